@@ -1,0 +1,42 @@
+# The one list of Emscripten compile and link flags for the shipped artifact (after CanvasKit and
+# libav.js: every flag commented). Release is the default; -DECHAT_WASM_DEBUG=ON gives the debug set.
+option(ECHAT_WASM_DEBUG "Debug wasm build: assertions, SAFE_HEAP, no optimisation" OFF)
+
+set(ECHAT_EM_COMPILE_FLAGS
+  -fno-exceptions        # no C++ exceptions anywhere: errors are values (src/core/error.h)
+  -fno-rtti              # embind works without RTTI when EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0
+  -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0
+)
+
+set(ECHAT_EM_LINK_FLAGS
+  --bind                       # embind (bindings/)
+  -fno-exceptions
+  -sDISABLE_EXCEPTION_CATCHING=1
+  -sDYNAMIC_EXECUTION=0        # no eval / new Function in the glue: WeChat refuses both
+  -sFILESYSTEM=0               # no virtual FS: the core does no I/O
+  -sMODULARIZE=1               # a factory function, instantiated by js-shim/loader.js
+  -sEXPORT_NAME=createEchatCore
+  -sENVIRONMENT=shell,node     # 'web' throws where there is no window (the mini-program logic layer)
+  -sINITIAL_MEMORY=1048576     # 1 MiB to start (16 pages) ...
+  -sALLOW_MEMORY_GROWTH=1      # ... and grow on demand
+  -sTOTAL_STACK=131072         # 128 KiB stack: the core recurses only in the JSON parser (depth-limited)
+  -sMALLOC=emmalloc            # smaller than dlmalloc; the core allocates little
+  -sINCOMING_MODULE_JS_API=['instantiateWasm','locateFile','print','printErr','onAbort','wasmBinary']
+  -sSUPPORT_LONGJMP=0
+  --no-entry
+)
+
+if(ECHAT_WASM_DEBUG)
+  list(APPEND ECHAT_EM_COMPILE_FLAGS -O0 -g)
+  list(APPEND ECHAT_EM_LINK_FLAGS
+    -O0 -g
+    -sASSERTIONS=2             # runtime checks in the glue
+    -sSAFE_HEAP=1              # traps unaligned and out-of-bounds accesses
+    -sSTACK_OVERFLOW_CHECK=2)
+else()
+  list(APPEND ECHAT_EM_COMPILE_FLAGS -Oz -flto)
+  list(APPEND ECHAT_EM_LINK_FLAGS
+    -Oz -flto                  # smallest code; LTO drops unused nlohmann/std code across units
+    -sASSERTIONS=0
+    -sEVAL_CTORS=0)
+endif()
