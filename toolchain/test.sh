@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is missing, then builds and runs every suite:
+#   1. native Catch2 suites (Debug, ASan + UBSan, -Werror)            tests/native
+#   2. libFuzzer smoke run (about 30 s in all)                         tests/fuzz
+#   3. the wasm build of the SDK (dist/)                               toolchain/build.sh
+#   4. Node suites (node:test): devserver, sandbox, socket.io servers, the SDK in the sandbox
+# Environment: FUZZ_SECONDS (total fuzz time, default 30), SKIP_SETUP=1 (skip toolchain/setup.sh).
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source toolchain/env.sh
+start=$(date +%s)
+
+[ "${SKIP_SETUP:-0}" = 1 ] || bash toolchain/setup.sh || exit 1
+
+passed=0; failed=0; failures=()
+suite() {  # suite NAME COMMAND...
+  local name=$1; shift
+  echo; echo "=== $name ==="
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); failures+=("$name"); fi
+}
+
+native() {
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=Debug -DECHAT_SANITIZE=ON >/dev/null || return 1
+  cmake --build build -j"$JOBS" >build/build.log 2>&1 || { tail -60 build/build.log; return 1; }
+  ctest --test-dir build --output-on-failure
+}
+suite "native (Catch2, ASan+UBSan)" native
+
+suite "fuzz smoke (libFuzzer)" bash toolchain/fuzz.sh "${FUZZ_SECONDS:-30}"
+
+suite "wasm build" bash toolchain/build.sh
+
+node_suites=()
+for d in tests/devserver tests/sandbox tests/support tests/js; do
+  if ls "$d"/*.test.js >/dev/null 2>&1; then node_suites+=("$d"/*.test.js); fi
+done
+if [ ${#node_suites[@]} -gt 0 ]; then
+  suite "node:test (${#node_suites[@]} files)" node --test --test-reporter=spec "${node_suites[@]}"
+fi
+
+echo
+echo "=== summary: $(( $(date +%s) - start )) s wall time ==="
+for f in "${failures[@]}"; do echo "FAILED: $f"; done
+echo "suites: $passed passed, $failed failed"
+[ "$failed" = 0 ]
