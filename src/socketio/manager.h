@@ -1,0 +1,298 @@
+// The Socket.IO client core: one Engine.IO connection shared by several namespaces ("sockets"),
+// with connect/auth, acks, binary attachments, per-socket send buffers, reconnection with backoff and
+// automatic protocol selection (Engine.IO 4 / Socket.IO protocol 5, falling back to Engine.IO 3 /
+// Socket.IO protocol 4). socket.io-client's Manager + Socket are the behavioural model.
+//
+// Sans-I/O (after quinn-proto and h11): the Manager never reads a clock, owns no socket, no thread and
+// no JavaScript. The host
+//   - passes `now` (ms on its own clock) with every call,
+//   - performs the transport commands found in take_outputs() (OpenTransport / SendFrame /
+//     CloseTransport) and reports what the WebSocket does through on_transport_open / on_frame /
+//     on_transport_close / on_transport_error, quoting the transport id of the command,
+//   - arms ONE real timer at next_deadline() and calls on_timer(now) when it fires (early, late or
+//     after a long suspension are all fine: every deadline that has passed by `now` is acted upon),
+//   - delivers the manager and socket events found in take_outputs() to the application.
+// Outputs are one closed std::variant, in the order they happened. Inputs quoting a transport id that
+// is not the current one (a late event from a socket the manager already gave up on) are ignored and
+// produce no output.
+//
+// Errors: application misuse (bad option, reserved event name, args not a JSON array, bad namespace,
+// answering an ack nobody asked for) is returned as a core::Error of kind Caller naming the field, and
+// changes nothing. A server breaking the protocol is a Peer error: it is reported as ManagerError and
+// the connection is dropped with reason "parse error" and re-established as socket.io-client does.
+// Invalid ManagerOptions are a sticky error: every later call returns it (or does nothing), see error().
+//
+// Namespaces (`nsp`) are plain names: "/" or "/admin" (no query, no ','). Under protocol 4 the auth
+// object of connect_socket() is sent as a query on the namespace (`40/admin?token=x,`); the root
+// namespace cannot carry auth under protocol 4 (the server connects it implicitly), so put such
+// credentials in ManagerOptions::query (or the url's query), which every Engine.IO URL carries.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "core/random.h"
+#include "core/timers.h"
+#include "engineio/packet.h"
+#include "engineio/session.h"
+#include "socketio/packet.h"
+
+namespace echat::socketio {
+
+using core::Millis;
+
+struct ManagerOptions {
+  // "http://127.0.0.1:3000", "https://im.example.com", "ws://[::1]:3000/ignored?token=x".
+  // Scheme http/https/ws/wss (https/wss = TLS). The url's path is the default socket's namespace and is
+  // handled by the JS facade (ignored here); the url's query is added to every Engine.IO URL.
+  std::string url;
+  std::string path = "/socket.io";  // Engine.IO endpoint; a trailing slash is added
+  std::string query;                // url-encoded "a=1&b=2", appended to every Engine.IO URL
+  bool reconnection = true;
+  std::uint32_t reconnection_attempts = UINT32_MAX;  // UINT32_MAX = Infinity
+  Millis reconnection_delay = 1000;                  // backoff base, ms (> 0)
+  Millis reconnection_delay_max = 5000;              // backoff cap, ms (>= reconnection_delay)
+  double randomization_factor = 0.5;                 // jitter, in [0, 1]
+  Millis timeout = 20000;                            // Engine.IO connect timeout, ms (> 0)
+  // Engine.IO version: 0 = auto (try EIO4 / protocol 5; fall back to EIO3 / protocol 4 when the server
+  // refuses before the open packet or answers in protocol 4; the version that worked is remembered for
+  // every later reconnect), 3, or 4.
+  int protocol = 0;
+  std::size_t max_incoming_bytes = 16u << 20;  // largest frame, and largest packet with its attachments
+  std::uint32_t max_attachments = 64;          // most binary attachments in one incoming packet
+  std::uint64_t seed = 1;                      // the host's randomness (backoff jitter)
+};
+
+// ---- Outputs -------------------------------------------------------------------------------------
+
+// Transport commands (the same value types as engineio::Session's; transport ids are the Manager's
+// own, unique for its lifetime, starting at 1).
+using OpenTransport = engineio::OpenTransport;    // open a WebSocket to `url`
+using SendFrame = engineio::SendFrame;            // send a text or binary frame
+using CloseTransport = engineio::CloseTransport;  // close the WebSocket (code, reason)
+
+// Manager events (socket.io-client's Manager events).
+struct ManagerOpen {};                         // the Engine.IO connection is open ("open")
+struct ManagerClose { std::string reason; };   // it closed ("close"): "transport close", "transport
+                                               // error", "ping timeout", "parse error", "forced close"
+struct ManagerError { core::Error error; };    // could not connect, or the peer broke the protocol
+struct ReconnectAttempt { std::uint32_t attempt; };  // attempt n (1, 2, ...) starts now
+struct Reconnect { std::uint32_t attempt; };         // attempt n opened the connection
+struct ReconnectError { core::Error error; };        // a reconnect attempt failed
+struct ReconnectFailed {};                           // reconnection_attempts exhausted: given up
+
+// Socket events, per namespace.
+struct SocketConnect {
+  std::string nsp;
+  std::string sid;                 // protocol 5: the server's sid; protocol 4: engine sid ("/") or nsp#sid
+  std::optional<std::string> pid;  // connection-state recovery id, when the server sent one
+};
+struct SocketConnectError {
+  std::string nsp;
+  std::string data_json;  // what the server sent: an object or a string (JSON text); "" when none
+  std::string message;    // the object's "message", the string itself, or the transport failure
+  // socket.io-client's `socket.active`: true when the manager will keep trying (the connection failed),
+  // false when the server refused this namespace (no automatic retry; call connect_socket again).
+  bool active = false;
+};
+struct SocketDisconnect {
+  std::string nsp;
+  // "io server disconnect", "io client disconnect", "ping timeout", "transport close",
+  // "transport error", "parse error", "forced close" (Manager::close).
+  std::string reason;
+};
+struct SocketEvent {
+  std::string nsp;
+  std::string args_json;                 // the JSON array text as received, event name first;
+                                         // binary arguments are {"_placeholder":true,"num":N}
+  std::vector<std::string> attachments;  // attachment N = bytes for placeholder N
+  std::optional<std::uint64_t> ack_id;   // the server wants an answer: call ack(nsp, *ack_id, ...)
+};
+struct AckResult {
+  std::string nsp;
+  std::uint64_t emit_id = 0;  // what emit() returned
+  bool ok = false;
+  std::string args_json;                 // ok: the ACK's JSON array text
+  std::vector<std::string> attachments;  // ok: its binary attachments
+  // !ok: "operation has timed out" (ack_timeout elapsed) or "socket has been disconnected"
+  std::optional<std::string> error;
+};
+
+using Output = std::variant<OpenTransport, SendFrame, CloseTransport, ManagerOpen, ManagerClose,
+                            ManagerError, ReconnectAttempt, Reconnect, ReconnectError, ReconnectFailed,
+                            SocketConnect, SocketConnectError, SocketDisconnect, SocketEvent, AckResult>;
+
+// ---- Observable state (for bindings and tests) ---------------------------------------------------
+
+enum class ManagerState : unsigned char {
+  Idle,              // no connection and none wanted (no active socket, or close() was called)
+  Opening,           // an Engine.IO connection attempt is in flight
+  Open,              // the Engine.IO connection is open
+  WaitingReconnect,  // waiting for the backoff timer (or for set_online(true)) before the next attempt
+};
+
+enum class SocketState : unsigned char {
+  Inactive,    // not wanted: never connected, disconnected by either side, or refused by the server
+  Connecting,  // wanted; CONNECT not yet sent or not yet answered
+  Connected,   // the server accepted the CONNECT
+};
+
+class Manager {
+ public:
+  explicit Manager(ManagerOptions options);
+
+  // Checks and normalises options (path gets its slashes). Caller errors name the option:
+  // "url: ...", "path: ...", "protocol: ...".
+  static core::Result<ManagerOptions> validate(ManagerOptions options);
+
+  // Sticky error from invalid options (every call below then does nothing or returns it).
+  const std::optional<core::Error>& error() const { return fatal_; }
+
+  // ---- Application calls ----
+
+  // Wants namespace `nsp` connected (socket.connect()). `auth_json` is "" or a JSON object sent with
+  // the CONNECT (protocol 5) or as the namespace query (protocol 4). Opens the connection if needed.
+  // Already connected/connecting: Ok, nothing happens (the new auth is kept for later reconnects).
+  core::Result<core::Ok> connect_socket(Millis now, std::string nsp, std::string auth_json);
+
+  // socket.disconnect(): sends DISCONNECT when connected and reports SocketDisconnect{"io client
+  // disconnect"}; pending acks fail. Closes the connection when no active socket remains.
+  void disconnect_socket(Millis now, const std::string& nsp);
+
+  struct EmitOptions {
+    bool want_ack = false;                   // the server should answer (AckResult output)
+    std::optional<Millis> ack_timeout;       // fail the ack with "operation has timed out" after this
+    bool is_volatile = false;                // drop instead of buffering when not connected
+  };
+  // socket.emit(). `args_json`: a JSON array whose first element is the event name (a string that is
+  // not reserved, or a number), binary arguments already replaced by {"_placeholder":true,"num":N}
+  // with N indexing `attachments`. Sent now when the socket is connected, else kept in the socket's send
+  // buffer (flushed in order after its CONNECT is acknowledged); a volatile emit is dropped instead (and
+  // if it wanted an ack, that ack fails at once with "socket has been disconnected"). Returns the emit id
+  // (unique per Manager, from 1) that AckResult quotes.
+  core::Result<std::uint64_t> emit(Millis now, const std::string& nsp, std::string args_json,
+                                   std::vector<std::string> attachments, EmitOptions options);
+
+  // Answers a SocketEvent's ack_id on the same namespace. Caller error when the socket is not
+  // connected or the id is not one the server asked for (or was already answered).
+  core::Result<core::Ok> ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
+                             std::string args_json, std::vector<std::string> attachments);
+
+  // manager/all sockets off, no reconnect: connected sockets get SocketDisconnect{"forced close"}
+  // (socket.io-client says "io client disconnect" per socket), pending acks fail, buffers are dropped.
+  void close(Millis now);
+
+  // The host says the app came to the foreground / the network came back: when waiting for a reconnect
+  // backoff, attempt now; when connected, check the heartbeat deadlines against `now`.
+  void wake(Millis now);
+
+  // Offline: no connection attempts (a pending backoff is paused). Online: attempt at once if a
+  // connection is wanted and none is open or opening.
+  void set_online(Millis now, bool online);
+
+  // ---- Transport events (quote the transport id of the OpenTransport command) and time ----
+  void on_transport_open(Millis now, std::uint32_t transport);
+  void on_frame(Millis now, std::uint32_t transport, engineio::Frame frame);
+  void on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason);
+  void on_transport_error(Millis now, std::uint32_t transport, std::string message);
+  void on_timer(Millis now);
+  // The earliest deadline of the manager's timers (backoff, ack timeouts) and the session's.
+  std::optional<Millis> next_deadline() const;
+
+  std::vector<Output> take_outputs();
+
+  // ---- Introspection ----
+  ManagerState state() const { return state_; }
+  SocketState socket_state(const std::string& nsp) const;
+  // The Engine.IO version of the current (or last) connection attempt, and the one remembered as
+  // working in auto mode.
+  engineio::Version engine_version() const { return version_; }
+  std::optional<engineio::Version> remembered_version() const { return known_version_; }
+  std::uint32_t reconnect_attempts() const { return attempts_; }
+
+ private:
+  enum class Timer : unsigned char { Reconnect, AckTimeout, Count };
+
+  struct Outgoing {  // an emit waiting in a send buffer
+    std::uint64_t emit_id = 0;
+    std::optional<std::uint64_t> wire_id;  // ack id on the wire when an ack is wanted
+    std::string args_json;
+    std::vector<std::string> attachments;
+  };
+  struct PendingAck {
+    std::uint64_t wire_id = 0;
+    std::uint64_t emit_id = 0;
+    std::optional<Millis> deadline;
+    bool sent = false;  // false while the packet still waits in the send buffer
+  };
+  struct Socket {
+    std::string nsp;
+    std::string auth_json;
+    SocketState state = SocketState::Inactive;
+    bool connect_sent = false;
+    std::string sid;
+    std::uint64_t next_wire_id = 0;
+    std::vector<Outgoing> send_buffer;
+    std::vector<PendingAck> acks;
+    std::vector<std::uint64_t> server_acks;  // ack ids the server asked for, not yet answered
+    std::vector<SocketEvent> receive_buffer; // events that arrived before the CONNECT answer
+  };
+
+  // All state transitions live in manager.cpp; see the table at its top.
+  void start_attempt(Millis now);
+  void pump_session(Millis now);
+  void on_engine_open(Millis now, const engineio::Handshake& handshake);
+  void on_engine_message(Millis now, engineio::Frame payload);
+  void on_engine_closed(Millis now, const engineio::Closed& closed);
+  void on_packet(Millis now, Packet packet);
+  void fail_connection(Millis now, std::string reason, std::optional<core::Error> error, bool before_open);
+  void schedule_reconnect(Millis now);
+  void fire_reconnect(Millis now);
+  void close_engine(Millis now, std::string reason);
+  void maybe_close_idle(Millis now);
+  void send_connect(Millis now, Socket& socket);
+  void on_socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid);
+  void send_packet(Millis now, const Packet& packet);
+  void flush_send_buffer(Millis now, Socket& socket);
+  void fail_acks(Socket& socket, const char* error, bool include_buffered);
+  void rearm_ack_timer();
+  void check_ack_timeouts(Millis now);
+  Socket* find(const std::string& nsp);
+  const Socket* find(const std::string& nsp) const;
+  bool any_active() const;
+  Millis backoff_delay();
+  Protocol protocol() const;
+
+  ManagerOptions options_;
+  std::optional<core::Error> fatal_;
+  std::string engine_base_url_;
+  std::string engine_query_;
+  core::Rng rng_;
+  core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;
+  std::vector<Output> outputs_;
+
+  ManagerState state_ = ManagerState::Idle;
+  std::optional<engineio::Session> session_;
+  std::optional<engineio::Handshake> handshake_;
+  Decoder decoder_;
+  std::uint32_t next_transport_ = 1;
+  std::uint32_t transport_ = 0;          // the Manager's id of the current transport (0 = none)
+  std::uint32_t session_transport_ = 0;  // the session's id of the same transport
+  engineio::Version version_ = engineio::Version::V4;
+  std::optional<engineio::Version> known_version_;
+  bool fell_back_ = false;       // this attempt already switched from EIO4 to EIO3
+  bool online_ = true;
+  bool reconnecting_ = false;    // inside a reconnection loop (attempts_ > 0 counts its attempts)
+  bool skip_reconnect_ = false;  // close() was called
+  std::uint32_t attempts_ = 0;   // backoff attempts of the current loop
+  std::optional<std::string> close_reason_;  // the reason to report for a close we initiated
+  std::uint64_t next_emit_id_ = 1;
+  std::vector<Socket> sockets_;  // in order of first use
+};
+
+}  // namespace echat::socketio
