@@ -5,6 +5,64 @@
 // (each with `now`, ms on the host clock) and drains outputs with take_outputs(). Transport commands
 // carry a transport id; inputs for a transport id that is no longer current are ignored, so a late event
 // from an old socket can never disturb a new connection.
+//
+// ---------------------------------------------------------------------------------------------------
+// How to drive it
+//   Session s({Version::V3, "ws://host:port/socket.io/", "token=x"});
+//   s.open(now);                      // -> OpenTransport{1, "ws://host:port/socket.io/?EIO=3&transport=websocket&token=x"}
+//   ...host opens the WebSocket, then calls s.on_transport_open(now, 1), s.on_frame(now, 1, frame)...
+//   for (auto& out : s.take_outputs()) { ...perform it... }
+//   arm the host timer at s.next_deadline(); when it fires (or whenever), call s.on_timer(now).
+// Every input first acts on the deadlines that `now` shows have passed (exactly as on_timer(now) would),
+// then handles the input itself. So after any call with `now`, next_deadline() is either empty or > now,
+// and a mini-program that was suspended (its timers frozen) notices a passed ping deadline on the very
+// next input even if its timer never fired.
+//
+// States and transitions (all of them live in session.cpp; nothing else assigns the state):
+//
+//   Idle ── open() ─────────────────────────────────▶ Opening   OpenTransport{id}, arm Connect timer
+//   Closed ── open() ───────────────────────────────▶ Opening   same, with a NEW transport id
+//   Opening ── frame "0{json}" (valid handshake) ────▶ Open      Opened{handshake}, arm heartbeat
+//   Opening ── any other packet ────────────────────▶ Closed    "parse error" (a message before open)
+//   Open ── frame "4…"/binary ──────────────────────▶ Open      Message{payload}
+//   Open ── frame "2…" (ping) ──────────────────────▶ Open      SendFrame "3…" (same data)
+//   Open ── frame "3…" (pong) ──────────────────────▶ Open      EIO3: ping answered, next ping in pingInterval
+//   Open ── frame "5…"/"6…" (upgrade/noop) ─────────▶ Open      ignored: WebSocket only, no polling, so
+//                                                               there is nothing to upgrade from
+//   Open ── frame "0…" (second open packet) ────────▶ Closed    "parse error"
+//   Opening|Open ── frame "1…" (server close) ──────▶ Closed    CloseTransport, "transport close"
+//   Opening|Open ── malformed/oversized frame ──────▶ Closed    CloseTransport, "parse error" + Peer error
+//   Opening|Open ── on_transport_close ─────────────▶ Closed    "transport close" + Transport error
+//   Opening|Open ── on_transport_error ─────────────▶ Closed    CloseTransport, "transport error"
+//   Opening ── Connect deadline passes ─────────────▶ Closed    CloseTransport, "connect timeout"
+//   Open ── PingTimeout deadline passes ────────────▶ Closed    CloseTransport, "ping timeout"
+//   Opening|Open ── close() ────────────────────────▶ Closed    CloseTransport, "forced close"
+//   Closed ── any input except open() ──────────────▶ Closed    ignored: no output at all
+//   Idle ── any input except open() ────────────────▶ Idle      ignored
+//
+// Heartbeat (the direction differs; a server closes the link when it is wrong):
+//   EIO3: the CLIENT pings. pingInterval after the open packet (and pingInterval after each pong) it
+//         sends "2" and expects "3" within pingTimeout. While no ping is outstanding, any received packet
+//         pushes a liveness deadline to now + pingInterval + pingTimeout (the server drops a client silent
+//         that long, so after a longer suspension the link is dead anyway). Either deadline passing is
+//         "ping timeout".
+//   EIO4: the SERVER pings; the client answers "3" and never pings. Any received packet pushes the
+//         deadline to now + pingInterval + pingTimeout; it passing is "ping timeout".
+//
+// Sizes: send() refuses a message whose encoded frame is larger than the server's maxPayload (when the
+// handshake gave one) with Caller error "eio.payload_too_large" and changes nothing. A received frame
+// larger than options.max_incoming_bytes closes the session ("parse error", Peer "eio.frame_too_large").
+//
+// WebSocket close codes: every CloseTransport carries code 1000 (browsers and wx.closeSocket accept only
+// 1000 and 3000-4999) and a short ASCII reason (the Closed reason), well under the 123-byte limit.
+//
+// After Closed: the session is finished for that connection; every input except open() is ignored and
+// produces no output; send() returns Caller error "eio.closed"; error() keeps what closed it (sticky).
+// A new connection is made by calling open() again on the same Session (it gets a fresh transport id, so
+// late events of the old socket stay ignored). A new Session also works, but then give it a
+// first_transport_id beyond the old session's ids, or a late event of the old socket could be taken for
+// the new one.
+// ---------------------------------------------------------------------------------------------------
 #pragma once
 
 #include <cstdint>
@@ -24,6 +82,7 @@ using core::Millis;
 struct SessionOptions {
   Version version = Version::V4;
   // Base of the WebSocket URL without the query: "ws://127.0.0.1:3000/socket.io/" (trailing slash kept).
+  // (If it already holds a '?', the Engine.IO parameters are appended with '&' instead.)
   std::string base_url;
   // Extra query, already URL-encoded, without a leading '&' or '?': "token=abc&x=1" (may be empty).
   std::string query;
@@ -31,6 +90,14 @@ struct SessionOptions {
   std::size_t max_incoming_bytes = 16u * 1024u * 1024u;
   // Time allowed from open() until the Engine.IO open packet arrives (socket.io-client's `timeout`).
   Millis connect_timeout = 20000;
+  // --- additions beyond the contract ---
+  // Send binary messages as base64 text frames ("b4…"/"b…") instead of binary frames (for platforms
+  // whose WebSocket cannot send binary).
+  bool base64_binary = false;
+  // See DecodeOptions::strip_v4_binary_prefix (EIO4 only; netty-socketio's 0x04 prefix).
+  bool strip_v4_binary_prefix = true;
+  // Transport id used by the first open(); each open() uses the next one.
+  std::uint32_t first_transport_id = 1;
 };
 
 enum class State : unsigned char { Idle, Opening, Open, Closed };
@@ -54,8 +121,13 @@ class Session {
   explicit Session(SessionOptions options);
 
   // Application calls.
+  // open(): from Idle or Closed, starts a connection (new transport id). Ignored while Opening/Open.
   void open(Millis now);                                   // -> OpenTransport
+  // send(): only while Open. Errors (Caller, nothing is output): "eio.not_open" (Idle/Opening),
+  // "eio.closed" (Closed), "eio.payload_too_large" (encoded frame larger than the handshake's maxPayload).
+  // A binary `message` becomes a binary frame (or base64 text with options.base64_binary).
   core::Result<core::Ok> send(Millis now, Frame message);  // an Engine.IO message (type 4)
+  // close(): while Opening/Open; ignored in Idle/Closed.
   void close(Millis now);                                  // -> CloseTransport, Closed{"forced close"}
 
   // Transport events (ignored unless `transport` is the current one).
@@ -72,6 +144,36 @@ class Session {
   std::vector<Output> take_outputs();
   State state() const;
   const std::optional<Handshake>& handshake() const;
+
+  // --- additions beyond the contract ---
+  Version version() const { return options_.version; }
+  // The current transport id (0 before the first open()).
+  std::uint32_t transport() const { return transport_; }
+  // What closed the session (sticky until the next open()); empty while not Closed or for a plain close().
+  const std::optional<core::Error>& error() const { return error_; }
+  // The URL open() uses.
+  std::string url() const;
+
+ private:
+  enum class Timer : unsigned char { Connect, Ping, PingTimeout, Count };
+
+  void advance(Millis now);  // act on every passed deadline (the shared first step of every input)
+  void on_packet(Millis now, Packet packet);
+  void emit_packet(const Packet& packet);
+  void arm_liveness(Millis now);
+  // The one exit to Closed.
+  void finish(std::string reason, std::optional<core::Error> error, bool close_transport);
+  bool current(std::uint32_t transport) const;
+
+  SessionOptions options_;
+  State state_ = State::Idle;
+  std::uint32_t transport_ = 0;
+  std::uint32_t next_transport_;
+  bool ping_outstanding_ = false; // EIO3: "2" sent, "3" not yet received
+  std::optional<Handshake> handshake_;
+  std::optional<core::Error> error_;
+  core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;
+  std::vector<Output> outputs_;
 };
 
 }  // namespace echat::engineio

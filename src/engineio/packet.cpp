@@ -1,0 +1,238 @@
+#include "engineio/packet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "core/base64.h"
+
+namespace echat::engineio {
+namespace {
+
+constexpr std::size_t kPreviewBytes = 64;
+constexpr char kHex[] = "0123456789abcdef";
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not one.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  std::size_t n = 0;
+  if (c >= 0xc2 && c <= 0xdf) n = 2;
+  else if (c >= 0xe0 && c <= 0xef) n = 3;
+  else if (c >= 0xf0 && c <= 0xf4) n = 4;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xc0) != 0x80) return 0;
+  }
+  // Overlong forms, surrogates and code points above U+10FFFF.
+  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;
+  if (c == 0xed && b(i + 1) > 0x9f) return 0;
+  if (c == 0xf0 && b(i + 1) < 0x90) return 0;
+  if (c == 0xf4 && b(i + 1) > 0x8f) return 0;
+  return n;
+}
+
+void append_escaped_byte(std::string& out, unsigned char c) {
+  out += "\\x";
+  out += kHex[c >> 4];
+  out += kHex[c & 0xf];
+}
+
+core::Error bad(const char* code, const Frame& frame, const std::string& what) {
+  return core::Error::peer(code, "eio: " + what + " in frame " + describe_frame(frame));
+}
+
+// 'x' for a printable ASCII character, 0xNN otherwise.
+std::string char_name(unsigned char c) {
+  if (c >= 0x20 && c < 0x7f) return std::string("'") + static_cast<char>(c) + "'";
+  return std::string("0x") + kHex[c >> 4] + kHex[c & 0xf];
+}
+
+}  // namespace
+
+std::string describe_frame(const Frame& frame) {
+  const std::string_view s = frame.data;
+  std::string out;
+  bool cut = false;
+  if (frame.binary) {
+    out = "binary";
+    const std::size_t n = std::min<std::size_t>(s.size(), 20);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      out += ' ';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    }
+    cut = n < s.size();
+    if (cut) out += "...";
+  } else {
+    out = "text \"";
+    std::size_t i = 0;
+    std::size_t shown = 0;  // bytes of the frame shown so far
+    while (i < s.size()) {
+      if (shown >= kPreviewBytes) {
+        cut = true;
+        break;
+      }
+      const auto c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x80) {
+        const std::size_t n = utf8_sequence(s, i);
+        if (n == 0) {
+          append_escaped_byte(out, c);
+          ++i;
+          ++shown;
+        } else {
+          out.append(s.substr(i, n));
+          i += n;
+          shown += n;
+        }
+      } else if (c < 0x20 || c == 0x7f) {
+        append_escaped_byte(out, c);
+        ++i;
+        ++shown;
+      } else {
+        if (c == '"' || c == '\\') out += '\\';
+        out += static_cast<char>(c);
+        ++i;
+        ++shown;
+      }
+    }
+    out += cut ? "...\"" : "\"";
+  }
+  out += " (" + std::to_string(s.size()) + (s.size() == 1 ? " byte)" : " bytes)");
+  return out;
+}
+
+Frame encode(const Packet& packet, Version version, bool base64) {
+  Frame frame;
+  if (packet.binary && packet.type == PacketType::Message) {
+    if (base64) {
+      frame.binary = false;
+      frame.data = version == Version::V3 ? "b4" : "b";
+      frame.data += core::base64_encode(packet.data);
+    } else {
+      frame.binary = true;
+      if (version == Version::V3) {
+        frame.data.reserve(packet.data.size() + 1);
+        frame.data += '\x04';
+      }
+      frame.data += packet.data;
+    }
+    return frame;
+  }
+  // Text packets (and the `binary` flag on a non-message packet, which has no binary wire form).
+  frame.binary = false;
+  frame.data.reserve(packet.data.size() + 1);
+  frame.data += static_cast<char>('0' + static_cast<int>(packet.type));
+  frame.data += packet.data;
+  return frame;
+}
+
+core::Result<Packet> decode(const Frame& frame, Version version) {
+  return decode(frame, version, DecodeOptions{});
+}
+
+core::Result<Packet> decode(const Frame& frame, Version version, const DecodeOptions& options) {
+  const std::string& d = frame.data;
+  if (frame.binary) {
+    if (version == Version::V3) {
+      if (d.empty()) return bad("eio.empty_frame", frame, "empty binary frame (EIO3 needs the 0x04 type byte)");
+      if (d[0] != '\x04') {
+        return bad("eio.bad_binary_frame", frame,
+                   "binary packet type byte " + char_name(static_cast<unsigned char>(d[0])) +
+                       " (only 0x04, message, is supported)");
+      }
+      return Packet{PacketType::Message, true, d.substr(1)};
+    }
+    if (options.strip_v4_binary_prefix && !d.empty() && d[0] == '\x04') {
+      return Packet{PacketType::Message, true, d.substr(1)};
+    }
+    return Packet{PacketType::Message, true, d};
+  }
+
+  if (d.empty()) return bad("eio.empty_frame", frame, "empty text frame");
+  const char t = d[0];
+  if (t == 'b') {
+    std::size_t start = 1;
+    if (version == Version::V3) {
+      if (d.size() < 2 || d[1] != '4') {
+        return bad("eio.bad_base64", frame, "base64 frame without the \"b4\" prefix (EIO3 base64 is \"b4<base64>\")");
+      }
+      start = 2;
+    }
+    auto bytes = core::base64_decode(std::string_view(d).substr(start));
+    if (!bytes) return bad("eio.bad_base64", frame, bytes.error().message);
+    return Packet{PacketType::Message, true, std::move(bytes.value())};
+  }
+  if (t < '0' || t > '6') {
+    return bad("eio.bad_packet_type", frame, "unknown packet type " + char_name(static_cast<unsigned char>(t)));
+  }
+  return Packet{static_cast<PacketType>(t - '0'), false, d.substr(1)};
+}
+
+core::Result<Handshake> parse_handshake(std::string_view text) {
+  using nlohmann::json;
+  const auto open_error = [&](const std::string& what) {
+    return core::Error::peer("eio.bad_open", "eio: open packet: " + what + " in " +
+                                                 describe_frame(Frame{false, std::string(text)}));
+  };
+  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  if (j.is_discarded()) return open_error("invalid JSON");
+  if (!j.is_object()) return open_error(std::string("JSON ") + j.type_name() + " where an object was expected");
+
+  Handshake hs;
+  const auto sid = j.find("sid");
+  if (sid == j.end()) return open_error("missing \"sid\"");
+  if (!sid->is_string()) return open_error(std::string("\"sid\" is a ") + sid->type_name() + ", not a string");
+  hs.sid = sid->get_ref<const std::string&>();
+  if (hs.sid.empty()) return open_error("empty \"sid\"");
+
+  const auto upgrades = j.find("upgrades");
+  if (upgrades != j.end()) {
+    if (!upgrades->is_array()) {
+      return open_error(std::string("\"upgrades\" is a ") + upgrades->type_name() + ", not an array");
+    }
+    for (const auto& u : *upgrades) {
+      if (!u.is_string()) return open_error(std::string("\"upgrades\" holds a ") + u.type_name() + ", not a string");
+      hs.upgrades.push_back(u.get_ref<const std::string&>());
+    }
+  }
+
+  // An integral JSON number in [1, max]; anything else names the field.
+  const auto integer = [&](const char* name, std::int64_t max, std::int64_t& out) -> std::optional<core::Error> {
+    const auto it = j.find(name);
+    if (it == j.end()) return open_error(std::string("missing \"") + name + "\"");
+    const std::string field = std::string("\"") + name + "\" ";
+    if (it->is_number_unsigned()) {
+      const auto v = it->get<std::uint64_t>();
+      if (v < 1 || v > static_cast<std::uint64_t>(max)) return open_error(field + std::to_string(v) + " out of range");
+      out = static_cast<std::int64_t>(v);
+      return std::nullopt;
+    }
+    if (it->is_number_integer()) {  // signed, hence negative here
+      return open_error(field + std::to_string(it->get<std::int64_t>()) + " out of range");
+    }
+    if (it->is_number_float()) {
+      const double v = it->get<double>();
+      if (!std::isfinite(v) || std::floor(v) != v) return open_error(field + "is not an integer");
+      if (v < 1.0 || v > static_cast<double>(max)) return open_error(field + "out of range");
+      out = static_cast<std::int64_t>(v);
+      return std::nullopt;
+    }
+    return open_error(field + "is a " + it->type_name() + ", not a number");
+  };
+  constexpr std::int64_t kMaxTimer = std::numeric_limits<std::int32_t>::max();
+  if (auto e = integer("pingInterval", kMaxTimer, hs.ping_interval)) return *e;
+  if (auto e = integer("pingTimeout", kMaxTimer, hs.ping_timeout)) return *e;
+  if (j.find("maxPayload") != j.end()) {
+    std::int64_t mp = 0;
+    if (auto e = integer("maxPayload", std::int64_t{1} << 53, mp)) return *e;
+    hs.max_payload = mp;
+  }
+  return hs;
+}
+
+}  // namespace echat::engineio

@@ -1,0 +1,263 @@
+// The Engine.IO session state machine. Every state change is in this file, and the table in session.h
+// lists them; the only writers of state_ are open(), on_packet() (Opening -> Open) and finish().
+#include "engineio/session.h"
+
+#include <limits>
+#include <utility>
+
+namespace echat::engineio {
+namespace {
+
+constexpr int kCloseCode = 1000;
+
+// now + ms without overflow (the host's clock and the server's numbers are not trusted to be small).
+Millis add_ms(Millis now, std::int64_t ms) {
+  constexpr Millis kMax = std::numeric_limits<Millis>::max();
+  if (ms > 0 && now > kMax - ms) return kMax;
+  return now + ms;
+}
+
+}  // namespace
+
+Session::Session(SessionOptions options)
+    : options_(std::move(options)), next_transport_(options_.first_transport_id) {}
+
+std::string Session::url() const {
+  std::string u = options_.base_url;
+  u += u.find('?') == std::string::npos ? '?' : '&';
+  u += options_.version == Version::V3 ? "EIO=3" : "EIO=4";
+  u += "&transport=websocket";
+  if (!options_.query.empty()) {
+    u += '&';
+    u += options_.query;
+  }
+  return u;
+}
+
+// ---- application calls ----------------------------------------------------------------------------
+
+void Session::open(Millis now) {
+  if (state_ == State::Opening || state_ == State::Open) return;
+  transport_ = next_transport_++;
+  if (transport_ == 0) transport_ = next_transport_++;  // 0 means "none"; skip it after a wrap
+  state_ = State::Opening;
+  ping_outstanding_ = false;
+  handshake_.reset();
+  error_.reset();
+  timers_.clear_all();
+  timers_.set(Timer::Connect, add_ms(now, options_.connect_timeout));
+  outputs_.push_back(OpenTransport{transport_, url()});
+}
+
+core::Result<core::Ok> Session::send(Millis now, Frame message) {
+  advance(now);
+  if (state_ == State::Closed) {
+    return core::Error::caller("eio.closed",
+                               "eio: send on a closed session" +
+                                   (error_ ? " (closed by " + error_->code + ": " + error_->message + ")" : std::string()));
+  }
+  if (state_ != State::Open) {
+    return core::Error::caller("eio.not_open", "eio: send before the Engine.IO open packet was received");
+  }
+  Frame frame = encode(Packet{PacketType::Message, message.binary, std::move(message.data)}, options_.version,
+                       options_.base64_binary);
+  if (handshake_->max_payload && frame.data.size() > static_cast<std::uint64_t>(*handshake_->max_payload)) {
+    return core::Error::caller("eio.payload_too_large",
+                               "eio: message frame of " + std::to_string(frame.data.size()) +
+                                   " bytes exceeds the server's maxPayload of " +
+                                   std::to_string(*handshake_->max_payload) + " bytes");
+  }
+  outputs_.push_back(SendFrame{transport_, std::move(frame)});
+  return core::Ok{};
+}
+
+void Session::close(Millis now) {
+  advance(now);
+  if (state_ != State::Opening && state_ != State::Open) return;
+  finish("forced close", std::nullopt, true);
+}
+
+// ---- transport events -----------------------------------------------------------------------------
+
+bool Session::current(std::uint32_t transport) const {
+  return transport == transport_ && (state_ == State::Opening || state_ == State::Open);
+}
+
+void Session::on_transport_open(Millis now, std::uint32_t transport) {
+  if (!current(transport)) return;
+  advance(now);
+  // Nothing else to do: the server speaks first (the open packet).
+}
+
+void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
+  if (!current(transport)) return;
+  advance(now);
+  if (state_ != State::Opening && state_ != State::Open) return;
+  if (frame.data.size() > options_.max_incoming_bytes) {
+    finish("parse error",
+           core::Error::peer("eio.frame_too_large",
+                             "eio: frame of " + std::to_string(frame.data.size()) + " bytes exceeds max_incoming_bytes " +
+                                 std::to_string(options_.max_incoming_bytes) + ": " + describe_frame(frame)),
+           true);
+    return;
+  }
+  auto packet = decode(frame, options_.version, DecodeOptions{options_.strip_v4_binary_prefix});
+  if (!packet) {
+    finish("parse error", std::move(packet.error()), true);
+    return;
+  }
+  on_packet(now, std::move(packet.value()));
+}
+
+void Session::on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason) {
+  if (!current(transport)) return;
+  advance(now);
+  if (state_ != State::Opening && state_ != State::Open) return;
+  std::string msg = "eio: WebSocket closed, code " + std::to_string(code);
+  if (!reason.empty()) msg += ": " + describe_frame(Frame{false, std::move(reason)});
+  finish("transport close", core::Error::transport("eio.transport_close", std::move(msg)), false);
+}
+
+void Session::on_transport_error(Millis now, std::uint32_t transport, std::string message) {
+  if (!current(transport)) return;
+  advance(now);
+  if (state_ != State::Opening && state_ != State::Open) return;
+  std::string msg = "eio: WebSocket error";
+  if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
+  finish("transport error", core::Error::transport("eio.transport_error", std::move(msg)), true);
+}
+
+// ---- time -----------------------------------------------------------------------------------------
+
+void Session::on_timer(Millis now) { advance(now); }
+
+std::optional<Millis> Session::next_deadline() const {
+  if (state_ != State::Opening && state_ != State::Open) return std::nullopt;
+  return timers_.next();
+}
+
+void Session::advance(Millis now) {
+  if (state_ == State::Opening) {
+    if (timers_.fire_if_due(Timer::Connect, now)) {
+      finish("connect timeout",
+             core::Error::transport("eio.connect_timeout", "eio: no Engine.IO open packet within " +
+                                                               std::to_string(options_.connect_timeout) + " ms"),
+             true);
+    }
+    return;
+  }
+  if (state_ != State::Open) return;
+  // The liveness check comes first: after a suspension both deadlines may have passed, and a dead link
+  // must be reported, not pinged.
+  if (timers_.fire_if_due(Timer::PingTimeout, now)) {
+    const char* what = ping_outstanding_ ? "eio: no pong within pingTimeout " : "eio: no packet within ";
+    const std::int64_t ms = ping_outstanding_ ? handshake_->ping_timeout
+                                              : handshake_->ping_interval + handshake_->ping_timeout;
+    finish("ping timeout", core::Error::transport("eio.ping_timeout", what + std::to_string(ms) + " ms"), true);
+    return;
+  }
+  if (options_.version == Version::V3 && timers_.fire_if_due(Timer::Ping, now)) {
+    emit_packet(Packet{PacketType::Ping, false, {}});
+    ping_outstanding_ = true;
+    timers_.set(Timer::PingTimeout, add_ms(now, handshake_->ping_timeout));
+  }
+}
+
+// ---- packets: the Opening/Open transitions --------------------------------------------------------
+
+void Session::on_packet(Millis now, Packet packet) {
+  if (state_ == State::Opening) {
+    if (packet.type == PacketType::Close) {
+      finish("transport close",
+             core::Error::transport("eio.server_close", "eio: the server sent a close packet before the open packet"),
+             true);
+      return;
+    }
+    if (packet.type != PacketType::Open) {
+      finish("parse error",
+             core::Error::peer("eio.unexpected_packet",
+                               "eio: packet before the open packet: " +
+                                   describe_frame(encode(packet, options_.version))),
+             true);
+      return;
+    }
+    auto hs = parse_handshake(packet.data);
+    if (!hs) {
+      finish("parse error", std::move(hs.error()), true);
+      return;
+    }
+    handshake_ = std::move(hs.value());
+    state_ = State::Open;
+    timers_.clear(Timer::Connect);
+    outputs_.push_back(Opened{*handshake_});
+    if (options_.version == Version::V3) {
+      timers_.set(Timer::Ping, add_ms(now, handshake_->ping_interval));
+    }
+    arm_liveness(now);
+    return;
+  }
+
+  // State::Open. Any packet proves the server alive (EIO3: unless a ping waits for its pong).
+  arm_liveness(now);
+  switch (packet.type) {
+    case PacketType::Open:
+      finish("parse error",
+             core::Error::peer("eio.duplicate_open", "eio: second open packet: " +
+                                                         describe_frame(encode(packet, options_.version))),
+             true);
+      return;
+    case PacketType::Close:
+      finish("transport close", core::Error::transport("eio.server_close", "eio: the server sent a close packet"),
+             true);
+      return;
+    case PacketType::Ping:
+      emit_packet(Packet{PacketType::Pong, false, std::move(packet.data)});
+      return;
+    case PacketType::Pong:
+      if (options_.version == Version::V3 && ping_outstanding_) {
+        ping_outstanding_ = false;
+        timers_.set(Timer::Ping, add_ms(now, handshake_->ping_interval));
+        arm_liveness(now);
+      }
+      return;  // EIO4: the server does not expect pings, so a pong is meaningless; ignore it.
+    case PacketType::Message:
+      outputs_.push_back(Message{Frame{packet.binary, std::move(packet.data)}});
+      return;
+    case PacketType::Upgrade:
+    case PacketType::Noop:
+      return;  // WebSocket only: nothing to upgrade from.
+  }
+}
+
+void Session::arm_liveness(Millis now) {
+  if (options_.version == Version::V3 && ping_outstanding_) return;  // the pong deadline stands
+  timers_.set(Timer::PingTimeout, add_ms(now, handshake_->ping_interval + handshake_->ping_timeout));
+}
+
+void Session::emit_packet(const Packet& packet) {
+  outputs_.push_back(SendFrame{transport_, encode(packet, options_.version, options_.base64_binary)});
+}
+
+void Session::finish(std::string reason, std::optional<core::Error> error, bool close_transport) {
+  const bool before_open = !handshake_.has_value();
+  if (close_transport) outputs_.push_back(CloseTransport{transport_, kCloseCode, reason});
+  state_ = State::Closed;
+  timers_.clear_all();
+  ping_outstanding_ = false;
+  error_ = error;
+  outputs_.push_back(Closed{std::move(reason), std::move(error), before_open});
+}
+
+// ---- accessors ------------------------------------------------------------------------------------
+
+std::vector<Output> Session::take_outputs() {
+  std::vector<Output> out;
+  out.swap(outputs_);
+  return out;
+}
+
+State Session::state() const { return state_; }
+
+const std::optional<Handshake>& Session::handshake() const { return handshake_; }
+
+}  // namespace echat::engineio
