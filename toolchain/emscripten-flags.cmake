@@ -16,7 +16,9 @@ set(ECHAT_EM_LINK_FLAGS
   -sFILESYSTEM=0               # no virtual FS: the core does no I/O
   -sMODULARIZE=1               # a factory function, instantiated by js-shim/loader.js
   -sEXPORT_NAME=createEchatCore
-  -sENVIRONMENT=shell,node     # 'web' throws where there is no window (the mini-program logic layer)
+  -sENVIRONMENT=shell          # 'web' throws where there is no window (the mini-program logic layer);
+                               # 'node' would add require('fs') to the glue. The loader supplies the wasm.
+  --pre-js ${CMAKE_SOURCE_DIR}/js-shim/glue-pre.js   # the glue's WebAssembly = the loader's choice
   -sINITIAL_MEMORY=1048576     # 1 MiB to start (16 pages) ...
   -sALLOW_MEMORY_GROWTH=1      # ... and grow on demand
   -sTOTAL_STACK=131072         # 128 KiB stack: the core recurses only in the JSON parser (depth-limited)

@@ -1,0 +1,133 @@
+// embind over socketio::Manager: thin, no logic. Every method is one input of the sans-I/O core and
+// returns one batch (src/host/batch.h) with the outputs, the result or error, and the next deadline.
+// Raw names carry a leading underscore; the friendly API is js-shim/io.js (CanvasKit's split).
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "host/batch.h"
+#include "socketio/manager.h"
+
+namespace {
+
+using echat::core::Error;
+using echat::core::Millis;
+using echat::host::BatchWriter;
+using echat::socketio::Manager;
+
+class SioManager {
+ public:
+  explicit SioManager(const std::string& options_json) {
+    auto options = echat::host::manager_options_from_json(options_json);
+    if (options.ok()) {
+      manager_.emplace(std::move(options.value()));
+    } else {
+      error_ = options.error();
+    }
+  }
+
+  // {"x": the options error or null}
+  std::string status() { return run(0, [](Manager&) {}); }
+
+  std::string connectSocket(double now, std::string nsp, std::string auth) {
+    return run(now, [&](Manager& m) { result(m.connect_socket(Millis(now), std::move(nsp), std::move(auth))); });
+  }
+  std::string disconnectSocket(double now, std::string nsp) {
+    return run(now, [&](Manager& m) { m.disconnect_socket(Millis(now), nsp); });
+  }
+  std::string emit(double now, std::string nsp, std::string args, int flags, double ack_timeout, std::string blob) {
+    return run(now, [&](Manager& m) {
+      auto parts = echat::host::split_blob(blob);
+      if (!parts.ok()) return writer_.set_error(parts.error());
+      Manager::EmitOptions o;
+      o.want_ack = flags & 1;
+      o.is_volatile = flags & 2;
+      if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
+      auto id = m.emit(Millis(now), nsp, std::move(args), std::move(parts.value()), o);
+      if (id.ok()) result_ = std::to_string(id.value());
+      else writer_.set_error(id.error());
+    });
+  }
+  std::string ack(double now, std::string nsp, double ack_id, std::string args, std::string blob) {
+    return run(now, [&](Manager& m) {
+      auto parts = echat::host::split_blob(blob);
+      if (!parts.ok()) return writer_.set_error(parts.error());
+      result(m.ack(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), std::move(args), std::move(parts.value())));
+    });
+  }
+  std::string close(double now) { return run(now, [&](Manager& m) { m.close(Millis(now)); }); }
+  std::string wake(double now) { return run(now, [&](Manager& m) { m.wake(Millis(now)); }); }
+  std::string setOnline(double now, bool online) {
+    return run(now, [&](Manager& m) { m.set_online(Millis(now), online); });
+  }
+  std::string transportOpen(double now, unsigned tid) {
+    return run(now, [&](Manager& m) { m.on_transport_open(Millis(now), tid); });
+  }
+  std::string textFrame(double now, unsigned tid, std::string data) {
+    return run(now, [&](Manager& m) { m.on_frame(Millis(now), tid, {false, std::move(data)}); });
+  }
+  std::string binaryFrame(double now, unsigned tid, std::string bytes) {
+    return run(now, [&](Manager& m) { m.on_frame(Millis(now), tid, {true, std::move(bytes)}); });
+  }
+  std::string transportClose(double now, unsigned tid, int code, std::string reason) {
+    return run(now, [&](Manager& m) { m.on_transport_close(Millis(now), tid, code, std::move(reason)); });
+  }
+  std::string transportError(double now, unsigned tid, std::string message) {
+    return run(now, [&](Manager& m) { m.on_transport_error(Millis(now), tid, std::move(message)); });
+  }
+  std::string timer(double now) { return run(now, [&](Manager& m) { m.on_timer(Millis(now)); }); }
+
+  // The bytes referenced by the last batch: a view of wasm memory, valid until the next call.
+  emscripten::val binary() const {
+    const auto& a = writer_.arena();
+    return emscripten::val(emscripten::typed_memory_view(a.size(), reinterpret_cast<const unsigned char*>(a.data())));
+  }
+
+ private:
+  template <typename F>
+  std::string run(double, F&& f) {
+    result_ = "null";
+    writer_.begin();
+    if (!manager_) {
+      writer_.set_error(*error_);
+      return writer_.finish(std::nullopt);
+    }
+    f(*manager_);
+    for (auto& out : manager_->take_outputs()) writer_.add(out);
+    writer_.set_result(result_);
+    return writer_.finish(manager_->next_deadline());
+  }
+  void result(const echat::core::Result<echat::core::Ok>& r) {
+    if (!r.ok()) writer_.set_error(r.error());
+  }
+
+  std::optional<Manager> manager_;
+  std::optional<Error> error_;
+  BatchWriter writer_;
+  std::string result_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(echat_socketio) {
+  emscripten::class_<SioManager>("_SioManager")
+      .constructor<std::string>()
+      .function("status", &SioManager::status)
+      .function("connectSocket", &SioManager::connectSocket)
+      .function("disconnectSocket", &SioManager::disconnectSocket)
+      .function("emit", &SioManager::emit)
+      .function("ack", &SioManager::ack)
+      .function("close", &SioManager::close)
+      .function("wake", &SioManager::wake)
+      .function("setOnline", &SioManager::setOnline)
+      .function("transportOpen", &SioManager::transportOpen)
+      .function("textFrame", &SioManager::textFrame)
+      .function("binaryFrame", &SioManager::binaryFrame)
+      .function("transportClose", &SioManager::transportClose)
+      .function("transportError", &SioManager::transportError)
+      .function("timer", &SioManager::timer)
+      .function("binary", &SioManager::binary);
+}

@@ -1,0 +1,124 @@
+'use strict';
+// Drives one C++ socketio::Manager (bindings: _SioManager): feeds it inputs, reads the batch each
+// call returns (src/host/batch.h documents the format), performs the transport commands on the
+// platform, keeps the single real timer at the core's next deadline, and hands manager and socket
+// events to `sink` (the io.js facade). No protocol logic lives here.
+
+function copyOut(view, off, len) {
+  const out = new ArrayBuffer(len);
+  new Uint8Array(out).set(view.subarray(off, off + len));
+  return out;
+}
+
+class CoreDriver {
+  constructor(core, platform, optionsJson, sink) {
+    this.platform = platform;
+    this.sink = sink;
+    this.raw = new core._SioManager(optionsJson);
+    this.sockets = new Map();  // transport id -> platform socket
+    this.timer = null;
+    this.deadline = -1;
+    this.closed = false;
+    const status = JSON.parse(this.raw.status());
+    this.optionsError = status.x;
+  }
+
+  // Calls raw method `name` with (now, ...args); returns {r, x} after dispatching the batch.
+  call(name, ...args) {
+    if (this.closed) return { r: null, x: { kind: 'caller', code: 'closed', message: 'the manager was destroyed' } };
+    const batch = JSON.parse(this.raw[name](this.platform.now(), ...args));
+    this.dispatch(batch);
+    return batch;
+  }
+
+  dispatch(batch) {
+    const outs = batch.o;
+    let arena = null;
+    const bytes = (off, len) => {
+      if (!arena) arena = this.raw.binary();
+      return copyOut(arena, off, len);
+    };
+    // Copy every binary payload out of wasm memory first: app listeners may call back into the core,
+    // which reuses the arena.
+    for (const o of outs) {
+      if (o[0] === 'sendb') o.push(bytes(o[2], o[3]));
+      else if (o[0] === 's.event') o.push(ranges(o[4], bytes));
+      else if (o[0] === 's.ack') o.push(ranges(o[6], bytes));
+    }
+    this.armTimer(batch.t);
+    for (const o of outs) this.handle(o);
+  }
+
+  handle(o) {
+    switch (o[0]) {
+      case 'open': return this.open(o[1], o[2]);
+      case 'send': return this.send(o[1], o[2]);
+      case 'sendb': return this.send(o[1], o[4]);
+      case 'close': {
+        const s = this.sockets.get(o[1]);
+        this.sockets.delete(o[1]);
+        if (s) s.close(o[2], o[3]);
+        return undefined;
+      }
+      default: return this.sink(o);
+    }
+  }
+
+  open(tid, url) {
+    const s = this.platform.openSocket(url, {
+      onOpen: () => this.input('transportOpen', tid),
+      onMessage: (data) => {
+        if (typeof data === 'string') this.input('textFrame', tid, data);
+        else this.input('binaryFrame', tid, new Uint8Array(data));
+      },
+      onClose: (code, reason) => {
+        this.sockets.delete(tid);
+        this.input('transportClose', tid, code, String(reason || ''));
+      },
+      onError: (message) => this.input('transportError', tid, String(message)),
+    });
+    this.sockets.set(tid, s);
+  }
+
+  send(tid, data) {
+    const s = this.sockets.get(tid);
+    if (s) s.send(data, (message) => this.input('transportError', tid, `send failed: ${message}`));
+  }
+
+  input(name, ...args) {
+    if (!this.closed) this.call(name, ...args);
+  }
+
+  armTimer(deadline) {
+    if (deadline === this.deadline && this.timer !== null) return;
+    if (this.timer !== null) this.platform.clearTimer(this.timer);
+    this.timer = null;
+    this.deadline = deadline;
+    if (deadline < 0 || this.closed) return;
+    const wait = Math.max(0, deadline - this.platform.now());
+    this.timer = this.platform.setTimer(wait, () => {
+      this.timer = null;
+      this.deadline = -1;
+      this.input('timer');
+    });
+  }
+
+  destroy() {
+    if (this.closed) return;
+    this.call('close');
+    this.closed = true;
+    if (this.timer !== null) this.platform.clearTimer(this.timer);
+    this.timer = null;
+    for (const s of this.sockets.values()) s.close(1000, 'destroyed');
+    this.sockets.clear();
+    this.raw.delete();
+  }
+}
+
+function ranges(list, bytes) {
+  const out = [];
+  for (let i = 0; i < list.length; i += 2) out.push(bytes(list[i], list[i + 1]));
+  return out;
+}
+
+module.exports = { CoreDriver };

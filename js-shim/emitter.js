@@ -1,0 +1,67 @@
+'use strict';
+// A small event emitter with socket.io-client's method names (on, once, off, emit, listeners,
+// hasListeners, removeAllListeners). A listener that throws does not stop the others: the error is
+// reported through `onListenerError` (console.error by default), so one page bug cannot wedge the SDK.
+
+class Emitter {
+  constructor() {
+    this._listeners = Object.create(null);
+  }
+
+  on(event, fn) {
+    if (typeof fn !== 'function') throw new TypeError(`listener for "${event}" must be a function`);
+    (this._listeners[event] || (this._listeners[event] = [])).push(fn);
+    return this;
+  }
+
+  once(event, fn) {
+    const wrapper = (...args) => {
+      this.off(event, wrapper);
+      fn.apply(this, args);
+    };
+    wrapper.listener = fn;
+    return this.on(event, wrapper);
+  }
+
+  off(event, fn) {
+    if (event === undefined) {
+      this._listeners = Object.create(null);
+      return this;
+    }
+    const list = this._listeners[event];
+    if (!list) return this;
+    if (fn === undefined) {
+      delete this._listeners[event];
+      return this;
+    }
+    const i = list.findIndex((l) => l === fn || l.listener === fn);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) delete this._listeners[event];
+    return this;
+  }
+
+  removeListener(event, fn) { return this.off(event, fn); }
+  removeAllListeners(event) { return this.off(event); }
+  listeners(event) { return (this._listeners[event] || []).slice(); }
+  hasListeners(event) { return !!(this._listeners[event] && this._listeners[event].length); }
+
+  // Named emitReserved in socket.io-client: emits to local listeners only, never on the wire.
+  emitReserved(event, ...args) {
+    const list = this._listeners[event];
+    if (!list) return false;
+    for (const fn of list.slice()) {
+      try {
+        fn.apply(this, args);
+      } catch (err) {
+        Emitter.onListenerError(err, event);
+      }
+    }
+    return true;
+  }
+}
+
+Emitter.onListenerError = (err, event) => {
+  if (typeof console !== 'undefined') console.error(`[echatim] a "${event}" listener threw:`, err);
+};
+
+module.exports = { Emitter };

@@ -1,0 +1,364 @@
+'use strict';
+// sdk.io(url, options): a socket.io-client-compatible API over the C++ core, so code written for
+// weapp.socket.io / socket.io-client moves over by changing the require line. Managers are shared per
+// server (one WebSocket per server: WeChat allows 5), namespaces are multiplexed on it.
+const { Emitter } = require('./emitter.js');
+const { deconstruct, reconstruct, packBlob } = require('./binary.js');
+const { CoreDriver } = require('./core-driver.js');
+const loader = require('./loader.js');
+
+const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
+const EMPTY = new Uint8Array(0);
+
+let platformFactory = null;  // set by index.js: () => platform
+let platform = null;
+const cache = Object.create(null);  // manager key -> Manager
+const liveManagers = new Set();
+
+function getPlatform() {
+  if (!platform) {
+    platform = platformFactory();
+    platform.onForeground(() => { for (const m of liveManagers) m._call('wake'); });
+    platform.onNetwork((online) => { for (const m of liveManagers) m._call('setOnline', online); });
+  }
+  return platform;
+}
+
+function makeError(e) {
+  const err = new Error(e.message);
+  err.code = e.code;
+  err.kind = e.kind;
+  return err;
+}
+
+// "http://host:port/nsp?query" -> parts. The C++ core validates the URL itself; this split only finds
+// the namespace and the manager key, as socket.io-client's url() does.
+function parseUrl(uri) {
+  const m = /^(?:([a-z][a-z0-9+.-]*):)?\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/i.exec(uri || '');
+  if (!m) throw new TypeError(`io(url): "${uri}" is not an absolute URL such as "http://127.0.0.1:3000/chat"`);
+  const scheme = (m[1] || 'http').toLowerCase();
+  return { origin: `${scheme}://${m[2]}`, nsp: m[3] && m[3] !== '/' ? m[3] : '/', query: m[4] || '' };
+}
+
+function encodeQuery(q) {
+  if (!q) return '';
+  if (typeof q === 'string') return q.replace(/^\?/, '');
+  return Object.keys(q).map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(q[k])}`).join('&');
+}
+
+class Manager extends Emitter {
+  constructor(uri, opts) {
+    super();
+    opts = opts || {};
+    const u = parseUrl(uri);
+    this.uri = uri;
+    this.opts = opts;
+    this.nsps = Object.create(null);
+    this._pending = [];  // calls made before the core finished loading
+    this._driver = null;
+    this._failed = null;
+    const protocol = opts.protocol === undefined || opts.protocol === 'auto' ? 0 : opts.protocol;
+    if (protocol !== 0 && protocol !== 3 && protocol !== 4) {
+      throw new TypeError(`io(): protocol must be 3, 4 or 'auto' (got ${JSON.stringify(opts.protocol)})`);
+    }
+    const query = [u.query, encodeQuery(opts.query)].filter(Boolean).join('&');
+    this._optionsJson = JSON.stringify({
+      url: u.origin, path: opts.path, query, protocol,
+      reconnection: opts.reconnection,
+      reconnectionAttempts: opts.reconnectionAttempts,
+      reconnectionDelay: opts.reconnectionDelay,
+      reconnectionDelayMax: opts.reconnectionDelayMax,
+      randomizationFactor: opts.randomizationFactor,
+      timeout: opts.timeout,
+    });
+    liveManagers.add(this);
+    loader.configure(opts);
+    loader.loadCore().then((core) => this._attach(core), (err) => this._fail(err));
+  }
+
+  _attach(core) {
+    if (this._destroyed) return;
+    const p = getPlatform();
+    this._optionsJson = this._optionsJson.replace(/^\{/, `{"seed":${p.seed()},`);
+    this._driver = new CoreDriver(core, p, this._optionsJson, (o) => this._onOutput(o));
+    if (this._driver.optionsError) return this._fail(makeError(this._driver.optionsError));
+    if (!p.isOnline()) this._driver.call('setOnline', false);
+    const pending = this._pending;
+    this._pending = [];
+    for (const [name, args, done] of pending) {
+      const r = this._driver.call(name, ...args);
+      if (done) done(r);
+    }
+    return undefined;
+  }
+
+  _fail(err) {
+    this._failed = err;
+    const pending = this._pending;
+    this._pending = [];
+    for (const [, , done] of pending) if (done) done({ r: null, x: { kind: 'caller', code: 'load', message: err.message } });
+    this.emitReserved('error', err);
+    for (const nsp of Object.keys(this.nsps)) this.nsps[nsp]._onConnectError(err, false);
+  }
+
+  // Runs a core call now, or once the core is loaded. `done` receives the batch ({r, x}).
+  _call(name, ...args) {
+    let done = null;
+    if (typeof args[args.length - 1] === 'function') done = args.pop();
+    if (this._driver) {
+      const r = this._driver.call(name, ...args);
+      if (done) done(r);
+    } else if (!this._failed && !this._destroyed) {
+      this._pending.push([name, args, done]);
+    }
+  }
+
+  socket(nsp, opts) {
+    let s = this.nsps[nsp];
+    if (!s) {
+      s = new Socket(this, nsp, opts || {});
+      this.nsps[nsp] = s;
+    } else if (this.opts.autoConnect !== false && !s.active) {
+      s.connect();
+    }
+    return s;
+  }
+
+  _onOutput(o) {
+    switch (o[0]) {
+      case 'm.open': return this.emitReserved('open');
+      case 'm.close': return this.emitReserved('close', o[1]);
+      case 'm.error': return this.emitReserved('error', makeError(o[1]));
+      case 'm.attempt': return this.emitReserved('reconnect_attempt', o[1]);
+      case 'm.reconnect': return this.emitReserved('reconnect', o[1]);
+      case 'm.rerror': return this.emitReserved('reconnect_error', makeError(o[1]));
+      case 'm.failed': return this.emitReserved('reconnect_failed');
+      default: {
+        const s = this.nsps[o[1]];
+        return s ? s._onOutput(o) : undefined;
+      }
+    }
+  }
+
+  // The manager's own connection controls (socket.io-client names).
+  open(fn) {
+    for (const nsp of Object.keys(this.nsps)) this.nsps[nsp].connect();
+    if (fn) this.once('open', fn);
+    return this;
+  }
+  connect(fn) { return this.open(fn); }
+
+  // Closes the connection and every socket on it; no reconnection.
+  _close() {
+    this._call('close');
+  }
+
+  // Frees the core. The manager cannot be used afterwards.
+  _destroy() {
+    this._destroyed = true;
+    liveManagers.delete(this);
+    for (const key of Object.keys(cache)) if (cache[key] === this) delete cache[key];
+    if (this._driver) this._driver.destroy();
+  }
+}
+
+class Socket extends Emitter {
+  constructor(io, nsp, opts) {
+    super();
+    this.io = io;
+    this.nsp = nsp;
+    this.id = undefined;
+    this.connected = false;
+    this.recovered = false;
+    this.auth = opts.auth;
+    this.flags = {};
+    this.active = false;
+    this._acks = new Map();   // emit id -> {fn, withError}
+    this._any = [];
+    if (io.opts.autoConnect !== false) this.connect();
+  }
+
+  get disconnected() { return !this.connected; }
+
+  get volatile() {
+    this.flags.volatile = true;
+    return this;
+  }
+
+  timeout(ms) {
+    this.flags.timeout = ms;
+    return this;
+  }
+
+  compress() { return this; }
+
+  connect() {
+    if (this.connected) return this;
+    this.active = true;
+    const send = (auth) => {
+      let authJson = '';
+      if (auth !== undefined && auth !== null) {
+        if (typeof auth !== 'object') {
+          this._onConnectError(new TypeError('auth must be an object'), false);
+          return;
+        }
+        authJson = JSON.stringify(auth);
+      }
+      this.io._call('connectSocket', this.nsp, authJson, (b) => {
+        if (b.x) this._onConnectError(makeError(b.x), false);
+      });
+    };
+    if (typeof this.auth === 'function') this.auth(send);
+    else send(this.auth);
+    return this;
+  }
+
+  open() { return this.connect(); }
+
+  disconnect() {
+    this.active = false;
+    this.io._call('disconnectSocket', this.nsp);
+    return this;
+  }
+
+  close() { return this.disconnect(); }
+
+  send(...args) { return this.emit('message', ...args); }
+
+  emit(ev, ...args) {
+    if (RESERVED.has(ev)) throw new Error(`"${ev}" is a reserved event name`);
+    const flags = this.flags;
+    this.flags = {};
+    let ack = null;
+    if (typeof args[args.length - 1] === 'function') {
+      ack = { fn: args.pop(), withError: flags.timeout !== undefined || flags.withError === true };
+    }
+    const { json, attachments } = deconstruct([ev, ...args]);
+    const blob = attachments.length ? packBlob(attachments) : EMPTY;
+    const wire = (ack ? 1 : 0) | (flags.volatile ? 2 : 0);
+    const timeout = ack && flags.timeout !== undefined ? flags.timeout : -1;
+    this.io._call('emit', this.nsp, json, wire, timeout, blob, (b) => {
+      if (b.x) {
+        const err = makeError(b.x);
+        if (ack && ack.withError) ack.fn(err);
+        else this.emitReserved('error', err);
+        return;
+      }
+      if (ack) this._acks.set(b.r, ack);
+    });
+    return this;
+  }
+
+  // A Promise of the first ack argument; rejects on timeout (with .timeout(ms)) or disconnect.
+  emitWithAck(ev, ...args) {
+    return new Promise((resolve, reject) => {
+      args.push((err, res) => (err ? reject(err) : resolve(res)));
+      this.flags.withError = true;
+      this.emit(ev, ...args);
+    });
+  }
+
+  onAny(fn) { this._any.push(fn); return this; }
+  prependAny(fn) { this._any.unshift(fn); return this; }
+  offAny(fn) {
+    this._any = fn ? this._any.filter((f) => f !== fn) : [];
+    return this;
+  }
+  listenersAny() { return this._any.slice(); }
+
+  _onConnectError(err, active) {
+    this.active = !!active;
+    this.emitReserved('connect_error', err);
+  }
+
+  _onOutput(o) {
+    switch (o[0]) {
+      case 's.connect':
+        this.id = o[2];
+        this.connected = true;
+        this.active = true;
+        return this.emitReserved('connect');
+      case 's.cerror': {
+        const data = o[2];
+        const err = new Error(o[3]);
+        if (data && typeof data === 'object' && data.data !== undefined) err.data = data.data;
+        return this._onConnectError(err, o[4]);
+      }
+      case 's.disconnect': {
+        const reason = o[2];
+        const wasConnected = this.connected;
+        this.connected = false;
+        this.id = undefined;
+        if (reason === 'io server disconnect' || reason === 'io client disconnect' || reason === 'forced close') {
+          this.active = false;
+        }
+        return wasConnected ? this.emitReserved('disconnect', reason) : undefined;
+      }
+      case 's.event': return this._onEvent(o[2], o[3], o[5]);
+      case 's.ack': return this._onAck(o[2], o[3], o[4], o[5], o[7]);
+      default: return undefined;
+    }
+  }
+
+  _onEvent(args, ackId, attachments) {
+    if (attachments.length) reconstruct(args, attachments);
+    if (ackId >= 0) {
+      let sent = false;
+      args.push((...res) => {
+        if (sent) return;
+        sent = true;
+        const { json, attachments: bins } = deconstruct(res);
+        this.io._call('ack', this.nsp, ackId, json, bins.length ? packBlob(bins) : EMPTY, (b) => {
+          if (b.x) this.emitReserved('error', makeError(b.x));
+        });
+      });
+    }
+    for (const fn of this._any.slice()) {
+      try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }
+    }
+    this.emitReserved(...args);
+  }
+
+  _onAck(emitId, ok, args, error, attachments) {
+    const ack = this._acks.get(emitId);
+    if (!ack) return;
+    this._acks.delete(emitId);
+    try {
+      if (ok) {
+        if (attachments.length) reconstruct(args, attachments);
+        if (ack.withError) ack.fn(null, ...args);
+        else ack.fn(...args);
+      } else if (ack.withError) {
+        ack.fn(new Error(error));
+      }
+    } catch (err) {
+      Emitter.onListenerError(err, 'ack');
+    }
+  }
+}
+
+function lookup(uri, opts) {
+  if (typeof uri === 'object' && uri !== null) {
+    opts = uri;
+    uri = undefined;
+  }
+  opts = opts || {};
+  const u = parseUrl(uri);
+  const key = `${u.origin}${opts.path || '/socket.io'}`;
+  const same = cache[key] && u.nsp in cache[key].nsps;
+  const newConnection = opts.forceNew || opts['force new connection'] || opts.multiplex === false || same;
+  let io;
+  if (newConnection) {
+    io = new Manager(uri, opts);
+  } else {
+    if (!cache[key]) cache[key] = new Manager(uri, opts);
+    io = cache[key];
+  }
+  return io.socket(u.nsp, opts);
+}
+
+function setPlatformFactory(factory) {
+  platformFactory = factory;
+}
+
+module.exports = { io: lookup, Manager, Socket, setPlatformFactory };

@@ -1,0 +1,107 @@
+'use strict';
+// The only file that knows about `wx`. It gives the rest of the shim one small platform interface:
+//   now()                       the wall clock (Date.now: performance.now does not exist there)
+//   seed()                      randomness for the core's backoff jitter
+//   setTimer(ms, fn) / clearTimer(handle)
+//   openSocket(url, handlers)   a WebSocket through wx.connectSocket -> {send(data, onFail), close(code, reason)}
+//   onForeground(fn), onNetwork(fn(online)), isOnline(cb)
+// Requests, uploads and storage join this interface with the IM layer.
+
+function errText(res, fallback) {
+  return (res && (res.errMsg || res.message)) || fallback;
+}
+
+// SocketTask.close accepts 1000 or 3000-4999 only.
+function closeCode(code) {
+  return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
+}
+
+// WeChat limits a close reason to 123 bytes (UTF-8).
+function closeReason(reason) {
+  let r = String(reason || '');
+  while (r.length && unescape(encodeURIComponent(r)).length > 123) r = r.slice(0, -1);
+  return r;
+}
+
+function createWxPlatform(wx) {
+  if (!wx || typeof wx.connectSocket !== 'function') {
+    throw new Error('the wx API is not available: echatim-sdk.js runs in a WeChat mini-program');
+  }
+  let online = true;
+  const networkListeners = [];
+  const foregroundListeners = [];
+
+  if (typeof wx.onNetworkStatusChange === 'function') {
+    wx.onNetworkStatusChange((res) => {
+      online = !!(res && res.isConnected);
+      for (const fn of networkListeners.slice()) fn(online);
+    });
+  }
+  if (typeof wx.onAppShow === 'function') {
+    wx.onAppShow(() => {
+      for (const fn of foregroundListeners.slice()) fn();
+    });
+  }
+  if (typeof wx.getNetworkType === 'function') {
+    wx.getNetworkType({
+      success: (res) => {
+        const now = res.networkType !== 'none';
+        if (now !== online) {
+          online = now;
+          for (const fn of networkListeners.slice()) fn(online);
+        }
+      },
+    });
+  }
+
+  return {
+    name: 'wx',
+    now: () => Date.now(),
+    seed: () => Math.floor(Math.random() * 0x100000000) * 0x200000 + Math.floor(Math.random() * 0x200000),
+    setTimer: (ms, fn) => setTimeout(fn, ms),
+    clearTimer: (handle) => clearTimeout(handle),
+    isOnline: () => online,
+    onForeground: (fn) => foregroundListeners.push(fn),
+    onNetwork: (fn) => networkListeners.push(fn),
+
+    openSocket(url, h) {
+      let failed = false;
+      const fail = (msg) => {
+        if (failed) return;
+        failed = true;
+        h.onError(msg);
+        h.onClose(1006, msg);
+      };
+      let task;
+      try {
+        task = wx.connectSocket({ url, fail: (res) => setTimeout(() => fail(errText(res, 'connectSocket failed')), 0) });
+      } catch (err) {
+        setTimeout(() => fail(`connectSocket threw: ${err && err.message}`), 0);
+        return { send() {}, close() {} };
+      }
+      if (!task) {
+        return { send() {}, close() {} };
+      }
+      task.onOpen(() => h.onOpen());
+      task.onMessage((res) => h.onMessage(res.data));
+      task.onError((res) => { if (!failed) h.onError(errText(res, 'socket error')); });
+      task.onClose((res) => {
+        if (failed) return;
+        failed = true;
+        h.onClose(res && typeof res.code === 'number' ? res.code : 1006, (res && res.reason) || '');
+      });
+      return {
+        send(data, onFail) {
+          task.send({ data, fail: (res) => onFail && onFail(errText(res, 'send failed')) });
+        },
+        close(code, reason) {
+          try {
+            task.close({ code: closeCode(code), reason: closeReason(reason) });
+          } catch (err) { /* already closed */ }
+        },
+      };
+    },
+  };
+}
+
+module.exports = { createWxPlatform };

@@ -1,0 +1,77 @@
+// The host boundary: what crosses between the core and the JavaScript shim, as data.
+//
+// Every call from the shim into the core returns ONE batch (design: "one call in, one batch out"), a
+// JSON text the shim reads with a single JSON.parse:
+//
+//   {"r": <result or null>, "x": <error or null>, "t": <next deadline in host ms, or -1>, "o": [<outputs>]}
+//
+// Outputs are small arrays whose first element names the kind (the shim's dispatch table mirrors this):
+//   ["open", tid, url]                       open a WebSocket; later inputs quote `tid`
+//   ["send", tid, text]                      send a text frame
+//   ["sendb", tid, off, len]                 send a binary frame: bytes [off, off+len) of the arena
+//   ["close", tid, code, reason]             close the WebSocket
+//   ["m.open"] ["m.close", reason] ["m.error", err] ["m.attempt", n] ["m.reconnect", n]
+//   ["m.rerror", err] ["m.failed"]           the manager's events
+//   ["s.connect", nsp, sid, pid|null]
+//   ["s.cerror", nsp, data|null, message, active]
+//   ["s.disconnect", nsp, reason]
+//   ["s.event", nsp, args, ackId|-1, [off, len, ...]]
+//   ["s.ack", nsp, emitId, ok, args|null, error|null, [off, len, ...]]
+// `err` is {"kind": "caller"|"peer"|"transport", "code": "...", "message": "..."}.
+// Payload JSON that the core already validated (`args`, `data`) is embedded as is, not re-serialised,
+// so the shim gets parsed arguments out of the same single JSON.parse. Binary payloads are appended to
+// one byte arena per batch, which the shim reads once (a view of wasm memory) and copies out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/timers.h"
+#include "socketio/manager.h"
+
+namespace echat::host {
+
+class BatchWriter {
+ public:
+  // Starts a new batch (and a new arena).
+  void begin();
+  // The call's result as raw JSON ("12"), and its error; both null unless set.
+  void set_result(std::string_view json) { result_.assign(json.data(), json.size()); }
+  void set_error(const core::Error& error);
+  void add(const socketio::Output& output);
+  // Finishes the batch with the next deadline and returns its text.
+  const std::string& finish(std::optional<core::Millis> deadline);
+
+  // The arena of the last finished batch (binary frames and attachments).
+  const std::string& arena() const { return arena_; }
+
+ private:
+  void open_output(std::string_view kind);
+  void add_string(std::string_view s);
+  void add_raw_or_null(std::string_view json);
+  void add_number(double n);
+  void add_error(const core::Error& e);
+  void add_ranges(const std::vector<std::string>& parts);
+
+  std::string text_;
+  std::string result_ = "null";
+  std::string error_ = "null";
+  std::string arena_;
+  bool first_output_ = true;
+};
+
+// Appends `s` to `out` as a JSON string literal (quotes included).
+void append_json_string(std::string& out, std::string_view s);
+
+// Splits a blob of length-prefixed parts (4-byte little-endian length, then the bytes) — how the shim
+// passes binary attachments in one crossing. Caller error naming the part when the blob is truncated.
+core::Result<std::vector<std::string>> split_blob(std::string_view blob);
+
+// ManagerOptions from the JSON object the shim builds out of io(url, options). Unknown keys are
+// ignored; a wrongly typed key is a Caller error naming it ("reconnectionDelay: must be a number").
+core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_view json);
+
+}  // namespace echat::host
