@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+'use strict';
+// Command line of the E聊-compatible reference server; `--help` lists the flags (lib/config.js).
+// Prints exactly one JSON line to stdout when listening; everything else goes to stderr.
+
+const { start } = require('../lib');
+const { HELP, UsageError, parseCommandLine } = require('../lib/config');
+
+async function main() {
+  let options;
+  try {
+    options = parseCommandLine(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`echat-devserver: ${err.message}\n(see --help)\n`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const server = await start(options);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdout.write(`${JSON.stringify({ event: 'listening', host: server.host, httpPort: server.httpPort, socketPort: server.socketPort })}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`echat-devserver: ${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});

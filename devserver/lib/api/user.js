@@ -1,0 +1,81 @@
+'use strict';
+// Module `user`: accounts of an app. user/add is administrative ({appKey, secret}); the others
+// accept a logged-in user (acting on themselves) or the app credentials (acting on `auid`).
+
+const crypto = require('node:crypto');
+const v = require('../validate');
+const { conflict } = require('../errors');
+const { profile, userRow } = require('./common');
+
+const newToken = () => crypto.randomBytes(16).toString('hex');
+
+/** The user a user|admin call acts on: the caller itself, or `auid` for the app credentials. */
+const subject = (caller, input) => (caller.admin ? v.auid(input, 'auid') : caller.auid);
+
+/** The optional profile fields of add/update, as column values (undefined = not given). */
+function profileFields(input) {
+  return {
+    name: v.string(input, 'name', { max: 64 }),
+    avatar: v.string(input, 'avatar', { max: 1024 }),
+    sign: v.string(input, 'sign', { max: 256 }),
+    ext: v.json(input, 'ext', { maxBytes: 4096 }),
+  };
+}
+
+function add(ctx, caller, input) {
+  const auid = v.auid(input, 'auid');
+  const token = v.string(input, 'token', { min: 1, max: 256 }) || newToken();
+  const f = profileFields(input);
+  const now = ctx.now();
+  if (ctx.store.get('SELECT 1 FROM users WHERE app_key = ? AND auid = ?', caller.appKey, auid)) {
+    throw conflict(`user '${auid}' already exists`);
+  }
+  ctx.store.run(`INSERT INTO users (app_key, auid, token, name, avatar, sign, ext, create_time, update_time)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  caller.appKey, auid, token, f.name || '', f.avatar || '', f.sign || '', f.ext || null, now, now);
+  return { ...profile(userRow(ctx, caller.appKey, auid)), token };
+}
+
+function update(ctx, caller, input) {
+  const auid = subject(caller, input);
+  const f = profileFields(input);
+  userRow(ctx, caller.appKey, auid);
+  ctx.store.run(`UPDATE users SET name = COALESCE(?, name), avatar = COALESCE(?, avatar), sign = COALESCE(?, sign),
+                   ext = COALESCE(?, ext), update_time = ? WHERE app_key = ? AND auid = ?`,
+  f.name, f.avatar, f.sign, f.ext, ctx.now(), caller.appKey, auid);
+  return profile(userRow(ctx, caller.appKey, auid));
+}
+
+function get(ctx, caller, input) {
+  return profile(userRow(ctx, caller.appKey, v.auid(input, 'auid')));
+}
+
+/** With `auids`: those users (unknown ones omitted); without: every user, by auid, paged. */
+function list(ctx, caller, input) {
+  const auids = v.auidList(input, 'auids', { max: 500 });
+  if (auids) {
+    return auids.map((auid) => ctx.store.get('SELECT * FROM users WHERE app_key = ? AND auid = ?', caller.appKey, auid))
+      .filter(Boolean).map(profile);
+  }
+  const offset = v.int(input, 'offset', { def: 0 });
+  const limit = v.int(input, 'limit', { def: 100, min: 1, max: 500 });
+  return ctx.store.all('SELECT * FROM users WHERE app_key = ? ORDER BY auid LIMIT ? OFFSET ?', caller.appKey, limit, offset)
+    .map(profile);
+}
+
+function setToken(ctx, caller, auid, token) {
+  userRow(ctx, caller.appKey, auid);
+  ctx.store.run('UPDATE users SET token = ?, update_time = ? WHERE app_key = ? AND auid = ?', token, ctx.now(), caller.appKey, auid);
+  return { auid, token };
+}
+
+function updateToken(ctx, caller, input) {
+  const auid = subject(caller, input);
+  return setToken(ctx, caller, auid, v.string(input, 'token', { required: true, min: 1, max: 256 }));
+}
+
+function refreshToken(ctx, caller, input) {
+  return setToken(ctx, caller, subject(caller, input), newToken());
+}
+
+module.exports = { add, update, get, list, updateToken, refreshToken };

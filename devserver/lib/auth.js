@@ -1,0 +1,94 @@
+'use strict';
+// Who is calling. Users log in with {appKey, auid, token} and get a JWT (HS256, claims
+// {appKey, auid, iat, exp}) signed with a key kept in the database, so JWTs survive a restart.
+// Administrative calls (user/add, ...) authenticate with the app's {appKey, secret} instead.
+
+const crypto = require('node:crypto');
+const jwt = require('jsonwebtoken');
+const v = require('./validate');
+const { ApiError, Code, invalid, unauthenticated } = require('./errors');
+
+/** Constant-time string comparison (compares digests, so lengths do not leak either). */
+function sameSecret(a, b) {
+  const digest = (s) => crypto.createHash('sha256').update(String(s)).digest();
+  return crypto.timingSafeEqual(digest(a), digest(b));
+}
+
+class Auth {
+  /**
+   * @param {import('./db').Store} store
+   * @param {{jwtTtl: number, jwtSecret?: string}} config jwtTtl in seconds
+   */
+  constructor(store, config) {
+    this.store = store;
+    this.ttl = config.jwtTtl;
+    this.key = config.jwtSecret || store.secretValue('jwt-signing-key');
+  }
+
+  /** Check login credentials; answers {jwt, exp} (exp in seconds since the epoch). */
+  login(input) {
+    const appKey = v.string(input, 'appKey', { required: true, min: 1, max: 64 });
+    const auid = v.auid(input, 'auid');
+    const token = v.string(input, 'token', { required: true, min: 1, max: 256 });
+    this.app(appKey);
+    const user = this.store.get('SELECT token FROM users WHERE app_key = ? AND auid = ?', appKey, auid);
+    // Same answer for an unknown auid and a wrong token: the check is on the pair.
+    if (!user || !sameSecret(user.token, token)) throw unauthenticated('invalid auid or token');
+    const signed = jwt.sign({ appKey, auid }, this.key, { algorithm: 'HS256', expiresIn: this.ttl });
+    return { jwt: signed, exp: jwt.decode(signed).exp, appKey, auid };
+  }
+
+  app(appKey) {
+    const app = this.store.get('SELECT app_key, secret FROM apps WHERE app_key = ?', appKey);
+    if (!app) throw unauthenticated(`unknown appKey '${appKey}'`);
+    return app;
+  }
+
+  /** Decode and check a JWT: UNAUTHENTICATED if invalid, TOKEN_EXPIRED if only its time is up. */
+  verify(token) {
+    let claims;
+    try {
+      claims = jwt.verify(token, this.key, { algorithms: ['HS256'] });
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError) throw new ApiError(Code.TOKEN_EXPIRED, 'jwt expired, log in again');
+      throw unauthenticated('invalid jwt');
+    }
+    if (typeof claims.appKey !== 'string' || typeof claims.auid !== 'string') throw unauthenticated('invalid jwt');
+    return { appKey: claims.appKey, auid: claims.auid, exp: claims.exp };
+  }
+
+  /**
+   * Resolve the caller of a request.
+   * @param {'none'|'user'|'admin'|'user|admin'} mode what the method accepts
+   * @param {object} input the request fields (jwt, appKey, secret live here)
+   * @param {{bearer?: string, session?: {appKey, auid, exp}}} transport credentials outside the body:
+   *   the HTTP Authorization header, or the identity a socket logged in with
+   * @returns {{appKey: string, auid: string|null, admin: boolean}|null}
+   */
+  caller(mode, input, transport, now) {
+    if (mode === 'none') return null;
+    if (input.jwt !== undefined && input.jwt !== null && typeof input.jwt !== 'string') throw invalid('jwt', 'must be a string');
+    const token = input.jwt || transport.bearer;
+    const userAllowed = mode === 'user' || mode === 'user|admin';
+    if (userAllowed && token) {
+      const { appKey, auid } = this.verify(token);
+      return { appKey, auid, admin: false };
+    }
+    if (userAllowed && transport.session) {
+      const { appKey, auid, exp } = transport.session;
+      if (exp * 1000 <= now) throw new ApiError(Code.TOKEN_EXPIRED, 'session jwt expired, log in again');
+      return { appKey, auid, admin: false };
+    }
+    if (mode === 'user') throw unauthenticated('missing jwt: log in first');
+    if (input.appKey === undefined || input.appKey === null) {
+      throw unauthenticated(mode === 'admin' ? 'this method needs the app credentials {appKey, secret}' : 'missing jwt or app credentials');
+    }
+    const appKey = v.string(input, 'appKey', { required: true, min: 1, max: 64 });
+    const secret = v.string(input, 'secret', { def: '', max: 256 });
+    const app = this.app(appKey);
+    if (!sameSecret(app.secret, secret)) throw unauthenticated(`invalid secret for appKey '${appKey}'`);
+    return { appKey, auid: null, admin: true };
+  }
+}
+
+module.exports = { Auth };

@@ -1,0 +1,88 @@
+'use strict';
+// start(options) -> {host, httpPort, socketPort, close()}: the whole server in this process.
+// Options are those of lib/config.js (camelCase of the command-line flags) plus, for tests only:
+//   jwtSecret  fixed JWT signing key (default: a random key kept in the database)
+//   log        function(line) for errors (default: stderr)
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { Store } = require('./db');
+const { Auth } = require('./auth');
+const { Hub } = require('./hub');
+const { Api } = require('./api');
+const { createHttpServer } = require('./http');
+const { createSocketServer } = require('./socket');
+const { resolveConfig } = require('./config');
+
+// How long close() waits for running requests before closing anyway.
+const DRAIN_TIMEOUT_MS = 10000;
+
+function listen(server, port, host) {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server.address().port);
+    });
+  });
+}
+
+function closeServer(server) {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}
+
+async function start(options = {}) {
+  const config = resolveConfig(options);
+  const stderr = (line) => process.stderr.write(`[echat-devserver] ${line}\n`);
+  const log = config.log || stderr;
+  const store = new Store(config.db);
+  let tempFilesDir = null;
+  if (!config.filesDir) {
+    if (config.db === ':memory:') tempFilesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-devserver-files-'));
+    config.filesDir = tempFilesDir || path.join(path.dirname(path.resolve(config.db)), 'files');
+  }
+  fs.mkdirSync(config.filesDir, { recursive: true });
+  store.seed(config.apps, config.users, Date.now());
+
+  const ctx = {
+    config, store, log, debug: config.verbose ? stderr : () => {}, now: Date.now, ports: {},
+  };
+  ctx.auth = new Auth(store, config);
+  ctx.hub = new Hub(store, ctx.debug);
+  const api = new Api(ctx);
+  const httpServer = createHttpServer({ api, ctx });
+  const { io, httpServer: socketHttpServer } = createSocketServer({ api, ctx });
+
+  let closing = null;
+  async function close() {
+    if (!closing) {
+      closing = (async () => {
+        if (httpServer.listening) httpServer.close(); // stop accepting; idle keep-alive connections close
+        let timer;
+        await Promise.race([api.close(), new Promise((r) => { timer = setTimeout(r, DRAIN_TIMEOUT_MS); })]);
+        clearTimeout(timer);
+        await new Promise((resolve) => io.close(() => resolve())); // disconnects every socket
+        httpServer.closeAllConnections();
+        await closeServer(socketHttpServer);
+        store.close();
+        if (tempFilesDir) fs.rmSync(tempFilesDir, { recursive: true, force: true });
+      })();
+    }
+    return closing;
+  }
+
+  try {
+    ctx.ports.http = await listen(httpServer, config.httpPort, config.host);
+    ctx.ports.socket = await listen(socketHttpServer, config.socketPort, config.host);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { host: config.host, httpPort: ctx.ports.http, socketPort: ctx.ports.socket, close };
+}
+
+module.exports = { start };

@@ -1,0 +1,120 @@
+'use strict';
+// The socket port: socket.io 4 speaking both Engine.IO 4 and, with allowEIO3, Engine.IO 3 (the wire of
+// socket.io 2 clients and of the E聊 server family). Client -> server events:
+//   topic.<module>   {requestId, timestamp, method, jwt?, ...fields} with an ack; the ack argument is
+//                    {requestId, response: R}. topic.connection / authority/request logs the socket in.
+//   topic.clientack  {seq} or {mid}: legacy delivery confirmation (the ack of topic.message is preferred)
+// Server -> client events (see hub.js): topic.message (asks for an ack), topic.notify.
+
+const http = require('node:http');
+const { Server } = require('socket.io');
+const v = require('./validate');
+const { Code, ApiError, ok, fromError, invalid, tooLarge } = require('./errors');
+const { resolve, requestIdOf } = require('./api');
+const { pending } = require('./api/message');
+const { TokenBucket } = require('./ratelimit');
+
+const LOGIN = 'connection/authority/request';
+
+/** Approximate encoded size of a payload: JSON text length, binary attachments by byte length. */
+function payloadSize(payload) {
+  let size = 0;
+  for (const value of Object.values(payload)) {
+    size += Buffer.isBuffer(value) ? value.length : Buffer.byteLength(JSON.stringify(value) || '');
+  }
+  return size;
+}
+
+/** The HTTP port's base URL as seen by this socket's client (for upload URLs). */
+function httpBaseUrl(socket, ctx) {
+  let hostname = ctx.config.host;
+  try {
+    hostname = new URL(`http://${socket.handshake.headers.host}`).hostname || hostname;
+  } catch { /* keep the configured host */ }
+  return `http://${hostname}:${ctx.ports.http}`;
+}
+
+/** Create the socket port's HTTP server (not yet listening) with socket.io attached. */
+function createSocketServer({ api, ctx }) {
+  const { config, hub } = ctx;
+  const httpServer = http.createServer((req, res) => {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('this port serves socket.io only (path /socket.io/); the HTTP API is on the HTTP port\n');
+  });
+  const io = new Server(httpServer, {
+    allowEIO3: true,
+    serveClient: false,
+    cors: { origin: '*' },
+    pingInterval: config.pingInterval,
+    pingTimeout: config.pingTimeout,
+    // Large enough for a base64 upload; every request is then checked against its own limit and
+    // answered PAYLOAD_TOO_LARGE. Beyond this, Engine.IO itself closes the connection.
+    maxHttpBufferSize: Math.ceil(config.maxUploadBytes * 4 / 3) + config.maxBodyBytes + 4096,
+  });
+
+  async function onTopic(socket, module, payload, reply) {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || Buffer.isBuffer(payload)) {
+      return reply(fromError(new ApiError(Code.INVALID_ARGUMENT, 'the payload must be an object')));
+    }
+    if (typeof payload.method !== 'string' || payload.method === '') return reply(fromError(invalid('method', 'required')));
+    const limit = module === 'file' ? Math.ceil(config.maxUploadBytes * 4 / 3) + config.maxBodyBytes : config.maxBodyBytes;
+    let size;
+    try {
+      size = payloadSize(payload);
+    } catch {
+      return reply(fromError(new ApiError(Code.INVALID_ARGUMENT, 'the payload is not plain JSON')));
+    }
+    if (size > limit) return reply(fromError(tooLarge(`request exceeds ${limit} bytes`)));
+    const { method } = payload;
+    const r = await api.handle({
+      module, method, input: payload, bucket: socket.data.bucket,
+      transport: { session: socket.data.session, baseUrl: httpBaseUrl(socket, ctx) },
+    });
+    if (r.code !== Code.OK || resolve(module, method) !== LOGIN || !socket.connected) return reply(r);
+    // A successful login over the socket: this socket becomes the user's session. Answer first,
+    // then push the deliveries the user has not acknowledged yet, in seq order.
+    const { appKey, auid, exp } = ctx.auth.verify(r.data);
+    hub.bind(socket, { appKey, auid, exp, loginTime: ctx.now() });
+    ctx.debug(`socket ${socket.id} logged in as ${appKey}/${auid}`);
+    reply(r);
+    for (const message of pending(ctx, appKey, auid, config.offlinePushLimit)) hub.pushMessage(appKey, auid, message);
+  }
+
+  function onClientAck(socket, payload, reply) {
+    try {
+      if (typeof payload !== 'object' || payload === null) throw new ApiError(Code.INVALID_ARGUMENT, 'the payload must be {seq} or {mid}');
+      const caller = ctx.auth.caller('user', payload, { session: socket.data.session }, ctx.now());
+      const seq = v.int(payload, 'seq', { min: 1 });
+      const mid = seq === undefined ? v.int(payload, 'mid', { required: true, min: 1 }) : undefined;
+      reply(ok({ acked: hub.ack(caller.appKey, caller.auid, { seq, mid }) }));
+    } catch (err) {
+      reply(fromError(err));
+    }
+  }
+
+  io.on('connection', (socket) => {
+    ctx.debug(`socket ${socket.id} connected (EIO${socket.conn.protocol}) from ${socket.handshake.address}`);
+    socket.data.session = null;
+    socket.data.bucket = new TokenBucket(config.rateLimit, ctx.now());
+    socket.onAny((event, ...args) => {
+      const ack = typeof args[args.length - 1] === 'function' ? args.pop() : null;
+      const payload = args[0];
+      const reply = (r) => { if (ack) ack({ requestId: requestIdOf(payload), response: r }); };
+      const topic = /^topic\.(.+)$/.exec(event);
+      if (event === 'topic.clientack') return onClientAck(socket, payload, reply);
+      if (!topic) return reply(fromError(new ApiError(Code.UNKNOWN_METHOD, `unknown event '${event}'`)));
+      return onTopic(socket, topic[1], payload, reply).catch((err) => {
+        ctx.log(`socket: ${err && err.stack}`);
+        reply(fromError(err));
+      });
+    });
+    socket.on('disconnect', (reason) => {
+      ctx.debug(`socket ${socket.id} disconnected: ${reason}`);
+      hub.unbind(socket);
+    });
+  });
+
+  return { io, httpServer };
+}
+
+module.exports = { createSocketServer };
