@@ -37,6 +37,7 @@ std::string Session::url() const {
 // ---- application calls ----------------------------------------------------------------------------
 
 void Session::open(Millis now) {
+  advance(now);
   if (state_ == State::Opening || state_ == State::Open) return;
   transport_ = next_transport_++;
   if (transport_ == 0) transport_ = next_transport_++;  // 0 means "none"; skip it after a wrap
@@ -84,15 +85,14 @@ bool Session::current(std::uint32_t transport) const {
 }
 
 void Session::on_transport_open(Millis now, std::uint32_t transport) {
-  if (!current(transport)) return;
   advance(now);
+  if (!current(transport)) return;
   // Nothing else to do: the server speaks first (the open packet).
 }
 
 void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
-  if (!current(transport)) return;
   advance(now);
-  if (state_ != State::Opening && state_ != State::Open) return;
+  if (!current(transport)) return;
   if (frame.data.size() > options_.max_incoming_bytes) {
     finish("parse error",
            core::Error::peer("eio.frame_too_large",
@@ -110,18 +110,16 @@ void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
 }
 
 void Session::on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason) {
-  if (!current(transport)) return;
   advance(now);
-  if (state_ != State::Opening && state_ != State::Open) return;
+  if (!current(transport)) return;
   std::string msg = "eio: WebSocket closed, code " + std::to_string(code);
   if (!reason.empty()) msg += ": " + describe_frame(Frame{false, std::move(reason)});
   finish("transport close", core::Error::transport("eio.transport_close", std::move(msg)), false);
 }
 
 void Session::on_transport_error(Millis now, std::uint32_t transport, std::string message) {
-  if (!current(transport)) return;
   advance(now);
-  if (state_ != State::Opening && state_ != State::Open) return;
+  if (!current(transport)) return;
   std::string msg = "eio: WebSocket error";
   if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
   finish("transport error", core::Error::transport("eio.transport_error", std::move(msg)), true);

@@ -38,13 +38,14 @@ inline std::string unescape(const std::string& s) {
   return out;
 }
 
-inline std::string escape(const std::string& s) {
+// Control bytes (and, with `high`, bytes >= 0x80) -> \xNN; a backslash -> \\.
+inline std::string escape(const std::string& s, bool high = false) {
   static const char hex[] = "0123456789abcdef";
   std::string out;
   for (unsigned char c : s) {
     if (c == '\\') {
       out += "\\\\";
-    } else if (c < 0x20 || c == 0x7f) {
+    } else if (c < 0x20 || c == 0x7f || (high && c >= 0x80)) {
       out += "\\x";
       out += hex[c >> 4];
       out += hex[c & 0xf];
@@ -121,7 +122,9 @@ inline std::vector<Vector> load_vectors() {
 
 // ---- outputs as strings: a transcript ------------------------------------------------------------
 
-inline std::string frame_str(const Frame& f) { return std::string(f.binary ? "bin:" : "") + escape(f.data); }
+inline std::string frame_str(const Frame& f) {
+  return std::string(f.binary ? "bin:" : "") + escape(f.data, f.binary);
+}
 
 inline std::string describe(const Output& o) {
   struct V {
