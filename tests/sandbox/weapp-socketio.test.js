@@ -1,0 +1,95 @@
+'use strict';
+// Faithfulness check: the npm weapp.socket.io bundle (socket.io-client for mini-programs, our benchmark
+// peer) must work inside the sandbox against a real socket.io@4 server, as it does in WeChat.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const fs = require('node:fs');
+const { once } = require('node:events');
+const { Server } = require('socket.io');
+const { createSandbox } = require('.');
+const { makePackage, sandboxFor, waitFor } = require('./fixtures');
+
+const BUNDLE = path.join(__dirname, '..', '..', 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js');
+
+const PAGE = `
+var io = require('../utils/weapp.socket.io.js');
+var log = [];
+module.exports = {
+  log: log,
+  connect: function (url) {
+    var socket = io(url, { transports: ['websocket'], reconnectionDelay: 50, reconnectionDelayMax: 100 });
+    socket.on('connect', function () { log.push('connect'); });
+    socket.on('connect_error', function (e) { log.push('connect_error:' + (e && e.message)); });
+    socket.on('disconnect', function (r) { log.push('disconnect:' + r); });
+    socket.on('hello', function (x) { log.push('hello:' + x); });
+    this.socket = socket;
+    return socket;
+  },
+  ack: function () {
+    this.socket.emit('ack', 1, 'two', { three: 3 }, function (a, b, c) { log.push('ack:' + JSON.stringify([a, b, c])); });
+  },
+  binary: function () {
+    this.socket.emit('bin', new Uint8Array([1, 2, 3]).buffer, function (b) {
+      log.push('bin:' + Object.prototype.toString.call(b) + ':' + (b instanceof ArrayBuffer) + ':' +
+        Array.prototype.join.call(new Uint8Array(b), ','));
+    });
+  },
+};`;
+
+async function startServer(t) {
+  const io = new Server({ pingInterval: 300, pingTimeout: 2000 });
+  const seen = [];
+  io.on('connection', (s) => {
+    seen.push('connection');
+    s.emit('hello', 'world');
+    s.on('ack', (...args) => { const cb = args.pop(); cb(...args); });
+    s.on('bin', (b, cb) => { seen.push(Buffer.isBuffer(b) ? `buffer:${[...b]}` : typeof b); cb(b); });
+  });
+  io.listen(0);
+  await once(io.httpServer, 'listening');
+  t.after(() => new Promise((r) => io.close(() => r())));
+  return { io, seen, url: `ws://127.0.0.1:${io.httpServer.address().port}` };
+}
+
+test('weapp.socket.io connects to socket.io@4, gets acks and binary, survives heartbeats', { skip: !fs.existsSync(BUNDLE) && 'weapp.socket.io not installed' }, async (t) => {
+  const srv = await startServer(t);
+  const root = makePackage(t, { 'utils/weapp.socket.io.js': fs.readFileSync(BUNDLE), 'pages/chat.js': PAGE });
+  const sb = sandboxFor(t, createSandbox, { packageRoot: root });
+  const page = sb.require('/pages/chat.js');
+  const log = () => Array.from(page.log);
+  page.connect(srv.url);
+  t.after(() => page.socket.close());
+  await waitFor(() => log().includes('connect') && log().includes('hello:world'), 'connect + server event');
+  page.ack();
+  page.binary();
+  await waitFor(() => log().some((l) => l.startsWith('ack:')) && log().some((l) => l.startsWith('bin:')), 'acks');
+  assert.ok(log().includes('ack:[1,"two",{"three":3}]'));
+  assert.ok(log().includes('bin:[object ArrayBuffer]:true:1,2,3'), log().join(' | '));
+  assert.ok(srv.seen.includes('buffer:1,2,3'));
+  // EIO4 heartbeat: the server pings (every 300 ms here), the bundle answers with pongs
+  await waitFor(() => sb.sockets()[0].frames.some((f) => f.dir === 'out' && f.data === '3'), 'a pong', 5000);
+  assert.equal(sb.sockets()[0].frames.some((f) => f.dir === 'out' && f.data === '2'), false, 'never pings on EIO4');
+  assert.deepEqual(sb.errors, []);
+  assert.equal(sb.stats().openSockets, 1);
+});
+
+test('weapp.socket.io after a suspension: "transport close", then it reconnects on show', { skip: !fs.existsSync(BUNDLE) && 'weapp.socket.io not installed' }, async (t) => {
+  const srv = await startServer(t);
+  const root = makePackage(t, { 'utils/weapp.socket.io.js': fs.readFileSync(BUNDLE), 'pages/chat.js': PAGE });
+  const sb = sandboxFor(t, createSandbox, { packageRoot: root, suspendDelay: 0 });
+  const page = sb.require('/pages/chat.js');
+  const log = () => Array.from(page.log);
+  page.connect(srv.url);
+  t.after(() => page.socket.close());
+  await waitFor(() => log().includes('connect'), 'connect');
+  await sb.hideApp();
+  assert.equal(sb.isSuspended, true);
+  await waitFor(() => srv.io.engine.clientsCount === 0, 'server sees the client go');
+  assert.deepEqual(log(), ['connect', 'hello:world'], 'nothing runs while suspended');
+  await sb.showApp();
+  await waitFor(() => log().filter((l) => l === 'connect').length === 2, 'reconnected');
+  assert.ok(log().includes('disconnect:transport close'), log().join(' | '));
+  assert.equal(srv.seen.filter((s) => s === 'connection').length, 2);
+});
