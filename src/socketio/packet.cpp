@@ -1,0 +1,413 @@
+// Socket.IO packet codec. See packet.h for the grammar and the validity rules.
+#include "socketio/packet.h"
+
+#include <nlohmann/json.hpp>
+
+#include <utility>
+
+namespace echat::socketio {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kReserved[] = {"connect",       "connect_error",  "disconnect",
+                                          "disconnecting", "newListener",    "removeListener"};
+
+bool is_binary_type(PacketType type) {
+  return type == PacketType::BinaryEvent || type == PacketType::BinaryAck;
+}
+bool may_carry_id(PacketType type) {
+  return type == PacketType::Event || type == PacketType::Ack || type == PacketType::BinaryEvent ||
+         type == PacketType::BinaryAck;
+}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// A short, printable excerpt of a frame for error messages: `42["a",...` (at most 48 bytes).
+std::string excerpt(std::string_view frame) {
+  constexpr std::size_t kMax = 48;
+  std::string out = "`";
+  const std::size_t n = frame.size() < kMax ? frame.size() : kMax;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto c = static_cast<unsigned char>(frame[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  if (frame.size() > kMax) out += "...";
+  out += '`';
+  return out;
+}
+
+core::Error peer(const char* code, std::string what, std::string_view frame) {
+  return core::Error::peer(code, std::move(what) + " in packet " + excerpt(frame));
+}
+
+// ---- Payload scan: one SAX pass, no DOM. ----
+// Records the root's kind, the first element of a root array, and the placeholders
+// ({"_placeholder":true,"num":N}, at any depth).
+enum class Kind : unsigned char { None, Null, Bool, Number, String, Array, Object };
+
+class Scan final : public nlohmann::json_sax<json> {
+ public:
+  Kind root = Kind::None;
+  Kind first = Kind::None;         // root array's first element
+  std::string first_string;        // ...its value when a string
+  std::size_t root_elements = 0;   // root array's element count
+  std::vector<std::int64_t> nums;  // placeholder nums (-1 = not a valid integer)
+
+  bool null() override { return value(Kind::Null); }
+  bool boolean(bool v) override {
+    if (auto* f = object_frame(); f && f->key == Key::Placeholder) f->placeholder = v;
+    return value(Kind::Bool);
+  }
+  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v), true, v); }
+  bool number_unsigned(number_unsigned_t v) override {
+    return number(static_cast<double>(v), v <= static_cast<number_unsigned_t>(INT64_MAX),
+                  static_cast<std::int64_t>(v <= static_cast<number_unsigned_t>(INT64_MAX) ? v : 0));
+  }
+  bool number_float(number_float_t v, const string_t&) override {
+    const bool integral = v >= 0 && v < 9007199254740992.0 && static_cast<double>(static_cast<std::int64_t>(v)) == v;
+    return number(v, integral, integral ? static_cast<std::int64_t>(v) : 0);
+  }
+  bool string(string_t& v) override {
+    if (stack_.size() == 1 && !stack_.back().is_object && stack_.back().elements == 0) first_string = v;
+    return value(Kind::String);
+  }
+  bool binary(binary_t&) override { return value(Kind::Null); }  // not produced by the JSON parser
+  bool start_object(std::size_t) override {
+    value(Kind::Object);
+    stack_.push_back(Frame{true});
+    return true;
+  }
+  bool key(string_t& k) override {
+    Frame& f = stack_.back();
+    f.key = k == "_placeholder" ? Key::Placeholder : k == "num" ? Key::Num : Key::Other;
+    return true;
+  }
+  bool end_object() override {
+    const Frame f = stack_.back();
+    stack_.pop_back();
+    if (f.placeholder) nums.push_back(f.num_ok ? f.num : -1);
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    value(Kind::Array);
+    stack_.push_back(Frame{false});
+    return true;
+  }
+  bool end_array() override {
+    if (stack_.size() == 1) root_elements = stack_.back().elements;
+    stack_.pop_back();
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  enum class Key : unsigned char { Other, Placeholder, Num };
+  struct Frame {
+    bool is_object = false;
+    Key key = Key::Other;
+    bool placeholder = false;
+    bool num_ok = false;
+    std::int64_t num = -1;
+    std::size_t elements = 0;
+  };
+  std::vector<Frame> stack_;
+
+  Frame* object_frame() {
+    if (stack_.empty() || !stack_.back().is_object) return nullptr;
+    return &stack_.back();
+  }
+  bool number(double, bool integral, std::int64_t v) {
+    if (auto* f = object_frame(); f && f->key == Key::Num) {
+      f->num_ok = integral && v >= 0;
+      f->num = v;
+    }
+    return value(Kind::Number);
+  }
+  // Called for every value (scalars, and containers as they start).
+  bool value(Kind kind) {
+    if (stack_.empty()) {
+      root = kind;
+    } else {
+      Frame& f = stack_.back();
+      if (stack_.size() == 1 && !f.is_object && f.elements == 0) first = kind;
+      if (!f.is_object) ++f.elements;
+      if (f.is_object && f.key == Key::Placeholder && kind != Kind::Bool) f.placeholder = false;
+      if (f.is_object && f.key == Key::Num && kind != Kind::Number) f.num_ok = false;
+    }
+    return true;
+  }
+};
+
+bool scan(std::string_view text, Scan& out) {
+  return json::sax_parse(text.begin(), text.end(), &out, json::input_format_t::json, true);
+}
+
+// Checks placeholders against `count` attachments: every num valid, every attachment referenced.
+// Returns an empty string when fine, else what is wrong.
+std::string check_placeholders(const Scan& s, std::size_t count) {
+  std::vector<bool> seen(count, false);
+  for (const std::int64_t n : s.nums) {
+    if (n < 0 || static_cast<std::uint64_t>(n) >= count) {
+      return "placeholder num " + (n < 0 ? std::string("not a valid index") : std::to_string(n)) +
+             " for " + std::to_string(count) + " attachment(s)";
+    }
+    seen[static_cast<std::size_t>(n)] = true;
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (!seen[i]) return "attachment " + std::to_string(i) + " has no placeholder";
+  }
+  return {};
+}
+
+// The payload rules shared by both directions. Returns "" when valid, else the reason.
+// `outgoing` makes the DISCONNECT/CONNECT_ERROR rules strict (a client sends neither payload).
+std::string payload_problem(const Packet& p, bool outgoing) {
+  const bool has = !p.data.empty();
+  Scan s;
+  if (has && !scan(p.data, s)) return "payload is not valid JSON";
+  switch (p.type) {
+    case PacketType::Connect:
+      if (has && s.root != Kind::Object) return "CONNECT payload must be an object";
+      break;
+    case PacketType::Disconnect:
+      if (has && outgoing) return "DISCONNECT carries no payload";
+      break;  // incoming: tolerated (python-socketio sends 41{...})
+    case PacketType::ConnectError:
+      if (outgoing) return "a client does not send CONNECT_ERROR";
+      if (has && s.root != Kind::String && s.root != Kind::Object) {
+        return "CONNECT_ERROR payload must be a string or an object";
+      }
+      break;
+    case PacketType::Event:
+    case PacketType::BinaryEvent:
+      if (!has || s.root != Kind::Array) return "EVENT payload must be an array";
+      if (s.root_elements == 0) return "EVENT payload must name the event";
+      if (s.first != Kind::String && s.first != Kind::Number) {
+        return "EVENT name must be a string or a number";
+      }
+      if (s.first == Kind::String && is_reserved_event(s.first_string)) {
+        return "EVENT name \"" + s.first_string + "\" is reserved";
+      }
+      break;
+    case PacketType::Ack:
+    case PacketType::BinaryAck:
+      if (!has || s.root != Kind::Array) return "ACK payload must be an array";
+      if (!p.id) return "ACK without an ack id";
+      break;
+  }
+  if (is_binary_type(p.type)) return check_placeholders(s, p.attachments.size());
+  if (!p.attachments.empty()) return "attachments on a packet type without binary";
+  return {};
+}
+
+}  // namespace
+
+const char* to_string(PacketType type) {
+  switch (type) {
+    case PacketType::Connect: return "CONNECT";
+    case PacketType::Disconnect: return "DISCONNECT";
+    case PacketType::Event: return "EVENT";
+    case PacketType::Ack: return "ACK";
+    case PacketType::ConnectError: return "CONNECT_ERROR";
+    case PacketType::BinaryEvent: return "BINARY_EVENT";
+    case PacketType::BinaryAck: return "BINARY_ACK";
+  }
+  return "UNKNOWN";
+}
+
+bool is_reserved_event(std::string_view name) {
+  for (const auto r : kReserved) {
+    if (r == name) return true;
+  }
+  return false;
+}
+
+std::string encode_text(const Packet& p) {
+  std::string out;
+  out.reserve(p.data.size() + p.nsp.size() + p.query.size() + 24);
+  out += static_cast<char>('0' + static_cast<int>(p.type));
+  if (is_binary_type(p.type)) {
+    out += std::to_string(p.attachments.size());
+    out += '-';
+  }
+  if (p.nsp != "/" || !p.query.empty()) {
+    out += p.nsp;
+    if (!p.query.empty()) {
+      out += '?';
+      out += p.query;
+    }
+    out += ',';
+  }
+  if (p.id) out += std::to_string(*p.id);
+  out += p.data;
+  return out;
+}
+
+core::Result<core::Ok> check_outgoing(const Packet& p) {
+  if (p.nsp.empty() || p.nsp[0] != '/') {
+    return core::Error::caller("arg.invalid", "nsp: must start with '/' (\"" + p.nsp + "\")");
+  }
+  for (const char c : p.nsp) {
+    if (c == ',' || c == '?' || c == '#' || static_cast<unsigned char>(c) < 0x20) {
+      return core::Error::caller("arg.invalid", "nsp: may not contain ',', '?', '#' or control characters");
+    }
+  }
+  for (const char c : p.query) {
+    if (c == ',' || c == '#' || static_cast<unsigned char>(c) <= 0x20) {
+      return core::Error::caller("arg.invalid", "query: may not contain ',', '#', spaces or control characters");
+    }
+  }
+  if (!p.query.empty() && p.type != PacketType::Connect) {
+    return core::Error::caller("arg.invalid", "query: only a CONNECT carries a query");
+  }
+  if (p.id && !may_carry_id(p.type)) {
+    return core::Error::caller("arg.invalid", std::string("id: a ") + to_string(p.type) + " has no ack id");
+  }
+  if (auto problem = payload_problem(p, true); !problem.empty()) {
+    const char* field = p.type == PacketType::Connect ? "auth"
+                        : (problem.find("attachment") != std::string::npos ||
+                           problem.find("placeholder") != std::string::npos)
+                            ? "attachments"
+                            : "args";
+    return core::Error::caller("arg.invalid", std::string(field) + ": " + problem);
+  }
+  return core::Ok{};
+}
+
+core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& options,
+                                 std::uint32_t* attachment_count) {
+  if (attachment_count) *attachment_count = 0;
+  if (frame.size() > options.max_packet_bytes) {
+    return peer("sio.too_large", "packet larger than " + std::to_string(options.max_packet_bytes) + " bytes",
+                frame);
+  }
+  if (frame.empty()) return peer("sio.bad_type", "empty packet", frame);
+  if (frame[0] < '0' || frame[0] > '6') return peer("sio.bad_type", "unknown packet type", frame);
+  Packet p;
+  p.type = static_cast<PacketType>(frame[0] - '0');
+  std::size_t i = 1;
+  const std::size_t n = frame.size();
+
+  std::uint32_t count = 0;
+  if (is_binary_type(p.type)) {
+    const std::size_t start = i;
+    std::uint64_t v = 0;
+    while (i < n && is_digit(frame[i]) && i - start < 10) v = v * 10 + static_cast<unsigned>(frame[i++] - '0');
+    if (i == start || i >= n || frame[i] != '-') {
+      return peer("sio.bad_attachments", "attachment count missing or malformed", frame);
+    }
+    ++i;
+    if (v > options.max_attachments) {
+      return peer("sio.too_many_attachments",
+                  std::to_string(v) + " attachments (limit " + std::to_string(options.max_attachments) + ")",
+                  frame);
+    }
+    count = static_cast<std::uint32_t>(v);
+  }
+
+  if (i < n && frame[i] == '/') {
+    const std::size_t comma = frame.find(',', i);
+    const std::size_t end = comma == std::string_view::npos ? n : comma;
+    std::string_view full = frame.substr(i, end - i);
+    const std::size_t q = full.find('?');
+    p.nsp = std::string(full.substr(0, q));
+    if (q != std::string_view::npos) p.query = std::string(full.substr(q + 1));
+    i = comma == std::string_view::npos ? n : comma + 1;
+  }
+
+  if (i < n && is_digit(frame[i])) {
+    if (!may_carry_id(p.type)) {
+      return peer("sio.bad_ack_id", std::string("ack id on a ") + to_string(p.type), frame);
+    }
+    std::uint64_t v = 0;
+    const std::size_t start = i;
+    while (i < n && is_digit(frame[i])) {
+      const auto d = static_cast<std::uint64_t>(frame[i] - '0');
+      if (i - start >= 19 && (v > (UINT64_MAX - d) / 10)) return peer("sio.bad_ack_id", "ack id overflows", frame);
+      v = v * 10 + d;
+      ++i;
+    }
+    p.id = v;
+  }
+  p.data = std::string(frame.substr(i));
+
+  if (attachment_count) *attachment_count = count;
+  if (!is_binary_type(p.type)) {
+    if (auto problem = payload_problem(p, false); !problem.empty()) {
+      return peer("sio.bad_payload", problem, frame);
+    }
+  } else {
+    // The payload must at least be JSON of the right shape now; placeholders are checked on completion.
+    Packet shape = p;
+    shape.type = p.type == PacketType::BinaryEvent ? PacketType::Event : PacketType::Ack;
+    if (auto problem = payload_problem(shape, false); !problem.empty()) {
+      return peer("sio.bad_payload", problem, frame);
+    }
+  }
+  return p;
+}
+
+core::Result<core::Ok> check_incoming(const Packet& p, Protocol) {
+  if (auto problem = payload_problem(p, false); !problem.empty()) {
+    return peer("sio.bad_payload", problem, encode_text(p));
+  }
+  return core::Ok{};
+}
+
+core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
+  if (pending_) {
+    const std::uint32_t got = static_cast<std::uint32_t>(pending_->attachments.size());
+    reset();
+    return peer("sio.unexpected_text",
+                "text frame while awaiting binary attachment " + std::to_string(got + 1) + " of " +
+                    std::to_string(expected_),
+                frame);
+  }
+  std::uint32_t count = 0;
+  auto decoded = decode_text(frame, options_, &count);
+  if (!decoded) return decoded.error();
+  Packet& p = decoded.value();
+  if (!is_binary_type(p.type) || count == 0) {
+    if (is_binary_type(p.type)) {
+      if (auto ok = check_incoming(p, options_.protocol); !ok) return ok.error();
+    }
+    return std::optional<Packet>(std::move(p));
+  }
+  pending_ = std::move(p);
+  pending_->attachments.reserve(count);
+  expected_ = count;
+  pending_bytes_ = frame.size();
+  return std::optional<Packet>();
+}
+
+core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
+  if (!pending_) {
+    return core::Error::peer("sio.unexpected_binary",
+                             "binary frame (" + std::to_string(bytes.size()) +
+                                 " bytes) while no BINARY_EVENT/BINARY_ACK awaits attachments");
+  }
+  pending_bytes_ += bytes.size();
+  if (pending_bytes_ > options_.max_packet_bytes) {
+    const std::string header = encode_text(Packet{pending_->type, pending_->nsp, pending_->query, pending_->id, {}, {}});
+    reset();
+    return core::Error::peer("sio.too_large", "packet " + excerpt(header) + " with its attachments exceeds " +
+                                                  std::to_string(options_.max_packet_bytes) + " bytes");
+  }
+  pending_->attachments.push_back(std::move(bytes));
+  if (pending_->attachments.size() < expected_) return std::optional<Packet>();
+  Packet p = std::move(*pending_);
+  reset();
+  if (auto ok = check_incoming(p, options_.protocol); !ok) return ok.error();
+  return std::optional<Packet>(std::move(p));
+}
+
+}  // namespace echat::socketio
