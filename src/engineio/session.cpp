@@ -37,8 +37,11 @@ std::string Session::url() const {
 // ---- application calls ----------------------------------------------------------------------------
 
 void Session::open(Millis now) {
+  // Ignored while a connection is under way, even if `now` shows it has just timed out (then it closes
+  // here, and the caller sees Closed and may call open() again): one call, at most one new connection.
+  const bool busy = state_ == State::Opening || state_ == State::Open;
   advance(now);
-  if (state_ == State::Opening || state_ == State::Open) return;
+  if (busy) return;
   transport_ = next_transport_++;
   if (transport_ == 0) transport_ = next_transport_++;  // 0 means "none"; skip it after a wrap
   state_ = State::Opening;
