@@ -2,6 +2,7 @@
 // Shared helpers of the devserver tests: start a server (in-process or as the CLI child process),
 // talk to it over HTTP and over socket.io (client 4 = EIO4, client 2 = EIO3), independent of the SDK.
 
+const assert = require('node:assert/strict');
 const http = require('node:http');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
@@ -225,9 +226,23 @@ async function apiClient(server, transport, auid, token = `tk-${auid}`, appKey =
   };
 }
 
+/** Assert R succeeded and return its data. */
+function ok(r) {
+  assert.equal(r && r.code, 0, `expected success, got ${JSON.stringify(r)}`);
+  return r.data;
+}
+
+/** Assert R failed with `code` (and, if given, a msg containing `msgPart`). */
+function fails(r, code, msgPart) {
+  assert.equal(r && r.code, code, `expected code ${code}, got ${JSON.stringify(r)}`);
+  assert.equal(typeof r.msg, 'string');
+  if (msgPart) assert.ok(r.msg.includes(msgPart), `msg ${JSON.stringify(r.msg)} should contain ${JSON.stringify(msgPart)}`);
+  return r;
+}
+
 /** A P2P TEXT message form. */
 const text = (from, to, str, extra = {}) => ({ formUser: from, toTarget: to, way: 'P2P', type: 'TEXT', body: { text: str }, ...extra });
 
 module.exports = {
-  APP, CLI, TRANSPORTS, startServer, startCli, httpRequest, httpCall, addUsers, unique, SocketClient, apiClient, text, deadline,
+  APP, CLI, TRANSPORTS, ok, fails, startServer, startCli, httpRequest, httpCall, addUsers, unique, SocketClient, apiClient, text, deadline,
 };
