@@ -2,6 +2,7 @@
 // lists them; the only writers of state_ are open(), on_packet() (Opening -> Open) and finish().
 #include "engineio/session.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -49,7 +50,7 @@ void Session::open(Millis now) {
   handshake_.reset();
   error_.reset();
   timers_.clear_all();
-  timers_.set(Timer::Connect, add_ms(now, options_.connect_timeout));
+  timers_.set(Timer::Connect, add_ms(now, std::max<Millis>(1, options_.connect_timeout)));
   outputs_.push_back(OpenTransport{transport_, url()});
 }
 

@@ -227,3 +227,24 @@ TEST_CASE("parse_handshake: deep nesting and huge input do not crash", "[enginei
                                   std::string(50000, ']') + "}";
   CHECK(parse_handshake(deep_member).ok());
 }
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+TEST_CASE("the committed fuzz seeds decode or fail cleanly", "[engineio][packet][fuzz]") {
+  const std::filesystem::path dir = std::filesystem::path(ECHAT_FUZZ_CORPUS_DIR) / "engineio_decode";
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty()) continue;
+    const Frame f{(bytes[0] & 1) != 0, bytes.substr(1)};
+    for (Version v : {Version::V3, Version::V4}) {
+      auto p = decode(f, v);
+      if (!p.ok()) CHECK(p.error().kind == echat::core::ErrorKind::Peer);
+    }
+    ++n;
+  }
+  CHECK(n >= 5);
+}
