@@ -13,8 +13,8 @@
 //   ...host opens the WebSocket, then calls s.on_transport_open(now, 1), s.on_frame(now, 1, frame)...
 //   for (auto& out : s.take_outputs()) { ...perform it... }
 //   arm the host timer at s.next_deadline(); when it fires (or whenever), call s.on_timer(now).
-// Every input first acts on the deadlines that `now` shows have passed (exactly as on_timer(now) would),
-// then handles the input itself. So after any call with `now`, next_deadline() is either empty or > now,
+// Every input (stale transport ids and calls that are otherwise ignored included) first acts on the
+// deadlines that `now` shows have passed (exactly as on_timer(now) would), then handles the input itself. So after any call with `now`, next_deadline() is either empty or > now,
 // and a mini-program that was suspended (its timers frozen) notices a passed ping deadline on the very
 // next input even if its timer never fired.
 //
@@ -22,6 +22,8 @@
 //
 //   Idle ── open() ─────────────────────────────────▶ Opening   OpenTransport{id}, arm Connect timer
 //   Closed ── open() ───────────────────────────────▶ Opening   same, with a NEW transport id
+//   (open() while Opening/Open does nothing, even when its `now` makes the connection time out: one call
+//    never both closes a connection and starts another)
 //   Opening ── frame "0{json}" (valid handshake) ────▶ Open      Opened{handshake}, arm heartbeat
 //   Opening ── any other packet ────────────────────▶ Closed    "parse error" (a message before open)
 //   Open ── frame "4…"/binary ──────────────────────▶ Open      Message{payload}
