@@ -173,7 +173,8 @@ std::string check_placeholders(const Scan& s, std::size_t count) {
 std::string payload_problem(const Packet& p, bool outgoing) {
   const bool has = !p.data.empty();
   Scan s;
-  if (has && !scan(p.data, s)) return "payload is not valid JSON";
+  // (nlohmann's lexer takes a NUL byte for the end of input; raw NUL is never valid JSON text anyway.)
+  if (has && (p.data.find('\0') != std::string::npos || !scan(p.data, s))) return "payload is not valid JSON";
   switch (p.type) {
     case PacketType::Connect:
       if (has && s.root != Kind::Object) return "CONNECT payload must be an object";
@@ -392,8 +393,8 @@ core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
 core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
   if (!pending_) {
     return core::Error::peer("sio.unexpected_binary",
-                             "binary frame (" + std::to_string(bytes.size()) +
-                                 " bytes) while no BINARY_EVENT/BINARY_ACK awaits attachments");
+                             "unexpected binary frame (" + std::to_string(bytes.size()) +
+                                 " bytes): no BINARY_EVENT/BINARY_ACK packet awaits attachments");
   }
   pending_bytes_ += bytes.size();
   if (pending_bytes_ > options_.max_packet_bytes) {
