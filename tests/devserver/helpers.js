@@ -56,8 +56,21 @@ function deadline(promise, what, ms = WAIT_MS) {
   let timer;
   return Promise.race([
     promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); }),
+    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); timer.unref(); }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/** Retry `fn` (an async assertion) until it passes; for state the server reaches asynchronously. */
+async function eventually(fn, what = 'condition', ms = WAIT_MS) {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() > until) throw new Error(`${what} never held: ${err.message}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
 }
 
 /** POST a JSON body (or raw bytes) to the HTTP API. Resolves to {status, headers, body (parsed)}. */
@@ -244,5 +257,5 @@ function fails(r, code, msgPart) {
 const text = (from, to, str, extra = {}) => ({ formUser: from, toTarget: to, way: 'P2P', type: 'TEXT', body: { text: str }, ...extra });
 
 module.exports = {
-  APP, CLI, TRANSPORTS, ok, fails, startServer, startCli, httpRequest, httpCall, addUsers, unique, SocketClient, apiClient, text, deadline,
+  APP, CLI, TRANSPORTS, ok, fails, eventually, startServer, startCli, httpRequest, httpCall, addUsers, unique, SocketClient, apiClient, text, deadline,
 };
