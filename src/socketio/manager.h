@@ -103,7 +103,7 @@ struct SocketConnectError {
 struct SocketDisconnect {
   std::string nsp;
   // "io server disconnect", "io client disconnect", "ping timeout", "transport close",
-  // "transport error", "parse error", "forced close" (Manager::close).
+  // "transport error", "parse error".
   std::string reason;
 };
 struct SocketEvent {
@@ -183,8 +183,9 @@ class Manager {
   core::Result<core::Ok> ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
                              std::string args_json, std::vector<std::string> attachments);
 
-  // manager/all sockets off, no reconnect: connected sockets get SocketDisconnect{"forced close"}
-  // (socket.io-client says "io client disconnect" per socket), pending acks fail, buffers are dropped.
+  // Everything off, no reconnect: connected sockets get SocketDisconnect{"io client disconnect"}, every
+  // pending ack fails ("socket has been disconnected"), send buffers are dropped, the connection closes
+  // (ManagerClose{"forced close"} if one was open). A later connect_socket() starts afresh.
   void close(Millis now);
 
   // The host says the app came to the foreground / the network came back: when waiting for a reconnect
@@ -217,6 +218,9 @@ class Manager {
 
  private:
   enum class Timer : unsigned char { Reconnect, AckTimeout, Count };
+  // Protocol 4: what the server thinks of the root namespace on this connection (it connects "/" by
+  // itself right after the open packet).
+  enum class Root : unsigned char { Unknown, Connected, Disconnected };
 
   struct Outgoing {  // an emit waiting in a send buffer
     std::uint64_t emit_id = 0;
@@ -234,37 +238,43 @@ class Manager {
     std::string nsp;
     std::string auth_json;
     SocketState state = SocketState::Inactive;
-    bool connect_sent = false;
-    std::string sid;
+    bool connect_sent = false;  // CONNECT sent (or implied, protocol 4 "/") on the current connection
     std::uint64_t next_wire_id = 0;
     std::vector<Outgoing> send_buffer;
     std::vector<PendingAck> acks;
-    std::vector<std::uint64_t> server_acks;  // ack ids the server asked for, not yet answered
-    std::vector<SocketEvent> receive_buffer; // events that arrived before the CONNECT answer
+    std::vector<std::uint64_t> server_acks;   // ack ids the server asked for, not yet answered
+    std::vector<SocketEvent> receive_buffer;  // events that arrived before the CONNECT answer
   };
 
   // All state transitions live in manager.cpp; see the table at its top.
+  void advance(Millis now);
+  void drain(Millis now);
   void start_attempt(Millis now);
-  void pump_session(Millis now);
   void on_engine_open(Millis now, const engineio::Handshake& handshake);
+  void confirm_open();
   void on_engine_message(Millis now, engineio::Frame payload);
   void on_engine_closed(Millis now, const engineio::Closed& closed);
   void on_packet(Millis now, Packet packet);
-  void fail_connection(Millis now, std::string reason, std::optional<core::Error> error, bool before_open);
+  void on_connect_packet(Millis now, Socket* socket, const Packet& packet);
+  void parse_error(Millis now, core::Error error);
+  void fall_back(Millis now);
   void schedule_reconnect(Millis now);
   void fire_reconnect(Millis now);
   void close_engine(Millis now, std::string reason);
   void maybe_close_idle(Millis now);
   void send_connect(Millis now, Socket& socket);
-  void on_socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid);
-  void send_packet(Millis now, const Packet& packet);
+  void socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid);
+  void socket_refused(Socket& socket, std::string data_json, std::string message);
+  core::Result<core::Ok> send_packet(Millis now, const Packet& packet);
   void flush_send_buffer(Millis now, Socket& socket);
   void fail_acks(Socket& socket, const char* error, bool include_buffered);
   void rearm_ack_timer();
   void check_ack_timeouts(Millis now);
   Socket* find(const std::string& nsp);
   const Socket* find(const std::string& nsp) const;
+  Socket& find_or_add(const std::string& nsp);
   bool any_active() const;
+  bool connected(const Socket& socket) const;
   Millis backoff_delay();
   Protocol protocol() const;
 
@@ -280,17 +290,21 @@ class Manager {
   std::optional<engineio::Session> session_;
   std::optional<engineio::Handshake> handshake_;
   Decoder decoder_;
+  std::uint64_t generation_ = 0;         // bumped whenever the session is replaced or closes
   std::uint32_t next_transport_ = 1;
   std::uint32_t transport_ = 0;          // the Manager's id of the current transport (0 = none)
   std::uint32_t session_transport_ = 0;  // the session's id of the same transport
   engineio::Version version_ = engineio::Version::V4;
   std::optional<engineio::Version> known_version_;
-  bool fell_back_ = false;       // this attempt already switched from EIO4 to EIO3
+  bool fell_back_ = false;         // this attempt already switched from EIO4 to EIO3
+  bool fallback_pending_ = false;  // closing the EIO4 transport to retry with EIO3 at once
+  bool probing_ = false;           // auto mode, EIO4 open but protocol 5 not yet confirmed
   bool online_ = true;
-  bool reconnecting_ = false;    // inside a reconnection loop (attempts_ > 0 counts its attempts)
-  bool skip_reconnect_ = false;  // close() was called
-  std::uint32_t attempts_ = 0;   // backoff attempts of the current loop
+  bool reconnecting_ = false;      // inside a reconnection loop (attempts_ counts its attempts)
+  bool skip_reconnect_ = false;    // close() was called
+  std::uint32_t attempts_ = 0;     // backoff attempts of the current loop
   std::optional<std::string> close_reason_;  // the reason to report for a close we initiated
+  Root root_ = Root::Unknown;
   std::uint64_t next_emit_id_ = 1;
   std::vector<Socket> sockets_;  // in order of first use
 };

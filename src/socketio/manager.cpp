@@ -1,0 +1,943 @@
+// The Socket.IO client manager: every state transition of the Manager lives in this file.
+//
+// Manager states (ManagerState) and what moves them:
+//
+//   Idle ── connect_socket() ──────────────────────────────▶ Opening            OpenTransport
+//        (offline: ────────────────────────────────────────▶ WaitingReconnect   no timer until online)
+//   Opening ── engine open packet ─────────────────────────▶ Open               ManagerOpen [Reconnect{n}],
+//                                                                               CONNECT per wanted socket
+//          (auto mode, EIO4 not yet known to work: ManagerOpen/Reconnect wait until the server answers in
+//           protocol 5; a CONNECT without a sid object = a protocol 4 server -> fall back, below)
+//   Opening ── fails before the open packet ───────────────▶ Opening (EIO3)     auto mode, first EIO4 try:
+//                                                                               retry at once with EIO3,
+//                                                                               no event, not an attempt
+//   Opening ── fails before the open packet ───────────────▶ WaitingReconnect   ManagerError, per socket
+//                                                                               SocketConnectError{active},
+//                                                                               [ReconnectError], backoff
+//                                                      or ──▶ Idle              reconnection off/exhausted
+//                                                                               ([ReconnectFailed])
+//   Open ── engine closed (transport close/error, ping ────▶ WaitingReconnect   ManagerClose{reason}, per
+//           timeout, parse error) ──────────────────────────                     connected socket
+//                                                                               SocketDisconnect{reason},
+//                                                                               sent acks fail, backoff
+//                                                                               from attempt 0
+//   WaitingReconnect ── backoff timer / wake() / online ───▶ Opening            ReconnectAttempt{n}
+//   any ── last active socket gone (client or server ──────▶ Idle               CloseTransport,
+//          disconnect, CONNECT_ERROR) ────────────────────                      ManagerClose{"forced close"}
+//   any ── close() ────────────────────────────────────────▶ Idle               same, sockets disconnected
+//
+// Socket states (SocketState) per namespace:
+//   Inactive ── connect_socket() ─▶ Connecting ── server CONNECT ─▶ Connected (SocketConnect, buffered
+//   events delivered, send buffer flushed in order)
+//   Connecting ── server CONNECT_ERROR (or protocol 5 CONNECT without sid) ─▶ Inactive (SocketConnectError)
+//   Connected ── server DISCONNECT ─▶ Inactive ("io server disconnect"); ── disconnect_socket() ─▶
+//   Inactive ("io client disconnect"); ── engine closed ─▶ Connecting (SocketDisconnect{reason}; it is
+//   re-CONNECTed when the connection comes back).
+//
+// Every public input first advances time (advance(now): the session's deadlines, ack timeouts, the
+// reconnect timer), then acts. Session outputs are drained right after each session call, so the
+// Manager's outputs are in the order things happened.
+#include "socketio/manager.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "core/url.h"
+
+namespace echat::socketio {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kDisconnected = "socket has been disconnected";
+constexpr const char* kTimedOut = "operation has timed out";
+constexpr std::size_t kMaxServerAcks = 4096;     // unanswered server ack requests kept per socket
+constexpr std::size_t kMaxReceiveBuffer = 1024;  // events kept for a socket awaiting its CONNECT answer
+
+Millis add_ms(Millis now, Millis ms) {
+  constexpr Millis kMax = std::numeric_limits<Millis>::max();
+  if (ms > 0 && now > kMax - ms) return kMax;
+  return now + ms;
+}
+
+core::Error caller(std::string message) { return core::Error::caller("arg.invalid", std::move(message)); }
+
+core::Result<core::Ok> check_nsp(const std::string& nsp) {
+  Packet p;
+  p.type = PacketType::Disconnect;
+  p.nsp = nsp;
+  if (nsp.size() > 1024) return caller("nsp: longer than 1024 bytes");
+  return check_outgoing(p);
+}
+
+// Protocol 4 carries no auth payload: the auth object's members become the CONNECT's query,
+// "k=v&k2=v2" (keys in alphabetical order; strings as they are, other values as JSON; all encoded).
+std::string auth_to_query(const std::string& auth_json) {
+  if (auth_json.empty()) return {};
+  const json j = json::parse(auth_json, nullptr, false);
+  if (!j.is_object()) return {};
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (it.value().is_string()) {
+      pairs.emplace_back(it.key(), it.value().get<std::string>());
+    } else if (it.value().is_null()) {
+      pairs.emplace_back(it.key(), std::string());
+    } else {
+      pairs.emplace_back(it.key(), it.value().dump());
+    }
+  }
+  return core::encode_query(pairs);
+}
+
+}  // namespace
+
+// ---- construction and options -------------------------------------------------------------------
+
+core::Result<ManagerOptions> Manager::validate(ManagerOptions o) {
+  auto url = core::parse_url(o.url);
+  if (!url) return url.error();
+  auto path = core::normalize_path(o.path);
+  if (!path) return path.error();
+  o.path = path.value();
+  auto query = core::check_encoded_query(o.query, "query");
+  if (!query) return query.error();
+  o.query = query.value();
+  if (auto uq = core::check_encoded_query(url.value().query, "url query"); !uq) return uq.error();
+  if (o.reconnection_delay < 0) return caller("reconnection_delay: must be >= 0");
+  if (o.reconnection_delay_max < 0) return caller("reconnection_delay_max: must be >= 0");
+  if (!(o.randomization_factor >= 0.0 && o.randomization_factor <= 1.0)) {
+    return caller("randomization_factor: must be in [0, 1]");
+  }
+  if (o.timeout <= 0) return caller("timeout: must be > 0");
+  if (o.protocol != 0 && o.protocol != 3 && o.protocol != 4) {
+    return caller("protocol: must be 0 (auto), 3 or 4 (the Engine.IO version)");
+  }
+  if (o.max_incoming_bytes < 64) return caller("max_incoming_bytes: must be >= 64");
+  return o;
+}
+
+Manager::Manager(ManagerOptions options) : rng_(options.seed) {
+  auto valid = validate(std::move(options));
+  if (!valid) {
+    fatal_ = valid.error();
+    return;
+  }
+  options_ = std::move(valid.value());
+  const core::Url url = core::parse_url(options_.url).value();
+  engine_base_url_ = core::engine_base_url(url, options_.path);
+  engine_query_ = core::check_encoded_query(url.query).value();
+  if (!options_.query.empty()) {
+    if (!engine_query_.empty()) engine_query_ += '&';
+    engine_query_ += options_.query;
+  }
+  if (options_.protocol == 3) version_ = engineio::Version::V3;
+}
+
+Protocol Manager::protocol() const {
+  return version_ == engineio::Version::V3 ? Protocol::V4 : Protocol::V5;
+}
+
+// ---- lookups ------------------------------------------------------------------------------------
+
+Manager::Socket* Manager::find(const std::string& nsp) {
+  for (auto& s : sockets_) {
+    if (s.nsp == nsp) return &s;
+  }
+  return nullptr;
+}
+
+const Manager::Socket* Manager::find(const std::string& nsp) const {
+  for (const auto& s : sockets_) {
+    if (s.nsp == nsp) return &s;
+  }
+  return nullptr;
+}
+
+Manager::Socket& Manager::find_or_add(const std::string& nsp) {
+  if (Socket* s = find(nsp)) return *s;
+  sockets_.push_back(Socket{});
+  sockets_.back().nsp = nsp;
+  return sockets_.back();
+}
+
+bool Manager::any_active() const {
+  for (const auto& s : sockets_) {
+    if (s.state != SocketState::Inactive) return true;
+  }
+  return false;
+}
+
+bool Manager::connected(const Socket& socket) const {
+  return socket.state == SocketState::Connected && state_ == ManagerState::Open;
+}
+
+SocketState Manager::socket_state(const std::string& nsp) const {
+  const Socket* s = find(nsp);
+  return s ? s->state : SocketState::Inactive;
+}
+
+// ---- time ---------------------------------------------------------------------------------------
+
+void Manager::advance(Millis now) {
+  if (session_) {
+    session_->on_timer(now);
+    drain(now);
+  }
+  check_ack_timeouts(now);
+  if (timers_.fire_if_due(Timer::Reconnect, now)) fire_reconnect(now);
+}
+
+void Manager::on_timer(Millis now) {
+  if (fatal_) return;
+  advance(now);
+}
+
+std::optional<Millis> Manager::next_deadline() const {
+  return core::earliest(timers_.next(), session_ ? session_->next_deadline() : std::nullopt);
+}
+
+std::vector<Output> Manager::take_outputs() {
+  std::vector<Output> out;
+  out.swap(outputs_);
+  return out;
+}
+
+void Manager::wake(Millis now) {
+  if (fatal_) return;
+  advance(now);
+  if (state_ == ManagerState::WaitingReconnect && online_) fire_reconnect(now);
+}
+
+void Manager::set_online(Millis now, bool online) {
+  if (fatal_) return;
+  advance(now);
+  online_ = online;
+  if (!online) {
+    timers_.clear(Timer::Reconnect);  // paused; resumed by set_online(true)
+    return;
+  }
+  if (state_ == ManagerState::WaitingReconnect) {
+    fire_reconnect(now);
+  } else if (state_ == ManagerState::Idle && any_active() && !skip_reconnect_) {
+    start_attempt(now);
+  }
+}
+
+// ---- the session: attempts, draining its outputs ------------------------------------------------
+
+void Manager::start_attempt(Millis now) {
+  timers_.clear(Timer::Reconnect);
+  if (options_.protocol == 3) {
+    version_ = engineio::Version::V3;
+  } else if (options_.protocol == 4) {
+    version_ = engineio::Version::V4;
+  } else {
+    version_ = fell_back_ ? engineio::Version::V3 : known_version_.value_or(engineio::Version::V4);
+  }
+  engineio::SessionOptions so;
+  so.version = version_;
+  so.base_url = engine_base_url_;
+  so.query = engine_query_;
+  so.max_incoming_bytes = options_.max_incoming_bytes;
+  so.connect_timeout = options_.timeout;
+  ++generation_;
+  session_.emplace(so);
+  handshake_.reset();
+  decoder_.set_options(DecoderOptions{protocol(), options_.max_attachments, options_.max_incoming_bytes});
+  transport_ = 0;
+  session_transport_ = 0;
+  probing_ = false;
+  close_reason_.reset();
+  root_ = Root::Unknown;
+  for (auto& s : sockets_) s.connect_sent = false;
+  state_ = ManagerState::Opening;
+  session_->open(now);
+  drain(now);
+}
+
+void Manager::drain(Millis now) {
+  while (session_) {
+    std::vector<engineio::Output> batch = session_->take_outputs();
+    if (batch.empty()) return;
+    const std::uint64_t gen = generation_;
+    for (auto& out : batch) {
+      if (gen != generation_) return;  // the session closed or was replaced: the rest is stale
+      if (auto* o = std::get_if<engineio::OpenTransport>(&out)) {
+        transport_ = next_transport_++;
+        if (next_transport_ == 0) next_transport_ = 1;
+        session_transport_ = o->transport;
+        outputs_.push_back(OpenTransport{transport_, std::move(o->url)});
+      } else if (auto* f = std::get_if<engineio::SendFrame>(&out)) {
+        if (transport_ != 0 && f->transport == session_transport_) {
+          outputs_.push_back(SendFrame{transport_, std::move(f->frame)});
+        }
+      } else if (auto* c = std::get_if<engineio::CloseTransport>(&out)) {
+        if (transport_ != 0 && c->transport == session_transport_) {
+          outputs_.push_back(CloseTransport{transport_, c->code, std::move(c->reason)});
+        }
+      } else if (auto* op = std::get_if<engineio::Opened>(&out)) {
+        on_engine_open(now, op->handshake);
+      } else if (auto* m = std::get_if<engineio::Message>(&out)) {
+        if (state_ == ManagerState::Open) on_engine_message(now, std::move(m->payload));
+      } else if (auto* cl = std::get_if<engineio::Closed>(&out)) {
+        ++generation_;
+        transport_ = 0;
+        session_transport_ = 0;
+        on_engine_closed(now, *cl);
+        return;
+      }
+    }
+  }
+}
+
+void Manager::on_engine_open(Millis now, const engineio::Handshake& handshake) {
+  handshake_ = handshake;
+  state_ = ManagerState::Open;
+  if (options_.protocol == 0) {
+    if (version_ == engineio::Version::V3) {
+      known_version_ = engineio::Version::V3;
+    } else if (!known_version_) {
+      probing_ = true;  // ManagerOpen waits for a protocol 5 answer
+    }
+  }
+  if (!probing_) confirm_open();
+  for (auto& s : sockets_) {
+    if (s.state == SocketState::Connecting) send_connect(now, s);
+    if (state_ != ManagerState::Open) return;
+  }
+}
+
+void Manager::confirm_open() {
+  if (probing_) {
+    probing_ = false;
+    known_version_ = engineio::Version::V4;
+  }
+  outputs_.push_back(ManagerOpen{});
+  if (reconnecting_) {
+    outputs_.push_back(Reconnect{attempts_});
+    reconnecting_ = false;
+  }
+  attempts_ = 0;
+}
+
+void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
+  const bool was_open = state_ == ManagerState::Open;
+  const bool was_probing = probing_;
+  probing_ = false;
+  decoder_.reset();
+  handshake_.reset();
+  state_ = ManagerState::Idle;
+  const std::optional<std::string> ours = std::move(close_reason_);
+  close_reason_.reset();
+
+  if (fallback_pending_) {
+    fallback_pending_ = false;
+    start_attempt(now);
+    return;
+  }
+  // Auto mode: the first EIO4 try failed before the open packet (or before protocol 5 was confirmed):
+  // try EIO3 at once.
+  if (options_.protocol == 0 && !known_version_ && version_ == engineio::Version::V4 && !fell_back_ &&
+      (!was_open || was_probing) && !skip_reconnect_ && any_active()) {
+    fell_back_ = true;
+    start_attempt(now);
+    return;
+  }
+  fell_back_ = false;
+
+  if (!was_open || was_probing) {
+    // The attempt failed.
+    core::Error error = closed.error ? *closed.error
+                                     : core::Error::transport("sio.connect_failed",
+                                                              "could not connect: " + closed.reason);
+    if (skip_reconnect_ || !any_active()) return;  // closed on purpose: nothing is wanted any more
+    if (!ours) {  // (a parse error was reported when it happened)
+      outputs_.push_back(ManagerError{error});
+      for (auto& s : sockets_) {
+        if (s.state == SocketState::Connecting) {
+          outputs_.push_back(SocketConnectError{s.nsp, std::string(), error.message, true});
+        }
+      }
+    }
+    if (reconnecting_) {
+      outputs_.push_back(ReconnectError{error});
+      schedule_reconnect(now);
+    } else if (options_.reconnection && attempts_ == 0 && any_active()) {
+      schedule_reconnect(now);
+    }
+    return;
+  }
+
+  const std::string reason = ours ? *ours : closed.reason;
+  outputs_.push_back(ManagerClose{reason});
+  for (auto& s : sockets_) {
+    s.connect_sent = false;
+    s.server_acks.clear();
+    s.receive_buffer.clear();
+    if (s.state == SocketState::Connected) {
+      s.state = SocketState::Connecting;  // re-CONNECTed when the connection comes back
+      outputs_.push_back(SocketDisconnect{s.nsp, reason});
+      fail_acks(s, kDisconnected, false);
+    }
+  }
+  attempts_ = 0;
+  reconnecting_ = false;
+  if (options_.reconnection && !skip_reconnect_ && any_active()) schedule_reconnect(now);
+}
+
+// ---- reconnection -------------------------------------------------------------------------------
+
+Millis Manager::backoff_delay() {
+  // socket.io-client's backoff: ms = min * 2^attempt; jitter dev = floor(r * factor * ms), subtracted
+  // when floor(r * 10) is even, else added; capped at max.
+  const std::uint32_t attempt = attempts_++;
+  double ms = static_cast<double>(options_.reconnection_delay) * std::pow(2.0, std::min<std::uint32_t>(attempt, 62));
+  if (options_.randomization_factor > 0) {
+    const double r = rng_.next_unit();
+    const double dev = std::floor(r * options_.randomization_factor * ms);
+    ms = (static_cast<std::int64_t>(std::floor(r * 10)) & 1) == 0 ? ms - dev : ms + dev;
+  }
+  ms = std::min(ms, static_cast<double>(options_.reconnection_delay_max));
+  return ms < 0 ? 0 : static_cast<Millis>(ms);
+}
+
+void Manager::schedule_reconnect(Millis now) {
+  if (attempts_ >= options_.reconnection_attempts) {
+    attempts_ = 0;
+    reconnecting_ = false;
+    state_ = ManagerState::Idle;
+    outputs_.push_back(ReconnectFailed{});
+    return;
+  }
+  const Millis delay = backoff_delay();
+  reconnecting_ = true;
+  state_ = ManagerState::WaitingReconnect;
+  if (online_) timers_.set(Timer::Reconnect, add_ms(now, delay));
+}
+
+void Manager::fire_reconnect(Millis now) {
+  timers_.clear(Timer::Reconnect);
+  if (state_ != ManagerState::WaitingReconnect || !online_) return;
+  if (!any_active() || skip_reconnect_) {
+    state_ = ManagerState::Idle;
+    reconnecting_ = false;
+    attempts_ = 0;
+    return;
+  }
+  if (reconnecting_) outputs_.push_back(ReconnectAttempt{attempts_});
+  start_attempt(now);
+}
+
+// ---- closing ------------------------------------------------------------------------------------
+
+void Manager::close_engine(Millis now, std::string reason) {
+  if (session_ && (session_->state() == engineio::State::Opening || session_->state() == engineio::State::Open)) {
+    close_reason_ = std::move(reason);
+    session_->close(now);
+    drain(now);
+  }
+}
+
+void Manager::maybe_close_idle(Millis now) {
+  if (any_active()) return;
+  timers_.clear(Timer::Reconnect);
+  reconnecting_ = false;
+  attempts_ = 0;
+  if (state_ == ManagerState::Open || state_ == ManagerState::Opening) {
+    close_engine(now, "forced close");
+  }
+  state_ = ManagerState::Idle;
+}
+
+void Manager::close(Millis now) {
+  if (fatal_) return;
+  advance(now);
+  skip_reconnect_ = true;
+  timers_.clear(Timer::Reconnect);
+  reconnecting_ = false;
+  attempts_ = 0;
+  for (auto& s : sockets_) {
+    const bool was_connected = connected(s);
+    s.state = SocketState::Inactive;
+    s.connect_sent = false;
+    s.send_buffer.clear();
+    s.server_acks.clear();
+    s.receive_buffer.clear();
+    fail_acks(s, kDisconnected, true);
+    if (was_connected) outputs_.push_back(SocketDisconnect{s.nsp, "io client disconnect"});
+  }
+  close_engine(now, "forced close");
+  state_ = ManagerState::Idle;
+  fell_back_ = false;
+  fallback_pending_ = false;
+  rearm_ack_timer();
+}
+
+void Manager::parse_error(Millis now, core::Error error) {
+  outputs_.push_back(ManagerError{std::move(error)});
+  close_engine(now, "parse error");
+}
+
+void Manager::fall_back(Millis now) {
+  fell_back_ = true;
+  fallback_pending_ = true;
+  if (session_) {
+    session_->close(now);
+    drain(now);
+  }
+}
+
+// ---- application calls --------------------------------------------------------------------------
+
+core::Result<core::Ok> Manager::connect_socket(Millis now, std::string nsp, std::string auth_json) {
+  if (fatal_) return *fatal_;
+  if (auto ok = check_nsp(nsp); !ok) return ok.error();
+  if (!auth_json.empty()) {
+    Packet p;
+    p.type = PacketType::Connect;
+    p.data = auth_json;
+    if (!check_outgoing(p)) return caller("auth: must be \"\" or a JSON object");
+  }
+  advance(now);
+  skip_reconnect_ = false;
+  Socket& s = find_or_add(nsp);
+  s.auth_json = std::move(auth_json);
+  if (s.state == SocketState::Inactive) {
+    s.state = SocketState::Connecting;
+    s.connect_sent = false;
+    if (state_ == ManagerState::Open) send_connect(now, s);
+  }
+  if (state_ == ManagerState::Idle) {
+    if (online_) {
+      start_attempt(now);
+    } else {
+      state_ = ManagerState::WaitingReconnect;  // opens on set_online(true)
+    }
+  }
+  return core::Ok{};
+}
+
+void Manager::disconnect_socket(Millis now, const std::string& nsp) {
+  if (fatal_) return;
+  advance(now);
+  Socket* s = find(nsp);
+  if (!s || s->state == SocketState::Inactive) return;
+  const bool was_connected = connected(*s);
+  if (state_ == ManagerState::Open && (was_connected || s->connect_sent) && !probing_) {
+    Packet p;
+    p.type = PacketType::Disconnect;
+    p.nsp = nsp;
+    (void)send_packet(now, p);
+    if (nsp == "/") root_ = Root::Disconnected;
+  }
+  s = find(nsp);  // (sending cannot change sockets_, but stay safe)
+  s->state = SocketState::Inactive;
+  s->connect_sent = false;
+  s->server_acks.clear();
+  s->receive_buffer.clear();
+  fail_acks(*s, kDisconnected, false);
+  if (was_connected) outputs_.push_back(SocketDisconnect{nsp, "io client disconnect"});
+  maybe_close_idle(now);
+}
+
+core::Result<std::uint64_t> Manager::emit(Millis now, const std::string& nsp, std::string args_json,
+                                          std::vector<std::string> attachments, EmitOptions options) {
+  if (fatal_) return *fatal_;
+  if (auto ok = check_nsp(nsp); !ok) return ok.error();
+  if (options.ack_timeout && *options.ack_timeout < 0) return caller("ack_timeout: must be >= 0");
+  Packet p;
+  p.type = attachments.empty() ? PacketType::Event : PacketType::BinaryEvent;
+  p.nsp = nsp;
+  p.data = std::move(args_json);
+  p.attachments = std::move(attachments);
+  if (auto ok = check_outgoing(p); !ok) return ok.error();
+  advance(now);
+
+  Socket& s = find_or_add(nsp);
+  const std::uint64_t emit_id = next_emit_id_++;
+  const bool now_sendable = connected(s);
+  if (options.is_volatile && !now_sendable) {
+    if (options.want_ack) outputs_.push_back(AckResult{nsp, emit_id, false, {}, {}, std::string(kDisconnected)});
+    return emit_id;
+  }
+  std::optional<std::uint64_t> wire_id;
+  if (options.want_ack) wire_id = s.next_wire_id++;
+  if (now_sendable) {
+    p.id = wire_id;
+    if (auto sent = send_packet(now, p); !sent) return sent.error();
+  } else {
+    s.send_buffer.push_back(Outgoing{emit_id, wire_id, std::move(p.data), std::move(p.attachments)});
+  }
+  if (wire_id) {
+    PendingAck a;
+    a.wire_id = *wire_id;
+    a.emit_id = emit_id;
+    if (options.ack_timeout) a.deadline = add_ms(now, *options.ack_timeout);
+    a.sent = now_sendable;
+    find(nsp)->acks.push_back(a);
+    rearm_ack_timer();
+  }
+  return emit_id;
+}
+
+core::Result<core::Ok> Manager::ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
+                                    std::string args_json, std::vector<std::string> attachments) {
+  if (fatal_) return *fatal_;
+  if (auto ok = check_nsp(nsp); !ok) return ok.error();
+  Packet p;
+  p.type = attachments.empty() ? PacketType::Ack : PacketType::BinaryAck;
+  p.nsp = nsp;
+  p.id = ack_id;
+  p.data = std::move(args_json);
+  p.attachments = std::move(attachments);
+  if (auto ok = check_outgoing(p); !ok) return ok.error();
+  advance(now);
+  Socket* s = find(nsp);
+  if (!s || !connected(*s)) {
+    return core::Error::caller("sio.not_connected", "nsp: \"" + nsp + "\" is not connected");
+  }
+  auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
+  if (it == s->server_acks.end()) {
+    return core::Error::caller("sio.unknown_ack_id",
+                               "ack_id: " + std::to_string(ack_id) + " was not requested on \"" + nsp +
+                                   "\" or was already answered");
+  }
+  if (auto sent = send_packet(now, p); !sent) return sent.error();
+  s = find(nsp);
+  it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
+  if (it != s->server_acks.end()) s->server_acks.erase(it);
+  return core::Ok{};
+}
+
+// ---- sending ------------------------------------------------------------------------------------
+
+core::Result<core::Ok> Manager::send_packet(Millis now, const Packet& packet) {
+  if (!session_ || state_ != ManagerState::Open) {
+    return core::Error::caller("sio.not_connected", "the connection is not open");
+  }
+  std::string text = encode_text(packet);
+  if (handshake_ && handshake_->max_payload) {
+    // Check every frame first, so a binary packet is never half sent.
+    const auto limit = static_cast<std::uint64_t>(*handshake_->max_payload);
+    const std::uint64_t extra = version_ == engineio::Version::V3 ? 1 : 0;
+    bool too_big = text.size() + 1 > limit;
+    for (const auto& a : packet.attachments) too_big = too_big || a.size() + extra > limit;
+    if (too_big) {
+      return core::Error::caller("sio.payload_too_large",
+                                 std::string("args: a frame of this ") + to_string(packet.type) +
+                                     " exceeds the server's maxPayload of " + std::to_string(limit) + " bytes");
+    }
+  }
+  auto r = session_->send(now, engineio::Frame{false, std::move(text)});
+  drain(now);
+  if (!r) return r.error();
+  for (const auto& a : packet.attachments) {
+    if (!session_ || state_ != ManagerState::Open) break;
+    auto rb = session_->send(now, engineio::Frame{true, a});
+    drain(now);
+    if (!rb) return rb.error();
+  }
+  return core::Ok{};
+}
+
+void Manager::send_connect(Millis now, Socket& socket) {
+  Packet p;
+  p.type = PacketType::Connect;
+  p.nsp = socket.nsp;
+  const std::string nsp = socket.nsp;
+  if (protocol() == Protocol::V4) {
+    if (nsp == "/") {
+      if (root_ == Root::Unknown) {  // the server connects "/" by itself; wait for its CONNECT
+        socket.connect_sent = true;
+        return;
+      }
+      if (root_ == Root::Connected) {
+        socket.connect_sent = true;
+        socket_connected(now, socket, handshake_ ? handshake_->sid : std::string(), std::nullopt);
+        return;
+      }
+    }
+    p.query = auth_to_query(socket.auth_json);
+  } else {
+    p.data = socket.auth_json;
+  }
+  socket.connect_sent = true;
+  if (nsp == "/" && protocol() == Protocol::V4) root_ = Root::Unknown;  // awaiting the server's answer
+  (void)send_packet(now, p);
+}
+
+void Manager::flush_send_buffer(Millis now, Socket& socket) {
+  const std::string nsp = socket.nsp;
+  std::vector<Outgoing> queue;
+  queue.swap(socket.send_buffer);
+  for (std::size_t i = 0; i < queue.size(); ++i) {
+    Socket* s = find(nsp);
+    if (!s || !connected(*s)) {  // the connection went away meanwhile: keep the rest buffered
+      if (s) s->send_buffer.insert(s->send_buffer.begin(), queue.begin() + static_cast<std::ptrdiff_t>(i), queue.end());
+      return;
+    }
+    Outgoing& o = queue[i];
+    Packet p;
+    p.type = o.attachments.empty() ? PacketType::Event : PacketType::BinaryEvent;
+    p.nsp = nsp;
+    p.id = o.wire_id;
+    p.data = std::move(o.args_json);
+    p.attachments = std::move(o.attachments);
+    auto sent = send_packet(now, p);
+    s = find(nsp);
+    if (!sent) {
+      // Cannot be sent at all (larger than the server accepts): report it and drop it.
+      if (o.wire_id) {
+        auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.wire_id == *o.wire_id; });
+        if (it != s->acks.end()) {
+          outputs_.push_back(AckResult{nsp, it->emit_id, false, {}, {}, sent.error().message});
+          s->acks.erase(it);
+        }
+      } else {
+        outputs_.push_back(ManagerError{sent.error()});
+      }
+      continue;
+    }
+    if (o.wire_id) {
+      for (auto& a : s->acks) {
+        if (a.wire_id == *o.wire_id) a.sent = true;
+      }
+    }
+  }
+  rearm_ack_timer();
+}
+
+// ---- acks ---------------------------------------------------------------------------------------
+
+void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered) {
+  std::vector<PendingAck> keep;
+  for (auto& a : socket.acks) {
+    if (a.sent || include_buffered) {
+      outputs_.push_back(AckResult{socket.nsp, a.emit_id, false, {}, {}, std::string(error)});
+    } else {
+      keep.push_back(a);
+    }
+  }
+  socket.acks.swap(keep);
+  rearm_ack_timer();
+}
+
+void Manager::rearm_ack_timer() {
+  std::optional<Millis> earliest;
+  for (const auto& s : sockets_) {
+    for (const auto& a : s.acks) earliest = core::earliest(earliest, a.deadline);
+  }
+  if (earliest) {
+    timers_.set(Timer::AckTimeout, *earliest);
+  } else {
+    timers_.clear(Timer::AckTimeout);
+  }
+}
+
+void Manager::check_ack_timeouts(Millis now) {
+  if (!timers_.fire_if_due(Timer::AckTimeout, now)) return;
+  for (auto& s : sockets_) {
+    std::vector<PendingAck> keep;
+    for (auto& a : s.acks) {
+      if (a.deadline && *a.deadline <= now) {
+        if (!a.sent) {
+          const std::uint64_t wire = a.wire_id;
+          s.send_buffer.erase(std::remove_if(s.send_buffer.begin(), s.send_buffer.end(),
+                                             [&](const Outgoing& o) { return o.wire_id && *o.wire_id == wire; }),
+                              s.send_buffer.end());
+        }
+        outputs_.push_back(AckResult{s.nsp, a.emit_id, false, {}, {}, std::string(kTimedOut)});
+      } else {
+        keep.push_back(a);
+      }
+    }
+    s.acks.swap(keep);
+  }
+  rearm_ack_timer();
+}
+
+// ---- receiving ----------------------------------------------------------------------------------
+
+void Manager::on_engine_message(Millis now, engineio::Frame payload) {
+  auto r = payload.binary ? decoder_.feed_binary(std::move(payload.data)) : decoder_.feed_text(payload.data);
+  if (!r) {
+    parse_error(now, std::move(r.error()));
+    return;
+  }
+  if (r.value()) on_packet(now, std::move(*r.value()));
+}
+
+void Manager::socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid) {
+  socket.state = SocketState::Connected;
+  const std::string nsp = socket.nsp;
+  outputs_.push_back(SocketConnect{nsp, std::move(sid), std::move(pid)});
+  std::vector<SocketEvent> buffered;
+  buffered.swap(socket.receive_buffer);
+  for (auto& e : buffered) {
+    if (e.ack_id) socket.server_acks.push_back(*e.ack_id);
+    outputs_.push_back(std::move(e));
+  }
+  flush_send_buffer(now, socket);
+}
+
+void Manager::socket_refused(Socket& socket, std::string data_json, std::string message) {
+  socket.state = SocketState::Inactive;
+  socket.connect_sent = false;
+  socket.receive_buffer.clear();
+  outputs_.push_back(SocketConnectError{socket.nsp, std::move(data_json), std::move(message), false});
+}
+
+void Manager::on_connect_packet(Millis now, Socket* socket, const Packet& p) {
+  std::string sid;
+  std::optional<std::string> pid;
+  bool has_sid = false;
+  if (!p.data.empty()) {
+    const json j = json::parse(p.data, nullptr, false);  // an object: checked by the decoder
+    auto it = j.find("sid");
+    if (it != j.end() && it->is_string()) {
+      sid = it->get<std::string>();
+      has_sid = true;
+    }
+    auto pit = j.find("pid");
+    if (pit != j.end() && pit->is_string()) pid = pit->get<std::string>();
+  }
+  if (probing_) {
+    if (!has_sid) {  // a protocol 4 server answered: retry with EIO3 at once
+      fall_back(now);
+      return;
+    }
+    confirm_open();
+  }
+  if (protocol() == Protocol::V4) {
+    if (!has_sid && handshake_) sid = p.nsp == "/" ? handshake_->sid : p.nsp + "#" + handshake_->sid;
+    if (p.nsp == "/") root_ = Root::Connected;
+  } else if (!has_sid) {
+    if (socket && socket->state == SocketState::Connecting) {
+      socket_refused(*socket, p.data,
+                     "the server answered CONNECT without a sid: it speaks Socket.IO protocol 4 (socket.io 2.x); "
+                     "use protocol 3 (Engine.IO 3)");
+      maybe_close_idle(now);
+    }
+    return;
+  }
+  if (socket && socket->state == SocketState::Connecting) socket_connected(now, *socket, std::move(sid), std::move(pid));
+}
+
+void Manager::on_packet(Millis now, Packet p) {
+  if (probing_ && p.type != PacketType::Connect) confirm_open();
+  Socket* s = find(p.nsp);
+  if (s && s->state == SocketState::Inactive) s = nullptr;
+  switch (p.type) {
+    case PacketType::Connect:
+      on_connect_packet(now, s, p);
+      return;
+    case PacketType::Disconnect: {
+      if (p.nsp == "/" && protocol() == Protocol::V4) root_ = Root::Disconnected;
+      if (!s) return;
+      const bool was_connected = s->state == SocketState::Connected;
+      if (was_connected) {
+        s->state = SocketState::Inactive;
+        s->connect_sent = false;
+        s->server_acks.clear();
+        s->receive_buffer.clear();
+        fail_acks(*s, kDisconnected, false);
+        outputs_.push_back(SocketDisconnect{p.nsp, "io server disconnect"});
+      } else {
+        socket_refused(*s, p.data, "io server disconnect");
+      }
+      maybe_close_idle(now);
+      return;
+    }
+    case PacketType::Event:
+    case PacketType::BinaryEvent: {
+      if (!s) return;
+      SocketEvent e{p.nsp, std::move(p.data), std::move(p.attachments), p.id};
+      if (s->state == SocketState::Connected) {
+        if (e.ack_id) {
+          if (s->server_acks.size() >= kMaxServerAcks) s->server_acks.erase(s->server_acks.begin());
+          s->server_acks.push_back(*e.ack_id);
+        }
+        outputs_.push_back(std::move(e));
+      } else if (s->receive_buffer.size() < kMaxReceiveBuffer) {
+        s->receive_buffer.push_back(std::move(e));
+      }
+      return;
+    }
+    case PacketType::Ack:
+    case PacketType::BinaryAck: {
+      if (!s || !p.id) return;
+      auto it = std::find_if(s->acks.begin(), s->acks.end(),
+                             [&](const PendingAck& a) { return a.sent && a.wire_id == *p.id; });
+      if (it == s->acks.end()) return;  // unknown or already settled (timed out): ignored
+      outputs_.push_back(AckResult{p.nsp, it->emit_id, true, std::move(p.data), std::move(p.attachments), std::nullopt});
+      s->acks.erase(it);
+      rearm_ack_timer();
+      return;
+    }
+    case PacketType::ConnectError: {
+      if (!s) return;
+      std::string message;
+      if (!p.data.empty()) {
+        const json j = json::parse(p.data, nullptr, false);
+        if (j.is_string()) {
+          message = j.get<std::string>();
+        } else if (j.is_object()) {
+          auto it = j.find("message");
+          if (it != j.end() && it->is_string()) message = it->get<std::string>();
+        }
+      }
+      if (s->state == SocketState::Connected) {
+        // Not a state a server should produce; treat it as a server disconnect with a reason.
+        s->state = SocketState::Inactive;
+        s->connect_sent = false;
+        s->server_acks.clear();
+        fail_acks(*s, kDisconnected, false);
+        outputs_.push_back(SocketDisconnect{p.nsp, "io server disconnect"});
+      } else {
+        socket_refused(*s, std::move(p.data), std::move(message));
+      }
+      maybe_close_idle(now);
+      return;
+    }
+  }
+}
+
+// ---- transport events ---------------------------------------------------------------------------
+
+void Manager::on_transport_open(Millis now, std::uint32_t transport) {
+  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+  advance(now);
+  if (transport != transport_ || !session_) return;
+  session_->on_transport_open(now, session_transport_);
+  drain(now);
+}
+
+void Manager::on_frame(Millis now, std::uint32_t transport, engineio::Frame frame) {
+  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+  advance(now);
+  if (transport != transport_ || !session_) return;
+  session_->on_frame(now, session_transport_, std::move(frame));
+  drain(now);
+}
+
+void Manager::on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason) {
+  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+  advance(now);
+  if (transport != transport_ || !session_) return;
+  session_->on_transport_close(now, session_transport_, code, std::move(reason));
+  drain(now);
+}
+
+void Manager::on_transport_error(Millis now, std::uint32_t transport, std::string message) {
+  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+  advance(now);
+  if (transport != transport_ || !session_) return;
+  session_->on_transport_error(now, session_transport_, std::move(message));
+  drain(now);
+}
+
+}  // namespace echat::socketio
