@@ -713,4 +713,20 @@ function createSandbox(options) {
   return new Sandbox(options);
 }
 
-module.exports = { createSandbox, Sandbox, Storage, ERR, NET_DOWN, DEFAULTS };
+// Lay out a mini-program package root in a temp folder (or `dir`).
+// files: { 'utils/echatim-sdk.js': { from: '/abs/dist/echatim-sdk.js' }, 'pages/p.js': 'source', 'x.bin': Buffer }
+// Returns { root, cleanup() }.
+function createPackageRoot(files = {}, { dir } = {}) {
+  const root = dir ? path.resolve(dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'wx-package-'));
+  for (const [rel, v] of Object.entries(files)) {
+    const file = path.join(root, rel.replace(/^\/+/, ''));
+    const back = path.relative(root, file);
+    if (!back || back.startsWith('..')) throw new Error(`createPackageRoot: ${rel} is outside the package`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (v && typeof v === 'object' && !Buffer.isBuffer(v) && typeof v.from === 'string') fs.copyFileSync(v.from, file);
+    else fs.writeFileSync(file, v);
+  }
+  return { root, cleanup: () => { if (!dir) fs.rmSync(root, { recursive: true, force: true }); } };
+}
+
+module.exports = { createSandbox, createPackageRoot, Sandbox, Storage, ERR, NET_DOWN, DEFAULTS };

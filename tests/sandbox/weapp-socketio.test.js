@@ -93,3 +93,34 @@ test('weapp.socket.io after a suspension: "transport close", then it reconnects 
   assert.ok(log().includes('disconnect:transport close'), log().join(' | '));
   assert.equal(srv.seen.filter((s) => s === 'connection').length, 2);
 });
+
+test('weapp.socket.io emitting a Uint8Array: lost under strictSocketSend (SocketTask.send takes ArrayBuffer only)', { skip: !fs.existsSync(BUNDLE) && 'weapp.socket.io not installed' }, async (t) => {
+  const srv = await startServer(t);
+  const extra = `
+module.exports.view = function () {
+  var log = module.exports.log;
+  this.socket.emit('bin', new Uint8Array([4, 5]), function () { log.push('view-acked'); });
+};`;
+  for (const strict of [true, false]) {
+    const root = makePackage(t, { 'utils/weapp.socket.io.js': fs.readFileSync(BUNDLE), 'pages/chat.js': PAGE + extra });
+    const sb = sandboxFor(t, createSandbox, { packageRoot: root, strictSocketSend: strict });
+    const page = sb.require('/pages/chat.js');
+    page.connect(srv.url);
+    t.after(() => page.socket.close());
+    await waitFor(() => Array.from(page.log).includes('connect'), 'connect');
+    page.view();
+    if (strict) {
+      // the header goes out, the attachment's send() fails, the server waits for it forever
+      await waitFor(() => sb.stats().failedCalls >= 1, 'the failed send');
+      // the next text packet arrives while the server still waits for the attachment: it drops the client
+      page.ack();
+      await waitFor(() => Array.from(page.log).some((l) => l.startsWith('disconnect:')), 'server drops the client');
+      assert.equal(Array.from(page.log).includes('view-acked'), false);
+      assert.equal(Array.from(page.log).some((l) => l.startsWith('ack:')), false);
+      const out = sb.sockets()[0].frames.filter((f) => f.dir === 'out').map((f) => f.type);
+      assert.deepEqual(out.slice(0, 2), ['text', 'text'], 'CONNECT, then the BINARY_EVENT header, no binary frame');
+    } else {
+      await waitFor(() => Array.from(page.log).includes('view-acked'), 'ack for the view');
+    }
+  }
+});
