@@ -24,7 +24,12 @@ async function main() {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    await server.close();
+    try {
+      await server.close();
+    } catch (err) {
+      process.stderr.write(`echat-devserver: error while stopping: ${err && err.stack}\n`);
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', stop);

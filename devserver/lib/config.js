@@ -143,6 +143,14 @@ function parseCommandLine(argv) {
   return o;
 }
 
+/**
+ * The largest request a module accepts, in bytes: maxBodyBytes, except for module `file`, whose
+ * requests may carry a base64 file (4/3 of its size) besides the other fields.
+ */
+function requestLimit(config, module) {
+  return module === 'file' ? Math.ceil(config.maxUploadBytes * 4 / 3) + config.maxBodyBytes : config.maxBodyBytes;
+}
+
 /** Complete start() options with the defaults. */
 function resolveConfig(options) {
   const config = { ...DEFAULTS, db: defaultDb(), ...options };
@@ -150,4 +158,4 @@ function resolveConfig(options) {
   return config;
 }
 
-module.exports = { DEFAULTS, HELP, UsageError, parseCommandLine, resolveConfig };
+module.exports = { DEFAULTS, HELP, UsageError, parseCommandLine, resolveConfig, requestLimit };

@@ -14,6 +14,7 @@ const { Code, ApiError, fromError, httpStatus, invalid, tooLarge } = require('./
 const { requestIdOf } = require('./api');
 const { lookup } = require('./api/file');
 const { TokenBucket } = require('./ratelimit');
+const { requestLimit } = require('./config');
 
 // A body this many times over the limit is not drained politely: the connection is dropped.
 const DRAIN_FACTOR = 16;
@@ -128,7 +129,7 @@ function createHttpServer({ api, ctx }) {
       if (module === 'file' && method === 'upload' && contentType.startsWith('multipart/form-data')) {
         input = await readMultipart(req, config.maxUploadBytes);
       } else {
-        const limit = module === 'file' ? Math.ceil(config.maxUploadBytes * 4 / 3) + config.maxBodyBytes : config.maxBodyBytes;
+        const limit = requestLimit(config, module);
         const buf = await readBody(req, limit);
         if (buf === null) throw tooLarge(`request body exceeds ${limit} bytes`);
         input = parseJsonBody(buf);

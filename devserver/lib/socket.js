@@ -13,6 +13,7 @@ const { Code, ApiError, ok, fromError, invalid, tooLarge } = require('./errors')
 const { resolve, requestIdOf } = require('./api');
 const { pending } = require('./api/message');
 const { TokenBucket } = require('./ratelimit');
+const { requestLimit } = require('./config');
 
 const LOGIN = 'connection/authority/request';
 
@@ -49,7 +50,7 @@ function createSocketServer({ api, ctx }) {
     pingTimeout: config.pingTimeout,
     // Large enough for a base64 upload; every request is then checked against its own limit and
     // answered PAYLOAD_TOO_LARGE. Beyond this, Engine.IO itself closes the connection.
-    maxHttpBufferSize: Math.ceil(config.maxUploadBytes * 4 / 3) + config.maxBodyBytes + 4096,
+    maxHttpBufferSize: requestLimit(config, 'file') + 4096,
   });
 
   async function onTopic(socket, module, payload, reply) {
@@ -57,7 +58,7 @@ function createSocketServer({ api, ctx }) {
       return reply(fromError(new ApiError(Code.INVALID_ARGUMENT, 'the payload must be an object')));
     }
     if (typeof payload.method !== 'string' || payload.method === '') return reply(fromError(invalid('method', 'required')));
-    const limit = module === 'file' ? Math.ceil(config.maxUploadBytes * 4 / 3) + config.maxBodyBytes : config.maxBodyBytes;
+    const limit = requestLimit(config, module);
     let size;
     try {
       size = payloadSize(payload);

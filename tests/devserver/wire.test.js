@@ -4,6 +4,7 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const net = require('node:net');
 const WebSocket = require('ws');
 const h = require('./helpers');
 
@@ -91,5 +92,45 @@ describe('wire frames', () => {
     assert.equal(await raw.next(/^3/), '3'); // EIO3: the client pings, the server pongs
     await loginAndReceive(raw, 'w3');
     raw.close();
+  });
+
+  test('garbage frames and bytes close at most that connection; the server keeps serving', async () => {
+    const garbage = ['x', '4', '42', '42[', '42{"a":1}', '42[1,2', '43', '99', '4-1["a"]', '45-["a"]', '42["topic.user",' + '['.repeat(5000)];
+    for (const eio of [3, 4]) {
+      for (const frame of garbage) {
+        const raw = new RawSocket(server, eio);
+        await raw.next(/^0/);
+        if (eio === 4) raw.send('40');
+        raw.send(frame);
+        raw.ws.send(Buffer.from([0xff, 0x00, 0x13]));
+        raw.close();
+      }
+    }
+    // Valid JSON nested too deeply to re-serialise is refused with 400, not a crash.
+    const raw = new RawSocket(server, 4);
+    await raw.next(/^0/);
+    raw.send('40');
+    const deep = '['.repeat(200000) + ']'.repeat(200000);
+    raw.send(`420["topic.user",{"requestId":"deep","method":"update","ext":${deep}}]`);
+    const answer = JSON.parse((await raw.next(/^430/)).slice(3));
+    assert.equal(answer[0].requestId, 'deep');
+    h.fails(answer[0].response, 400);
+    raw.close();
+    const httpDeep = await h.httpRequest(server, '/v1/user/update', { raw: Buffer.from(`{"appKey":"${h.APP}","auid":"w3","ext":${deep}}`) });
+    h.fails(httpDeep.body, 400, "'ext'");
+    // Junk on both HTTP ports.
+    for (const port of [server.httpPort, server.socketPort]) {
+      await new Promise((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => s.end('GARBAGE / HTTP/9\r\n\x00\x01\r\n\r\n'));
+        s.on('data', () => {});
+        s.on('close', resolve);
+        s.on('error', resolve);
+      });
+    }
+    const c = new h.SocketClient(server, { eio: 3 });
+    h.ok(await c.login('w3'));
+    c.close();
+    h.ok(await h.httpCall(server, 'auth', 'login', { appKey: h.APP, auid: 'w4', token: 'tk-w4' }));
+    assert.deepEqual(server.errors, []);
   });
 });

@@ -71,8 +71,8 @@ const ALIASES = {
 /** The canonical `module/method` name, or undefined if there is no such method. */
 function resolve(module, method) {
   const name = `${module}/${method}`;
-  const canonical = ALIASES[name] || name;
-  return CATALOGUE[canonical] ? canonical : undefined;
+  const canonical = Object.hasOwn(ALIASES, name) ? ALIASES[name] : name;
+  return Object.hasOwn(CATALOGUE, canonical) ? canonical : undefined;
 }
 
 /** The request id to echo: a string of up to 128 characters or a number; anything else is null. */
