@@ -244,6 +244,7 @@ void Manager::start_attempt(Millis now) {
   so.query = engine_query_;
   so.max_incoming_bytes = options_.max_incoming_bytes;
   so.connect_timeout = options_.timeout;
+  so.strip_v4_binary_prefix = options_.strip_v4_binary_prefix;
   ++generation_;
   session_.emplace(so);
   handshake_.reset();

@@ -66,6 +66,10 @@ struct ManagerOptions {
   std::size_t max_incoming_bytes = 16u << 20;  // largest frame, and largest packet with its attachments
   std::uint32_t max_attachments = 64;          // most binary attachments in one incoming packet
   std::uint64_t seed = 1;                      // the host's randomness (backoff jitter)
+  // netty-socketio writes EIO3's 0x04 byte before every binary frame even on Engine.IO 4. Set this only
+  // for such a server: on a standard EIO4 server it would eat the first byte of every attachment that
+  // starts with 0x04. (On EIO3 the 0x04 prefix is the standard and is always removed.)
+  bool strip_v4_binary_prefix = false;
 };
 
 // ---- Outputs -------------------------------------------------------------------------------------
