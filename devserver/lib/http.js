@@ -77,7 +77,7 @@ function readMultipart(req, maxUploadBytes) {
       reject(new ApiError(Code.INVALID_ARGUMENT, 'malformed multipart/form-data headers'));
       return;
     }
-    const fields = {};
+    const fields = Object.create(null);
     let upload = null;
     let truncated = false;
     bb.on('field', (name, value) => { fields[name] = value; });
@@ -86,7 +86,7 @@ function readMultipart(req, maxUploadBytes) {
       const chunks = [];
       stream.on('data', (c) => chunks.push(c));
       stream.on('limit', () => { truncated = true; });
-      stream.on('close', () => { upload = { data: Buffer.concat(chunks), filename: info.filename, mime: info.mimeType }; });
+      stream.on('end', () => { upload = { data: Buffer.concat(chunks), filename: info.filename, mime: info.mimeType }; });
     });
     bb.on('error', () => {
       req.unpipe(bb);

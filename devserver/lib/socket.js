@@ -72,8 +72,9 @@ function createSocketServer({ api, ctx }) {
       transport: { session: socket.data.session, baseUrl: httpBaseUrl(socket, ctx) },
     });
     if (r.code !== Code.OK || resolve(module, method) !== LOGIN || !socket.connected) return reply(r);
-    // A successful login over the socket: this socket becomes the user's session. Answer first,
-    // then push the deliveries the user has not acknowledged yet, in seq order.
+    // A successful login over the socket: this socket becomes the user's session (an older socket of
+    // the user is kicked, friends hear user.online), then the answer, then the deliveries the user
+    // has not acknowledged yet, in seq order.
     const { appKey, auid, exp } = ctx.auth.verify(r.data);
     hub.bind(socket, { appKey, auid, exp, loginTime: ctx.now() });
     ctx.debug(`socket ${socket.id} logged in as ${appKey}/${auid}`);
