@@ -1,0 +1,70 @@
+#include "im/inbox.h"
+
+#include <utility>
+
+namespace echat::im {
+
+void Inbox::reset(std::uint64_t synced) {
+  synced_ = synced;
+  for (const auto& [seq, m] : buffer_) mids_.erase(m.mid);
+  buffer_.clear();
+  ready_.clear();
+}
+
+Inbox::Verdict Inbox::offer(std::uint64_t seq, std::uint64_t mid, std::string json) {
+  if (seq == 0 || mid == 0) return Verdict::Invalid;
+  if (seq <= synced_ || mids_.count(mid) || buffer_.count(seq)) return Verdict::Duplicate;
+  if (seq == synced_ + 1) {
+    ready_.push_back(Message{seq, mid, std::move(json)});
+    synced_ = seq;
+    remember(mid);
+    drain();
+    return Verdict::Delivered;
+  }
+  if (buffer_.size() >= max_buffered_) {
+    // Full: keep the lowest seqs (they unblock first). The dropped one comes back with the sync.
+    auto last = std::prev(buffer_.end());
+    if (last->first < seq) return Verdict::Buffered;
+    mids_.erase(last->second.mid);
+    buffer_.erase(last);
+  }
+  mids_.insert(mid);
+  buffer_.emplace(seq, Message{seq, mid, std::move(json)});
+  return Verdict::Buffered;
+}
+
+void Inbox::drain() {
+  while (!buffer_.empty() && buffer_.begin()->first <= synced_ + 1) {
+    auto node = buffer_.extract(buffer_.begin());
+    Message& m = node.mapped();
+    if (m.seq == synced_ + 1) {
+      synced_ = m.seq;
+      mid_order_.push_back(m.mid);  // already in mids_
+      ready_.push_back(std::move(m));
+    } else {
+      mids_.erase(m.mid);  // cannot happen (seq <= synced_ is refused), kept for safety
+    }
+  }
+  while (mid_order_.size() > remembered_mids_) {
+    mids_.erase(mid_order_.front());
+    mid_order_.pop_front();
+  }
+}
+
+void Inbox::remember(std::uint64_t mid) {
+  mids_.insert(mid);
+  mid_order_.push_back(mid);
+}
+
+std::vector<Message> Inbox::take_ready() {
+  std::vector<Message> out;
+  out.swap(ready_);
+  return out;
+}
+
+std::optional<std::uint64_t> Inbox::first_buffered() const {
+  if (buffer_.empty()) return std::nullopt;
+  return buffer_.begin()->first;
+}
+
+}  // namespace echat::im

@@ -1,0 +1,65 @@
+// The inbox: turns deliveries that arrive in any order, possibly twice (offline push at login, sync
+// pages and live pushes overlap), into one gap-free, duplicate-free stream in seq order
+// (docs/protocol.md section 11.6). Pure data structure: no I/O, no clock, no JSON parsing.
+//
+// `synced` is the highest seq up to which every delivery has been handed to the application; the
+// Client persists it. A delivery with seq <= synced, or whose mid was already seen, is a duplicate.
+// A delivery beyond synced + 1 is buffered and reported as a gap (the Client then syncs from `synced`).
+// The buffer is only an optimisation: message/sync returns every delivery after fromSeq, so dropping
+// buffered entries when the buffer is full never loses a message; it is fetched again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "im/types.h"
+
+namespace echat::im {
+
+class Inbox {
+ public:
+  enum class Verdict : unsigned char {
+    Delivered,  // handed over now (possibly with buffered successors); see take_ready()
+    Buffered,   // ahead of a gap: kept until the gap is filled
+    Duplicate,  // already handed over, or already buffered
+    Invalid,    // seq or mid is 0
+  };
+
+  explicit Inbox(std::uint64_t synced = 0, std::size_t max_buffered = 2000, std::size_t remembered_mids = 4096)
+      : synced_(synced), max_buffered_(max_buffered), remembered_mids_(remembered_mids) {}
+
+  // Restores the persisted position (forgets the buffer).
+  void reset(std::uint64_t synced);
+
+  Verdict offer(std::uint64_t seq, std::uint64_t mid, std::string json);
+
+  // Messages that became deliverable, in seq order (each exactly once).
+  std::vector<Message> take_ready();
+
+  std::uint64_t synced() const { return synced_; }
+  // True when a buffered delivery waits behind a missing seq (synced + 1 has not arrived).
+  bool has_gap() const { return !buffer_.empty(); }
+  // The lowest buffered seq, if any.
+  std::optional<std::uint64_t> first_buffered() const;
+  std::size_t buffered() const { return buffer_.size(); }
+
+ private:
+  void remember(std::uint64_t mid);
+  void drain();
+
+  std::uint64_t synced_;
+  std::size_t max_buffered_;
+  std::size_t remembered_mids_;
+  std::map<std::uint64_t, Message> buffer_;  // seq > synced_ + 1
+  std::set<std::uint64_t> mids_;             // mids handed over recently, and buffered ones
+  std::deque<std::uint64_t> mid_order_;      // eviction order of handed-over mids
+  std::vector<Message> ready_;
+};
+
+}  // namespace echat::im

@@ -1,0 +1,146 @@
+// The E聊 IM session's vocabulary: configuration, the SDK's own result codes, and the closed set of
+// outputs im::Client produces (in the order they happened; see client.h for the inputs).
+//
+// Everything here is a plain value. JSON that the core does not need to change (message objects,
+// request data) is carried as text, so the host parses it once.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/error.h"
+#include "core/timers.h"
+#include "socketio/manager.h"
+
+namespace echat::im {
+
+using core::Millis;
+
+enum class Transport : unsigned char { Http, Socket };
+
+// The SDK's own result codes, for conditions no server can report. Server codes (docs/protocol.md
+// section 7) are positive (or -1); these are all below -1000 so they can never collide.
+// Invalid arguments detected by the SDK use the server's 400, with the field named the server's way.
+namespace code {
+constexpr int kOk = 0;
+constexpr int kInvalidArgument = 400;
+constexpr int kUnauthenticated = 401;
+constexpr int kTokenExpired = 419;
+constexpr int kRateLimited = 429;
+constexpr int kInternal = 500;
+constexpr int kUnavailable = 503;
+constexpr int kTimeout = -1001;      // no answer within the request timeout
+constexpr int kNetwork = -1002;      // the connection failed while the request was out (outcome unknown)
+constexpr int kNotLoggedIn = -1003;  // the login was refused: nothing can be sent
+constexpr int kClosed = -1004;       // close() was called, or the session was kicked
+constexpr int kOutboxFull = -1005;   // the offline send queue reached its bound
+constexpr int kBadResponse = -1006;  // the server's answer was not an R envelope
+}  // namespace code
+
+struct Config {
+  std::string host;
+  int http_port = 58082;
+  int socket_port = 59092;
+  std::string app_key;   // `key`
+  std::string secret;    // `secret` (administrative calls only; never sent unless the form has it)
+  Transport api_transport = Transport::Http;
+  std::string auid;      // `loginAuid`
+  std::string token;     // `loginToken`
+  bool secure = false;   // https / wss
+  int protocol = 0;      // Engine.IO version: 0 = auto, 3 or 4
+  std::string file_base_url;  // fileServerConfig.baseUrl ("" = http(s)://host:httpPort)
+  std::string file_version = "v1";
+  bool reconnection = true;
+  std::uint32_t reconnection_attempts = UINT32_MAX;
+  Millis reconnection_delay = 1000;
+  Millis reconnection_delay_max = 5000;
+  Millis request_timeout = 15000;   // per API call (queue wait included), and per outbox attempt
+  std::uint64_t seed = 1;           // the host's randomness: request-id prefix, clientMsgIds, jitter
+};
+
+// Parses the JSON object the shim builds from sdk.im.init's config. Caller errors name the field the
+// way the application wrote it: "invalid argument 'loginAuid': required".
+core::Result<Config> config_from_json(std::string_view json);
+
+enum class State : unsigned char { Idle, Connecting, Connected, Reconnecting, Disconnected };
+const char* to_string(State state);
+
+// ---- Outputs ---------------------------------------------------------------------------------------
+
+// Socket transport commands, passed through from the socketio::Manager unchanged.
+using OpenTransport = socketio::OpenTransport;
+using SendFrame = socketio::SendFrame;
+using CloseTransport = socketio::CloseTransport;
+
+// POST `url` with a JSON body; answer with on_http_response / on_http_error quoting `id`.
+struct HttpRequest {
+  std::uint64_t id = 0;
+  std::string url;
+  std::string body;
+};
+
+// Persist `value_json` under `key` (replacing it); an empty value means remove the key.
+struct StorageSet {
+  std::string key;
+  std::string value_json;
+};
+
+// The session state changed. reason: "start", "logged in", "transport close", "kicked", "closed",
+// "login refused", "reconnect failed", ...
+struct StateChanged {
+  State state = State::Idle;
+  std::string reason;
+};
+
+// The outcome of request() / send_message(), exactly once per id. code 0 = success.
+struct Response {
+  std::uint64_t id = 0;
+  int code = 0;
+  std::string msg;
+  std::string data_json = "null";  // R.data as received (success) or null / {field}
+  std::string request_id;          // the envelope's requestId of the last attempt ("" if never sent)
+  std::string client_msg_id;       // for send_message(): the clientMsgId used
+};
+
+// A delivery, handed over exactly once, in seq order.
+struct Message {
+  std::uint64_t seq = 0;
+  std::uint64_t mid = 0;
+  std::string json;  // the message object (docs/protocol.md 9.5)
+};
+
+// A topic.notify payload {type, data, createTime}, as received.
+struct Notify {
+  std::string type;
+  std::string json;
+};
+
+// A sync run finished: the contiguous seq went from `from` to `to`, `count` messages handed over.
+struct Sync {
+  std::uint64_t from = 0;
+  std::uint64_t to = 0;
+  std::uint64_t count = 0;
+};
+
+// Another login replaced this session; no reconnect follows.
+struct Kicked {
+  std::string reason;
+};
+
+// Something the application should hear about. fatal: the session is over (login refused, invalid
+// configuration) and state is Disconnected.
+struct ErrorEvent {
+  int code = 0;
+  std::string message;
+  bool fatal = false;
+};
+
+using Output = std::variant<OpenTransport, SendFrame, CloseTransport, HttpRequest, StorageSet,
+                            StateChanged, Response, Message, Notify, Sync, Kicked, ErrorEvent>;
+
+}  // namespace echat::im
