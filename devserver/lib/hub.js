@@ -68,6 +68,7 @@ class Hub {
 
   /** Tell the user's online friends that the user came online / went offline. */
   announcePresence(appKey, auid, online) {
+    if (!this.store.sqlite.open) return; // sockets closing after the database, during shutdown
     const friends = this.store.all('SELECT friend_auid FROM friends WHERE app_key = ? AND auid = ?', appKey, auid);
     this.notify(appKey, friends.map((f) => f.friend_auid), online ? 'user.online' : 'user.offline', { auid });
   }
