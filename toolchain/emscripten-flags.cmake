@@ -4,8 +4,8 @@ option(ECHAT_WASM_DEBUG "Debug wasm build: assertions, SAFE_HEAP, no optimisatio
 
 set(ECHAT_EM_COMPILE_FLAGS
   -fno-exceptions        # no C++ exceptions anywhere: errors are values (src/core/error.h)
-  -fno-rtti              # embind works without RTTI when EMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0
-  -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0
+  # RTTI stays on: Debian's prebuilt libembind (3.1.6) identifies std::string by typeid, and a
+  # -fno-rtti build of the bindings then fails at run time with "unbound types".
 )
 
 set(ECHAT_EM_LINK_FLAGS
@@ -23,7 +23,9 @@ set(ECHAT_EM_LINK_FLAGS
   -sALLOW_MEMORY_GROWTH=1      # ... and grow on demand
   -sTOTAL_STACK=131072         # 128 KiB stack: the core recurses only in the JSON parser (depth-limited)
   -sMALLOC=emmalloc            # smaller than dlmalloc; the core allocates little
-  -sINCOMING_MODULE_JS_API=['instantiateWasm','locateFile','print','printErr','onAbort','wasmBinary']
+  -sINCOMING_MODULE_JS_API=['instantiateWasm','print','printErr','onAbort']  # all the loader sets
+  -sTEXTDECODER=0              # there is no TextDecoder in a mini-program: drop that path
+  -sSTRICT=1                   # no legacy Module members (smaller glue)
   -sSUPPORT_LONGJMP=0
   --no-entry
 )

@@ -1,0 +1,17 @@
+// An integer-only vsnprintf: %d %i %u %x %X %c %s %%, flags '0' and '-', width, precision, length
+// modifiers l ll z h hh; anything else prints as '?'. Same return value and truncation rules as C's.
+//
+// Why: the wasm build replaces musl's snprintf/vsnprintf with this one (bindings/libc_small.cpp).
+// nlohmann/json calls snprintf only for "\\u%04x" escapes and "<U+%.4X>" in parse-error messages, and
+// musl's printf engine brings floating-point (long double, soft-float) formatting: ~10 KB of wasm,
+// ~3 KB of the shipped .wasm.br. tests/native/core/small_printf_test.cpp compares it with the C library.
+#pragma once
+
+#include <cstdarg>
+#include <cstddef>
+
+namespace echat::core {
+
+int small_vsnprintf(char* buf, std::size_t cap, const char* fmt, va_list ap);
+
+}  // namespace echat::core
