@@ -32,6 +32,7 @@ const DEFAULTS = {
   requestTimeout: 60000, // default and maximum
   socketTimeout: 60000,
   strictSocketSend: true, // SocketTask.send accepts string / ArrayBuffer only
+  errorOnAbnormalClose: true, // a 1006 closure is reported as onError then onClose (false: onClose only)
   allowAbsoluteRequire: false,
   hideGlobalThis: false,
   loopbackOnly: true,
@@ -629,7 +630,7 @@ class Sandbox extends EventEmitter {
       this._waiting = [];
       for (const task of waiting) task.fail(ERR.offline(task.api));
       for (const task of [...this._running]) task.fail(ERR.offline(task.api));
-      for (const s of [...this._activeSockets]) s.kill({ errMsg: NET_DOWN, code: 1006, reason: '' });
+      for (const s of [...this._activeSockets]) s.kill({ errMsg: NET_DOWN, code: 1006 });
     } else {
       this._taskEnded(null);
     }

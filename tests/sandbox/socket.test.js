@@ -74,7 +74,18 @@ test('server-initiated close and a dropped TCP connection', async (t) => {
   assert.equal(has('a', 'error'), false);
   const b = log('b');
   assert.equal(b.at(-2)[0], 'error', 'abnormal closure: onError then onClose');
-  assert.deepEqual(b.at(-1).slice(0, 2), ['close', 1006]);
+  assert.deepEqual(b.at(-1), ['close', 1006, 'abnormal closure']);
+});
+
+test('errorOnAbnormalClose: false reports a dropped connection with onClose only', async (t) => {
+  const srv = await startWsServer(t);
+  const { sb, log, has } = page(t, { errorOnAbnormalClose: false });
+  sb.runScript(`open('b', ${JSON.stringify(srv.url)});`);
+  await waitFor(() => has('b', 'open'), 'open');
+  sb.runScript(`send('b', 'drop');`);
+  await waitFor(() => has('b', 'close'), 'close');
+  assert.equal(has('b', 'error'), false);
+  assert.deepEqual(log('b').at(-1), ['close', 1006, 'abnormal closure']);
 });
 
 test('send on a socket that is not open fails; close twice fails; parameter checks', async (t) => {
@@ -102,14 +113,14 @@ test('send on a socket that is not open fails; close twice fails; parameter chec
   assert.match(cf[1], /^closeSocket:fail reason must not be longer than 123 bytes/);
   assert.equal(cf[2], ERR.closeOk);
   assert.equal(cf[3], ERR.closeNotConnected);
-  assert.deepEqual(log('a').at(-1), ['close', 1000, '']);
+  assert.deepEqual(log('a').at(-1), ['close', 1000, 'normal closure']);
 });
 
 test('bad urls, non-loopback hosts and refused connections', async (t) => {
   const { sb, log, has } = page(t);
   sb.runScript(`open('a', 'http://127.0.0.1:1/x'); open('b', 'wss://example.com/x'); open('c', 'ws://127.0.0.1:1/x');`);
   await waitFor(() => has('a', 'close') && has('b', 'close') && has('c', 'close'), 'all closed');
-  assert.deepEqual(log('a'), [['fail', ERR.socketInvalidUrl('http://127.0.0.1:1/x')], ['error', ERR.socketInvalidUrl('http://127.0.0.1:1/x')], ['close', 1006, '']]);
+  assert.deepEqual(log('a'), [['fail', ERR.socketInvalidUrl('http://127.0.0.1:1/x')], ['error', ERR.socketInvalidUrl('http://127.0.0.1:1/x')], ['close', 1006, 'abnormal closure']]);
   assert.deepEqual(log('b')[0], ['fail', ERR.socketDomain]);
   // a refused connection: the task was created (success), then onError + onClose(1006)
   assert.deepEqual(log('c')[0], ['success', ERR.socketOk]);
@@ -122,7 +133,7 @@ test('at most 5 concurrent sockets: the 6th fails; a slot frees when one closes'
   const { sb, log, has } = page(t);
   for (let i = 1; i <= 6; i++) sb.runScript(`open('s${i}', ${JSON.stringify(srv.url)})`);
   await waitFor(() => [1, 2, 3, 4, 5].every((i) => has(`s${i}`, 'open')) && has('s6', 'close'), 'five open, sixth failed');
-  assert.deepEqual(log('s6'), [['fail', ERR.socketLimit(5)], ['error', ERR.socketLimit(5)], ['close', 1006, '']]);
+  assert.deepEqual(log('s6'), [['fail', ERR.socketLimit(5)], ['error', ERR.socketLimit(5)], ['close', 1006, 'abnormal closure']]);
   const st = sb.stats();
   assert.equal(st.openSockets, 5);
   assert.equal(st.maxOpenSockets, 5);

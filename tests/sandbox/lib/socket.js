@@ -62,7 +62,9 @@ class SocketTaskImpl {
     }
     if (!this.closeReported) {
       this.closeReported = true;
-      this._emit('close', { code, reason: reason || '' });
+      // WeChat fills in the reason: "normal closure" (1000), "abnormal closure" (1006)
+      const fallback = code === 1000 ? 'normal closure' : code === 1006 ? 'abnormal closure' : '';
+      this._emit('close', { code, reason: reason || fallback });
     }
   }
 
@@ -72,7 +74,7 @@ class SocketTaskImpl {
     this.record.failed = errMsg;
     this.record.closedAt = Date.now();
     this.sb._callback(opts, 'fail', { errMsg });
-    this._reportEnd({ errMsg, code: 1006, reason: '' });
+    this._reportEnd({ errMsg, code: 1006 });
   }
 
   start(opts) {
@@ -140,7 +142,7 @@ class SocketTaskImpl {
         this._reportEnd({ code: this.userClose.code, reason: this.userClose.reason });
         return;
       }
-      if (code === 1006 && !this.errorReported) {
+      if (code === 1006 && !this.errorReported && sb.options.errorOnAbnormalClose) {
         this._reportEnd({ errMsg: netReason(this.lastError || { message: 'abnormal closure' }), code, reason });
         return;
       }
