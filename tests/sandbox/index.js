@@ -80,6 +80,7 @@ class Sandbox extends EventEmitter {
     this.networkType = o.networkType;
     this._lastOnlineType = o.networkType;
     this._queue = [];
+    this._waiters = new Set(); // resolvers of promises that wait for a delivery
     this._drainScheduled = false;
     this._suspendTimer = null;
     this._listeners = { appShow: [], appHide: [], network: [], error: [] };
@@ -221,10 +222,21 @@ class Sandbox extends EventEmitter {
     });
   }
 
+  // Queue fn like _deliver; the promise resolves after fn ran (or when the sandbox is disposed).
+  _deliverWait(fn) {
+    if (this.disposed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this._waiters.add(resolve);
+      this._deliver(() => {
+        this._waiters.delete(resolve);
+        try { fn(); } finally { resolve(); }
+      });
+    });
+  }
+
   // Resolves once everything queued so far has been delivered (waits through a suspension).
   flush() {
-    if (this.disposed) return Promise.resolve();
-    return new Promise((resolve) => this._deliver(resolve));
+    return this._deliverWait(() => {});
   }
 
   // API callbacks: success|fail then complete, with one result object made in the page's realm.
@@ -533,12 +545,11 @@ class Sandbox extends EventEmitter {
     this.hidden = true;
     this._stats.hides++;
     this.emit('app-hide');
-    const heard = new Promise((resolve) => this._deliver(() => {
+    const heard = this._deliverWait(() => {
       if (this.app && typeof this.app.onHide === 'function') this._invoke(this.app.onHide, [], this.app);
       const arg = new this.intr.Object();
       for (const cb of [...this._listeners.appHide]) this._invoke(cb, [arg]);
-      resolve();
-    }));
+    });
     const delay = this.options.suspendDelay;
     if (delay === 0) return heard.then(() => { if (this.hidden) this._suspend(); });
     if (Number.isFinite(delay) && delay > 0) this._suspendTimer = setTimeout(() => this._suspend(), delay);
@@ -547,8 +558,12 @@ class Sandbox extends EventEmitter {
 
   // Resolves when the app is suspended (immediately if it already is).
   waitSuspended() {
-    if (this.suspended) return Promise.resolve();
-    return new Promise((resolve) => this.once('suspend', resolve));
+    if (this.suspended || this.disposed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => { this.off('suspend', done); this.off('dispose', done); resolve(); };
+      this.once('suspend', done);
+      this.once('dispose', done);
+    });
   }
 
   // Suspend now, whatever suspendDelay says (the app must be hidden).
@@ -592,7 +607,7 @@ class Sandbox extends EventEmitter {
     };
     this.emit('app-show');
     if (!this.suspended) {
-      return new Promise((resolve) => this._deliver(() => { show(); resolve(); }));
+      return this._deliverWait(show);
     }
     const overdue = this.timers.thaw(this.options.timerMode);
     this.suspended = false;
@@ -688,6 +703,8 @@ class Sandbox extends EventEmitter {
     clearTimeout(this._suspendTimer);
     this.timers.dispose();
     this._queue = [];
+    for (const resolve of this._waiters) resolve();
+    this._waiters.clear();
     this._waiting = [];
     for (const task of [...this._running]) {
       task.state = 'done';

@@ -148,3 +148,17 @@ test('network cut: listeners, socket error+close 1006, requests fail, no attempt
   sb.runScript(`openSocket(${JSON.stringify(ws.url)})`);
   await waitFor(() => ev().filter((e) => e === 'open').length === 2, 'reconnects when back online');
 });
+
+test('dispose while suspended settles pending promises and closes everything', async (t) => {
+  const ws = await startWsServer(t);
+  const sb = createSandbox({ suspendDelay: 0, suspendSocketClose: false, quietErrors: true });
+  sb.runScript(PAGE);
+  sb.runScript(`openSocket(${JSON.stringify(ws.url)}); setInterval(function () {}, 10);`);
+  await waitFor(() => Array.from(sb.global.__ev).includes('open'), 'open');
+  await sb.hideApp();
+  const pending = sb.flush(); // cannot be delivered while suspended
+  await sb.dispose();
+  await pending;
+  await waitFor(() => ws.conns.size === 0, 'server sees the socket go');
+  assert.equal(sb.stats().pendingTimers, 0);
+});
