@@ -1,0 +1,132 @@
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "host/batch.h"
+
+using echat::core::Error;
+using echat::host::BatchWriter;
+using nlohmann::json;
+namespace sio = echat::socketio;
+
+namespace {
+json parse(const std::string& s) {
+  json j = json::parse(s, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  return j;
+}
+}  // namespace
+
+TEST_CASE("batch: every output kind is valid JSON with raw payloads embedded", "[host][batch]") {
+  BatchWriter w;
+  w.begin();
+  w.add(sio::OpenTransport{1, "ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket"});
+  w.add(sio::SendFrame{1, {false, "42[\"a\",\"q\\\"\"]"}});
+  w.add(sio::SendFrame{1, {true, std::string("\x01\x00\x02", 3)}});
+  w.add(sio::CloseTransport{1, 1000, "forced close"});
+  w.add(sio::ManagerOpen{});
+  w.add(sio::ManagerClose{"ping timeout"});
+  w.add(sio::ManagerError{Error::peer("eio.bad_open", "open packet: \"sid\" missing\n")});
+  w.add(sio::ReconnectAttempt{2});
+  w.add(sio::Reconnect{2});
+  w.add(sio::ReconnectError{Error::transport("eio.closed", "x")});
+  w.add(sio::ReconnectFailed{});
+  w.add(sio::SocketConnect{"/", "abc", std::nullopt});
+  w.add(sio::SocketConnect{"/admin", "def", std::string("pid1")});
+  w.add(sio::SocketConnectError{"/no", "{\"message\":\"auth failed\",\"data\":{\"n\":1}}", "auth failed", false});
+  w.add(sio::SocketConnectError{"/", "", "websocket error", true});
+  w.add(sio::SocketDisconnect{"/", "io server disconnect"});
+  w.add(sio::SocketEvent{"/", "[\"bin\",{\"_placeholder\":true,\"num\":0}]", {"xyz"}, 7});
+  w.add(sio::SocketEvent{"/", "[\"plain\",1]", {}, std::nullopt});
+  w.add(sio::AckResult{"/", 3, true, "[1,2]", {"ab", "c"}, std::nullopt});
+  w.add(sio::AckResult{"/", 4, false, "", {}, std::string("operation has timed out")});
+  w.set_result("5");
+  const json b = parse(w.finish(12345));
+
+  CHECK(b["r"] == 5);
+  CHECK(b["x"].is_null());
+  CHECK(b["t"] == 12345);
+  const json& o = b["o"];
+  REQUIRE(o.size() == 20);
+  CHECK(o[0] == json::parse(R"(["open",1,"ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket"])"));
+  CHECK(o[1][2] == "42[\"a\",\"q\\\"\"]");
+  CHECK(o[2] == json::parse(R"(["sendb",1,0,3])"));
+  CHECK(o[3] == json::parse(R"(["close",1,1000,"forced close"])"));
+  CHECK(o[6][1]["kind"] == "peer");
+  CHECK(o[6][1]["message"] == "open packet: \"sid\" missing\n");
+  CHECK(o[12][3] == "pid1");
+  CHECK(o[13][2]["data"]["n"] == 1);  // raw JSON, parsed by the same JSON.parse
+  CHECK(o[14][2].is_null());
+  CHECK(o[14][4] == true);
+  CHECK(o[16][2][1]["_placeholder"] == true);
+  CHECK(o[16][3] == 7);
+  CHECK(o[16][4] == json::parse("[3,3]"));  // after the 3 bytes of the binary frame
+  CHECK(o[17][3] == -1);
+  CHECK(o[18][4] == json::parse("[1,2]"));
+  CHECK(o[18][6] == json::parse("[6,2,8,1]"));
+  CHECK(o[19][4].is_null());
+  CHECK(o[19][5] == "operation has timed out");
+  CHECK(w.arena() == std::string("\x01\x00\x02xyzabc", 9));
+}
+
+TEST_CASE("batch: error and no deadline; a new batch forgets the last", "[host][batch]") {
+  BatchWriter w;
+  w.begin();
+  w.add(sio::SendFrame{1, {true, "bytes"}});
+  w.set_error(Error::caller("sio.reserved_event", "args[0]: \"connect\" is reserved"));
+  json b = parse(w.finish(std::nullopt));
+  CHECK(b["t"] == -1);
+  CHECK(b["x"]["kind"] == "caller");
+  CHECK(b["x"]["code"] == "sio.reserved_event");
+  w.begin();
+  b = parse(w.finish(std::nullopt));
+  CHECK(b["x"].is_null());
+  CHECK(b["o"].empty());
+  CHECK(w.arena().empty());
+}
+
+TEST_CASE("batch: control characters are escaped", "[host][batch]") {
+  std::string out;
+  echat::host::append_json_string(out, std::string("a\x01\x1f\"\\\t\r\n\xe4\xbd\xa0", 11));
+  CHECK(out == "\"a\\u0001\\u001f\\\"\\\\\\t\\r\\n\xe4\xbd\xa0\"");
+  CHECK(parse(out) == "a\x01\x1f\"\\\t\r\n\xe4\xbd\xa0");
+}
+
+TEST_CASE("split_blob: length-prefixed parts; truncation names the part", "[host][blob]") {
+  auto ok = echat::host::split_blob(std::string("\x02\0\0\0ab\0\0\0\0\x01\0\0\0z", 15));
+  REQUIRE(ok.ok());
+  CHECK(ok.value() == std::vector<std::string>{"ab", "", "z"});
+  CHECK(echat::host::split_blob("").value().empty());
+  auto short_prefix = echat::host::split_blob(std::string("\x02\0", 2));
+  REQUIRE_FALSE(short_prefix.ok());
+  CHECK(short_prefix.error().message.find("attachment 0") != std::string::npos);
+  auto short_body = echat::host::split_blob(std::string("\x01\0\0\0a\x05\0\0\0ab", 11));
+  REQUIRE_FALSE(short_body.ok());
+  CHECK(short_body.error().message == "attachment 1: 5 bytes announced, 2 present");
+}
+
+TEST_CASE("manager options from JSON: defaults, types and ranges name the field", "[host][options]") {
+  auto ok = echat::host::manager_options_from_json(
+      R"({"url":"http://127.0.0.1:3000","reconnectionDelay":10,"reconnectionDelayMax":20,"protocol":3,"reconnectionAttempts":null,"seed":99})");
+  REQUIRE(ok.ok());
+  CHECK(ok.value().reconnection_delay == 10);
+  CHECK(ok.value().protocol == 3);
+  CHECK(ok.value().reconnection_attempts == UINT32_MAX);
+  CHECK(ok.value().seed == 99);
+
+  auto not_object = echat::host::manager_options_from_json("[1]");
+  REQUIRE_FALSE(not_object.ok());
+  CHECK(not_object.error().message == "options: must be a JSON object");
+  auto bad_type = echat::host::manager_options_from_json(R"({"url":"http://a","timeout":"5"})");
+  REQUIRE_FALSE(bad_type.ok());
+  CHECK(bad_type.error().message == "timeout: must be a number");
+  auto bad_range = echat::host::manager_options_from_json(R"({"url":"http://a","randomizationFactor":2})");
+  REQUIRE_FALSE(bad_range.ok());
+  CHECK(bad_range.error().message == "randomizationFactor: must be a number in range");
+  auto bad_bool = echat::host::manager_options_from_json(R"({"url":"http://a","reconnection":1})");
+  REQUIRE_FALSE(bad_bool.ok());
+  CHECK(bad_bool.error().message == "reconnection: must be true or false");
+  auto bad_url = echat::host::manager_options_from_json(R"({"url":"ftp://a"})");
+  REQUIRE_FALSE(bad_url.ok());
+  CHECK(bad_url.error().kind == echat::core::ErrorKind::Caller);
+}
