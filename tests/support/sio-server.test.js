@@ -53,7 +53,7 @@ async function server(t, opts) {
 }
 
 for (const { kind, client } of MATRIX) {
-  describe(`server ${kind} with socket.io-client ${client}`, () => {
+  describe(`server ${kind} with socket.io-client ${client}`, { concurrency: true }, () => {
     test('echo, ack, dates, utf8, binary both ways; the server log records it all', async (t) => {
       const srv = await server(t, { kind, pingInterval: 300, pingTimeout: 1000 });
       const s = connect(t, client, srv.url);
