@@ -158,4 +158,4 @@ function resolveConfig(options) {
   return config;
 }
 
-module.exports = { DEFAULTS, HELP, UsageError, parseCommandLine, resolveConfig, requestLimit };
+module.exports = { HELP, UsageError, parseCommandLine, resolveConfig, requestLimit };

@@ -92,4 +92,4 @@ function json(input, field, { required = false, def, maxBytes = 4096, object = f
   return text;
 }
 
-module.exports = { string, auid, int, oneOf, auidList, json, MAX_ID_LENGTH };
+module.exports = { string, auid, int, oneOf, auidList, json };

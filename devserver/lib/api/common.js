@@ -79,5 +79,5 @@ function messageObject(row, seq) {
 }
 
 module.exports = {
-  destination, parseJson, profile, userRow, roomRow, memberRow, roomMembers, roomObject, hasBlacklisted, messageObject,
+  destination, profile, userRow, roomRow, memberRow, roomMembers, roomObject, hasBlacklisted, messageObject,
 };
