@@ -280,8 +280,18 @@ class Socket extends Emitter {
         return this.emitReserved('connect');
       case 's.cerror': {
         const data = o[2];
-        const err = new Error(o[3]);
-        if (data && typeof data === 'object' && data.data !== undefined) err.data = data.data;
+        // Protocol 5 refusals are {message, data}; protocol 4 servers send the middleware's data alone
+        // (socket.io 4 to an EIO3 client: err.data; socket.io 2: err.data || err.message), so an object
+        // without "message" is the data itself.
+        let message = o[3];
+        let detail;
+        if (data && typeof data === 'object') {
+          if (data.data !== undefined) detail = data.data;
+          else if (typeof data.message !== 'string') detail = data;
+        }
+        if (!message) message = `the server refused the connection to namespace "${this.nsp}"`;
+        const err = new Error(message);
+        if (detail !== undefined) err.data = detail;
         return this._onConnectError(err, o[4]);
       }
       case 's.disconnect': {
