@@ -1,0 +1,55 @@
+'use strict';
+// The shipped artifact itself: what WeChat refuses (eval, new Function) is absent, the byte budget
+// holds, and the bundle loads in the sandbox from the default wasm path.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const zlib = require('node:zlib');
+const { SDK_JS, SDK_BR, DIST, openPage, within } = require('./helpers');
+const path = require('node:path');
+
+const BUDGET = 100000;  // bytes: echatim-sdk.js + echatim-sdk.wasm.br, what a page ships
+
+test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
+  const js = fs.readFileSync(SDK_JS, 'utf8');
+  const evals = js.match(/(^|[^A-Za-z0-9_$.])eval\s*\(/g) || [];
+  assert.deepEqual(evals, [], 'eval( calls');
+  const fns = js.match(/new\s+Function\s*\(/g) || [];
+  assert.deepEqual(fns, [], 'new Function( calls');
+  // nor the indirect spellings
+  assert.equal(/\bFunction\s*\(\s*["'`]/.test(js), false, 'Function("...") call');
+  assert.equal(/\bsetTimeout\s*\(\s*["'`]/.test(js), false, 'setTimeout with a string');
+});
+
+test(`size budget: echatim-sdk.js + echatim-sdk.wasm.br <= ${BUDGET} bytes`, () => {
+  const js = fs.statSync(SDK_JS).size;
+  const br = fs.statSync(SDK_BR).size;
+  const wasmPath = path.join(DIST, 'echatim-sdk.wasm');
+  const wasm = fs.existsSync(wasmPath) ? fs.statSync(wasmPath).size : null;
+  const total = js + br;
+  console.log(`# echatim-sdk.js        ${js} bytes`);
+  console.log(`# echatim-sdk.wasm.br   ${br} bytes`);
+  if (wasm !== null) console.log(`# echatim-sdk.wasm      ${wasm} bytes (not shipped: WXWebAssembly loads the .br)`);
+  console.log(`# shipped total         ${total} bytes of ${BUDGET}`);
+  assert.ok(total <= BUDGET, `${js} + ${br} = ${total} bytes > ${BUDGET}`);
+});
+
+test('the .wasm.br is brotli of the .wasm (the file WeChat decompresses is the one that was built)', () => {
+  const wasmPath = path.join(DIST, 'echatim-sdk.wasm');
+  const unpacked = zlib.brotliDecompressSync(fs.readFileSync(SDK_BR));
+  assert.deepEqual(unpacked.subarray(0, 4), Buffer.from([0x00, 0x61, 0x73, 0x6d]), 'wasm magic');
+  if (fs.existsSync(wasmPath)) assert.ok(unpacked.equals(fs.readFileSync(wasmPath)));
+});
+
+test('loads in the sandbox (no WebAssembly, no eval) from the default path /utils/echatim-sdk.wasm.br', async (t) => {
+  const page = openPage(t);
+  assert.equal(typeof page.sdk.io, 'function');
+  assert.equal(typeof page.sdk.version, 'string');
+  assert.equal(page.sb.runScript('typeof WebAssembly'), 'undefined');
+  await within(page.sdk.ready(), 'sdk.ready()');
+  assert.equal(page.probe.count(), 1, 'WXWebAssembly.instantiate was used once');
+  assert.ok(page.heapBytes() > 0, 'the wasm memory is reachable');
+  assert.equal(page.sb.stats().wasmInstantiate, 1);
+  page.assertNoErrors();
+});
