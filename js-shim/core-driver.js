@@ -4,6 +4,9 @@
 // platform, keeps the single real timer at the core's next deadline, and hands manager and socket
 // events to `sink` (the io.js facade). No protocol logic lives here.
 
+// How long after onAppShow a socket close still counts as one the suspension caused.
+const RESUME_WINDOW_MS = 5000;
+
 function copyOut(view, off, len) {
   const out = new ArrayBuffer(len);
   new Uint8Array(out).set(view.subarray(off, off + len));
@@ -19,6 +22,7 @@ class CoreDriver {
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
+    this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
     const status = JSON.parse(this.raw.status());
     this.optionsError = status.x;
   }
@@ -68,16 +72,40 @@ class CoreDriver {
     const s = this.platform.openSocket(url, {
       onOpen: () => this.input('transportOpen', tid),
       onMessage: (data) => {
+        this.resumedAt = -1;
         if (typeof data === 'string') this.input('textFrame', tid, data);
         else this.input('binaryFrame', tid, new Uint8Array(data));
       },
       onClose: (code, reason) => {
         this.sockets.delete(tid);
         this.input('transportClose', tid, code, String(reason || ''));
+        this.wakeIfResuming();
       },
-      onError: (message) => this.input('transportError', tid, String(message)),
+      onError: (message) => {
+        this.input('transportError', tid, String(message));
+        this.wakeIfResuming();
+      },
     });
     this.sockets.set(tid, s);
+  }
+
+  // The app came to the foreground: the core checks its deadlines against the wall clock and, when it
+  // waits for a reconnect backoff, tries at once. WeChat may deliver the close of a socket the
+  // suspension killed only after onAppShow: such a close (before any frame arrived since the wake) is
+  // part of the same resume, so the core is woken again after it instead of waiting for the backoff.
+  foreground() {
+    this.resumedAt = this.platform.now();
+    this.input('wake');
+  }
+
+  wakeIfResuming() {
+    if (this.resumedAt < 0) return;
+    if (this.platform.now() - this.resumedAt > RESUME_WINDOW_MS) {
+      this.resumedAt = -1;
+      return;
+    }
+    this.resumedAt = -1;
+    this.input('wake');
   }
 
   send(tid, data) {

@@ -18,7 +18,7 @@ const liveManagers = new Set();
 function getPlatform() {
   if (!platform) {
     platform = platformFactory();
-    platform.onForeground(() => { for (const m of liveManagers) m._call('wake'); });
+    platform.onForeground(() => { for (const m of liveManagers) m._foreground(); });
     platform.onNetwork((online) => { for (const m of liveManagers) m._call('setOnline', online); });
   }
   return platform;
@@ -90,6 +90,10 @@ class Manager extends Emitter {
       if (done) done(r);
     }
     return undefined;
+  }
+
+  _foreground() {
+    if (this._driver) this._driver.foreground();
   }
 
   _fail(err) {
