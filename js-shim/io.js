@@ -73,7 +73,16 @@ class Manager extends Emitter {
     });
     liveManagers.add(this);
     loader.configure(opts);
-    loader.loadCore().then((core) => this._attach(core), (err) => this._fail(err));
+    // The platform first (it asks wx for the network state while the wasm loads); the first connection
+    // attempt waits for both.
+    let p;
+    try {
+      p = getPlatform();
+    } catch (err) {
+      Promise.resolve().then(() => this._fail(err));
+      return;
+    }
+    loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core)), (err) => this._fail(err));
   }
 
   _attach(core) {

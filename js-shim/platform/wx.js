@@ -4,7 +4,7 @@
 //   seed()                      randomness for the core's backoff jitter
 //   setTimer(ms, fn) / clearTimer(handle)
 //   openSocket(url, handlers)   a WebSocket through wx.connectSocket -> {send(data, onFail), close(code, reason)}
-//   onForeground(fn), onNetwork(fn(online)), isOnline(cb)
+//   onForeground(fn), onNetwork(fn(online)), isOnline(), whenNetworkKnown(fn)
 // Requests, uploads and storage join this interface with the IM layer.
 
 function errText(res, fallback) {
@@ -23,6 +23,9 @@ function closeReason(reason) {
   return r;
 }
 
+// The longest wait for wx.getNetworkType's first answer before connecting anyway.
+const NETWORK_ANSWER_MS = 1000;
+
 function createWxPlatform(wx) {
   if (!wx || typeof wx.connectSocket !== 'function') {
     throw new Error('the wx API is not available: echatim-sdk.js runs in a WeChat mini-program');
@@ -30,10 +33,21 @@ function createWxPlatform(wx) {
   let online = true;
   const networkListeners = [];
   const foregroundListeners = [];
+  // Whether the network state is known yet: wx.getNetworkType answers asynchronously, and a page may
+  // start offline. Connection attempts wait for the first answer (bounded: never longer than
+  // NETWORK_ANSWER_MS), so that a page started offline makes none.
+  let networkKnown = typeof wx.getNetworkType !== 'function';
+  const knownWaiters = [];
+  const markKnown = () => {
+    if (networkKnown) return;
+    networkKnown = true;
+    for (const fn of knownWaiters.splice(0)) fn();
+  };
 
   if (typeof wx.onNetworkStatusChange === 'function') {
     wx.onNetworkStatusChange((res) => {
       online = !!(res && res.isConnected);
+      markKnown();
       for (const fn of networkListeners.slice()) fn(online);
     });
   }
@@ -43,13 +57,21 @@ function createWxPlatform(wx) {
     });
   }
   if (typeof wx.getNetworkType === 'function') {
+    const timer = setTimeout(markKnown, NETWORK_ANSWER_MS);
     wx.getNetworkType({
       success: (res) => {
+        clearTimeout(timer);
         const now = res.networkType !== 'none';
+        const was = networkKnown;
+        markKnown();
         if (now !== online) {
           online = now;
-          for (const fn of networkListeners.slice()) fn(online);
+          if (was) for (const fn of networkListeners.slice()) fn(online);
         }
+      },
+      fail: () => {
+        clearTimeout(timer);
+        markKnown();
       },
     });
   }
@@ -61,6 +83,8 @@ function createWxPlatform(wx) {
     setTimer: (ms, fn) => setTimeout(fn, ms),
     clearTimer: (handle) => clearTimeout(handle),
     isOnline: () => online,
+    // fn() once the network state is known (at once if it is)
+    whenNetworkKnown: (fn) => (networkKnown ? fn() : knownWaiters.push(fn)),
     onForeground: (fn) => foregroundListeners.push(fn),
     onNetwork: (fn) => networkListeners.push(fn),
 
