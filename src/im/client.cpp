@@ -1,0 +1,829 @@
+// im::Client: every transition of the IM session lives in this file. The concerns it combines are
+// kept apart: the Inbox (inbox.h) decides what is handed over, the Outbox (outbox.h) what waits to be
+// sent, the catalogue (requests.h) what may be repeated; this file decides when.
+//
+//   state         on                                     to
+//   Idle          start()                                Connecting   (connect "/")
+//   Connecting    login answered 0                       Connected    (sync, flush the queue)
+//   Connected     "/" disconnected (not by us)           Reconnecting (the Manager reconnects; after
+//                                                                      "io server disconnect" we do)
+//   Reconnecting  login answered 0                       Connected    (sync, flush)
+//   any           login answered 400/401/403/404         Disconnected (fatal; calls fail -1003)
+//   any           topic.notify session.kicked            Disconnected (Kicked; calls fail -1004)
+//   any           close()                                Disconnected (calls fail -1004)
+//   any           reconnection attempts exhausted        Disconnected (queued calls time out)
+#include "im/client.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+namespace echat::im {
+
+namespace {
+
+constexpr Millis kReloginDelay = 2000;
+constexpr Millis kRateLimitDelay = 1000;
+constexpr Millis kUnavailableDelay = 2000;
+constexpr std::uint64_t kSyncPage = 100;
+constexpr const char* kTimedOut = "operation has timed out";
+
+socketio::ManagerOptions manager_options(const Config& c) {
+  socketio::ManagerOptions o;
+  const std::string host = c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host;
+  o.url = std::string(c.secure ? "https://" : "http://") + host + ":" + std::to_string(c.socket_port);
+  o.reconnection = c.reconnection;
+  o.reconnection_attempts = c.reconnection_attempts;
+  o.reconnection_delay = c.reconnection_delay;
+  o.reconnection_delay_max = c.reconnection_delay_max;
+  o.protocol = c.protocol;
+  o.seed = c.seed ^ 0x5851F42D4C957F2Dull;
+  return o;
+}
+
+std::string hex(std::uint64_t v, int digits) {
+  static const char* d = "0123456789abcdef";
+  std::string s(static_cast<std::size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = d[v & 15];
+  return s;
+}
+
+core::Error arg_error(const std::string& field, const std::string& why) {
+  return core::Error::caller("400", "invalid argument '" + field + "': " + why);
+}
+
+// {requestId, response: R} (the ack of a topic.* request); tolerates a bare R.
+const json* response_of(const json& ack_args) {
+  if (!ack_args.is_array() || ack_args.empty()) return nullptr;
+  const json& first = ack_args[0];
+  if (const json* r = field(first, "response")) return r->is_object() ? r : nullptr;
+  if (field(first, "code")) return &first;
+  return nullptr;
+}
+
+}  // namespace
+
+Client::Client(Config config)
+    : config_(std::move(config)), manager_(manager_options(config_)), rng_(config_.seed) {
+  prefix_ = hex(rng_.next_u64(), 12);
+}
+
+std::string Client::synced_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":synced"; }
+std::string Client::outbox_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":outbox"; }
+
+std::string Client::http_base() const {
+  const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
+  return std::string(config_.secure ? "https://" : "http://") + host + ":" + std::to_string(config_.http_port);
+}
+
+std::string Client::upload_url() const {
+  const std::string base = config_.file_base_url.empty() ? http_base() : config_.file_base_url;
+  return base + "/" + config_.file_version + "/file/upload";
+}
+
+std::string Client::next_request_id() { return prefix_ + "-" + std::to_string(next_request_no_++); }
+
+void Client::set_state(State state, std::string reason) {
+  if (state == state_) return;
+  state_ = state;
+  outputs_.push_back(StateChanged{state, std::move(reason)});
+}
+
+std::vector<Output> Client::take_outputs() {
+  std::vector<Output> out;
+  out.swap(outputs_);
+  return out;
+}
+
+// ---- Storage -------------------------------------------------------------------------------------
+
+void Client::load(Millis now, const std::vector<std::pair<std::string, std::string>>& records) {
+  if (started_) return;
+  for (const auto& [key, value] : records) {
+    if (key == synced_key()) {
+      const json v = parse_json(value);
+      if (auto seq = uint_field(v, "seq")) inbox_.reset(*seq);
+    } else if (key == outbox_key()) {
+      calls_.erase(std::remove_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.kind == Call::Kind::Outbox; }),
+                   calls_.end());
+      outbox_.restore(value);
+      for (auto& e : outbox_.entries()) e.call_id = add_outbox_call(now, e);
+    }
+  }
+}
+
+void Client::persist_outbox() { outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()}); }
+
+std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
+  Call c;
+  c.id = next_call_id_++;
+  c.kind = Call::Kind::Outbox;
+  c.module = "message";
+  c.method = "send";
+  c.form = entry.form;
+  c.transport = config_.api_transport;
+  c.request_id = next_request_id();
+  c.client_msg_id = entry.client_msg_id;
+  calls_.push_back(std::move(c));
+  return calls_.back().id;
+}
+
+// ---- Application calls ---------------------------------------------------------------------------
+
+void Client::start(Millis now) {
+  if (started_ || ended_) return;
+  started_ = true;
+  if (const auto& e = manager_.error()) {
+    fatal(now, code::kInvalidArgument, e->message, "invalid config");
+    return;
+  }
+  set_state(State::Connecting, "start");
+  auto r = manager_.connect_socket(now, "/", "");
+  if (!r.ok()) {
+    fatal(now, code::kInvalidArgument, r.error().message, "invalid config");
+    return;
+  }
+  settle(now);
+}
+
+core::Result<std::uint64_t> Client::request(Millis now, std::string_view module, std::string_view method,
+                                            std::string_view form_json, std::optional<Transport> transport) {
+  if (ended_) return core::Error::caller(std::to_string(end_code_), end_message_);
+  if (!known_method(module, method)) {
+    return core::Error::caller("405", "unknown method '" + std::string(module) + "/" + std::string(method) + "'");
+  }
+  if (module == "message" && method == "send") return send_message(now, form_json);
+  json form = form_json.empty() ? json::object() : parse_json(form_json);
+  if (!form.is_object()) return arg_error("form", "must be an object");
+  for (const char* envelope_field : {"requestId", "timestamp", "method", "jwt"}) form.erase(envelope_field);
+  Call c;
+  c.id = next_call_id_++;
+  c.kind = Call::Kind::App;
+  c.module = std::string(module);
+  c.method = std::string(method);
+  c.form = std::move(form);
+  c.transport = transport.value_or(config_.api_transport);
+  c.request_id = next_request_id();
+  c.deadline = now + config_.request_timeout;
+  calls_.push_back(std::move(c));
+  const std::uint64_t id = calls_.back().id;
+  settle(now);
+  return id;
+}
+
+core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view form_json) {
+  if (ended_) return core::Error::caller(std::to_string(end_code_), end_message_);
+  json form = form_json.empty() ? json::object() : parse_json(form_json);
+  if (!form.is_object()) return arg_error("form", "must be an object");
+  for (const char* envelope_field : {"requestId", "timestamp", "method", "jwt"}) form.erase(envelope_field);
+  // toTarget: an auid or a rid; rids may be given as numbers.
+  const json* to = field(form, "toTarget");
+  if (!to) return arg_error("toTarget", "required");
+  if (to->is_number_integer() && to->get<long long>() > 0) {
+    form["toTarget"] = std::to_string(to->get<long long>());
+  } else if (!to->is_string() || to->get<std::string>().empty()) {
+    return arg_error("toTarget", "must be a non-empty string");
+  }
+  const std::string way = string_field(form, "way");
+  if (!field(form, "way")) return arg_error("way", "required");
+  if (way != "P2P" && way != "P2R") return arg_error("way", "must be one of P2P, P2R");
+  if (!field(form, "type")) return arg_error("type", "required");
+  if (!field(form, "type")->is_string()) return arg_error("type", "must be a string");
+  if (!field(form, "body")) return arg_error("body", "required");
+  if (const json* from = field(form, "formUser")) {
+    if (!from->is_string() || from->get<std::string>() != config_.auid) {
+      return arg_error("formUser", "must be the logged-in user '" + config_.auid + "'");
+    }
+  }
+  form["formUser"] = config_.auid;
+  std::string cmid;
+  if (const json* c = field(form, "clientMsgId")) {
+    if (!c->is_string() || c->get<std::string>().empty() || c->get<std::string>().size() > 128) {
+      return arg_error("clientMsgId", "must be a string of 1 to 128 characters");
+    }
+    cmid = c->get<std::string>();
+    for (const auto& e : outbox_.entries()) {
+      if (e.client_msg_id == cmid) return arg_error("clientMsgId", "already waiting in the outbox");
+    }
+  } else {
+    cmid = prefix_ + "-m-" + std::to_string(next_msg_no_++);
+    form["clientMsgId"] = cmid;
+  }
+  OutboxEntry entry;
+  entry.client_msg_id = cmid;
+  entry.form = std::move(form);
+  auto added = outbox_.add(std::move(entry));
+  if (!added.ok()) return added.error();
+  persist_outbox();
+  OutboxEntry& stored = outbox_.entries().back();
+  stored.call_id = add_outbox_call(now, stored);
+  const std::uint64_t id = stored.call_id;
+  settle(now);
+  return id;
+}
+
+void Client::close(Millis now) {
+  if (ended_ && state_ == State::Disconnected) return;
+  const bool was_ended = ended_;
+  ended_ = true;
+  if (!was_ended) {
+    end_code_ = code::kClosed;
+    end_message_ = "closed";
+  }
+  while (!calls_.empty()) {
+    const bool outbox = calls_.front().kind == Call::Kind::Outbox;
+    finish(0, code::kClosed, outbox ? "closed; the message stays in the outbox and is sent after the next init" : "closed",
+           "null");
+  }
+  timers_.clear_all();
+  manager_.close(now);
+  set_state(State::Disconnected, "closed");
+  pump(now);
+}
+
+// ---- The event loop ------------------------------------------------------------------------------
+
+void Client::settle(Millis now) {
+  // pump() may queue calls (a sync after a gap), flush() may emit (more Manager outputs): repeat until
+  // neither has anything left to do.
+  for (int guard = 0; guard < 64; ++guard) {
+    pump(now);
+    if (!flush(now)) break;
+  }
+  pump(now);
+}
+
+void Client::pump(Millis now) {
+  for (int guard = 0; guard < 10000; ++guard) {
+    std::vector<socketio::Output> outs = manager_.take_outputs();
+    if (outs.empty()) return;
+    for (auto& o : outs) handle(now, o);
+  }
+}
+
+void Client::handle(Millis now, socketio::Output& out) {
+  using namespace socketio;  // NOLINT
+  if (auto* x = std::get_if<OpenTransport>(&out)) return outputs_.push_back(std::move(*x));
+  if (auto* x = std::get_if<SendFrame>(&out)) return outputs_.push_back(std::move(*x));
+  if (auto* x = std::get_if<CloseTransport>(&out)) return outputs_.push_back(std::move(*x));
+  if (auto* x = std::get_if<SocketConnect>(&out)) {
+    if (x->nsp == "/") on_socket_connect(now);
+    return;
+  }
+  if (auto* x = std::get_if<SocketDisconnect>(&out)) {
+    if (x->nsp == "/") on_socket_disconnect(now, x->reason);
+    return;
+  }
+  if (auto* x = std::get_if<SocketConnectError>(&out)) {
+    if (x->nsp == "/" && !x->active && !ended_ && config_.reconnection) {
+      timers_.set(Timer::Reconnect, now + config_.reconnection_delay);
+    }
+    return;
+  }
+  if (auto* x = std::get_if<SocketEvent>(&out)) {
+    if (x->nsp == "/") on_event(now, *x);
+    return;
+  }
+  if (auto* x = std::get_if<AckResult>(&out)) {
+    if (x->nsp == "/") on_ack(now, *x);
+    return;
+  }
+  if (auto* x = std::get_if<ManagerError>(&out)) {
+    if (!ended_) outputs_.push_back(ErrorEvent{code::kNetwork, x->error.message, false});
+    return;
+  }
+  if (std::holds_alternative<ReconnectFailed>(out)) {
+    if (!ended_) set_state(State::Disconnected, "reconnect failed");
+    return;
+  }
+  // ManagerOpen, ManagerClose, ReconnectAttempt, Reconnect, ReconnectError: the socket events say it all.
+}
+
+void Client::on_timer(Millis now) {
+  manager_.on_timer(now);
+  pump(now);
+  if (timers_.fire_if_due(Timer::Relogin, now) && !ended_) {
+    if (manager_.socket_state("/") == socketio::SocketState::Connected) {
+      send_login(now);
+    } else if (jwt_.empty()) {
+      send_http_login(now);
+    }
+  }
+  if (timers_.fire_if_due(Timer::Reconnect, now) && !ended_) {
+    (void)manager_.connect_socket(now, "/", "");
+  }
+  if (http_login_deadline_ && *http_login_deadline_ <= now) {
+    http_login_id_.reset();
+    http_login_deadline_.reset();
+    timers_.set(Timer::Relogin, now + kReloginDelay);
+  }
+  check_deadlines(now);
+  settle(now);
+}
+
+std::optional<Millis> Client::next_deadline() const {
+  std::optional<Millis> best = core::earliest(manager_.next_deadline(), timers_.next());
+  best = core::earliest(best, http_login_deadline_);
+  for (const auto& c : calls_) {
+    best = core::earliest(best, c.deadline);
+    best = core::earliest(best, c.attempt_deadline);
+    if (c.phase == Call::Phase::Queued && c.not_before > 0) best = core::earliest(best, c.not_before);
+  }
+  return best;
+}
+
+// ---- Socket events -------------------------------------------------------------------------------
+
+void Client::on_socket_connect(Millis now) {
+  if (ended_) return;
+  logged_in_ = false;
+  login_emit_.reset();
+  send_login(now);
+}
+
+void Client::on_socket_disconnect(Millis now, const std::string& reason) {
+  logged_in_ = false;
+  login_emit_.reset();
+  held_acks_.clear();
+  if (ended_ || reason == "io client disconnect") return;
+  if (!config_.reconnection) {
+    set_state(State::Disconnected, reason);
+    return;
+  }
+  if (reason == "io server disconnect") {
+    // socket.io-client stays down after a server disconnect; an IM session comes back (a server
+    // shutting down disconnects everyone). A kick arrives as session.kicked first and ended_ is set.
+    timers_.set(Timer::Reconnect, now + config_.reconnection_delay);
+  }
+  set_state(ever_logged_in_ ? State::Reconnecting : State::Connecting, reason);
+}
+
+void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
+  const json args = parse_json(ev.args_json);
+  if (!args.is_array() || args.empty() || !args[0].is_string()) return;
+  const std::string name = args[0].get<std::string>();
+  const json payload = args.size() > 1 ? args[1] : json();
+  if (name == "topic.message") {
+    if (ended_) return;
+    on_delivery(now, payload, ev.ack_id);
+    return;
+  }
+  if (name == "topic.notify") {
+    const std::string type = string_field(payload, "type");
+    outputs_.push_back(Notify{type, dump(payload)});
+    if (type == "session.kicked" && !ended_) {
+      const json* data = field(payload, "data");
+      std::string reason = data ? string_field(*data, "reason") : "";
+      if (reason.empty()) reason = "logged in elsewhere";
+      ended_ = true;
+      end_code_ = code::kClosed;
+      end_message_ = "kicked: " + reason;
+      outputs_.push_back(Kicked{reason});
+      while (!calls_.empty()) finish(0, code::kClosed, end_message_, "null");
+      timers_.clear_all();
+      manager_.close(now);
+      set_state(State::Disconnected, "kicked");
+    }
+    return;
+  }
+  if (ev.ack_id) (void)manager_.ack(now, "/", *ev.ack_id, "[]", {});
+}
+
+void Client::on_delivery(Millis now, const json& msg, std::optional<std::uint64_t> ack_id) {
+  const auto seq = uint_field(msg, "seq");
+  const auto mid = uint_field(msg, "mid");
+  if (!seq || !mid || *seq == 0 || *mid == 0) {
+    outputs_.push_back(ErrorEvent{code::kBadResponse, "topic.message without a valid seq and mid", false});
+    if (ack_id) (void)manager_.ack(now, "/", *ack_id, "[]", {});
+    return;
+  }
+  switch (inbox_.offer(*seq, *mid, dump(msg))) {
+    case Inbox::Verdict::Delivered:
+      if (ack_id) held_acks_[*seq] = *ack_id;
+      hand_over(now);
+      return;
+    case Inbox::Verdict::Buffered:
+      if (ack_id) held_acks_[*seq] = *ack_id;
+      start_sync(now);
+      return;
+    case Inbox::Verdict::Duplicate:
+    case Inbox::Verdict::Invalid:
+      if (ack_id) ack_delivery(now, *ack_id, *seq);
+      return;
+  }
+}
+
+// Hand the messages over, then persist the new position, then acknowledge them. Within one batch the
+// host performs these in order and synchronously, so only a crash inside that one JavaScript turn can
+// separate them; then the messages are handed over again after the restart (at-least-once in that
+// window, never a skipped message). See docs/im-design.md, "crash windows".
+void Client::hand_over(Millis now) {
+  std::vector<Message> ready = inbox_.take_ready();
+  if (ready.empty()) return;
+  if (sync_running_) sync_run_count_ += ready.size();
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
+  for (auto& m : ready) {
+    auto it = held_acks_.find(m.seq);
+    if (it != held_acks_.end()) {
+      acks.emplace_back(it->second, m.seq);
+      held_acks_.erase(it);
+    }
+    outputs_.push_back(std::move(m));
+  }
+  outputs_.push_back(StorageSet{synced_key(), "{\"seq\":" + std::to_string(inbox_.synced()) + "}"});
+  for (const auto& [ack_id, seq] : acks) ack_delivery(now, ack_id, seq);
+}
+
+void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
+  (void)manager_.ack(now, "/", ack_id, "[{\"seq\":" + std::to_string(seq) + "}]", {});
+}
+
+void Client::on_ack(Millis now, const socketio::AckResult& ack) {
+  if (login_emit_ && *login_emit_ == ack.emit_id) {
+    login_emit_.reset();
+    if (!ack.ok) {
+      if (ack.error && *ack.error == kTimedOut) timers_.set(Timer::Relogin, now + kReloginDelay);
+      return;  // disconnected: the next connect logs in again
+    }
+    const json args = parse_json(ack.args_json);
+    const json* r = response_of(args);
+    if (!r) {
+      outputs_.push_back(ErrorEvent{code::kBadResponse, "the login answer is not an R envelope", false});
+      timers_.set(Timer::Relogin, now + kReloginDelay);
+      return;
+    }
+    on_login_answer(now, *r, false);
+    return;
+  }
+  auto index = find_wire(Transport::Socket, ack.emit_id);
+  if (!index) return;  // a call that already timed out or was closed
+  if (!ack.ok) {
+    lost(now, *index, ack.error && *ack.error == kTimedOut);
+    return;
+  }
+  const json args = parse_json(ack.args_json);
+  const json* r = response_of(args);
+  if (!r) {
+    complete(now, *index, json());
+    return;
+  }
+  complete(now, *index, *r);
+}
+
+// ---- Login ---------------------------------------------------------------------------------------
+
+void Client::send_login(Millis now) {
+  if (ended_ || login_emit_) return;
+  if (manager_.socket_state("/") != socketio::SocketState::Connected) return;
+  json payload = {{"requestId", next_request_id()}, {"timestamp", now}, {"method", "authority/request"},
+                  {"appKey", config_.app_key}, {"auid", config_.auid}, {"token", config_.token}};
+  socketio::Manager::EmitOptions o;
+  o.want_ack = true;
+  o.ack_timeout = config_.request_timeout;
+  auto r = manager_.emit(now, "/", dump(json::array({"topic.connection", payload})), {}, o);
+  if (r.ok()) login_emit_ = r.value();
+}
+
+void Client::send_http_login(Millis now) {
+  if (ended_ || http_login_id_) return;
+  const std::uint64_t id = next_http_id_++;
+  json body = {{"requestId", next_request_id()}, {"timestamp", now}, {"appKey", config_.app_key},
+               {"auid", config_.auid}, {"token", config_.token}};
+  http_login_id_ = id;
+  http_login_deadline_ = now + config_.request_timeout;
+  outputs_.push_back(HttpRequest{id, http_base() + "/v1/auth/login", dump(body)});
+}
+
+void Client::on_login_answer(Millis now, const json& r, bool over_http) {
+  const json* c = field(r, "code");
+  const int code = c && c->is_number_integer() ? c->get<int>() : code::kBadResponse;
+  const std::string msg = string_field(r, "msg");
+  const json* data = field(r, "data");
+  if (code == 0 && data && data->is_string() && !data->get<std::string>().empty()) {
+    jwt_ = data->get<std::string>();
+    if (!over_http) logged_in_now(now);
+    return;
+  }
+  if (code == 400 || code == 401 || code == 403 || code == 404) {
+    fatal(now, code, msg.empty() ? "login refused" : msg, "login refused");
+    return;
+  }
+  outputs_.push_back(ErrorEvent{code, "login failed: " + (msg.empty() ? std::string("no answer") : msg), false});
+  timers_.set(Timer::Relogin, now + kReloginDelay);
+}
+
+void Client::logged_in_now(Millis now) {
+  logged_in_ = true;
+  timers_.clear(Timer::Relogin);
+  ever_logged_in_ = true;
+  set_state(State::Connected, "logged in");
+  start_sync(now);
+}
+
+void Client::fatal(Millis now, int code, const std::string& message, const std::string& reason) {
+  if (ended_) return;
+  ended_ = true;
+  end_code_ = code::kNotLoggedIn;
+  end_message_ = "not logged in: " + message;
+  outputs_.push_back(ErrorEvent{code, message, true});
+  while (!calls_.empty()) finish(0, code::kNotLoggedIn, end_message_, "null");
+  timers_.clear_all();
+  manager_.close(now);
+  set_state(State::Disconnected, reason);
+}
+
+void Client::renew(Millis now) {
+  jwt_.clear();
+  if (manager_.socket_state("/") == socketio::SocketState::Connected && logged_in_) {
+    send_login(now);
+    return;
+  }
+  bool http_waiting = false;
+  for (const auto& c : calls_) http_waiting = http_waiting || c.transport == Transport::Http;
+  if (http_waiting) send_http_login(now);
+  // Socket calls wait for the next connect's login.
+}
+
+// ---- Calls ---------------------------------------------------------------------------------------
+
+std::optional<std::size_t> Client::find_wire(Transport transport, std::uint64_t wire) const {
+  for (std::size_t i = 0; i < calls_.size(); ++i) {
+    const Call& c = calls_[i];
+    if (c.phase == Call::Phase::InFlight && c.transport == transport && c.wire == wire) return i;
+  }
+  return std::nullopt;
+}
+
+bool Client::flush(Millis now) {
+  if (ended_) return false;
+  bool sent = false;
+  std::optional<std::uint64_t> outbox_head;
+  for (const auto& c : calls_) {
+    if (c.kind == Call::Kind::Outbox) {
+      outbox_head = c.id;
+      break;
+    }
+  }
+  for (std::size_t i = 0; i < calls_.size(); ++i) {
+    Call& c = calls_[i];
+    if (c.phase != Call::Phase::Queued) continue;
+    if (c.kind == Call::Kind::Outbox && c.id != outbox_head) continue;
+    if (c.not_before > now) continue;
+    c.not_before = 0;
+    if (jwt_.empty()) continue;
+    if (c.transport == Transport::Socket && !logged_in_) continue;
+    if (!dispatch(now, c)) return true;  // the call was finished (and erased): indices moved, stop here
+    sent = true;
+  }
+  return sent;
+}
+
+json Client::envelope(const Call& call, Millis now, bool socket) const {
+  json e = call.form;
+  e["requestId"] = call.request_id;
+  e["timestamp"] = now;
+  if (socket) e["method"] = call.method;
+  // Administrative calls authenticate with {appKey, secret}; a JWT would make them act as the user.
+  if (!field(call.form, "secret")) e["jwt"] = jwt_;
+  return e;
+}
+
+bool Client::dispatch(Millis now, Call& c) {
+  if (c.kind == Call::Kind::Sync) {
+    c.form["fromSeq"] = inbox_.synced();
+    sync_page_from_ = inbox_.synced();
+  }
+  const Millis timeout = c.deadline ? std::max<Millis>(1, *c.deadline - now) : config_.request_timeout;
+  ++c.attempts;
+  if (c.transport == Transport::Socket) {
+    socketio::Manager::EmitOptions o;
+    o.want_ack = true;
+    o.ack_timeout = timeout;
+    auto r = manager_.emit(now, "/", dump(json::array({"topic." + c.module, envelope(c, now, true)})), {}, o);
+    if (!r.ok()) {
+      const std::size_t index = static_cast<std::size_t>(&c - calls_.data());
+      finish(index, code::kInvalidArgument, r.error().message, "null");
+      return false;
+    }
+    c.wire = r.value();
+  } else {
+    c.wire = next_http_id_++;
+    c.attempt_deadline = now + timeout;
+    outputs_.push_back(HttpRequest{c.wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
+  }
+  c.phase = Call::Phase::InFlight;
+  return true;
+}
+
+void Client::retry_later(Call& c, Millis now, Millis delay) {
+  c.phase = Call::Phase::Queued;
+  c.wire = 0;
+  c.attempt_deadline.reset();
+  c.not_before = delay > 0 ? now + delay : 0;
+}
+
+void Client::complete(Millis now, std::size_t index, const json& r) {
+  Call& c = calls_[index];
+  const json* code_field = field(r, "code");
+  if (!r.is_object() || !code_field || !code_field->is_number_integer()) {
+    if (c.kind == Call::Kind::App) {
+      finish(index, code::kBadResponse, "the answer is not an R envelope", "null");
+    } else {
+      retry_later(c, now, kUnavailableDelay);
+    }
+    return;
+  }
+  const int code = code_field->get<int>();
+  const std::string msg = string_field(r, "msg");
+  const json* data = field(r, "data");
+  if (code == 0) {
+    if (c.kind == Call::Kind::Sync) {
+      const json page = data ? *data : json::object();
+      calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+      on_sync_page(now, page);
+      return;
+    }
+    if (c.kind == Call::Kind::Outbox) {
+      outbox_.remove(c.client_msg_id);
+      persist_outbox();
+    }
+    finish(index, 0, msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
+    return;
+  }
+  if (code == code::kTokenExpired || code == code::kUnauthenticated) {
+    const int limit = code == code::kTokenExpired ? 2 : 1;
+    if (c.auth_retries < limit) {
+      ++c.auth_retries;
+      retry_later(c, now, 0);
+      renew(now);
+      return;
+    }
+  }
+  if (code == code::kRateLimited || code == code::kUnavailable) {
+    retry_later(c, now, code == code::kRateLimited ? kRateLimitDelay : kUnavailableDelay);
+    return;
+  }
+  if (code == code::kInternal && c.kind != Call::Kind::App && c.attempts < 5) {
+    retry_later(c, now, kUnavailableDelay);
+    return;
+  }
+  if (c.kind == Call::Kind::Outbox) {
+    outbox_.remove(c.client_msg_id);
+    persist_outbox();
+  }
+  if (c.kind == Call::Kind::Sync) {
+    outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});
+    sync_running_ = false;
+  }
+  finish(index, code, msg, data ? dump(*data) : "null");
+}
+
+void Client::lost(Millis now, std::size_t index, bool timed_out) {
+  Call& c = calls_[index];
+  if (c.kind != Call::Kind::App) {
+    retry_later(c, now, 0);  // Outbox (same clientMsgId) and Sync are idempotent
+    return;
+  }
+  if (timed_out) {
+    finish(index, code::kTimeout, "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms",
+           "null");
+  } else if (idempotent(c.module, c.method)) {
+    retry_later(c, now, 0);
+  } else {
+    finish(index, code::kNetwork,
+           "network: the connection was lost while the request was out; it may or may not have been carried out",
+           "null");
+  }
+}
+
+void Client::finish(std::size_t index, int code, std::string msg, std::string data_json) {
+  Call c = std::move(calls_[index]);
+  calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+  if (c.kind == Call::Kind::Sync) return;
+  Response r;
+  r.id = c.id;
+  r.code = code;
+  r.msg = std::move(msg);
+  r.data_json = std::move(data_json);
+  r.request_id = c.attempts > 0 ? c.request_id : "";
+  r.client_msg_id = c.client_msg_id;
+  outputs_.push_back(std::move(r));
+}
+
+void Client::check_deadlines(Millis now) {
+  for (std::size_t i = 0; i < calls_.size();) {
+    Call& c = calls_[i];
+    if (c.kind == Call::Kind::App && c.deadline && *c.deadline <= now) {
+      const bool sent = c.attempts > 0;
+      finish(i, code::kTimeout,
+             sent ? "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms"
+                  : "timeout: not logged in within " + std::to_string(config_.request_timeout) + " ms",
+             "null");
+      continue;
+    }
+    if (c.phase == Call::Phase::InFlight && c.attempt_deadline && *c.attempt_deadline <= now) {
+      const std::size_t before = calls_.size();
+      lost(now, i, true);
+      if (calls_.size() != before) continue;
+    }
+    ++i;
+  }
+}
+
+void Client::on_http_response(Millis now, std::uint64_t id, int status, std::string_view body) {
+  if (http_login_id_ && *http_login_id_ == id) {
+    http_login_id_.reset();
+    http_login_deadline_.reset();
+    const json r = parse_json(body);
+    if (!r.is_object() || !field(r, "code")) {
+      timers_.set(Timer::Relogin, now + kReloginDelay);
+    } else {
+      on_login_answer(now, r, true);
+    }
+    settle(now);
+    return;
+  }
+  auto index = find_wire(Transport::Http, id);
+  if (!index) return;
+  const json r = parse_json(body);
+  if (!r.is_object() && calls_[*index].kind == Call::Kind::App) {
+    finish(*index, code::kBadResponse, "HTTP " + std::to_string(status) + ": the answer is not an R envelope", "null");
+  } else {
+    complete(now, *index, r);
+  }
+  settle(now);
+}
+
+void Client::on_http_error(Millis now, std::uint64_t id, std::string_view message) {
+  if (http_login_id_ && *http_login_id_ == id) {
+    http_login_id_.reset();
+    http_login_deadline_.reset();
+    timers_.set(Timer::Relogin, now + kReloginDelay);
+    settle(now);
+    return;
+  }
+  auto index = find_wire(Transport::Http, id);
+  if (!index) return;
+  if (calls_[*index].kind != Call::Kind::App) {
+    retry_later(calls_[*index], now, kUnavailableDelay);  // the server may be down: do not spin
+  } else {
+    lost(now, *index, false);
+  }
+  settle(now);
+}
+
+// ---- Sync ----------------------------------------------------------------------------------------
+
+void Client::start_sync(Millis now) {
+  if (ended_) return;
+  for (const auto& c : calls_) {
+    if (c.kind == Call::Kind::Sync) {
+      sync_again_ = true;
+      return;
+    }
+  }
+  if (!sync_running_) {
+    sync_running_ = true;
+    sync_run_from_ = inbox_.synced();
+    sync_run_count_ = 0;
+  }
+  sync_again_ = false;
+  Call c;
+  c.id = next_call_id_++;
+  c.kind = Call::Kind::Sync;
+  c.module = "message";
+  c.method = "sync";
+  c.form = json{{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}};
+  c.transport = Transport::Socket;
+  c.request_id = next_request_id();
+  calls_.insert(calls_.begin(), std::move(c));  // before queued calls: deliveries first after a login
+}
+
+void Client::on_sync_page(Millis now, const json& data) {
+  const json* messages = field(data, "messages");
+  if (messages && messages->is_array()) {
+    for (const auto& m : *messages) {
+      const auto seq = uint_field(m, "seq");
+      const auto mid = uint_field(m, "mid");
+      if (!seq || !mid) continue;
+      (void)inbox_.offer(*seq, *mid, dump(m));
+    }
+  }
+  hand_over(now);
+  const json* more = field(data, "hasMore");
+  const bool has_more = more && more->is_boolean() && more->get<bool>();
+  const bool advanced = inbox_.synced() > sync_page_from_;
+  if ((has_more && advanced) || sync_again_ || (inbox_.has_gap() && advanced)) {
+    start_sync(now);
+    return;
+  }
+  if (inbox_.has_gap()) {
+    outputs_.push_back(ErrorEvent{code::kBadResponse,
+                                  "message/sync did not fill the gap after seq " + std::to_string(inbox_.synced()),
+                                  false});
+  }
+  sync_running_ = false;
+  outputs_.push_back(Sync{sync_run_from_, inbox_.synced(), sync_run_count_});
+}
+
+}  // namespace echat::im

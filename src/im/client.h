@@ -1,0 +1,182 @@
+// The E聊 IM session: a sans-I/O state machine over a socketio::Manager (which it owns).
+//
+// The host
+//   - builds a Config (config_from_json), restores the records named by storage_keys() with load(), and
+//     calls start(now);
+//   - performs the outputs of take_outputs() in order: the socket transport commands (exactly as for
+//     socketio::Manager, answering with on_transport_*), HttpRequest (POST, answered with
+//     on_http_response / on_http_error), StorageSet (synchronously, before the next output), and hands
+//     the rest to the application;
+//   - arms one timer at next_deadline() and calls on_timer(now).
+//
+// What the Client does (docs/protocol.md; rules in docs/im-design.md):
+//   - on every connect of "/": logs in (topic.connection, authority/request); keeps the JWT; a 401 to
+//     the login is fatal (ErrorEvent fatal, state Disconnected, every call fails with -1003);
+//   - API calls (request()): queued until logged in, sent over the socket (topic.<module> + ack) or
+//     HTTP per the transport, one total timeout each; 419/401 renew the JWT and repeat; 429/503 repeat
+//     after a delay; a connection lost with the call out repeats it only if it is idempotent;
+//   - the inbox: every topic.message is offered to the Inbox; messages leave as Message outputs in seq
+//     order, exactly once, followed by the StorageSet that records the new position; each delivery is acked
+//     (socket.io ack of topic.message, {seq}); after every login and on every gap, message/sync pages
+//     from the persisted position; each finished sync run gives a Sync output;
+//   - the outbox: send_message() fills formUser and clientMsgId, persists the message, and sends the
+//     outbox head first, one at a time (so messages are stored in send order), repeating with the same
+//     clientMsgId until the server stores it (or refuses it for good);
+//   - topic.notify → Notify; session.kicked → Kicked, no reconnect.
+//
+// Errors: application misuse returns a core::Error whose `code` is the numeric SDK/server code as text
+// ("400", "405", "-1004", "-1005") and whose message names the field; nothing changes. Failures of a call
+// arrive later as its Response (code != 0). Peer misbehaviour is an ErrorEvent (non-fatal).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/random.h"
+#include "core/timers.h"
+#include "im/inbox.h"
+#include "im/outbox.h"
+#include "im/requests.h"
+#include "im/types.h"
+#include "socketio/manager.h"
+
+namespace echat::im {
+
+class Client {
+ public:
+  explicit Client(Config config);
+
+  const Config& config() const { return config_; }
+
+  // ---- Storage ----
+  // The records this client reads at load() and writes with StorageSet (per user and app key).
+  std::string synced_key() const;
+  std::string outbox_key() const;
+  std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
+  // Restores persisted records (key, value); unknown keys and damaged values are ignored. Call before
+  // start(); restored outbox messages are sent once logged in, their Responses carry new ids.
+  void load(Millis now, const std::vector<std::pair<std::string, std::string>>& records);
+
+  // ---- Application calls ----
+  void start(Millis now);
+  // An API call; `form_json` is a JSON object of the request fields ("" = {}). Returns the call id its
+  // Response will quote. message/send goes through send_message().
+  core::Result<std::uint64_t> request(Millis now, std::string_view module, std::string_view method,
+                                      std::string_view form_json, std::optional<Transport> transport = std::nullopt);
+  // message/send through the outbox: fills formUser and clientMsgId (kept if the form has one).
+  core::Result<std::uint64_t> send_message(Millis now, std::string_view form_json);
+  // Ends the session: no reconnect; pending calls fail with -1004 (the outbox stays persisted).
+  void close(Millis now);
+  void wake(Millis now) { manager_.wake(now); settle(now); }
+  void set_online(Millis now, bool online) { manager_.set_online(now, online); settle(now); }
+
+  // ---- Host inputs ----
+  void on_http_response(Millis now, std::uint64_t id, int status, std::string_view body);
+  void on_http_error(Millis now, std::uint64_t id, std::string_view message);
+  void on_transport_open(Millis now, std::uint32_t t) { manager_.on_transport_open(now, t); settle(now); }
+  void on_frame(Millis now, std::uint32_t t, engineio::Frame frame) { manager_.on_frame(now, t, std::move(frame)); settle(now); }
+  void on_transport_close(Millis now, std::uint32_t t, int code, std::string reason) {
+    manager_.on_transport_close(now, t, code, std::move(reason));
+    settle(now);
+  }
+  void on_transport_error(Millis now, std::uint32_t t, std::string message) {
+    manager_.on_transport_error(now, t, std::move(message));
+    settle(now);
+  }
+  void on_timer(Millis now);
+  std::optional<Millis> next_deadline() const;
+  std::vector<Output> take_outputs();
+
+  // ---- Introspection ----
+  State state() const { return state_; }
+  bool logged_in() const { return logged_in_; }
+  const std::string& jwt() const { return jwt_; }
+  std::uint64_t synced_seq() const { return inbox_.synced(); }
+  std::size_t outbox_size() const { return outbox_.size(); }
+  std::size_t pending_calls() const { return calls_.size(); }
+  const socketio::Manager& manager() const { return manager_; }
+  std::string http_base() const;   // "http://host:httpPort"
+  std::string upload_url() const;  // fileServerConfig.baseUrl (or http_base) + "/" + version + "/file/upload"
+
+ private:
+  enum class Timer : unsigned char { Relogin, Reconnect, Count };
+
+  void settle(Millis now);
+  void pump(Millis now);
+  void handle(Millis now, socketio::Output& out);
+  void on_socket_connect(Millis now);
+  void on_socket_disconnect(Millis now, const std::string& reason);
+  void on_event(Millis now, const socketio::SocketEvent& ev);
+  void on_delivery(Millis now, const json& msg, std::optional<std::uint64_t> ack_id);
+  void on_ack(Millis now, const socketio::AckResult& ack);
+
+  void send_login(Millis now);
+  void send_http_login(Millis now);
+  void on_login_answer(Millis now, const json& r, bool over_http);
+  void logged_in_now(Millis now);
+  void fatal(Millis now, int code, const std::string& message, const std::string& reason);
+  void renew(Millis now);
+
+  bool flush(Millis now);  // true when something was sent
+  bool dispatch(Millis now, Call& call);
+  json envelope(const Call& call, Millis now, bool socket) const;
+  void complete(Millis now, std::size_t index, const json& r);
+  void lost(Millis now, std::size_t index, bool timed_out);
+  void finish(std::size_t index, int code, std::string msg, std::string data_json);
+  void retry_later(Call& call, Millis now, Millis delay);
+  void check_deadlines(Millis now);
+  std::optional<std::size_t> find_wire(Transport transport, std::uint64_t wire) const;
+
+  void start_sync(Millis now);
+  void on_sync_page(Millis now, const json& data);
+  void hand_over(Millis now);
+  void ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq);
+
+  void persist_outbox();
+  std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);
+  void set_state(State state, std::string reason);
+  std::string next_request_id();
+
+  Config config_;
+  socketio::Manager manager_;
+  core::Rng rng_;
+  core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;
+  std::vector<Output> outputs_;
+  std::string prefix_;  // random per session: request ids and clientMsgIds
+  std::uint64_t next_request_no_ = 1;
+  std::uint64_t next_msg_no_ = 1;
+  std::uint64_t next_call_id_ = 1;
+  std::uint64_t next_http_id_ = 1;
+
+  State state_ = State::Idle;
+  bool started_ = false;
+  bool ended_ = false;  // closed, kicked or fatal: sticky
+  int end_code_ = 0;
+  std::string end_message_;
+  bool ever_logged_in_ = false;
+  bool logged_in_ = false;
+  std::string jwt_;
+  std::optional<std::uint64_t> login_emit_;     // socket login in flight
+  std::optional<std::uint64_t> http_login_id_;  // HTTP login in flight
+  std::optional<Millis> http_login_deadline_;
+
+  std::vector<Call> calls_;  // in call order
+
+  Inbox inbox_;
+  std::map<std::uint64_t, std::uint64_t> held_acks_;  // seq -> ack id of a buffered push (this connection)
+  bool sync_again_ = false;
+  bool sync_running_ = false;
+  std::uint64_t sync_run_from_ = 0;
+  std::uint64_t sync_run_count_ = 0;
+  std::uint64_t sync_page_from_ = 0;
+
+  Outbox outbox_;
+};
+
+}  // namespace echat::im

@@ -1,0 +1,51 @@
+#include "im/outbox.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace echat::im {
+
+core::Result<core::Ok> Outbox::add(OutboxEntry entry) {
+  if (entry.bytes == 0) entry.bytes = dump(entry.form).size() + entry.client_msg_id.size() + 16;
+  if (entries_.size() >= max_entries_ || bytes_ + entry.bytes > max_bytes_) {
+    return core::Error::caller("-1005", "the outbox is full (" + std::to_string(entries_.size()) +
+                                            " messages waiting); try again when connected");
+  }
+  bytes_ += entry.bytes;
+  entries_.push_back(std::move(entry));
+  return core::Ok{};
+}
+
+bool Outbox::remove(const std::string& client_msg_id) {
+  auto it = std::find_if(entries_.begin(), entries_.end(),
+                         [&](const OutboxEntry& e) { return e.client_msg_id == client_msg_id; });
+  if (it == entries_.end()) return false;
+  bytes_ -= it->bytes;
+  entries_.erase(it);
+  return true;
+}
+
+std::string Outbox::serialize() const {
+  if (entries_.empty()) return "";
+  json list = json::array();
+  for (const auto& e : entries_) list.push_back(json{{"c", e.client_msg_id}, {"f", e.form}});
+  return dump(list);
+}
+
+void Outbox::restore(std::string_view text) {
+  clear();
+  const json list = parse_json(text);
+  if (!list.is_array()) return;
+  for (const auto& item : list) {
+    const std::string c = string_field(item, "c");
+    const json* f = field(item, "f");
+    if (c.empty() || !f || !f->is_object()) continue;
+    if (string_field(*f, "clientMsgId") != c) continue;
+    OutboxEntry e;
+    e.client_msg_id = c;
+    e.form = *f;
+    if (!add(std::move(e)).ok()) break;
+  }
+}
+
+}  // namespace echat::im

@@ -1,0 +1,465 @@
+// A scripted E聊 server for whole-session tests of im::Client, built on the in-memory Socket.IO peer
+// (tests/native/support/sio_server_peer.h) for the socket and a direct call for HTTP. It implements the
+// part of docs/protocol.md the session needs: login (socket and HTTP), JWT expiry (419) and bad JWTs
+// (401), message/send with clientMsgId dedup, per-user gap-free seqs, pushes with ack requests, offline
+// push at login, message/sync (which acks <= fromSeq), user/get, friend/add (not idempotent), kicks.
+// Knobs let a test force answers (codes), lose answers after executing, hold or fail HTTP, cut the link.
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "im/client.h"
+#include "support/fake_clock.h"
+#include "support/sio_server_peer.h"
+
+namespace echat::testing {
+
+using nlohmann::json;
+
+inline json parse(const std::string& s) { return json::parse(s, nullptr, false); }
+
+struct FakeEchat {
+  std::string app_key = "TSDKTEST00001";
+  std::map<std::string, std::string> tokens{{"alice", "pw-a"}, {"bob", "pw-b"}, {"carol", "pw-c"}};
+  std::map<std::string, std::string> jwt_user;  // issued JWT -> auid
+  std::set<std::string> expired;                // JWTs the test declared expired
+  std::map<std::string, std::vector<json>> timeline;         // auid -> deliveries, index seq-1
+  std::map<std::string, std::set<std::uint64_t>> acked;      // auid -> acknowledged seqs
+  std::map<std::string, std::map<std::string, json>> sends;  // sender -> clientMsgId -> answer data
+  std::uint64_t next_mid = 1;
+  int jwt_no = 0;
+  std::int64_t now = 0;
+
+  // Knobs.
+  std::deque<int> forced_codes;  // the next API calls (not logins) answer these codes, not executed
+  int lose_answers = 0;          // the next API calls run but their answer is lost
+  std::deque<int> login_codes;   // the next logins answer these codes
+  std::vector<std::string> calls;  // "socket message/send", "http user/get", "login socket alice", ...
+
+  json r(int code, const std::string& msg, json data = nullptr) { return json{{"code", code}, {"msg", msg}, {"data", data}}; }
+
+  std::string issue(const std::string& auid) {
+    std::string jwt = "jwt-" + auid + "-" + std::to_string(++jwt_no);
+    jwt_user[jwt] = auid;
+    return jwt;
+  }
+
+  json login(const json& in) {
+    if (!login_codes.empty()) {
+      int code = login_codes.front();
+      login_codes.pop_front();
+      return r(code, code == 401 ? "invalid auid or token" : "forced");
+    }
+    const std::string key = in.value("appKey", "");
+    const std::string auid = in.value("auid", "");
+    const std::string token = in.value("token", "");
+    if (key != app_key) return r(401, "unknown appKey '" + key + "'");
+    auto it = tokens.find(auid);
+    if (it == tokens.end() || it->second != token) return r(401, "invalid auid or token");
+    return r(0, "ok", issue(auid));
+  }
+
+  // Stores a message; returns the deliveries (recipient, message with the recipient's seq).
+  std::vector<std::pair<std::string, json>> store(const std::string& from, const json& in, json& answer) {
+    const std::string cmid = in.value("clientMsgId", "srv-" + std::to_string(next_mid));
+    auto& mine = sends[from];
+    if (mine.count(cmid)) {
+      answer = mine[cmid];
+      answer["duplicate"] = true;
+      return {};
+    }
+    json msg = {{"mid", next_mid++}, {"clientMsgId", cmid}, {"formUser", from},
+                {"toTarget", in.value("toTarget", "")}, {"way", in.value("way", "P2P")},
+                {"type", in.value("type", "TEXT")}, {"body", in.contains("body") ? in["body"] : json()},
+                {"msgOption", json::object()}, {"at_users", json::array()}, {"createTime", now},
+                {"recalled", false}, {"recallTime", nullptr}};
+    std::vector<std::string> to{from};
+    if (msg["toTarget"] != from) to.push_back(msg["toTarget"].get<std::string>());
+    std::vector<std::pair<std::string, json>> out;
+    for (const auto& who : to) {
+      json d = msg;
+      d["seq"] = timeline[who].size() + 1;
+      timeline[who].push_back(d);
+      out.emplace_back(who, d);
+      if (who == from) answer = {{"mid", msg["mid"]}, {"seq", d["seq"]}, {"createTime", now}, {"clientMsgId", cmid}};
+    }
+    mine[cmid] = answer;
+    answer["duplicate"] = false;
+    return out;
+  }
+
+  // One API call. `session` is the auid of the socket's login, if any. Deliveries to push go to `pushes`.
+  json call(const std::string& module, const std::string& method, const json& in,
+            const std::optional<std::string>& session, std::vector<std::pair<std::string, json>>& pushes) {
+    if (!forced_codes.empty()) {
+      int code = forced_codes.front();
+      forced_codes.pop_front();
+      return r(code, "forced " + std::to_string(code));
+    }
+    std::string caller;
+    if (in.contains("jwt") && in["jwt"].is_string()) {
+      const std::string jwt = in["jwt"];
+      if (expired.count(jwt)) return r(419, "token expired");
+      auto it = jwt_user.find(jwt);
+      if (it == jwt_user.end()) return r(401, "invalid token");
+      caller = it->second;
+    } else if (session) {
+      caller = *session;
+    } else {
+      return r(401, "missing jwt");
+    }
+    const std::string name = module + "/" + method;
+    if (name == "user/get") {
+      if (!in.contains("auid")) return r(400, "invalid argument 'auid': required", {{"field", "auid"}});
+      return r(0, "ok", {{"auid", in["auid"]}});
+    }
+    if (name == "friend/add") return r(0, "ok", {{"auid", in.value("friendAuid", "")}});
+    if (name == "message/send") {
+      if (in.value("formUser", caller) != caller) return r(403, "'formUser' must be the logged-in user");
+      if (!in.contains("toTarget")) return r(400, "invalid argument 'toTarget': required", {{"field", "toTarget"}});
+      json answer;
+      auto d = store(caller, in, answer);
+      pushes.insert(pushes.end(), d.begin(), d.end());
+      return r(0, "ok", answer);
+    }
+    if (name == "message/sync") {
+      const std::uint64_t from = in.value("fromSeq", 0ull);
+      const std::uint64_t limit = in.value("limit", 100ull);
+      auto& tl = timeline[caller];
+      for (std::uint64_t s = 1; s <= from && s <= tl.size(); ++s) acked[caller].insert(s);
+      json list = json::array();
+      for (std::uint64_t s = from + 1; s <= tl.size() && list.size() < limit; ++s) list.push_back(tl[s - 1]);
+      const bool more = from + list.size() < tl.size();
+      return r(0, "ok", {{"messages", list}, {"maxSeq", tl.size()}, {"hasMore", more}});
+    }
+    return r(405, "unknown method '" + name + "'");
+  }
+};
+
+// An im::Client wired to the FakeEchat over the in-memory socket.io peer, with a fake clock.
+struct ImHarness {
+  static im::Config base_config(im::Transport t = im::Transport::Socket) {
+    im::Config c;
+    c.host = "127.0.0.1";
+    c.http_port = 58082;
+    c.socket_port = 59092;
+    c.app_key = "TSDKTEST00001";
+    c.auid = "alice";
+    c.token = "pw-a";
+    c.api_transport = t;
+    c.protocol = 4;
+    c.seed = 7;
+    return c;
+  }
+
+  explicit ImHarness(im::Config config = base_config()) : client(config), config(config) {}
+
+  im::Client client;
+  im::Config config;
+  ServerPeer server;
+  FakeEchat echat;
+  FakeClock clock;
+
+  bool reachable = true;
+  bool http_up = true;
+  bool hold_http = false;
+  bool server_heartbeat = true;
+  std::set<std::uint32_t> open;
+  std::map<std::uint32_t, std::string> session;  // conn -> logged-in auid
+  std::map<std::uint32_t, std::int64_t> next_ping;
+  std::size_t seen_events = 0, seen_acks = 0;
+  std::uint64_t next_ack_id = 1000;
+  std::map<std::uint64_t, std::pair<std::string, std::uint64_t>> push_acks;  // ack id -> (auid, seq)
+  std::deque<im::HttpRequest> held;
+  std::map<std::string, std::string> storage;
+
+  // Non-transport outputs.
+  std::vector<im::Output> outputs;
+  std::vector<im::Message> messages;
+  std::map<std::uint64_t, im::Response> responses;
+  std::vector<std::string> states;
+  std::vector<im::Sync> syncs;
+  std::vector<im::ErrorEvent> errors;
+  std::vector<im::Notify> notifies;
+  std::vector<std::string> kicked;
+  int http_requests = 0;
+
+  std::int64_t now() const { return clock.now; }
+  std::uint32_t conn() const { return open.empty() ? 0 : *open.rbegin(); }
+
+  void deliver(std::uint32_t t, const std::vector<WireFrame>& frames) {
+    for (const auto& f : frames) {
+      if (!open.count(t)) return;
+      client.on_frame(clock.now, t, engineio::Frame{f.binary, f.data});
+    }
+  }
+
+  void link_closed(std::uint32_t t, int code = 1000) {
+    if (!open.count(t)) return;
+    open.erase(t);
+    session.erase(t);
+    next_ping.erase(t);
+    server.drop(t);
+    client.on_transport_close(clock.now, t, code, "");
+  }
+
+  void push(const std::string& auid, const json& msg) {
+    for (const auto& [t, who] : session) {
+      if (who != auid || !open.count(t)) continue;
+      const std::uint64_t id = next_ack_id++;
+      push_acks[id] = {auid, msg["seq"].get<std::uint64_t>()};
+      deliver(t, server.emit(t, "/", json::array({"topic.message", msg}).dump(), {}, id));
+      return;
+    }
+  }
+  void push_all(const std::vector<std::pair<std::string, json>>& ds) {
+    for (const auto& [who, m] : ds) push(who, m);
+  }
+
+  // Events the client sent on `t` since last time: answer them like the E聊 server.
+  void serve(std::uint32_t t) {
+    while (seen_acks < server.client_acks.size()) {
+      const auto& a = server.client_acks[seen_acks++];
+      if (a.id && push_acks.count(*a.id)) {
+        auto [who, seq] = push_acks[*a.id];
+        echat.acked[who].insert(seq);
+      }
+    }
+    while (seen_events < server.events.size()) {
+      const PeerPacket p = server.events[seen_events++];
+      const json args = parse(p.data);
+      if (!args.is_array() || args.empty() || !args[0].is_string()) continue;
+      const std::string name = args[0];
+      const json in = args.size() > 1 ? args[1] : json::object();
+      const std::string method = in.value("method", "");
+      echat.now = clock.now;
+      json answer;
+      std::vector<std::pair<std::string, json>> pushes;
+      std::vector<json> offline;
+      if (name == "topic.connection") {
+        echat.calls.push_back("login socket " + in.value("auid", ""));
+        answer = echat.login(in);
+        if (answer["code"] == 0) {
+          const std::string who = in.value("auid", "");
+          session[t] = who;
+          for (const auto& m : echat.timeline[who]) {
+            if (!echat.acked[who].count(m["seq"].get<std::uint64_t>())) offline.push_back(m);
+          }
+        }
+      } else if (name.rfind("topic.", 0) == 0) {
+        const std::string module = name.substr(6);
+        echat.calls.push_back("socket " + module + "/" + method);
+        std::optional<std::string> who;
+        if (session.count(t)) who = session[t];
+        answer = echat.call(module, method, in, who, pushes);
+        if (echat.lose_answers > 0) {
+          --echat.lose_answers;
+          push_all(pushes);
+          continue;
+        }
+      } else {
+        continue;
+      }
+      if (p.id) {
+        json ack = json::array({{{"requestId", in.contains("requestId") ? in["requestId"] : json()}, {"response", answer}}});
+        deliver(t, server.raw(t, WireFrame{false, "43" + std::to_string(*p.id) + ack.dump()}));
+      }
+      for (const auto& m : offline) push(session[t], m);
+      push_all(pushes);
+    }
+  }
+
+  void http(const im::HttpRequest& h) {
+    ++http_requests;
+    if (!http_up) {
+      client.on_http_error(clock.now, h.id, "request:fail");
+      return;
+    }
+    const std::string prefix = "http://127.0.0.1:58082/v1/";
+    REQUIRE(h.url.rfind(prefix, 0) == 0);
+    const std::string path = h.url.substr(prefix.size());
+    const auto slash = path.find('/');
+    const std::string module = path.substr(0, slash), method = path.substr(slash + 1);
+    const json in = parse(h.body);
+    echat.now = clock.now;
+    json answer;
+    std::vector<std::pair<std::string, json>> pushes;
+    if (module == "auth" && method == "login") {
+      echat.calls.push_back("login http " + in.value("auid", ""));
+      answer = echat.login(in);
+    } else {
+      echat.calls.push_back("http " + module + "/" + method);
+      answer = echat.call(module, method, in, std::nullopt, pushes);
+      if (echat.lose_answers > 0) {
+        --echat.lose_answers;
+        push_all(pushes);
+        client.on_http_error(clock.now, h.id, "request:fail timeout");
+        return;
+      }
+    }
+    answer["requestId"] = in.contains("requestId") ? in["requestId"] : json();
+    const int code = answer["code"];
+    client.on_http_response(clock.now, h.id, code == 0 ? 200 : (code == 419 ? 401 : code), answer.dump());
+    push_all(pushes);
+  }
+
+  void release_http() {
+    while (!held.empty()) {
+      auto h = held.front();
+      held.pop_front();
+      http(h);
+      pump();
+    }
+  }
+
+  void pump() {
+    for (int guard = 0; guard < 100000; ++guard) {
+      auto outs = client.take_outputs();
+      if (outs.empty()) return;
+      for (auto& o : outs) handle(o);
+    }
+    FAIL("harness: the client never went quiet");
+  }
+
+  void handle(im::Output& o) {
+    if (auto* x = std::get_if<im::OpenTransport>(&o)) {
+      if (!reachable) {
+        client.on_transport_error(clock.now, x->transport, "connect ECONNREFUSED");
+        return;
+      }
+      auto greeting = server.accept(x->transport, x->url);
+      REQUIRE(greeting);
+      open.insert(x->transport);
+      if (server.connection(x->transport)->eio == 4) next_ping[x->transport] = clock.now + server.options().ping_interval;
+      client.on_transport_open(clock.now, x->transport);
+      deliver(x->transport, *greeting);
+      return;
+    }
+    if (auto* x = std::get_if<im::SendFrame>(&o)) {
+      if (!open.count(x->transport)) return;
+      deliver(x->transport, server.receive(x->transport, WireFrame{x->frame.binary, x->frame.data}));
+      serve(x->transport);
+      if (server.closed(x->transport)) link_closed(x->transport);
+      return;
+    }
+    if (auto* x = std::get_if<im::CloseTransport>(&o)) {
+      open.erase(x->transport);
+      session.erase(x->transport);
+      next_ping.erase(x->transport);
+      server.drop(x->transport);
+      return;
+    }
+    if (auto* x = std::get_if<im::HttpRequest>(&o)) {
+      if (hold_http) held.push_back(*x);
+      else http(*x);
+      return;
+    }
+    if (auto* x = std::get_if<im::StorageSet>(&o)) {
+      if (x->value_json.empty()) storage.erase(x->key);
+      else storage[x->key] = x->value_json;
+      return;
+    }
+    outputs.push_back(o);
+    if (auto* x = std::get_if<im::Message>(&o)) messages.push_back(*x);
+    if (auto* x = std::get_if<im::Response>(&o)) {
+      CHECK(responses.count(x->id) == 0);  // exactly one Response per call
+      responses[x->id] = *x;
+    }
+    if (auto* x = std::get_if<im::StateChanged>(&o)) states.push_back(std::string(im::to_string(x->state)) + ":" + x->reason);
+    if (auto* x = std::get_if<im::Sync>(&o)) syncs.push_back(*x);
+    if (auto* x = std::get_if<im::ErrorEvent>(&o)) errors.push_back(*x);
+    if (auto* x = std::get_if<im::Notify>(&o)) notifies.push_back(*x);
+    if (auto* x = std::get_if<im::Kicked>(&o)) kicked.push_back(x->reason);
+  }
+
+  void advance(std::int64_t ms) {
+    const std::int64_t target = clock.now + ms;
+    for (int guard = 0; guard < 100000; ++guard) {
+      pump();
+      std::optional<std::int64_t> next = client.next_deadline();
+      std::optional<std::uint32_t> ping_conn;
+      if (server_heartbeat) {
+        for (const auto& [t, at] : next_ping) {
+          if (!next || at < *next) {
+            next = at;
+            ping_conn = t;
+          }
+        }
+      }
+      if (!next || *next > target) break;
+      clock.now = std::max(clock.now, *next);
+      if (ping_conn) {
+        next_ping[*ping_conn] = clock.now + server.options().ping_interval;
+        deliver(*ping_conn, server.ping(*ping_conn));
+      } else {
+        client.on_timer(clock.now);
+      }
+    }
+    clock.now = std::max(clock.now, target);
+    pump();
+  }
+
+  // ---- Conveniences ----
+  void start() {
+    std::vector<std::pair<std::string, std::string>> recs(storage.begin(), storage.end());
+    client.load(clock.now, recs);
+    client.start(clock.now);
+    pump();
+  }
+  std::uint64_t request(const std::string& module, const std::string& method, const std::string& form,
+                        std::optional<im::Transport> t = std::nullopt) {
+    auto r = client.request(clock.now, module, method, form, t);
+    REQUIRE(r.ok());
+    pump();
+    return r.value();
+  }
+  std::uint64_t send(const std::string& form) {
+    auto r = client.send_message(clock.now, form);
+    REQUIRE(r.ok());
+    pump();
+    return r.value();
+  }
+  // Another user sends `text` to `to` (through the server directly).
+  void send_as(const std::string& from, const std::string& to, const std::string& text, bool push_now = true) {
+    echat.now = clock.now;
+    json answer;
+    auto ds = echat.store(from, json{{"toTarget", to}, {"way", "P2P"}, {"type", "TEXT"}, {"body", {{"text", text}}},
+                                     {"clientMsgId", from + "-" + std::to_string(echat.next_mid)}},
+                          answer);
+    if (push_now) push_all(ds);
+    pump();
+  }
+  void server_restart() {
+    std::vector<std::uint32_t> ts(open.begin(), open.end());
+    server.restart();
+    for (auto t : ts) link_closed(t, 1006);
+    pump();
+  }
+  void cut() {  // the link drops (no close frame)
+    std::vector<std::uint32_t> ts(open.begin(), open.end());
+    for (auto t : ts) link_closed(t, 1006);
+    pump();
+  }
+  std::vector<std::uint64_t> seqs() const {
+    std::vector<std::uint64_t> out;
+    for (const auto& m : messages) out.push_back(m.seq);
+    return out;
+  }
+  std::vector<std::string> texts() const {
+    std::vector<std::string> out;
+    for (const auto& m : messages) out.push_back(parse(m.json)["body"].value("text", "?"));
+    return out;
+  }
+};
+
+}  // namespace echat::testing
