@@ -26,6 +26,20 @@
 // object of connect_socket() is sent as a query on the namespace (`40/admin?token=x,`); the root
 // namespace cannot carry auth under protocol 4 (the server connects it implicitly), so put such
 // credentials in ManagerOptions::query (or the url's query), which every Engine.IO URL carries.
+// (Auth members become "k=v" pairs in alphabetical key order, strings as they are, other values as
+// JSON, all percent-encoded.)
+//
+// Order of events, as the application sees them:
+//   first connection   ManagerOpen, SocketConnect per namespace (in order of connect_socket()), then
+//                      that namespace's events that arrived early, then its send buffer goes out
+//   drop               ManagerClose{reason}, SocketDisconnect{reason} per connected namespace, AckResult
+//                      errors for acks already sent
+//   reconnection       ReconnectAttempt{n}, then ManagerOpen, Reconnect{n}, SocketConnect... or
+//                      ManagerError, SocketConnectError{active}, ReconnectError; ReconnectFailed at the end
+//   auto protocol      while an Engine.IO 4 connection has not yet shown a protocol 5 answer (first
+//                      connection in auto mode), ManagerOpen/Reconnect wait for it; falling back to EIO3
+//                      produces only transport commands
+// The host may call any input from any state; nothing here needs a particular order to stay sound.
 #pragma once
 
 #include <cstddef>
@@ -55,15 +69,17 @@ struct ManagerOptions {
   std::string query;                // url-encoded "a=1&b=2", appended to every Engine.IO URL
   bool reconnection = true;
   std::uint32_t reconnection_attempts = UINT32_MAX;  // UINT32_MAX = Infinity
-  Millis reconnection_delay = 1000;                  // backoff base, ms (> 0)
-  Millis reconnection_delay_max = 5000;              // backoff cap, ms (>= reconnection_delay)
+  Millis reconnection_delay = 1000;                  // backoff base, ms (>= 0)
+  Millis reconnection_delay_max = 5000;              // backoff cap, ms (>= 0)
   double randomization_factor = 0.5;                 // jitter, in [0, 1]
-  Millis timeout = 20000;                            // Engine.IO connect timeout, ms (> 0)
+  Millis timeout = 20000;                            // Engine.IO connect timeout, ms (> 0); in auto
+                                                     // mode an EIO4 try and its EIO3 retry each get it
   // Engine.IO version: 0 = auto (try EIO4 / protocol 5; fall back to EIO3 / protocol 4 when the server
   // refuses before the open packet or answers in protocol 4; the version that worked is remembered for
   // every later reconnect), 3, or 4.
   int protocol = 0;
   std::size_t max_incoming_bytes = 16u << 20;  // largest frame, and largest packet with its attachments
+                                               // (>= 64)
   std::uint32_t max_attachments = 64;          // most binary attachments in one incoming packet
   std::uint64_t seed = 1;                      // the host's randomness (backoff jitter)
   // netty-socketio writes EIO3's 0x04 byte before every binary frame even on Engine.IO 4. Set this only
