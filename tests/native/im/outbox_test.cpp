@@ -1,0 +1,194 @@
+// The outbox: message/send with formUser and clientMsgId filled, persisted while it waits, sent in
+// order, repeated with the same clientMsgId until stored, restored after an app restart.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "fake_echat.h"
+#include "im/client.h"
+#include "im/outbox.h"
+
+using namespace echat::testing;  // NOLINT
+using echat::im::Transport;
+namespace code = echat::im::code;
+
+namespace {
+
+const char* kHello = R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"hello"}})";
+
+std::string msg(const std::string& text) {
+  return R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":")" + text + R"("}})";
+}
+
+// What the server stored from alice, in mid order.
+std::vector<std::string> stored_texts(const FakeEchat& e) {
+  std::vector<std::string> out;
+  auto it = e.timeline.find("bob");
+  if (it == e.timeline.end()) return out;
+  for (const auto& m : it->second) {
+    if (m["formUser"] == "alice") out.push_back(m["body"].value("text", "?"));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("outbox: send fills formUser and clientMsgId and resolves once stored", "[im][outbox]") {
+  for (Transport t : {Transport::Socket, Transport::Http}) {
+    ImHarness h(ImHarness::base_config(t));
+    h.start();
+    const auto id = h.send(kHello);
+    REQUIRE(h.responses.count(id));
+    const auto& r = h.responses[id];
+    CHECK(r.code == 0);
+    const json d = parse(r.data_json);
+    CHECK(d["mid"] == 1);
+    CHECK(d["seq"] == 1);
+    CHECK(d["clientMsgId"] == r.client_msg_id);
+    CHECK(r.client_msg_id.find("-m-1") != std::string::npos);
+    const json stored = h.echat.timeline["bob"][0];
+    CHECK(stored["formUser"] == "alice");
+    CHECK(stored["clientMsgId"] == r.client_msg_id);
+    // The sender's own delivery comes back through the inbox.
+    REQUIRE(h.messages.size() == 1);
+    CHECK(h.messages[0].mid == 1);
+    CHECK(h.storage.count(h.client.outbox_key()) == 0);  // written, then removed
+    CHECK(h.client.outbox_size() == 0);
+  }
+}
+
+TEST_CASE("outbox: waits while disconnected, persisted, then sent in order", "[im][outbox]") {
+  ImHarness h;
+  h.reachable = false;
+  h.start();
+  const auto a = h.send(msg("a"));
+  const auto b = h.send(msg("b"));
+  const auto c = h.send(msg("c"));
+  CHECK(h.responses.empty());
+  const json rec = parse(h.storage[h.client.outbox_key()]);
+  REQUIRE(rec.is_array());
+  REQUIRE(rec.size() == 3);
+  CHECK(rec[0]["f"]["formUser"] == "alice");
+  CHECK(rec[2]["f"]["body"]["text"] == "c");
+  h.reachable = true;
+  h.advance(10000);
+  REQUIRE(h.responses.count(a));
+  REQUIRE(h.responses.count(b));
+  REQUIRE(h.responses.count(c));
+  CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "b", "c"});
+  CHECK(h.storage.count(h.client.outbox_key()) == 0);
+}
+
+TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][outbox]") {
+  ImHarness first;
+  first.reachable = false;
+  first.start();
+  const auto id = first.send(kHello);
+  first.client.close(first.now());
+  first.pump();
+  REQUIRE(first.responses.count(id));
+  CHECK(first.responses[id].code == code::kClosed);
+  const std::string cmid = first.responses[id].client_msg_id;
+  REQUIRE(first.storage.count(first.client.outbox_key()));
+
+  ImHarness second;
+  second.storage = first.storage;
+  second.start();
+  REQUIRE(second.responses.size() == 1);
+  const auto& r = second.responses.begin()->second;
+  CHECK(r.code == 0);
+  CHECK(r.client_msg_id == cmid);
+  CHECK(stored_texts(second.echat) == std::vector<std::string>{"hello"});
+  CHECK(second.echat.timeline["bob"][0]["clientMsgId"] == cmid);
+  CHECK(second.storage.count(second.client.outbox_key()) == 0);
+}
+
+TEST_CASE("outbox: a lost answer is repeated with the same clientMsgId, stored once", "[im][outbox]") {
+  SECTION("http: the request fails after the server ran it") {
+    ImHarness h(ImHarness::base_config(Transport::Http));
+    h.start();
+    h.echat.lose_answers = 1;
+    const auto id = h.send(kHello);
+    h.advance(5000);
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+    CHECK(parse(h.responses[id].data_json)["duplicate"] == true);
+    CHECK(stored_texts(h.echat) == std::vector<std::string>{"hello"});
+  }
+  SECTION("socket: the ack never comes") {
+    ImHarness h;
+    h.start();
+    h.echat.lose_answers = 1;
+    const auto id = h.send(kHello);
+    CHECK(h.responses.count(id) == 0);
+    h.advance(15000);
+    REQUIRE(h.responses.count(id));
+    CHECK(parse(h.responses[id].data_json)["duplicate"] == true);
+    CHECK(stored_texts(h.echat) == std::vector<std::string>{"hello"});
+  }
+  SECTION("socket: the connection drops with the send out") {
+    ImHarness h;
+    h.start();
+    h.echat.lose_answers = 1;
+    const auto id = h.send(kHello);
+    h.cut();
+    h.advance(6000);
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+    CHECK(stored_texts(h.echat) == std::vector<std::string>{"hello"});
+    CHECK(h.messages.size() == 1);  // the own delivery, once
+  }
+}
+
+TEST_CASE("outbox: a refusal removes the message; the next one goes on", "[im][outbox]") {
+  ImHarness h;
+  h.start();
+  h.echat.forced_codes = {403};
+  const auto a = h.send(msg("a"));
+  const auto b = h.send(msg("b"));
+  REQUIRE(h.responses.count(a));
+  CHECK(h.responses[a].code == 403);
+  REQUIRE(h.responses.count(b));
+  CHECK(h.responses[b].code == 0);
+  CHECK(stored_texts(h.echat) == std::vector<std::string>{"b"});
+  CHECK(h.client.outbox_size() == 0);
+}
+
+TEST_CASE("outbox: an application clientMsgId is kept; a repeat while waiting is refused", "[im][outbox]") {
+  ImHarness h;
+  h.reachable = false;
+  h.start();
+  h.send(R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":"mine-1"})");
+  auto r = h.client.send_message(h.now(), R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":"mine-1"})");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "invalid argument 'clientMsgId': already waiting in the outbox");
+  CHECK(parse(h.storage[h.client.outbox_key()])[0]["c"] == "mine-1");
+}
+
+TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
+  echat::im::Outbox box(2, 10000);
+  echat::im::OutboxEntry e;
+  e.client_msg_id = "x";
+  e.form = json{{"clientMsgId", "x"}};
+  REQUIRE(box.add(e).ok());
+  e.client_msg_id = "y";
+  e.form = json{{"clientMsgId", "y"}};
+  REQUIRE(box.add(e).ok());
+  auto full = box.add(e);
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.error().code == "-1005");
+  const std::string rec = box.serialize();
+  echat::im::Outbox back;
+  back.restore(rec);
+  CHECK(back.size() == 2);
+  back.restore(R"([{"c":"a","f":{"clientMsgId":"a"}},{"c":"b","f":{"clientMsgId":"other"}},7,{"c":"d"}])");
+  REQUIRE(back.size() == 1);
+  CHECK(back.entries()[0].client_msg_id == "a");
+  back.restore("{not json");
+  CHECK(back.empty());
+  CHECK(back.serialize().empty());
+  echat::im::Outbox tiny(10, 50);
+  e.form = json{{"clientMsgId", "y"}, {"body", std::string(100, 'z')}};
+  CHECK_FALSE(tiny.add(e).ok());
+}
