@@ -325,3 +325,52 @@ describe('heartbeat with short intervals (pingInterval 200, pingTimeout 300)', (
     });
   }
 });
+
+describe('protocol selection', () => {
+  const cases = {
+    v4: { expect: [4], then: 4 },
+    'v4-eio3': { expect: [4], then: 4 },
+    v2: { expect: [4, 3], then: 3 },
+  };
+  for (const [kindName, c] of Object.entries(cases)) {
+    it(`auto against socket.io ${kindName}: WebSockets EIO=${c.expect.join(', then EIO=')}, works, and reconnects straight to EIO${c.then}`, async (t) => {
+      const server = await ownServer(t, { kind: kindName });
+      const page = openPage(t);
+      const socket = page.io(server.url, { ...FAST, protocol: 'auto' });
+      const sock = record(socket, ['connect', 'connect_error']);
+      await waitEvent(socket, 'connect');
+      assert.deepEqual(page.eioVersions(), c.expect);
+      assert.equal(sock.count('connect_error'), 0, 'the fallback is silent');
+      assert.deepEqual(await ackOf(socket, 'echo', 'auto'), ['auto']);
+      const engines = (await server.events()).filter((e) => e.type === 'engine-connection').map((e) => e.eio);
+      assert.equal(engines[engines.length - 1], c.then, 'the server\'s view of the connection in use');
+      await server.dropTransports();
+      await waitFor(() => sock.count('connect') === 2, 'reconnect');
+      assert.deepEqual(page.eioVersions(), [...c.expect, c.then]);
+      assert.deepEqual(await ackOf(socket, 'echo', 'again'), ['again']);
+    });
+  }
+
+  it('protocol: 4 forced against socket.io 2: connect_error saying the server speaks protocol 4', async (t) => {
+    const server = await ownServer(t, { kind: 'v2' });
+    const page = openPage(t);
+    const socket = page.io(server.url, { ...FAST, protocol: 4 });
+    const [err] = await waitEvent(socket, 'connect_error');
+    assert.match(err.message, /protocol 4/);
+    assert.deepEqual(page.eioVersions().filter((v) => v !== 4), [], 'never falls back when told not to');
+  });
+
+  it('protocol: 3 against a socket.io 4 server without allowEIO3: connect_error, no crash', async (t) => {
+    const server = await ownServer(t, { kind: 'v4' });
+    const page = openPage(t);
+    const socket = page.io(server.url, { ...FAST, protocol: 3, reconnection: false });
+    const [err] = await waitEvent(socket, 'connect_error');
+    assert.ok(err.message.length > 0);
+    page.assertNoErrors();
+  });
+
+  it('protocol: 5 (not a valid value) throws at io()', (t) => {
+    const page = openPage(t);
+    assert.throws(() => page.io('http://127.0.0.1:1', { protocol: 5 }), /protocol must be 3, 4 or 'auto'/);
+  });
+});
