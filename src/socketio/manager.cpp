@@ -374,6 +374,10 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
   }
 
   const std::string reason = ours ? *ours : closed.reason;
+  // A frame the Engine.IO layer could not decode: say which (as Socket.IO-level parse errors do).
+  if (!ours && closed.error && closed.error->kind == core::ErrorKind::Peer) {
+    outputs_.push_back(ManagerError{*closed.error});
+  }
   outputs_.push_back(ManagerClose{reason});
   for (auto& s : sockets_) {
     s.connect_sent = false;
