@@ -4,6 +4,8 @@
 // platform, keeps the single real timer at the core's next deadline, and hands manager and socket
 // events to `sink` (the io.js facade). No protocol logic lives here.
 
+const TRANSPORT = new Set(['open', 'send', 'sendb', 'close']);
+
 // How long after onAppShow a socket close still counts as one the suspension caused.
 const RESUME_WINDOW_MS = 5000;
 
@@ -29,12 +31,26 @@ class CoreDriver {
 
   // Calls raw method `name` with (now, ...args); returns {r, x} after dispatching the batch.
   call(name, ...args) {
-    if (this.closed) return { r: null, x: { kind: 'caller', code: 'closed', message: 'the manager was destroyed' } };
+    return this.callThen(null, name, ...args);
+  }
+
+  // The same; `before(batch)` sees the call's result before its outputs are dispatched (an emit's ack
+  // callback must be registered before an AckResult in the same batch is delivered).
+  callThen(before, name, ...args) {
+    if (this.closed) {
+      const b = { r: null, x: { kind: 'caller', code: 'closed', message: 'the manager was destroyed' } };
+      if (before) before(b);
+      return b;
+    }
     const batch = JSON.parse(this.raw[name](this.platform.now(), ...args));
+    if (before) before(batch);
     this.dispatch(batch);
     return batch;
   }
 
+  // The batch's transport commands (open, send, close) are performed first, in order; then its events
+  // go to the app. An app listener may call the core (an emit from a "connect" listener): the frames of
+  // that nested call then follow the frames of this batch on the wire, in the core's order.
   dispatch(batch) {
     const outs = batch.o;
     let arena = null;
@@ -50,7 +66,8 @@ class CoreDriver {
       else if (o[0] === 's.ack') o.push(ranges(o[6], bytes));
     }
     this.armTimer(batch.t);
-    for (const o of outs) this.handle(o);
+    for (const o of outs) if (TRANSPORT.has(o[0])) this.handle(o);
+    for (const o of outs) if (!TRANSPORT.has(o[0])) this.sink(o);
   }
 
   handle(o) {

@@ -94,10 +94,7 @@ class Manager extends Emitter {
     if (!p.isOnline()) this._driver.call('setOnline', false);
     const pending = this._pending;
     this._pending = [];
-    for (const [name, args, done] of pending) {
-      const r = this._driver.call(name, ...args);
-      if (done) done(r);
-    }
+    for (const [name, args, done] of pending) this._driver.callThen(done, name, ...args);
     return undefined;
   }
 
@@ -114,13 +111,13 @@ class Manager extends Emitter {
     for (const nsp of Object.keys(this.nsps)) this.nsps[nsp]._onConnectError(err, false);
   }
 
-  // Runs a core call now, or once the core is loaded. `done` receives the batch ({r, x}).
+  // Runs a core call now, or once the core is loaded. `done` receives the batch ({r, x}) before its
+  // outputs are dispatched.
   _call(name, ...args) {
     let done = null;
     if (typeof args[args.length - 1] === 'function') done = args.pop();
     if (this._driver) {
-      const r = this._driver.call(name, ...args);
-      if (done) done(r);
+      this._driver.callThen(done, name, ...args);
     } else if (!this._failed && !this._destroyed) {
       this._pending.push([name, args, done]);
     }
