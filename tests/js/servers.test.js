@@ -265,7 +265,11 @@ for (const [name, kind] of Object.entries(SERVERS)) {
       const socket = page.io(url(), { ...kind.client, ...FAST, autoConnect: false });
       let volatileAcked = false;
       socket.volatile.emit('echo', 'volatile', () => { volatileAcked = true; });
+      // dropped at once; with timeout() its callback hears why
+      const dropped = new Promise((resolve) => socket.timeout(5000).volatile.emit('echo', 'volatile-timeout', (...a) => resolve(a)));
       socket.emit('echo', 'buffered');
+      const [droppedErr] = await within(dropped, 'the dropped volatile emit\'s callback');
+      assert.equal(droppedErr.message, 'socket has been disconnected');
       socket.connect();
       await waitEvent(socket, 'connect');
       await ackOf(socket, 'echo', 'sync');
