@@ -129,3 +129,75 @@ function createWxPlatform(wx) {
 }
 
 module.exports = { createWxPlatform };
+
+// ---- IM additions (js-shim/im.js): HTTP requests, uploads, storage ------------------------------
+//   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
+//   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
+//   storageGet(key) -> string | ''   storageSet(key, text)   storageRemove(key)
+function createWxImPlatform(wx) {
+  const p = createWxPlatform(wx);
+  p.request = (url, body, done) => {
+    let finished = false;
+    const finish = (err, status, text) => {
+      if (finished) return;
+      finished = true;
+      done(err, status, text);
+    };
+    try {
+      wx.request({
+        url,
+        method: 'POST',
+        data: body,
+        header: { 'content-type': 'application/json' },
+        dataType: 'text',
+        responseType: 'text',
+        success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+        fail: (res) => finish(errText(res, 'request:fail'), 0, ''),
+      });
+    } catch (err) {
+      setTimeout(() => finish(`request threw: ${err && err.message}`, 0, ''), 0);
+    }
+  };
+  p.upload = (url, filePath, fields, onProgress, done) => {
+    let task;
+    try {
+      task = wx.uploadFile({
+        url,
+        filePath,
+        name: 'file',
+        formData: fields,
+        success: (res) => done(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+        fail: (res) => done(errText(res, 'uploadFile:fail'), 0, ''),
+      });
+    } catch (err) {
+      setTimeout(() => done(`uploadFile threw: ${err && err.message}`, 0, ''), 0);
+      return;
+    }
+    if (task && typeof onProgress === 'function' && typeof task.onProgressUpdate === 'function') {
+      task.onProgressUpdate((res) => onProgress({
+        progress: res.progress, totalBytesSent: res.totalBytesSent, totalBytesExpectedToSend: res.totalBytesExpectedToSend,
+      }));
+    }
+  };
+  p.storageGet = (key) => {
+    try {
+      const v = wx.getStorageSync(key);
+      return typeof v === 'string' ? v : '';
+    } catch (err) {
+      return '';
+    }
+  };
+  p.storageSet = (key, value) => {
+    try {
+      wx.setStorageSync(key, value);
+    } catch (err) { /* quota: the core bounds its records; nothing better to do here */ }
+  };
+  p.storageRemove = (key) => {
+    try {
+      wx.removeStorageSync(key);
+    } catch (err) { /* ignore */ }
+  };
+  return p;
+}
+
+module.exports.createWxImPlatform = createWxImPlatform;

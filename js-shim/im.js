@@ -1,0 +1,389 @@
+'use strict';
+// sdk.im and sdk.apis: the E聊 session over the C++ im::Client (bindings: _ImClient). This file does
+// the I/O the core asks for (socket, wx.request, storage, the one timer) and turns its outputs into
+// events and Promises. No protocol logic lives here: login, queueing, retries, ordering, dedup and the
+// outbox are the core's (src/im, docs/im-design.md).
+//
+//   sdk.im.init(config, function (sdk) { ... })   // also returns a Promise of sdk (or undefined)
+//   sdk.im.on('message', (m) => ...)               // message, notify, state, kicked, sync, error, sent
+//   sdk.apis.message.send({toTarget, way, type, body}).then(({mid, seq, createTime, clientMsgId}) => ...)
+const { Emitter } = require('./emitter.js');
+const loader = require('./loader.js');
+const { createApis } = require('./apis.js');
+
+let platformFactory = null;  // set by index.js
+let platform = null;
+
+function getPlatform() {
+  if (!platform) platform = platformFactory();
+  return platform;
+}
+
+function copyOut(view, off, len) {
+  const out = new ArrayBuffer(len);
+  new Uint8Array(out).set(view.subarray(off, off + len));
+  return out;
+}
+
+// An Error carrying {code, msg, requestId} (server codes, or the SDK's: docs/im-design.md).
+function apiError(code, msg, requestId, extra) {
+  const err = new Error(msg);
+  err.code = code;
+  err.msg = msg;
+  err.requestId = requestId === undefined || requestId === '' ? null : requestId;
+  if (extra) Object.assign(err, extra);
+  return err;
+}
+
+function callerError(x) {
+  const n = Number(x.code);
+  return apiError(Number.isFinite(n) ? n : 400, x.message, null);
+}
+
+// Feeds the core, performs its outputs, keeps the single timer.
+class ImDriver {
+  constructor(core, p, configJson, sink) {
+    this.p = p;
+    this.sink = sink;
+    this.raw = new core._ImClient(configJson);
+    this.sockets = new Map();
+    this.timer = null;
+    this.deadline = -1;
+    this.closed = false;
+    this.configError = JSON.parse(this.raw.status(0)).x;
+  }
+
+  call(name, ...args) {
+    if (this.closed && name !== 'info') return { r: null, x: { kind: 'caller', code: '-1004', message: 'closed' } };
+    const batch = JSON.parse(this.raw[name](this.p.now(), ...args));
+    this.dispatch(batch);
+    return batch;
+  }
+
+  dispatch(batch) {
+    let arena = null;
+    for (const o of batch.o) {
+      if (o[0] === 'sendb') {
+        if (!arena) arena = this.raw.binary();
+        o.push(copyOut(arena, o[2], o[3]));
+      }
+    }
+    this.armTimer(batch.t);
+    for (const o of batch.o) this.handle(o);
+  }
+
+  handle(o) {
+    switch (o[0]) {
+      case 'open': return this.open(o[1], o[2]);
+      case 'send': return this.send(o[1], o[2]);
+      case 'sendb': return this.send(o[1], o[4]);
+      case 'close': {
+        const s = this.sockets.get(o[1]);
+        this.sockets.delete(o[1]);
+        if (s) s.close(o[2], o[3]);
+        return undefined;
+      }
+      case 'http': {
+        const id = o[1];
+        return this.p.request(o[2], o[3], (err, status, text) => {
+          if (err) this.input('httpError', id, String(err));
+          else this.input('httpResponse', id, status, String(text));
+        });
+      }
+      case 'store':
+        if (o[2] === '') return this.p.storageRemove(o[1]);
+        return this.p.storageSet(o[1], o[2]);
+      default: return this.sink(o);
+    }
+  }
+
+  open(tid, url) {
+    const s = this.p.openSocket(url, {
+      onOpen: () => this.input('transportOpen', tid),
+      onMessage: (data) => {
+        if (typeof data === 'string') this.input('textFrame', tid, data);
+        else this.input('binaryFrame', tid, new Uint8Array(data));
+      },
+      onClose: (code, reason) => {
+        this.sockets.delete(tid);
+        this.input('transportClose', tid, code, String(reason || ''));
+      },
+      onError: (message) => this.input('transportError', tid, String(message)),
+    });
+    this.sockets.set(tid, s);
+  }
+
+  send(tid, data) {
+    const s = this.sockets.get(tid);
+    if (s) s.send(data, (message) => this.input('transportError', tid, `send failed: ${message}`));
+  }
+
+  input(name, ...args) {
+    if (!this.closed) this.call(name, ...args);
+  }
+
+  armTimer(deadline) {
+    if (deadline === this.deadline && this.timer !== null) return;
+    if (this.timer !== null) this.p.clearTimer(this.timer);
+    this.timer = null;
+    this.deadline = deadline;
+    if (deadline < 0 || this.closed) return;
+    this.timer = this.p.setTimer(Math.max(0, deadline - this.p.now()), () => {
+      this.timer = null;
+      this.deadline = -1;
+      this.input('timer');
+    });
+  }
+
+  destroy() {
+    if (this.closed) return;
+    this.call('close');
+    this.closed = true;
+    if (this.timer !== null) this.p.clearTimer(this.timer);
+    this.timer = null;
+    for (const s of this.sockets.values()) s.close(1000, 'closed');
+    this.sockets.clear();
+    this.raw.delete();
+  }
+}
+
+const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
+
+class Im extends Emitter {
+  constructor() {
+    super();
+    this._driver = null;
+    this._calls = new Map();  // call id -> {resolve, reject}
+    this._waiting = [];       // [fn] to run once the core exists
+    this._state = 'disconnected';
+    this._initDone = null;
+    this._sdk = null;
+    this._failed = null;
+    this._submitting = false;
+    this._early = new Map();
+  }
+
+  // init(config, callback) -> Promise<sdk | undefined>. callback(sdk) once after the first login;
+  // callback() (no argument) on a fatal failure, with an 'error' event saying why.
+  init(config, callback) {
+    if (this._driver || this._initDone) {
+      return Promise.reject(apiError(400, 'invalid argument \'config\': sdk.im.init was already called; close() first', null));
+    }
+    const cfg = Object.assign({}, config || {});
+    let settled = false;
+    const done = (sdk) => {
+      if (settled) return;
+      settled = true;
+      this._initDone = null;
+      if (typeof callback === 'function') {
+        try { callback(sdk); } catch (err) { Emitter.onListenerError(err, 'init callback'); }
+      }
+      resolveInit(sdk);
+    };
+    let resolveInit;
+    const promise = new Promise((resolve) => { resolveInit = resolve; });
+    this._initDone = done;
+    this._state = 'connecting';
+    if (cfg.wasmPath) loader.configure({ wasmPath: cfg.wasmPath });
+    let p;
+    try {
+      p = getPlatform();
+    } catch (err) {
+      this._fatal(apiError(-1003, err.message, null));
+      return promise;
+    }
+    loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core, p, cfg)),
+      (err) => this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`, null)));
+    return promise;
+  }
+
+  _attach(core, p, cfg) {
+    if (!this._initDone) return;  // closed meanwhile
+    const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined }));
+    this._driver = new ImDriver(core, p, json, (o) => this._onOutput(o));
+    if (this._driver.configError) {
+      const x = this._driver.configError;
+      this._driver.closed = true;
+      this._driver.raw.delete();
+      this._driver = null;
+      return this._fatal(callerError(x));
+    }
+    if (!this._hooked) {
+      this._hooked = true;
+      p.onForeground(() => { if (this._driver) this._driver.input('wake'); });
+      p.onNetwork((online) => { if (this._driver) this._driver.input('setOnline', online); });
+    }
+    const keys = this._driver.call('storageKeys').r || [];
+    const records = {};
+    for (const k of keys) {
+      const v = p.storageGet(k);
+      if (typeof v === 'string' && v) records[k] = v;
+    }
+    this._driver.call('load', JSON.stringify(records));
+    if (!p.isOnline()) this._driver.call('setOnline', false);
+    this._driver.call('start');
+    const waiting = this._waiting;
+    this._waiting = [];
+    for (const fn of waiting) fn();
+  }
+
+  _fatal(err) {
+    err.fatal = true;
+    this._failed = err;
+    this._state = 'disconnected';
+    this.emitReserved('error', err);
+    for (const fn of this._waiting.splice(0)) fn();
+    if (this._initDone) this._initDone(undefined);
+  }
+
+  _onOutput(o) {
+    switch (o[0]) {
+      case 'state': {
+        if (STATES.indexOf(o[1]) < 0) return;
+        this._state = o[1];
+        this.emitReserved('state', { state: o[1], reason: o[2] });
+        if (o[1] === 'connected' && this._initDone) this._initDone(this._sdk);
+        return;
+      }
+      case 'resp': {
+        const [, id, code, msg, data, requestId, clientMsgId] = o;
+        const call = this._calls.get(id);
+        if (!call && this._submitting) {
+          this._early.set(id, o);  // answered inside the call that created it: _submit settles it
+          return;
+        }
+        if (!call) {
+          // A message restored from the outbox after a restart: nobody waits for it.
+          if (clientMsgId) this.emitReserved('sent', { code, msg, data, clientMsgId, requestId: requestId || null });
+          return;
+        }
+        this._calls.delete(id);
+        if (code === 0) call.resolve({ code, msg, data, requestId: requestId || null });
+        else call.reject(apiError(code, msg, requestId, data && data.field ? { field: data.field } : null));
+        return;
+      }
+      case 'msg': return this.emitReserved('message', o[3]);
+      case 'notify': return this.emitReserved('notify', o[2]);
+      case 'sync': return this.emitReserved('sync', { from: o[1], to: o[2], count: o[3] });
+      case 'kicked': return this.emitReserved('kicked', { reason: o[1] });
+      case 'error': {
+        const err = apiError(o[1], o[2], null, { fatal: o[3] });
+        if (o[3]) return this._fatal(err);
+        return this.emitReserved('error', err);
+      }
+      default: return undefined;
+    }
+  }
+
+  // Runs fn once the core exists (at once if it does); fails with the init error otherwise.
+  _whenReady(fn, fail) {
+    if (this._driver) return fn();
+    if (this._failed) return fail(this._failed);
+    if (!this._initDone) return fail(apiError(-1003, 'not logged in: call sdk.im.init first', null));
+    this._waiting.push(() => (this._driver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
+    return undefined;
+  }
+
+  // A raw core call that yields a call id; the Promise settles with its Response.
+  _submit(name, args) {
+    return new Promise((resolve, reject) => {
+      this._whenReady(() => {
+        this._submitting = true;
+        let b;
+        try {
+          b = this._driver.call(name, ...args);
+        } finally {
+          this._submitting = false;
+        }
+        const early = this._early;
+        this._early = new Map();
+        if (b.x) return reject(callerError(b.x));
+        this._calls.set(b.r, { resolve, reject });
+        // A Response already in the batch that created the call (the core finished it at once).
+        if (early.has(b.r)) this._onOutput(early.get(b.r));
+        for (const [, o] of early) if (o[1] !== b.r) this._onOutput(o);
+        return undefined;
+      }, reject);
+    });
+  }
+
+  request(module, method, form, transport) {
+    const t = transport === 'HTTP' ? 0 : transport === 'SOCKET' ? 1 : -1;
+    return this._submit('request', [module, method, JSON.stringify(form || {}), t]);
+  }
+
+  send(form) {
+    return this._submit('send', [JSON.stringify(form || {})]);
+  }
+
+  info() {
+    return this._driver ? this._driver.call('info').r : null;
+  }
+
+  // Resolves with info() once logged in (uploads need the JWT).
+  whenLoggedIn() {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const info = this.info();
+        if (info && info.jwt && this._state === 'connected') return resolve(info);
+        if (this._failed) return reject(this._failed);
+        if (!this._driver && !this._initDone) return reject(apiError(-1004, 'closed', null));
+        const onState = () => {
+          this.off('state', onState);
+          check();
+        };
+        return this.on('state', onState);
+      };
+      this._whenReady(check, reject);
+    });
+  }
+
+  getState() {
+    return this._state;
+  }
+
+  getConversations() {
+    return this.request('conversation', 'list', {}).then((r) => r.data);
+  }
+
+  markRead(conversation) {
+    const c = conversation || {};
+    return this.request('conversation', 'read', { way: c.way, toTarget: c.toTarget }).then((r) => r.data);
+  }
+
+  close() {
+    if (this._driver) {
+      this._driver.destroy();
+      this._driver = null;
+    }
+    if (this._initDone) this._initDone(undefined);
+    this._initDone = null;
+    for (const [, call] of this._calls) call.reject(apiError(-1004, 'closed', null));
+    this._calls.clear();
+    this._failed = null;
+    if (this._state !== 'disconnected') {
+      this._state = 'disconnected';
+      this.emitReserved('state', { state: 'disconnected', reason: 'closed' });
+    }
+  }
+}
+
+const im = new Im();
+const apis = createApis(im, getPlatform);
+im._sdk = null;
+
+function setPlatformFactory(factory) {
+  platformFactory = factory;
+}
+
+// Wires sdk.im and sdk.apis into the SDK's exports (what js-shim/index.js will do once the IM layer
+// is part of the default artifact; today only the ECHAT_WITH_IM variant does, docs/im-design.md).
+function install(sdk, createWxImPlatform) {
+  setPlatformFactory(() => createWxImPlatform(typeof wx !== 'undefined' ? wx : undefined));
+  im._sdk = sdk;
+  sdk.im = im;
+  sdk.apis = apis;
+  return sdk;
+}
+
+module.exports = { im, apis, setPlatformFactory, apiError, install };
