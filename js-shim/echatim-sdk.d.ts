@@ -37,6 +37,8 @@ export interface ManagerOptions {
   reconnectionDelayMax?: number;
   randomizationFactor?: number;
   timeout?: number;
+  /** netty-socketio on Engine.IO 4 prefixes binary frames with 0x04: strip it (default false). */
+  stripBinaryPrefix?: boolean;
   autoConnect?: boolean;
   forceNew?: boolean;
   multiplex?: boolean;

@@ -70,6 +70,7 @@ class Manager extends Emitter {
       reconnectionDelayMax: opts.reconnectionDelayMax,
       randomizationFactor: opts.randomizationFactor,
       timeout: opts.timeout,
+      stripBinaryPrefix: opts.stripBinaryPrefix,
     });
     liveManagers.add(this);
     loader.configure(opts);

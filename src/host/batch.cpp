@@ -279,6 +279,7 @@ core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_vie
   str("path", o.path);
   str("query", o.query);
   boolean("reconnection", o.reconnection);
+  boolean("stripBinaryPrefix", o.strip_v4_binary_prefix);
   num("reconnectionAttempts", o.reconnection_attempts, 0, 4294967295.0);
   num("reconnectionDelay", o.reconnection_delay, 0, 9007199254740991.0);
   num("reconnectionDelayMax", o.reconnection_delay_max, 0, 9007199254740991.0);

@@ -107,8 +107,9 @@ TEST_CASE("split_blob: length-prefixed parts; truncation names the part", "[host
 
 TEST_CASE("manager options from JSON: defaults, types and ranges name the field", "[host][options]") {
   auto ok = echat::host::manager_options_from_json(
-      R"({"url":"http://127.0.0.1:3000","reconnectionDelay":10,"reconnectionDelayMax":20,"protocol":3,"reconnectionAttempts":null,"seed":99})");
+      R"({"url":"http://127.0.0.1:3000","reconnectionDelay":10,"reconnectionDelayMax":20,"protocol":3,"reconnectionAttempts":null,"seed":99,"stripBinaryPrefix":true})");
   REQUIRE(ok.ok());
+  CHECK(ok.value().strip_v4_binary_prefix);
   CHECK(ok.value().reconnection_delay == 10);
   CHECK(ok.value().protocol == 3);
   CHECK(ok.value().reconnection_attempts == UINT32_MAX);
