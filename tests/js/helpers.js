@@ -155,6 +155,16 @@ function eioOfUrl(url) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// A loopback URL nothing listens on (connection refused).
+async function deadUrl() {
+  const net = require('node:net');
+  const s = net.createServer();
+  await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address();
+  await new Promise((r) => s.close(r));
+  return `http://127.0.0.1:${port}`;
+}
+
 async function waitFor(cond, what = 'condition', ms = WAIT_MS) {
   const end = Date.now() + ms;
   for (;;) {
@@ -240,6 +250,6 @@ async function ownServer(t, opts) {
 
 module.exports = {
   ROOT, DIST, SDK_JS, SDK_BR, CLIENT, WAIT_MS, SERVERS,
-  distMissing, sdkPackage, openPage, eioOfUrl, sleep, waitFor, waitEvent, within, record, ackOf, bytesOf, plain,
+  distMissing, sdkPackage, openPage, eioOfUrl, sleep, deadUrl, waitFor, waitEvent, within, record, ackOf, bytesOf, plain,
   sharedServer, ownServer, startSioServer, serverEvents, fromLog,
 };

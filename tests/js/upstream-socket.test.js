@@ -8,7 +8,7 @@
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startHostileServer, SCENARIOS } = require('../support/hostile-server');
-const { openPage, sharedServer, waitFor, waitEvent, within, record, ackOf, plain, sleep } = require('./helpers');
+const { openPage, sharedServer, waitFor, waitEvent, within, record, ackOf, plain, sleep, deadUrl } = require('./helpers');
 
 const FAST = { reconnectionDelay: 50, reconnectionDelayMax: 100, randomizationFactor: 0 };
 
@@ -384,15 +384,3 @@ describe('socket (upstream test/socket.ts)', () => {
     });
   });
 });
-
-// A loopback port nothing listens on.
-async function deadUrl() {
-  const net = require('node:net');
-  const s = net.createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return `http://127.0.0.1:${port}`;
-}
-
-module.exports = { deadUrl };
