@@ -40,6 +40,8 @@ function callerError(x) {
   return apiError(Number.isFinite(n) ? n : 400, x.message, null);
 }
 
+const IO_KINDS = new Set(['open', 'send', 'sendb', 'close', 'http']);
+
 // Feeds the core, performs its outputs, keeps the single timer.
 class ImDriver {
   constructor(core, p, configJson, sink) {
@@ -69,7 +71,11 @@ class ImDriver {
       }
     }
     this.armTimer(batch.t);
-    for (const o of batch.o) this.handle(o);
+    // I/O first, then storage and events in order: an app listener that calls back into the core
+    // (e.g. sends from a 'message' listener) must not put its frames before this batch's (same fix as
+    // core-driver.js).
+    for (const o of batch.o) if (IO_KINDS.has(o[0])) this.handle(o);
+    for (const o of batch.o) if (!IO_KINDS.has(o[0])) this.handle(o);
   }
 
   handle(o) {

@@ -188,3 +188,72 @@ test('im: a message sent offline waits in storage and is delivered after a resta
   assert.equal(got.length, 1);
   assert.equal(got[0].clientMsgId, sent.clientMsgId);
 });
+
+test('im: file.upload with wx.uploadFile reports progress and answers the file', { skip }, async (t) => {
+  const srv = await devserver(t);
+  const page = initPage(t, srv);
+  await within(page.ready, 'init');
+  const filePath = page.sb.addLocalFile('cat.txt', 'x'.repeat(100000));
+  const progress = [];
+  const r = await within(page.sdk.apis.file.upload({ filePath, name: 'cat.txt', mime: 'text/plain', onProgress: (p) => progress.push(p.progress) }), 'upload');
+  assert.equal(r.code, 0);
+  assert.equal(r.data.size, 100000);
+  assert.equal(r.data.name, 'cat.txt');
+  assert.match(r.data.url, /\/files\//);
+  assert.ok(progress.length > 0, 'progress reported');
+  const bad = await page.sdk.apis.file.upload({}).then(() => null, (e) => e);
+  assert.equal(bad.code, 400);
+  assert.equal(bad.field, 'filePath');
+});
+
+test('im: a second login elsewhere kicks the first session, which stays down', { skip }, async (t) => {
+  const srv = await devserver(t);
+  const first = initPage(t, srv);
+  await within(first.ready, 'first init');
+  const second = initPage(t, srv);
+  await within(second.ready, 'second init');
+  await waitFor(() => first.events.some(([e]) => e === 'kicked'), 'kicked');
+  assert.equal(first.sdk.im.getState(), 'disconnected');
+  const e = await first.sdk.apis.user.get({ auid: 'bob' }).then(() => null, (x) => x);
+  assert.equal(e.code, -1004);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.equal(second.sdk.im.getState(), 'connected', 'the first did not come back and kick the second');
+  assert.equal(second.events.filter(([ev]) => ev === 'kicked').length, 0);
+});
+
+test('im: after the network drops and returns, missed messages arrive once, in order', { skip }, async (t) => {
+  const srv = await devserver(t);
+  const bob = initPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', reconnectionDelay: 100, reconnectionDelayMax: 200 });
+  await within(bob.ready, 'bob init');
+  const alice = initPage(t, srv);
+  await within(alice.ready, 'alice init');
+  await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'm1' } }), 'm1');
+  await waitFor(() => bob.events.filter(([e]) => e === 'message').length === 1, 'm1 delivered');
+  bob.sb.setNetwork(false);
+  await waitFor(() => bob.sdk.im.getState() !== 'connected', 'bob offline');
+  for (const text of ['m2', 'm3', 'm4']) {
+    await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text } }), text);
+  }
+  bob.sb.setNetwork(true);
+  await waitFor(() => bob.events.filter(([e]) => e === 'message').length >= 4, 'm2..m4 delivered');
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const texts = bob.events.filter(([e]) => e === 'message').map(([, m]) => m.body.text);
+  assert.deepEqual(texts, ['m1', 'm2', 'm3', 'm4']);
+  const seqs = bob.events.filter(([e]) => e === 'message').map(([, m]) => m.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  assert.ok(bob.events.some(([e, s]) => e === 'sync' && s.count >= 1), 'a sync run reported');
+});
+
+for (const apiTransport of ['HTTP', 'SOCKET']) {
+  test(`im: an expired JWT is renewed transparently (${apiTransport})`, { skip }, async (t) => {
+    const srv = await devserver(t, ['--jwt-ttl', '1']);
+    const page = initPage(t, srv, { apiTransport });
+    await within(page.ready, 'init');
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const r = await within(page.sdk.apis.user.get({ auid: 'bob' }), 'user.get after expiry');
+    assert.equal(r.code, 0);
+    const sent = await within(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'x' } }), 'send');
+    assert.equal(sent.code, 0);
+    assert.equal(page.events.filter(([e]) => e === 'error').length, 0);
+  });
+}
