@@ -800,6 +800,20 @@ void Client::start_sync(Millis now) {
 }
 
 void Client::on_sync_page(Millis now, const json& data) {
+  // The server's highest seq below our position: its timeline was reset (a new database, the user
+  // re-created). Our position would hide every new delivery as a duplicate: start again from 0.
+  if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < inbox_.synced()) {
+    outputs_.push_back(ErrorEvent{code::kBadResponse,
+                                  "the server's last seq (" + std::to_string(*max_seq) + ") is below the synced seq (" +
+                                      std::to_string(inbox_.synced()) + "): its timeline was reset; syncing from 0",
+                                  false});
+    inbox_.reset(0);
+    held_acks_.clear();
+    outputs_.push_back(StorageSet{synced_key(), "{\"seq\":0}"});
+    sync_running_ = false;
+    start_sync(now);
+    return;
+  }
   const json* messages = field(data, "messages");
   if (messages && messages->is_array()) {
     for (const auto& m : *messages) {

@@ -340,3 +340,23 @@ TEST_CASE("im session: close fails pending calls and stops", "[im][session]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().code == "-1004");
 }
+
+TEST_CASE("im session: a server whose timeline was reset is synced from 0", "[im][session][inbox]") {
+  ImHarness first;
+  first.start();
+  for (int i = 0; i < 3; ++i) first.send_as("bob", "alice", "old");
+  first.client.close(first.now());
+  first.pump();
+  REQUIRE(first.storage[first.client.synced_key()] == R"({"seq":3})");
+
+  ImHarness second;  // a fresh server (new database), the old storage
+  second.storage = first.storage;
+  second.send_as("bob", "alice", "new", false);
+  second.start();
+  CHECK(second.texts() == std::vector<std::string>{"new"});
+  CHECK(second.client.synced_seq() == 1);
+  REQUIRE(second.errors.size() == 1);
+  CHECK_FALSE(second.errors[0].fatal);
+  second.send_as("bob", "alice", "newer");
+  CHECK(second.texts() == std::vector<std::string>{"new", "newer"});
+}
