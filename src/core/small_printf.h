@@ -5,6 +5,8 @@
 // nlohmann/json calls snprintf only for "\\u%04x" escapes and "<U+%.4X>" in parse-error messages, and
 // musl's printf engine brings floating-point (long double, soft-float) formatting: ~10 KB of wasm,
 // ~3 KB of the shipped .wasm.br. tests/native/core/small_printf_test.cpp compares it with the C library.
+// Consequence for src/: never format floating point through printf or std::to_string(double) (both end
+// here and print '?'); use nlohmann::json(x).dump(). toolchain/build.sh refuses %f/%g/%e formats.
 #pragma once
 
 #include <cstdarg>

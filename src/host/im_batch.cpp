@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <cstdio>
 
 #include "host/batch.h"  // append_json_string
 
@@ -53,9 +52,9 @@ void ImBatchWriter::num(double n) {
   if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) {
     text_ += std::to_string(static_cast<long long>(n));
   } else {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", n);
-    text_ += buf;
+    // Not printf: the wasm build's snprintf is integer-only (src/core/small_printf.h). nlohmann's
+    // serializer writes the shortest round-tripping form (and null for NaN/Infinity, as JSON.stringify).
+    text_ += nlohmann::json(n).dump();
   }
 }
 
