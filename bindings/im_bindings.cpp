@@ -77,6 +77,12 @@ class ImClient {
   std::string send(double now, std::string form) {
     return run(now, [&](Client& c) { id(c.send_message(Millis(now), form)); });
   }
+  std::string conversations(double now) {
+    return run(now, [&](Client& c) { result_ = c.conversations_json(); });
+  }
+  std::string markRead(double now, std::string way, std::string to_target) {
+    return run(now, [&](Client& c) { id(c.mark_read(Millis(now), way, to_target)); });
+  }
   std::string close(double now) { return run(now, [&](Client& c) { c.close(Millis(now)); }); }
   std::string wake(double now) { return run(now, [&](Client& c) { c.wake(Millis(now)); }); }
   std::string setOnline(double now, bool online) { return run(now, [&](Client& c) { c.set_online(Millis(now), online); }); }
@@ -145,6 +151,8 @@ EMSCRIPTEN_BINDINGS(echat_im) {
       .function("start", &ImClient::start)
       .function("request", &ImClient::request)
       .function("send", &ImClient::send)
+      .function("conversations", &ImClient::conversations)
+      .function("markRead", &ImClient::markRead)
       .function("close", &ImClient::close)
       .function("wake", &ImClient::wake)
       .function("setOnline", &ImClient::setOnline)

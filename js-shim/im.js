@@ -348,13 +348,18 @@ class Im extends Emitter {
     return this._state;
   }
 
+  // The conversations kept by the core (docs/protocol.md 9.6 objects, most recent first): seeded by
+  // conversation/list after each login and updated by every message.
   getConversations() {
-    return this.request('conversation', 'list', {}).then((r) => r.data);
+    return new Promise((resolve, reject) => {
+      this._whenReady(() => resolve(this._driver.call('conversations').r || []), reject);
+    });
   }
 
+  // markRead({way, toTarget}): read locally at once, and on the server (conversation/read).
   markRead(conversation) {
     const c = conversation || {};
-    return this.request('conversation', 'read', { way: c.way, toTarget: c.toTarget }).then((r) => r.data);
+    return this._submit('markRead', [String(c.way || ''), String(c.toTarget === undefined ? '' : c.toTarget)]);
   }
 
   close() {

@@ -64,7 +64,10 @@ const json* response_of(const json& ack_args) {
 }  // namespace
 
 Client::Client(Config config)
-    : config_(std::move(config)), manager_(manager_options(config_)), rng_(config_.seed) {
+    : config_(std::move(config)),
+      manager_(manager_options(config_)),
+      rng_(config_.seed),
+      conversations_(config_.auid) {
   prefix_ = hex(rng_.next_u64(), 12);
 }
 
@@ -423,6 +426,7 @@ void Client::hand_over(Millis now) {
   if (sync_running_) sync_run_count_ += ready.size();
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
   for (auto& m : ready) {
+    conversations_.on_message(parse_json(m.json));
     auto it = held_acks_.find(m.seq);
     if (it != held_acks_.end()) {
       acks.emplace_back(it->second, m.seq);
@@ -518,6 +522,26 @@ void Client::logged_in_now(Millis now) {
   ever_logged_in_ = true;
   set_state(State::Connected, "logged in");
   start_sync(now);
+  bool listing = false;
+  for (const auto& c : calls_) listing = listing || c.kind == Call::Kind::ConversationList;
+  if (!listing) {
+    Call c;
+    c.id = next_call_id_++;
+    c.kind = Call::Kind::ConversationList;
+    c.module = "conversation";
+    c.method = "list";
+    c.form = json::object();
+    c.transport = Transport::Socket;
+    c.request_id = next_request_id();
+    calls_.insert(calls_.begin(), std::move(c));  // before the sync: its messages then update the list
+  }
+}
+
+core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way, const std::string& to_target) {
+  if (way != "P2P" && way != "P2R") return arg_error("way", "must be one of P2P, P2R");
+  if (to_target.empty()) return arg_error("toTarget", "required");
+  conversations_.mark_read(way, to_target);
+  return request(now, "conversation", "read", dump(json{{"way", way}, {"toTarget", to_target}}));
 }
 
 void Client::fatal(Millis now, int code, const std::string& message, const std::string& reason) {
@@ -637,6 +661,11 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
   const std::string msg = string_field(r, "msg");
   const json* data = field(r, "data");
   if (code == 0) {
+    if (c.kind == Call::Kind::ConversationList) {
+      if (data) conversations_.replace(*data);
+      calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+      return;
+    }
     if (c.kind == Call::Kind::Sync) {
       const json page = data ? *data : json::object();
       calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
@@ -699,7 +728,7 @@ void Client::lost(Millis now, std::size_t index, bool timed_out) {
 void Client::finish(std::size_t index, int code, std::string msg, std::string data_json) {
   Call c = std::move(calls_[index]);
   calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
-  if (c.kind == Call::Kind::Sync) return;
+  if (c.kind == Call::Kind::Sync || c.kind == Call::Kind::ConversationList) return;
   Response r;
   r.id = c.id;
   r.code = code;

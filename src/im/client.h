@@ -40,6 +40,7 @@
 
 #include "core/random.h"
 #include "core/timers.h"
+#include "im/conversations.h"
 #include "im/inbox.h"
 #include "im/outbox.h"
 #include "im/requests.h"
@@ -71,6 +72,11 @@ class Client {
                                       std::string_view form_json, std::optional<Transport> transport = std::nullopt);
   // message/send through the outbox: fills formUser and clientMsgId (kept if the form has one).
   core::Result<std::uint64_t> send_message(Millis now, std::string_view form_json);
+  // Conversations, most recent first (JSON array of docs/protocol.md 9.6 objects): seeded by
+  // conversation/list after each login, updated by every message handed over.
+  std::string conversations_json() const { return conversations_.to_json(); }
+  // Marks a conversation read locally and calls conversation/read; returns that call's id.
+  core::Result<std::uint64_t> mark_read(Millis now, const std::string& way, const std::string& to_target);
   // Ends the session: no reconnect; pending calls fail with -1004 (the outbox stays persisted).
   void close(Millis now);
   void wake(Millis now) { manager_.wake(now); settle(now); }
@@ -177,6 +183,7 @@ class Client {
   std::uint64_t sync_page_from_ = 0;
 
   Outbox outbox_;
+  Conversations conversations_;
 };
 
 }  // namespace echat::im

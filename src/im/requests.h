@@ -28,7 +28,7 @@ inline bool not_executed(int code) {
 }
 
 struct Call {
-  enum class Kind : unsigned char { App, Outbox, Sync };
+  enum class Kind : unsigned char { App, Outbox, Sync, ConversationList };  // the last two are internal
   enum class Phase : unsigned char { Queued, InFlight };
 
   std::uint64_t id = 0;

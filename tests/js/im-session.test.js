@@ -133,6 +133,17 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.equal(got[0].clientMsgId, sent.clientMsgId);
     // alice's own delivery comes back too, once
     await waitFor(() => alice.events.some(([e, m]) => e === 'message' && m.mid === sent.mid), 'own delivery');
+    // conversations: kept by the core, marked read locally and on the server
+    const convs = await within(bob.sdk.im.getConversations(), 'conversations');
+    assert.equal(convs.length, 1);
+    assert.equal(convs[0].way, 'P2P');
+    assert.equal(convs[0].toTarget, 'alice');
+    assert.equal(convs[0].unread, 1);
+    assert.equal(convs[0].lastMessage.mid, sent.mid);
+    const read = await within(bob.sdk.im.markRead(convs[0]), 'markRead');
+    assert.equal(read.code, 0);
+    assert.equal(read.data.unread, 0);
+    assert.equal((await bob.sdk.im.getConversations())[0].unread, 0);
   });
 }
 

@@ -43,6 +43,7 @@ struct FakeEchat {
   // Knobs.
   std::deque<int> forced_codes;  // the next API calls (not logins) answer these codes, not executed
   int lose_answers = 0;          // the next API calls run but their answer is lost
+  bool reject_jwts = false;      // every JWT answers 401 (logins still succeed)
   std::deque<int> login_codes;   // the next logins answer these codes
   std::vector<std::string> calls;  // "socket message/send", "http user/get", "login socket alice", ...
 
@@ -109,6 +110,7 @@ struct FakeEchat {
     std::string caller;
     if (in.contains("jwt") && in["jwt"].is_string()) {
       const std::string jwt = in["jwt"];
+      if (reject_jwts) return r(401, "invalid signature");
       if (expired.count(jwt)) return r(419, "token expired");
       auto it = jwt_user.find(jwt);
       if (it == jwt_user.end()) return r(401, "invalid token");
@@ -142,8 +144,11 @@ struct FakeEchat {
       const bool more = from + list.size() < tl.size();
       return r(0, "ok", {{"messages", list}, {"maxSeq", tl.size()}, {"hasMore", more}});
     }
+    if (name == "conversation/list") return r(0, "ok", conversation_list);
+    if (name == "conversation/read") return r(0, "ok", {{"way", in.value("way", "")}, {"toTarget", in.value("toTarget", "")}, {"unread", 0}});
     return r(405, "unknown method '" + name + "'");
   }
+  json conversation_list = json::array();  // what conversation/list answers (the test sets it)
 };
 
 // An im::Client wired to the FakeEchat over the in-memory socket.io peer, with a fake clock.

@@ -30,10 +30,11 @@ TEST_CASE("im session: logs in over the socket on connect, then answers requests
   CHECK(data_of(h.responses[id])["auid"] == "bob");
   CHECK(h.responses[id].request_id.find('-') != std::string::npos);
   // login first, then the first sync, then the queued call
-  REQUIRE(h.echat.calls.size() >= 3);
+  REQUIRE(h.echat.calls.size() >= 4);
   CHECK(h.echat.calls[0] == "login socket alice");
-  CHECK(h.echat.calls[1] == "socket message/sync");
-  CHECK(h.echat.calls[2] == "socket user/get");
+  CHECK(h.echat.calls[1] == "socket conversation/list");
+  CHECK(h.echat.calls[2] == "socket message/sync");
+  CHECK(h.echat.calls[3] == "socket user/get");
   REQUIRE(h.syncs.size() == 1);
   CHECK(h.syncs[0].from == 0);
   CHECK(h.syncs[0].to == 0);
@@ -201,7 +202,7 @@ TEST_CASE("im session: an expired JWT is renewed and the call repeated", "[im][s
   SECTION("a second 401 fails the call") {
     ImHarness h;
     h.start();
-    h.echat.forced_codes = {401, 401, 401};  // the re-login's sync takes one
+    h.echat.reject_jwts = true;
     const auto id = h.request("user", "get", R"({"auid":"bob"})");
     REQUIRE(h.responses.count(id));
     CHECK(h.responses[id].code == 401);

@@ -1,0 +1,98 @@
+#include "im/conversations.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace echat::im {
+
+namespace {
+
+std::string target_of(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+  return "";
+}
+
+}  // namespace
+
+Conversation* Conversations::find(const std::string& way, const std::string& to_target) {
+  for (auto& c : entries_) {
+    if (c.way == way && c.to_target == to_target) return &c;
+  }
+  return nullptr;
+}
+
+bool Conversations::on_message(const json& msg) {
+  const std::string way = string_field(msg, "way");
+  const std::string from = string_field(msg, "formUser");
+  const json* to = field(msg, "toTarget");
+  const auto seq = uint_field(msg, "seq");
+  if ((way != "P2P" && way != "P2R") || !to || !seq) return false;
+  const std::string target = way == "P2P" && from != self_ ? from : target_of(*to);
+  if (target.empty()) return false;
+  Conversation* c = find(way, target);
+  if (!c) {
+    Conversation fresh;
+    fresh.way = way;
+    fresh.to_target = target;
+    entries_.push_back(std::move(fresh));
+    c = &entries_.back();
+  }
+  if (*seq <= c->last_seq) return true;  // older than what we have (e.g. a list seeded later)
+  c->last_seq = *seq;
+  c->last_message = msg;
+  if (auto t = uint_field(msg, "createTime")) c->update_time = static_cast<std::int64_t>(*t);
+  const json* recalled = field(msg, "recalled");
+  const bool was_recalled = recalled && recalled->is_boolean() && recalled->get<bool>();
+  if (from != self_ && !was_recalled && *seq > c->read_seq) ++c->unread;
+  if (entries_.size() > max_entries_) {
+    auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const Conversation& a, const Conversation& b) {
+      return a.update_time < b.update_time;
+    });
+    entries_.erase(oldest);
+  }
+  return true;
+}
+
+void Conversations::replace(const json& list) {
+  if (!list.is_array()) return;
+  entries_.clear();
+  for (const auto& item : list) {
+    Conversation c;
+    c.way = string_field(item, "way");
+    if (const json* to = field(item, "toTarget")) c.to_target = target_of(*to);
+    if (c.way.empty() || c.to_target.empty()) continue;
+    c.unread = uint_field(item, "unread").value_or(0);
+    c.read_seq = uint_field(item, "readSeq").value_or(0);
+    c.last_seq = uint_field(item, "lastSeq").value_or(0);
+    c.update_time = static_cast<std::int64_t>(uint_field(item, "updateTime").value_or(0));
+    if (const json* m = field(item, "lastMessage")) c.last_message = *m;
+    entries_.push_back(std::move(c));
+    if (entries_.size() >= max_entries_) break;
+  }
+}
+
+bool Conversations::mark_read(const std::string& way, const std::string& to_target) {
+  Conversation* c = find(way, to_target);
+  if (!c) return false;
+  c->read_seq = c->last_seq;
+  c->unread = 0;
+  return true;
+}
+
+std::string Conversations::to_json() const {
+  std::vector<const Conversation*> order;
+  for (const auto& c : entries_) order.push_back(&c);
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Conversation* a, const Conversation* b) { return a->update_time > b->update_time; });
+  json out = json::array();
+  for (const auto* c : order) {
+    out.push_back(json{{"way", c->way}, {"toTarget", c->to_target}, {"unread", c->unread},
+                       {"readSeq", c->read_seq}, {"lastSeq", c->last_seq}, {"updateTime", c->update_time},
+                       {"lastMessage", c->last_message}});
+  }
+  return dump(out);
+}
+
+}  // namespace echat::im

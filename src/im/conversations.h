@@ -1,0 +1,49 @@
+// Conversations from the user's point of view (docs/protocol.md 9.6), kept locally: seeded from
+// conversation/list after each login, updated by every message handed over, marked read locally.
+// Keyed by (way, toTarget) where toTarget is the peer for P2P (whoever sent) and the rid for P2R.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "im/json_util.h"
+
+namespace echat::im {
+
+struct Conversation {
+  std::string way;
+  std::string to_target;
+  std::uint64_t unread = 0;
+  std::uint64_t read_seq = 0;
+  std::uint64_t last_seq = 0;
+  std::int64_t update_time = 0;
+  json last_message;  // null when unknown
+};
+
+class Conversations {
+ public:
+  explicit Conversations(std::string self, std::size_t max_entries = 1000)
+      : self_(std::move(self)), max_entries_(max_entries) {}
+
+  // A message handed over (with the user's seq). Returns false when it names no conversation.
+  bool on_message(const json& msg);
+  // conversation/list's data: replaces everything (the server is the truth after a login).
+  void replace(const json& list);
+  // Marks (way, toTarget) read up to its last message. False when unknown.
+  bool mark_read(const std::string& way, const std::string& to_target);
+
+  // Most recent first, as the protocol's conversation objects.
+  std::string to_json() const;
+  const std::vector<Conversation>& entries() const { return entries_; }
+
+ private:
+  Conversation* find(const std::string& way, const std::string& to_target);
+
+  std::string self_;
+  std::size_t max_entries_;
+  std::vector<Conversation> entries_;
+};
+
+}  // namespace echat::im

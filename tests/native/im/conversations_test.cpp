@@ -1,0 +1,76 @@
+// Conversations kept locally: seeded by conversation/list, updated by handed-over messages.
+#include <catch2/catch.hpp>
+
+#include "fake_echat.h"
+#include "im/conversations.h"
+
+using namespace echat::testing;  // NOLINT
+using echat::im::Conversations;
+
+namespace {
+
+json msg(std::uint64_t seq, const std::string& from, const std::string& to, const std::string& way = "P2P") {
+  return json{{"mid", 100 + seq}, {"seq", seq}, {"formUser", from}, {"toTarget", to}, {"way", way},
+              {"type", "TEXT"}, {"body", {{"text", "t"}}}, {"createTime", 1000 + seq}, {"recalled", false}};
+}
+
+}  // namespace
+
+TEST_CASE("conversations: keyed by peer or room, unread counts others' messages", "[im][conversations]") {
+  Conversations cs("alice");
+  CHECK(cs.on_message(msg(1, "bob", "alice")));
+  CHECK(cs.on_message(msg(2, "alice", "bob")));
+  CHECK(cs.on_message(msg(3, "bob", "alice")));
+  CHECK(cs.on_message(msg(4, "carol", "12", "P2R")));
+  CHECK_FALSE(cs.on_message(json{{"way", "X"}}));
+  const json list = parse(cs.to_json());
+  REQUIRE(list.size() == 2);
+  CHECK(list[0]["way"] == "P2R");  // most recent first
+  CHECK(list[0]["toTarget"] == "12");
+  CHECK(list[1]["toTarget"] == "bob");
+  CHECK(list[1]["unread"] == 2);
+  CHECK(list[1]["lastSeq"] == 3);
+  CHECK(list[1]["lastMessage"]["seq"] == 3);
+  CHECK(cs.mark_read("P2P", "bob"));
+  CHECK_FALSE(cs.mark_read("P2P", "nobody"));
+  CHECK(parse(cs.to_json())[1]["unread"] == 0);
+  CHECK(parse(cs.to_json())[1]["readSeq"] == 3);
+  cs.on_message(msg(5, "bob", "alice"));
+  CHECK(parse(cs.to_json())[0]["unread"] == 1);
+}
+
+TEST_CASE("conversations: the server list replaces; older messages do not count again", "[im][conversations]") {
+  Conversations cs("alice");
+  cs.replace(parse(R"([{"way":"P2P","toTarget":"bob","unread":2,"readSeq":1,"lastSeq":3,"updateTime":5,"lastMessage":null},
+                       {"way":"P2R","toTarget":12,"unread":0,"readSeq":4,"lastSeq":4,"updateTime":4}])"));
+  REQUIRE(cs.entries().size() == 2);
+  CHECK(cs.entries()[1].to_target == "12");
+  cs.on_message(msg(2, "bob", "alice"));  // already counted by the server
+  CHECK(cs.entries()[0].unread == 2);
+  cs.on_message(msg(6, "bob", "alice"));
+  CHECK(cs.entries()[0].unread == 3);
+  cs.replace(json::object());  // not a list: ignored
+  CHECK(cs.entries().size() == 2);
+}
+
+TEST_CASE("conversations: the session seeds and updates them", "[im][conversations][session]") {
+  ImHarness h;
+  h.echat.conversation_list = parse(R"([{"way":"P2P","toTarget":"carol","unread":1,"readSeq":0,"lastSeq":0,"updateTime":1}])");
+  h.start();
+  h.advance(100);  // the message's createTime is after carol's conversation
+  h.send_as("bob", "alice", "hello");
+  const json list = parse(h.client.conversations_json());
+  REQUIRE(list.size() == 2);
+  CHECK(list[0]["toTarget"] == "bob");
+  CHECK(list[0]["unread"] == 1);
+  CHECK(list[1]["toTarget"] == "carol");
+  auto id = h.client.mark_read(h.now(), "P2P", "bob");
+  REQUIRE(id.ok());
+  h.pump();
+  REQUIRE(h.responses.count(id.value()));
+  CHECK(h.responses[id.value()].code == 0);
+  CHECK(parse(h.client.conversations_json())[0]["unread"] == 0);
+  auto bad = h.client.mark_read(h.now(), "XX", "bob");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message == "invalid argument 'way': must be one of P2P, P2R");
+}
