@@ -99,10 +99,10 @@ function initPage(t, srv, over, sandboxOptions) {
   return page;
 }
 
-for (const apiTransport of ['HTTP', 'SOCKET']) {
-  test(`im: init logs in, apis answer, messages flow (${apiTransport})`, { skip }, async (t) => {
+for (const [apiTransport, protocol] of [['HTTP', 'auto'], ['SOCKET', 'auto'], ['SOCKET', 3]]) {
+  test(`im: init logs in, apis answer, messages flow (${apiTransport}, protocol ${protocol})`, { skip }, async (t) => {
     const srv = await devserver(t);
-    const alice = initPage(t, srv, { apiTransport });
+    const alice = initPage(t, srv, { apiTransport, protocol });
     const sdk = await within(alice.ready, 'alice init');
     assert.equal(sdk, alice.sdk);
     assert.equal(alice.callback().called, 1);
@@ -119,7 +119,7 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.equal(bad.code, 400);
     assert.match(bad.msg, /'auid'/);
 
-    const bob = initPage(t, srv, { apiTransport, loginAuid: 'bob', loginToken: 'pb' });
+    const bob = initPage(t, srv, { apiTransport, protocol, loginAuid: 'bob', loginToken: 'pb' });
     await within(bob.ready, 'bob init');
     const sent = await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'hi bob' } }), 'send');
     assert.equal(sent.code, 0);
