@@ -41,6 +41,8 @@ function callerError(x) {
 }
 
 const IO_KINDS = new Set(['open', 'send', 'sendb', 'close', 'http']);
+// How long after onAppShow a socket close still counts as one the suspension caused (as core-driver.js).
+const RESUME_WINDOW_MS = 5000;
 
 // Feeds the core, performs its outputs, keeps the single timer.
 class ImDriver {
@@ -52,6 +54,7 @@ class ImDriver {
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
+    this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
     this.configError = JSON.parse(this.raw.status(0)).x;
   }
 
@@ -107,16 +110,36 @@ class ImDriver {
     const s = this.p.openSocket(url, {
       onOpen: () => this.input('transportOpen', tid),
       onMessage: (data) => {
+        this.resumedAt = -1;
         if (typeof data === 'string') this.input('textFrame', tid, data);
         else this.input('binaryFrame', tid, new Uint8Array(data));
       },
       onClose: (code, reason) => {
         this.sockets.delete(tid);
         this.input('transportClose', tid, code, String(reason || ''));
+        this.wakeIfResuming();
       },
-      onError: (message) => this.input('transportError', tid, String(message)),
+      onError: (message) => {
+        this.input('transportError', tid, String(message));
+        this.wakeIfResuming();
+      },
     });
     this.sockets.set(tid, s);
+  }
+
+  // The app came to the foreground: the core checks its deadlines and, when waiting for a reconnect
+  // backoff, tries at once. A close that WeChat delivers after onAppShow (the suspension killed the
+  // socket) belongs to the same resume: wake again after it instead of waiting for the backoff.
+  foreground() {
+    this.resumedAt = this.p.now();
+    this.input('wake');
+  }
+
+  wakeIfResuming() {
+    if (this.resumedAt < 0) return;
+    const recent = this.p.now() - this.resumedAt <= RESUME_WINDOW_MS;
+    this.resumedAt = -1;
+    if (recent) this.input('wake');
   }
 
   send(tid, data) {
@@ -216,7 +239,7 @@ class Im extends Emitter {
     }
     if (!this._hooked) {
       this._hooked = true;
-      p.onForeground(() => { if (this._driver) this._driver.input('wake'); });
+      p.onForeground(() => { if (this._driver) this._driver.foreground(); });
       p.onNetwork((online) => { if (this._driver) this._driver.input('setOnline', online); });
     }
     const keys = this._driver.call('storageKeys').r || [];

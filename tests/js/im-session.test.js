@@ -268,3 +268,22 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.equal(page.events.filter(([e]) => e === 'error').length, 0);
   });
 }
+
+test('im: after the app was suspended (socket killed), it reconnects on show and gets what it missed', { skip }, async (t) => {
+  const srv = await devserver(t);
+  const bob = initPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', reconnectionDelay: 60000, reconnectionDelayMax: 60000 },
+    { suspendDelay: 0, suspendSocketClose: { code: 1006, reason: 'suspended' } });
+  await within(bob.ready, 'bob init');
+  const alice = initPage(t, srv);
+  await within(alice.ready, 'alice init');
+  await bob.sb.hideApp();
+  for (const text of ['s1', 's2']) {
+    await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text } }), text);
+  }
+  await bob.sb.showApp();
+  // the backoff is a minute: only the wake on show can bring these in time
+  await waitFor(() => bob.events.filter(([e]) => e === 'message').length >= 2, 'missed messages');
+  const texts = bob.events.filter(([e]) => e === 'message').map(([, m]) => m.body.text);
+  assert.deepEqual(texts, ['s1', 's2']);
+  assert.equal(bob.sdk.im.getState(), 'connected');
+});
