@@ -4,7 +4,9 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <memory>
 #include <optional>
+#include <vector>
 #include <string>
 #include <utility>
 
@@ -110,24 +112,38 @@ class SioManager {
   std::string result_;
 };
 
+
+// embind without class_: a class brings ~8 KB of minified glue (handles, pointers, upcasts) that a
+// handle table and free functions do not need. `h` is the handle _sio_new returned.
+std::vector<std::unique_ptr<SioManager>> g_managers;  // bindings only: src/ has no globals
+
+SioManager& at(int h) { return *g_managers.at(static_cast<std::size_t>(h)); }
+
+int sio_new(std::string options) {
+  g_managers.push_back(std::make_unique<SioManager>(options));
+  return static_cast<int>(g_managers.size() - 1);
+}
+void sio_delete(int h) { g_managers.at(static_cast<std::size_t>(h)).reset(); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(echat_socketio) {
-  emscripten::class_<SioManager>("_SioManager")
-      .constructor<std::string>()
-      .function("status", &SioManager::status)
-      .function("connectSocket", &SioManager::connectSocket)
-      .function("disconnectSocket", &SioManager::disconnectSocket)
-      .function("emit", &SioManager::emit)
-      .function("ack", &SioManager::ack)
-      .function("close", &SioManager::close)
-      .function("wake", &SioManager::wake)
-      .function("setOnline", &SioManager::setOnline)
-      .function("transportOpen", &SioManager::transportOpen)
-      .function("textFrame", &SioManager::textFrame)
-      .function("binaryFrame", &SioManager::binaryFrame)
-      .function("transportClose", &SioManager::transportClose)
-      .function("transportError", &SioManager::transportError)
-      .function("timer", &SioManager::timer)
-      .function("binary", &SioManager::binary);
+  using namespace emscripten;
+  function("_sio_new", &sio_new);
+  function("_sio_delete", &sio_delete);
+  function("_sio_status", +[](int h) { return at(h).status(); });
+  function("_sio_connectSocket", +[](int h, double now, std::string nsp, std::string auth) { return at(h).connectSocket(now, nsp, auth); });
+  function("_sio_disconnectSocket", +[](int h, double now, std::string nsp) { return at(h).disconnectSocket(now, nsp); });
+  function("_sio_emit", +[](int h, double now, std::string nsp, std::string args, int flags, double t, std::string blob) { return at(h).emit(now, nsp, args, flags, t, blob); });
+  function("_sio_ack", +[](int h, double now, std::string nsp, double id, std::string args, std::string blob) { return at(h).ack(now, nsp, id, args, blob); });
+  function("_sio_close", +[](int h, double now) { return at(h).close(now); });
+  function("_sio_wake", +[](int h, double now) { return at(h).wake(now); });
+  function("_sio_setOnline", +[](int h, double now, bool on) { return at(h).setOnline(now, on); });
+  function("_sio_transportOpen", +[](int h, double now, unsigned t) { return at(h).transportOpen(now, t); });
+  function("_sio_textFrame", +[](int h, double now, unsigned t, std::string d) { return at(h).textFrame(now, t, d); });
+  function("_sio_binaryFrame", +[](int h, double now, unsigned t, std::string d) { return at(h).binaryFrame(now, t, d); });
+  function("_sio_transportClose", +[](int h, double now, unsigned t, int c, std::string r) { return at(h).transportClose(now, t, c, r); });
+  function("_sio_transportError", +[](int h, double now, unsigned t, std::string m) { return at(h).transportError(now, t, m); });
+  function("_sio_timer", +[](int h, double now) { return at(h).timer(now); });
+  function("_sio_binary", +[](int h) { return at(h).binary(); });
 }

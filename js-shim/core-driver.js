@@ -1,5 +1,5 @@
 'use strict';
-// Drives one C++ socketio::Manager (bindings: _SioManager): feeds it inputs, reads the batch each
+// Drives one C++ socketio::Manager (bindings: the _sio_* functions on a handle): feeds it inputs, reads the batch each
 // call returns (src/host/batch.h documents the format), performs the transport commands on the
 // platform, keeps the single real timer at the core's next deadline, and hands manager and socket
 // events to `sink` (the io.js facade). No protocol logic lives here.
@@ -19,13 +19,14 @@ class CoreDriver {
   constructor(core, platform, optionsJson, sink) {
     this.platform = platform;
     this.sink = sink;
-    this.raw = new core._SioManager(optionsJson);
+    this.core = core;
+    this.h = core._sio_new(optionsJson);  // a handle: bindings/socketio_bindings.cpp
     this.sockets = new Map();  // transport id -> platform socket
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
     this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
-    const status = JSON.parse(this.raw.status());
+    const status = JSON.parse(core._sio_status(this.h));
     this.optionsError = status.x;
   }
 
@@ -42,7 +43,7 @@ class CoreDriver {
       if (before) before(b);
       return b;
     }
-    const batch = JSON.parse(this.raw[name](this.platform.now(), ...args));
+    const batch = JSON.parse(this.core[`_sio_${name}`](this.h, this.platform.now(), ...args));
     if (before) before(batch);
     this.dispatch(batch);
     return batch;
@@ -55,7 +56,7 @@ class CoreDriver {
     const outs = batch.o;
     let arena = null;
     const bytes = (off, len) => {
-      if (!arena) arena = this.raw.binary();
+      if (!arena) arena = this.core._sio_binary(this.h);
       return copyOut(arena, off, len);
     };
     // Copy every binary payload out of wasm memory first: app listeners may call back into the core,
@@ -156,7 +157,7 @@ class CoreDriver {
     this.timer = null;
     for (const s of this.sockets.values()) s.close(1000, 'destroyed');
     this.sockets.clear();
-    this.raw.delete();
+    this.core._sio_delete(this.h);
   }
 }
 
