@@ -9,7 +9,7 @@ source toolchain/env.sh
 total=${1:-30}
 
 CXX=clang++ CC=clang cmake -S . -B build-fuzz -DECHAT_FUZZ=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-fuzz -j"$JOBS" 2>&1 | grep -E 'error|Error' || true
+cmake --build build-fuzz -j"$JOBS" 2>&1 | grep -E 'error:|Error [0-9]' || true
 mapfile -t targets < <(find build-fuzz -maxdepth 1 -type f -name 'fuzz_*' -perm -u+x | sort)
 if [ ${#targets[@]} -eq 0 ]; then echo "fuzz: no targets built" >&2; exit 1; fi
 per=$(( total / ${#targets[@]} )); [ "$per" -ge 3 ] || per=3
