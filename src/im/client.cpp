@@ -25,6 +25,7 @@ namespace {
 constexpr Millis kReloginDelay = 2000;
 constexpr Millis kRateLimitDelay = 1000;
 constexpr Millis kUnavailableDelay = 2000;
+constexpr Millis kHttpRetryDelay = 1000;
 constexpr std::uint64_t kSyncPage = 100;
 constexpr const char* kTimedOut = "operation has timed out";
 
@@ -242,6 +243,27 @@ void Client::close(Millis now) {
   manager_.close(now);
   set_state(State::Disconnected, "closed");
   pump(now);
+}
+
+void Client::wake(Millis now) {
+  revive(now);
+  manager_.wake(now);
+  settle(now);
+}
+
+void Client::set_online(Millis now, bool online) {
+  manager_.set_online(now, online);
+  if (online) revive(now);
+  settle(now);
+}
+
+// After ReconnectFailed the Manager is idle; the app coming back or the network returning is a good
+// moment for a fresh round of attempts (a mobile session should not stay down for good).
+void Client::revive(Millis now) {
+  if (ended_ || !started_ || state_ != State::Disconnected) return;
+  if (manager_.state() != socketio::ManagerState::Idle) return;
+  set_state(ever_logged_in_ ? State::Reconnecting : State::Connecting, "wake");
+  (void)manager_.connect_socket(now, "/", "");
 }
 
 // ---- The event loop ------------------------------------------------------------------------------
@@ -707,7 +729,7 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
   finish(index, code, msg, data ? dump(*data) : "null");
 }
 
-void Client::lost(Millis now, std::size_t index, bool timed_out) {
+void Client::lost(Millis now, std::size_t index, bool timed_out, Millis retry_delay) {
   Call& c = calls_[index];
   if (c.kind != Call::Kind::App) {
     retry_later(c, now, 0);  // Outbox (same clientMsgId) and Sync are idempotent
@@ -717,7 +739,7 @@ void Client::lost(Millis now, std::size_t index, bool timed_out) {
     finish(index, code::kTimeout, "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms",
            "null");
   } else if (idempotent(c.module, c.method)) {
-    retry_later(c, now, 0);
+    retry_later(c, now, retry_delay);
   } else {
     finish(index, code::kNetwork,
            "network: the connection was lost while the request was out; it may or may not have been carried out",
@@ -796,7 +818,7 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
   if (calls_[*index].kind != Call::Kind::App) {
     retry_later(calls_[*index], now, kUnavailableDelay);  // the server may be down: do not spin
   } else {
-    lost(now, *index, false);
+    lost(now, *index, false, kHttpRetryDelay);  // a refused connection fails at once: do not spin
   }
   settle(now);
 }

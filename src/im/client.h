@@ -79,8 +79,10 @@ class Client {
   core::Result<std::uint64_t> mark_read(Millis now, const std::string& way, const std::string& to_target);
   // Ends the session: no reconnect; pending calls fail with -1004 (the outbox stays persisted).
   void close(Millis now);
-  void wake(Millis now) { manager_.wake(now); settle(now); }
-  void set_online(Millis now, bool online) { manager_.set_online(now, online); settle(now); }
+  // The app came to the foreground / the network changed. After the reconnection attempts ran out
+  // (state Disconnected, "reconnect failed"), either starts connecting again.
+  void wake(Millis now);
+  void set_online(Millis now, bool online);
 
   // ---- Host inputs ----
   void on_http_response(Millis now, std::uint64_t id, int status, std::string_view body);
@@ -133,7 +135,10 @@ class Client {
   bool dispatch(Millis now, Call& call);
   json envelope(const Call& call, Millis now, bool socket) const;
   void complete(Millis now, std::size_t index, const json& r);
-  void lost(Millis now, std::size_t index, bool timed_out);
+  // The attempt in flight got no answer. `retry_delay`: how long an idempotent app call waits before
+  // its repeat (0 after a dropped socket: it waits for the next login anyway).
+  void lost(Millis now, std::size_t index, bool timed_out, Millis retry_delay = 0);
+  void revive(Millis now);
   void finish(std::size_t index, int code, std::string msg, std::string data_json);
   void retry_later(Call& call, Millis now, Millis delay);
   void check_deadlines(Millis now);

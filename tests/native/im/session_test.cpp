@@ -302,6 +302,8 @@ TEST_CASE("im session: timeouts and lost connections", "[im][session]") {
     h.start();
     h.echat.lose_answers = 1;
     const auto id = h.request("user", "get", R"({"auid":"bob"})");
+    CHECK(h.responses.count(id) == 0);  // repeated after a second (a refused HTTP fails at once)
+    h.advance(1000);
     REQUIRE(h.responses.count(id));
     CHECK(h.responses[id].code == 0);
   }
@@ -360,4 +362,38 @@ TEST_CASE("im session: a server whose timeline was reset is synced from 0", "[im
   CHECK_FALSE(second.errors[0].fatal);
   second.send_as("bob", "alice", "newer");
   CHECK(second.texts() == std::vector<std::string>{"new", "newer"});
+}
+
+TEST_CASE("im session: after the reconnection attempts ran out, a wake starts again", "[im][session]") {
+  auto config = ImHarness::base_config();
+  config.reconnection_attempts = 2;
+  ImHarness h(config);
+  h.start();
+  h.reachable = false;
+  h.cut();
+  h.advance(30000);
+  CHECK(h.client.state() == echat::im::State::Disconnected);
+  CHECK(h.states.back() == "disconnected:reconnect failed");
+  h.reachable = true;
+  h.client.wake(h.now());
+  h.pump();
+  CHECK(h.client.state() == echat::im::State::Connected);
+  h.client.close(h.now());
+  h.pump();
+  h.client.wake(h.now());  // closed: stays down
+  h.pump();
+  CHECK(h.client.state() == echat::im::State::Disconnected);
+}
+
+TEST_CASE("im session: an HTTP server that refuses connections is not hammered", "[im][session]") {
+  ImHarness h(ImHarness::base_config(Transport::Http));
+  h.start();
+  h.http_up = false;
+  const auto id = h.request("user", "get", R"({"auid":"bob"})");
+  h.advance(15000);
+  INFO("http requests " << h.http_requests << ", pending " << h.client.pending_calls() << ", next deadline "
+                        << h.client.next_deadline().value_or(-1) << ", now " << h.now());
+  REQUIRE(h.responses.count(id));
+  CHECK(h.responses[id].code == code::kTimeout);
+  CHECK(h.http_requests <= 17);  // about one attempt a second, not a tight loop
 }
