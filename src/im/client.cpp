@@ -85,6 +85,10 @@ std::string Client::upload_url() const {
   return base + "/" + config_.file_version + "/file/upload";
 }
 
+std::string Client::synced_record() const {
+  return "{\"seq\":" + std::to_string(inbox_.synced()) + ",\"boot\":" + std::to_string(boot_) + "}";
+}
+
 std::string Client::next_request_id() { return prefix_ + "-" + std::to_string(next_request_no_++); }
 
 void Client::set_state(State state, std::string reason) {
@@ -107,6 +111,7 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
     if (key == synced_key()) {
       const json v = parse_json(value);
       if (auto seq = uint_field(v, "seq")) inbox_.reset(*seq);
+      boot_ = uint_field(v, "boot").value_or(0);
     } else if (key == outbox_key()) {
       calls_.erase(std::remove_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.kind == Call::Kind::Outbox; }),
                    calls_.end());
@@ -141,6 +146,10 @@ void Client::start(Millis now) {
     fatal(now, code::kInvalidArgument, e->message, "invalid config");
     return;
   }
+  // A new boot number per start, persisted before anything is sent: clientMsgIds carry it, so they
+  // stay unique across app restarts even if the host's randomness repeats.
+  ++boot_;
+  outputs_.push_back(StorageSet{synced_key(), synced_record()});
   set_state(State::Connecting, "start");
   auto r = manager_.connect_socket(now, "/", "");
   if (!r.ok()) {
@@ -210,7 +219,7 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
       if (e.client_msg_id == cmid) return arg_error("clientMsgId", "already waiting in the outbox");
     }
   } else {
-    cmid = prefix_ + "-m-" + std::to_string(next_msg_no_++);
+    cmid = prefix_ + "-" + std::to_string(boot_) + "-m-" + std::to_string(next_msg_no_++);
     form["clientMsgId"] = cmid;
   }
   OutboxEntry entry;
@@ -456,7 +465,7 @@ void Client::hand_over(Millis now) {
     }
     outputs_.push_back(std::move(m));
   }
-  outputs_.push_back(StorageSet{synced_key(), "{\"seq\":" + std::to_string(inbox_.synced()) + "}"});
+  outputs_.push_back(StorageSet{synced_key(), synced_record()});
   for (const auto& [ack_id, seq] : acks) ack_delivery(now, ack_id, seq);
 }
 
@@ -860,7 +869,7 @@ void Client::on_sync_page(Millis now, const json& data) {
                                   false});
     inbox_.reset(0);
     held_acks_.clear();
-    outputs_.push_back(StorageSet{synced_key(), "{\"seq\":0}"});
+    outputs_.push_back(StorageSet{synced_key(), synced_record()});
     sync_running_ = false;
     start_sync(now);
     return;

@@ -153,6 +153,7 @@ class Client {
   std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);
   void set_state(State state, std::string reason);
   std::string next_request_id();
+  std::string synced_record() const;  // {"seq": synced, "boot": boot}
 
   Config config_;
   socketio::Manager manager_;
@@ -164,6 +165,7 @@ class Client {
   std::uint64_t next_msg_no_ = 1;
   std::uint64_t next_call_id_ = 1;
   std::uint64_t next_http_id_ = 1;
+  std::uint64_t boot_ = 0;  // starts so far on this device (persisted with the synced seq)
 
   State state_ = State::Idle;
   bool started_ = false;

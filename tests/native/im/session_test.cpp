@@ -109,7 +109,7 @@ TEST_CASE("im session: pushes are handed over in order, once, and acked", "[im][
   CHECK(h.texts() == std::vector<std::string>{"one", "two"});
   CHECK(h.seqs() == std::vector<std::uint64_t>{1, 2});
   CHECK(h.echat.acked["alice"] == std::set<std::uint64_t>{1, 2});
-  CHECK(h.storage[h.client.synced_key()] == R"({"seq":2})");
+  CHECK(h.storage[h.client.synced_key()] == R"({"seq":2,"boot":1})");
   // The server repeats a push (e.g. offline push after a re-login): dropped, but acked again.
   h.push("alice", h.echat.timeline["alice"][1]);
   CHECK(h.messages.size() == 2);
@@ -350,7 +350,7 @@ TEST_CASE("im session: a server whose timeline was reset is synced from 0", "[im
   for (int i = 0; i < 3; ++i) first.send_as("bob", "alice", "old");
   first.client.close(first.now());
   first.pump();
-  REQUIRE(first.storage[first.client.synced_key()] == R"({"seq":3})");
+  REQUIRE(first.storage[first.client.synced_key()] == R"({"seq":3,"boot":1})");
 
   ImHarness second;  // a fresh server (new database), the old storage
   second.storage = first.storage;
