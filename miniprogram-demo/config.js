@@ -1,0 +1,21 @@
+// The demo's one config module: where the E聊 server is and who logs in by default.
+// The defaults are those of the local devserver (node devserver/bin/echat-devserver.js): HTTP API on
+// 58082, socket.io on 59092, app key TSDKTEST00001 with an empty secret, user admin / token admin.
+// On a phone, host must be a registered https/wss domain; in WeChat DevTools, with the project setting
+// "不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书" on (project.config.json urlCheck: false),
+// 127.0.0.1 works.
+module.exports = {
+  host: '127.0.0.1',
+  httpPort: 58082,
+  socketPort: 59092,
+  key: 'TSDKTEST00001',
+  secret: '',
+  // API calls over the socket ('SOCKET') or with wx.request ('HTTP'); messages always come by socket.
+  apiTransport: 'SOCKET',
+  loginAuid: 'admin',
+  loginToken: 'admin',
+  // The SDK files that toolchain/build.sh copies into utils/.
+  wasmPath: '/utils/echatim-sdk.wasm.br',
+  // Messages loaded when a chat opens.
+  historyLimit: 30,
+};
