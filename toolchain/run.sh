@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build the SDK, start the local E聊-compatible server on its
-# embedded default storage (SQLite in ./.echat-devserver/), and run the headless chat demo against it.
-# Ports: HTTP 58082, socket.io 59092 (the E聊 sample configuration's), overridable with HTTP_PORT and
-# SOCKET_PORT. The server is stopped at the end.
+# The main job: install what is missing, build the SDK (dist/, and its copy in miniprogram-demo/utils/),
+# start the local E聊-compatible server on its embedded default storage (SQLite in ./.echat-devserver/),
+# and run the demo mini-program headlessly: two users, each on a "phone" (a mini-program sandbox running
+# miniprogram-demo/ with the real SDK, its pages rendered by miniprogram-simulate), log in through the
+# login page, add each other, type and send messages and a picture; the conversation is printed as the
+# pages render it. The server is stopped at the end, and the way to open the same demo in WeChat
+# DevTools is printed.
+# Ports: HTTP 58082, socket.io 59092 (the E聊 sample configuration's, the demo's config.js defaults),
+# overridable with HTTP_PORT and SOCKET_PORT.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash toolchain/setup.sh
@@ -20,14 +25,19 @@ for _ in $(seq 100); do
   kill -0 $server 2>/dev/null || { cat "$log"; echo "run: the devserver did not start" >&2; exit 1; }
   sleep 0.1
 done
-echo "run: devserver listening: $(grep '"event":"listening"' "$log")"
+grep -q '"event":"listening"' "$log" || { cat "$log"; echo "run: the devserver did not start within 10 s" >&2; exit 1; }
 echo
-node toolchain/chat-demo.js "$SOCKET_PORT"
+echo "run: devserver listening (SQLite in ./.echat-devserver/): $(grep '"event":"listening"' "$log")"
+echo
+node toolchain/chat-demo.js --host 127.0.0.1 --http-port "$HTTP_PORT" --socket-port "$SOCKET_PORT"
 cat <<MSG
 
-The same server is what a mini-program talks to in WeChat DevTools (project setting
-"不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书" on): start it with
-  node devserver/bin/echat-devserver.js
-and copy dist/echatim-sdk.js and dist/echatim-sdk.wasm.br into the mini-program's utils/ folder.
-The demo mini-program (miniprogram-demo/) arrives with its own issue.
+The same demo in WeChat DevTools (miniprogram-demo/README.md has the details):
+  1. bash toolchain/build.sh            (done above: the SDK is in miniprogram-demo/utils/)
+  2. node devserver/bin/echat-devserver.js --user admin:admin --user alice:alice:Alice --user bob:bob:Bob
+  3. DevTools → Import project → the folder miniprogram-demo/ (AppID: touristappid, the test account)
+  4. Details → Local settings: check "不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书"
+     (project.config.json already has urlCheck: false); base library 2.14.0 or later
+  5. Compile, log in as alice / alice (server 127.0.0.1, HTTP $HTTP_PORT, socket $SOCKET_PORT, key TSDKTEST00001)
+Pictures of the pages: docs/images/demo-*.png
 MSG
