@@ -712,9 +712,12 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
   }
   if (code == code::kTokenExpired || code == code::kUnauthenticated) {
     const int limit = code == code::kTokenExpired ? 2 : 1;
-    if (c.auth_retries < limit) {
+    // The outbox never gives up on credentials: an earlier attempt whose answer was lost may have been
+    // stored, so "failed" could be a lie; a login that is really refused ends the session (fatal) and
+    // the message stays persisted. Only refusals of the message itself (400, 403, 404, 413) drop it.
+    if (c.auth_retries < limit || c.kind == Call::Kind::Outbox) {
       ++c.auth_retries;
-      retry_later(c, now, 0);
+      retry_later(c, now, c.auth_retries > limit ? kUnavailableDelay : 0);
       renew(now);
       return;
     }
