@@ -15,7 +15,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { Phone, startDevserver, makePng, DEMO } = require('../tests/demo/harness');
+const { Phone, startDevserver, landscape, DEMO } = require('../tests/demo/harness');
 
 function parseArgs(argv) {
   const o = { host: '127.0.0.1', httpPort: 58082, socketPort: 59092, ownServer: false };
@@ -127,7 +127,7 @@ async function runDemo(srv, { say = console.log, snapshot = async () => {} } = {
     await showNew(alice, before, 'bob\'s reply');
 
     before = bubbles(bob).length;
-    alice.pickImage('photo.png', makePng(240, 160, [7, 193, 96]), { width: 240, height: 160 });
+    alice.pickImage('photo.png', landscape(240, 160), { width: 240, height: 160 });
     await alice.tap('#image');
     await alice.waitFor(() => !alice.all('.sending').length && alice.all('.mine .image').length > 0, 'the image sent');
     if (alice.all('.failed').length) throw new Error(`alice: image not sent: ${alice.text('.error')}`);
@@ -153,7 +153,7 @@ async function runDemo(srv, { say = console.log, snapshot = async () => {} } = {
     // ---- a picture of the contacts page while creating a group (not created: runs keep no groups)
     await alice.tapTab('Contacts');
     await alice.tap('#new-group');
-    await alice.type('#group-name', 'Weekend trip');
+    await alice.type('#group-name', 'Book club');
     await alice.tap('.friend', 0);
     await snapshot('contacts', alice);
     await alice.tap('#new-group');

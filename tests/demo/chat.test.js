@@ -76,6 +76,7 @@ test('two users chat: messages in order, unread badge, cleared when opened', asy
   // bob is on his conversation list: a row for Alice with the message and an unread badge
   await bob.waitText('.conversation .badge', '1');
   assert.deepEqual(bob.texts('.conversation .name'), ['Alice']);
+  assert.equal(bob.el('.empty'), null, 'the "no conversations" line is gone');
   assert.equal(bob.text('.conversation .preview'), 'Hi Bob');
   assert.match(bob.text('.conversation .time'), /^\d\d:\d\d$/);
 
@@ -89,6 +90,7 @@ test('two users chat: messages in order, unread badge, cleared when opened', asy
   assert.equal(bob.page.title, 'Alice');
   await bob.waitFor(() => shown(bob).length === 2, 'two messages shown');
   assert.deepEqual(shown(bob), [['them', 'Hi Bob'], ['them', 'Are you there?']]);
+  assert.equal(bob.el('.empty'), null, 'the "no messages" line is gone');
 
   await say(bob, 'Yes! Got both, in order.');
   await alice.waitFor(() => shown(alice).length === 3, 'the reply on alice\'s chat page');

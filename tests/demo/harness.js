@@ -158,7 +158,7 @@ function parseUrl(url) {
 
 const APP = () => JSON.parse(fs.readFileSync(path.join(DEMO, 'app.json'), 'utf8'));
 
-// A 1×1… PNG of the given size, one colour (for wx.chooseMedia).
+// A PNG of the given size (for wx.chooseMedia).
 function makePng(width, height, rgb) {
   const zlib = require('node:zlib');
   const crcTable = [];
@@ -186,14 +186,18 @@ function makePng(width, height, rgb) {
   ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
   const row = Buffer.alloc(1 + width * 3);
   const rows = [];
+  // rgb: [r, g, b] (a soft diagonal gradient over that colour) or a function (x, y) -> [r, g, b]
+  const paint = typeof rgb === 'function' ? rgb : (x, y) => {
+    const f = 0.75 + 0.25 * ((x + y) / (width + height));
+    return rgb.map((c) => Math.min(255, Math.round(c * f)));
+  };
   for (let y = 0; y < height; y++) {
     row[0] = 0;
     for (let x = 0; x < width; x++) {
-      // a soft diagonal gradient over the colour, so the picture is recognisable
-      const f = 0.75 + 0.25 * ((x + y) / (width + height));
-      row[1 + x * 3] = Math.min(255, Math.round(rgb[0] * f));
-      row[2 + x * 3] = Math.min(255, Math.round(rgb[1] * f));
-      row[3 + x * 3] = Math.min(255, Math.round(rgb[2] * f));
+      const [r, g, b] = paint(x, y);
+      row[1 + x * 3] = r;
+      row[2 + x * 3] = g;
+      row[3 + x * 3] = b;
     }
     rows.push(Buffer.from(row));
   }
@@ -203,6 +207,26 @@ function makePng(width, height, rgb) {
     chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+// setData hands the view layer a JSON copy of the data (WeChat serialises it to send it to the view
+// thread). Do the same across the realms: the page's objects and arrays are the sandbox realm's, and the
+// compiled WXML evaluates expressions such as `items.length` only on this realm's arrays.
+function viewCopy(value) {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+function bridgeDefinition(def) {
+  const lifetimes = Object.assign({}, def.lifetimes || {});
+  const created = lifetimes.created || def.created;
+  lifetimes.created = function created_() {
+    const setData = this.setData;
+    this.setData = function (data, callback) {
+      return setData.call(this, viewCopy(data), callback);
+    };
+    if (typeof created === 'function') created.call(this);
+  };
+  return Object.assign({}, def, { data: viewCopy(def.data || {}), lifetimes });
 }
 
 // ------------------------------------------------------------------ a phone
@@ -237,8 +261,8 @@ class Phone {
     this._queue = Promise.resolve();
     this._installWx();
     this.sb.global.Component = (def) => {
-      this._lastDefinition = def;
-      return global.Component(def);
+      this._lastDefinition = bridgeDefinition(def);
+      return global.Component(this._lastDefinition);
     };
     this.sb.global.getCurrentPages = () => this.sb.toCtx([]).concat(this.stack.map((p) => p.instance));
   }
@@ -584,4 +608,18 @@ class Phone {
   }
 }
 
-module.exports = { Phone, startDevserver, waitFor, sleep, makePng, DEMO, ROOT, dom, parseUrl };
+// A small landscape: sky, sun, two hills (what the demo "picks from the album").
+function landscape(width, height) {
+  return makePng(width, height, (x, y) => {
+    const sun = Math.hypot(x - width * 0.72, y - height * 0.3) < height * 0.14;
+    const hill1 = y > height * (0.62 + 0.12 * Math.cos((x / width) * Math.PI * 1.6));
+    const hill2 = y > height * (0.75 + 0.1 * Math.sin((x / width) * Math.PI * 2.2 + 1));
+    if (hill2) return [34, 139, 34];
+    if (hill1) return [60, 179, 113];
+    if (sun) return [255, 200, 40];
+    const t = y / height;
+    return [Math.round(110 + 80 * t), Math.round(170 + 50 * t), 235];
+  });
+}
+
+module.exports = { Phone, landscape, startDevserver, waitFor, sleep, makePng, DEMO, ROOT, dom, parseUrl };
