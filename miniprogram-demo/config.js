@@ -18,4 +18,7 @@ module.exports = {
   wasmPath: '/utils/echatim-sdk.wasm.br',
   // Messages loaded when a chat opens.
   historyLimit: 30,
+  // How long the login page waits for the first connection and login before it gives up
+  // (sdk.im.init keeps trying to connect to an unreachable server: only a refusal is final).
+  loginTimeoutMs: 15000,
 };

@@ -7,7 +7,6 @@
 const sdk = require('./echatim-sdk.js');
 const config = require('../config.js');
 
-const LOGIN_TIMEOUT_MS = 15000;
 const LAST_LOGIN_KEY = 'echatim-demo:last-login';
 
 const state = {
@@ -213,15 +212,16 @@ function login(form) {
   const onError = (e) => { lastError = e; };
   sdk.im.on('error', onError);
   let timer = null;
+  const waitMs = Number(s.loginTimeoutMs) || 15000;
   const timeout = new Promise((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), LOGIN_TIMEOUT_MS);
+    timer = setTimeout(() => resolve('timeout'), waitMs);
   });
   return Promise.race([sdk.im.init(cfg), timeout]).then((result) => {
     clearTimeout(timer);
     sdk.im.off('error', onError);
     if (result === 'timeout') {
       sdk.im.close();
-      throw new Error(`no answer from ${s.host}:${s.socketPort} within ${LOGIN_TIMEOUT_MS / 1000} s: is the server running?`);
+      throw new Error(`no answer from ${s.host}:${s.socketPort} within ${waitMs / 1000} s: is the server running?`);
     }
     if (!result) {
       sdk.im.close();

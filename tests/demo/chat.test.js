@@ -10,7 +10,7 @@ const { Phone, startDevserver, makePng } = require('./harness');
 
 const USERS = ['alice:pa:Alice', 'bob:pb:Bob', 'carol:pc:Carol'];
 
-async function setup(t, names) {
+async function setup(t, names, { apiTransport } = {}) {
   const srv = await startDevserver({ users: USERS });
   t.after(() => srv.stop());
   const phones = {};
@@ -18,6 +18,7 @@ async function setup(t, names) {
     const phone = new Phone(name);
     t.after(() => phone.close());
     await phone.launch();
+    if (apiTransport) phone.sb.require('/config.js').apiTransport = apiTransport;  // as if config.js said so
     const [, token] = USERS.find((u) => u.startsWith(`${name}:`)).split(':');
     await phone.login(srv, name, token);
     phones[name] = phone;
@@ -63,8 +64,8 @@ function get(url) {
   });
 }
 
-test('two users chat: messages in order, unread badge, cleared when opened', async (t) => {
-  const { alice, bob } = await setup(t, ['alice', 'bob']);
+for (const apiTransport of ['SOCKET', 'HTTP']) test(`two users chat: messages in order, unread badge, cleared when opened (API calls over ${apiTransport})`, async (t) => {
+  const { alice, bob } = await setup(t, ['alice', 'bob'], { apiTransport });
   assert.equal(alice.text('.me-name'), 'alice');
   assert.equal(bob.text('.me-name'), 'bob');
   assert.match(bob.text('.empty'), /No conversations yet/);
@@ -222,4 +223,26 @@ test('a wrong token: the login page says why and stays', async (t) => {
   await assert.rejects(phone.login(srv, 'alice', 'wrong'), /Login failed: invalid auid or token \(401\)/);
   assert.equal(phone.route, 'pages/login/login');
   assert.equal(phone.text('#login'), 'Log in');
+});
+
+test('no server at that port: the login page gives up after config.loginTimeoutMs and says so; then a good login works', async (t) => {
+  const srv = await startDevserver({ users: USERS });
+  t.after(() => srv.stop());
+  const net = require('node:net');
+  const probe = net.createServer();
+  await new Promise((r) => probe.listen(0, '127.0.0.1', r));
+  const deadPort = probe.address().port;
+  await new Promise((r) => probe.close(r));
+
+  const phone = new Phone('alice');
+  t.after(() => phone.close());
+  await phone.launch();
+  phone.sb.require('/config.js').loginTimeoutMs = 1500;
+  await assert.rejects(phone.login({ host: '127.0.0.1', httpPort: deadPort, socketPort: deadPort }, 'alice', 'pa'),
+    new RegExp(`no answer from 127\\.0\\.0\\.1:${deadPort} within 1\\.5 s: is the server running\\?`));
+  assert.equal(phone.sdk.im.getState(), 'disconnected');
+  await phone.login(srv, 'alice', 'pa');
+  assert.equal(phone.text('.me-name'), 'alice');
+  assert.equal(phone.sdk.im.getState(), 'connected');
+  assert.deepEqual(phone.errors(), []);
 });
