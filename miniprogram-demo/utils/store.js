@@ -221,7 +221,8 @@ function login(form) {
     sdk.im.off('error', onError);
     if (result === 'timeout') {
       sdk.im.close();
-      throw new Error(`no answer from ${s.host}:${s.socketPort} within ${waitMs / 1000} s: is the server running?`);
+      const why = lastError ? ` (${errorText(lastError)})` : '';
+      throw new Error(`no answer from ${s.host}:${s.socketPort} within ${waitMs / 1000} s: is the server running?${why}`);
     }
     if (!result) {
       sdk.im.close();
