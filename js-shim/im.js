@@ -99,9 +99,13 @@ class ImDriver {
           else this.input('httpResponse', id, status, String(text));
         });
       }
-      case 'store':
-        if (o[2] === '') return this.p.storageRemove(o[1]);
-        return this.p.storageSet(o[1], o[2]);
+      case 'store': {
+        const failure = o[2] === '' ? this.p.storageRemove(o[1]) : this.p.storageSet(o[1], o[2]);
+        // The core bounds its records well under WeChat's 1 MB per key; a failure here is the app's
+        // storage being full: say so (the session goes on; the record is written again on its next change).
+        if (failure) this.sink(['error', -1005, `storage: could not write ${o[1]}: ${failure}`, false]);
+        return undefined;
+      }
       default: return this.sink(o);
     }
   }
@@ -178,6 +182,18 @@ class ImDriver {
 
 const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
 
+// E聊 apps may send a body as JSON text ('{"text":"hi"}'): hand it over parsed, as an object. A string
+// that is not a JSON object or array stays as it is.
+function parsedBody(m) {
+  if (m && typeof m.body === 'string' && /^\s*[[{]/.test(m.body)) {
+    try {
+      const b = JSON.parse(m.body);
+      if (b && typeof b === 'object') m.body = b;
+    } catch (err) { /* not JSON: keep the string */ }
+  }
+  return m;
+}
+
 class Im extends Emitter {
   constructor() {
     super();
@@ -212,6 +228,7 @@ class Im extends Emitter {
     let resolveInit;
     const promise = new Promise((resolve) => { resolveInit = resolve; });
     this._initDone = done;
+    this._failed = null;
     this._state = 'connecting';
     if (cfg.wasmPath) loader.configure({ wasmPath: cfg.wasmPath });
     let p;
@@ -291,7 +308,7 @@ class Im extends Emitter {
         else call.reject(apiError(code, msg, requestId, data && data.field ? { field: data.field } : null));
         return;
       }
-      case 'msg': return this.emitReserved('message', o[3]);
+      case 'msg': return this.emitReserved('message', parsedBody(o[3]));
       case 'notify': return this.emitReserved('notify', o[2]);
       case 'sync': return this.emitReserved('sync', { from: o[1], to: o[2], count: o[3] });
       case 'kicked': return this.emitReserved('kicked', { reason: o[1] });
@@ -411,7 +428,8 @@ function setPlatformFactory(factory) {
 }
 
 // Wires sdk.im and sdk.apis into the SDK's exports (what js-shim/index.js will do once the IM layer
-// is part of the default artifact; today only the ECHAT_WITH_IM variant does, docs/im-design.md).
+// is part of the default artifact; today only the ECHAT_WITH_IM variant does, docs/im-design.md):
+//   require('./im.js').install(module.exports, require('./platform/wx-im.js').createWxImPlatform)
 function install(sdk, createWxImPlatform) {
   setPlatformFactory(() => createWxImPlatform(typeof wx !== 'undefined' ? wx : undefined));
   im._sdk = sdk;

@@ -28,7 +28,7 @@ function imVariant() {
   const entry = path.join(out, 'entry.js');
   const shim = (f) => JSON.stringify(path.join(ROOT, 'js-shim', f));
   fs.writeFileSync(entry, `const sdk = require(${shim('index.js')});
-const { createWxImPlatform } = require(${shim('platform/wx.js')});
+const { createWxImPlatform } = require(${shim('platform/wx-im.js')});
 require(${shim('im.js')}).install(sdk, createWxImPlatform);
 module.exports = sdk;
 `);
@@ -138,9 +138,14 @@ for (const [apiTransport, protocol] of [['HTTP', 'auto'], ['SOCKET', 'auto'], ['
     assert.equal(convs.length, 1);
     assert.equal(convs[0].way, 'P2P');
     assert.equal(convs[0].toTarget, 'alice');
-    assert.equal(convs[0].unread, 1);
+    assert.equal(convs[0].unread, 1);  // (alice's second message below makes it 2 before markRead)
     assert.equal(convs[0].lastMessage.mid, sent.mid);
-    const read = await within(bob.sdk.im.markRead(convs[0]), 'markRead');
+    // a body sent as JSON text (E聊 style) is handed over parsed
+    await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'CUSTOM', body: '{"kind":"card","n":1}' }), 'send text body');
+    await waitFor(() => bob.events.filter(([e]) => e === 'message').length === 2, 'second message');
+    const custom = bob.events.filter(([e]) => e === 'message')[1][1];
+    assert.equal(custom.body.kind, 'card');
+    const read = await within(bob.sdk.im.markRead((await bob.sdk.im.getConversations())[0]), 'markRead');
     assert.equal(read.code, 0);
     assert.equal(read.data.unread, 0);
     assert.equal((await bob.sdk.im.getConversations())[0].unread, 0);

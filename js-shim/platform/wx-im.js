@@ -1,0 +1,88 @@
+'use strict';
+// The wx platform of the IM layer (js-shim/im.js): the socket platform of wx.js plus HTTP requests,
+// uploads and storage. A file of its own (not appended to wx.js) so that the default artifact, which
+// does not ship the IM layer yet (docs/im-design.md, "Size"), does not carry it as dead code; fold it
+// into wx.js when sdk.im joins the default build. Like wx.js, only this file touches `wx`.
+//   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
+//   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
+//   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure
+const { createWxPlatform } = require('./wx.js');
+
+function errText(res, fallback) {
+  return (res && (res.errMsg || res.message)) || fallback;
+}
+
+function createWxImPlatform(wx) {
+  const p = createWxPlatform(wx);
+  p.request = (url, body, done) => {
+    let finished = false;
+    const finish = (err, status, text) => {
+      if (finished) return;
+      finished = true;
+      done(err, status, text);
+    };
+    try {
+      wx.request({
+        url,
+        method: 'POST',
+        data: body,
+        header: { 'content-type': 'application/json' },
+        dataType: 'text',
+        responseType: 'text',
+        success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+        fail: (res) => finish(errText(res, 'request:fail'), 0, ''),
+      });
+    } catch (err) {
+      setTimeout(() => finish(`request threw: ${err && err.message}`, 0, ''), 0);
+    }
+  };
+  p.upload = (url, filePath, fields, onProgress, done) => {
+    let task;
+    try {
+      task = wx.uploadFile({
+        url,
+        filePath,
+        name: 'file',
+        formData: fields,
+        success: (res) => done(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+        fail: (res) => done(errText(res, 'uploadFile:fail'), 0, ''),
+      });
+    } catch (err) {
+      setTimeout(() => done(`uploadFile threw: ${err && err.message}`, 0, ''), 0);
+      return;
+    }
+    if (task && typeof onProgress === 'function' && typeof task.onProgressUpdate === 'function') {
+      task.onProgressUpdate((res) => onProgress({
+        progress: res.progress, totalBytesSent: res.totalBytesSent, totalBytesExpectedToSend: res.totalBytesExpectedToSend,
+      }));
+    }
+  };
+  p.storageGet = (key) => {
+    try {
+      const v = wx.getStorageSync(key);
+      return typeof v === 'string' ? v : '';
+    } catch (err) {
+      return '';
+    }
+  };
+  // set/remove return '' on success, else the reason
+  p.storageSet = (key, value) => {
+    try {
+      wx.setStorageSync(key, value);
+      return '';
+    } catch (err) {
+      return errText(err, 'setStorageSync failed');
+    }
+  };
+  p.storageRemove = (key) => {
+    try {
+      wx.removeStorageSync(key);
+      return '';
+    } catch (err) {
+      return errText(err, 'removeStorageSync failed');
+    }
+  };
+  return p;
+}
+
+module.exports = { createWxImPlatform };
