@@ -181,7 +181,7 @@ test('a group chat: create it from friends, everyone sees the messages in order 
   await carol.back();
   await carol.tapTab('Contacts');
   await carol.waitFor(() => carol.texts('.group .name').length === 1, 'carol\'s groups');
-  assert.match(carol.text('.group .name'), /^Team \(3\)$/);
+  assert.match(carol.text('.group .name'), /^Team ?\(3\)$/);  // simulate's own WXML compiler trims the space
   for (const p of [alice, bob, carol]) assert.deepEqual(p.errors(), []);
 });
 

@@ -28,6 +28,10 @@ const { spawn } = require('node:child_process');
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'miniprogram-demo');
 const WAIT_MS = 10000;  // bound of every wait: only there so that nothing hangs
+// WXML compiler: WeChat's own wcc (npm miniprogram-compiler ships it for x86-64 Linux, macOS and
+// Windows); elsewhere simulate's JavaScript one.
+const COMPILER = process.env.ECHAT_WXML_COMPILER
+  || (process.platform === 'linux' && process.arch !== 'x64' ? 'simulate' : 'official');
 
 // ------------------------------------------------------------------ the DOM simulate renders into
 let simulate = null;
@@ -300,7 +304,7 @@ class Phone {
     loadingPhone = this;
     let id;
     try {
-      id = sim.load(file, tag, { rootPath: DEMO });
+      id = sim.load(file, tag, { rootPath: DEMO, compiler: COMPILER });
     } finally {
       loadingPhone = null;
     }
