@@ -1,0 +1,271 @@
+'use strict';
+// Issue 5 acceptance: exactly-once, ordered delivery through sdk.im / sdk.apis in the mini-program
+// sandbox, against the real devserver (child process, a database file), while the world misbehaves.
+//
+// 1. Two users (alice over HTTP API calls, bob over the socket), IM_RELIABILITY_N (default 2,000)
+//    P2P messages each way with sdk.apis.message.send, while a seeded schedule (IM_SEED) restarts the
+//    server three times (SIGTERM and SIGKILL, same ports, same database), cuts WebSockets, hides and
+//    shows the app (suspending it), and drops and restores the network. Checked: every send's Promise
+//    settles exactly once and resolves; each receiver gets the peer's messages exactly once, in send
+//    order (body counter, clientMsgId of the send), and its whole timeline (own deliveries included) as
+//    seqs 1..2N in order, each once.
+// 2. App restarts with the outbox holding messages (sent while offline; sent and the app killed while
+//    they were in flight): a new sandbox with the same Storage sends them, each arrives exactly once.
+// 3. (todo, core bug) a message/sync answer that is older than a live push is taken for a server reset.
+//
+// The schedule is driven by progress (messages answered), not by the clock, so a slower machine runs
+// the same scenario. Waits are bounded (guards, never assertions on time).
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const H = require('./fixtures/im-harness');
+const { interceptFrames } = require('./fixtures/im-wire');
+const { Storage } = require('../sandbox');
+
+const { skip, within, waitFor, sleep, rng, cutSockets } = H;
+const SEED = Number(process.env.IM_SEED || 20261125);
+const N = Number(process.env.IM_RELIABILITY_N || 2000);
+const WINDOW = 8;  // sends outstanding per user (the outbox holds at most 200; each entry makes every send costlier: bench/im)
+const LONG = 120000;  // bound of the long waits: a hang guard only
+const IDLE = 15000;   // a wait on progress gives up when nothing moved for this long (a stall, not slowness)
+
+// Waits for cond(); gives up only when progress() has not changed for IDLE ms (or after LONG in all).
+async function waitProgress(cond, progress, what) {
+  const end = Date.now() + LONG;
+  let last = progress();
+  let lastChange = Date.now();
+  for (;;) {
+    if (cond()) return;
+    const p = progress();
+    if (p !== last) { last = p; lastChange = Date.now(); }
+    if (Date.now() - lastChange > IDLE) throw new Error(`stalled: no progress for ${IDLE} ms waiting for ${what} (at ${p})`);
+    if (Date.now() > end) throw new Error(`timed out (${LONG} ms) waiting for ${what} (at ${p})`);
+    await sleep(20);
+  }
+}
+
+// A database folder on tmpfs when there is one (fsync per commit is the devserver's bottleneck on disk;
+// durability across a process kill is the same).
+function dbFile(t) {
+  const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+  const dir = fs.mkdtempSync(path.join(base, 'echat-im-rel-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return path.join(dir, 'echat.sqlite');
+}
+
+const FAST_RECONNECT = { reconnectionDelay: 100, reconnectionDelayMax: 1000 };
+
+// The seeded list of disruptions, each at a progress fraction (answered sends / 2N).
+function schedule(seed) {
+  const r = rng(seed);
+  const events = [];
+  const kinds = ['SIGTERM', 'SIGKILL', r() < 0.5 ? 'SIGTERM' : 'SIGKILL'];
+  for (const signal of kinds) events.push({ kind: 'restart', signal });
+  for (let i = 0; i < 6; i++) events.push({ kind: 'cut', who: r() < 0.5 ? 'alice' : 'bob' });
+  for (const who of ['alice', 'bob']) {
+    events.push({ kind: 'hide', who, ms: 100 + Math.floor(r() * 500) });
+    events.push({ kind: 'network', who, ms: 100 + Math.floor(r() * 500) });
+  }
+  // shuffle, then spread over 5%..90% of the run
+  for (let i = events.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [events[i], events[j]] = [events[j], events[i]];
+  }
+  events.forEach((e, i) => { e.at = 0.05 + (0.85 * (i + r() * 0.5)) / events.length; });
+  return events;
+}
+
+function msgSends(page, peer, count, opts = {}) {
+  const st = { issued: 0, settledCount: new Array(count).fill(0), results: new Array(count), errors: [], answered: 0 };
+  let wake = null;
+  const run = (async () => {
+    for (let n = 0; n < count; n++) {
+      while (st.issued - st.answered >= (opts.window || WINDOW)) {
+        await new Promise((resolve) => { wake = resolve; });
+      }
+      st.issued++;
+      page.sdk.apis.message.send({ toTarget: peer, way: 'P2P', type: 'TEXT', body: { n, text: `${page.who}#${n}` } })
+        .then((r) => ({ ok: true, r }), (e) => ({ ok: false, e }))
+        .then((x) => {
+          st.settledCount[n]++;
+          if (x.ok) st.results[n] = { code: x.r.code, mid: x.r.mid, seq: x.r.seq, clientMsgId: x.r.clientMsgId };
+          else st.errors.push({ n, code: x.e.code, msg: x.e.msg || x.e.message });
+          st.answered++;
+          if (wake) { const w = wake; wake = null; w(); }
+        });
+    }
+  })();
+  st.done = run.then(() => waitProgress(() => st.answered === count, () => st.answered, `${page.who}: all ${count} sends answered`));
+  return st;
+}
+
+// Checks one receiver: the peer's messages once each, in order; the whole timeline seqs 1..total.
+function checkReceiver(page, peer, sentByPeer, count, ownSent) {
+  const msgs = page.of('message');
+  const seqs = msgs.map((m) => m.seq);
+  const total = 2 * count;
+  const dupSeqs = seqs.filter((s, i) => seqs.indexOf(s) !== i);
+  assert.deepEqual(dupSeqs.slice(0, 10), [], `${page.who}: no seq handed over twice`);
+  for (let i = 1; i < seqs.length; i++) {
+    if (!(seqs[i] > seqs[i - 1])) assert.fail(`${page.who}: seq order broken at #${i}: ${seqs[i - 1]} then ${seqs[i]}`);
+  }
+  assert.equal(seqs.length, total, `${page.who}: ${total} deliveries (own included)`);
+  assert.deepEqual([seqs[0], seqs[seqs.length - 1]], [1, total], `${page.who}: seqs 1..${total}`);
+  const mids = new Set(msgs.map((m) => m.mid));
+  assert.equal(mids.size, total, `${page.who}: distinct mids`);
+  const fromPeer = msgs.filter((m) => m.formUser === peer);
+  const ns = fromPeer.map((m) => m.body.n);
+  assert.equal(ns.length, count, `${page.who}: ${count} messages from ${peer}`);
+  for (let i = 0; i < count; i++) {
+    if (ns[i] !== i) assert.fail(`${page.who}: message #${i} from ${peer} carries n=${ns[i]} (expected ${i})`);
+    if (fromPeer[i].clientMsgId !== sentByPeer.results[i].clientMsgId) {
+      assert.fail(`${page.who}: message n=${i} has clientMsgId ${fromPeer[i].clientMsgId}, the send answered ${sentByPeer.results[i].clientMsgId}`);
+    }
+    if (fromPeer[i].mid !== sentByPeer.results[i].mid) assert.fail(`${page.who}: message n=${i}: mid differs from the send's`);
+  }
+  const own = msgs.filter((m) => m.formUser === page.who).map((m) => m.body.n);
+  assert.equal(own.length, count, `${page.who}: own deliveries`);
+  for (let i = 0; i < count; i++) if (own[i] !== i) assert.fail(`${page.who}: own delivery #${i} carries n=${own[i]}`);
+  assert.equal(ownSent.results.length, count);
+}
+
+test(`im reliability: ${N} messages each way through 3 server restarts, socket cuts, suspensions and network drops (seed ${SEED})`,
+  {
+    skip,
+    timeout: 300000,
+    todo: skip ? false : 'bug: a receiver stalls for good after a reconnect when a sync answer older than a live push is taken for a server reset (.bugs-for-core.md)',
+  }, async (t) => {
+    const srv = await H.startDevserver(t, { db: dbFile(t), args: ['--rate-limit', '0'] });
+    const sandboxOpts = { suspendDelay: 50 };
+    const alice = H.imPage(t, srv, { apiTransport: 'HTTP', ...FAST_RECONNECT }, sandboxOpts);
+    const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', ...FAST_RECONNECT }, sandboxOpts);
+    alice.who = 'alice';
+    bob.who = 'bob';
+    await within(Promise.all([alice.ready, bob.ready]), 'both logged in', 30000);
+    const pages = { alice, bob };
+
+    const events = schedule(SEED);
+    const log = [];
+    const a = msgSends(alice, 'bob', N);
+    const b = msgSends(bob, 'alice', N);
+    const progress = () => (a.answered + b.answered) / (2 * N);
+    const chaos = (async () => {
+      for (const e of events) {
+        await waitProgress(() => progress() >= e.at || (a.answered === N && b.answered === N), progress, `progress ${e.at.toFixed(2)}`);
+        const at = `${Math.round(progress() * 2 * N)}/${2 * N}`;
+        if (e.kind === 'restart') {
+          await srv.restart(e.signal);
+        } else if (e.kind === 'cut') {
+          e.cut = cutSockets(pages[e.who].sb);
+        } else if (e.kind === 'hide') {
+          const sb = pages[e.who].sb;
+          await sb.hideApp();
+          await within(sb.waitSuspended(), 'suspended');
+          await sleep(e.ms);
+          await sb.showApp();
+        } else if (e.kind === 'network') {
+          const sb = pages[e.who].sb;
+          await sb.setNetwork(false);
+          await sleep(e.ms);
+          await sb.setNetwork(true, 'wifi');
+        }
+        log.push(`${at} ${e.kind} ${e.signal || e.who || ''}${e.ms ? ` ${e.ms}ms` : ''}${e.cut !== undefined ? ` (${e.cut} socket)` : ''}`);
+      }
+    })();
+    try {
+      await Promise.all([a.done, b.done, chaos]);
+      // every message of both directions reaches both timelines
+      await waitProgress(() => alice.of('message').length >= 2 * N && bob.of('message').length >= 2 * N,
+        () => alice.of('message').length + bob.of('message').length, 'every delivery handed over');
+      await sleep(500);  // anything extra (a duplicate) would show now
+    } finally {
+      t.diagnostic(`schedule (seed ${SEED}): ${log.join('; ')}`);
+      t.diagnostic(`server starts: ${srv.starts}; alice got ${alice.of('message').length}, bob got ${bob.of('message').length}; `
+        + `answered ${a.answered}+${b.answered}; errors ${JSON.stringify([...a.errors, ...b.errors].slice(0, 5))}; `
+        + `sdk errors alice ${JSON.stringify(alice.of('error').slice(0, 3).map((e) => e.message))} `
+        + `bob ${JSON.stringify(bob.of('error').slice(0, 3).map((e) => e.message))}`);
+    }
+
+    assert.equal(srv.starts, 4, 'the server was restarted three times');
+    for (const [who, st] of [['alice', a], ['bob', b]]) {
+      assert.deepEqual(st.errors.slice(0, 5), [], `${who}: no send failed`);
+      const notOnce = st.settledCount.map((c, n) => [n, c]).filter(([, c]) => c !== 1);
+      assert.deepEqual(notOnce.slice(0, 5), [], `${who}: every send's Promise settled exactly once`);
+      assert.ok(st.results.every((r) => r && r.code === 0 && r.mid > 0), `${who}: every send resolved with code 0 and a mid`);
+      assert.equal(new Set(st.results.map((r) => r.clientMsgId)).size, N, `${who}: distinct clientMsgIds`);
+    }
+    checkReceiver(bob, 'alice', a, N, b);
+    checkReceiver(alice, 'bob', b, N, a);
+    assert.equal(alice.of('sent').length + bob.of('sent').length, 0, 'no restored-outbox answers in a live session');
+    for (const p of [alice, bob]) {
+      assert.deepEqual(p.sb.errors.map(String), [], `${p.who}: no exception in page code`);
+      assert.equal(p.sdk.im.getState(), 'connected');
+    }
+  });
+
+test('im reliability: messages left in the outbox survive app restarts and arrive exactly once', { skip, timeout: 120000 }, async (t) => {
+  const srv = await H.startDevserver(t, { db: dbFile(t), args: ['--rate-limit', '0'] });
+  const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', ...FAST_RECONNECT });
+  await within(bob.ready, 'bob init');
+  const storage = new Storage();
+  const OUTBOX = 'echatim:TSDKTEST00001:alice:outbox';
+  const send = (page, n) => page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n } });
+
+  // Run 1: online; 40 sends issued at once, the app dies (sandbox disposed, no close()) as soon as the
+  // 10th is answered: the others are in the outbox, some of them possibly stored by the server already.
+  const run1 = H.imPage(t, srv, { ...FAST_RECONNECT }, { storage });
+  await within(run1.ready, 'run 1 init');
+  let answered1 = 0;
+  for (let n = 0; n < 40; n++) send(run1, n).then(() => { answered1++; }, () => {});
+  await waitFor(() => answered1 >= 10, 'run 1: 10 sends answered');
+  await run1.sb.dispose();
+  assert.ok(storage.has(OUTBOX), 'the outbox record is kept');
+
+  // Run 2: started offline; 20 more sends wait in the outbox; the app dies again.
+  const run2 = H.imPage(t, srv, null, { storage });
+  await run2.sb.setNetwork(false);
+  run2.init({ ...FAST_RECONNECT });
+  for (let n = 40; n < 60; n++) send(run2, n).catch(() => {});
+  await waitFor(() => {
+    const v = storage.peek(OUTBOX);
+    const text = typeof v === 'string' ? v : JSON.stringify(v || '');
+    return text.includes('"n":59');
+  }, 'run 2: the offline sends are stored');
+  assert.equal(run2.of('message').length, 0);
+  await run2.sb.dispose();
+
+  // Run 3: online; the outbox drains; nobody holds those Promises: 'sent' events report them.
+  const run3 = H.imPage(t, srv, { ...FAST_RECONNECT }, { storage });
+  await within(run3.ready, 'run 3 init');
+  await waitFor(() => !storage.has(OUTBOX), 'run 3: the outbox drains', 30000);
+  await waitFor(() => bob.of('message').filter((m) => m.formUser === 'alice').length >= 60, 'bob gets all 60', 30000);
+  await sleep(500);
+  const ns = bob.of('message').filter((m) => m.formUser === 'alice').map((m) => m.body.n);
+  assert.deepEqual(ns, Array.from({ length: 60 }, (_, i) => i), 'each of the 60 exactly once, in send order');
+  const seqs = bob.of('message').map((m) => m.seq);
+  assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'bob: seqs 1..n once each');
+  const sent = run3.of('sent');
+  assert.ok(sent.every((s) => s.code === 0), 'every restored send was stored');
+  assert.equal(new Set(sent.map((s) => s.clientMsgId)).size, sent.length, 'one sent event per message');
+});
+
+test('im reliability: a message/sync answer older than a live push does not reset the inbox', {
+  skip, todo: skip ? false : 'bug: a sync answer older than a live push is taken for a server reset; the inbox then stalls (.bugs-for-core.md)',
+}, async (t) => {
+  const srv = await H.startDevserver(t);
+  const alice = H.imPage(t, srv, null);
+  const wire = interceptFrames(alice.sb);
+  // The login sync is answered {maxSeq: 0}; the push of alice's own first message is delivered first.
+  wire.hold({ match: /"maxSeq":0/, until: /^42\d*\["topic\.message"/ });
+  await within(alice.init({ apiTransport: 'SOCKET' }), 'init');
+  for (let n = 1; n <= 3; n++) {
+    await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n } }), `send ${n}`);
+  }
+  assert.equal(wire.state.held.length, 1, 'the sync answer was held back');
+  await waitFor(() => alice.of('message').length >= 3, 'own deliveries 1..3', 5000).catch(() => {});
+  assert.deepEqual(alice.of('message').map((m) => m.seq), [1, 2, 3]);
+  assert.deepEqual(alice.of('error').map((e) => e.message), []);
+});
