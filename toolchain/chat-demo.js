@@ -12,19 +12,24 @@
 // Usage: node toolchain/chat-demo.js [--host 127.0.0.1] [--http-port 58082] [--socket-port 59092]
 //          (the server must be running, with users alice/alice and bob/bob in app TSDKTEST00001)
 //        node toolchain/chat-demo.js --own-server   (starts its own devserver: free ports, in memory)
+//        node toolchain/chat-demo.js --bot bob[:token]  [--host … --http-port … --socket-port …]
+//          a headless user for trying the demo in WeChat DevTools: it logs in through the demo's login
+//          page, and whenever its Chats page shows an unread badge it opens that conversation and
+//          answers each new message through the chat page; runs until Ctrl-C
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { Phone, startDevserver, landscape, DEMO } = require('../tests/demo/harness');
 
 function parseArgs(argv) {
-  const o = { host: '127.0.0.1', httpPort: 58082, socketPort: 59092, ownServer: false };
+  const o = { host: '127.0.0.1', httpPort: 58082, socketPort: 59092, ownServer: false, bot: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--host') o.host = argv[++i];
     else if (a === '--http-port') o.httpPort = Number(argv[++i]);
     else if (a === '--socket-port') o.socketPort = Number(argv[++i]);
     else if (a === '--own-server') o.ownServer = true;
+    else if (a === '--bot') o.bot = argv[++i];
     else throw new Error(`unknown argument ${a} (see the usage at the top of toolchain/chat-demo.js)`);
   }
   return o;
@@ -167,8 +172,61 @@ async function runDemo(srv, { say = console.log, snapshot = async () => {} } = {
   }
 }
 
+// The headless answering user (--bot). Runs until `until` (a Promise) settles; onReady() once logged in.
+async function runBot(srv, auid, token, { say = console.log, until, onReady = () => {} } = {}) {
+  const out = (text) => say(`[${new Date().toTimeString().slice(0, 8)}] ${auid}: ${text}`);
+  const phone = new Phone(auid, { log: out });
+  let stopping = false;
+  const stopped = Promise.resolve(until).then(() => { stopping = true; });
+  try {
+    await phone.launch();
+    await phone.login(srv, auid, token);
+    out(`logged in to ${srv.host}:${srv.socketPort} through the login page; waiting for messages (Ctrl-C to stop)`);
+    onReady(phone);
+    while (!stopping) {
+      const i = phone.all('.conversation').findIndex((e) => e.querySelector('.conversations--badge'));
+      if (i < 0) {
+        await Promise.race([stopped, new Promise((r) => setTimeout(r, 200))]);
+        continue;
+      }
+      const name = phone.texts('.conversation .name')[i];
+      const unread = Number(phone.all('.conversation')[i].querySelector('.conversations--badge').textContent) || 1;
+      await phone.tap('.conversation', i);
+      await phone.waitRoute('pages/chat/chat');
+      await phone.waitFor(() => phone.all('.theirs').length >= Math.min(unread, 30), 'the new messages');
+      // answer the new ones, and those that arrive while this chat is open (they are read at once)
+      let handled = Math.max(0, phone.all('.theirs').length - unread);
+      for (;;) {
+        const theirs = phone.all('.theirs');
+        for (const m of theirs.slice(handled)) {
+          const text = m.querySelector('.chat--text');
+          const img = m.querySelector('wx-image');
+          out(`${name} says ${text ? `"${text.textContent.trim()}"` : `an image (${img ? img.getAttribute('src') : '?'})`}`);
+          const reply = text ? `Got "${text.textContent.trim()}" (${auid}, a headless demo phone)` : 'Got your picture!';
+          await phone.type('#input', reply);
+          await phone.tap('#send');
+          await phone.waitFor(() => !phone.all('.sending').length, 'the reply sent');
+          out(`answers ${name}: "${reply}"`);
+        }
+        handled = theirs.length;
+        await new Promise((r) => setTimeout(r, 300));
+        if (phone.all('.theirs').length === handled || stopping) break;
+      }
+      await phone.back();
+    }
+  } finally {
+    await phone.close();
+  }
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.bot) {
+    const [auid, token] = o.bot.split(':');
+    const until = new Promise((resolve) => process.once('SIGINT', resolve));
+    await runBot({ host: o.host, httpPort: o.httpPort, socketPort: o.socketPort }, auid, token || auid, { until });
+    return;
+  }
   let srv = { host: o.host, httpPort: o.httpPort, socketPort: o.socketPort };
   let own = null;
   if (o.ownServer) {
@@ -200,4 +258,4 @@ if (require.main === module) {
   });
 }
 
-module.exports = { runDemo, parseArgs };
+module.exports = { runDemo, runBot, parseArgs };

@@ -39,5 +39,6 @@ The same demo in WeChat DevTools (miniprogram-demo/README.md has the details):
   4. Details → Local settings: check "不校验合法域名、web-view（业务域名）、TLS 版本以及 HTTPS 证书"
      (project.config.json already has urlCheck: false); base library 2.14.0 or later
   5. Compile, log in as alice / alice (server 127.0.0.1, HTTP $HTTP_PORT, socket $SOCKET_PORT, key TSDKTEST00001)
+  6. Someone who answers: node toolchain/chat-demo.js --bot bob   (a headless bob; add him on Contacts)
 Pictures of the pages: docs/images/demo-*.png
 MSG

@@ -246,3 +246,23 @@ test('no server at that port: the login page gives up after config.loginTimeoutM
   assert.equal(phone.sdk.im.getState(), 'connected');
   assert.deepEqual(phone.errors(), []);
 });
+
+test('the headless answering phone (chat-demo.js --bot) answers through its chat page', async (t) => {
+  const { runBot } = require('../../toolchain/chat-demo');
+  const { srv, alice } = await setup(t, ['alice']);
+  let stop;
+  const until = new Promise((resolve) => { stop = resolve; });
+  let ready;
+  const isReady = new Promise((resolve) => { ready = resolve; });
+  const lines = [];
+  const bot = runBot(srv, 'bob', 'pb', { say: (l) => lines.push(l), until, onReady: ready });
+  t.after(() => { stop(); return bot; });
+  await isReady;
+  await befriendAndOpen(alice, 'bob', 'Bob');
+  await say(alice, 'ping');
+  await alice.waitFor(() => shown(alice).length === 2, 'the answer');
+  assert.deepEqual(shown(alice), [['me', 'ping'], ['them', 'Got "ping" (bob, a headless demo phone)']]);
+  stop();
+  await bot;
+  assert.ok(lines.some((l) => /bob: Alice says "ping"$/.test(l)), lines.join('\n'));
+});
