@@ -32,15 +32,15 @@ class SioManager {
   }
 
   // {"x": the options error or null}
-  std::string status() { return run(0, [](Manager&) {}); }
+  emscripten::val status() { return run(0, [](Manager&) {}); }
 
-  std::string connectSocket(double now, std::string nsp, std::string auth) {
+  emscripten::val connectSocket(double now, std::string nsp, std::string auth) {
     return run(now, [&](Manager& m) { result(m.connect_socket(Millis(now), std::move(nsp), std::move(auth))); });
   }
-  std::string disconnectSocket(double now, std::string nsp) {
+  emscripten::val disconnectSocket(double now, std::string nsp) {
     return run(now, [&](Manager& m) { m.disconnect_socket(Millis(now), nsp); });
   }
-  std::string emit(double now, std::string nsp, std::string args, int flags, double ack_timeout, std::string blob) {
+  emscripten::val emit(double now, std::string nsp, std::string args, int flags, double ack_timeout, std::string blob) {
     return run(now, [&](Manager& m) {
       auto parts = echat::host::split_blob(blob);
       if (!parts.ok()) return writer_.set_error(parts.error());
@@ -53,34 +53,34 @@ class SioManager {
       else writer_.set_error(id.error());
     });
   }
-  std::string ack(double now, std::string nsp, double ack_id, std::string args, std::string blob) {
+  emscripten::val ack(double now, std::string nsp, double ack_id, std::string args, std::string blob) {
     return run(now, [&](Manager& m) {
       auto parts = echat::host::split_blob(blob);
       if (!parts.ok()) return writer_.set_error(parts.error());
       result(m.ack(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), std::move(args), std::move(parts.value())));
     });
   }
-  std::string close(double now) { return run(now, [&](Manager& m) { m.close(Millis(now)); }); }
-  std::string wake(double now) { return run(now, [&](Manager& m) { m.wake(Millis(now)); }); }
-  std::string setOnline(double now, bool online) {
+  emscripten::val close(double now) { return run(now, [&](Manager& m) { m.close(Millis(now)); }); }
+  emscripten::val wake(double now) { return run(now, [&](Manager& m) { m.wake(Millis(now)); }); }
+  emscripten::val setOnline(double now, bool online) {
     return run(now, [&](Manager& m) { m.set_online(Millis(now), online); });
   }
-  std::string transportOpen(double now, unsigned tid) {
+  emscripten::val transportOpen(double now, unsigned tid) {
     return run(now, [&](Manager& m) { m.on_transport_open(Millis(now), tid); });
   }
-  std::string textFrame(double now, unsigned tid, std::string data) {
+  emscripten::val textFrame(double now, unsigned tid, std::string data) {
     return run(now, [&](Manager& m) { m.on_frame(Millis(now), tid, {false, std::move(data)}); });
   }
-  std::string binaryFrame(double now, unsigned tid, std::string bytes) {
+  emscripten::val binaryFrame(double now, unsigned tid, std::string bytes) {
     return run(now, [&](Manager& m) { m.on_frame(Millis(now), tid, {true, std::move(bytes)}); });
   }
-  std::string transportClose(double now, unsigned tid, int code, std::string reason) {
+  emscripten::val transportClose(double now, unsigned tid, int code, std::string reason) {
     return run(now, [&](Manager& m) { m.on_transport_close(Millis(now), tid, code, std::move(reason)); });
   }
-  std::string transportError(double now, unsigned tid, std::string message) {
+  emscripten::val transportError(double now, unsigned tid, std::string message) {
     return run(now, [&](Manager& m) { m.on_transport_error(Millis(now), tid, std::move(message)); });
   }
-  std::string timer(double now) { return run(now, [&](Manager& m) { m.on_timer(Millis(now)); }); }
+  emscripten::val timer(double now) { return run(now, [&](Manager& m) { m.on_timer(Millis(now)); }); }
 
   // The bytes referenced by the last batch: a view of wasm memory, valid until the next call.
   emscripten::val binary() const {
@@ -89,18 +89,26 @@ class SioManager {
   }
 
  private:
+  // The batch goes out as bytes (a view of wasm memory, valid until the next call) which the shim
+  // decodes itself (js-shim/utf8.js): the glue's std::string return decodes UTF-8 one byte and one
+  // string concatenation at a time (there is no TextDecoder in a mini-program), which was half of the
+  // CPU per received event (docs/benchmarks.md).
+  static emscripten::val bytes(const std::string& text) {
+    return emscripten::val(emscripten::typed_memory_view(text.size(), reinterpret_cast<const unsigned char*>(text.data())));
+  }
+
   template <typename F>
-  std::string run(double, F&& f) {
+  emscripten::val run(double, F&& f) {
     result_ = "null";
     writer_.begin();
     if (!manager_) {
       writer_.set_error(*error_);
-      return writer_.finish(std::nullopt);
+      return bytes(writer_.finish(std::nullopt));
     }
     f(*manager_);
     for (auto& out : manager_->take_outputs()) writer_.add(out);
     writer_.set_result(result_);
-    return writer_.finish(manager_->next_deadline());
+    return bytes(writer_.finish(manager_->next_deadline()));
   }
   void result(const echat::core::Result<echat::core::Ok>& r) {
     if (!r.ok()) writer_.set_error(r.error());

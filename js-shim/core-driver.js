@@ -9,6 +9,8 @@ const TRANSPORT = new Set(['open', 'send', 'sendb', 'close']);
 // How long after onAppShow a socket close still counts as one the suspension caused.
 const RESUME_WINDOW_MS = 5000;
 
+const { decodeUtf8 } = require('./utf8.js');
+
 function copyOut(view, off, len) {
   const out = new ArrayBuffer(len);
   new Uint8Array(out).set(view.subarray(off, off + len));
@@ -26,7 +28,7 @@ class CoreDriver {
     this.deadline = -1;
     this.closed = false;
     this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
-    const status = JSON.parse(core._sio_status(this.h));
+    const status = JSON.parse(decodeUtf8(core._sio_status(this.h)));
     this.optionsError = status.x;
   }
 
@@ -43,7 +45,7 @@ class CoreDriver {
       if (before) before(b);
       return b;
     }
-    const batch = JSON.parse(this.core[`_sio_${name}`](this.h, this.platform.now(), ...args));
+    const batch = JSON.parse(decodeUtf8(this.core[`_sio_${name}`](this.h, this.platform.now(), ...args)));
     if (before) before(batch);
     this.dispatch(batch);
     return batch;
@@ -136,7 +138,10 @@ class CoreDriver {
   }
 
   armTimer(deadline) {
-    if (deadline === this.deadline && this.timer !== null) return;
+    // A later deadline keeps the armed timer: it fires early, the core acts on nothing and answers
+    // with its real next deadline (on_timer accepts early calls). On Engine.IO 4 every received packet
+    // moves the heartbeat deadline, so this saves a clearTimeout + setTimeout per frame.
+    if (this.timer !== null && deadline >= this.deadline) return;
     if (this.timer !== null) this.platform.clearTimer(this.timer);
     this.timer = null;
     this.deadline = deadline;
