@@ -1,5 +1,5 @@
-// embind over im::Client: thin, no logic. Every method is one input of the sans-I/O core and returns
-// one batch (src/host/im_batch.h). Raw names carry a leading underscore; the friendly API is
+// embind over im::Client: thin, no logic. Every function is one input of the sans-I/O core and returns
+// one batch (src/host/im_batch.h) as UTF-8 bytes. Raw names carry a leading underscore; the friendly API is
 // js-shim/im.js and js-shim/apis.js.
 //
 // Compiled only with ECHAT_WITH_IM defined (emcmake cmake ... -DCMAKE_CXX_FLAGS=-DECHAT_WITH_IM=1): the
@@ -10,9 +10,11 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "host/batch.h"  // append_json_string
 #include "host/im_batch.h"
@@ -33,9 +35,9 @@ class ImClient {
     else error_ = config.error();
   }
 
-  std::string status(double now) { return run(now, [](Client&) {}); }
+  emscripten::val status(double now) { return run(now, [](Client&) {}); }
   // ["key", ...]: the storage records load() wants.
-  std::string storageKeys(double now) {
+  emscripten::val storageKeys(double now) {
     return run(now, [&](Client& c) {
       std::string r = "[";
       for (const auto& k : c.storage_keys()) {
@@ -45,7 +47,7 @@ class ImClient {
       result_ = r + "]";
     });
   }
-  std::string info(double now) {
+  emscripten::val info(double now) {
     return run(now, [&](Client& c) {
       std::string r = "{\"jwt\":";
       echat::host::append_json_string(r, c.jwt());
@@ -61,12 +63,12 @@ class ImClient {
       result_ = r + "}";
     });
   }
-  std::string load(double now, std::string records) {
+  emscripten::val load(double now, std::string records) {
     return run(now, [&](Client& c) { c.load(Millis(now), echat::host::records_from_json(records)); });
   }
-  std::string start(double now) { return run(now, [&](Client& c) { c.start(Millis(now)); }); }
+  emscripten::val start(double now) { return run(now, [&](Client& c) { c.start(Millis(now)); }); }
   // transport: -1 = the configured apiTransport, 0 = HTTP, 1 = socket
-  std::string request(double now, std::string module, std::string method, std::string form, int transport) {
+  emscripten::val request(double now, std::string module, std::string method, std::string form, int transport) {
     return run(now, [&](Client& c) {
       std::optional<echat::im::Transport> t;
       if (transport == 0) t = echat::im::Transport::Http;
@@ -74,40 +76,40 @@ class ImClient {
       id(c.request(Millis(now), module, method, form, t));
     });
   }
-  std::string send(double now, std::string form) {
+  emscripten::val send(double now, std::string form) {
     return run(now, [&](Client& c) { id(c.send_message(Millis(now), form)); });
   }
-  std::string conversations(double now) {
+  emscripten::val conversations(double now) {
     return run(now, [&](Client& c) { result_ = c.conversations_json(); });
   }
-  std::string markRead(double now, std::string way, std::string to_target) {
+  emscripten::val markRead(double now, std::string way, std::string to_target) {
     return run(now, [&](Client& c) { id(c.mark_read(Millis(now), way, to_target)); });
   }
-  std::string close(double now) { return run(now, [&](Client& c) { c.close(Millis(now)); }); }
-  std::string wake(double now) { return run(now, [&](Client& c) { c.wake(Millis(now)); }); }
-  std::string setOnline(double now, bool online) { return run(now, [&](Client& c) { c.set_online(Millis(now), online); }); }
-  std::string httpResponse(double now, double hid, int status, std::string body) {
+  emscripten::val close(double now) { return run(now, [&](Client& c) { c.close(Millis(now)); }); }
+  emscripten::val wake(double now) { return run(now, [&](Client& c) { c.wake(Millis(now)); }); }
+  emscripten::val setOnline(double now, bool online) { return run(now, [&](Client& c) { c.set_online(Millis(now), online); }); }
+  emscripten::val httpResponse(double now, double hid, int status, std::string body) {
     return run(now, [&](Client& c) { c.on_http_response(Millis(now), static_cast<std::uint64_t>(hid), status, body); });
   }
-  std::string httpError(double now, double hid, std::string message) {
+  emscripten::val httpError(double now, double hid, std::string message) {
     return run(now, [&](Client& c) { c.on_http_error(Millis(now), static_cast<std::uint64_t>(hid), message); });
   }
-  std::string transportOpen(double now, unsigned tid) {
+  emscripten::val transportOpen(double now, unsigned tid) {
     return run(now, [&](Client& c) { c.on_transport_open(Millis(now), tid); });
   }
-  std::string textFrame(double now, unsigned tid, std::string data) {
+  emscripten::val textFrame(double now, unsigned tid, std::string data) {
     return run(now, [&](Client& c) { c.on_frame(Millis(now), tid, {false, std::move(data)}); });
   }
-  std::string binaryFrame(double now, unsigned tid, std::string bytes) {
+  emscripten::val binaryFrame(double now, unsigned tid, std::string bytes) {
     return run(now, [&](Client& c) { c.on_frame(Millis(now), tid, {true, std::move(bytes)}); });
   }
-  std::string transportClose(double now, unsigned tid, int code, std::string reason) {
+  emscripten::val transportClose(double now, unsigned tid, int code, std::string reason) {
     return run(now, [&](Client& c) { c.on_transport_close(Millis(now), tid, code, std::move(reason)); });
   }
-  std::string transportError(double now, unsigned tid, std::string message) {
+  emscripten::val transportError(double now, unsigned tid, std::string message) {
     return run(now, [&](Client& c) { c.on_transport_error(Millis(now), tid, std::move(message)); });
   }
-  std::string timer(double now) { return run(now, [&](Client& c) { c.on_timer(Millis(now)); }); }
+  emscripten::val timer(double now) { return run(now, [&](Client& c) { c.on_timer(Millis(now)); }); }
 
   emscripten::val binary() const {
     const auto& a = writer_.arena();
@@ -115,18 +117,24 @@ class ImClient {
   }
 
  private:
+  // The batch goes out as bytes (a view of wasm memory, valid until the next call), decoded by the
+  // shim (js-shim/utf8.js), as bindings/socketio_bindings.cpp does.
+  static emscripten::val bytes(const std::string& text) {
+    return emscripten::val(emscripten::typed_memory_view(text.size(), reinterpret_cast<const unsigned char*>(text.data())));
+  }
+
   template <typename F>
-  std::string run(double, F&& f) {
+  emscripten::val run(double, F&& f) {
     result_ = "null";
     writer_.begin();
     if (!client_) {
       writer_.set_error(*error_);
-      return writer_.finish(std::nullopt);
+      return bytes(writer_.finish(std::nullopt));
     }
     f(*client_);
     for (auto& out : client_->take_outputs()) writer_.add(out);
     writer_.set_result(result_);
-    return writer_.finish(client_->next_deadline());
+    return bytes(writer_.finish(client_->next_deadline()));
   }
   void id(const echat::core::Result<std::uint64_t>& r) {
     if (r.ok()) result_ = std::to_string(r.value());
@@ -139,32 +147,46 @@ class ImClient {
   std::string result_;
 };
 
+// Free functions over a handle table, no class_ (a class brings ~8 KB of glue), as
+// bindings/socketio_bindings.cpp does. `h` is the handle _im_new returned.
+std::vector<std::unique_ptr<ImClient>> g_clients;  // bindings only: src/ has no globals
+
+ImClient& at(int h) { return *g_clients.at(static_cast<std::size_t>(h)); }
+
+int im_new(std::string config) {
+  g_clients.push_back(std::make_unique<ImClient>(config));
+  return static_cast<int>(g_clients.size() - 1);
+}
+void im_delete(int h) { g_clients.at(static_cast<std::size_t>(h)).reset(); }
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(echat_im) {
-  emscripten::class_<ImClient>("_ImClient")
-      .constructor<std::string>()
-      .function("status", &ImClient::status)
-      .function("storageKeys", &ImClient::storageKeys)
-      .function("info", &ImClient::info)
-      .function("load", &ImClient::load)
-      .function("start", &ImClient::start)
-      .function("request", &ImClient::request)
-      .function("send", &ImClient::send)
-      .function("conversations", &ImClient::conversations)
-      .function("markRead", &ImClient::markRead)
-      .function("close", &ImClient::close)
-      .function("wake", &ImClient::wake)
-      .function("setOnline", &ImClient::setOnline)
-      .function("httpResponse", &ImClient::httpResponse)
-      .function("httpError", &ImClient::httpError)
-      .function("transportOpen", &ImClient::transportOpen)
-      .function("textFrame", &ImClient::textFrame)
-      .function("binaryFrame", &ImClient::binaryFrame)
-      .function("transportClose", &ImClient::transportClose)
-      .function("transportError", &ImClient::transportError)
-      .function("timer", &ImClient::timer)
-      .function("binary", &ImClient::binary);
+  using namespace emscripten;
+  using S = std::string;
+  function("_im_new", &im_new);
+  function("_im_delete", &im_delete);
+  function("_im_status", +[](int h, double now) { return at(h).status(now); });
+  function("_im_storageKeys", +[](int h, double now) { return at(h).storageKeys(now); });
+  function("_im_info", +[](int h, double now) { return at(h).info(now); });
+  function("_im_load", +[](int h, double now, S records) { return at(h).load(now, records); });
+  function("_im_start", +[](int h, double now) { return at(h).start(now); });
+  function("_im_request", +[](int h, double now, S m, S method, S form, int t) { return at(h).request(now, m, method, form, t); });
+  function("_im_send", +[](int h, double now, S form) { return at(h).send(now, form); });
+  function("_im_conversations", +[](int h, double now) { return at(h).conversations(now); });
+  function("_im_markRead", +[](int h, double now, S way, S to) { return at(h).markRead(now, way, to); });
+  function("_im_close", +[](int h, double now) { return at(h).close(now); });
+  function("_im_wake", +[](int h, double now) { return at(h).wake(now); });
+  function("_im_setOnline", +[](int h, double now, bool on) { return at(h).setOnline(now, on); });
+  function("_im_httpResponse", +[](int h, double now, double id, int status, S body) { return at(h).httpResponse(now, id, status, body); });
+  function("_im_httpError", +[](int h, double now, double id, S message) { return at(h).httpError(now, id, message); });
+  function("_im_transportOpen", +[](int h, double now, unsigned t) { return at(h).transportOpen(now, t); });
+  function("_im_textFrame", +[](int h, double now, unsigned t, S d) { return at(h).textFrame(now, t, d); });
+  function("_im_binaryFrame", +[](int h, double now, unsigned t, S d) { return at(h).binaryFrame(now, t, d); });
+  function("_im_transportClose", +[](int h, double now, unsigned t, int c, S r) { return at(h).transportClose(now, t, c, r); });
+  function("_im_transportError", +[](int h, double now, unsigned t, S m) { return at(h).transportError(now, t, m); });
+  function("_im_timer", +[](int h, double now) { return at(h).timer(now); });
+  function("_im_binary", +[](int h) { return at(h).binary(); });
 }
 
 #endif  // ECHAT_WITH_IM

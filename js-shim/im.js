@@ -5,11 +5,12 @@
 // outbox are the core's (src/im, docs/im-design.md).
 //
 //   sdk.im.init(config, function (sdk) { ... })   // also returns a Promise of sdk (or undefined)
-//   sdk.im.on('message', (m) => ...)               // message, notify, state, kicked, sync, error, sent
+//   sdk.im.on('message', (m) => ...)   // message, notify, state, kicked, sync, error, sent, conversation
 //   sdk.apis.message.send({toTarget, way, type, body}).then(({mid, seq, createTime, clientMsgId}) => ...)
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
 const { createApis } = require('./apis.js');
+const { decodeUtf8 } = require('./utf8.js');
 
 let platformFactory = null;  // set by index.js
 let platform = null;
@@ -49,18 +50,19 @@ class ImDriver {
   constructor(core, p, configJson, sink) {
     this.p = p;
     this.sink = sink;
-    this.raw = new core._ImClient(configJson);
+    this.core = core;
+    this.h = core._im_new(configJson);  // a handle: bindings/im_bindings.cpp
     this.sockets = new Map();
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
     this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
-    this.configError = JSON.parse(this.raw.status(0)).x;
+    this.configError = JSON.parse(decodeUtf8(core._im_status(this.h, 0))).x;
   }
 
   call(name, ...args) {
     if (this.closed && name !== 'info') return { r: null, x: { kind: 'caller', code: '-1004', message: 'closed' } };
-    const batch = JSON.parse(this.raw[name](this.p.now(), ...args));
+    const batch = JSON.parse(decodeUtf8(this.core[`_im_${name}`](this.h, this.p.now(), ...args)));
     this.dispatch(batch);
     return batch;
   }
@@ -69,7 +71,7 @@ class ImDriver {
     let arena = null;
     for (const o of batch.o) {
       if (o[0] === 'sendb') {
-        if (!arena) arena = this.raw.binary();
+        if (!arena) arena = this.core._im_binary(this.h);
         o.push(copyOut(arena, o[2], o[3]));
       }
     }
@@ -176,7 +178,7 @@ class ImDriver {
     this.timer = null;
     for (const s of this.sockets.values()) s.close(1000, 'closed');
     this.sockets.clear();
-    this.raw.delete();
+    this.core._im_delete(this.h);
   }
 }
 
@@ -250,7 +252,7 @@ class Im extends Emitter {
     if (this._driver.configError) {
       const x = this._driver.configError;
       this._driver.closed = true;
-      this._driver.raw.delete();
+      core._im_delete(this._driver.h);
       this._driver = null;
       return this._fatal(callerError(x));
     }
@@ -312,6 +314,7 @@ class Im extends Emitter {
       case 'notify': return this.emitReserved('notify', o[2]);
       case 'sync': return this.emitReserved('sync', { from: o[1], to: o[2], count: o[3] });
       case 'kicked': return this.emitReserved('kicked', { reason: o[1] });
+      case 'conv': return this.emitReserved('conversation', o[1]);
       case 'error': {
         const err = apiError(o[1], o[2], null, { fatal: o[3] });
         if (o[3]) return this._fatal(err);

@@ -108,6 +108,7 @@ void ImBatchWriter::add(const im::Output& output) {
             num(static_cast<double>(x.count));
           },
           [&](const im::Kicked& x) { open_output("kicked"); str(x.reason); },
+          [&](const im::ConversationChanged& x) { open_output("conv"); raw(x.json); },
           [&](const im::ErrorEvent& x) {
             open_output("error");
             num(x.code);

@@ -10,6 +10,7 @@
 //   ["notify", type, payload]                        topic.notify (payload embedded as JSON)
 //   ["sync", from, to, count]
 //   ["kicked", reason]
+//   ["conv", conversation]                           a conversation changed (embedded as JSON)
 //   ["error", code, message, fatal]
 // Kept apart from batch.{h,cpp} (the socket.io boundary) so the two areas evolve independently.
 #pragma once

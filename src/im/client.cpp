@@ -405,6 +405,13 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
   if (name == "topic.notify") {
     const std::string type = string_field(payload, "type");
     outputs_.push_back(Notify{type, dump(payload)});
+    if (type == "message.recalled") {
+      if (const json* data = field(payload, "data")) {
+        if (const Conversation* c = conversations_.on_recalled(*data)) {
+          outputs_.push_back(ConversationChanged{dump(Conversations::to_object(*c))});
+        }
+      }
+    }
     if (type == "session.kicked" && !ended_) {
       const json* data = field(payload, "data");
       std::string reason = data ? string_field(*data, "reason") : "";
@@ -457,13 +464,14 @@ void Client::hand_over(Millis now) {
   if (sync_running_) sync_run_count_ += ready.size();
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
   for (auto& m : ready) {
-    conversations_.on_message(parse_json(m.json));
+    const Conversation* changed = conversations_.on_message(parse_json(m.json));
     auto it = held_acks_.find(m.seq);
     if (it != held_acks_.end()) {
       acks.emplace_back(it->second, m.seq);
       held_acks_.erase(it);
     }
     outputs_.push_back(std::move(m));
+    if (changed) outputs_.push_back(ConversationChanged{dump(Conversations::to_object(*changed))});
   }
   outputs_.push_back(StorageSet{synced_key(), synced_record()});
   for (const auto& [ack_id, seq] : acks) ack_delivery(now, ack_id, seq);
@@ -863,9 +871,11 @@ void Client::start_sync(Millis now) {
 }
 
 void Client::on_sync_page(Millis now, const json& data) {
-  // The server's highest seq below our position: its timeline was reset (a new database, the user
-  // re-created). Our position would hide every new delivery as a duplicate: start again from 0.
-  if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < inbox_.synced()) {
+  // The server's highest seq below the position we asked from: its timeline was reset (a new
+  // database, the user re-created). Our position would hide every new delivery as a duplicate: start
+  // again from 0. (Compared with fromSeq, not the current position: pushes may have moved that past an
+  // answer computed earlier, which is not a reset.)
+  if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < sync_page_from_) {
     outputs_.push_back(ErrorEvent{code::kBadResponse,
                                   "the server's last seq (" + std::to_string(*max_seq) + ") is below the synced seq (" +
                                       std::to_string(inbox_.synced()) + "): its timeline was reset; syncing from 0",

@@ -23,14 +23,14 @@ Conversation* Conversations::find(const std::string& way, const std::string& to_
   return nullptr;
 }
 
-bool Conversations::on_message(const json& msg) {
+const Conversation* Conversations::on_message(const json& msg) {
   const std::string way = string_field(msg, "way");
   const std::string from = string_field(msg, "formUser");
   const json* to = field(msg, "toTarget");
   const auto seq = uint_field(msg, "seq");
-  if ((way != "P2P" && way != "P2R") || !to || !seq) return false;
+  if ((way != "P2P" && way != "P2R") || !to || !seq) return nullptr;
   const std::string target = way == "P2P" && from != self_ ? from : target_of(*to);
-  if (target.empty()) return false;
+  if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
   if (!c) {
     Conversation fresh;
@@ -39,7 +39,7 @@ bool Conversations::on_message(const json& msg) {
     entries_.push_back(std::move(fresh));
     c = &entries_.back();
   }
-  if (*seq <= c->last_seq) return true;  // older than what we have (e.g. a list seeded later)
+  if (*seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
   c->last_seq = *seq;
   c->last_message = msg;
   if (auto t = uint_field(msg, "createTime")) c->update_time = static_cast<std::int64_t>(*t);
@@ -50,9 +50,30 @@ bool Conversations::on_message(const json& msg) {
     auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const Conversation& a, const Conversation& b) {
       return a.update_time < b.update_time;
     });
+    const bool self = &*oldest == c;
     entries_.erase(oldest);
+    if (self) return nullptr;
+    return find(way, target);
   }
-  return true;
+  return c;
+}
+
+const Conversation* Conversations::on_recalled(const json& data) {
+  const auto mid = uint_field(data, "mid");
+  if (!mid) return nullptr;
+  for (auto& c : entries_) {
+    if (!c.last_message.is_object() || uint_field(c.last_message, "mid") != mid) continue;
+    c.last_message["recalled"] = true;
+    c.last_message["body"] = nullptr;
+    if (const json* t = field(data, "recallTime")) c.last_message["recallTime"] = *t;
+    return &c;
+  }
+  return nullptr;
+}
+
+json Conversations::to_object(const Conversation& c) {
+  return json{{"way", c.way}, {"toTarget", c.to_target}, {"unread", c.unread}, {"readSeq", c.read_seq},
+              {"lastSeq", c.last_seq}, {"updateTime", c.update_time}, {"lastMessage", c.last_message}};
 }
 
 void Conversations::replace(const json& list) {
@@ -87,11 +108,7 @@ std::string Conversations::to_json() const {
   std::stable_sort(order.begin(), order.end(),
                    [](const Conversation* a, const Conversation* b) { return a->update_time > b->update_time; });
   json out = json::array();
-  for (const auto* c : order) {
-    out.push_back(json{{"way", c->way}, {"toTarget", c->to_target}, {"unread", c->unread},
-                       {"readSeq", c->read_seq}, {"lastSeq", c->last_seq}, {"updateTime", c->update_time},
-                       {"lastMessage", c->last_message}});
-  }
+  for (const auto* c : order) out.push_back(to_object(*c));
   return dump(out);
 }
 

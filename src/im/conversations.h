@@ -27,8 +27,12 @@ class Conversations {
   explicit Conversations(std::string self, std::size_t max_entries = 1000)
       : self_(std::move(self)), max_entries_(max_entries) {}
 
-  // A message handed over (with the user's seq). Returns false when it names no conversation.
-  bool on_message(const json& msg);
+  // A message handed over (with the user's seq). Returns the conversation it changed, or nullptr (it
+  // names no conversation, or is older than the conversation's last message).
+  const Conversation* on_message(const json& msg);
+  // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: the
+  // conversation whose last message it is shows it recalled. Returns that conversation or nullptr.
+  const Conversation* on_recalled(const json& data);
   // conversation/list's data: replaces everything (the server is the truth after a login).
   void replace(const json& list);
   // Marks (way, toTarget) read up to its last message. False when unknown.
@@ -36,6 +40,7 @@ class Conversations {
 
   // Most recent first, as the protocol's conversation objects.
   std::string to_json() const;
+  static json to_object(const Conversation& c);
   const std::vector<Conversation>& entries() const { return entries_; }
 
  private:

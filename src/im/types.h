@@ -127,6 +127,12 @@ struct Sync {
   std::uint64_t count = 0;
 };
 
+// A conversation changed (a message arrived in it, or its last message was recalled): the
+// conversation object (docs/protocol.md 9.6) as JSON.
+struct ConversationChanged {
+  std::string json;
+};
+
 // Another login replaced this session; no reconnect follows.
 struct Kicked {
   std::string reason;
@@ -141,6 +147,7 @@ struct ErrorEvent {
 };
 
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, HttpRequest, StorageSet,
-                            StateChanged, Response, Message, Notify, Sync, Kicked, ErrorEvent>;
+                            StateChanged, Response, Message, Notify, Sync, Kicked, ErrorEvent,
+                            ConversationChanged>;
 
 }  // namespace echat::im

@@ -23,7 +23,7 @@ function imVariant() {
   const glue = path.join(BUILD, 'echatim_core.js');
   const wasm = path.join(BUILD, 'echatim_core.wasm');
   if (!fs.existsSync(glue) || !fs.existsSync(wasm)) return null;
-  if (!fs.readFileSync(wasm).includes(Buffer.from('_ImClient'))) return null;
+  if (!fs.readFileSync(wasm).includes(Buffer.from('_im_new'))) return null;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-im-dist-'));
   const entry = path.join(out, 'entry.js');
   const shim = (f) => JSON.stringify(path.join(ROOT, 'js-shim', f));
@@ -87,7 +87,7 @@ function config(srv, over = {}) {
 function initPage(t, srv, over, sandboxOptions) {
   const page = openPage(t, sandboxOptions);
   const events = [];
-  for (const e of ['state', 'message', 'notify', 'sync', 'kicked', 'error', 'sent']) {
+  for (const e of ['state', 'message', 'notify', 'sync', 'kicked', 'error', 'sent', 'conversation']) {
     page.sdk.im.on(e, (x) => events.push([e, x]));
   }
   page.events = events;
@@ -145,6 +145,11 @@ for (const [apiTransport, protocol] of [['HTTP', 'auto'], ['SOCKET', 'auto'], ['
     await waitFor(() => bob.events.filter(([e]) => e === 'message').length === 2, 'second message');
     const custom = bob.events.filter(([e]) => e === 'message')[1][1];
     assert.equal(custom.body.kind, 'card');
+    assert.ok(bob.events.some(([e, c]) => e === 'conversation' && c.toTarget === 'alice' && c.unread === 2), 'conversation event');
+    // a recall shows in the conversation's last message
+    const recalled = await within(alice.sdk.apis.message.recall({ mid: custom.mid }), 'recall');
+    assert.equal(recalled.code, 0);
+    await waitFor(() => bob.events.some(([e, c]) => e === 'conversation' && c.lastMessage && c.lastMessage.recalled), 'recall shown');
     const read = await within(bob.sdk.im.markRead((await bob.sdk.im.getConversations())[0]), 'markRead');
     assert.equal(read.code, 0);
     assert.equal(read.data.unread, 0);

@@ -74,3 +74,33 @@ TEST_CASE("conversations: the session seeds and updates them", "[im][conversatio
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "invalid argument 'way': must be one of P2P, P2R");
 }
+
+TEST_CASE("conversations: a recall shows in the last message; changes are outputs", "[im][conversations][session]") {
+  Conversations cs("alice");
+  cs.on_message(msg(1, "bob", "alice"));
+  CHECK(cs.on_recalled(json{{"mid", 999}}) == nullptr);
+  const auto* c = cs.on_recalled(json{{"mid", 101}, {"recallTime", 77}});
+  REQUIRE(c);
+  CHECK(c->last_message["recalled"] == true);
+  CHECK(c->last_message["body"].is_null());
+  CHECK(c->last_message["recallTime"] == 77);
+  CHECK(cs.on_message(msg(1, "bob", "alice")) == nullptr);  // not newer: nothing changed
+
+  ImHarness h;
+  h.start();
+  h.send_as("bob", "alice", "hello");
+  std::vector<json> changes;
+  for (const auto& o : h.outputs) {
+    if (auto* x = std::get_if<echat::im::ConversationChanged>(&o)) changes.push_back(parse(x->json));
+  }
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0]["toTarget"] == "bob");
+  CHECK(changes[0]["unread"] == 1);
+  const auto t = h.conn();
+  const std::uint64_t mid = h.messages.back().mid;
+  h.deliver(t, h.server.emit(t, "/", json::array({"topic.notify", {{"type", "message.recalled"}, {"data", {{"mid", mid}, {"way", "P2P"}, {"formUser", "bob"}, {"toTarget", "alice"}, {"recallTime", 5}}}, {"createTime", 5}}}).dump()));
+  h.pump();
+  const auto& last = h.outputs.back();
+  REQUIRE(std::holds_alternative<echat::im::ConversationChanged>(last));
+  CHECK(parse(std::get<echat::im::ConversationChanged>(last).json)["lastMessage"]["recalled"] == true);
+}

@@ -44,6 +44,7 @@ struct FakeEchat {
   std::deque<int> forced_codes;  // the next API calls (not logins) answer these codes, not executed
   int lose_answers = 0;          // the next API calls run but their answer is lost
   bool reject_jwts = false;      // every JWT answers 401 (logins still succeed)
+  bool defer_sync = false;       // message/sync answers are held until the test releases them
   std::deque<int> login_codes;   // the next logins answer these codes
   std::vector<std::string> calls;  // "socket message/send", "http user/get", "login socket alice", ...
 
@@ -186,6 +187,13 @@ struct ImHarness {
   std::uint64_t next_ack_id = 1000;
   std::map<std::uint64_t, std::pair<std::string, std::uint64_t>> push_acks;  // ack id -> (auid, seq)
   std::deque<im::HttpRequest> held;
+  std::vector<std::pair<std::uint32_t, WireFrame>> deferred;  // held sync answers
+  void release_syncs() {
+    auto list = std::move(deferred);
+    deferred.clear();
+    for (auto& [t, f] : list) deliver(t, server.raw(t, f));
+    pump();
+  }
   std::map<std::string, std::string> storage;
 
   // Non-transport outputs.
@@ -277,7 +285,12 @@ struct ImHarness {
       }
       if (p.id) {
         json ack = json::array({{{"requestId", in.contains("requestId") ? in["requestId"] : json()}, {"response", answer}}});
-        deliver(t, server.raw(t, WireFrame{false, "43" + std::to_string(*p.id) + ack.dump()}));
+        WireFrame frame{false, "43" + std::to_string(*p.id) + ack.dump()};
+        if (echat.defer_sync && name == "topic.message" && method == "sync") {
+          deferred.emplace_back(t, frame);
+        } else {
+          deliver(t, server.raw(t, frame));
+        }
       }
       for (const auto& m : offline) push(session[t], m);
       push_all(pushes);

@@ -397,3 +397,20 @@ TEST_CASE("im session: an HTTP server that refuses connections is not hammered",
   CHECK(h.responses[id].code == code::kTimeout);
   CHECK(h.http_requests <= 17);  // about one attempt a second, not a tight loop
 }
+
+TEST_CASE("im session: a sync answer overtaken by pushes is not a timeline reset", "[im][session][inbox]") {
+  ImHarness h;
+  h.start();
+  h.send_as("bob", "alice", "one");
+  h.echat.defer_sync = true;
+  h.cut();  // reconnect: the login's sync answer (maxSeq 1) is held back
+  h.advance(6000);
+  REQUIRE(h.deferred.size() == 1);
+  h.send_as("bob", "alice", "two");  // pushed live: the position moves to 2
+  h.send_as("bob", "alice", "three");
+  CHECK(h.client.synced_seq() == 3);
+  h.release_syncs();  // {maxSeq: 1} arrives late
+  CHECK(h.errors.empty());
+  CHECK(h.client.synced_seq() == 3);
+  CHECK(h.texts() == std::vector<std::string>{"one", "two", "three"});
+}
