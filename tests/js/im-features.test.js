@@ -107,6 +107,7 @@ async function catalogue(p) {
   await step('message/history room', C.message.history({ way: 'P2R', toTarget: String(rid) }));
   await step('message/history bad way', C.message.history({ way: 'XXX', toTarget: 'bob' }));
   await step('message/sync', A.message.sync({ fromSeq: 0, limit: 2 }));
+  if (!m.data) throw new Error('message/send P2P: ' + JSON.stringify(m));
   await step('message/read', A.message.read({ mid: m.data.mid }));
   await step('message/read unknown', A.message.read({ mid: 99999 }));
   await step('message/recall not sender', A.message.recall({ mid: m.data.mid }));
