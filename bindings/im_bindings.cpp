@@ -148,7 +148,7 @@ class ImClient {
 };
 
 // Free functions over a handle table, no class_ (a class brings ~8 KB of glue), as
-// bindings/socketio_bindings.cpp does. `h` is the handle _im_new returned.
+// bindings/socketio_bindings.cpp does. `h` is the handle _ImClient_new returned.
 std::vector<std::unique_ptr<ImClient>> g_clients;  // bindings only: src/ has no globals
 
 ImClient& at(int h) { return *g_clients.at(static_cast<std::size_t>(h)); }
@@ -164,29 +164,29 @@ void im_delete(int h) { g_clients.at(static_cast<std::size_t>(h)).reset(); }
 EMSCRIPTEN_BINDINGS(echat_im) {
   using namespace emscripten;
   using S = std::string;
-  function("_im_new", &im_new);
-  function("_im_delete", &im_delete);
-  function("_im_status", +[](int h, double now) { return at(h).status(now); });
-  function("_im_storageKeys", +[](int h, double now) { return at(h).storageKeys(now); });
-  function("_im_info", +[](int h, double now) { return at(h).info(now); });
-  function("_im_load", +[](int h, double now, S records) { return at(h).load(now, records); });
-  function("_im_start", +[](int h, double now) { return at(h).start(now); });
-  function("_im_request", +[](int h, double now, S m, S method, S form, int t) { return at(h).request(now, m, method, form, t); });
-  function("_im_send", +[](int h, double now, S form) { return at(h).send(now, form); });
-  function("_im_conversations", +[](int h, double now) { return at(h).conversations(now); });
-  function("_im_markRead", +[](int h, double now, S way, S to) { return at(h).markRead(now, way, to); });
-  function("_im_close", +[](int h, double now) { return at(h).close(now); });
-  function("_im_wake", +[](int h, double now) { return at(h).wake(now); });
-  function("_im_setOnline", +[](int h, double now, bool on) { return at(h).setOnline(now, on); });
-  function("_im_httpResponse", +[](int h, double now, double id, int status, S body) { return at(h).httpResponse(now, id, status, body); });
-  function("_im_httpError", +[](int h, double now, double id, S message) { return at(h).httpError(now, id, message); });
-  function("_im_transportOpen", +[](int h, double now, unsigned t) { return at(h).transportOpen(now, t); });
-  function("_im_textFrame", +[](int h, double now, unsigned t, S d) { return at(h).textFrame(now, t, d); });
-  function("_im_binaryFrame", +[](int h, double now, unsigned t, S d) { return at(h).binaryFrame(now, t, d); });
-  function("_im_transportClose", +[](int h, double now, unsigned t, int c, S r) { return at(h).transportClose(now, t, c, r); });
-  function("_im_transportError", +[](int h, double now, unsigned t, S m) { return at(h).transportError(now, t, m); });
-  function("_im_timer", +[](int h, double now) { return at(h).timer(now); });
-  function("_im_binary", +[](int h) { return at(h).binary(); });
+  function("_ImClient_new", &im_new);
+  function("_ImClient_delete", &im_delete);
+  function("_ImClient_status", +[](int h, double now) { return at(h).status(now); });
+  function("_ImClient_storageKeys", +[](int h, double now) { return at(h).storageKeys(now); });
+  function("_ImClient_info", +[](int h, double now) { return at(h).info(now); });
+  function("_ImClient_load", +[](int h, double now, S records) { return at(h).load(now, records); });
+  function("_ImClient_start", +[](int h, double now) { return at(h).start(now); });
+  function("_ImClient_request", +[](int h, double now, S m, S method, S form, int t) { return at(h).request(now, m, method, form, t); });
+  function("_ImClient_send", +[](int h, double now, S form) { return at(h).send(now, form); });
+  function("_ImClient_conversations", +[](int h, double now) { return at(h).conversations(now); });
+  function("_ImClient_markRead", +[](int h, double now, S way, S to) { return at(h).markRead(now, way, to); });
+  function("_ImClient_close", +[](int h, double now) { return at(h).close(now); });
+  function("_ImClient_wake", +[](int h, double now) { return at(h).wake(now); });
+  function("_ImClient_setOnline", +[](int h, double now, bool on) { return at(h).setOnline(now, on); });
+  function("_ImClient_httpResponse", +[](int h, double now, double id, int status, S body) { return at(h).httpResponse(now, id, status, body); });
+  function("_ImClient_httpError", +[](int h, double now, double id, S message) { return at(h).httpError(now, id, message); });
+  function("_ImClient_transportOpen", +[](int h, double now, unsigned t) { return at(h).transportOpen(now, t); });
+  function("_ImClient_textFrame", +[](int h, double now, unsigned t, S d) { return at(h).textFrame(now, t, d); });
+  function("_ImClient_binaryFrame", +[](int h, double now, unsigned t, S d) { return at(h).binaryFrame(now, t, d); });
+  function("_ImClient_transportClose", +[](int h, double now, unsigned t, int c, S r) { return at(h).transportClose(now, t, c, r); });
+  function("_ImClient_transportError", +[](int h, double now, unsigned t, S m) { return at(h).transportError(now, t, m); });
+  function("_ImClient_timer", +[](int h, double now) { return at(h).timer(now); });
+  function("_ImClient_binary", +[](int h) { return at(h).binary(); });
 }
 
 #endif  // ECHAT_WITH_IM

@@ -51,18 +51,18 @@ class ImDriver {
     this.p = p;
     this.sink = sink;
     this.core = core;
-    this.h = core._im_new(configJson);  // a handle: bindings/im_bindings.cpp
+    this.h = core._ImClient_new(configJson);  // a handle: bindings/im_bindings.cpp
     this.sockets = new Map();
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
     this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
-    this.configError = JSON.parse(decodeUtf8(core._im_status(this.h, 0))).x;
+    this.configError = JSON.parse(decodeUtf8(core._ImClient_status(this.h, 0))).x;
   }
 
   call(name, ...args) {
     if (this.closed && name !== 'info') return { r: null, x: { kind: 'caller', code: '-1004', message: 'closed' } };
-    const batch = JSON.parse(decodeUtf8(this.core[`_im_${name}`](this.h, this.p.now(), ...args)));
+    const batch = JSON.parse(decodeUtf8(this.core[`_ImClient_${name}`](this.h, this.p.now(), ...args)));
     this.dispatch(batch);
     return batch;
   }
@@ -71,7 +71,7 @@ class ImDriver {
     let arena = null;
     for (const o of batch.o) {
       if (o[0] === 'sendb') {
-        if (!arena) arena = this.core._im_binary(this.h);
+        if (!arena) arena = this.core._ImClient_binary(this.h);
         o.push(copyOut(arena, o[2], o[3]));
       }
     }
@@ -178,7 +178,7 @@ class ImDriver {
     this.timer = null;
     for (const s of this.sockets.values()) s.close(1000, 'closed');
     this.sockets.clear();
-    this.core._im_delete(this.h);
+    this.core._ImClient_delete(this.h);
   }
 }
 
@@ -252,7 +252,7 @@ class Im extends Emitter {
     if (this._driver.configError) {
       const x = this._driver.configError;
       this._driver.closed = true;
-      core._im_delete(this._driver.h);
+      core._ImClient_delete(this._driver.h);
       this._driver = null;
       return this._fatal(callerError(x));
     }

@@ -23,7 +23,7 @@ function imVariant() {
   const glue = path.join(BUILD, 'echatim_core.js');
   const wasm = path.join(BUILD, 'echatim_core.wasm');
   if (!fs.existsSync(glue) || !fs.existsSync(wasm)) return null;
-  if (!fs.readFileSync(wasm).includes(Buffer.from('_im_new'))) return null;
+  if (!fs.readFileSync(wasm).includes(Buffer.from('_ImClient_new'))) return null;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-im-dist-'));
   const entry = path.join(out, 'entry.js');
   const shim = (f) => JSON.stringify(path.join(ROOT, 'js-shim', f));
