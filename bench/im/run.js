@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+'use strict';
+// IM end to end: messages from A through the devserver to B's message handler, both in the mini-program
+// sandbox (tests/sandbox) of this process, the devserver in a child process (:memory:, --rate-limit 0).
+//
+//   client "sdk"    sdk.apis.message.send on A, sdk.im.on('message') on B (the SDK with sdk.im; see
+//                   tests/js/fixtures/im-harness.js for which build: dist/ or the ECHAT_WITH_IM variant)
+//   client "weapp"  npm weapp.socket.io 3.0.0 in the same sandbox as a raw E聊-protocol client: login with
+//                   topic.connection/authority/request, send with topic.message/send (JWT in the envelope,
+//                   clientMsgId), receive topic.message and ack it with {seq}. Nothing else: no outbox,
+//                   no persistence, no ordering or dedup, no sync, no reconnection logic.
+//
+// For each client and window W (sends outstanding at A): a warm-up, then --messages P2P messages.
+// Reported: messages/s (first send to last message handed to B), latency (send call -> B's handler)
+// p50/p99, CPU per message (process.cpuUsage delta of this process around the measured part / messages;
+// this covers A's sending and B's receiving and the harness, not the devserver).
+//
+//   node bench/im/run.js [--messages 2000] [--windows 1,16] [--runs 3] [--clients sdk,weapp] [--json]
+
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const MESSAGES = Number(opt('messages', 2000));
+const WARMUP = Number(opt('warmup', 200));
+const WINDOWS = String(opt('windows', '1,16')).split(',').map(Number);
+const RUNS = Number(opt('runs', 3));
+const CLIENTS = String(opt('clients', 'sdk,weapp')).split(',');
+const JSON_OUT = args.includes('--json');
+
+const H = require('../../tests/js/fixtures/im-harness');
+
+if (H.skip) {
+  console.error(`bench/im: ${H.skip}`);
+  process.exit(2);
+}
+
+// A raw E聊 client over weapp.socket.io, written as page code (runs in the page realm).
+const WEAPP_CLIENT = `'use strict';
+var io = require('../../utils/weapp.socket.io.js');
+module.exports = function connect(url, cfg, onMessage, onReady) {
+  var socket = io(url, { transports: ['websocket'], reconnection: false });
+  var state = { jwt: null, n: 0, socket: socket };
+  socket.on('connect', function () {
+    socket.emit('topic.connection', { requestId: 'login', timestamp: Date.now(), method: 'authority/request',
+      appKey: cfg.key, auid: cfg.auid, token: cfg.token }, function (ack) {
+      if (!ack || !ack.response || ack.response.code !== 0) throw new Error('login failed: ' + JSON.stringify(ack));
+      state.jwt = ack.response.data;
+      onReady();
+    });
+  });
+  socket.on('topic.message', function (m, ack) {
+    if (typeof ack === 'function') ack({ seq: m.seq });
+    onMessage(m);
+  });
+  state.send = function (form, cb) {
+    state.n++;
+    var env = { requestId: 'r' + state.n, timestamp: Date.now(), method: 'send', jwt: state.jwt,
+      formUser: cfg.auid, clientMsgId: 'w-' + state.n };
+    for (var k in form) env[k] = form[k];
+    socket.emit('topic.message', env, function (ack) { cb(ack && ack.response); });
+  };
+  state.close = function () { socket.disconnect(); };
+  return state;
+};
+`;
+
+function fakeT() {
+  const afters = [];
+  return { after: (f) => afters.push(f), cleanup: async () => { for (const f of afters.reverse()) { try { await f(); } catch (_) { /* best effort */ } } } };
+}
+
+async function sdkPair(t, srv) {
+  const a = H.imPage(t, srv, { apiTransport: 'SOCKET' });
+  const b = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' });
+  await H.within(Promise.all([a.ready, b.ready]), 'sdk logins', 20000);
+  let handler = null;
+  b.sdk.im.on('message', (m) => { if (handler) handler(m); });
+  a.sdk.im.on('message', () => {});
+  return {
+    send: (body) => a.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body }),
+    onMessage: (fn) => { handler = fn; },
+  };
+}
+
+async function weappPair(t, srv) {
+  const root = H.helpers.sdkPackage();
+  const file = path.join(root, 'pages', 'bench', 'weapp-echat.js');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, WEAPP_CLIENT);
+  const url = `http://127.0.0.1:${srv.socketPort}`;
+  const mk = async (auid, token, onMessage) => {
+    const page = H.helpers.openPage(t);
+    const connect = page.sb.require('/pages/bench/weapp-echat.js');
+    let client;
+    await H.within(new Promise((resolve) => { client = connect(url, { key: H.APP_KEY, auid, token }, onMessage, resolve); }), `${auid} weapp login`, 20000);
+    t.after(() => client.close());
+    return client;
+  };
+  let handler = null;
+  const a = await mk('alice', 'pa', () => {});
+  await mk('bob', 'pb', (m) => { if (handler) handler(m); });
+  return {
+    send: (body) => new Promise((resolve, reject) => a.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body }, (r) => {
+      if (r && r.code === 0) resolve(r);
+      else reject(new Error(`send failed: ${JSON.stringify(r)}`));
+    })),
+    onMessage: (fn) => { handler = fn; },
+  };
+}
+
+// Sends `count` messages with at most `window` outstanding; resolves when B has handed all of them over.
+function drive(pair, count, window, tag) {
+  return new Promise((resolve, reject) => {
+    const lat = [];
+    let issued = 0;
+    let answered = 0;
+    let received = 0;
+    let firstSend = 0;
+    let lastRecv = 0;
+    pair.onMessage((m) => {
+      if (!m.body || m.body.tag !== tag) return;
+      lat.push(Date.now() - m.body.t);
+      received++;
+      lastRecv = Date.now();
+      if (received === count) resolve({ lat, wall: lastRecv - firstSend });
+    });
+    const pump = () => {
+      while (issued < count && issued - answered < window) {
+        issued++;
+        if (!firstSend) firstSend = Date.now();
+        pair.send({ tag, n: issued, t: Date.now(), text: `message ${issued}` }).then(() => { answered++; pump(); }, reject);
+      }
+    };
+    pump();
+  });
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+
+async function once(client, window) {
+  const t = fakeT();
+  try {
+    const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
+    const pair = client === 'sdk' ? await sdkPair(t, srv) : await weappPair(t, srv);
+    await H.within(drive(pair, WARMUP, window, 'warm'), 'warm-up', 120000);
+    const c0 = process.cpuUsage();
+    const r = await H.within(drive(pair, MESSAGES, window, 'run'), 'run', 300000);
+    const c = process.cpuUsage(c0);
+    const lat = r.lat.sort((x, y) => x - y);
+    return { rate: (MESSAGES * 1000) / r.wall, p50: pct(lat, 50), p99: pct(lat, 99), cpuUs: (c.user + c.system) / MESSAGES, wall: r.wall };
+  } finally {
+    await t.cleanup();
+  }
+}
+
+async function main() {
+  const rows = [];
+  for (const client of CLIENTS) {
+    for (const window of WINDOWS) {
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await once(client, window));
+      const row = {
+        client, window, messages: MESSAGES, runs: RUNS,
+        rate: median(runs.map((r) => r.rate)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
+        cpuUs: median(runs.map((r) => r.cpuUs)), all: runs,
+      };
+      rows.push(row);
+      if (!JSON_OUT) {
+        console.error(`${client} W=${window}: ${row.rate.toFixed(0)} msg/s, p50 ${row.p50} ms, p99 ${row.p99} ms, `
+          + `${(row.cpuUs / 1000).toFixed(2)} ms CPU/msg (runs: ${runs.map((r) => r.rate.toFixed(0)).join(', ')} msg/s)`);
+      }
+    }
+  }
+  const machine = { nproc: os.cpus().length, cpu: os.cpus()[0] && os.cpus()[0].model, node: process.version, sdk: H.CHOSEN.origin };
+  if (JSON_OUT) {
+    console.log(JSON.stringify({ machine, rows }, null, 2));
+  } else {
+    console.log(`| client | window | messages/s | latency p50 | latency p99 | CPU per message |`);
+    console.log(`|---|---|---|---|---|---|`);
+    for (const r of rows) {
+      console.log(`| ${r.client === 'sdk' ? 'echatim sdk.im/sdk.apis' : 'weapp.socket.io 3.0.0 (raw E聊 client)'} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms |`);
+    }
+    console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} runs`);
+  }
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err && err.stack ? err.stack : err);
+  process.exit(1);
+});
