@@ -5,10 +5,13 @@
 namespace echat::im {
 
 void Inbox::reset(std::uint64_t synced) {
+  // Forget the mids too: after a server reset the new timeline reuses mids, and the old ones would drop
+  // its messages as duplicates (the position alone guards what was handed over before).
   synced_ = synced;
-  for (const auto& [seq, m] : buffer_) mids_.erase(m.mid);
   buffer_.clear();
   ready_.clear();
+  mids_.clear();
+  mid_order_.clear();
 }
 
 Inbox::Verdict Inbox::offer(std::uint64_t seq, std::uint64_t mid, std::string json) {

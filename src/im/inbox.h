@@ -34,7 +34,7 @@ class Inbox {
   explicit Inbox(std::uint64_t synced = 0, std::size_t max_buffered = 2000, std::size_t remembered_mids = 4096)
       : synced_(synced), max_buffered_(max_buffered), remembered_mids_(remembered_mids) {}
 
-  // Restores the persisted position (forgets the buffer).
+  // Restores the persisted position (forgets the buffer and every remembered mid).
   void reset(std::uint64_t synced);
 
   Verdict offer(std::uint64_t seq, std::uint64_t mid, std::string json);

@@ -110,3 +110,12 @@ TEST_CASE("inbox: any arrival order with repeats yields 1..n exactly once", "[im
     REQUIRE(got == want);
   }
 }
+
+TEST_CASE("inbox: reset forgets remembered mids (a reset server reuses them)", "[im][inbox]") {
+  Inbox in;
+  CHECK(in.offer(1, 7, "{}") == V::Delivered);
+  CHECK(in.take_ready().size() == 1);
+  in.reset(0);
+  CHECK(in.offer(1, 7, "{}") == V::Delivered);  // the new timeline's seq 1 has mid 7 again
+  CHECK(in.take_ready().size() == 1);
+}

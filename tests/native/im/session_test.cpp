@@ -352,7 +352,7 @@ TEST_CASE("im session: a server whose timeline was reset is synced from 0", "[im
   first.pump();
   REQUIRE(first.storage[first.client.synced_key()] == R"({"seq":3,"boot":1})");
 
-  ImHarness second;  // a fresh server (new database), the old storage
+  ImHarness second;  // a fresh server (new database: mids start at 1 again), the old storage
   second.storage = first.storage;
   second.send_as("bob", "alice", "new", false);
   second.start();
