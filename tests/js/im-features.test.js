@@ -42,19 +42,34 @@ function normalise(v, key) {
   }
   if (key && /Time$/.test(key) && typeof v === 'number') return '<time>';
   if (key === 'token' && typeof v === 'string' && /^[0-9a-f]{32}$/.test(v)) return '<random token>';
+  if (typeof v === 'string' && /^eyJ[\w-]+\.[\w-]+\.[\w-]+$/.test(v)) return '<jwt>';
+  if (key === 'fid' && typeof v === 'string') return '<fid>';
+  if ((key === 'url' || key === 'path') && typeof v === 'string') {
+    return v.replace(/127\.0\.0\.1:\d+/, '<host>').replace(/\/files\/[0-9a-f]+\//, '/files/<fid>/');
+  }
   return v;
 }
 
-// Every method of section 10 that sdk.apis names (connection/authority/request is the SDK's own
-// login, file/upload is covered below), with its success and its typical failures. Returns the
-// outcomes in order.
+// Every method of section 10, with its success and its typical failures: through sdk.apis, and
+// through sdk.im.request for the three sdk.apis does not name (connection/authority/request and
+// auth/login, which the SDK does itself, and the JSON form of file/upload; the multipart upload with
+// wx.uploadFile is tested below). Returns the outcomes in order.
 async function catalogue(p) {
   const { alice, bob, carol } = p;
   const A = alice.sdk.apis;
   const B = bob.sdk.apis;
   const C = carol.sdk.apis;
   const out = [];
+  const R = (who, module, method, form) => p[who].sdk.im.request(module, method, form);
   const step = async (name, promise) => { out.push([name, normalise(await outcome(within(promise, name)))]); return out[out.length - 1][1]; };
+  // connection / auth
+  await step('connection/authority/request', R('alice', 'connection', 'authority/request', { appKey: APP_KEY, auid: 'alice', token: 'pa' }));
+  await step('auth/login', R('alice', 'auth', 'login', { appKey: APP_KEY, auid: 'alice', token: 'pa' }));
+  await step('auth/login wrong token', R('alice', 'auth', 'login', { appKey: APP_KEY, auid: 'alice', token: 'wrong' }));
+  await step('auth/login missing auid', R('alice', 'auth', 'login', { appKey: APP_KEY, token: 'pa' }));
+  // file (JSON form, base64 data)
+  await step('file/upload', R('alice', 'file', 'upload', { name: 'a.txt', mime: 'text/plain', data: Buffer.from('hello').toString('base64') }));
+  await step('file/upload no data', R('alice', 'file', 'upload', { name: 'a.txt' }));
   // user
   await step('user/get', A.user.get({ auid: 'bob' }));
   await step('user/get missing auid', A.user.get({}));
@@ -143,6 +158,8 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     const byName = Object.fromEntries(out);
     const codes = Object.fromEntries(out.map(([n, r]) => [n, r.code]));
     assert.deepEqual(codes, {
+      'connection/authority/request': 0, 'auth/login': 0, 'auth/login wrong token': 401, 'auth/login missing auid': 400,
+      'file/upload': 0, 'file/upload no data': 400,
       'user/get': 0, 'user/get missing auid': 400, 'user/get unknown': 404, 'user/update': 0, 'user/update other': 403,
       'user/list auids': 0, 'user/list page': 0, 'user/add (admin)': 0, 'user/add exists': 409, 'user/update_token': 0,
       'friend/add': 0, 'friend/add again': 409, 'friend/add self': 400, 'friend/add unknown': 404, 'friend/list': 0,
@@ -164,6 +181,11 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.equal(byName['message/history bad way'].field, 'way');
     assert.equal(byName['friend/add self'].field, 'friendAuid');
     // a few results in detail
+    assert.equal(byName['connection/authority/request'].data, '<jwt>');
+    assert.equal(byName['auth/login missing auid'].field, 'auid');
+    assert.equal(byName['file/upload'].data.size, 5);
+    assert.equal(byName['file/upload'].data.url, 'http://<host>/files/<fid>/a.txt');
+    assert.equal(byName['file/upload no data'].field, 'data');
     assert.equal(byName['user/get'].data.auid, 'bob');
     assert.deepEqual(byName['user/list auids'].data.map((u) => u.auid), ['bob', 'carol']);
     assert.equal(byName['user/add (admin)'].data.token, 'pd');
