@@ -502,3 +502,26 @@ test('im features: more than 10 API calls at once over HTTP stay within wx.reque
   assert.equal(page.sb.stats().limitRejections.request, 0, 'no wx.request refused for the limit');
   assert.ok(page.sb.stats().maxActiveRequests <= 10);
 });
+
+for (const apiTransport of ['HTTP', 'SOCKET']) {
+  test(`im features: close() releases the socket and the timer; init again resumes without re-delivery (${apiTransport})`, { skip }, async (t) => {
+    const srv = await H.startDevserver(t);
+    const page = H.imPage(t, srv, { apiTransport });
+    await within(page.ready, 'init');
+    await within(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n: 1 } }), 'send 1');
+    await waitFor(() => page.of('message').length === 1, 'own delivery 1');
+    page.sdk.im.close();
+    await sleep(200);
+    const s = page.sb.stats();
+    assert.deepEqual({ openSockets: s.openSockets, activeRequests: s.activeRequests, pendingTimers: s.pendingTimers },
+      { openSockets: 0, activeRequests: 0, pendingTimers: 0 }, 'nothing left running after close()');
+    assert.equal(page.sdk.im.getState(), 'disconnected');
+    const again = await within(page.sdk.im.init(H.imConfig(srv, { apiTransport })), 'init again');
+    assert.equal(again, page.sdk);
+    await within(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n: 2 } }), 'send 2');
+    await waitFor(() => page.of('message').length >= 2, 'own delivery 2');
+    await sleep(300);
+    assert.deepEqual(page.of('message').map((m) => m.body.n), [1, 2], 'message 1 is not handed over again');
+    assert.ok(page.sb.stats().maxOpenSockets <= 1, 'one socket at a time');
+  });
+}

@@ -213,6 +213,8 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
     for (const p of [alice, bob]) {
       assert.deepEqual(p.sb.errors.map(String), [], `${p.who}: no exception in page code`);
       assert.equal(p.sdk.im.getState(), 'connected');
+      assert.ok(p.sb.stats().maxOpenSockets <= 2, `${p.who}: at most 2 sockets at a time (WeChat allows 5): ${p.sb.stats().maxOpenSockets}`);
+      assert.ok(!p.sb.storage.has(`echatim:TSDKTEST00001:${p.who}:outbox`), `${p.who}: the outbox record is gone`);
     }
   });
 
