@@ -525,3 +525,17 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.ok(page.sb.stats().maxOpenSockets <= 1, 'one socket at a time');
   });
 }
+
+test('im features: file.upload while offline fails with a typed error within requestTimeout, as API calls do', {
+  skip, todo: skip ? false : 'bug: file.upload waits for the login without any deadline: offline it never settles (API calls fail -1001 after requestTimeout) (.bugs-for-core.md)',
+}, async (t) => {
+  const srv = await H.startDevserver(t);
+  const page = H.imPage(t, srv, { apiTransport: 'HTTP', requestTimeout: 1000 });
+  await within(page.ready, 'init');
+  await page.sb.setNetwork(false);
+  const call = await within(outcome(page.sdk.apis.user.get({ auid: 'bob' })), 'user.get offline');
+  assert.equal(call.code, -1001, 'an API call offline: timeout');
+  const filePath = page.sb.addLocalFile('s.bin', Buffer.alloc(10));
+  const up = await within(outcome(page.sdk.apis.file.upload({ filePath })), 'file.upload offline settles', 5000).catch((e) => ({ code: 'never settled', msg: e.message }));
+  assert.ok(up.code === -1001 || up.code === -1002, `file.upload offline: timeout or network (got ${up.code})`);
+});
