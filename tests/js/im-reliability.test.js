@@ -323,3 +323,58 @@ test('im reliability: a receiver app restarted mid-stream gets what it missed ex
   const seqs = [...bob1.of('message'), ...bob2.of('message')].map((m) => m.seq);
   assert.deepEqual(seqs, Array.from({ length: 450 }, (_, i) => i + 1), 'bob\'s seqs 1..450 once each across the restart');
 });
+
+test('im reliability: a room of three, each member sending while links drop and the server crashes: every member sees every message once, all in the same order', { skip, timeout: 120000 }, async (t) => {
+  const R = Number(process.env.IM_ROOM_N || 200);
+  const srv = await H.startDevserver(t, { db: dbFile(t), args: ['--rate-limit', '0'] });
+  const who = ['alice', 'bob', 'carol'];
+  const tokens = { alice: 'pa', bob: 'pb', carol: 'pc' };
+  const pages = {};
+  for (const [i, w] of who.entries()) {
+    pages[w] = H.imPage(t, srv, { apiTransport: i === 1 ? 'HTTP' : 'SOCKET', loginAuid: w, loginToken: tokens[w], ...FAST_RECONNECT }, { suspendDelay: 50 });
+    pages[w].who = w;
+  }
+  await within(Promise.all(who.map((w) => pages[w].ready)), 'logins');
+  const rid = (await within(pages.alice.sdk.apis.room.add({ name: 'chaos', members: ['bob', 'carol'] }), 'room')).data.rid;
+  const r = rng(SEED + 1);
+  const answered = { alice: 0, bob: 0, carol: 0 };
+  const failures = [];
+  const senders = who.map((w) => (async () => {
+    const inflight = new Set();
+    for (let n = 0; n < R; n++) {
+      while (inflight.size >= 4) await Promise.race(inflight);
+      const p = pages[w].sdk.apis.message.send({ toTarget: rid, way: 'P2R', type: 'TEXT', body: { from: w, n } })
+        .then(() => { answered[w]++; }, (e) => { failures.push([w, n, e.code, e.msg]); })
+        .finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    await Promise.all(inflight);
+  })());
+  const total = () => answered.alice + answered.bob + answered.carol;
+  const chaos = (async () => {
+    const plan = ['cut', 'cut', 'restart', 'hide', 'network', 'cut'];
+    for (const [i, kind] of plan.entries()) {
+      const at = Math.floor(((i + 1) * 3 * R) / (plan.length + 1));
+      await waitProgress(() => total() >= at || failures.length > 0, total, `room progress ${at}`);
+      const target = pages[who[Math.floor(r() * 3)]];
+      if (kind === 'cut') cutSockets(target.sb);
+      else if (kind === 'restart') await srv.restart('SIGKILL');
+      else if (kind === 'hide') { await target.sb.hideApp(); await within(target.sb.waitSuspended(), 'suspended'); await sleep(200); await target.sb.showApp(); } else { await target.sb.setNetwork(false); await sleep(200); await target.sb.setNetwork(true, 'wifi'); }
+    }
+  })();
+  await Promise.all([...senders, chaos]);
+  assert.deepEqual(failures, [], 'every send resolved');
+  const count = (p) => p.of('message').filter((m) => m.way === 'P2R').length;
+  await waitProgress(() => who.every((w) => count(pages[w]) >= 3 * R), () => who.reduce((s, w) => s + count(pages[w]), 0), 'every member has every message');
+  await sleep(500);
+  const orders = who.map((w) => pages[w].of('message').filter((m) => m.way === 'P2R').map((m) => m.mid));
+  for (const [i, w] of who.entries()) {
+    assert.equal(orders[i].length, 3 * R, `${w}: ${3 * R} room messages, none twice`);
+    for (let k = 1; k < orders[i].length; k++) if (!(orders[i][k] > orders[i][k - 1])) assert.fail(`${w}: mid order broken at #${k}`);
+    const bySender = {};
+    for (const m of pages[w].of('message')) (bySender[m.body.from] = bySender[m.body.from] || []).push(m.body.n);
+    for (const s of who) assert.deepEqual(bySender[s], Array.from({ length: R }, (_, n) => n), `${w}: ${s}'s messages once each in send order`);
+  }
+  assert.deepEqual(orders[1], orders[0], 'bob sees the order alice sees');
+  assert.deepEqual(orders[2], orders[0], 'carol sees the order alice sees');
+});
