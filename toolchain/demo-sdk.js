@@ -31,10 +31,19 @@ if (args[0] === '--im') {
   const esbuild = require('esbuild');
   const pkg = require(path.join(root, 'package.json'));
   const shim = (f) => JSON.stringify(path.join(root, 'js-shim', f));
+  // the IM platform factory: js-shim/platform/wx-im.js (wx.js before it had a file of its own)
+  const platform = ['platform/wx-im.js', 'platform/wx.js'].find((f) => {
+    const file = path.join(root, 'js-shim', f);
+    return fs.existsSync(file) && /createWxImPlatform/.test(fs.readFileSync(file, 'utf8'));
+  });
+  if (!platform) {
+    console.error('demo-sdk: no js-shim/platform file defines createWxImPlatform');
+    process.exit(1);
+  }
   const result = esbuild.buildSync({
     stdin: {
       contents: `const sdk = require(${shim('index.js')});
-const { createWxImPlatform } = require(${shim('platform/wx.js')});
+const { createWxImPlatform } = require(${shim(platform)});
 require(${shim('im.js')}).install(sdk, createWxImPlatform);
 module.exports = sdk;
 `,
