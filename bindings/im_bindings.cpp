@@ -36,15 +36,19 @@ class ImClient {
   }
 
   emscripten::val status(double now) { return run(now, [](Client&) {}); }
-  // ["key", ...]: the storage records load() wants.
+  // {"keys": [...], "prefixes": [...]}: the storage records load() wants (exact keys, and every key
+  // starting with a prefix).
   emscripten::val storageKeys(double now) {
     return run(now, [&](Client& c) {
-      std::string r = "[";
-      for (const auto& k : c.storage_keys()) {
-        if (r.size() > 1) r += ',';
-        echat::host::append_json_string(r, k);
-      }
-      result_ = r + "]";
+      auto list = [](const std::vector<std::string>& v) {
+        std::string r = "[";
+        for (const auto& k : v) {
+          if (r.size() > 1) r += ',';
+          echat::host::append_json_string(r, k);
+        }
+        return r + "]";
+      };
+      result_ = "{\"keys\":" + list(c.storage_keys()) + ",\"prefixes\":" + list(c.storage_prefixes()) + "}";
     });
   }
   emscripten::val info(double now) {

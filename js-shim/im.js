@@ -261,7 +261,12 @@ class Im extends Emitter {
       p.onForeground(() => { if (this._driver) this._driver.foreground(); });
       p.onNetwork((online) => { if (this._driver) this._driver.input('setOnline', online); });
     }
-    const keys = this._driver.call('storageKeys').r || [];
+    const wanted = this._driver.call('storageKeys').r || {};
+    const prefixes = wanted.prefixes || [];
+    const keys = (wanted.keys || []).slice();
+    for (const k of p.storageKeys()) {
+      if (prefixes.some((pre) => k.length > pre.length && k.slice(0, pre.length) === pre)) keys.push(k);
+    }
     const records = {};
     for (const k of keys) {
       const v = p.storageGet(k);

@@ -5,7 +5,7 @@
 // into wx.js when sdk.im joins the default build. Like wx.js, only this file touches `wx`.
 //   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
 //   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
-//   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure
+//   storageKeys() -> [key]   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure
 const { createWxPlatform } = require('./wx.js');
 
 function errText(res, fallback) {
@@ -55,6 +55,14 @@ function createWxImPlatform(wx) {
       task.onProgressUpdate((res) => onProgress({
         progress: res.progress, totalBytesSent: res.totalBytesSent, totalBytesExpectedToSend: res.totalBytesExpectedToSend,
       }));
+    }
+  };
+  p.storageKeys = () => {
+    try {
+      const info = wx.getStorageInfoSync();
+      return info && info.keys ? Array.prototype.slice.call(info.keys) : [];
+    } catch (err) {
+      return [];
     }
   };
   p.storageGet = (key) => {

@@ -74,6 +74,7 @@ Client::Client(Config config)
 
 std::string Client::synced_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":synced"; }
 std::string Client::outbox_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":outbox"; }
+std::string Client::outbox_prefix() const { return outbox_key() + ":"; }
 
 std::string Client::http_base() const {
   const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
@@ -107,21 +108,74 @@ std::vector<Output> Client::take_outputs() {
 
 void Client::load(Millis now, const std::vector<std::pair<std::string, std::string>>& records) {
   if (started_) return;
+  const std::string prefix = outbox_prefix();
+  std::string legacy;
+  std::vector<std::string> entries;
+  std::vector<std::string> entry_keys;
   for (const auto& [key, value] : records) {
     if (key == synced_key()) {
       const json v = parse_json(value);
       if (auto seq = uint_field(v, "seq")) inbox_.reset(*seq);
       boot_ = uint_field(v, "boot").value_or(0);
     } else if (key == outbox_key()) {
-      calls_.erase(std::remove_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.kind == Call::Kind::Outbox; }),
-                   calls_.end());
-      outbox_.restore(value);
-      for (auto& e : outbox_.entries()) e.call_id = add_outbox_call(now, e);
+      legacy = value;
+    } else if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) {
+      entries.push_back(value);
+      entry_keys.push_back(key);
     }
   }
+  calls_.erase(std::remove_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.kind == Call::Kind::Outbox; }),
+               calls_.end());
+  outbox_.clear();
+  // Both forms are read whatever the configuration (a device may switch), then storage is rewritten in
+  // the configured form (once per start, at most 200 entries).
+  const bool legacy_list = !legacy.empty() && parse_json(legacy).is_array();
+  if (legacy_list) outbox_.restore(legacy);
+  const std::vector<std::size_t> rejected = outbox_.restore_records(entries);
+  if (config_.outbox_per_message) {
+    // Records not taken (damaged, or over the bounds) are removed: they would never be sent.
+    for (std::size_t i : rejected) outputs_.push_back(StorageSet{entry_keys[i], ""});
+    if (legacy_list) {
+      for (const auto& e : outbox_.entries()) outputs_.push_back(StorageSet{outbox_prefix() + e.client_msg_id, Outbox::record(e)});
+    }
+    outputs_.push_back(StorageSet{outbox_key(), outbox_.empty() ? "" : outbox_marker()});
+  } else {
+    for (const auto& k : entry_keys) outputs_.push_back(StorageSet{k, ""});
+    if (!entry_keys.empty() || (!legacy.empty() && !legacy_list)) outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()});
+  }
+  for (auto& e : outbox_.entries()) e.call_id = add_outbox_call(now, e);
 }
 
-void Client::persist_outbox() { outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()}); }
+// Two storage forms (Config::outbox_per_message):
+//  - one record (default, the form of the first versions): the whole list under outbox_key(), rewritten
+//    on every change: O(outbox size) bytes per send and per answer;
+//  - one record per message under outbox_prefix() + clientMsgId, written once and removed once (O(1) per
+//    message), plus a small marker under outbox_key() while messages wait (written when the outbox
+//    becomes non-empty, removed when it empties). The host must then list keys (wx.getStorageInfoSync)
+//    to find the records at load.
+std::string Client::outbox_marker() const {
+  std::string s = "{\"records\":\"one per message\",\"prefix\":";
+  s += dump(json(outbox_prefix()));
+  return s + "}";
+}
+
+void Client::persist_entry(const OutboxEntry& entry) {
+  if (!config_.outbox_per_message) {
+    outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()});
+    return;
+  }
+  outputs_.push_back(StorageSet{outbox_prefix() + entry.client_msg_id, Outbox::record(entry)});
+  if (outbox_.size() == 1) outputs_.push_back(StorageSet{outbox_key(), outbox_marker()});
+}
+
+void Client::unpersist_entry(const std::string& client_msg_id) {
+  if (!config_.outbox_per_message) {
+    outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()});
+    return;
+  }
+  outputs_.push_back(StorageSet{outbox_prefix() + client_msg_id, ""});
+  if (outbox_.empty()) outputs_.push_back(StorageSet{outbox_key(), ""});
+}
 
 std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
   Call c;
@@ -227,8 +281,8 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   entry.form = std::move(form);
   auto added = outbox_.add(std::move(entry));
   if (!added.ok()) return added.error();
-  persist_outbox();
   OutboxEntry& stored = outbox_.entries().back();
+  persist_entry(stored);
   stored.call_id = add_outbox_call(now, stored);
   const std::uint64_t id = stored.call_id;
   settle(now);
@@ -713,7 +767,7 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
     }
     if (c.kind == Call::Kind::Outbox) {
       outbox_.remove(c.client_msg_id);
-      persist_outbox();
+      unpersist_entry(c.client_msg_id);
     }
     finish(index, 0, msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
     return;
@@ -740,7 +794,7 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
   }
   if (c.kind == Call::Kind::Outbox) {
     outbox_.remove(c.client_msg_id);
-    persist_outbox();
+    unpersist_entry(c.client_msg_id);
   }
   if (c.kind == Call::Kind::Sync) {
     outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});

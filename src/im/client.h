@@ -58,8 +58,11 @@ class Client {
   // ---- Storage ----
   // The records this client reads at load() and writes with StorageSet (per user and app key).
   std::string synced_key() const;
-  std::string outbox_key() const;
+  std::string outbox_key() const;     // a marker while messages wait (earlier versions: the whole list)
+  std::string outbox_prefix() const;  // one record per waiting message: prefix + clientMsgId
   std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
+  // load() also wants every record whose key starts with one of these.
+  std::vector<std::string> storage_prefixes() const { return {outbox_prefix()}; }
   // Restores persisted records (key, value); unknown keys and damaged values are ignored. Call before
   // start(); restored outbox messages are sent once logged in, their Responses carry new ids.
   void load(Millis now, const std::vector<std::pair<std::string, std::string>>& records);
@@ -149,7 +152,9 @@ class Client {
   void hand_over(Millis now);
   void ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq);
 
-  void persist_outbox();
+  std::string outbox_marker() const;
+  void persist_entry(const OutboxEntry& entry);   // StorageSet of its record
+  void unpersist_entry(const std::string& client_msg_id);  // StorageSet removing it
   std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);
   void set_state(State state, std::string reason);
   std::string next_request_id();

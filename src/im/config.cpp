@@ -142,6 +142,7 @@ core::Result<Config> config_from_json(std::string_view text) {
   if (c.reconnection_delay_max < c.reconnection_delay) {
     return invalid("reconnectionDelayMax", "must not be less than reconnectionDelay");
   }
+  ECHAT_CHECK(read_bool(cfg, "outboxPerMessageRecords", c.outbox_per_message));
   n = c.request_timeout;
   ECHAT_CHECK(read_int(cfg, "requestTimeout", 1, 3600000, n));
   c.request_timeout = n;

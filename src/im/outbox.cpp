@@ -11,6 +11,8 @@ core::Result<core::Ok> Outbox::add(OutboxEntry entry) {
     return core::Error::caller("-1005", "the outbox is full (" + std::to_string(entries_.size()) +
                                             " messages waiting); try again when connected");
   }
+  if (entry.n == 0) entry.n = next_n_;
+  next_n_ = std::max(next_n_, entry.n + 1);
   bytes_ += entry.bytes;
   entries_.push_back(std::move(entry));
   return core::Ok{};
@@ -23,6 +25,37 @@ bool Outbox::remove(const std::string& client_msg_id) {
   bytes_ -= it->bytes;
   entries_.erase(it);
   return true;
+}
+
+std::string Outbox::record(const OutboxEntry& e) {
+  return dump(json{{"n", e.n}, {"c", e.client_msg_id}, {"f", e.form}});
+}
+
+std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>& records) {
+  std::vector<std::size_t> rejected;
+  std::vector<std::pair<OutboxEntry, std::size_t>> found;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const json item = parse_json(records[i]);
+    const std::string c = string_field(item, "c");
+    const json* f = field(item, "f");
+    const auto n = uint_field(item, "n");
+    if (c.empty() || !f || !f->is_object() || !n || *n == 0 || string_field(*f, "clientMsgId") != c) {
+      rejected.push_back(i);
+      continue;
+    }
+    OutboxEntry e;
+    e.n = *n;
+    e.client_msg_id = c;
+    e.form = *f;
+    found.emplace_back(std::move(e), i);
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first.n < b.first.n; });
+  for (auto& [e, i] : found) {
+    bool dup = false;
+    for (const auto& have : entries_) dup = dup || have.client_msg_id == e.client_msg_id;
+    if (dup || !add(std::move(e)).ok()) rejected.push_back(i);
+  }
+  return rejected;
 }
 
 std::string Outbox::serialize() const {

@@ -1,8 +1,10 @@
 // The outbox: messages accepted by send_message() and not yet stored by the server, in send order.
-// It is persisted (one storage record per user and app key, rewritten on every change, so a crash
-// leaves either the old or the new list: both are consistent because every entry carries its
-// clientMsgId and a resend is idempotent, docs/protocol.md 11.3) and restored at the next init.
-// Bounded in entries and serialised bytes, well under WeChat's 1 MB per key.
+// It is persisted as one storage record per message (written once when the message is accepted,
+// removed once when the server stored or refused it: O(1) storage work per message, and each write is
+// atomic), `{"n": order, "c": clientMsgId, "f": form}`, and restored (sorted by n) at the next init.
+// A crash leaves a consistent set: every entry carries its clientMsgId and a resend is idempotent
+// (docs/protocol.md 11.3). Bounded in entries and bytes, each record far under WeChat's 1 MB per key.
+// (Earlier versions kept the whole list in one record; restore() still reads that form.)
 #pragma once
 
 #include <cstddef>
@@ -17,6 +19,7 @@
 namespace echat::im {
 
 struct OutboxEntry {
+  std::uint64_t n = 0;        // send order (persisted)
   std::string client_msg_id;
   json form;                  // the message/send fields, formUser and clientMsgId included
   std::uint64_t call_id = 0;  // the Client's call carrying it (not persisted)
@@ -28,7 +31,8 @@ class Outbox {
   explicit Outbox(std::size_t max_entries = 200, std::size_t max_bytes = 256 * 1024)
       : max_entries_(max_entries), max_bytes_(max_bytes) {}
 
-  // Appends; an error with code "-1005" (outbox full) when a bound would be crossed.
+  // Appends (assigning `n` when it is 0); an error with code "-1005" (outbox full) when a bound would be
+  // crossed.
   core::Result<core::Ok> add(OutboxEntry entry);
   // Removes the entry with that clientMsgId (false if absent).
   bool remove(const std::string& client_msg_id);
@@ -39,15 +43,23 @@ class Outbox {
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
 
-  // The storage record: [{"c": clientMsgId, "f": form}, ...]; "" when empty (the key is removed).
+  // The storage record of one entry: {"n": n, "c": clientMsgId, "f": form}.
+  static std::string record(const OutboxEntry& entry);
+  // Restores entries from their records (any order; sorted by n); malformed ones are skipped (written by
+  // another SDK version, or damaged). Appends to what is there. Returns the indices of the records not
+  // taken (malformed, repeated, or over the bounds), which the caller may remove.
+  std::vector<std::size_t> restore_records(const std::vector<std::string>& records);
+
+  // The legacy single record: [{"c": clientMsgId, "f": form}, ...]; "" when empty.
   std::string serialize() const;
-  // Restores a record; malformed entries are skipped (a record written by a newer/older SDK, or damaged).
+  // Restores a legacy record (replacing everything); malformed entries are skipped.
   void restore(std::string_view text);
 
  private:
   std::size_t max_entries_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
+  std::uint64_t next_n_ = 1;
   std::vector<OutboxEntry> entries_;
 };
 

@@ -61,6 +61,10 @@ struct Config {
   Millis reconnection_delay_max = 5000;
   Millis request_timeout = 15000;   // per API call (queue wait included), and per outbox attempt
   std::uint64_t seed = 1;           // the host's randomness: request-id prefix, clientMsgIds, jitter
+  // `outboxPerMessageRecords`: persist the outbox as one storage record per message (O(1) per message)
+  // instead of one record holding the list (O(outbox size) per send and answer). Off by default until
+  // the acceptance suite stops reading the single record's content (docs/im-design.md).
+  bool outbox_per_message = false;
 };
 
 // Parses the JSON object the shim builds from sdk.im.init's config. Caller errors name the field the

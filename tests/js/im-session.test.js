@@ -191,6 +191,7 @@ test('im: a message sent offline waits in storage and is delivered after a resta
   // First run: the server port is wrong, so nothing connects; the send waits in the outbox.
   const first = initPage(t, { httpPort: 1, socketPort: 1 }, { reconnectionDelay: 50, reconnectionDelayMax: 50 }, { storage });
   const pending = first.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'later' } });
+  // (the single record, or with outboxPerMessageRecords the marker beside one record per message)
   await waitFor(() => storage.has('echatim:TSDKTEST00001:alice:outbox'), 'outbox record');
   first.sdk.im.close();
   const closed = await pending.then(() => null, (e) => e);

@@ -2,6 +2,7 @@
 // order, repeated with the same clientMsgId until stored, restored after an app restart.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,27 @@ const char* kHello = R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"tex
 
 std::string msg(const std::string& text) {
   return R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":")" + text + R"("}})";
+}
+
+// The outbox entries in storage, in send order, whichever form the client writes (the single record
+// [{c, f}], or one record per message {n, c, f}).
+std::vector<json> outbox_records(const ImHarness& h) {
+  std::vector<json> out;
+  auto single = h.storage.find(h.client.outbox_key());
+  if (single != h.storage.end() && parse(single->second).is_array()) {
+    int n = 0;
+    for (auto e : parse(single->second)) {
+      e["n"] = ++n;
+      out.push_back(e);
+    }
+  }
+  const std::string prefix = h.client.outbox_prefix();
+  for (const auto& [k, v] : h.storage) {
+    if (k.compare(0, prefix.size(), prefix) == 0) out.push_back(parse(v));
+    if (!out.empty() && !out.back().is_object()) out.back() = json{{"n", 0}, {"junk", v}};
+  }
+  std::sort(out.begin(), out.end(), [](const json& a, const json& b) { return a["n"] < b["n"]; });
+  return out;
 }
 
 // What the server stored from alice, in mid order.
@@ -53,7 +75,8 @@ TEST_CASE("outbox: send fills formUser and clientMsgId and resolves once stored"
     // The sender's own delivery comes back through the inbox.
     REQUIRE(h.messages.size() == 1);
     CHECK(h.messages[0].mid == 1);
-    CHECK(h.storage.count(h.client.outbox_key()) == 0);  // written, then removed
+    CHECK(outbox_records(h).empty());  // written, then removed
+    CHECK(h.storage.count(h.client.outbox_key()) == 0);
     CHECK(h.client.outbox_size() == 0);
   }
 }
@@ -66,9 +89,9 @@ TEST_CASE("outbox: waits while disconnected, persisted, then sent in order", "[i
   const auto b = h.send(msg("b"));
   const auto c = h.send(msg("c"));
   CHECK(h.responses.empty());
-  const json rec = parse(h.storage[h.client.outbox_key()]);
-  REQUIRE(rec.is_array());
+  const std::vector<json> rec = outbox_records(h);
   REQUIRE(rec.size() == 3);
+
   CHECK(rec[0]["f"]["formUser"] == "alice");
   CHECK(rec[2]["f"]["body"]["text"] == "c");
   h.reachable = true;
@@ -77,7 +100,7 @@ TEST_CASE("outbox: waits while disconnected, persisted, then sent in order", "[i
   REQUIRE(h.responses.count(b));
   REQUIRE(h.responses.count(c));
   CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "b", "c"});
-  CHECK(h.storage.count(h.client.outbox_key()) == 0);
+  CHECK(outbox_records(h).empty());
 }
 
 TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][outbox]") {
@@ -90,7 +113,7 @@ TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][ou
   REQUIRE(first.responses.count(id));
   CHECK(first.responses[id].code == code::kClosed);
   const std::string cmid = first.responses[id].client_msg_id;
-  REQUIRE(first.storage.count(first.client.outbox_key()));
+  REQUIRE(outbox_records(first).size() == 1);
 
   ImHarness second;
   second.storage = first.storage;
@@ -101,7 +124,7 @@ TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][ou
   CHECK(r.client_msg_id == cmid);
   CHECK(stored_texts(second.echat) == std::vector<std::string>{"hello"});
   CHECK(second.echat.timeline["bob"][0]["clientMsgId"] == cmid);
-  CHECK(second.storage.count(second.client.outbox_key()) == 0);
+  CHECK(outbox_records(second).empty());
 }
 
 TEST_CASE("outbox: a lost answer is repeated with the same clientMsgId, stored once", "[im][outbox]") {
@@ -163,7 +186,7 @@ TEST_CASE("outbox: an application clientMsgId is kept; a repeat while waiting is
   auto r = h.client.send_message(h.now(), R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":"mine-1"})");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "invalid argument 'clientMsgId': already waiting in the outbox");
-  CHECK(parse(h.storage[h.client.outbox_key()])[0]["c"] == "mine-1");
+  CHECK(outbox_records(h)[0]["c"] == "mine-1");
 }
 
 TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
@@ -191,4 +214,59 @@ TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
   echat::im::Outbox tiny(10, 50);
   e.form = json{{"clientMsgId", "y"}, {"body", std::string(100, 'z')}};
   CHECK_FALSE(tiny.add(e).ok());
+}
+
+TEST_CASE("outbox: one record per message (outboxPerMessageRecords); the single record is migrated", "[im][outbox]") {
+  auto config = ImHarness::base_config();
+  config.outbox_per_message = true;
+  ImHarness h(config);
+  h.storage[h.client.outbox_key()] =
+      R"([{"c":"old-1","f":{"clientMsgId":"old-1","formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"a"}}},
+          {"c":"old-2","f":{"clientMsgId":"old-2","formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"b"}}}])";
+  h.storage[h.client.outbox_prefix() + "new-3"] =
+      R"({"n":9,"c":"new-3","f":{"clientMsgId":"new-3","formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"c"}}})";
+  h.storage[h.client.outbox_prefix() + "junk"] = "{not json";
+  h.reachable = false;
+  h.start();
+  CHECK(parse(h.storage[h.client.outbox_key()]).is_object());  // migrated: now the marker
+  CHECK(h.storage.count(h.client.outbox_prefix() + "junk") == 0);  // damaged: removed
+  CHECK(outbox_records(h).size() == 3);
+  CHECK(h.client.outbox_size() == 3);
+  h.send(R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"d"}})");
+  CHECK(h.storage.count(h.client.outbox_prefix() + h.client.outbox_prefix()) == 0);
+  CHECK(outbox_records(h).size() == 4);
+  CHECK(outbox_records(h)[3]["n"] == 10);  // after the highest restored n
+  h.reachable = true;
+  h.advance(10000);
+  CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "b", "c", "d"});
+  CHECK(h.client.outbox_size() == 0);
+  CHECK(outbox_records(h).empty());
+  CHECK(h.storage.count(h.client.outbox_key()) == 0);  // the marker goes with the last record
+
+  // Back to the single record: per-message records are folded into it at the next start.
+  ImHarness again;  // default configuration
+  again.storage[again.client.outbox_prefix() + "x-1"] =
+      R"({"n":1,"c":"x-1","f":{"clientMsgId":"x-1","formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"x"}}})";
+  again.reachable = false;
+  again.start();
+  CHECK(again.storage.count(again.client.outbox_prefix() + "x-1") == 0);
+  REQUIRE(parse(again.storage[again.client.outbox_key()]).is_array());
+  CHECK(parse(again.storage[again.client.outbox_key()])[0]["c"] == "x-1");
+}
+
+TEST_CASE("outbox: records restore in send order whatever order storage lists them", "[im][outbox]") {
+  echat::im::Outbox box;
+  const auto rejected =
+      box.restore_records({R"({"n":5,"c":"e","f":{"clientMsgId":"e"}})", R"({"n":2,"c":"b","f":{"clientMsgId":"b"}})",
+                           R"({"n":0,"c":"z","f":{"clientMsgId":"z"}})", R"({"n":3,"c":"c","f":{"clientMsgId":"x"}})",
+                           R"({"n":7,"c":"b","f":{"clientMsgId":"b"}})"});
+  CHECK(rejected == std::vector<std::size_t>{2, 3, 4});
+  REQUIRE(box.size() == 2);
+  CHECK(box.entries()[0].client_msg_id == "b");
+  CHECK(box.entries()[1].client_msg_id == "e");
+  echat::im::OutboxEntry next;
+  next.client_msg_id = "f";
+  next.form = json{{"clientMsgId", "f"}};
+  REQUIRE(box.add(next).ok());
+  CHECK(box.entries()[2].n == 6);  // after the restored ones
 }

@@ -19,6 +19,7 @@ TEST_CASE("im random sessions: exactly once, in order, across drops and restarts
     std::mt19937 rng(seed);
     auto config = ImHarness::base_config(seed % 2 ? echat::im::Transport::Socket : echat::im::Transport::Http);
     config.seed = seed;
+    config.outbox_per_message = seed % 3 == 0;
     auto h = std::make_unique<ImHarness>(config);
     h->start();
     std::vector<std::uint64_t> handed;  // seqs handed to the app, over every run
