@@ -378,3 +378,34 @@ test('im reliability: a room of three, each member sending while links drop and 
   assert.deepEqual(orders[1], orders[0], 'bob sees the order alice sees');
   assert.deepEqual(orders[2], orders[0], 'carol sees the order alice sees');
 });
+
+for (const apiTransport of ['HTTP', 'SOCKET']) {
+  test(`im reliability: a stream through JWT expiries (--jwt-ttl 1), answered from inside the message listener (${apiTransport})`, { skip, timeout: 120000 }, async (t) => {
+    const N = 300;
+    const srv = await H.startDevserver(t, { args: ['--jwt-ttl', '1', '--rate-limit', '0'] });
+    const alice = H.imPage(t, srv, { apiTransport });
+    const bob = H.imPage(t, srv, { apiTransport, loginAuid: 'bob', loginToken: 'pb' });
+    await within(Promise.all([alice.ready, bob.ready]), 'logins');
+    const echoes = [];
+    // bob answers each message from inside his listener (a re-entrant send during the SDK's dispatch)
+    bob.sdk.im.on('message', (m) => {
+      if (m.formUser === 'alice') echoes.push(H.settle(bob.sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { echo: m.body.n } })));
+    });
+    const sends = [];
+    for (let n = 0; n < N; n++) {
+      sends.push(H.settle(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n } })));
+      if (n % 10 === 9) await sleep(30);  // spread over a few seconds: several JWT lifetimes
+    }
+    const sent = await within(Promise.all(sends), 'alice: all sends answered', 60000);
+    assert.deepEqual(sent.filter((x) => !x.ok).map((x) => [x.error.code, x.error.msg]).slice(0, 3), [], 'every send resolved');
+    const echoed = () => alice.of('message').filter((m) => m.formUser === 'bob').length;
+    await waitProgress(() => echoed() >= N, echoed, 'every echo');
+    await sleep(300);
+    const e = await Promise.all(echoes);
+    assert.deepEqual(e.filter((x) => !x.ok).map((x) => [x.error.code, x.error.msg]).slice(0, 3), [], 'every echo resolved');
+    const seq = (k) => Array.from({ length: k }, (_, i) => i);
+    assert.deepEqual(bob.of('message').filter((m) => m.formUser === 'alice').map((m) => m.body.n), seq(N), 'bob: once each, in order');
+    assert.deepEqual(alice.of('message').filter((m) => m.formUser === 'bob').map((m) => m.body.echo), seq(N), 'alice: echoes once each, in order');
+    assert.deepEqual([...alice.of('error'), ...bob.of('error')].map((x) => x.message), [], 'no error events');
+  });
+}
