@@ -266,3 +266,30 @@ test('the headless answering phone (chat-demo.js --bot) answers through its chat
   await bot;
   assert.ok(lines.some((l) => /bob: Alice says "ping"$/.test(l)), lines.join('\n'));
 });
+
+test('offline: the chat says so, a message typed meanwhile waits as "sending" and goes out when the network returns', async (t) => {
+  const { alice, bob } = await setup(t, ['alice', 'bob']);
+  await befriendAndOpen(alice, 'bob', 'Bob');
+  await alice.sb.setNetwork(false);
+  await alice.waitText('.state-bar', /^(Connecting|Reconnecting)…/);
+  await alice.type('#input', 'Written in a tunnel');
+  await alice.tap('#send');
+  assert.equal(alice.all('.sending').length, 1, 'shown at once, marked as sending');
+  assert.deepEqual(shown(alice), [['me', 'Written in a tunnel']]);
+  await alice.sb.setNetwork(true, 'wifi');
+  await alice.waitFor(() => !alice.all('.sending, .failed').length, 'sent after the network returned');
+  assert.equal(alice.el('.state-bar'), null);
+  await bob.waitText('.conversation .preview', 'Written in a tunnel');
+  assert.equal(bob.text('.conversation .badge'), '1');
+  assert.deepEqual(alice.errors(), []);
+});
+
+test('logged in on another phone: the first one says so', async (t) => {
+  const { srv, alice } = await setup(t, ['alice']);
+  const other = new Phone('alice-2');
+  t.after(() => other.close());
+  await other.launch();
+  await other.login(srv, 'alice', 'pa');
+  await alice.waitText('.state-bar', 'Logged in on another device');
+  assert.equal(other.el('.state-bar'), null);
+});
