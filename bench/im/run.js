@@ -5,6 +5,7 @@
 //
 //   client "sdk"    sdk.apis.message.send on A, sdk.im.on('message') on B (the SDK with sdk.im; see
 //                   tests/js/fixtures/im-harness.js for which build: dist/ or the ECHAT_WITH_IM variant)
+//   client "sdk-records"  the same with outboxPerMessageRecords: true (one storage record per outbox entry)
 //   client "weapp"  npm weapp.socket.io 3.0.0 in the same sandbox as a raw E聊-protocol client: login with
 //                   topic.connection/authority/request, send with topic.message/send (JWT in the envelope,
 //                   clientMsgId), receive topic.message and ack it with {seq}. Nothing else: no outbox,
@@ -15,7 +16,7 @@
 // p50/p99, CPU per message (process.cpuUsage delta of this process around the measured part / messages;
 // this covers A's sending and B's receiving and the harness, not the devserver).
 //
-//   node bench/im/run.js [--messages 2000] [--windows 1,16] [--runs 3] [--clients sdk,weapp] [--json]
+//   node bench/im/run.js [--messages 2000] [--windows 1,16] [--runs 3] [--clients sdk,sdk-records,weapp] [--json]
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -30,7 +31,7 @@ const MESSAGES = Number(opt('messages', 2000));
 const WARMUP = Number(opt('warmup', 200));
 const WINDOWS = String(opt('windows', '1,16')).split(',').map(Number);
 const RUNS = Number(opt('runs', 3));
-const CLIENTS = String(opt('clients', 'sdk,weapp')).split(',');
+const CLIENTS = String(opt('clients', 'sdk,sdk-records,weapp')).split(',');
 const JSON_OUT = args.includes('--json');
 
 const H = require('../../tests/js/fixtures/im-harness');
@@ -75,8 +76,8 @@ function fakeT() {
   return { after: (f) => afters.push(f), cleanup: async () => { for (const f of afters.reverse()) { try { await f(); } catch (_) { /* best effort */ } } } };
 }
 
-async function sdkPair(t, srv) {
-  const a = H.imPage(t, srv, { apiTransport: 'SOCKET' });
+async function sdkPair(t, srv, extra = {}) {
+  const a = H.imPage(t, srv, { apiTransport: 'SOCKET', ...extra });
   const b = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' });
   await H.within(Promise.all([a.ready, b.ready]), 'sdk logins', 20000);
   let handler = null;
@@ -148,7 +149,8 @@ async function once(client, window) {
   const t = fakeT();
   try {
     const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
-    const pair = client === 'sdk' ? await sdkPair(t, srv) : await weappPair(t, srv);
+    const pair = client === 'weapp' ? await weappPair(t, srv)
+      : await sdkPair(t, srv, client === 'sdk-records' ? { outboxPerMessageRecords: true } : {});
     await H.within(drive(pair, WARMUP, window, 'warm'), 'warm-up', 120000);
     const c0 = process.cpuUsage();
     const r = await H.within(drive(pair, MESSAGES, window, 'run'), 'run', 300000);
@@ -185,7 +187,8 @@ async function main() {
     console.log(`| client | window | messages/s | latency p50 | latency p99 | CPU per message |`);
     console.log(`|---|---|---|---|---|---|`);
     for (const r of rows) {
-      console.log(`| ${r.client === 'sdk' ? 'echatim sdk.im/sdk.apis' : 'weapp.socket.io 3.0.0 (raw E聊 client)'} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms |`);
+      const label = { sdk: 'echatim sdk.im/sdk.apis', 'sdk-records': 'echatim, outboxPerMessageRecords', weapp: 'weapp.socket.io 3.0.0 (raw E聊 client)' }[r.client];
+      console.log(`| ${label} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms |`);
     }
     console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} runs`);
   }
