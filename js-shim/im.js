@@ -208,27 +208,31 @@ class Im extends Emitter {
     this._failed = null;
     this._submitting = false;
     this._early = new Map();
+    this._requestTimeout = 15000;
   }
 
   // init(config, callback) -> Promise<sdk | undefined>. callback(sdk) once after the first login;
-  // callback() (no argument) on a fatal failure, with an 'error' event saying why.
+  // callback() (no argument) on a fatal failure, with an 'error' event saying why; the Promise then
+  // resolves undefined (it never rejects: callback-style apps get no unhandled rejection). Whether it
+  // should reject instead is an open spec question (docs/im-design.md).
   init(config, callback) {
     if (this._driver || this._initDone) {
       return Promise.reject(apiError(400, 'invalid argument \'config\': sdk.im.init was already called; close() first', null));
     }
     const cfg = Object.assign({}, config || {});
+    this._requestTimeout = typeof cfg.requestTimeout === 'number' && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
     let settled = false;
+    let resolveInit;
+    const promise = new Promise((resolve) => { resolveInit = resolve; });
     const done = (sdk) => {
       if (settled) return;
       settled = true;
       this._initDone = null;
       if (typeof callback === 'function') {
-        try { callback(sdk); } catch (err) { Emitter.onListenerError(err, 'init callback'); }
+        try { callback(sdk); } catch (e) { Emitter.onListenerError(e, 'init callback'); }
       }
       resolveInit(sdk);
     };
-    let resolveInit;
-    const promise = new Promise((resolve) => { resolveInit = resolve; });
     this._initDone = done;
     this._failed = null;
     this._state = 'connecting';
@@ -374,21 +378,36 @@ class Im extends Emitter {
     return this._driver ? this._driver.call('info').r : null;
   }
 
-  // Resolves with info() once logged in (uploads need the JWT).
-  whenLoggedIn() {
+  // Resolves with info() once logged in (uploads need the JWT); rejects with -1001 after `ms` (the
+  // config's requestTimeout by default), as API calls do.
+  whenLoggedIn(ms) {
+    const wait = typeof ms === 'number' ? ms : this._requestTimeout;
     return new Promise((resolve, reject) => {
+      let timer = null;
+      let onState = null;
+      const settle = (fn, value) => {
+        if (timer !== null) getPlatform().clearTimer(timer);
+        timer = null;
+        if (onState) this.off('state', onState);
+        onState = null;
+        fn(value);
+      };
       const check = () => {
         const info = this.info();
-        if (info && info.jwt && this._state === 'connected') return resolve(info);
-        if (this._failed) return reject(this._failed);
-        if (!this._driver && !this._initDone) return reject(apiError(-1004, 'closed', null));
-        const onState = () => {
-          this.off('state', onState);
-          check();
-        };
-        return this.on('state', onState);
+        if (info && info.jwt && this._state === 'connected') return settle(resolve, info);
+        if (this._failed) return settle(reject, this._failed);
+        if (!this._driver && !this._initDone) return settle(reject, apiError(-1004, 'closed', null));
+        if (!onState) {
+          onState = () => check();
+          this.on('state', onState);
+        }
+        return undefined;
       };
-      this._whenReady(check, reject);
+      timer = getPlatform().setTimer(wait, () => {
+        timer = null;
+        settle(reject, apiError(-1001, `timeout: not logged in within ${wait} ms`, null));
+      });
+      this._whenReady(check, (err) => settle(reject, err));
     });
   }
 

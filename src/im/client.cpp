@@ -681,6 +681,11 @@ bool Client::flush(Millis now) {
       break;
     }
   }
+  // wx.request allows 10 requests at once (uploads and downloads included): the 11th fails at once.
+  std::size_t http_out = http_login_id_ ? 1 : 0;
+  for (const auto& c : calls_) {
+    http_out += c.phase == Call::Phase::InFlight && c.transport == Transport::Http;
+  }
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     Call& c = calls_[i];
     if (c.phase != Call::Phase::Queued) continue;
@@ -689,7 +694,10 @@ bool Client::flush(Millis now) {
     c.not_before = 0;
     if (jwt_.empty()) continue;
     if (c.transport == Transport::Socket && !logged_in_) continue;
+    if (c.transport == Transport::Http && http_out >= config_.max_http_requests) continue;
+    const bool http = c.transport == Transport::Http;
     if (!dispatch(now, c)) return true;  // the call was finished (and erased): indices moved, stop here
+    http_out += http;
     sent = true;
   }
   return sent;
@@ -839,10 +847,11 @@ void Client::check_deadlines(Millis now) {
   for (std::size_t i = 0; i < calls_.size();) {
     Call& c = calls_[i];
     if (c.kind == Call::Kind::App && c.deadline && *c.deadline <= now) {
-      const bool sent = c.attempts > 0;
+      const std::string within = std::to_string(config_.request_timeout) + " ms";
       finish(i, code::kTimeout,
-             sent ? "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms"
-                  : "timeout: not logged in within " + std::to_string(config_.request_timeout) + " ms",
+             c.attempts > 0   ? "timeout: no answer within " + within
+             : jwt_.empty()   ? "timeout: not logged in within " + within
+                              : "timeout: not sent within " + within + " (too many requests waiting)",
              "null");
       continue;
     }

@@ -143,6 +143,9 @@ core::Result<Config> config_from_json(std::string_view text) {
     return invalid("reconnectionDelayMax", "must not be less than reconnectionDelay");
   }
   ECHAT_CHECK(read_bool(cfg, "outboxPerMessageRecords", c.outbox_per_message));
+  n = static_cast<long long>(c.max_http_requests);
+  ECHAT_CHECK(read_int(cfg, "maxHttpRequests", 1, 10, n));
+  c.max_http_requests = static_cast<std::size_t>(n);
   n = c.request_timeout;
   ECHAT_CHECK(read_int(cfg, "requestTimeout", 1, 3600000, n));
   c.request_timeout = n;

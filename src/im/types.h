@@ -65,6 +65,9 @@ struct Config {
   // instead of one record holding the list (O(outbox size) per send and answer). Off by default until
   // the acceptance suite stops reading the single record's content (docs/im-design.md).
   bool outbox_per_message = false;
+  // `maxHttpRequests`: HTTP calls in flight at once (wx.request allows 10, uploads and downloads
+  // included; 8 leaves room for file.upload).
+  std::size_t max_http_requests = 8;
 };
 
 // Parses the JSON object the shim builds from sdk.im.init's config. Caller errors name the field the

@@ -414,3 +414,20 @@ TEST_CASE("im session: a sync answer overtaken by pushes is not a timeline reset
   CHECK(h.client.synced_seq() == 3);
   CHECK(h.texts() == std::vector<std::string>{"one", "two", "three"});
 }
+
+TEST_CASE("im session: at most maxHttpRequests HTTP calls at once (wx.request allows 10)", "[im][session]") {
+  ImHarness h(ImHarness::base_config(Transport::Http));
+  h.start();
+  h.hold_http = true;
+  std::vector<std::uint64_t> ids;
+  for (int i = 0; i < 20; ++i) ids.push_back(h.request("friend", "add", R"({"friendAuid":"bob"})"));
+  h.send(R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"x"}})");
+  CHECK(h.held.size() == 8);
+  h.release_http();  // each answer lets the next one go
+  for (auto id : ids) {
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+  }
+  CHECK(h.held.empty());
+  CHECK(h.responses.size() == 21);
+}
