@@ -1,8 +1,10 @@
 'use strict';
-// Drives one C++ socketio::Manager (bindings: the _sio_* functions on a handle): feeds it inputs, reads the batch each
-// call returns (src/host/batch.h documents the format), performs the transport commands on the
-// platform, keeps the single real timer at the core's next deadline, and hands manager and socket
-// events to `sink` (the io.js facade). No protocol logic lives here.
+// Drives one instance of a C++ core through its bindings (`_<area>_<input>(handle, now, ...)`, area
+// 'SioManager' = socketio::Manager, 'ImClient' = im::Client): feeds it inputs, reads the batch each call returns
+// (src/host/batch.h documents the format), performs the transport commands on the platform, and the
+// area's other I/O outputs through `io` handlers (the IM layer's 'http'), keeps the single real timer at
+// the core's next deadline, and hands every other output to `sink` (io.js, im.js). No protocol logic
+// lives here.
 
 const TRANSPORT = new Set(['open', 'send', 'sendb', 'close']);
 
@@ -18,18 +20,27 @@ function copyOut(view, off, len) {
 }
 
 class CoreDriver {
-  constructor(core, platform, optionsJson, sink) {
+  // area: 'SioManager' | 'ImClient'; io: {kind: (output, driver) => void} performed with the transport commands;
+  // closedCode: the error code of a call made after destroy().
+  constructor(core, area, platform, optionsJson, sink, { io = {}, closedCode = 'closed' } = {}) {
     this.platform = platform;
     this.sink = sink;
     this.core = core;
-    this.h = core._sio_new(optionsJson);  // a handle: bindings/socketio_bindings.cpp
+    this.area = area;
+    this.io = io;
+    this.closedCode = closedCode;
+    this.h = core[`_${area}_new`](optionsJson);  // a handle: bindings/<area>_bindings.cpp
     this.sockets = new Map();  // transport id -> platform socket
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
     this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
-    const status = JSON.parse(decodeUtf8(core._sio_status(this.h)));
-    this.optionsError = status.x;
+    // The options' error, if any (the core then answers every call with it).
+    this.optionsError = this.raw('status').x;
+  }
+
+  raw(name, ...args) {
+    return JSON.parse(decodeUtf8(this.core[`_${this.area}_${name}`](this.h, this.platform.now(), ...args)));
   }
 
   // Calls raw method `name` with (now, ...args); returns {r, x} after dispatching the batch.
@@ -41,11 +52,11 @@ class CoreDriver {
   // callback must be registered before an AckResult in the same batch is delivered).
   callThen(before, name, ...args) {
     if (this.closed) {
-      const b = { r: null, x: { kind: 'caller', code: 'closed', message: 'the manager was destroyed' } };
+      const b = { r: null, x: { kind: 'caller', code: this.closedCode, message: 'closed' } };
       if (before) before(b);
       return b;
     }
-    const batch = JSON.parse(decodeUtf8(this.core[`_sio_${name}`](this.h, this.platform.now(), ...args)));
+    const batch = this.raw(name, ...args);
     if (before) before(batch);
     this.dispatch(batch);
     return batch;
@@ -58,7 +69,7 @@ class CoreDriver {
     const outs = batch.o;
     let arena = null;
     const bytes = (off, len) => {
-      if (!arena) arena = this.core._sio_binary(this.h);
+      if (!arena) arena = this.core[`_${this.area}_binary`](this.h);
       return copyOut(arena, off, len);
     };
     // Copy every binary payload out of wasm memory first: app listeners may call back into the core,
@@ -69,8 +80,12 @@ class CoreDriver {
       else if (o[0] === 's.ack') o.push(ranges(o[6], bytes));
     }
     this.armTimer(batch.t);
-    for (const o of outs) if (TRANSPORT.has(o[0])) this.handle(o);
-    for (const o of outs) if (!TRANSPORT.has(o[0])) this.sink(o);
+    for (const o of outs) if (this.isIo(o[0])) this.handle(o);
+    for (const o of outs) if (!this.isIo(o[0])) this.sink(o);
+  }
+
+  isIo(kind) {
+    return TRANSPORT.has(kind) || kind in this.io;
   }
 
   handle(o) {
@@ -84,7 +99,7 @@ class CoreDriver {
         if (s) s.close(o[2], o[3]);
         return undefined;
       }
-      default: return this.sink(o);
+      default: return this.io[o[0]](o, this);
     }
   }
 
@@ -162,7 +177,7 @@ class CoreDriver {
     this.timer = null;
     for (const s of this.sockets.values()) s.close(1000, 'destroyed');
     this.sockets.clear();
-    this.core._sio_delete(this.h);
+    this.core[`_${this.area}_delete`](this.h);
   }
 }
 

@@ -1,5 +1,5 @@
 'use strict';
-// sdk.im and sdk.apis: the E聊 session over the C++ im::Client (bindings: _ImClient). This file does
+// sdk.im and sdk.apis: the E聊 session over the C++ im::Client (bindings: the _ImClient_* functions). This file does
 // the I/O the core asks for (socket, wx.request, storage, the one timer) and turns its outputs into
 // events and Promises. No protocol logic lives here: login, queueing, retries, ordering, dedup and the
 // outbox are the core's (src/im, docs/im-design.md).
@@ -10,7 +10,7 @@
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
 const { createApis } = require('./apis.js');
-const { decodeUtf8 } = require('./utf8.js');
+const { CoreDriver } = require('./core-driver.js');
 
 let platformFactory = null;  // set by index.js
 let platform = null;
@@ -18,12 +18,6 @@ let platform = null;
 function getPlatform() {
   if (!platform) platform = platformFactory();
   return platform;
-}
-
-function copyOut(view, off, len) {
-  const out = new ArrayBuffer(len);
-  new Uint8Array(out).set(view.subarray(off, off + len));
-  return out;
 }
 
 // An Error carrying {code, msg, requestId} (server codes, or the SDK's: docs/im-design.md).
@@ -41,145 +35,18 @@ function callerError(x) {
   return apiError(Number.isFinite(n) ? n : 400, x.message, null);
 }
 
-const IO_KINDS = new Set(['open', 'send', 'sendb', 'close', 'http']);
-// How long after onAppShow a socket close still counts as one the suspension caused (as core-driver.js).
-const RESUME_WINDOW_MS = 5000;
-
-// Feeds the core, performs its outputs, keeps the single timer.
-class ImDriver {
-  constructor(core, p, configJson, sink) {
-    this.p = p;
-    this.sink = sink;
-    this.core = core;
-    this.h = core._ImClient_new(configJson);  // a handle: bindings/im_bindings.cpp
-    this.sockets = new Map();
-    this.timer = null;
-    this.deadline = -1;
-    this.closed = false;
-    this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
-    this.configError = JSON.parse(decodeUtf8(core._ImClient_status(this.h, 0))).x;
-  }
-
-  call(name, ...args) {
-    if (this.closed && name !== 'info') return { r: null, x: { kind: 'caller', code: '-1004', message: 'closed' } };
-    const batch = JSON.parse(decodeUtf8(this.core[`_ImClient_${name}`](this.h, this.p.now(), ...args)));
-    this.dispatch(batch);
-    return batch;
-  }
-
-  dispatch(batch) {
-    let arena = null;
-    for (const o of batch.o) {
-      if (o[0] === 'sendb') {
-        if (!arena) arena = this.core._ImClient_binary(this.h);
-        o.push(copyOut(arena, o[2], o[3]));
-      }
-    }
-    this.armTimer(batch.t);
-    // I/O first, then storage and events in order: an app listener that calls back into the core
-    // (e.g. sends from a 'message' listener) must not put its frames before this batch's (same fix as
-    // core-driver.js).
-    for (const o of batch.o) if (IO_KINDS.has(o[0])) this.handle(o);
-    for (const o of batch.o) if (!IO_KINDS.has(o[0])) this.handle(o);
-  }
-
-  handle(o) {
-    switch (o[0]) {
-      case 'open': return this.open(o[1], o[2]);
-      case 'send': return this.send(o[1], o[2]);
-      case 'sendb': return this.send(o[1], o[4]);
-      case 'close': {
-        const s = this.sockets.get(o[1]);
-        this.sockets.delete(o[1]);
-        if (s) s.close(o[2], o[3]);
-        return undefined;
-      }
-      case 'http': {
-        const id = o[1];
-        return this.p.request(o[2], o[3], (err, status, text) => {
-          if (err) this.input('httpError', id, String(err));
-          else this.input('httpResponse', id, status, String(text));
-        });
-      }
-      case 'store': {
-        const failure = o[2] === '' ? this.p.storageRemove(o[1]) : this.p.storageSet(o[1], o[2]);
-        // The core bounds its records well under WeChat's 1 MB per key; a failure here is the app's
-        // storage being full: say so (the session goes on; the record is written again on its next change).
-        if (failure) this.sink(['error', -1005, `storage: could not write ${o[1]}: ${failure}`, false]);
-        return undefined;
-      }
-      default: return this.sink(o);
-    }
-  }
-
-  open(tid, url) {
-    const s = this.p.openSocket(url, {
-      onOpen: () => this.input('transportOpen', tid),
-      onMessage: (data) => {
-        this.resumedAt = -1;
-        if (typeof data === 'string') this.input('textFrame', tid, data);
-        else this.input('binaryFrame', tid, new Uint8Array(data));
-      },
-      onClose: (code, reason) => {
-        this.sockets.delete(tid);
-        this.input('transportClose', tid, code, String(reason || ''));
-        this.wakeIfResuming();
-      },
-      onError: (message) => {
-        this.input('transportError', tid, String(message));
-        this.wakeIfResuming();
-      },
-    });
-    this.sockets.set(tid, s);
-  }
-
-  // The app came to the foreground: the core checks its deadlines and, when waiting for a reconnect
-  // backoff, tries at once. A close that WeChat delivers after onAppShow (the suspension killed the
-  // socket) belongs to the same resume: wake again after it instead of waiting for the backoff.
-  foreground() {
-    this.resumedAt = this.p.now();
-    this.input('wake');
-  }
-
-  wakeIfResuming() {
-    if (this.resumedAt < 0) return;
-    const recent = this.p.now() - this.resumedAt <= RESUME_WINDOW_MS;
-    this.resumedAt = -1;
-    if (recent) this.input('wake');
-  }
-
-  send(tid, data) {
-    const s = this.sockets.get(tid);
-    if (s) s.send(data, (message) => this.input('transportError', tid, `send failed: ${message}`));
-  }
-
-  input(name, ...args) {
-    if (!this.closed) this.call(name, ...args);
-  }
-
-  armTimer(deadline) {
-    if (deadline === this.deadline && this.timer !== null) return;
-    if (this.timer !== null) this.p.clearTimer(this.timer);
-    this.timer = null;
-    this.deadline = deadline;
-    if (deadline < 0 || this.closed) return;
-    this.timer = this.p.setTimer(Math.max(0, deadline - this.p.now()), () => {
-      this.timer = null;
-      this.deadline = -1;
-      this.input('timer');
-    });
-  }
-
-  destroy() {
-    if (this.closed) return;
-    this.call('close');
-    this.closed = true;
-    if (this.timer !== null) this.p.clearTimer(this.timer);
-    this.timer = null;
-    for (const s of this.sockets.values()) s.close(1000, 'closed');
-    this.sockets.clear();
-    this.core._ImClient_delete(this.h);
-  }
+// The IM core's driver: the shared CoreDriver (transport, the one timer, foreground wake) plus the
+// IM's own I/O output, 'http' (wx.request), performed with the transport commands.
+function createImDriver(core, p, configJson, sink) {
+  return new CoreDriver(core, 'ImClient', p, configJson, sink, {
+    closedCode: '-1004',
+    io: {
+      http: (o, driver) => p.request(o[2], o[3], (err, status, text) => {
+        if (err) driver.input('httpError', o[1], String(err));
+        else driver.input('httpResponse', o[1], status, String(text));
+      }),
+    },
+  });
 }
 
 const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
@@ -252,11 +119,11 @@ class Im extends Emitter {
   _attach(core, p, cfg) {
     if (!this._initDone) return;  // closed meanwhile
     const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined }));
-    this._driver = new ImDriver(core, p, json, (o) => this._onOutput(o));
-    if (this._driver.configError) {
-      const x = this._driver.configError;
-      this._driver.closed = true;
-      core._ImClient_delete(this._driver.h);
+    this._platform = p;
+    this._driver = createImDriver(core, p, json, (o) => this._onOutput(o));
+    if (this._driver.optionsError) {
+      const x = this._driver.optionsError;
+      this._driver.destroy();
       this._driver = null;
       return this._fatal(callerError(x));
     }
@@ -295,6 +162,14 @@ class Im extends Emitter {
 
   _onOutput(o) {
     switch (o[0]) {
+      case 'store': {
+        const p = this._platform;
+        const failure = o[2] === '' ? p.storageRemove(o[1]) : p.storageSet(o[1], o[2]);
+        // The core bounds its records well under WeChat's 1 MB per key; a failure here is the app's
+        // storage being full: say so (the session goes on; the record is written again on its next change).
+        if (failure) this._onOutput(['error', -1005, `storage: could not write ${o[1]}: ${failure}`, false]);
+        return;
+      }
       case 'state': {
         if (STATES.indexOf(o[1]) < 0) return;
         this._state = o[1];

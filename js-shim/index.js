@@ -2,10 +2,14 @@
 // echatim-sdk.js: what a mini-program page require()s.
 //   const sdk = require('../../utils/echatim-sdk.js');
 //   const socket = sdk.io('http://127.0.0.1:3000/chat', { auth: { token } });   // socket.io-client API
-// sdk.im and sdk.apis (the E聊 session) join with the IM layer.
+//   sdk.im.init({host, httpPort, socketPort, key, secret, apiTransport, loginAuid, loginToken,
+//                fileServerConfig}, function (sdk) { ... })                    // the E聊 session
+//   sdk.apis.message.send({toTarget, way: 'P2P', type: 'TEXT', body: {text}})
 const io = require('./io.js');
 const loader = require('./loader.js');
 const { createWxPlatform } = require('./platform/wx.js');
+const { createWxImPlatform } = require('./platform/wx-im.js');
+const im = require('./im.js');
 
 io.setPlatformFactory(() => createWxPlatform(typeof wx !== 'undefined' ? wx : undefined));
 
@@ -20,3 +24,4 @@ module.exports = {
   // Resolves when the wasm core is loaded (every call works before that: it waits).
   ready: () => loader.loadCore().then(() => undefined),
 };
+im.install(module.exports, createWxImPlatform);

@@ -90,7 +90,7 @@ class Manager extends Emitter {
     if (this._destroyed) return;
     const p = getPlatform();
     this._optionsJson = this._optionsJson.replace(/^\{/, `{"seed":${p.seed()},`);
-    this._driver = new CoreDriver(core, p, this._optionsJson, (o) => this._onOutput(o));
+    this._driver = new CoreDriver(core, 'SioManager', p, this._optionsJson, (o) => this._onOutput(o));
     if (this._driver.optionsError) return this._fail(makeError(this._driver.optionsError));
     if (!p.isOnline()) this._driver.call('setOnline', false);
     const pending = this._pending;

@@ -17,19 +17,15 @@ if grep -rnE 'printf *\([^;]*%[-+ #0-9.*]*[lLhqjzt]*[fFeEgGaA]' src bindings; th
 fi
 
 emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$variant -DECHAT_WASM_DEBUG=$debug >/dev/null
-cmake --build "$dir" -j"$JOBS" --target echatim_core 2>&1 | grep -v -E '^\[|^$' || true
-test -f "$dir/echatim_core.wasm" || { echo "build: the wasm build failed" >&2; exit 1; }
+log="$dir/build.log"
+if ! cmake --build "$dir" -j"$JOBS" --target echatim_core >"$log" 2>&1; then
+  grep -E 'error|Error' "$log" | head -40 >&2
+  echo "build: the wasm build failed (full log: $log)" >&2
+  exit 1
+fi
 node toolchain/bundle.js "$dir" dist
 
-# The demo mini-program gets the SDK in miniprogram-demo/utils/ (gitignored copies). Until sdk.im is
-# part of the default artifact (docs/im-design.md, "Size"), the demo gets the ECHAT_WITH_IM variant,
-# built in build-wasm-im and bundled by toolchain/demo-sdk.js; once dist/ has it, dist/ is copied.
-if grep -q _ImClient dist/echatim-sdk.wasm && grep -q getConversations dist/echatim-sdk.js; then
-  node toolchain/demo-sdk.js dist
-else
-  emcmake cmake -S . -B "$dir-im" -DCMAKE_BUILD_TYPE=$variant -DECHAT_WASM_DEBUG=$debug \
-    -DCMAKE_CXX_FLAGS=-DECHAT_WITH_IM=1 >/dev/null
-  cmake --build "$dir-im" -j"$JOBS" --target echatim_core 2>&1 | grep -v -E '^\[|^$' || true
-  test -f "$dir-im/echatim_core.wasm" || { echo "build: the wasm build with sdk.im failed" >&2; exit 1; }
-  node toolchain/demo-sdk.js --im "$dir-im"
-fi
+# The demo mini-program gets the SDK in miniprogram-demo/utils/ (gitignored copies), as a developer
+# would copy it; the app loads the wasm from /utils/echatim-sdk.wasm.br.
+mkdir -p miniprogram-demo/utils
+cp dist/echatim-sdk.js dist/echatim-sdk.wasm.br miniprogram-demo/utils/

@@ -4,13 +4,14 @@ option(ECHAT_WASM_DEBUG "Debug wasm build: assertions, SAFE_HEAP, no optimisatio
 
 set(ECHAT_EM_COMPILE_FLAGS
   -fno-exceptions        # no C++ exceptions anywhere: errors are values (src/core/error.h)
-  # RTTI stays on: Debian's prebuilt libembind (3.1.6) identifies std::string by typeid, and a
-  # -fno-rtti build of the bindings then fails at run time with "unbound types".
+  -fno-rtti              # no RTTI; -fno-rtti at link time too, so emcc links the matching
+  -DEMSCRIPTEN_HAS_UNBOUND_TYPE_NAMES=0  # libembind variant (a mismatch fails with "unbound types")
 )
 
 set(ECHAT_EM_LINK_FLAGS
   --bind                       # embind (bindings/)
   -fno-exceptions
+  -fno-rtti                    # selects libembind without RTTI (USE_RTTI=0), matching the compile flags
   -sDISABLE_EXCEPTION_CATCHING=1
   -sDYNAMIC_EXECUTION=0        # no eval / new Function in the glue: WeChat refuses both
   -sFILESYSTEM=0               # no virtual FS: the core does no I/O
@@ -41,6 +42,7 @@ else()
   list(APPEND ECHAT_EM_COMPILE_FLAGS -Oz -flto)
   list(APPEND ECHAT_EM_LINK_FLAGS
     -Oz -flto                  # smallest code; LTO drops unused nlohmann/std code across units
+    -sBINARYEN_EXTRA_PASSES=-Oz  # a second round of binaryen's size passes (~0.7 KB of .br)
     -sASSERTIONS=0
     -sEVAL_CTORS=0)
 endif()

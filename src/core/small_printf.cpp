@@ -67,6 +67,11 @@ int small_vsnprintf(char* buf, std::size_t cap, const char* fmt, va_list ap) {
         put_padded(out, s, len, width, left, ' ');
         continue;
       }
+      case 'p':  // a pointer: 0x then hex, as musl prints it
+        longs = 1;
+        out.put('0');
+        out.put('x');
+        [[fallthrough]];
       case 'd': case 'i': case 'u': case 'x': case 'X': {
         const bool is_signed = *p == 'd' || *p == 'i';
         unsigned long long v;
@@ -78,7 +83,7 @@ int small_vsnprintf(char* buf, std::size_t cap, const char* fmt, va_list ap) {
         } else {
           v = longs >= 2 ? va_arg(ap, unsigned long long) : longs == 1 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
         }
-        const unsigned base = (*p == 'x' || *p == 'X') ? 16 : 10;
+        const unsigned base = (*p == 'x' || *p == 'X' || *p == 'p') ? 16 : 10;
         const char* alphabet = *p == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
         char rev[24];
         std::size_t r = 0;

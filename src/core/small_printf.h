@@ -1,4 +1,4 @@
-// An integer-only vsnprintf: %d %i %u %x %X %c %s %%, flags '0' and '-', width, precision, length
+// An integer-only vsnprintf: %d %i %u %x %X %p %c %s %%, flags '0' and '-', width, precision, length
 // modifiers l ll z h hh; anything else prints as '?'. Same return value and truncation rules as C's.
 //
 // Why: the wasm build replaces musl's snprintf/vsnprintf with this one (bindings/libc_small.cpp).

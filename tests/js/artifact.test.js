@@ -9,7 +9,9 @@ const zlib = require('node:zlib');
 const { SDK_JS, SDK_BR, DIST, openPage, within } = require('./helpers');
 const path = require('node:path');
 
-const BUDGET = 100000;  // bytes: echatim-sdk.js + echatim-sdk.wasm.br, what a page ships
+// bytes: echatim-sdk.js + echatim-sdk.wasm.br, what a page ships. 100,000 for the socket.io layer
+// alone (issue 4); 120,000 with the E聊 session, sdk.im and sdk.apis (issue 5).
+const BUDGET = 120000;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -1,55 +1,17 @@
 'use strict';
 // sdk.im / sdk.apis in the mini-program sandbox against the real devserver.
 //
-// The IM layer is not in the default artifact yet (it would pass the 100,000-byte budget of
-// artifact.test.js; docs/im-design.md "Size"), so this suite bundles the ECHAT_WITH_IM variant itself
-// from an Emscripten build directory (ECHAT_IM_BUILD, default build-wasm-im) made with
-//   emcmake cmake -S . -B build-wasm-im -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS=-DECHAT_WITH_IM=1
-//   cmake --build build-wasm-im --target echatim_core
-// and skips when that build is absent.
+// Runs the shipped dist/ (toolchain/build.sh), where sdk.im is part of the default artifact.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const zlib = require('node:zlib');
 const { spawn } = require('node:child_process');
 
 const ROOT = path.join(__dirname, '..', '..');
-const BUILD = path.resolve(ROOT, process.env.ECHAT_IM_BUILD || 'build-wasm-im');
-
-function imVariant() {
-  const glue = path.join(BUILD, 'echatim_core.js');
-  const wasm = path.join(BUILD, 'echatim_core.wasm');
-  if (!fs.existsSync(glue) || !fs.existsSync(wasm)) return null;
-  if (!fs.readFileSync(wasm).includes(Buffer.from('_ImClient_new'))) return null;
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-im-dist-'));
-  const entry = path.join(out, 'entry.js');
-  const shim = (f) => JSON.stringify(path.join(ROOT, 'js-shim', f));
-  fs.writeFileSync(entry, `const sdk = require(${shim('index.js')});
-const { createWxImPlatform } = require(${shim('platform/wx-im.js')});
-require(${shim('im.js')}).install(sdk, createWxImPlatform);
-module.exports = sdk;
-`);
-  const esbuild = require('esbuild');
-  const pkg = require(path.join(ROOT, 'package.json'));
-  esbuild.buildSync({
-    entryPoints: [entry], bundle: true, format: 'cjs', platform: 'neutral', target: ['es2017'], minify: true,
-    outfile: path.join(out, 'echatim-sdk.js'), alias: { 'echatim-core-glue': glue },
-    define: { __ECHAT_VERSION__: JSON.stringify(pkg.version) }, logLevel: 'silent',
-  });
-  const bytes = fs.readFileSync(wasm);
-  fs.writeFileSync(path.join(out, 'echatim-sdk.wasm'), bytes);
-  fs.writeFileSync(path.join(out, 'echatim-sdk.wasm.br'), zlib.brotliCompressSync(bytes));
-  process.once('exit', () => fs.rmSync(out, { recursive: true, force: true }));
-  return out;
-}
-
-const VARIANT = imVariant();
-if (VARIANT) process.env.ECHAT_DIST = VARIANT;
 const { openPage, within, waitFor } = require('./helpers');
-const skip = VARIANT ? false : `no ECHAT_WITH_IM build in ${BUILD}`;
+const skip = false;
 
 // Starts the devserver on free ports; stopped by t.after.
 async function devserver(t, args = []) {

@@ -1,0 +1,95 @@
+// What every binding area shares (bindings stay thin: no logic here either).
+//
+// - Handles<T>: the JS side holds an int, not an embind class_. A class brings ~8 KB of minified glue
+//   (class handles, smart pointers, upcasts) that this boundary does not use.
+// - Batches go out as bytes (a view of wasm memory, valid until the next call) that the shim decodes
+//   itself (js-shim/utf8.js): the glue's std::string return decodes UTF-8 one character and one string
+//   concatenation at a time (there is no TextDecoder in a mini-program), which was half of the CPU per
+//   received event (docs/benchmarks.md).
+// - Session<Core, Writer>: one core instance and its batch writer; run() applies one input and returns
+//   the batch (outputs, result, error, next deadline). A core whose options were invalid answers every
+//   call with that error.
+#pragma once
+
+#include <emscripten/val.h>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+
+namespace echat::bindings {
+
+inline emscripten::val bytes_view(const std::string& s) {
+  return emscripten::val(emscripten::typed_memory_view(s.size(), reinterpret_cast<const unsigned char*>(s.data())));
+}
+
+template <typename T>
+class Handles {
+ public:
+  int add(std::unique_ptr<T> item) {
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      if (!items_[i]) {
+        items_[i] = std::move(item);
+        return static_cast<int>(i);
+      }
+    }
+    items_.push_back(std::move(item));
+    return static_cast<int>(items_.size() - 1);
+  }
+  T& at(int h) { return *items_.at(static_cast<std::size_t>(h)); }
+  void remove(int h) { items_.at(static_cast<std::size_t>(h)).reset(); }
+
+ private:
+  std::vector<std::unique_ptr<T>> items_;
+};
+
+template <typename Core, typename Writer>
+class Session {
+ public:
+  template <typename Options>
+  explicit Session(core::Result<Options> options) {
+    if (options.ok()) core_.emplace(std::move(options.value()));
+    else error_ = options.error();
+  }
+
+  // Applies f(core) and returns the batch. f may call result()/fail() to answer the call.
+  template <typename F>
+  emscripten::val run(F&& f) {
+    result_ = "null";
+    writer_.begin();
+    if (!core_) {
+      writer_.set_error(*error_);
+      return bytes_view(writer_.finish(std::nullopt));
+    }
+    f(*core_);
+    for (auto& out : core_->take_outputs()) writer_.add(out);
+    writer_.set_result(result_);
+    return bytes_view(writer_.finish(core_->next_deadline()));
+  }
+
+  void result(std::string json) { result_ = std::move(json); }
+  void fail(const core::Error& e) { writer_.set_error(e); }
+  void check(const core::Result<core::Ok>& r) {
+    if (!r.ok()) fail(r.error());
+  }
+  void id(const core::Result<std::uint64_t>& r) {
+    if (r.ok()) result(std::to_string(r.value()));
+    else fail(r.error());
+  }
+
+  // The binary payloads of the last batch.
+  emscripten::val binary() const { return bytes_view(writer_.arena()); }
+
+ private:
+  std::optional<Core> core_;
+  std::optional<core::Error> error_;
+  Writer writer_;
+  std::string result_;
+};
+
+}  // namespace echat::bindings
