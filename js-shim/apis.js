@@ -54,7 +54,11 @@ function createApis(im, getPlatform) {
             err.requestId = null;
             return reject(err);
           }
-          if (r.code === 0) return resolve({ code: 0, msg: r.msg, data: r.data, requestId: r.requestId === undefined ? null : r.requestId });
+          if (r.code === 0) {
+            // The R envelope, and the file's URL at the top level (what an IMAGE/FILE message carries).
+            return resolve({ code: 0, msg: r.msg, data: r.data, requestId: r.requestId === undefined ? null : r.requestId,
+              url: r.data && r.data.url });
+          }
           const err = new Error(r.msg);
           err.code = r.code;
           err.msg = r.msg;

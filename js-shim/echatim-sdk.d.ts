@@ -108,3 +108,141 @@ export interface Socket extends Emitter<Socket> {
 /** socket.io-client's io(): a socket for the url's namespace, sharing one connection per server. */
 export declare function io(url: string, options?: SocketOptions): Socket;
 export declare const connect: typeof io;
+
+// ---- The E聊 session: sdk.im and sdk.apis -------------------------------------------------------
+
+export interface ImConfig {
+  host: string;
+  httpPort?: number;
+  socketPort?: number;
+  key: string;
+  secret?: string;
+  apiTransport?: 'HTTP' | 'SOCKET';
+  loginAuid: string;
+  loginToken: string;
+  fileServerConfig?: { use?: string; client?: string; baseUrl?: string; version?: string };
+  secure?: boolean;
+  wasmPath?: string;
+  protocol?: 3 | 4 | 'auto';
+  reconnection?: boolean;
+  reconnectionAttempts?: number;
+  reconnectionDelay?: number;
+  reconnectionDelayMax?: number;
+  requestTimeout?: number;
+}
+
+export type Way = 'P2P' | 'P2R';
+export type MessageType = 'TEXT' | 'IMAGE' | 'AUDIO' | 'VIDEO' | 'POSITION' | 'FILE' | 'NOTIFY' | 'CUSTOM';
+
+export interface ImMessage {
+  mid: number;
+  seq: number;
+  clientMsgId?: string;
+  formUser: string;
+  toTarget: string;
+  way: Way;
+  type: MessageType;
+  body: any;
+  msgOption?: Record<string, unknown>;
+  at_users?: string[];
+  createTime: number;
+  [field: string]: unknown;
+}
+
+export interface Conversation {
+  way: Way;
+  toTarget: string;
+  lastMessage?: ImMessage | null;
+  unread: number;
+  [field: string]: unknown;
+}
+
+/** R = {code, msg, data} with the request id echoed. */
+export interface ApiResult<T = any> {
+  code: 0;
+  msg: string;
+  data: T;
+  requestId: string | null;
+}
+
+/** A failed call: server codes (docs/protocol.md section 7) or the SDK's own (-1001 timeout, -1002
+ *  network, -1003 not logged in, -1004 closed, -1005 outbox full, -1006 bad answer, 400 invalid argument). */
+export interface ApiError extends Error {
+  code: number;
+  msg: string;
+  requestId: string | null;
+  fatal?: boolean;
+}
+
+export type ImState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface Im {
+  init(config: ImConfig, callback?: (sdk?: Sdk) => void): Promise<Sdk | undefined>;
+  on(event: 'message', fn: (message: ImMessage) => void): Im;
+  on(event: 'notify', fn: (notification: { type: string; data: any; createTime: number }) => void): Im;
+  on(event: 'state', fn: (state: { state: ImState; reason: string }) => void): Im;
+  on(event: 'kicked', fn: (info: { reason: string }) => void): Im;
+  on(event: 'sync', fn: (run: { from: number; to: number; count: number }) => void): Im;
+  on(event: 'conversation', fn: (conversation: Conversation) => void): Im;
+  on(event: 'sent', fn: (result: { code: number; msg: string; data: any; clientMsgId: string }) => void): Im;
+  on(event: 'error', fn: (err: ApiError) => void): Im;
+  on(event: string, fn: Listener): Im;
+  once(event: string, fn: Listener): Im;
+  off(event?: string, fn?: Listener): Im;
+  getState(): ImState;
+  getConversations(): Promise<Conversation[]>;
+  markRead(conversation: { way: Way; toTarget: string }): Promise<ApiResult>;
+  close(): void;
+}
+
+export interface SendForm {
+  toTarget: string;
+  way: Way;
+  type: MessageType;
+  body: any;
+  msgOption?: Record<string, unknown>;
+  at_users?: string[];
+  clientMsgId?: string;
+}
+
+export interface Sent {
+  mid: number;
+  seq: number;
+  createTime: number;
+  clientMsgId: string;
+  duplicate?: boolean;
+}
+
+type Call = (form?: Record<string, unknown>, options?: { transport?: 'HTTP' | 'SOCKET' }) => Promise<ApiResult>;
+
+export interface Apis {
+  user: { add: Call; update: Call; get: Call; list: Call; update_token: Call; refresh_token: Call };
+  friend: { add: Call; del: Call; list: Call; update_alias: Call };
+  blacklist: { add: Call; del: Call; list: Call };
+  room: { add: Call; update: Call; del: Call; list: Call; list_member: Call; add_user: Call; del_user: Call };
+  message: {
+    send(form: SendForm): Promise<ApiResult<Sent> & Sent>;
+    sync: Call; history: Call; list: Call; recall: Call; read: Call;
+  };
+  conversation: { list: Call; read: Call; del: Call };
+  client: { list: Call };
+  file: {
+    upload(form: {
+      filePath: string;
+      name?: string;
+      mime?: string;
+      onProgress?: (p: { progress: number; totalBytesSent: number; totalBytesExpectedToSend: number }) => void;
+    }): Promise<ApiResult<{ url: string; name: string; size: number; mime: string }> & { url: string }>;
+  };
+}
+
+export declare const im: Im;
+export declare const apis: Apis;
+
+/** What init's callback receives: the module itself. */
+export interface Sdk {
+  version: string;
+  im: Im;
+  apis: Apis;
+  io: typeof io;
+}

@@ -19,7 +19,7 @@ test('tsc --noEmit accepts tests/types/usage.ts against js-shim/echatim-sdk.d.ts
 });
 
 test('a usage error is caught: the check can fail', () => {
-  const bad = path.join(__dirname, 'bad-usage.generated.ts');
+  const bad = path.join(__dirname, `bad-usage-${process.pid}.generated.ts`);  // unique: runs may overlap
   fs.writeFileSync(bad, "import sdk = require('../../js-shim/echatim-sdk');\nsdk.io(42);\n");
   try {
     const tsc = require.resolve('typescript/bin/tsc');

@@ -28,3 +28,27 @@ socket.disconnect();
 
 // @ts-expect-error protocol must be 3, 4 or 'auto'
 sdk.io('http://127.0.0.1:3000', { protocol: 5 });
+
+// The E聊 session, as the E聊 sample page uses it.
+if (sdk.im === undefined) throw new Error('no sdk.im');
+void sdk.im.init({
+  host: '127.0.0.1', httpPort: 58082, socketPort: 59092, key: 'TSDKTEST00001', secret: '', apiTransport: 'HTTP',
+  loginAuid: 'admin', loginToken: 'admin',
+  fileServerConfig: { use: 'local', client: 'plupload', baseUrl: 'http://127.0.0.1:58082', version: 'v1' },
+}, (s) => { if (s) console.log(s.version, s.im.getState()); });
+sdk.im.on('message', (m) => console.log(m.formUser, m.body, m.seq + 1));
+sdk.im.on('state', ({ state }) => { const st: sdk.ImState = state; void st; });
+async function chat(): Promise<void> {
+  const sent = await sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'hi' } });
+  console.log(sent.mid, sent.data.seq, sent.clientMsgId);
+  const friends = await sdk.apis.friend.list();
+  console.log(friends.data, friends.requestId);
+  const up = await sdk.apis.file.upload({ filePath: 'wxfile://tmp_1.jpg', onProgress: (p) => console.log(p.progress) });
+  await sdk.apis.message.send({ toTarget: '12', way: 'P2R', type: 'IMAGE', body: { url: up.url } });
+  const convs = await sdk.im.getConversations();
+  if (convs[0]) await sdk.im.markRead({ way: convs[0].way, toTarget: convs[0].toTarget });
+  sdk.im.close();
+}
+void chat().catch((err: sdk.ApiError) => console.log(err.code, err.msg, err.requestId));
+// @ts-expect-error way must be P2P or P2R
+void sdk.apis.message.send({ toTarget: 'bob', way: 'P2X', type: 'TEXT', body: {} });
