@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Bundles js-shim/ and the Emscripten glue into dist/echatim-sdk.js (one CommonJS file a page can
 // require()), copies the wasm and writes its brotli form (.wasm.br, what WXWebAssembly loads), and
-// prints the sizes. esbuild (npm) does the bundling and minification: no eval, no new Function.
+// prints the sizes. esbuild (npm) bundles, terser (npm) minifies: no eval, no new Function. The JS is
+// counted raw in the size budget (a page ships it as is), and terser's minification is ~5% smaller
+// than esbuild's.
 // Usage: node toolchain/bundle.js <emscripten build dir> <out dir>
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 const esbuild = require('esbuild');
+const terser = require('terser');
 
 const root = path.resolve(__dirname, '..');
 const buildDir = path.resolve(root, process.argv[2] || 'build-wasm');
@@ -24,14 +27,27 @@ const result = esbuild.buildSync({
   format: 'cjs',
   platform: 'neutral',
   target: ['es2017'],          // WeChat's JS engines (JavaScriptCore without JIT on iOS, V8 on Android)
-  minify: true,
+  minify: true,            // esbuild first, then terser on its output: smallest of the orders tried
   legalComments: 'none',
   write: false,
   alias: { 'echatim-core-glue': glue },
   define: { __ECHAT_VERSION__: JSON.stringify(pkg.version) },
   banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs. */` },
 });
-let js = result.outputFiles[0].text;
+bundle(result.outputFiles[0].text).catch((err) => {
+  console.error(`bundle: ${err && err.stack || err}`);
+  process.exit(1);
+});
+
+async function bundle(text) {
+const min = await terser.minify(text, {
+  ecma: 2017,
+  toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
+  compress: { passes: 3 },
+  mangle: { toplevel: true },
+  format: { comments: /^!|echatim-sdk/ },
+});
+let js = min.code;
 if (/new Function\(|[^a-zA-Z_.$]eval\(/.test(js)) {
   console.error('bundle: the output contains eval or new Function, which WeChat refuses');
   process.exit(1);
@@ -52,3 +68,4 @@ const sizes = {
 };
 sizes['shipped (js + wasm.br)'] = sizes['echatim-sdk.js'] + sizes['echatim-sdk.wasm.br'];
 for (const [k, v] of Object.entries(sizes)) console.log(`bundle: ${k.padEnd(24)} ${String(v).padStart(8)} bytes`);
+}
