@@ -413,3 +413,31 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.deepEqual([...alice.of('error'), ...bob.of('error')].map((x) => x.message), [], 'no error events');
   });
 }
+
+test('im reliability: refused messages inside a queued burst do not block the others, through a flapping network and quick hide/show', { skip, timeout: 120000 }, async (t) => {
+  const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
+  const quick = { reconnectionDelay: 50, reconnectionDelayMax: 200 };
+  const alice = H.imPage(t, srv, { apiTransport: 'HTTP', ...quick }, { suspendDelay: 30 });
+  const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', ...quick }, { suspendDelay: 30 });
+  await within(Promise.all([alice.ready, bob.ready]), 'logins');
+  const refusedAt = (n) => n % 15 === 7;  // to an unknown user: 404, dropped from the outbox
+  const results = [];
+  for (let n = 0; n < 60; n++) {
+    results.push(H.settle(alice.sdk.apis.message.send({ toTarget: refusedAt(n) ? 'nobody' : 'bob', way: 'P2P', type: 'TEXT', body: { n } })));
+  }
+  for (let i = 0; i < 15; i++) {
+    await alice.sb.setNetwork(false);
+    await sleep(20);
+    await alice.sb.setNetwork(true, 'wifi');
+    await sleep(20);
+    await bob.sb.hideApp();
+    await sleep(i % 2 ? 10 : 60);  // before or after the suspension (suspendDelay 30 ms)
+    await bob.sb.showApp();
+  }
+  const r = await within(Promise.all(results), 'every send settles', 60000);
+  assert.deepEqual(r.map((x, n) => [n, x.ok ? 0 : x.error.code]).filter(([, c]) => c !== 0), [[7, 404], [22, 404], [37, 404], [52, 404]]);
+  const expected = Array.from({ length: 60 }, (_, n) => n).filter((n) => !refusedAt(n));
+  await waitProgress(() => bob.of('message').length >= expected.length, () => bob.of('message').length, 'bob gets the others');
+  await sleep(300);
+  assert.deepEqual(bob.of('message').map((m) => m.body.n), expected, 'the others once each, in order');
+});
