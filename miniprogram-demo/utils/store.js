@@ -377,9 +377,10 @@ function upload(key, item) {
       emit({ type: 'messages', key });
     },
   }).then((r) => {
-    // The SDK answers the R envelope whose data is the uploaded file (docs/protocol.md 9.7); a bare
-    // URL string is accepted too.
-    const f = typeof r === 'string' ? { url: r } : ((r && r.data) || {});
+    // The SDK answers the R envelope whose data is the uploaded file (docs/protocol.md 9.7), with the
+    // url also at the top level (docs/api.md).
+    const f = Object.assign({}, (r && r.data) || {});
+    if (r && r.url) f.url = r.url;
     item.body = { url: f.url, name: f.name, size: f.size, mime: f.mime, width: item.width, height: item.height };
     item.uploaded = true;
     return deliver(key, item);
