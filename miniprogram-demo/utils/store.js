@@ -163,6 +163,12 @@ function wire() {
     state.kicked = true;
     emit({ type: 'state' });
   });
+  sdk.im.on('conversation', (sc) => {
+    const c = mergeConversation(sc);
+    if (!c) return;
+    ensureNames([c]);
+    emit({ type: 'conversations' });
+  });
   // A message the outbox sent after a restart (nobody waited for it).
   sdk.im.on('sent', () => refreshConversations().catch(() => {}));
 }
@@ -257,19 +263,25 @@ function logout() {
 
 // ---------------------------------------------------------------- conversations
 
+// A conversation as the SDK keeps it (sdk.im.getConversations(), the 'conversation' event): taken
+// unless what we hold is newer.
+function mergeConversation(sc) {
+  if (!sc || !sc.way || sc.toTarget === undefined || sc.toTarget === null) return null;
+  const c = conv(sc.way, String(sc.toTarget));
+  if (!c.lastSeq || !sc.lastSeq || sc.lastSeq >= c.lastSeq) {
+    if (sc.lastSeq) c.lastSeq = sc.lastSeq;
+    c.unread = state.active === c.key ? 0 : (sc.unread || 0);
+    if (sc.lastMessage) c.lastMessage = sc.lastMessage;
+    if (sc.updateTime) c.updateTime = sc.updateTime;
+  }
+  return c;
+}
+
 function refreshConversations() {
   if (!state.me) return Promise.resolve([]);
   const reads = Object.keys(pendingReads).map((k) => pendingReads[k]);
   return Promise.all(reads).then(() => sdk.im.getConversations()).then((list) => {
-    for (const sc of list || []) {
-      const c = conv(sc.way, String(sc.toTarget));
-      if (!c.lastSeq || sc.lastSeq >= c.lastSeq) {
-        c.lastSeq = sc.lastSeq;
-        c.unread = state.active === c.key ? 0 : sc.unread;
-        c.lastMessage = sc.lastMessage;
-        c.updateTime = sc.updateTime;
-      }
-    }
+    for (const sc of list || []) mergeConversation(sc);
     ensureNames(Object.keys(state.conversations).map((k) => state.conversations[k]));
     emit({ type: 'conversations' });
     return list;
