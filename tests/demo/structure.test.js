@@ -87,3 +87,17 @@ test('the copies in utils/ are not committed (gitignored)', () => {
   const ignore = fs.readFileSync(path.join(DEMO, '..', '.gitignore'), 'utf8');
   assert.match(ignore, /^miniprogram-demo\/utils\/echatim-sdk\.\*$/m);
 });
+
+test('WeChat\'s own compilers accept every WXML and WXSS file (wcc, wcsc from npm miniprogram-compiler)', {
+  skip: process.platform === 'linux' && process.arch !== 'x64' ? 'npm miniprogram-compiler ships wcc/wcsc for x86-64 Linux only' : false,
+}, () => {
+  const wcc = require('miniprogram-compiler/src/wcc');
+  const wcsc = require('miniprogram-compiler/src/wcsc');
+  const pages = json('app.json').pages;
+  const css = wcsc(DEMO, ['app', ...pages]);  // returns an Error naming the file and line on a syntax error
+  assert.ok(!(css instanceof Error), css && css.message);
+  for (const f of ['app.wxss', ...pages.map((p) => `${p}.wxss`)]) assert.ok(css[f], `${f} compiled`);
+  const js = wcc(DEMO, pages, []);  // throws on a syntax error
+  assert.equal(typeof js, 'string');
+  for (const p of pages) assert.ok(js.includes(`${p}.wxml`), `${p}.wxml compiled`);
+});
