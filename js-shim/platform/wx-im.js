@@ -14,6 +14,11 @@ function errText(res, fallback) {
 
 function createWxImPlatform(wx) {
   const p = createWxPlatform(wx);
+  // wx allows 10 request/uploadFile/downloadFile at once and fails the 11th at once ("exceed max
+  // request connection count"): nothing was sent, so it is tried again shortly (the core keeps its own
+  // calls under the limit; uploads and the app's own requests share it).
+  const LIMIT_RETRY_MS = 200;
+  const overLimit = (msg) => /exceed max (\w+ )?(connection|task)/i.test(msg || '');
   p.request = (url, body, done) => {
     let finished = false;
     const finish = (err, status, text) => {
@@ -21,41 +26,55 @@ function createWxImPlatform(wx) {
       finished = true;
       done(err, status, text);
     };
-    try {
-      wx.request({
-        url,
-        method: 'POST',
-        data: body,
-        header: { 'content-type': 'application/json' },
-        dataType: 'text',
-        responseType: 'text',
-        success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
-        fail: (res) => finish(errText(res, 'request:fail'), 0, ''),
-      });
-    } catch (err) {
-      setTimeout(() => finish(`request threw: ${err && err.message}`, 0, ''), 0);
-    }
+    const attempt = () => {
+      try {
+        wx.request({
+          url,
+          method: 'POST',
+          data: body,
+          header: { 'content-type': 'application/json' },
+          dataType: 'text',
+          responseType: 'text',
+          success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+          fail: (res) => {
+            const msg = errText(res, 'request:fail');
+            if (overLimit(msg)) setTimeout(attempt, LIMIT_RETRY_MS);
+            else finish(msg, 0, '');
+          },
+        });
+      } catch (err) {
+        setTimeout(() => finish(`request threw: ${err && err.message}`, 0, ''), 0);
+      }
+    };
+    attempt();
   };
   p.upload = (url, filePath, fields, onProgress, done) => {
-    let task;
-    try {
-      task = wx.uploadFile({
-        url,
-        filePath,
-        name: 'file',
-        formData: fields,
-        success: (res) => done(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
-        fail: (res) => done(errText(res, 'uploadFile:fail'), 0, ''),
-      });
-    } catch (err) {
-      setTimeout(() => done(`uploadFile threw: ${err && err.message}`, 0, ''), 0);
-      return;
-    }
-    if (task && typeof onProgress === 'function' && typeof task.onProgressUpdate === 'function') {
-      task.onProgressUpdate((res) => onProgress({
-        progress: res.progress, totalBytesSent: res.totalBytesSent, totalBytesExpectedToSend: res.totalBytesExpectedToSend,
-      }));
-    }
+    const attempt = () => {
+      let task;
+      try {
+        task = wx.uploadFile({
+          url,
+          filePath,
+          name: 'file',
+          formData: fields,
+          success: (res) => done(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+          fail: (res) => {
+            const msg = errText(res, 'uploadFile:fail');
+            if (overLimit(msg)) setTimeout(attempt, LIMIT_RETRY_MS);
+            else done(msg, 0, '');
+          },
+        });
+      } catch (err) {
+        setTimeout(() => done(`uploadFile threw: ${err && err.message}`, 0, ''), 0);
+        return;
+      }
+      if (task && typeof onProgress === 'function' && typeof task.onProgressUpdate === 'function') {
+        task.onProgressUpdate((res) => onProgress({
+          progress: res.progress, totalBytesSent: res.totalBytesSent, totalBytesExpectedToSend: res.totalBytesExpectedToSend,
+        }));
+      }
+    };
+    attempt();
   };
   p.storageKeys = () => {
     try {

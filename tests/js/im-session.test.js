@@ -260,3 +260,16 @@ test('im: after the app was suspended (socket killed), it reconnects on show and
   assert.deepEqual(texts, ['s1', 's2']);
   assert.equal(bob.sdk.im.getState(), 'connected');
 });
+
+test('im: uploads and API calls beyond wx\'s 10 concurrent requests all succeed (the 11th is tried again)', { skip }, async (t) => {
+  const srv = await devserver(t);
+  const page = initPage(t, srv, { apiTransport: 'HTTP' });
+  await within(page.ready, 'init');
+  const filePath = page.sb.addLocalFile('f.txt', 'y'.repeat(20000));
+  const calls = [];
+  for (let i = 0; i < 6; i++) calls.push(page.sdk.apis.file.upload({ filePath, name: `f${i}.txt` }));
+  for (let i = 0; i < 12; i++) calls.push(page.sdk.apis.user.get({ auid: 'bob' }));
+  const results = await within(Promise.all(calls), 'all calls');
+  assert.equal(results.length, 18);
+  for (const r of results) assert.equal(r.code, 0);
+});
