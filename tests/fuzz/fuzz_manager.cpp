@@ -21,34 +21,15 @@
 #include <variant>
 #include <vector>
 
+#include "fuzz_input.h"
 #include "socketio/manager.h"
 
 using namespace echat::socketio;
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-struct Reader {
-  const std::uint8_t* p;
-  std::size_t n;
-  bool empty() const { return n == 0; }
-  std::uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-  std::string bytes() {
-    std::size_t len = byte();
-    if (len > n) len = n;
-    std::string s(reinterpret_cast<const char*>(p), len);
-    p += len;
-    n -= len;
-    return s;
-  }
-};
+using echat::fuzz::check;
+using echat::fuzz::Reader;
 
 const char* const kNsps[] = {"/", "/admin", "/chat", "bad"};
 const char* const kAuth[] = {"", "{\"token\":\"x\"}", "{\"n\":1,\"o\":{}}", "[1]"};

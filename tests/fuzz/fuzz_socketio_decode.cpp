@@ -13,34 +13,15 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_input.h"
 #include "socketio/packet.h"
 
 using namespace echat::socketio;
 
 namespace {
 
-void check(bool ok) {
-  if (!ok) std::abort();
-}
-
-struct Reader {
-  const std::uint8_t* p;
-  std::size_t n;
-  bool empty() const { return n == 0; }
-  std::uint8_t byte() {
-    if (n == 0) return 0;
-    --n;
-    return *p++;
-  }
-  std::string bytes() {
-    std::size_t len = byte();
-    if (len > n) len = n;
-    std::string s(reinterpret_cast<const char*>(p), len);
-    p += len;
-    n -= len;
-    return s;
-  }
-};
+using echat::fuzz::check;
+using echat::fuzz::Reader;
 
 bool same(const Packet& a, const Packet& b) {
   return a.type == b.type && a.nsp == b.nsp && a.query == b.query && a.id == b.id && a.data == b.data &&
