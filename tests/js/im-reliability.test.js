@@ -396,8 +396,13 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
       if (m.formUser === 'alice') echoes.push(H.settle(bob.sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { echo: m.body.n } })));
     });
     const sends = [];
+    const inflight = new Set();
     for (let n = 0; n < N; n++) {
-      sends.push(H.settle(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n } })));
+      while (inflight.size >= 20) await Promise.race(inflight);  // well below the outbox's 200
+      const p = H.settle(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { n } }));
+      inflight.add(p);
+      p.then(() => inflight.delete(p));
+      sends.push(p);
       if (n % 10 === 9) await sleep(30);  // spread over a few seconds: several JWT lifetimes
     }
     const sent = await within(Promise.all(sends), 'alice: all sends answered', 60000);
