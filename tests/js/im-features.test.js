@@ -570,3 +570,51 @@ test('im features: a recall updates the local conversation like the server\'s (a
   }, 'the local conversation shows the recall');
   assert.equal(local.unread, server.unread, 'local unread agrees with the server');
 });
+
+test('im features: documented details — per-call transport, upload url at the top level, a JSON-text body handed over parsed, sync events', { skip }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const { alice, bob } = await logIn(t, srv, 'HTTP', ['alice', 'bob']);
+  // sdk.apis.x.y(form, {transport: 'SOCKET'}) with apiTransport HTTP: over the socket, no wx.request
+  const requests = alice.sb.requests().length;
+  const frames = alice.outFrames().length;
+  const g = await within(alice.sdk.apis.user.get({ auid: 'bob' }, { transport: 'SOCKET' }), 'user.get over the socket');
+  assert.equal(g.data.auid, 'bob');
+  assert.equal(alice.sb.requests().length, requests, 'no HTTP request');
+  assert.equal(alice.outFrames().slice(frames).filter((f) => typeof f === 'string' && f.includes('"topic.user"')).length, 1);
+  // file.upload: url at the top level too
+  const up = await within(alice.sdk.apis.file.upload({ filePath: alice.sb.addLocalFile('x.txt', 'hello'), name: 'x.txt' }), 'upload');
+  assert.equal(up.url, up.data.url);
+  // an E聊-style body sent as JSON text reaches the listener parsed
+  await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: '{"text":"legacy"}' }), 'send');
+  await waitFor(() => bob.of('message').length === 1, 'delivered');
+  assert.deepEqual(plain(bob.of('message')[0].body), { text: 'legacy' });
+  // a sync run after a reconnect reports what it fetched
+  await bob.sb.setNetwork(false);
+  for (const text of ['a', 'b', 'c']) await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text } }), text);
+  const syncs = bob.of('sync').length;
+  await bob.sb.setNetwork(true, 'wifi');
+  await waitFor(() => bob.of('message').length === 4, 'the missed three');
+  await waitFor(() => bob.of('sync').length > syncs, 'a sync event');
+  const counted = bob.of('sync').slice(syncs).reduce((n, s) => n + s.count, 0);
+  const viaPush = bob.sb.sockets().flatMap((r) => r.frames).filter((f) => f.dir === 'in' && typeof f.data === 'string' && /^42\d*\["topic\.message"/.test(f.data)).length;
+  assert.ok(counted >= 1 || viaPush >= 4, 'the missed messages came by sync (counted) or by the login push');
+  const last = bob.of('sync')[bob.of('sync').length - 1];
+  assert.equal(last.to, bob.of('message')[3].seq, 'the sync ends at the last seq handed over');
+});
+
+test('im features: init while the server is down keeps trying (connecting), then calls back once it is up', { skip }, async (t) => {
+  const srv = new H.Devserver({ users: ['alice:pa'] });
+  t.after(() => srv.stop('SIGKILL'));
+  await srv.start();
+  await srv.stop('SIGTERM');  // the ports are known and nothing listens
+  const page = H.imPage(t, srv, { reconnectionDelay: 100, reconnectionDelayMax: 300 });
+  await sleep(1000);
+  assert.deepEqual(page.calls, [], 'no callback while the server is down');
+  assert.equal(page.sdk.im.getState(), 'connecting');
+  assert.ok(page.sb.sockets().length >= 2, 'it keeps trying');
+  assert.deepEqual(page.of('error').filter((e) => e.fatal), [], 'nothing fatal');
+  await srv.start();
+  assert.equal(await within(page.ready, 'init after the server came up', 15000), page.sdk);
+  assert.equal(page.calls.length, 1);
+  assert.equal(page.calls[0], page.sdk);
+});
