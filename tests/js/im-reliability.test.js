@@ -155,7 +155,8 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
     // alice keeps her outbox as one record per message (outboxPerMessageRecords), bob as one record.
     const alice = H.imPage(t, srv, { apiTransport: 'HTTP', outboxPerMessageRecords: true, ...FAST_RECONNECT },
       { suspendDelay: 50, resumeOrder: 'events-first', timerMode: 'pause' });
-    const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', ...FAST_RECONNECT },
+    // bob speaks Engine.IO 3 (protocol 3: the netty-socketio / E聊 server family), alice Engine.IO 4.
+    const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', protocol: 3, ...FAST_RECONNECT },
       { suspendDelay: 50, resumeOrder: 'show-first', timerMode: 'defer' });
     alice.who = 'alice';
     bob.who = 'bob';
@@ -224,6 +225,7 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
     checkReceiver(bob, 'alice', a, N, b);
     checkReceiver(alice, 'bob', b, N, a);
     assert.equal(alice.of('sent').length + bob.of('sent').length, 0, 'no restored-outbox answers in a live session');
+    assert.ok(bob.sb.sockets().every((r) => /[?&]EIO=3\b/.test(r.url)), 'bob used Engine.IO 3 throughout');
     for (const p of [alice, bob]) {
       assert.deepEqual(p.sb.errors.map(String), [], `${p.who}: no exception in page code`);
       assert.equal(p.sdk.im.getState(), 'connected');
