@@ -144,3 +144,26 @@ test('im sample page: the init callback fires once with no argument when the ser
   assert.equal(thrown.length, 1, 'the callback ran once, with no sdk');
   assert.equal(await within(Promise.resolve(page.sdk.im.getState()), 'state'), 'disconnected');
 });
+
+test('im sample page: opened a second time (onLoad of a new page instance, the SDK module already initialised), it gets its callback too', {
+  skip, todo: skip ? false : 'bug: a second sdk.im.init while connected never calls its callback and its Promise rejects (docs/api.md: "never rejects") (.bugs-for-core.md)',
+}, async (t) => {
+  const srv = await H.startDevserver(t, { users: [] });
+  const root = H.helpers.sdkPackage();
+  const file = path.join(root, 'pages', 'sample-twice', 'index.js');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, pageSource({ httpPort: srv.httpPort, socketPort: srv.socketPort, form: 'Page' }));
+  t.after(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+  const page = H.helpers.openPage(t);
+  t.after(() => { try { page.sdk.im.close(); } catch (_) { /* disposed */ } });
+  page.sb.require('/pages/sample-twice/index.js');
+  const first = instantiate(page.sb, 'Page');
+  first.onLoad({});
+  await waitFor(() => first.data.status === 'connected', 'first instance connected');
+  // the user navigates to the page again: WeChat creates a new instance and runs its onLoad
+  const second = instantiate(page.sb, 'Page');
+  second.onLoad({});
+  await waitFor(() => second.data.status === 'connected', 'second instance\'s callback', 5000).catch(() => {});
+  assert.equal(second.data.status, 'connected', 'the second onLoad\'s init callback ran with the sdk');
+  assert.deepEqual(page.errors(), [], 'no page error');
+});
