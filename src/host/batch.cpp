@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <type_traits>
 
 namespace echat::host {
@@ -50,33 +51,32 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void BatchWriter::begin() {
-  text_.clear();
+void BatchText::begin() {
+  text_.assign("{\"o\":[");
   arena_.clear();
   result_ = "null";
   error_ = "null";
-  text_ += "{\"o\":[";
   first_output_ = true;
 }
 
-void BatchWriter::set_error(const core::Error& error) {
+void BatchText::set_error(const core::Error& error) {
   error_.clear();
   write_error(error_, error);
 }
 
-void BatchWriter::open_output(std::string_view kind) {
+void BatchText::open_output(std::string_view kind) {
   if (!first_output_) text_ += ',';
   first_output_ = false;
   text_ += '[';
   append_json_string(text_, kind);
 }
 
-void BatchWriter::add_string(std::string_view s) {
+void BatchText::str(std::string_view s) {
   text_ += ',';
   append_json_string(text_, s);
 }
 
-void BatchWriter::add_raw_or_null(std::string_view json) {
+void BatchText::raw(std::string_view json) {
   text_ += ',';
   if (json.empty()) {
     text_ += "null";
@@ -85,17 +85,23 @@ void BatchWriter::add_raw_or_null(std::string_view json) {
   }
 }
 
-void BatchWriter::add_number(double n) {
+void BatchText::num(double n) {
   text_ += ',';
-  append_int(text_, static_cast<long long>(n));
+  if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) {
+    append_int(text_, static_cast<long long>(n));
+  } else {
+    // Not printf: the wasm build's snprintf is integer-only (src/core/small_printf.h). nlohmann's
+    // serializer writes the shortest round-tripping form (and null for NaN/Infinity, as JSON.stringify).
+    text_ += nlohmann::json(n).dump();
+  }
 }
 
-void BatchWriter::add_error(const core::Error& e) {
+void BatchText::error(const core::Error& e) {
   text_ += ',';
   write_error(text_, e);
 }
 
-void BatchWriter::add_ranges(const std::vector<std::string>& parts) {
+void BatchText::ranges(const std::vector<std::string>& parts) {
   text_ += ",[";
   bool first = true;
   for (const auto& p : parts) {
@@ -109,108 +115,37 @@ void BatchWriter::add_ranges(const std::vector<std::string>& parts) {
   text_ += ']';
 }
 
-void BatchWriter::add(const socketio::Output& output) {
-  using namespace socketio;
-  std::visit(
-      overloaded{
-          [&](const OpenTransport& o) {
-            open_output("open");
-            add_number(o.transport);
-            add_string(o.url);
-          },
-          [&](const SendFrame& o) {
-            if (o.frame.binary) {
-              open_output("sendb");
-              add_number(o.transport);
-              add_number(static_cast<double>(arena_.size()));
-              add_number(static_cast<double>(o.frame.data.size()));
-              arena_ += o.frame.data;
-            } else {
-              open_output("send");
-              add_number(o.transport);
-              add_string(o.frame.data);
-            }
-          },
-          [&](const CloseTransport& o) {
-            open_output("close");
-            add_number(o.transport);
-            add_number(o.code);
-            add_string(o.reason);
-          },
-          [&](const ManagerOpen&) { open_output("m.open"); },
-          [&](const ManagerClose& o) {
-            open_output("m.close");
-            add_string(o.reason);
-          },
-          [&](const ManagerError& o) {
-            open_output("m.error");
-            add_error(o.error);
-          },
-          [&](const ReconnectAttempt& o) {
-            open_output("m.attempt");
-            add_number(o.attempt);
-          },
-          [&](const Reconnect& o) {
-            open_output("m.reconnect");
-            add_number(o.attempt);
-          },
-          [&](const ReconnectError& o) {
-            open_output("m.rerror");
-            add_error(o.error);
-          },
-          [&](const ReconnectFailed&) { open_output("m.failed"); },
-          [&](const SocketConnect& o) {
-            open_output("s.connect");
-            add_string(o.nsp);
-            add_string(o.sid);
-            if (o.pid) {
-              add_string(*o.pid);
-            } else {
-              text_ += ",null";
-            }
-          },
-          [&](const SocketConnectError& o) {
-            open_output("s.cerror");
-            add_string(o.nsp);
-            add_raw_or_null(o.data_json);
-            add_string(o.message);
-            text_ += o.active ? ",true" : ",false";
-          },
-          [&](const SocketDisconnect& o) {
-            open_output("s.disconnect");
-            add_string(o.nsp);
-            add_string(o.reason);
-          },
-          [&](const SocketEvent& o) {
-            open_output("s.event");
-            add_string(o.nsp);
-            add_raw_or_null(o.args_json);
-            if (o.ack_id) {
-              add_number(static_cast<double>(*o.ack_id));
-            } else {
-              text_ += ",-1";
-            }
-            add_ranges(o.attachments);
-          },
-          [&](const AckResult& o) {
-            open_output("s.ack");
-            add_string(o.nsp);
-            add_number(static_cast<double>(o.emit_id));
-            text_ += o.ok ? ",true" : ",false";
-            add_raw_or_null(o.ok ? std::string_view(o.args_json) : std::string_view());
-            if (o.error) {
-              add_string(*o.error);
-            } else {
-              text_ += ",null";
-            }
-            add_ranges(o.attachments);
-          },
-      },
-      output);
-  text_ += ']';
+void BatchText::transport(const engineio::OpenTransport& o) {
+  open_output("open");
+  num(o.transport);
+  str(o.url);
+  close_output();
 }
 
-const std::string& BatchWriter::finish(std::optional<core::Millis> deadline) {
+void BatchText::transport(const engineio::SendFrame& o) {
+  if (o.frame.binary) {
+    open_output("sendb");
+    num(o.transport);
+    num(static_cast<double>(arena_.size()));
+    num(static_cast<double>(o.frame.data.size()));
+    arena_ += o.frame.data;
+  } else {
+    open_output("send");
+    num(o.transport);
+    str(o.frame.data);
+  }
+  close_output();
+}
+
+void BatchText::transport(const engineio::CloseTransport& o) {
+  open_output("close");
+  num(o.transport);
+  num(o.code);
+  str(o.reason);
+  close_output();
+}
+
+const std::string& BatchText::finish(std::optional<core::Millis> deadline) {
   text_ += "],\"r\":";
   text_ += result_;
   text_ += ",\"x\":";
@@ -219,6 +154,60 @@ const std::string& BatchWriter::finish(std::optional<core::Millis> deadline) {
   append_int(text_, deadline ? static_cast<long long>(*deadline) : -1);
   text_ += '}';
   return text_;
+}
+
+void BatchWriter::add(const socketio::Output& output) {
+  using namespace socketio;
+  std::visit(
+      overloaded{
+          [&](const OpenTransport& o) { transport(o); },
+          [&](const SendFrame& o) { transport(o); },
+          [&](const CloseTransport& o) { transport(o); },
+          [&](const ManagerOpen&) { open_output("m.open"); close_output(); },
+          [&](const ManagerClose& o) { open_output("m.close"); str(o.reason); close_output(); },
+          [&](const ManagerError& o) { open_output("m.error"); error(o.error); close_output(); },
+          [&](const ReconnectAttempt& o) { open_output("m.attempt"); num(o.attempt); close_output(); },
+          [&](const Reconnect& o) { open_output("m.reconnect"); num(o.attempt); close_output(); },
+          [&](const ReconnectError& o) { open_output("m.rerror"); error(o.error); close_output(); },
+          [&](const ReconnectFailed&) { open_output("m.failed"); close_output(); },
+          [&](const SocketConnect& o) {
+            open_output("s.connect");
+            str(o.nsp);
+            str(o.sid);
+            if (o.pid) str(*o.pid);
+            else raw("");
+            close_output();
+          },
+          [&](const SocketConnectError& o) {
+            open_output("s.cerror");
+            str(o.nsp);
+            raw(o.data_json);
+            str(o.message);
+            boolean(o.active);
+            close_output();
+          },
+          [&](const SocketDisconnect& o) { open_output("s.disconnect"); str(o.nsp); str(o.reason); close_output(); },
+          [&](const SocketEvent& o) {
+            open_output("s.event");
+            str(o.nsp);
+            raw(o.args_json);
+            num(o.ack_id ? static_cast<double>(*o.ack_id) : -1);
+            ranges(o.attachments);
+            close_output();
+          },
+          [&](const AckResult& o) {
+            open_output("s.ack");
+            str(o.nsp);
+            num(static_cast<double>(o.emit_id));
+            boolean(o.ok);
+            raw(o.ok ? std::string_view(o.args_json) : std::string_view());
+            if (o.error) str(*o.error);
+            else raw("");
+            ranges(o.attachments);
+            close_output();
+          },
+      },
+      output);
 }
 
 core::Result<std::vector<std::string>> split_blob(std::string_view blob) {

@@ -34,33 +34,48 @@
 
 namespace echat::host {
 
-class BatchWriter {
+// The batch text and its arena, and the pieces every area's outputs are written with. One instance per
+// binding; begin() starts a batch, finish() returns it.
+class BatchText {
  public:
   // Starts a new batch (and a new arena).
   void begin();
   // The call's result as raw JSON ("12"), and its error; both null unless set.
   void set_result(std::string_view json) { result_.assign(json.data(), json.size()); }
   void set_error(const core::Error& error);
-  void add(const socketio::Output& output);
   // Finishes the batch with the next deadline and returns its text.
   const std::string& finish(std::optional<core::Millis> deadline);
 
   // The arena of the last finished batch (binary frames and attachments).
   const std::string& arena() const { return arena_; }
 
- private:
-  void open_output(std::string_view kind);
-  void add_string(std::string_view s);
-  void add_raw_or_null(std::string_view json);
-  void add_number(double n);
-  void add_error(const core::Error& e);
-  void add_ranges(const std::vector<std::string>& parts);
+ protected:
+  void open_output(std::string_view kind);  // `[kind`; the caller closes with close_output()
+  void close_output() { text_ += ']'; }
+  void str(std::string_view s);
+  void raw(std::string_view json);           // embedded as is; "" -> null
+  void num(double n);                        // integers exactly; others as JSON numbers
+  void boolean(bool b) { text_ += b ? ",true" : ",false"; }
+  void error(const core::Error& e);
+  void ranges(const std::vector<std::string>& parts);  // [off, len, ...] of parts appended to the arena
+  // The transport commands, spelled the same in every area: open, send, sendb, close.
+  void transport(const engineio::OpenTransport& o);
+  void transport(const engineio::SendFrame& o);
+  void transport(const engineio::CloseTransport& o);
 
   std::string text_;
+
+ private:
   std::string result_ = "null";
   std::string error_ = "null";
   std::string arena_;
   bool first_output_ = true;
+};
+
+// The socket.io area's outputs (bindings/socketio_bindings.cpp).
+class BatchWriter : public BatchText {
+ public:
+  void add(const socketio::Output& output);
 };
 
 // Appends `s` to `out` as a JSON string literal (quotes included).

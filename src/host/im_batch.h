@@ -12,7 +12,7 @@
 //   ["kicked", reason]
 //   ["conv", conversation]                           a conversation changed (embedded as JSON)
 //   ["error", code, message, fatal]
-// Kept apart from batch.{h,cpp} (the socket.io boundary) so the two areas evolve independently.
+// The shared pieces (batch text, arena, transport commands) are BatchText (host/batch.h).
 #pragma once
 
 #include <optional>
@@ -23,30 +23,14 @@
 
 #include "core/error.h"
 #include "core/timers.h"
+#include "host/batch.h"
 #include "im/types.h"
 
 namespace echat::host {
 
-class ImBatchWriter {
+class ImBatchWriter : public BatchText {
  public:
-  void begin();
-  void set_result(std::string_view json) { result_.assign(json.data(), json.size()); }
-  void set_error(const core::Error& error);
   void add(const im::Output& output);
-  const std::string& finish(std::optional<core::Millis> deadline);
-  const std::string& arena() const { return arena_; }
-
- private:
-  void open_output(std::string_view kind);
-  void str(std::string_view s);
-  void num(double n);
-  void raw(std::string_view json);
-
-  std::string text_;
-  std::string result_ = "null";
-  std::string error_ = "null";
-  std::string arena_;
-  bool first_ = true;
 };
 
 // {"key": "value", ...} (what the shim read from storage) -> records for im::Client::load. Non-string
