@@ -30,6 +30,11 @@ function apiError(code, msg, requestId, extra) {
   return err;
 }
 
+function callBack(callback, sdk) {
+  if (typeof callback !== 'function') return;
+  try { callback(sdk); } catch (e) { Emitter.onListenerError(e, 'init callback'); }
+}
+
 function callerError(x) {
   const n = Number(x.code);
   return apiError(Number.isFinite(n) ? n : 400, x.message, null);
@@ -83,22 +88,29 @@ class Im extends Emitter {
   // resolves undefined (it never rejects: callback-style apps get no unhandled rejection). Whether it
   // should reject instead is an open spec question (docs/im-design.md).
   init(config, callback) {
+    const key = JSON.stringify(config || {});
     if (this._driver || this._initDone) {
-      return Promise.reject(apiError(400, 'invalid argument \'config\': sdk.im.init was already called; close() first', null));
+      // A page opened again runs its onLoad again: with the same config it joins the session there is
+      // (called back once it is, or already was, logged in); another config, or a session that ended
+      // (kicked, refused), starts anew.
+      if (key === this._configKey && (this._initDone || this._state !== 'disconnected')) return this._join(callback);
+      this.close();
     }
+    this._configKey = key;
     const cfg = Object.assign({}, config || {});
     this._requestTimeout = typeof cfg.requestTimeout === 'number' && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
     let settled = false;
     let resolveInit;
     const promise = new Promise((resolve) => { resolveInit = resolve; });
+    this._joiners = [];
     const done = (sdk) => {
       if (settled) return;
       settled = true;
       this._initDone = null;
-      if (typeof callback === 'function') {
-        try { callback(sdk); } catch (e) { Emitter.onListenerError(e, 'init callback'); }
-      }
+      this._initOutcome = { sdk };
+      callBack(callback, sdk);
       resolveInit(sdk);
+      for (const join of this._joiners.splice(0)) join(sdk);
     };
     this._initDone = done;
     this._failed = null;
@@ -114,6 +126,18 @@ class Im extends Emitter {
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core, p, cfg)),
       (err) => this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`, null)));
     return promise;
+  }
+
+  // A second init with the same config: the outcome of the first, when it is known.
+  _join(callback) {
+    return new Promise((resolve) => {
+      const deliver = (sdk) => {
+        callBack(callback, sdk);
+        resolve(sdk);
+      };
+      if (this._initDone) this._joiners.push(deliver);
+      else setTimeout(() => deliver(this._driver ? this._initOutcome.sdk : undefined), 0);
+    });
   }
 
   _attach(core, p, cfg) {
