@@ -16,7 +16,10 @@
 // p50/p99, CPU per message (process.cpuUsage delta of this process around the measured part / messages;
 // this covers A's sending and B's receiving and the harness, not the devserver).
 //
-//   node bench/im/run.js [--messages 2000] [--windows 1,16] [--runs 3] [--clients sdk,sdk-records,weapp] [--json]
+//   node bench/im/run.js [--messages 2000] [--windows 1,16] [--runs 3] [--clients sdk,sdk-records,weapp] [--split] [--json]
+//
+// --split runs A in a child process (this file, --role sender, driven over IPC), so the CPU column is the
+// receiving sandbox's alone (plus this process's small share of the harness).
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -33,6 +36,7 @@ const WINDOWS = String(opt('windows', '1,16')).split(',').map(Number);
 const RUNS = Number(opt('runs', 3));
 const CLIENTS = String(opt('clients', 'sdk,sdk-records,weapp')).split(',');
 const JSON_OUT = args.includes('--json');
+const SPLIT = args.includes('--split');  // A in a child process: the CPU column is B's (the receiver's) alone
 
 const H = require('../../tests/js/fixtures/im-harness');
 
@@ -76,70 +80,119 @@ function fakeT() {
   return { after: (f) => afters.push(f), cleanup: async () => { for (const f of afters.reverse()) { try { await f(); } catch (_) { /* best effort */ } } } };
 }
 
-async function sdkPair(t, srv, extra = {}) {
+async function sdkSender(t, srv, extra = {}) {
   const a = H.imPage(t, srv, { apiTransport: 'SOCKET', ...extra });
-  const b = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' });
-  await H.within(Promise.all([a.ready, b.ready]), 'sdk logins', 20000);
-  let handler = null;
-  b.sdk.im.on('message', (m) => { if (handler) handler(m); });
+  await H.within(a.ready, 'sdk login (alice)', 20000);
   a.sdk.im.on('message', () => {});
-  return {
-    send: (body) => a.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body }),
-    onMessage: (fn) => { handler = fn; },
-  };
+  return { send: (body) => a.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body }) };
 }
 
-async function weappPair(t, srv) {
+async function sdkReceiver(t, srv, extra = {}) {
+  const b = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', ...extra });
+  await H.within(b.ready, 'sdk login (bob)', 20000);
+  let handler = null;
+  b.sdk.im.on('message', (m) => { if (handler) handler(m); });
+  return { onMessage: (fn) => { handler = fn; } };
+}
+
+function weappModule(t) {
   const root = H.helpers.sdkPackage();
   const file = path.join(root, 'pages', 'bench', 'weapp-echat.js');
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, WEAPP_CLIENT);
-  const url = `http://127.0.0.1:${srv.socketPort}`;
-  const mk = async (auid, token, onMessage) => {
-    const page = H.helpers.openPage(t);
-    const connect = page.sb.require('/pages/bench/weapp-echat.js');
-    let client;
-    await H.within(new Promise((resolve) => { client = connect(url, { key: H.APP_KEY, auid, token }, onMessage, resolve); }), `${auid} weapp login`, 20000);
-    t.after(() => client.close());
-    return client;
-  };
-  let handler = null;
-  const a = await mk('alice', 'pa', () => {});
-  await mk('bob', 'pb', (m) => { if (handler) handler(m); });
+}
+
+async function weappClient(t, srv, auid, token, onMessage) {
+  weappModule(t);
+  const page = H.helpers.openPage(t);
+  const connect = page.sb.require('/pages/bench/weapp-echat.js');
+  let client;
+  await H.within(new Promise((resolve) => {
+    client = connect(`http://127.0.0.1:${srv.socketPort}`, { key: H.APP_KEY, auid, token }, onMessage, resolve);
+  }), `${auid} weapp login`, 20000);
+  t.after(() => client.close());
+  return client;
+}
+
+async function weappSender(t, srv) {
+  const a = await weappClient(t, srv, 'alice', 'pa', () => {});
   return {
     send: (body) => new Promise((resolve, reject) => a.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body }, (r) => {
       if (r && r.code === 0) resolve(r);
       else reject(new Error(`send failed: ${JSON.stringify(r)}`));
     })),
-    onMessage: (fn) => { handler = fn; },
   };
 }
 
-// Sends `count` messages with at most `window` outstanding; resolves when B has handed all of them over.
-function drive(pair, count, window, tag) {
+async function weappReceiver(t, srv) {
+  let handler = null;
+  await weappClient(t, srv, 'bob', 'pb', (m) => { if (handler) handler(m); });
+  return { onMessage: (fn) => { handler = fn; } };
+}
+
+const extraOf = (client) => (client === 'sdk-records' ? { outboxPerMessageRecords: true } : {});
+const makeSender = (t, srv, client) => (client === 'weapp' ? weappSender(t, srv) : sdkSender(t, srv, extraOf(client)));
+const makeReceiver = (t, srv, client) => (client === 'weapp' ? weappReceiver(t, srv) : sdkReceiver(t, srv, extraOf(client)));
+
+// Issues `count` sends with at most `window` outstanding; resolves when all are answered.
+function sendLoop(sender, count, window, tag) {
   return new Promise((resolve, reject) => {
-    const lat = [];
     let issued = 0;
     let answered = 0;
-    let received = 0;
-    let firstSend = 0;
-    let lastRecv = 0;
-    pair.onMessage((m) => {
-      if (!m.body || m.body.tag !== tag) return;
-      lat.push(Date.now() - m.body.t);
-      received++;
-      lastRecv = Date.now();
-      if (received === count) resolve({ lat, wall: lastRecv - firstSend });
-    });
     const pump = () => {
       while (issued < count && issued - answered < window) {
         issued++;
-        if (!firstSend) firstSend = Date.now();
-        pair.send({ tag, n: issued, t: Date.now(), text: `message ${issued}` }).then(() => { answered++; pump(); }, reject);
+        sender.send({ tag, n: issued, t: Date.now(), text: `message ${issued}` }).then(() => {
+          answered++;
+          if (answered === count) resolve();
+          else pump();
+        }, reject);
       }
     };
     pump();
   });
+}
+
+// Runs `loop` (the sends) and resolves when B's handler has had all `count` messages of `tag`.
+function drive(receiver, loop, count, tag) {
+  return new Promise((resolve, reject) => {
+    const lat = [];
+    let received = 0;
+    const start = Date.now();
+    receiver.onMessage((m) => {
+      if (!m.body || m.body.tag !== tag) return;
+      lat.push(Date.now() - m.body.t);
+      received++;
+      if (received === count) resolve({ lat, wall: Date.now() - start });
+    });
+    loop().catch(reject);
+  });
+}
+
+// --split: A runs in a child process (this file with --role sender), so this process's CPU is B's alone.
+function childSender(srv, client) {
+  const { fork } = require('node:child_process');
+  const child = fork(__filename, ['--role', 'sender', '--client', client, '--http-port', String(srv.httpPort),
+    '--socket-port', String(srv.socketPort)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = [];
+  child.on('message', (m) => { const w = waiting.shift(); if (w) (m.error ? w.reject(new Error(m.error)) : w.resolve(m)); });
+  const ask = (msg) => new Promise((resolve, reject) => { waiting.push({ resolve, reject }); if (msg) child.send(msg); });
+  return {
+    ready: ask(null),
+    loop: (count, window, tag) => () => ask({ count, window, tag }),
+    stop: () => new Promise((resolve) => { child.once('exit', resolve); child.kill('SIGTERM'); }),
+  };
+}
+
+async function senderRole() {
+  const t = fakeT();
+  const srv = { httpPort: Number(opt('http-port')), socketPort: Number(opt('socket-port')) };
+  const sender = await makeSender(t, srv, opt('client'));
+  process.on('message', (m) => {
+    sendLoop(sender, m.count, m.window, m.tag).then(() => process.send({ done: true }), (e) => process.send({ error: String(e) }));
+  });
+  process.on('SIGTERM', () => t.cleanup().then(() => process.exit(0)));
+  process.send({ ready: true });
 }
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -149,11 +202,20 @@ async function once(client, window) {
   const t = fakeT();
   try {
     const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
-    const pair = client === 'weapp' ? await weappPair(t, srv)
-      : await sdkPair(t, srv, client === 'sdk-records' ? { outboxPerMessageRecords: true } : {});
-    await H.within(drive(pair, WARMUP, window, 'warm'), 'warm-up', 120000);
+    let loop;
+    if (SPLIT) {
+      const child = childSender(srv, client);
+      t.after(() => child.stop());
+      await H.within(child.ready, 'the sender process', 30000);
+      loop = child.loop;
+    } else {
+      const sender = await makeSender(t, srv, client);
+      loop = (count, w, tag) => () => sendLoop(sender, count, w, tag);
+    }
+    const receiver = await makeReceiver(t, srv, client);
+    await H.within(drive(receiver, loop(WARMUP, window, 'warm'), WARMUP, 'warm'), 'warm-up', 120000);
     const c0 = process.cpuUsage();
-    const r = await H.within(drive(pair, MESSAGES, window, 'run'), 'run', 300000);
+    const r = await H.within(drive(receiver, loop(MESSAGES, window, 'run'), MESSAGES, 'run'), 'run', 300000);
     const c = process.cpuUsage(c0);
     const lat = r.lat.sort((x, y) => x - y);
     return { rate: (MESSAGES * 1000) / r.wall, p50: pct(lat, 50), p99: pct(lat, 99), cpuUs: (c.user + c.system) / MESSAGES, wall: r.wall };
@@ -190,12 +252,13 @@ async function main() {
       const label = { sdk: 'echatim sdk.im/sdk.apis', 'sdk-records': 'echatim, outboxPerMessageRecords', weapp: 'weapp.socket.io 3.0.0 (raw E聊 client)' }[r.client];
       console.log(`| ${label} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms |`);
     }
-    console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} runs`);
+    console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} runs; `
+      + `CPU column: ${SPLIT ? 'B (the receiver) alone, A in a child process' : 'A + B in this process'}`);
   }
   process.exit(0);
 }
 
-main().catch((err) => {
+(opt('role') === 'sender' ? senderRole() : main()).catch((err) => {
   console.error(err && err.stack ? err.stack : err);
   process.exit(1);
 });
