@@ -9,10 +9,18 @@
 //    settles exactly once and resolves; each receiver gets the peer's messages exactly once, in send
 //    order (body counter, clientMsgId of the send), and its whole timeline (own deliveries included) as
 //    seqs 1..2N in order, each once.
+//    Alice keeps her outbox as one storage record per message, bob as one record; bob speaks Engine.IO 3;
+//    the two sandboxes resume from a suspension in the two orders WeChat leaves open.
 // 2. App restarts with the outbox holding messages (sent while offline; sent and the app killed while
-//    they were in flight): a new sandbox with the same Storage sends them, each arrives exactly once.
+//    they were in flight), in both outbox layouts: a new sandbox with the same Storage sends them, each
+//    arrives exactly once.
 // 3. A message/sync answer that is older than a live push (the server may answer out of order) changes
 //    nothing: held back deterministically by fixtures/im-wire.js until the push was delivered.
+// 4. A receiver app restarted mid-stream, with more missed messages than the server's offline push limit.
+// 5. A room of three members sending through cuts, a crash, a suspension, a network drop: every member
+//    sees every message once and all see the same order.
+// 6. A stream through JWT expiries (--jwt-ttl 1) answered from inside the message listener.
+// 7. Refused messages inside a queued burst do not block the others (flapping network, quick hide/show).
 //
 // The schedule is driven by progress (messages answered), not by the clock, so a slower machine runs
 // the same scenario. Waits are bounded (guards, never assertions on time).
