@@ -145,9 +145,8 @@ test('im sample page: the init callback fires once with no argument when the ser
   assert.equal(await within(Promise.resolve(page.sdk.im.getState()), 'state'), 'disconnected');
 });
 
-test('im sample page: opened a second time (onLoad of a new page instance, the SDK module already initialised), it gets its callback too', {
-  skip, todo: skip ? false : 'bug: a second sdk.im.init while connected never calls its callback and its Promise rejects (docs/api.md: "never rejects") (.bugs-for-core.md)',
-}, async (t) => {
+// Found by this test (.bugs-for-core.md), fixed in b9c78d4 (a second init with the same config joins the session).
+test('im sample page: opened a second time (onLoad of a new page instance, the SDK module already initialised), it gets its callback too', { skip }, async (t) => {
   const srv = await H.startDevserver(t, { users: [] });
   const root = H.helpers.sdkPackage();
   const file = path.join(root, 'pages', 'sample-twice', 'index.js');
