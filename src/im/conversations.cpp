@@ -45,7 +45,13 @@ const Conversation* Conversations::on_message(const json& msg) {
   if (auto t = uint_field(msg, "createTime")) c->update_time = static_cast<std::int64_t>(*t);
   const json* recalled = field(msg, "recalled");
   const bool was_recalled = recalled && recalled->is_boolean() && recalled->get<bool>();
-  if (from != self_ && !was_recalled && *seq > c->read_seq) ++c->unread;
+  if (from != self_ && !was_recalled && *seq > c->read_seq) {
+    ++c->unread;
+    if (auto mid = uint_field(msg, "mid")) {
+      c->unread_mids.push_back(*mid);
+      if (c->unread_mids.size() > kUnreadMids) c->unread_mids.erase(c->unread_mids.begin());
+    }
+  }
   if (entries_.size() > max_entries_) {
     auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const Conversation& a, const Conversation& b) {
       return a.update_time < b.update_time;
@@ -61,14 +67,21 @@ const Conversation* Conversations::on_message(const json& msg) {
 const Conversation* Conversations::on_recalled(const json& data) {
   const auto mid = uint_field(data, "mid");
   if (!mid) return nullptr;
+  const Conversation* changed = nullptr;
   for (auto& c : entries_) {
+    auto it = std::find(c.unread_mids.begin(), c.unread_mids.end(), *mid);
+    if (it != c.unread_mids.end()) {
+      c.unread_mids.erase(it);
+      if (c.unread > 0) --c.unread;
+      changed = &c;
+    }
     if (!c.last_message.is_object() || uint_field(c.last_message, "mid") != mid) continue;
     c.last_message["recalled"] = true;
     c.last_message["body"] = nullptr;
     if (const json* t = field(data, "recallTime")) c.last_message["recallTime"] = *t;
     return &c;
   }
-  return nullptr;
+  return changed;
 }
 
 json Conversations::to_object(const Conversation& c) {
@@ -99,6 +112,7 @@ bool Conversations::mark_read(const std::string& way, const std::string& to_targ
   if (!c) return false;
   c->read_seq = c->last_seq;
   c->unread = 0;
+  c->unread_mids.clear();
   return true;
 }
 

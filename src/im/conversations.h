@@ -12,6 +12,9 @@
 
 namespace echat::im {
 
+// Unread message ids kept per conversation (for recalls); older unread messages still count.
+constexpr std::size_t kUnreadMids = 200;
+
 struct Conversation {
   std::string way;
   std::string to_target;
@@ -20,6 +23,9 @@ struct Conversation {
   std::uint64_t last_seq = 0;
   std::int64_t update_time = 0;
   json last_message;  // null when unknown
+  // mids of the unread messages handed over since the last read or seed (most recent kUnreadMids), so a
+  // recall of one of them takes it out of `unread`, as the server counts (docs/protocol.md 9.6).
+  std::vector<std::uint64_t> unread_mids;
 };
 
 class Conversations {
@@ -30,8 +36,9 @@ class Conversations {
   // A message handed over (with the user's seq). Returns the conversation it changed, or nullptr (it
   // names no conversation, or is older than the conversation's last message).
   const Conversation* on_message(const json& msg);
-  // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: the
-  // conversation whose last message it is shows it recalled. Returns that conversation or nullptr.
+  // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: an unread
+  // recalled message no longer counts as unread, and the conversation whose last message it is shows
+  // it recalled. Returns the conversation that changed, or nullptr.
   const Conversation* on_recalled(const json& data);
   // conversation/list's data: replaces everything (the server is the truth after a login).
   void replace(const json& list);

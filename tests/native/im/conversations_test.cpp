@@ -104,3 +104,32 @@ TEST_CASE("conversations: a recall shows in the last message; changes are output
   REQUIRE(std::holds_alternative<echat::im::ConversationChanged>(last));
   CHECK(parse(std::get<echat::im::ConversationChanged>(last).json)["lastMessage"]["recalled"] == true);
 }
+
+TEST_CASE("conversations: a recalled unread message no longer counts as unread", "[im][conversations]") {
+  Conversations cs("bob");
+  cs.on_message(msg(1, "alice", "bob"));  // mid 101
+  cs.on_message(msg(2, "alice", "bob"));  // mid 102
+  cs.on_message(msg(3, "alice", "bob"));  // mid 103
+  CHECK(parse(cs.to_json())[0]["unread"] == 3);
+  // The last message recalled: one fewer unread, and it shows recalled.
+  const auto* c = cs.on_recalled(json{{"mid", 103}});
+  REQUIRE(c);
+  CHECK(c->unread == 2);
+  CHECK(c->last_message["recalled"] == true);
+  // An earlier unread one: counted out too; the last message is unchanged.
+  c = cs.on_recalled(json{{"mid", 101}});
+  REQUIRE(c);
+  CHECK(c->unread == 1);
+  CHECK(c->last_message["mid"] == 103);
+  // Recalled twice, or unknown: nothing changes.
+  CHECK(cs.on_recalled(json{{"mid", 101}}) == nullptr);
+  CHECK(parse(cs.to_json())[0]["unread"] == 1);
+  // Read messages recalled later do not go below zero.
+  CHECK(cs.mark_read("P2P", "alice"));
+  cs.on_recalled(json{{"mid", 102}});
+  CHECK(parse(cs.to_json())[0]["unread"] == 0);
+  // Own messages never counted.
+  cs.on_message(msg(4, "bob", "alice"));
+  CHECK(cs.on_recalled(json{{"mid", 104}}) != nullptr);  // the last message shows recalled
+  CHECK(parse(cs.to_json())[0]["unread"] == 0);
+}
