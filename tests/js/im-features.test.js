@@ -617,3 +617,24 @@ test('im features: init while the server is down keeps trying (connecting), then
   assert.equal(page.calls.length, 1);
   assert.equal(page.calls[0], page.sdk);
 });
+
+test('im features: notifications — friend.added to both, presence to friends, a read receipt to the sender', { skip }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const { alice, bob } = await logIn(t, srv, 'SOCKET', ['alice', 'bob']);
+  await within(alice.sdk.apis.friend.add({ friendAuid: 'bob' }), 'friend/add');
+  for (const p of [alice, bob]) {
+    await waitFor(() => p.of('notify').some((n) => n.type === 'friend.added'), `${p.who}: friend.added`);
+    const n = p.of('notify').find((x) => x.type === 'friend.added');
+    assert.deepEqual([n.data.auid, n.data.friendAuid], ['alice', 'bob']);
+  }
+  bob.sdk.im.close();
+  await waitFor(() => alice.of('notify').some((n) => n.type === 'user.offline' && n.data.auid === 'bob'), 'user.offline');
+  await within(bob.sdk.im.init(H.imConfig(srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' })), 'bob again');
+  await waitFor(() => alice.of('notify').some((n) => n.type === 'user.online' && n.data.auid === 'bob'), 'user.online');
+  const sent = await within(bob.sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { text: 'read me' } }), 'send');
+  await waitFor(() => alice.of('message').some((m) => m.mid === sent.mid), 'delivered');
+  await within(alice.sdk.apis.message.read({ mid: sent.mid }), 'message/read');
+  await waitFor(() => bob.of('notify').some((n) => n.type === 'message.read'), 'bob: message.read');
+  const receipt = bob.of('notify').find((n) => n.type === 'message.read');
+  assert.deepEqual([receipt.data.mid, receipt.data.reader, receipt.data.formUser, receipt.data.toTarget], [sent.mid, 'alice', 'bob', 'alice']);
+});
