@@ -1,8 +1,6 @@
 'use strict';
 // The wx platform of the IM layer (js-shim/im.js): the socket platform of wx.js plus HTTP requests,
-// uploads and storage. A file of its own (not appended to wx.js) so that the default artifact, which
-// does not ship the IM layer yet (docs/im-design.md, "Size"), does not carry it as dead code; fold it
-// into wx.js when sdk.im joins the default build. Like wx.js, only this file touches `wx`.
+// uploads and storage. Like wx.js, only this file touches `wx`.
 //   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
 //   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
 //   storageKeys() -> [key]   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure

