@@ -62,9 +62,10 @@ struct Config {
   Millis request_timeout = 15000;   // per API call (queue wait included), and per outbox attempt
   std::uint64_t seed = 1;           // the host's randomness: request-id prefix, clientMsgIds, jitter
   // `outboxPerMessageRecords`: persist the outbox as one storage record per message (O(1) per message)
-  // instead of one record holding the list (O(outbox size) per send and answer). Off by default until
-  // the acceptance suite stops reading the single record's content (docs/im-design.md).
-  bool outbox_per_message = false;
+  // instead of one record holding the list (O(outbox size) per send and answer). On by default
+  // (bench/im: flat CPU per message at any outbox depth); false keeps the single record; either form
+  // found in storage is read and migrated at start.
+  bool outbox_per_message = true;
   // `maxHttpRequests`: HTTP calls in flight at once (wx.request allows 10, uploads and downloads
   // included; 8 leaves room for file.upload).
   std::size_t max_http_requests = 8;

@@ -243,8 +243,11 @@ TEST_CASE("outbox: one record per message (outboxPerMessageRecords); the single 
   CHECK(outbox_records(h).empty());
   CHECK(h.storage.count(h.client.outbox_key()) == 0);  // the marker goes with the last record
 
-  // Back to the single record: per-message records are folded into it at the next start.
-  ImHarness again;  // default configuration
+  // Back to the single record (outboxPerMessageRecords: false): per-message records are folded into it
+  // at the next start.
+  auto single = ImHarness::base_config();
+  single.outbox_per_message = false;
+  ImHarness again(single);
   again.storage[again.client.outbox_prefix() + "x-1"] =
       R"({"n":1,"c":"x-1","f":{"clientMsgId":"x-1","formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"x"}}})";
   again.reachable = false;
