@@ -16,7 +16,12 @@ if grep -rnE 'printf *\([^;]*%[-+ #0-9.*]*[lLhqjzt]*[fFeEgGaA]' src bindings; th
   exit 1
 fi
 
-emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$variant -DECHAT_WASM_DEBUG=$debug >/dev/null
+mkdir -p "$dir"
+if ! emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$variant -DECHAT_WASM_DEBUG=$debug >"$dir/configure.log" 2>&1; then
+  cat "$dir/configure.log" >&2
+  echo "build: configuring the wasm build failed" >&2
+  exit 1
+fi
 log="$dir/build.log"
 if ! cmake --build "$dir" -j"$JOBS" --target echatim_core >"$log" 2>&1; then
   grep -E 'error|Error' "$log" | head -40 >&2
