@@ -1,5 +1,11 @@
-// Wasm build only: musl's snprintf/vsnprintf replaced by the integer-only formatter of
-// src/core/small_printf.h (see there why: ~3 KB of the shipped .wasm.br).
+// Wasm build only: the printf family that the core, nlohmann/json, libembind and libc++ reach, on the
+// integer-only formatter of src/core/small_printf.h instead of musl's printf engine (which brings
+// floating-point formatting with soft-float long double: ~10 KB of wasm, ~5 KB of the shipped .br).
+//  - snprintf/vsnprintf: nlohmann/json's "\u%04x" escapes and "<U+%.4X>" in parse errors;
+//  - sprintf/siprintf: libembind (without RTTI) names types with sprintf(buf, "%p", ...), which LLVM
+//    turns into siprintf;
+//  - fprintf/fiprintf: libc++ without exceptions reports a failed check (std::string's out_of_range,
+//    ...) to stderr before abort(): the message goes to the glue's err() through _emscripten_err.
 #include <cstdarg>
 #include <cstddef>
 #include <cstdio>
@@ -8,55 +14,32 @@
 
 #include "core/small_printf.h"
 
+namespace {
+
+constexpr size_t kUnbounded = static_cast<size_t>(-1) / 2;  // sprintf: the caller sized the buffer
+
+int print_err(const char* fmt, va_list ap) {
+  char buf[512];
+  const int n = echat::core::small_vsnprintf(buf, sizeof buf, fmt, ap);
+  _emscripten_err(buf);
+  return n;
+}
+
+}  // namespace
+
+// Each variadic entry point only collects its arguments.
+#define ECHAT_VARIADIC(call) \
+  va_list ap;                \
+  va_start(ap, fmt);         \
+  const int n = call;        \
+  va_end(ap);                \
+  return n
+
 extern "C" int vsnprintf(char* buf, size_t cap, const char* fmt, va_list ap) {
   return echat::core::small_vsnprintf(buf, cap, fmt, ap);
 }
-
-extern "C" int snprintf(char* buf, size_t cap, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = echat::core::small_vsnprintf(buf, cap, fmt, ap);
-  va_end(ap);
-  return n;
-}
-
-// libembind (built without RTTI) names types with sprintf(buf, "%p", ...), which LLVM turns into
-// siprintf; defining both keeps musl's printf engine out of the link too.
-extern "C" int siprintf(char* buf, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = echat::core::small_vsnprintf(buf, static_cast<size_t>(-1) / 2, fmt, ap);
-  va_end(ap);
-  return n;
-}
-
-extern "C" int sprintf(char* buf, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = echat::core::small_vsnprintf(buf, static_cast<size_t>(-1) / 2, fmt, ap);
-  va_end(ap);
-  return n;
-}
-
-// libc++ built without exceptions reports a failed check (std::string's out_of_range, ...) with
-// fprintf(stderr, ...) before abort(): the message goes to the glue's err() through _emscripten_err
-// instead of musl's stdio and printf engine (with floating point: ~10 KB of wasm).
-extern "C" int fiprintf(FILE*, const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = echat::core::small_vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  _emscripten_err(buf);
-  return n;
-}
-
-extern "C" int fprintf(FILE*, const char* fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = echat::core::small_vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  _emscripten_err(buf);
-  return n;
-}
+extern "C" int snprintf(char* buf, size_t cap, const char* fmt, ...) { ECHAT_VARIADIC(vsnprintf(buf, cap, fmt, ap)); }
+extern "C" int sprintf(char* buf, const char* fmt, ...) { ECHAT_VARIADIC(vsnprintf(buf, kUnbounded, fmt, ap)); }
+extern "C" int siprintf(char* buf, const char* fmt, ...) { ECHAT_VARIADIC(vsnprintf(buf, kUnbounded, fmt, ap)); }
+extern "C" int fprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
+extern "C" int fiprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
