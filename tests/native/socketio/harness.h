@@ -172,30 +172,8 @@ struct Harness {
 
   // Lets time pass up to now + ms, firing the manager's deadlines (and the server's pings) in order.
   void advance(std::int64_t ms) {
-    const std::int64_t target = clock.now + ms;
-    for (int guard = 0; guard < 100000; ++guard) {
-      pump();
-      std::optional<std::int64_t> next = m.next_deadline();
-      std::optional<std::uint32_t> ping_conn;
-      if (server_heartbeat) {
-        for (const auto& [t, at] : next_server_ping) {
-          if (!next || at < *next) {
-            next = at;
-            ping_conn = t;
-          }
-        }
-      }
-      if (!next || *next > target) break;
-      clock.now = std::max(clock.now, *next);
-      if (ping_conn) {
-        next_server_ping[*ping_conn] = clock.now + server.options().ping_interval;
-        deliver(*ping_conn, server.ping(*ping_conn));
-      } else {
-        m.on_timer(clock.now);
-      }
-    }
-    clock.now = std::max(clock.now, target);
-    pump();
+    advance_time(clock, ms, m, server_heartbeat, next_server_ping, server.options().ping_interval, [&] { pump(); },
+                 [&](std::uint32_t t) { deliver(t, server.ping(t)); });
   }
 
   // The current server-side connection (the last accepted one still open), 0 if none.
