@@ -2,6 +2,7 @@
 // wx.request, wx.uploadFile and wx.downloadFile over node:http / node:https.
 // The three share one concurrency budget (10 by default), as in WeChat.
 
+const { listenerHooks } = require('./listeners');
 const http = require('node:http');
 const https = require('node:https');
 const fs = require('node:fs');
@@ -67,11 +68,7 @@ class NetTask {
 
   _makeFacade() {
     const f = new this.sb.intr.Object();
-    const on = (type) => (cb) => { if (typeof cb === 'function') this.listeners[type].push(cb); };
-    const off = (type) => (cb) => {
-      if (cb === undefined) this.listeners[type] = [];
-      else this.listeners[type] = this.listeners[type].filter((x) => x !== cb);
-    };
+    const { on, off } = listenerHooks(() => this.listeners);
     f.abort = () => this.abort();
     f.onHeadersReceived = on('headers');
     f.offHeadersReceived = off('headers');

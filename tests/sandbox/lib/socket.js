@@ -1,6 +1,7 @@
 'use strict';
 // wx.connectSocket and SocketTask, backed by npm `ws`.
 
+const { listenerHooks } = require('./listeners');
 const WebSocket = require('ws');
 const { ERR, netReason } = require('./errmsg');
 const { isArrayBuffer, isView, bytesOf, toStringTag } = require('./realm');
@@ -29,11 +30,7 @@ class SocketTaskImpl {
 
   _makeFacade() {
     const f = new this.sb.intr.Object();
-    const on = (type) => (cb) => { if (typeof cb === 'function') this.listeners[type].push(cb); };
-    const off = (type) => (cb) => {
-      if (cb === undefined) this.listeners[type] = [];
-      else this.listeners[type] = this.listeners[type].filter((x) => x !== cb);
-    };
+    const { on, off } = listenerHooks(() => this.listeners);
     f.onOpen = on('open');
     f.onMessage = on('message');
     f.onClose = on('close');
