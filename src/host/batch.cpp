@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/overloaded.h"
+
 #include <cmath>
 #include <type_traits>
 
@@ -9,10 +11,7 @@ namespace echat::host {
 
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
+using core::overloaded;
 
 void append_int(std::string& out, long long n) { out += std::to_string(n); }
 

@@ -2,17 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/overloaded.h"
 
 namespace echat::host {
 
-namespace {
-
-template <class... Ts>
-struct overloaded : Ts... { using Ts::operator()...; };
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
-
-}  // namespace
+using core::overloaded;
 
 void ImBatchWriter::add(const im::Output& output) {
   std::visit(
