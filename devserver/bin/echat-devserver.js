@@ -19,7 +19,14 @@ async function main() {
     process.stdout.write(HELP);
     return;
   }
-  const server = await start(options);
+  let server;
+  try {
+    server = await start(options);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`echat-devserver: ${err.message}\n(see --help)\n`);
+    process.exit(2);
+  }
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -14,12 +14,15 @@ const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   httpPort: 58082,
   socketPort: 59092,
-  apps: [{ appKey: 'TSDKTEST00001', secret: '' }],
+  apps: [{ appKey: 'TSDKTEST00001' }], // no secret given: one is generated (see lib/secrets.js)
+  insecureDemoSecret: false,
   users: [{ auid: 'admin', token: 'admin', name: 'admin' }],
   jwtTtl: 86400,
   maxBodyBytes: 1 * MiB,
   maxUploadBytes: 10 * MiB,
   rateLimit: { rate: 100, burst: 200 },
+  maxConnectionsPerAddress: 64,
+  loginTimeout: 30000,
   recallWindow: 120,
   offlinePushLimit: 100,
   pingInterval: 25000,
@@ -42,15 +45,24 @@ Options:
                             ./.echat-devserver/echat.sqlite); :memory: keeps nothing after exit
   --files DIR               where uploads are stored (default: "files" beside the database; a
                             temporary directory, removed at exit, with --db :memory:)
-  --app KEY[:SECRET]        an app key and its admin secret (empty if omitted); repeatable.
-                            Default: TSDKTEST00001 with an empty secret
+  --app KEY[:SECRET]        an app key and its admin secret; repeatable. Without SECRET a random
+                            secret is generated at first start, printed once to stderr and kept
+                            in app-secrets.json (mode 0600) beside the database. An empty SECRET
+                            needs --insecure-demo-secret. Default: TSDKTEST00001, generated secret
+  --insecure-demo-secret    apps without a secret get the EMPTY secret (anyone may administer
+                            them: throwaway demos and tests only)
   --user AUID:TOKEN[:NAME]  a user created (or whose token is reset) in every --app; repeatable.
                             Default: admin:admin
   --jwt-ttl SECONDS         lifetime of the JWT a login answers (default 86400)
   --max-body-bytes N        largest request (JSON body or socket payload) (default 1048576)
   --max-upload-bytes N      largest uploaded file (default 10485760)
-  --rate-limit RPS[:BURST]  requests per second per connection, token bucket of BURST (default
-                            100:200, BURST defaults to 2*RPS); 0 disables the limit
+  --rate-limit RPS[:BURST]  requests per second per user (all their connections together), token
+                            bucket of BURST (default 100:200, BURST defaults to 2*RPS); each client
+                            address gets 10 times that, failed logins 1/10 of it (per address and
+                            per account); 0 disables every rate limit
+  --max-connections-per-address N
+                            open connections one client address may hold, per port (default 64)
+  --login-timeout MS        a socket that has not logged in by then is disconnected (default 30000)
   --recall-window SECONDS   how long after sending a message may be recalled; 0 = always (default 120)
   --offline-push-limit N    unacknowledged deliveries pushed at login (default 100)
   --ping-interval MS        Engine.IO pingInterval (default 25000)
@@ -96,6 +108,9 @@ function parseCommandLine(argv) {
         'max-body-bytes': { type: 'string' },
         'max-upload-bytes': { type: 'string' },
         'rate-limit': { type: 'string' },
+        'insecure-demo-secret': { type: 'boolean' },
+        'max-connections-per-address': { type: 'string' },
+        'login-timeout': { type: 'string' },
         'recall-window': { type: 'string' },
         'offline-push-limit': { type: 'string' },
         'ping-interval': { type: 'string' },
@@ -111,6 +126,7 @@ function parseCommandLine(argv) {
   const o = {};
   if (parsed.help) o.help = true;
   if (parsed.verbose) o.verbose = true;
+  if (parsed['insecure-demo-secret']) o.insecureDemoSecret = true;
   if (parsed.host !== undefined) o.host = parsed.host;
   if (parsed['http-port'] !== undefined) o.httpPort = intOption(parsed['http-port'], 'http-port', 0, 65535);
   if (parsed['socket-port'] !== undefined) o.socketPort = intOption(parsed['socket-port'], 'socket-port', 0, 65535);
@@ -121,7 +137,7 @@ function parseCommandLine(argv) {
       const i = spec.indexOf(':');
       const appKey = i < 0 ? spec : spec.slice(0, i);
       if (!appKey) throw new UsageError(`--app needs KEY[:SECRET], got '${spec}'`);
-      return { appKey, secret: i < 0 ? '' : spec.slice(i + 1) };
+      return i < 0 ? { appKey } : { appKey, secret: spec.slice(i + 1) };
     });
   }
   if (parsed.user) {
@@ -135,6 +151,10 @@ function parseCommandLine(argv) {
   if (parsed['max-body-bytes'] !== undefined) o.maxBodyBytes = intOption(parsed['max-body-bytes'], 'max-body-bytes', 1024, 64 * MiB);
   if (parsed['max-upload-bytes'] !== undefined) o.maxUploadBytes = intOption(parsed['max-upload-bytes'], 'max-upload-bytes', 1, 512 * MiB);
   if (parsed['rate-limit'] !== undefined) o.rateLimit = rateLimitOption(parsed['rate-limit']);
+  if (parsed['max-connections-per-address'] !== undefined) {
+    o.maxConnectionsPerAddress = intOption(parsed['max-connections-per-address'], 'max-connections-per-address', 1, 1e6);
+  }
+  if (parsed['login-timeout'] !== undefined) o.loginTimeout = intOption(parsed['login-timeout'], 'login-timeout', 100, 3600000);
   if (parsed['recall-window'] !== undefined) o.recallWindow = intOption(parsed['recall-window'], 'recall-window', 0, 1e9);
   if (parsed['offline-push-limit'] !== undefined) o.offlinePushLimit = intOption(parsed['offline-push-limit'], 'offline-push-limit', 0, 10000);
   if (parsed['ping-interval'] !== undefined) o.pingInterval = intOption(parsed['ping-interval'], 'ping-interval', 100, 3600000);
@@ -155,6 +175,12 @@ function requestLimit(config, module) {
 function resolveConfig(options) {
   const config = { ...DEFAULTS, db: defaultDb(), ...options };
   if (!config.apps.length) throw new UsageError('at least one app is needed');
+  for (const app of config.apps) {
+    if (app.secret === '' && !config.insecureDemoSecret) {
+      throw new UsageError(`app '${app.appKey}': an empty secret lets anyone administer the app; give a secret, `
+        + 'or none to have one generated, or pass --insecure-demo-secret (throwaway demos only)');
+    }
+  }
   return config;
 }
 

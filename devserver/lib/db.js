@@ -14,7 +14,7 @@ const path = require('node:path');
 const crypto = require('node:crypto');
 const Database = require('better-sqlite3');
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (
@@ -127,13 +127,40 @@ CREATE TABLE files (
 );
 `;
 
+// Version 2: the JWTs issued (one row per login, its random jti), so that a token change or a logout
+// revokes them. Rows past their expiry are deleted at the next login.
+const SCHEMA_V2 = `
+CREATE TABLE sessions (
+  jti         TEXT PRIMARY KEY,
+  app_key     TEXT NOT NULL,
+  auid        TEXT NOT NULL,
+  exp         INTEGER NOT NULL,              -- seconds since the epoch, as in the JWT
+  revoked     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_by_user ON sessions (app_key, auid);
+`;
+
+/**
+ * Create the database file (and its folder, mode 0700) readable by its owner only: it holds the
+ * users' tokens, the app secrets and the JWT signing key. SQLite gives the -wal and -shm files the
+ * database file's mode.
+ */
+function createPrivate(file) {
+  const dir = path.dirname(path.resolve(file));
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+  }
+}
+
 /**
  * A better-sqlite3 connection with a statement cache: `get/all/run(sql, ...params)` prepare each
  * distinct SQL text once. `tx(fn)` runs fn inside one immediate transaction.
  */
 class Store {
   constructor(file) {
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') createPrivate(file);
     this.file = file;
     this.sqlite = new Database(file);
     this.sqlite.pragma('journal_mode = WAL');
@@ -147,9 +174,10 @@ class Store {
   migrate() {
     const version = this.sqlite.pragma('user_version', { simple: true });
     if (version === SCHEMA_VERSION) return;
-    if (version !== 0) throw new Error(`unsupported database schema version ${version} in ${this.file}`);
+    if (version !== 0 && version !== 1) throw new Error(`unsupported database schema version ${version} in ${this.file}`);
     this.sqlite.transaction(() => {
-      this.sqlite.exec(SCHEMA);
+      if (version === 0) this.sqlite.exec(SCHEMA);
+      this.sqlite.exec(SCHEMA_V2);
       this.sqlite.pragma(`user_version = ${SCHEMA_VERSION}`);
     }).immediate();
   }

@@ -3,6 +3,7 @@
 // Options are those of lib/config.js (camelCase of the command-line flags) plus, for tests only:
 //   jwtSecret  fixed JWT signing key (default: a random key kept in the database)
 //   log        function(line) for errors (default: stderr)
+// The result also lists `apps: [{appKey, secret}]`, with the secrets generated for apps given without one.
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -14,6 +15,8 @@ const { Api } = require('./api');
 const { createHttpServer } = require('./http');
 const { createSocketServer } = require('./socket');
 const { resolveConfig } = require('./config');
+const { resolveSecrets } = require('./secrets');
+const { createLimits } = require('./ratelimit');
 
 // How long close() waits for running requests before closing anyway.
 const DRAIN_TIMEOUT_MS = 10000;
@@ -40,18 +43,21 @@ async function start(options = {}) {
   const stderr = (line) => process.stderr.write(`[echat-devserver] ${line}\n`);
   const log = config.log || stderr;
   const store = new Store(config.db);
+  config.apps = resolveSecrets(config, (line) => process.stderr.write(`[echat-devserver] ${line}\n`));
   let tempFilesDir = null;
   if (!config.filesDir) {
     if (config.db === ':memory:') tempFilesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-devserver-files-'));
     config.filesDir = tempFilesDir || path.join(path.dirname(path.resolve(config.db)), 'files');
   }
-  fs.mkdirSync(config.filesDir, { recursive: true });
+  fs.mkdirSync(config.filesDir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(config.filesDir, 0o700); // uploads are capabilities: readable by this server only
   store.seed(config.apps, config.users, Date.now());
 
   const ctx = {
     config, store, log, debug: config.verbose ? stderr : () => {}, now: Date.now, ports: {},
   };
   ctx.auth = new Auth(store, config);
+  ctx.limits = createLimits(config.rateLimit);
   ctx.hub = new Hub(store, ctx.debug);
   const api = new Api(ctx);
   const httpServer = createHttpServer({ api, ctx });
@@ -82,7 +88,10 @@ async function start(options = {}) {
     await close();
     throw err;
   }
-  return { host: config.host, httpPort: ctx.ports.http, socketPort: ctx.ports.socket, close };
+  return {
+    host: config.host, httpPort: ctx.ports.http, socketPort: ctx.ports.socket, close,
+    apps: config.apps.map(({ appKey, secret }) => ({ appKey, secret })),
+  };
 }
 
 module.exports = { start };

@@ -14,7 +14,7 @@ const jwt = require('jsonwebtoken');
 const h = require('./helpers');
 
 const FLAGS = ['--host', '--http-port', '--socket-port', '--db', '--files', '--app', '--user', '--jwt-ttl', '--max-body-bytes',
-  '--max-upload-bytes', '--rate-limit', '--recall-window', '--offline-push-limit', '--ping-interval', '--ping-timeout', '--public-url',
+  '--max-upload-bytes', '--rate-limit', '--insecure-demo-secret', '--max-connections-per-address', '--login-timeout', '--recall-window', '--offline-push-limit', '--ping-interval', '--ping-timeout', '--public-url',
   '--verbose', '--help'];
 
 const tmpDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'echat-cli-test-'));
@@ -35,7 +35,7 @@ describe('command line', () => {
 
   test('bad flags and values exit 2 with a message on stderr', () => {
     for (const args of [['--bogus'], ['--http-port', 'abc'], ['--http-port', '70000'], ['--user', 'nocolon'], ['--app', ':secret'],
-      ['--rate-limit', 'x'], ['--jwt-ttl', '0']]) {
+      ['--rate-limit', 'x'], ['--jwt-ttl', '0'], ['--app', 'K:']]) {
       const r = run(args);
       assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /echat-devserver: /);
@@ -55,7 +55,10 @@ describe('command line', () => {
       const c = new h.SocketClient(info, { eio: 3 });
       h.ok(await c.login('admin', 'admin', 'TSDKTEST00001'));
       c.close();
-      h.ok(await h.httpCall(info, 'user', 'add', { appKey: 'TSDKTEST00001', secret: '', auid: 'newbie' }));
+      // The default app's admin secret is generated (tests/devserver/security.test.js), never empty.
+      h.fails(await h.httpCall(info, 'user', 'add', { appKey: 'TSDKTEST00001', secret: '', auid: 'newbie' }), 401, 'invalid secret');
+      const secret = JSON.parse(fs.readFileSync(path.join(dir, 'app-secrets.json'), 'utf8')).TSDKTEST00001;
+      h.ok(await h.httpCall(info, 'user', 'add', { appKey: 'TSDKTEST00001', secret, auid: 'newbie' }));
     } finally {
       assert.deepEqual(await stop(info), { code: 0, signal: null });
     }

@@ -16,11 +16,14 @@ const CLI = path.join(__dirname, '..', '..', 'devserver', 'bin', 'echat-devserve
 const WAIT_MS = 5000; // a guard against hanging, never a performance assertion
 const TRANSPORTS = ['http', 'eio4', 'eio3'];
 
-/** Start the server in this process on free loopback ports with an in-memory database. */
+/**
+ * Start the server in this process on free loopback ports with an in-memory database. The default app
+ * has the empty secret (insecureDemoSecret) unless the options say otherwise.
+ */
 async function startServer(options = {}) {
   const errors = [];
   const server = await start({
-    host: '127.0.0.1', httpPort: 0, socketPort: 0, db: ':memory:',
+    host: '127.0.0.1', httpPort: 0, socketPort: 0, db: ':memory:', insecureDemoSecret: true,
     log: (line) => { errors.push(line); process.stderr.write(`[devserver] ${line}\n`); },
     ...options,
   });
