@@ -1,6 +1,8 @@
 'use strict';
 // Who is calling. Users log in with {appKey, auid, token} and get a JWT (HS256, claims
-// {appKey, auid, iat, exp}) signed with a key kept in the database, so JWTs survive a restart.
+// {appKey, auid, jti, iat, exp}) signed with a key kept in the database, so JWTs survive a restart.
+// Every JWT issued is a row of the sessions table (by its random jti): a token change revokes the
+// user's JWTs, a logout revokes its own, and a revoked or unknown jti is refused.
 // Administrative calls (user/add, ...) authenticate with the app's {appKey, secret} instead.
 
 const crypto = require('node:crypto');
@@ -34,8 +36,31 @@ class Auth {
     const user = this.store.get('SELECT token FROM users WHERE app_key = ? AND auid = ?', appKey, auid);
     // Same answer for an unknown auid and a wrong token: the check is on the pair.
     if (!user || !sameSecret(user.token, token)) throw unauthenticated('invalid auid or token');
-    const signed = jwt.sign({ appKey, auid }, this.key, { algorithm: 'HS256', expiresIn: this.ttl });
-    return { jwt: signed, exp: jwt.decode(signed).exp, appKey, auid };
+    const jti = crypto.randomBytes(16).toString('hex');
+    const signed = jwt.sign({ appKey, auid, jti }, this.key, { algorithm: 'HS256', expiresIn: this.ttl });
+    const { exp } = jwt.decode(signed);
+    this.store.tx(() => {
+      this.store.run('DELETE FROM sessions WHERE app_key = ? AND auid = ? AND exp < ?', appKey, auid, Math.floor(Date.now() / 1000));
+      this.store.run('INSERT INTO sessions (jti, app_key, auid, exp) VALUES (?, ?, ?, ?)', jti, appKey, auid, exp);
+    });
+    return { jwt: signed, exp, appKey, auid, jti };
+  }
+
+  /** UNAUTHENTICATED unless the JWT `jti` of (appKey, auid) was issued and is not revoked. */
+  checkLive(appKey, auid, jti) {
+    const row = typeof jti === 'string' && this.store.get('SELECT revoked FROM sessions WHERE jti = ? AND app_key = ? AND auid = ?', jti, appKey, auid);
+    if (!row) throw unauthenticated('invalid jwt: log in again');
+    if (row.revoked) throw unauthenticated('jwt revoked (token changed or logged out): log in again');
+  }
+
+  /**
+   * Revoke the user's JWTs: all of them, or only `jti`, or all but `keepJti`. Answers the revoked jtis.
+   */
+  revoke(appKey, auid, { jti, keepJti } = {}) {
+    const rows = this.store.all('SELECT jti FROM sessions WHERE app_key = ? AND auid = ? AND revoked = 0', appKey, auid)
+      .map((r) => r.jti).filter((j) => (jti ? j === jti : j !== keepJti));
+    for (const j of rows) this.store.run('UPDATE sessions SET revoked = 1 WHERE jti = ?', j);
+    return rows;
   }
 
   app(appKey) {
@@ -54,7 +79,8 @@ class Auth {
       throw unauthenticated('invalid jwt');
     }
     if (typeof claims.appKey !== 'string' || typeof claims.auid !== 'string') throw unauthenticated('invalid jwt');
-    return { appKey: claims.appKey, auid: claims.auid, exp: claims.exp };
+    this.checkLive(claims.appKey, claims.auid, claims.jti);
+    return { appKey: claims.appKey, auid: claims.auid, exp: claims.exp, jti: claims.jti };
   }
 
   /**
@@ -71,13 +97,14 @@ class Auth {
     const token = input.jwt || transport.bearer;
     const userAllowed = mode === 'user' || mode === 'user|admin';
     if (userAllowed && token) {
-      const { appKey, auid } = this.verify(token);
-      return { appKey, auid, admin: false };
+      const { appKey, auid, jti } = this.verify(token);
+      return { appKey, auid, jti, admin: false };
     }
     if (userAllowed && transport.session) {
-      const { appKey, auid, exp } = transport.session;
+      const { appKey, auid, exp, jti } = transport.session;
       if (exp * 1000 <= now) throw new ApiError(Code.TOKEN_EXPIRED, 'session jwt expired, log in again');
-      return { appKey, auid, admin: false };
+      this.checkLive(appKey, auid, jti);
+      return { appKey, auid, jti, admin: false };
     }
     if (mode === 'user') throw unauthenticated('missing jwt: log in first');
     if (input.appKey === undefined || input.appKey === null) {

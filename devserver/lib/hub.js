@@ -45,6 +45,22 @@ class Hub {
     if (!previous) this.announcePresence(session.appKey, session.auid, true);
   }
 
+  /**
+   * End the live session of (appKey, auid) if its JWT is among `jtis` (just revoked): the socket
+   * receives topic.notify session.kicked {auid, reason} and is disconnected by the server, after
+   * the answer of the request running now has been written.
+   */
+  endRevoked(appKey, auid, jtis, reason) {
+    const socket = this.socketOf(appKey, auid);
+    if (!socket || !jtis.includes(socket.data.session.jti)) return;
+    this.unbind(socket);
+    setImmediate(() => {
+      this.emitNotify(socket, 'session.kicked', { auid, reason });
+      socket.disconnect(true);
+      this.debug(`ended the session of ${appKey}/${auid}: ${reason}`);
+    });
+  }
+
   /** Forget the socket's session (disconnect); announces user.offline if it was the user's session. */
   unbind(socket) {
     const session = socket.data.session;

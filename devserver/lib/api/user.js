@@ -63,9 +63,18 @@ function list(ctx, caller, input) {
     .map(profile);
 }
 
+/**
+ * Change the user's login token and revoke the JWTs issued with the old one: all of them when the app
+ * credentials change it, all but the caller's own when the user changes their own token. A live
+ * socket using a revoked JWT is disconnected (session.kicked, reason 'token changed').
+ */
 function setToken(ctx, caller, auid, token) {
   userRow(ctx, caller.appKey, auid);
-  ctx.store.run('UPDATE users SET token = ?, update_time = ? WHERE app_key = ? AND auid = ?', token, ctx.now(), caller.appKey, auid);
+  const revoked = ctx.store.tx(() => {
+    ctx.store.run('UPDATE users SET token = ?, update_time = ? WHERE app_key = ? AND auid = ?', token, ctx.now(), caller.appKey, auid);
+    return ctx.auth.revoke(caller.appKey, auid, { keepJti: caller.admin ? undefined : caller.jti });
+  });
+  ctx.hub.endRevoked(caller.appKey, auid, revoked, 'token changed');
   return { auid, token };
 }
 
