@@ -211,40 +211,46 @@ describe('envelope and transports', () => {
 });
 
 describe('rate limit', () => {
+  // rate 0.001/s: no token comes back during the test, so the counts below are exact.
   let server;
-  before(async () => { server = await h.startServer({ rateLimit: { rate: 0.001, burst: 3 } }); });
+  before(async () => {
+    server = await h.startServer({ rateLimit: { rate: 0.001, burst: 3 } });
+    await h.addUsers(server, ['rl']);
+  });
   after(() => server.close());
 
-  test('a socket over its rate gets 429 and stays connected; other connections are unaffected', async () => {
+  test('a user over their rate gets 429 on every connection (sockets and HTTP); they stay open; other users are unaffected', async () => {
     const c = new h.SocketClient(server, { eio: 4 });
-    h.ok(await c.login('admin', 'admin')); // 1 token
+    h.ok(await c.login('admin', 'admin')); // a login is not counted against the user
+    h.ok(await c.call('user', 'get', { auid: 'admin' })); // 1
     h.ok(await c.call('user', 'get', { auid: 'admin' })); // 2
     h.ok(await c.call('user', 'get', { auid: 'admin' })); // 3
-    h.fails(await c.call('user', 'get', { auid: 'admin' }), 429, 'rate limit');
+    h.fails(await c.call('user', 'get', { auid: 'admin' }), 429, 'requests/s per user');
     assert.ok(c.socket.connected);
+    // A new connection of the same user does not get a new bucket.
     const other = new h.SocketClient(server, { eio: 3 });
     h.ok(await other.login('admin', 'admin'));
+    h.fails(await other.call('user', 'get', { auid: 'admin' }), 429, 'per user');
+    h.fails(await h.httpCall(server, 'user', 'get', { jwt: other.jwt, auid: 'admin' }), 429, 'per user');
     other.close();
     c.close();
+    const rl = await h.apiClient(server, 'http', 'rl');
+    h.ok(await rl.call('user', 'get', { auid: 'rl' }));
   });
+});
 
-  test('an HTTP keep-alive connection over its rate gets 429', async () => {
-    const http = require('node:http');
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const call = () => new Promise((resolve, reject) => {
-      const body = JSON.stringify({ appKey: h.APP, auid: 'admin', token: 'admin' });
-      const req = http.request({ host: '127.0.0.1', port: server.httpPort, path: '/v1/auth/login', method: 'POST', agent,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.on('data', (d) => { text += d; });
-        res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(text) }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+describe('rate limit per client address', () => {
+  let server;
+  before(async () => { server = await h.startServer({ rateLimit: { rate: 0.001, burst: 1 } }); });
+  after(() => server.close());
+
+  test('requests over new connections share the address bucket (10 x the user burst)', async () => {
     const codes = [];
-    for (let i = 0; i < 5; i++) codes.push((await call()).body.code);
-    agent.destroy();
-    assert.deepEqual(codes, [0, 0, 0, 429, 429]);
+    for (let i = 0; i < 12; i++) {
+      const res = await h.httpRequest(server, '/v1/auth/login', { body: { appKey: h.APP, auid: 'admin', token: 'admin' }, headers: { Connection: 'close' } });
+      codes.push(res.body.code);
+      if (res.body.code === 429) assert.match(res.body.msg, /per client address/);
+    }
+    assert.deepEqual(codes, [...Array(10).fill(0), 429, 429]);
   });
 });

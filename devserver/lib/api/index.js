@@ -22,6 +22,7 @@ const file = require('./file');
 
 const CATALOGUE = {
   'connection/authority/request': { auth: 'none', run: connection.authorityRequest },
+  'connection/logout': { auth: 'user', run: connection.logout },
 
   'user/add': { auth: 'admin', run: user.add },
   'user/update': { auth: 'user|admin', acting: ['auid'], run: user.update },
@@ -65,6 +66,7 @@ const CATALOGUE = {
 /** Other names for the same methods: the HTTP login name, and E聊's name for message history. */
 const ALIASES = {
   'auth/login': 'connection/authority/request',
+  'auth/logout': 'connection/logout',
   'message/list': 'message/history',
 };
 
@@ -93,21 +95,32 @@ class Api {
 
   /**
    * Run one request and answer R. Never throws.
-   * @param {{module: string, method: string, input: object,
-   *          transport: {bearer?, session?, baseUrl}, bucket?: import('../ratelimit').TokenBucket}} req
+   * @param {{module: string, method: string, input: object, address?: string,
+   *          transport: {bearer?, session?, baseUrl}}} req address: the client's IP address
    */
-  async handle({ module, method, input, transport, bucket }) {
+  async handle({ module, method, input, transport, address }) {
     const now = this.ctx.now();
+    const { limits } = this.ctx;
     if (this.closing) return fromError(new ApiError(Code.UNAVAILABLE, 'server is shutting down'));
-    if (bucket && !bucket.take(now)) {
-      return fromError(new ApiError(Code.RATE_LIMITED, `rate limit exceeded (${bucket.rate} requests/s per connection)`));
+    if (address !== undefined && !limits.address.take(address, now)) {
+      return fromError(new ApiError(Code.RATE_LIMITED, `rate limit exceeded (${limits.address.limit.rate} requests/s per client address)`));
     }
     const name = resolve(module, method);
     if (!name) return fromError(new ApiError(Code.UNKNOWN_METHOD, `unknown method '${module}/${method}'`));
     const entry = CATALOGUE[name];
+    const login = name === 'connection/authority/request';
+    const account = login && `${String(input.appKey)}\n${String(input.auid)}`;
+    if (login && (!limits.login.peek(account, now) || (address !== undefined && !limits.login.peek(address, now)))) {
+      return fromError(new ApiError(Code.RATE_LIMITED,
+        `too many failed logins (${limits.login.limit.rate}/s per account and per client address): retry later`));
+    }
     this.inflight += 1;
     try {
       const caller = this.ctx.auth.caller(entry.auth, input, transport, now);
+      if (caller) transport.caller = caller; // the transport may lift its pre-authentication limits
+      if (caller && !limits.user.take(`${caller.appKey}\n${caller.admin ? '' : caller.auid}`, now)) {
+        throw new ApiError(Code.RATE_LIMITED, `rate limit exceeded (${limits.user.limit.rate} requests/s per ${caller.admin ? 'app admin' : 'user'})`);
+      }
       if (caller && !caller.admin) {
         for (const field of entry.acting || []) {
           if (input[field] !== undefined && input[field] !== null && input[field] !== caller.auid) {
@@ -118,6 +131,10 @@ class Api {
       return ok(await entry.run(this.ctx, caller, input, transport));
     } catch (err) {
       if (!(err instanceof ApiError)) this.ctx.log(`internal error in ${name}: ${err && err.stack}`);
+      if (login && err instanceof ApiError && err.code === Code.UNAUTHENTICATED) {
+        limits.login.take(account, now);
+        if (address !== undefined) limits.login.take(address, now);
+      }
       return fromError(err);
     } finally {
       this.inflight -= 1;
