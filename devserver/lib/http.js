@@ -132,7 +132,10 @@ function readMultipart(req, { maxUploadBytes, filesDir }, authenticate) {
       if (failed) return;
       failed = err;
       req.unpipe(bb);
-      if (spool) fs.rm(spool.path, { force: true }, () => {});
+      if (spool) {
+        spool.out.destroy();
+        fs.rm(spool.path, { force: true }, () => {});
+      }
       reject(err);
     };
     bb.on('field', (name, value) => { fields[name] = value; });
@@ -148,16 +151,14 @@ function readMultipart(req, { maxUploadBytes, filesDir }, authenticate) {
       }
       const tmp = path.join(filesDir, `.upload-${crypto.randomBytes(12).toString('hex')}`);
       const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
-      spool = { path: tmp, size: 0, mime: info.mimeType, filename: info.filename, truncated: false };
+      spool = { path: tmp, out, size: 0, mime: info.mimeType, filename: info.filename };
       spool.done = new Promise((ok, ko) => { out.on('finish', ok); out.on('error', ko); });
       spool.done.catch(() => {}); // awaited at the end unless the upload failed before
       stream.on('data', (c) => { spool.size += c.length; });
       stream.on('limit', () => {
-        spool.truncated = true;
         const err = tooLarge(`file exceeds ${maxUploadBytes} bytes`);
         err.refuse = true;
         stream.unpipe(out);
-        out.destroy();
         fail(err);
       });
       stream.pipe(out);

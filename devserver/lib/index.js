@@ -3,7 +3,7 @@
 // Options are those of lib/config.js (camelCase of the command-line flags) plus, for tests only:
 //   jwtSecret  fixed JWT signing key (default: a random key kept in the database)
 //   log        function(line) for errors (default: stderr)
-// The result also lists `apps: [{appKey, secret}]`, with the secrets generated for apps given without one.
+// The result also has `filesDir` (where uploads are) and `apps: [{appKey, secret}]`, with the secrets generated for apps given without one.
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -89,7 +89,7 @@ async function start(options = {}) {
     throw err;
   }
   return {
-    host: config.host, httpPort: ctx.ports.http, socketPort: ctx.ports.socket, close,
+    host: config.host, httpPort: ctx.ports.http, socketPort: ctx.ports.socket, filesDir: config.filesDir, close,
     apps: config.apps.map(({ appKey, secret }) => ({ appKey, secret })),
   };
 }

@@ -107,7 +107,7 @@ describe('security: uploads cannot crash the server (issue 11: "image/png中")',
   });
 
   test('a name cut inside a surrogate pair (or holding a lone surrogate) is stored well-formed, no 500, no orphan', async () => {
-    const before = fs.readdirSync(server.filesDirForTests || findFilesDir(server)).length;
+    const before = fs.readdirSync(server.filesDir).length;
     const cut = `${'a'.repeat(199)}😀😀`; // the 200th UTF-16 unit is the high half of a pair
     const r1 = h.ok(await h.httpCall(server, 'file', 'upload', { jwt, name: cut, mime: 'text/plain', data: 'eA==' }));
     assert.equal(r1.name, `${'a'.repeat(199)}😀`);
@@ -120,19 +120,34 @@ describe('security: uploads cannot crash the server (issue 11: "image/png中")',
     const big = multipart({ jwt }, { filename: 'big', mime: 'image/png', data: Buffer.alloc(11 * MiB) });
     const res = await post(server.httpPort, '/v1/file/upload', big.raw, big.headers);
     if (!res.error) h.fails(res.body, 413);
-    await h.eventually(() => assert.equal(fs.readdirSync(findFilesDir(server)).length, before + 2), 'no orphan file');
+    await h.eventually(() => assert.equal(fs.readdirSync(server.filesDir).length, before + 2), 'no orphan file');
     assert.deepEqual(server.errors, []);
   });
 });
 
-/** The files directory of an in-process :memory: server: the one holding its uploads. */
-function findFilesDir(server) {
-  if (!server.filesDirForTests) {
-    const dirs = fs.readdirSync(os.tmpdir()).filter((d) => d.startsWith('echat-devserver-files-')).map((d) => path.join(os.tmpdir(), d));
-    server.filesDirForTests = dirs.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
-  }
-  return server.filesDirForTests;
-}
+describe('security: an upload cut off midway', () => {
+  test('leaves no temporary file and no row', async () => {
+    const server = await h.startServer();
+    try {
+      await h.addUsers(server, ['cut']);
+      const jwt = h.ok(await h.httpCall(server, 'auth', 'login', { appKey: h.APP, auid: 'cut', token: 'tk-cut' }));
+      h.ok(await h.httpCall(server, 'file', 'upload', { jwt, name: 'first', data: 'eA==' }));
+      const dir = server.filesDir;
+      const body = multipart({ jwt }, { filename: 'half.bin', mime: 'image/png', data: Buffer.alloc(2 * MiB, 5) });
+      await new Promise((resolve) => {
+        const req = http.request({ host: '127.0.0.1', port: server.httpPort, path: '/v1/file/upload', method: 'POST',
+          headers: { ...body.headers, 'Content-Length': body.raw.length } });
+        req.on('error', () => resolve());
+        req.write(body.raw.subarray(0, MiB), () => setTimeout(() => { req.destroy(); resolve(); }, 100));
+      });
+      await h.eventually(() => assert.deepEqual(fs.readdirSync(dir).filter((f) => !/^[0-9a-f]{32}$/.test(f)), []), 'no temporary file');
+      assert.equal(fs.readdirSync(dir).length, 1);
+      assert.deepEqual(server.errors, []);
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('security: a bad row stored by an older server', () => {
   test('a stored mime with a non-header character and a name with a lone surrogate: GET/HEAD and restarts survive', async () => {
