@@ -125,6 +125,32 @@ describe('security: uploads cannot crash the server (issue 11: "image/png中")',
   });
 });
 
+describe('security: a failing disk', () => {
+  test('an upload whose write fails answers 500, leaves no row and no file, and the server keeps serving', async () => {
+    const dir = tmpDir();
+    const db = path.join(dir, 'echat.sqlite');
+    const server = await h.startServer({ db });
+    try {
+      await h.addUsers(server, ['disk']);
+      const jwt = h.ok(await h.httpCall(server, 'auth', 'login', { appKey: h.APP, auid: 'disk', token: 'tk-disk' }));
+      fs.rmSync(server.filesDir, { recursive: true }); // every write now fails (ENOENT)
+      h.fails(await h.httpCall(server, 'file', 'upload', { jwt, name: 'a.txt', data: 'eA==' }), 500);
+      const body = multipart({ jwt }, { filename: 'b.png', mime: 'image/png', data: Buffer.from('png') });
+      const res = await post(server.httpPort, '/v1/file/upload', body.raw, body.headers);
+      assert.ok(res.error || res.body.code >= 400, JSON.stringify(res.body));
+      const sqlite = new Database(db, { readonly: true });
+      assert.equal(sqlite.prepare('SELECT COUNT(*) AS n FROM files').get().n, 0);
+      sqlite.close();
+      assert.equal(fs.existsSync(server.filesDir), false);
+      h.ok(await h.httpCall(server, 'user', 'get', { jwt, auid: 'disk' }));
+      server.errors.length = 0; // the 500 was logged, as it should be
+    } finally {
+      await server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('security: an upload cut off midway', () => {
   test('leaves no temporary file and no row', async () => {
     const server = await h.startServer();
