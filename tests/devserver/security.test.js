@@ -368,6 +368,31 @@ describe('security: login guesses are limited per account and per address, over 
   });
 });
 
+describe('security: sends of one user over 10 sockets share the user limit', () => {
+  let server;
+  // rate 0.001/s: nothing refills during the test, so exactly `burst` sends pass.
+  before(async () => {
+    server = await h.startServer({ rateLimit: { rate: 0.001, burst: 5 } });
+    await h.addUsers(server, ['flood', 'target']);
+  });
+  after(() => server.close());
+
+  test('10 sockets sending with the same JWT: 5 sends in all, the rest 429', async () => {
+    const jwt = h.ok(await h.httpCall(server, 'auth', 'login', { appKey: h.APP, auid: 'flood', token: 'tk-flood' }));
+    const socks = Array.from({ length: 10 }, (_, i) => new h.SocketClient(server, { eio: i % 2 ? 3 : 4 }));
+    const codes = [];
+    for (let round = 0; round < 2; round++) {
+      for (const [i, c] of socks.entries()) {
+        await c.connected();
+        codes.push((await c.call('message', 'send', { jwt, ...h.text('flood', 'target', `m${round}-${i}`) })).code);
+      }
+    }
+    for (const c of socks) c.close();
+    assert.equal(codes.filter((c) => c === 0).length, 5);
+    assert.equal(codes.filter((c) => c === 429).length, 15);
+  });
+});
+
 describe('security: unauthenticated memory exhaustion (issue 11), memory of the server process', () => {
   let info;
   let jwt;
