@@ -344,6 +344,34 @@ describe('security: token revocation and logout', () => {
   });
 });
 
+describe('security: upgrading a database of the server before revocation (schema 1)', () => {
+  test('the sessions table is added, data is kept, and a JWT without jti answers 401', async () => {
+    const dir = tmpDir();
+    const db = path.join(dir, 'echat.sqlite');
+    const args = ['--http-port', '0', '--socket-port', '0', '--db', db, '--user', 'old:tk-old'];
+    let info = await h.startCli(args);
+    const jwt = h.ok(await h.httpCall(info, 'auth', 'login', { appKey: h.APP, auid: 'old', token: 'tk-old' }));
+    h.ok(await h.httpCall(info, 'user', 'update', { jwt, name: 'Kept' }));
+    await stop(info);
+    // Back to schema 1, and a JWT as that server signed it (no jti), with the stored key.
+    const sqlite = new Database(db);
+    sqlite.exec('DROP TABLE sessions');
+    sqlite.pragma('user_version = 1');
+    const key = sqlite.prepare("SELECT value FROM meta WHERE key = 'jwt-signing-key'").get().value;
+    sqlite.close();
+    const legacy = require('jsonwebtoken').sign({ appKey: h.APP, auid: 'old' }, key, { algorithm: 'HS256', expiresIn: 3600 });
+    info = await h.startCli(args);
+    try {
+      h.fails(await h.httpCall(info, 'user', 'get', { jwt: legacy, auid: 'old' }), 401, 'log in again');
+      const fresh = h.ok(await h.httpCall(info, 'auth', 'login', { appKey: h.APP, auid: 'old', token: 'tk-old' }));
+      assert.equal(h.ok(await h.httpCall(info, 'user', 'get', { jwt: fresh, auid: 'old' })).name, 'Kept');
+    } finally {
+      await stop(info);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('security: login guesses are limited per account and per address, over new connections', () => {
   let server;
   // rate 0.01/s: the failed-login buckets (1/10 of it, burst 2) never refill during the test.
