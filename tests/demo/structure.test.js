@@ -34,7 +34,7 @@ test('project.config.json: valid JSON, tourist appid, urlCheck off, base library
 
 test('app.json: every page exists with .js .json .wxml .wxss, written with Component()', () => {
   const app = json('app.json');
-  assert.deepEqual(app.pages.slice().sort(), ['pages/chat/chat', 'pages/contacts/contacts', 'pages/conversations/conversations', 'pages/login/login']);
+  assert.deepEqual(app.pages.slice().sort(), ['pages/chat/chat', 'pages/contacts/contacts', 'pages/conversations/conversations', 'pages/login/login', 'pages/members/members']);
   assert.equal(app.pages[0], 'pages/login/login', 'the app opens on the login page');
   for (const page of app.pages) {
     for (const ext of ['js', 'json', 'wxml', 'wxss']) {
