@@ -431,6 +431,7 @@ function deliver(key, item) {
     toTarget: item.toTarget, way: item.way, type: item.type, body: item.body, clientMsgId: item.clientMsgId,
   }).then((r) => {
     item.status = 'sent';
+    item.sentHere = true;  // sent in this session: its read receipt may still come
     item.mid = r.mid;
     item.seq = r.seq;
     item.createTime = r.createTime;

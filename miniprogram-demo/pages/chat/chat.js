@@ -63,7 +63,12 @@ Component({
         const sender = store.userName(m.formUser);
         const body = m.body || {};
         let receipt = '';
-        if (mine && way === 'P2P' && m.status === 'sent' && m.mid && !m.recalled) receipt = m.mid <= readMid ? 'read' : 'unread';
+        // Read receipts come as message.read notifications while we are online; the protocol keeps no
+        // record of the peer's read position, so "Unread" is only shown for what was sent in this session.
+        if (mine && way === 'P2P' && m.status === 'sent' && m.mid && !m.recalled) {
+          if (m.mid <= readMid) receipt = 'read';
+          else if (m.sentHere) receipt = 'unread';
+        }
         let text;
         if (m.recalled) text = mine ? t('youRecalled') : t('theyRecalled', { name: sender });
         else text = m.type === 'TEXT' ? String(body.text == null ? '' : body.text) : fmt.preview(m);
