@@ -201,3 +201,19 @@ test('i18n: both languages have the same words, and every word the pages use exi
   assert.ok(used.size > 40, `found ${used.size} words in use`);
   for (const k of used) assert.ok(k in STRINGS.zh, `"${k}" is used but not in i18n.js`);
 });
+
+test('README.md and README.zh-CN.md: the same pictures, and every relative link and picture exists', () => {
+  const root = path.join(DEMO, '..');
+  const pictures = {};
+  for (const f of ['README.md', 'README.zh-CN.md', 'docs/errors.md', 'docs/lifecycle.md', 'miniprogram-demo/README.md']) {
+    const text = fs.readFileSync(path.join(root, f), 'utf8');
+    pictures[f] = [];
+    for (const m of text.matchAll(/(!?)\[[^\]]*\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(m[2])) continue;
+      assert.ok(fs.existsSync(path.join(root, path.dirname(f), m[2])), `${f} links to ${m[2]}`);
+      if (m[1]) pictures[f].push(m[2]);
+    }
+  }
+  assert.ok(pictures['README.md'].length >= 6, `README.md shows the pictures (${pictures['README.md']})`);
+  assert.deepEqual(pictures['README.zh-CN.md'], pictures['README.md']);
+});
