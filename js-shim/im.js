@@ -37,7 +37,8 @@ function callBack(callback, sdk) {
 
 function callerError(x) {
   const n = Number(x.code);
-  return apiError(Number.isFinite(n) ? n : 400, x.message, null);
+  const field = /^invalid argument '([^']+)'/.exec(x.message || '');  // the core's wording (src/im)
+  return apiError(Number.isFinite(n) ? n : 400, x.message, null, field ? { field: field[1] } : null);
 }
 
 // The IM core's driver: the shared CoreDriver (transport, the one timer, foreground wake) plus the
@@ -97,6 +98,7 @@ class Im extends Emitter {
       this.close();
     }
     this._configKey = key;
+    this._closed = false;
     const cfg = Object.assign({}, config || {});
     this._requestTimeout = typeof cfg.requestTimeout === 'number' && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
     let settled = false;
@@ -120,7 +122,7 @@ class Im extends Emitter {
     try {
       p = getPlatform();
     } catch (err) {
-      this._fatal(apiError(-1003, err.message, null));
+      this._fatal(apiError(-1008, err.message, null));  // no wx here (docs/errors.md)
       return promise;
     }
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core, p, cfg)),
@@ -236,7 +238,10 @@ class Im extends Emitter {
   _whenReady(fn, fail) {
     if (this._driver) return fn();
     if (this._failed) return fail(this._failed);
-    if (!this._initDone) return fail(apiError(-1003, 'not logged in: call sdk.im.init first', null));
+    if (!this._initDone) {
+      return fail(this._closed ? apiError(-1004, 'closed: sdk.im.close() was called', null)
+        : apiError(-1007, 'not initialised: call sdk.im.init first', null));
+    }
     this._waiting.push(() => (this._driver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
     return undefined;
   }
@@ -329,6 +334,7 @@ class Im extends Emitter {
   }
 
   close() {
+    this._closed = true;
     if (this._driver) {
       this._driver.destroy();
       this._driver = null;

@@ -17,6 +17,16 @@ if grep -rnE 'printf *\([^;]*%[-+ #0-9.*]*[lLhqjzt]*[fFeEgGaA]' src bindings; th
 fi
 
 mkdir -p "$dir"
+# A checkout copied or moved elsewhere brings its old CMake cache, which names the old source folder:
+# CMake then refuses ("does not match the source ... used to generate cache"). Start that cache afresh.
+cache="$dir/CMakeCache.txt"
+if [ -f "$cache" ]; then
+  cached_src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$cache")
+  if [ -n "$cached_src" ] && [ "$(cd "$cached_src" 2>/dev/null && pwd -P)" != "$(pwd -P)" ]; then
+    echo "build: $dir was configured for $cached_src: reconfiguring for $(pwd -P)" >&2
+    rm -rf "$cache" "$dir/CMakeFiles"
+  fi
+fi
 if ! emcmake cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=$variant -DECHAT_WASM_DEBUG=$debug >"$dir/configure.log" 2>&1; then
   cat "$dir/configure.log" >&2
   echo "build: configuring the wasm build failed" >&2

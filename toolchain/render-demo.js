@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Pictures of the demo mini-program for the README: docs/images/demo-{login,conversations,chat,contacts}.png.
+// Pictures of the demo mini-program for the README:
+// docs/images/demo-{login,conversations,chat,contacts,members,receipts}.png.
 //
-// Runs the main job's scenario (toolchain/chat-demo.js) against its own in-memory devserver; at the
+// Runs the main job's scenario (toolchain/chat-demo.js) against its own in-memory devserver, then a
+// short scene of its own (a group's member list; a chat with a recalled message and a read receipt).
+// The phones speak Chinese (WeChat's language zh_CN, the demo's default). At the
 // moments worth a picture it takes the page as miniprogram-simulate rendered it (the DOM of the WXML,
 // with the page's WXSS and app.wxss compiled by simulate's WXSS compiler), puts it in a phone frame
 // (status bar, the navigation bar with the page's title, the tab bar of app.json) with a small style
@@ -28,6 +31,11 @@ const TAB_H = 98;
 const outDir = path.resolve(ROOT, process.argv[2] || 'docs/images');
 
 function chromium() {
+  // The pages are Chinese: without a CJK font Chromium draws empty boxes.
+  if (spawnSync('sh', ['-c', 'fc-list 2>/dev/null | grep -qiE "WenQuanYi|Noto Sans CJK|Noto Serif CJK"']).status !== 0) {
+    console.log('render-demo: installing fonts-wqy-zenhei (apt-get) for the Chinese characters');
+    execFileSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-zenhei >/dev/null'], { stdio: 'inherit' });
+  }
   for (const c of ['chromium', 'chromium-browser']) {
     if (spawnSync('sh', ['-c', `command -v ${c}`]).status === 0) return c;
   }
@@ -80,7 +88,7 @@ page { display: block; height: var(--page-h); overflow: hidden; position: relati
   border-top: 1px solid rgba(0,0,0,0.33); box-sizing: border-box; }
 .tab { flex: 1; display: flex; flex-direction: column; align-items: center; justify-content: center; font-size: 22px; color: var(--tab-color); }
 .tab.on { color: var(--tab-on); }
-.tab b { display: block; width: 44px; height: 44px; border-radius: 10px; margin-bottom: 6px; border: 4px solid currentColor; box-sizing: border-box; }
+.tab img { display: block; width: 54px; height: 54px; margin-bottom: 2px; }
 `;
 
 function escapeHtml(s) {
@@ -113,7 +121,11 @@ async function pageHtml(phone) {
   const pageH = H - STATUS_H - NAV_H - (tabs ? TAB_H : 0);
   const win = Object.assign({}, app.window, page.json);
   const back = phone.stack.length > 1 && !tabs;
-  const tabBar = tabs ? `<div class="tab-bar">${tabs.list.map((t) => `<div class="tab ${t.pagePath === page.route ? 'on' : ''}"><b></b>${escapeHtml(t.text)}</div>`).join('')}</div>` : '';
+  const icon = (file) => `data:image/png;base64,${fs.readFileSync(path.join(DEMO, file)).toString('base64')}`;
+  const tabBar = tabs ? `<div class="tab-bar">${tabs.list.map((t, i) => {
+    const on = t.pagePath === page.route;
+    return `<div class="tab ${on ? 'on' : ''}"><img src="${icon(on ? t.selectedIconPath : t.iconPath)}">${escapeHtml(phone.tabTexts[i] || t.text)}</div>`;
+  }).join('')}</div>` : '';
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(page.title)}</title>
 <style>:root { --page-h: ${pageH}px; --nav-bg: ${win.navigationBarBackgroundColor || '#ededed'};
@@ -152,9 +164,46 @@ function post(srv, route, body) {
 async function seed(srv) {
   const appKey = 'TSDKTEST00001';
   const jwt = await post(srv, 'auth/login', { appKey, auid: 'carol', token: 'carol' });
-  const room = await post(srv, 'room/add', { jwt, name: 'Weekend trip', members: ['alice', 'bob'] });
-  await post(srv, 'message/send', { jwt, toTarget: String(room.rid), way: 'P2R', type: 'TEXT', body: { text: 'Train tickets are booked for Saturday 8:05' } });
-  await post(srv, 'message/send', { jwt, toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'Can you bring the tent?' } });
+  const room = await post(srv, 'room/add', { jwt, name: '周末出游', members: ['alice', 'bob'] });
+  await post(srv, 'message/send', { jwt, toTarget: String(room.rid), way: 'P2R', type: 'TEXT', body: { text: '周六 8:05 的火车票订好了' } });
+  await post(srv, 'message/send', { jwt, toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: '你能带上帐篷吗？' } });
+  return room;
+}
+
+// After the main scenario: alice looks at the group's members, then writes to bob, recalls a message
+// sent by mistake, and sees bob's read receipt (bob reads on another device, through the HTTP API).
+async function scene(srv, room, snapshot) {
+  const { Phone } = require('../tests/demo/harness');
+  const alice = new Phone('alice');
+  try {
+    await alice.launch();
+    await alice.login(srv, 'alice', 'alice');
+    await alice.navigateTo(`/pages/chat/chat?way=P2R&toTarget=${room.rid}`);
+    await alice.waitFor(() => /（3）/.test(alice.text('#members') || ''), 'the members bar');
+    await alice.tap('#members');
+    await alice.waitFor(() => alice.all('.member').length === 3, 'the member list');
+    await snapshot('members', alice);
+
+    await alice.reLaunch('/pages/conversations/conversations');
+    await alice.navigateTo('/pages/chat/chat?way=P2P&toTarget=bob');
+    const send = async (text) => {
+      await alice.type('#input', text);
+      await alice.tap('#send');
+      await alice.waitFor(() => !alice.all('.sending').length && alice.texts('.mine .bubble').includes(text), `"${text}" sent`);
+    };
+    await send('帐篷我带两顶');
+    alice.actionSheetChoice = 0;
+    await alice.longPress('.mine .bubble', alice.texts('.mine .bubble').indexOf('帐篷我带两顶'));
+    await alice.waitFor(() => alice.all('.recall-line').length === 1, 'the recall');
+    await send('帐篷我带一顶，睡袋各自带');
+    const jwt = await post(srv, 'auth/login', { appKey: 'TSDKTEST00001', auid: 'bob', token: 'bob' });
+    const last = alice.store.messages('P2P:bob').filter((m) => m.formUser === 'alice' && !m.recalled).pop();
+    await post(srv, 'message/read', { jwt, mid: last.mid });
+    await alice.waitFor(() => alice.texts('.receipt').pop() === '已读', 'the read receipt');
+    await snapshot('receipts', alice);
+  } finally {
+    await alice.close();
+  }
 }
 
 async function main() {
@@ -165,16 +214,15 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-render-'));
   const shots = [];
   const srv = await startDevserver({ users: ['alice:alice:Alice', 'bob:bob:Bob', 'carol:carol:Carol'] });
+  const snapshot = async (name, phone) => {
+    const file = path.join(tmp, `${name}.html`);
+    fs.writeFileSync(file, await pageHtml(phone));
+    shots.push({ name, file });
+  };
   try {
-    await seed(srv);
-    await runDemo(srv, {
-      say: () => {},
-      snapshot: async (name, phone) => {
-        const file = path.join(tmp, `${name}.html`);
-        fs.writeFileSync(file, await pageHtml(phone));
-        shots.push({ name, file });
-      },
-    });
+    const room = await seed(srv);
+    await runDemo(srv, { say: () => {}, snapshot });
+    await scene(srv, room, snapshot);
   } finally {
     await srv.stop();
   }

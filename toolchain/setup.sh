@@ -53,4 +53,7 @@ if ! node -e "new (require('better-sqlite3'))(':memory:').close()" >/dev/null 2>
     npm rebuild better-sqlite3 --foreground-scripts >/dev/null
   node -e "new (require('better-sqlite3'))(':memory:').close()"
 fi
-echo "setup: ok (emcc $(NODE_PATH=/usr/share/nodejs emcc --version | head -1 | grep -o '[0-9]*\.[0-9]*\.[0-9]*' | head -1), node $(node --version))"
+# emcc (Python) must be read to the end: `| head -1` closed the pipe early and Python printed a
+# BrokenPipeError traceback at the top of run.sh's output.
+emcc_version=$(NODE_PATH=/usr/share/nodejs emcc --version 2>/dev/null | sed -n '1s/[^0-9]*\([0-9]*\.[0-9]*\.[0-9]*\).*/\1/p')
+echo "setup: ok (emcc ${emcc_version:-?}, node $(node --version))"

@@ -1,10 +1,11 @@
-// Small display helpers shared by the pages.
+// Small display helpers shared by the pages (words from i18n.js).
+const i18n = require('./i18n.js');
 
 function pad(n) {
   return n < 10 ? `0${n}` : String(n);
 }
 
-// "14:05" today, "Yesterday", "11/23" this year, "2025/11/23" before.
+// "14:05" today, "Yesterday" (昨天), "11/23" this year, "2025/11/23" before.
 function formatTime(ms, now) {
   if (!ms) return '';
   const d = new Date(ms);
@@ -12,7 +13,7 @@ function formatTime(ms, now) {
   const sameDay = (a, b) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
   if (sameDay(d, today)) return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
   const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
-  if (sameDay(d, yesterday)) return 'Yesterday';
+  if (sameDay(d, yesterday)) return i18n.t('yesterday');
   if (d.getFullYear() === today.getFullYear()) return `${d.getMonth() + 1}/${d.getDate()}`;
   return `${d.getFullYear()}/${d.getMonth() + 1}/${d.getDate()}`;
 }
@@ -20,15 +21,16 @@ function formatTime(ms, now) {
 // What a conversation row shows of its last message.
 function preview(message) {
   if (!message) return '';
-  if (message.recalled) return '[recalled]';
+  const t = i18n.t;
+  if (message.recalled) return t('recalledPreview');
   const body = message.body || {};
   switch (message.type) {
     case 'TEXT': return String(body.text == null ? '' : body.text);
-    case 'IMAGE': return '[Image]';
-    case 'AUDIO': return '[Voice]';
-    case 'VIDEO': return '[Video]';
-    case 'FILE': return `[File] ${body.name || ''}`.trim();
-    case 'POSITION': return `[Location] ${body.title || ''}`.trim();
+    case 'IMAGE': return t('image');
+    case 'AUDIO': return t('voice');
+    case 'VIDEO': return t('video');
+    case 'FILE': return `${t('file')} ${body.name || ''}`.trim();
+    case 'POSITION': return `${t('position')} ${body.title || ''}`.trim();
     default: return `[${message.type}]`;
   }
 }

@@ -6,6 +6,7 @@
 // queue); this file only turns its events into what the pages show.
 const sdk = require('./echatim-sdk.js');
 const config = require('../config.js');
+const { t } = require('./i18n.js');
 
 const LAST_LOGIN_KEY = 'echatim-demo:last-login';
 
@@ -20,6 +21,9 @@ const state = {
   rooms: {},               // rid (string) -> room
   users: {},               // auid -> profile
   active: null,            // key of the conversation open in the chat page
+  history: {},             // key -> {hasMore, loading}: paging back with message.history
+  peerRead: {},            // P2P key -> the highest mid the peer has read (message.read receipts)
+  members: {},             // rid -> [member] (room.list_member)
 };
 const listeners = [];
 const pendingReads = {};   // key -> Promise of conversation/read
@@ -123,8 +127,10 @@ function onMessage(m) {
     c.lastMessage = m;
     c.updateTime = m.createTime;
     if (m.formUser !== state.me && !m.recalled) {
-      if (state.active === key) markRead(c.way, c.toTarget);
-      else c.unread += 1;
+      if (state.active === key) {
+        markRead(c.way, c.toTarget);
+        sendReceipt(m);
+      } else c.unread += 1;
     }
   }
   ensureNames([c]);  // the sender's name too
@@ -134,6 +140,16 @@ function onMessage(m) {
 
 function onNotify(n) {
   const type = n && n.type;
+  if (type === 'message.read') {
+    // A read receipt: the peer has read our P2P messages up to mid.
+    const d = n.data || {};
+    if (d.way !== 'P2P' || d.reader === state.me) return;
+    const key = convKey('P2P', String(d.reader));
+    if (!(state.peerRead[key] >= d.mid)) state.peerRead[key] = d.mid;
+    emit({ type: 'messages', key });
+    return;
+  }
+  if (/^room\.member\./.test(type || '')) delete state.members[String((n.data || {}).rid)];
   if (type === 'message.recalled') {
     const d = n.data || {};
     for (const key of Object.keys(state.messages)) {
@@ -174,7 +190,7 @@ function wire() {
 }
 
 function errorText(err) {
-  if (!err) return 'unknown error';
+  if (!err) return t('unknownError');
   const text = err.msg || err.message || String(err);
   return err.code !== undefined && err.code !== null ? `${text} (${err.code})` : text;
 }
@@ -192,7 +208,7 @@ function lastLogin() {
 // Resolves with the auid; rejects with an Error whose message says why.
 function login(form) {
   if (!hasIm()) {
-    return Promise.reject(new Error('utils/echatim-sdk.js has no sdk.im: run `bash toolchain/build.sh` to copy the SDK into miniprogram-demo/utils/'));
+    return Promise.reject(new Error(t('noSdk')));
   }
   wire();
   if (state.me || sdk.im.getState() !== 'disconnected') logout();
@@ -228,11 +244,11 @@ function login(form) {
     if (result === 'timeout') {
       sdk.im.close();
       const why = lastError ? ` (${errorText(lastError)})` : '';
-      throw new Error(`no answer from ${s.host}:${s.socketPort} within ${waitMs / 1000} s: is the server running?${why}`);
+      throw new Error(t('noAnswer', { host: s.host, port: s.socketPort, s: waitMs / 1000, why }));
     }
     if (!result) {
       sdk.im.close();
-      throw new Error(lastError ? errorText(lastError) : 'login failed');
+      throw new Error(lastError ? errorText(lastError) : t('loginRefused'));
     }
     state.me = s.loginAuid;
     state.connection = sdk.im.getState();
@@ -256,6 +272,9 @@ function logout() {
   state.rooms = {};
   state.users = {};
   state.active = null;
+  state.history = {};
+  state.peerRead = {};
+  state.members = {};
   emit({ type: 'state' });
   emit({ type: 'conversations' });
   emit({ type: 'contacts' });
@@ -288,6 +307,13 @@ function refreshConversations() {
   });
 }
 
+// Tells the sender of a P2P message that we read it (message/read: the server sends them a message.read
+// notification, shown as "Read" under their message).
+function sendReceipt(m) {
+  if (!m || m.way !== 'P2P' || m.formUser === state.me || !m.mid) return null;
+  return sdk.apis.message.read({ mid: m.mid }).catch(() => null);
+}
+
 function markRead(way, toTarget) {
   const key = convKey(way, toTarget);
   const p = sdk.im.markRead({ way, toTarget }).catch(() => null).then((r) => {
@@ -309,12 +335,67 @@ function openConversation(way, toTarget) {
     markRead(way, String(toTarget));
     emit({ type: 'conversations' });
   }
+  state.history[key] = { hasMore: false, loading: true };
   return sdk.apis.message.history({ way, toTarget: String(toTarget), limit: config.historyLimit }).then((r) => {
     const messages = (r.data && r.data.messages) || [];
     for (const m of messages) mergeMessage(m);
+    state.history[key] = { hasMore: !!(r.data && r.data.hasMore), loading: false };
+    ensureUsers(messages.map((m) => m.formUser));
+    const theirs = messages.filter((m) => m.formUser !== state.me && !m.recalled);
+    if (state.active === key && theirs.length) sendReceipt(theirs[theirs.length - 1]);
+    emit({ type: 'messages', key });
+  }, () => {
+    state.history[key] = { hasMore: false, loading: false };
+    return null;
+  });
+}
+
+// Pull-down in the chat: the page of history before the oldest message we hold (message.history with
+// beforeSeq). Resolves with the number of messages added.
+function loadOlder(way, toTarget) {
+  const key = convKey(way, String(toTarget));
+  const h = state.history[key];
+  if (!h || !h.hasMore || h.loading) return Promise.resolve(0);
+  const seqs = messagesOf(key).map((m) => m.seq).filter((x) => x > 0);
+  if (!seqs.length) return Promise.resolve(0);
+  h.loading = true;
+  const beforeSeq = Math.min.apply(null, seqs);
+  return sdk.apis.message.history({ way, toTarget: String(toTarget), beforeSeq, limit: config.historyLimit }).then((r) => {
+    const messages = (r.data && r.data.messages) || [];
+    for (const m of messages) mergeMessage(m);
+    state.history[key] = { hasMore: !!(r.data && r.data.hasMore), loading: false };
     ensureUsers(messages.map((m) => m.formUser));
     emit({ type: 'messages', key });
-  }, () => null);
+    return messages.length;
+  }, (err) => {
+    h.loading = false;
+    throw err;
+  });
+}
+
+// Long-press → Recall on one of our sent messages (message/recall; the server tells every recipient).
+function recall(key, clientMsgId) {
+  const item = messagesOf(key).find((x) => x.clientMsgId === clientMsgId && x.formUser === state.me && x.mid);
+  if (!item || item.recalled) return Promise.resolve(null);
+  return sdk.apis.message.recall({ mid: item.mid }).then(() => {
+    item.recalled = true;
+    item.body = null;
+    emit({ type: 'messages', key });
+    emit({ type: 'conversations' });
+    return item;
+  });
+}
+
+// A group's members (room.list_member), the owner first.
+function roomMembers(rid) {
+  const id = String(rid);
+  if (state.members[id]) return Promise.resolve(state.members[id]);
+  return sdk.apis.room.list_member({ rid: Number(rid) }).then((r) => {
+    const list = (r.data || []).slice().sort((a, b) => (a.role === 'owner' ? 0 : 1) - (b.role === 'owner' ? 0 : 1));
+    for (const m of list) if (m.user) state.users[m.auid] = m.user;
+    state.members[id] = list;
+    return list;
+  });
 }
 
 function closeConversation(way, toTarget) {
@@ -350,6 +431,7 @@ function deliver(key, item) {
     toTarget: item.toTarget, way: item.way, type: item.type, body: item.body, clientMsgId: item.clientMsgId,
   }).then((r) => {
     item.status = 'sent';
+    item.sentHere = true;  // sent in this session: its read receipt may still come
     item.mid = r.mid;
     item.seq = r.seq;
     item.createTime = r.createTime;
@@ -466,7 +548,7 @@ function ensureNames(convs) {
 function displayName(way, toTarget) {
   if (way === 'P2R') {
     const r = state.rooms[String(toTarget)];
-    return r ? r.name : `Group ${toTarget}`;
+    return r ? r.name : t('groupDefaultName', { rid: toTarget });
   }
   const f = state.friends.find((x) => x.auid === toTarget);
   if (f && f.alias) return f.alias;
@@ -493,6 +575,9 @@ function createGroup(name, members) {
 module.exports = {
   state, subscribe, login, logout, lastLogin, errorText, convKey,
   refreshConversations, conversationList, openConversation, closeConversation, markRead,
-  messages: (key) => messagesOf(key), sendText, sendImage, retry,
+  messages: (key) => messagesOf(key), sendText, sendImage, retry, loadOlder, recall, roomMembers,
+  history: (key) => state.history[key] || { hasMore: false, loading: false },
+  peerReadMid: (key) => state.peerRead[key] || 0,
+  listenerCount: () => listeners.length,
   refreshContacts, addFriend, createGroup, displayName, userName,
 };

@@ -15,7 +15,7 @@ async function setup(t, names, { apiTransport } = {}) {
   t.after(() => srv.stop());
   const phones = {};
   for (const name of names) {
-    const phone = new Phone(name);
+    const phone = new Phone(name, { language: 'en' });  // English: the demo's Chinese is tested in i18n.test.js
     t.after(() => phone.close());
     await phone.launch();
     if (apiTransport) phone.sb.require('/config.js').apiTransport = apiTransport;  // as if config.js said so
@@ -212,7 +212,7 @@ test('a refused send shows "failed"; tapping it sends it again, and it arrives o
 test('a wrong token: the login page says why and stays', async (t) => {
   const srv = await startDevserver({ users: USERS });
   t.after(() => srv.stop());
-  const phone = new Phone('mallory');
+  const phone = new Phone('mallory', { language: 'en' });
   t.after(() => phone.close());
   await phone.launch();
   assert.equal(phone.el('#host').getAttribute('value'), '127.0.0.1');
@@ -234,7 +234,7 @@ test('no server at that port: the login page gives up after config.loginTimeoutM
   const deadPort = probe.address().port;
   await new Promise((r) => probe.close(r));
 
-  const phone = new Phone('alice');
+  const phone = new Phone('alice', { language: 'en' });
   t.after(() => phone.close());
   await phone.launch();
   phone.sb.require('/config.js').loginTimeoutMs = 1500;
@@ -286,7 +286,7 @@ test('offline: the chat says so, a message typed meanwhile waits as "sending" an
 
 test('logged in on another phone: the first one says so', async (t) => {
   const { srv, alice } = await setup(t, ['alice']);
-  const other = new Phone('alice-2');
+  const other = new Phone('alice-2', { language: 'en' });
   t.after(() => other.close());
   await other.launch();
   await other.login(srv, 'alice', 'pa');

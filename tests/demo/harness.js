@@ -235,7 +235,8 @@ function bridgeDefinition(def) {
 
 // ------------------------------------------------------------------ a phone
 class Phone {
-  // name: a label (also the container's id); options: sandbox options (storage, ...) and
+  // name: a label (also the container's id); options: sandbox options (storage, ...),
+  // {language}: WeChat's language ('zh_CN' by default, as the sandbox's; 'en' for English), and
   // {log(text)}: called with a line for every toast/modal/navigation (for the run.sh printout).
   constructor(name, options = {}) {
     dom();
@@ -245,12 +246,17 @@ class Phone {
     this.log = options.log || (() => {});
     this.logs = [];
     const quiet = (level) => (...args) => this.logs.push({ level, text: args.map((a) => (a && a.stack) || String(a)).join(' ') });
+    const sandbox = Object.assign({}, options.sandbox || {});
+    if (options.language) sandbox.systemInfo = Object.assign({}, sandbox.systemInfo || {}, { language: options.language });
     this.sb = createSandbox({
       packageRoot: DEMO,
       console: { log: quiet('log'), info: quiet('info'), warn: quiet('warn'), error: quiet('error'), debug: quiet('debug') },
       quietErrors: true,
-      ...(options.sandbox || {}),
+      ...sandbox,
     });
+    this.tabTexts = APP().tabBar.list.map((t) => t.text);  // as wx.setTabBarItem leaves them
+    this.actionSheets = [];  // the item lists wx.showActionSheet showed
+    this.actionSheetChoice = 0;  // the item the "user" taps (-1: dismisses the sheet)
     this.stack = [];        // open pages, the top one last: {route, comp, instance, title}
     this.tabs = {};         // route -> page kept alive by the tab bar
     this.toasts = [];
@@ -460,6 +466,21 @@ class Phone {
       if (o && typeof o.success === 'function') o.success(ctx({ confirm: true, cancel: false, errMsg: 'showModal:ok' }));
     };
     wx.previewImage = () => {};
+    wx.setTabBarItem = (o) => {
+      if (o && typeof o.index === 'number' && o.text !== undefined) this.tabTexts[o.index] = String(o.text);
+      if (o && typeof o.success === 'function') o.success(ctx({ errMsg: 'setTabBarItem:ok' }));
+    };
+    wx.showActionSheet = (o) => {
+      const items = Array.from((o && o.itemList) || [], String);
+      this.actionSheets.push(items);
+      this.log(`${this.name}: action sheet [${items.join(', ')}]`);
+      const choice = this.actionSheetChoice;
+      Promise.resolve().then(() => {
+        if (choice < 0 || choice >= items.length) {
+          if (o && typeof o.fail === 'function') o.fail(ctx({ errMsg: 'showActionSheet:fail cancel' }));
+        } else if (o && typeof o.success === 'function') o.success(ctx({ tapIndex: choice, errMsg: 'showActionSheet:ok' }));
+      });
+    };
     wx.pageScrollTo = () => {};
     wx.vibrateShort = () => {};
     wx.chooseMedia = (o) => {
@@ -528,11 +549,20 @@ class Phone {
   }
 
   async tap(selector, index = 0) {
+    await this._touch('tap', selector, index);
+  }
+
+  // A long press (bindlongpress) on the index-th element matching selector.
+  async longPress(selector, index = 0) {
+    await this._touch('longpress', selector, index);
+  }
+
+  async _touch(event, selector, index) {
     const page = this.page;
     if (!page) throw new Error(`${this.name}: no page is open`);
     const list = page.comp.querySelectorAll(selector);
     if (!list[index]) throw new Error(`${this.name}: no ${selector}[${index}] on ${page.route}`);
-    list[index].dispatchEvent('tap');
+    list[index].dispatchEvent(event);
     await this.settle();
     await this._queue;
     await this.settle();
@@ -560,11 +590,16 @@ class Phone {
     return waitFor(cond, `${this.name}: ${what}`, ms);
   }
 
-  // The user taps a tab of the tab bar (by its text in app.json).
+  // The user taps a tab of the tab bar, by its text: as shown now (wx.setTabBarItem), or in either
+  // language of the demo (miniprogram-demo/utils/i18n.js), so that scripts can say 'Contacts'.
   async tapTab(text) {
-    const tab = APP().tabBar.list.find((t) => t.text === text);
-    if (!tab) throw new Error(`no tab ${text}`);
-    await this.switchTab(`/${tab.pagePath}`);
+    const { STRINGS } = require(path.join(DEMO, 'utils/i18n.js'));
+    const names = [this.tabTexts, ...Object.keys(STRINGS).map((k) => STRINGS[k].tabs)];
+    const list = APP().tabBar.list;
+    let index = -1;
+    for (const n of names) if (index < 0) index = n.indexOf(text);
+    if (!list[index]) throw new Error(`no tab ${text}`);
+    await this.switchTab(`/${list[index].pagePath}`);
   }
 
   // The user taps the navigation bar's back arrow.

@@ -1,6 +1,7 @@
-// Compile-only check of js-shim/echatim-sdk.d.ts (tests/types/typings.test.js runs tsc --noEmit).
+// Compile-only check of js-shim/echatim-sdk.d.ts (tests/types/typings.test.js runs tsc --strict --noEmit);
+// `wx` and `console` are WeChat's (npm miniprogram-api-typings). im-usage.ts covers every documented
+// field of sdk.im / sdk.apis, page.ts a page's lifecycle.
 import sdk = require('../../js-shim/echatim-sdk');
-declare const console: { log(...args: unknown[]): void };  // the mini-program's console
 
 sdk.configure({ wasmPath: '/utils/echatim-sdk.wasm.br' });
 const v: string = sdk.version;

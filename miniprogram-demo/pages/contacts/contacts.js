@@ -2,20 +2,25 @@
 // group from friends.
 const store = require('../../utils/store.js');
 const fmt = require('../../utils/format.js');
+const i18n = require('../../utils/i18n.js');
 
 Component({
   data: {
+    t: {}, pickHint: '',
     friends: [], groups: [], friendAuid: '', notice: '', noticeError: false,
     grouping: false, groupName: '', selected: {}, selectedCount: 0,
   },
   methods: {
     onLoad() {
+      this.setData({ t: i18n.strings() });
+      wx.setNavigationBarTitle({ title: i18n.t('titleContacts') });
       this.unsubscribe = store.subscribe((change) => {
         if (change.type === 'contacts' || change.type === 'state') this.render();
       });
       this.render();
     },
     onShow() {
+      i18n.applyTabBar();
       this.render();
       if (store.state.me) store.refreshContacts().catch(() => null);
     },
@@ -35,7 +40,7 @@ Component({
       const groups = Object.keys(rooms).map((rid) => rooms[rid]).sort((a, b) => a.rid - b.rid).map((r) => ({
         rid: r.rid, name: r.name, memberCount: r.memberCount, initial: fmt.initial(r.name), colour: fmt.colour(`P2R:${r.rid}`),
       }));
-      this.setData({ friends, groups });
+      this.setData({ friends, groups, pickHint: i18n.t('pickHint', { n: this.data.selectedCount }) });
     },
     onFriendInput(e) {
       this.setData({ friendAuid: e.detail.value, notice: '' });
@@ -46,9 +51,9 @@ Component({
       return store.addFriend(auid).then(() => {
         // keep what the user may have typed meanwhile
         const typed = String(this.data.friendAuid || '').trim();
-        this.setData({ friendAuid: typed === auid ? '' : this.data.friendAuid, notice: `${auid} is now your friend`, noticeError: false });
+        this.setData({ friendAuid: typed === auid ? '' : this.data.friendAuid, notice: i18n.t('friendAdded', { auid }), noticeError: false });
       }, (err) => {
-        this.setData({ notice: `Could not add ${auid}: ${store.errorText(err)}`, noticeError: true });
+        this.setData({ notice: i18n.t('friendFailed', { auid, why: store.errorText(err) }), noticeError: true });
       });
     },
     onTapFriend(e) {
@@ -78,11 +83,11 @@ Component({
       const members = Object.keys(this.data.selected);
       if (!name || !members.length) return undefined;
       return store.createGroup(name, members).then((room) => {
-        this.setData({ grouping: false, groupName: '', selected: {}, selectedCount: 0, notice: `Group "${room.name}" created`, noticeError: false });
+        this.setData({ grouping: false, groupName: '', selected: {}, selectedCount: 0, notice: i18n.t('groupCreated', { name: room.name }), noticeError: false });
         this.render();
         wx.navigateTo({ url: `/pages/chat/chat?way=P2R&toTarget=${room.rid}` });
       }, (err) => {
-        this.setData({ notice: `Could not create the group: ${store.errorText(err)}`, noticeError: true });
+        this.setData({ notice: i18n.t('groupFailed', { why: store.errorText(err) }), noticeError: true });
       });
     },
   },

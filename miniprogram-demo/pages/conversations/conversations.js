@@ -2,23 +2,23 @@
 // Pull down to reload the list from the server (conversation/list).
 const store = require('../../utils/store.js');
 const fmt = require('../../utils/format.js');
+const i18n = require('../../utils/i18n.js');
 
-const STATE_TEXT = {
-  connecting: 'Connecting…',
-  reconnecting: 'Reconnecting…',
-  disconnected: 'Disconnected',
-};
+const STATES = ['connecting', 'reconnecting', 'disconnected'];
 
 Component({
-  data: { items: [], me: '', meInitial: '', meColour: '', server: '', stateText: '' },
+  data: { t: {}, items: [], me: '', meInitial: '', meColour: '', server: '', stateText: '' },
   methods: {
     onLoad() {
+      this.setData({ t: i18n.strings() });
+      wx.setNavigationBarTitle({ title: i18n.t('titleChats') });
       this.unsubscribe = store.subscribe((change) => {
         if (change.type === 'conversations' || change.type === 'contacts' || change.type === 'state') this.render();
       });
       this.render();
     },
     onShow() {
+      i18n.applyTabBar();
       this.render();
       if (store.state.me) store.refreshConversations().catch(() => null);
     },
@@ -52,8 +52,8 @@ Component({
         };
       });
       const settings = s.settings || {};
-      let stateText = s.me ? (STATE_TEXT[s.connection] || '') : 'Not logged in';
-      if (s.kicked) stateText = 'Logged in on another device';
+      let stateText = s.me ? (STATES.indexOf(s.connection) >= 0 ? i18n.t(s.connection) : '') : i18n.t('notLoggedIn');
+      if (s.kicked) stateText = i18n.t('kicked');
       this.setData({
         items,
         me: s.me || '',

@@ -2,9 +2,11 @@
 // then what the last successful login used.
 const config = require('../../config.js');
 const store = require('../../utils/store.js');
+const i18n = require('../../utils/i18n.js');
 
 Component({
   data: {
+    t: {},
     form: {
       host: config.host,
       httpPort: String(config.httpPort),
@@ -18,6 +20,8 @@ Component({
   },
   methods: {
     onLoad() {
+      this.setData({ t: i18n.strings() });
+      wx.setNavigationBarTitle({ title: i18n.t('appName') });
       const last = store.lastLogin();
       if (last) {
         this.setData({
@@ -37,7 +41,7 @@ Component({
       const f = this.data.form;
       const missing = ['host', 'httpPort', 'socketPort', 'key', 'loginAuid', 'loginToken'].filter((k) => !String(f[k] || '').trim());
       if (missing.length) {
-        this.setData({ error: `Please fill in: ${missing.join(', ')}` });
+        this.setData({ error: i18n.t('fillIn', { list: missing.join(', ') }) });
         return undefined;
       }
       this.setData({ busy: true, error: '' });
@@ -52,7 +56,7 @@ Component({
         this.setData({ busy: false });
         wx.switchTab({ url: '/pages/conversations/conversations' });
       }, (err) => {
-        this.setData({ busy: false, error: `Login failed: ${err.message}` });
+        this.setData({ busy: false, error: i18n.t('loginFailed', { why: err.message }) });
       });
     },
   },

@@ -1,0 +1,101 @@
+'use strict';
+// The SDK's own error codes (docs/errors.md) as an application meets them, in the mini-program sandbox
+// against the real devserver: -1007 (init not called), -1004 (after close), -1008 (no wx), and the
+// `field` property on the SDK's own argument checks and on the server's 400.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const { spawn } = require('node:child_process');
+
+const ROOT = path.join(__dirname, '..', '..');
+const { openPage, within } = require('./helpers');
+
+async function devserver(t) {
+  const child = spawn(process.execPath, [path.join(ROOT, 'devserver/bin/echat-devserver.js'), '--http-port', '0',
+    '--socket-port', '0', '--db', ':memory:', '--user', 'alice:pa', '--user', 'bob:pb'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+    return undefined;
+  }));
+  const line = await within(new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d) => {
+      buf += d;
+      const i = buf.indexOf('\n');
+      if (i >= 0) resolve(buf.slice(0, i));
+    });
+    child.once('exit', (code) => reject(new Error(`devserver exited ${code}`)));
+  }), 'devserver listening');
+  return JSON.parse(line);
+}
+
+function config(srv, over = {}) {
+  return {
+    host: '127.0.0.1', httpPort: srv.httpPort, socketPort: srv.socketPort, key: 'TSDKTEST00001', secret: '',
+    apiTransport: 'HTTP', loginAuid: 'alice', loginToken: 'pa', ...over,
+  };
+}
+
+const failure = (p) => p.then((r) => assert.fail(`resolved ${JSON.stringify(r)}`), (e) => e);
+
+test('errors: a call before sdk.im.init fails -1007 (not -1003, which is a refused login)', async (t) => {
+  const page = openPage(t);
+  const e = await within(failure(page.sdk.apis.friend.list({})), 'the call');
+  assert.equal(e.code, -1007);
+  assert.match(e.message, /call sdk\.im\.init first/);
+});
+
+test('errors: after close() a call fails -1004; a refused login still answers -1003', async (t) => {
+  const srv = await devserver(t);
+  const page = openPage(t);
+  t.after(() => page.sdk.im.close());
+  assert.ok(await within(page.sdk.im.init(config(srv)), 'init'));
+  page.sdk.im.close();
+  assert.equal((await within(failure(page.sdk.apis.friend.list({})), 'after close')).code, -1004);
+
+  const refused = await within(page.sdk.im.init(config(srv, { loginToken: 'wrong' })), 'refused init');
+  assert.equal(refused, undefined);
+  assert.equal((await within(failure(page.sdk.apis.friend.list({})), 'after refusal')).code, -1003);
+});
+
+test('errors: without wx the init fails -1008, fatal, naming the cause', async (t) => {
+  const page = openPage(t);
+  page.sb.global.wx = undefined;
+  const errors = [];
+  page.sdk.im.on('error', (e) => errors.push(e));
+  const result = await within(page.sdk.im.init({ host: '127.0.0.1', key: 'K', loginAuid: 'a', loginToken: 'a' }), 'init');
+  assert.equal(result, undefined);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, -1008);
+  assert.equal(errors[0].fatal, true);
+  assert.match(errors[0].message, /wx/);
+});
+
+test('errors: the SDK\'s own checks and the server\'s 400 both carry `field`', async (t) => {
+  const srv = await devserver(t);
+  const page = openPage(t);
+  t.after(() => page.sdk.im.close());
+
+  // A config field: the init fails and the error names it.
+  const errors = [];
+  page.sdk.im.on('error', (e) => errors.push(e));
+  assert.equal(await within(page.sdk.im.init(config(srv, { loginAuid: '' })), 'bad init'), undefined);
+  assert.equal(errors[0].code, 400);
+  assert.equal(errors[0].field, 'loginAuid');
+
+  assert.ok(await within(page.sdk.im.init(config(srv)), 'init'));
+  // Checked by the SDK before sending.
+  const local = await within(failure(page.sdk.apis.message.send({ toTarget: 'bob', type: 'TEXT', body: {} })), 'send');
+  assert.equal(local.code, 400);
+  assert.equal(local.field, 'way');
+  // Checked by the server.
+  const remote = await within(failure(page.sdk.apis.friend.add({})), 'friend.add');
+  assert.equal(remote.code, 400);
+  assert.equal(remote.field, 'friendAuid');
+  // The upload's own check.
+  const upload = await within(failure(page.sdk.apis.file.upload({})), 'upload');
+  assert.equal(upload.field, 'filePath');
+});
