@@ -105,4 +105,6 @@ class Cluster {
   }
 }
 
+RedisLimiter.SCRIPT = TOKEN_BUCKET;
+
 module.exports = { Cluster, RedisLimiter };
