@@ -95,10 +95,13 @@ async function sync(ctx, caller, input) {
   const fromSeq = v.int(input, 'fromSeq', { def: 0 });
   const limit = v.int(input, 'limit', { def: 100, min: 1, max: 500 });
   const { appKey, auid } = caller;
-  const rows = await ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.seq > ? ORDER BY d.seq LIMIT ?`,
-    appKey, auid, fromSeq, limit + 1);
-  if (fromSeq > 0) await ctx.store.run('UPDATE deliveries SET acked = 1 WHERE app_key = ? AND auid = ? AND seq <= ? AND acked = 0', appKey, auid, fromSeq);
+  // maxSeq first, and only deliveries up to it: a send committed between the two reads (another
+  // request, another node) must not give an answer whose maxSeq covers a message it does not hold.
+  // Every delivery up to a committed maxSeq is committed (one transaction writes both).
   const { max_seq: maxSeq } = await userRow(ctx, appKey, auid);
+  const rows = await ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.seq > ? AND d.seq <= ? ORDER BY d.seq LIMIT ?`,
+    appKey, auid, fromSeq, maxSeq, limit + 1);
+  if (fromSeq > 0) await ctx.store.run('UPDATE deliveries SET acked = 1 WHERE app_key = ? AND auid = ? AND seq <= ? AND acked = 0', appKey, auid, fromSeq);
   return { messages: toMessages(rows.slice(0, limit)), maxSeq, hasMore: rows.length > limit };
 }
 
