@@ -66,8 +66,11 @@ function stopChild(child) {
   });
 }
 
-/** Start both: answers {redisUrl, pgUrl, stop()}. */
-async function startServices() {
+/**
+ * Start both: answers {redisUrl, pgUrl, dir, stop()}. PostgreSQL runs without fsync (a throwaway
+ * cluster) unless `durable` (the benchmark: commits reach the disk, as SQLite's do).
+ */
+async function startServices({ durable = false } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-multinode-'));
   fs.chmodSync(dir, 0o755);
   const children = [];
@@ -90,9 +93,10 @@ async function startServices() {
     const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout}`);
     const pgPort = await freePort();
-    // fsync off: a throwaway test cluster (the server's durability is not what these tests measure).
+    // fsync off for the tests: a throwaway cluster (the server's durability is not what they check).
+    const fast = durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
     const [pgCmd, pgArgs] = asPostgres([path.join(PG_BIN, 'postgres'), '-D', pgData, '-p', String(pgPort), '-h', '127.0.0.1',
-      '-k', pgData, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=100']);
+      '-k', pgData, ...fast, '-c', 'max_connections=100']);
     const pgChild = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.push(pgChild);
     pgChild.stderr.on('data', (d) => logs.push(`postgres: ${d}`));
