@@ -36,7 +36,8 @@ async function startServer(options = {}) {
 /**
  * The database of a server started without `db`: ':memory:' (SQLite), or, with
  * ECHAT_TEST_PG=postgres://USER@HOST:PORT/DB, a new empty PostgreSQL database created there, so the
- * same suites check the PostgreSQL store (tests/multinode/README.md says how to run them so).
+ * same suites check the PostgreSQL store (tests/multinode/README.md says how to run them so; the
+ * databases and the upload directories are left to the caller's throwaway cluster and $TMPDIR).
  */
 let databases = 0;
 async function testDatabase(options) {
