@@ -24,31 +24,36 @@ class Auth {
   constructor(store, config) {
     this.store = store;
     this.ttl = config.jwtTtl;
-    this.key = config.jwtSecret || store.secretValue('jwt-signing-key');
+    this.key = config.jwtSecret || null;
+  }
+
+  /** Load the JWT signing key kept in the database (created by the first node to start). */
+  async init() {
+    if (!this.key) this.key = await this.store.secretValue('jwt-signing-key');
   }
 
   /** Check login credentials; answers {jwt, exp} (exp in seconds since the epoch). */
-  login(input) {
+  async login(input) {
     const appKey = v.string(input, 'appKey', { required: true, min: 1, max: 64 });
     const auid = v.auid(input, 'auid');
     const token = v.string(input, 'token', { required: true, min: 1, max: 256 });
-    this.app(appKey);
-    const user = this.store.get('SELECT token FROM users WHERE app_key = ? AND auid = ?', appKey, auid);
+    await this.app(appKey);
+    const user = await this.store.get('SELECT token FROM users WHERE app_key = ? AND auid = ?', appKey, auid);
     // Same answer for an unknown auid and a wrong token: the check is on the pair.
     if (!user || !sameSecret(user.token, token)) throw unauthenticated('invalid auid or token');
     const jti = crypto.randomBytes(16).toString('hex');
     const signed = jwt.sign({ appKey, auid, jti }, this.key, { algorithm: 'HS256', expiresIn: this.ttl });
     const { exp } = jwt.decode(signed);
-    this.store.tx(() => {
-      this.store.run('DELETE FROM sessions WHERE app_key = ? AND auid = ? AND exp < ?', appKey, auid, Math.floor(Date.now() / 1000));
-      this.store.run('INSERT INTO sessions (jti, app_key, auid, exp) VALUES (?, ?, ?, ?)', jti, appKey, auid, exp);
+    await this.store.tx(async (db) => {
+      await db.run('DELETE FROM sessions WHERE app_key = ? AND auid = ? AND exp < ?', appKey, auid, Math.floor(Date.now() / 1000));
+      await db.run('INSERT INTO sessions (jti, app_key, auid, exp) VALUES (?, ?, ?, ?)', jti, appKey, auid, exp);
     });
     return { jwt: signed, exp, appKey, auid, jti };
   }
 
   /** UNAUTHENTICATED unless the JWT `jti` of (appKey, auid) was issued and is not revoked. */
-  checkLive(appKey, auid, jti) {
-    const row = typeof jti === 'string' && this.store.get('SELECT revoked FROM sessions WHERE jti = ? AND app_key = ? AND auid = ?', jti, appKey, auid);
+  async checkLive(appKey, auid, jti) {
+    const row = typeof jti === 'string' && await this.store.get('SELECT revoked FROM sessions WHERE jti = ? AND app_key = ? AND auid = ?', jti, appKey, auid);
     if (!row) throw unauthenticated('invalid jwt: log in again');
     if (row.revoked) throw unauthenticated('jwt revoked (token changed or logged out): log in again');
   }
@@ -56,21 +61,21 @@ class Auth {
   /**
    * Revoke the user's JWTs: all of them, or only `jti`, or all but `keepJti`. Answers the revoked jtis.
    */
-  revoke(appKey, auid, { jti, keepJti } = {}) {
-    const rows = this.store.all('SELECT jti FROM sessions WHERE app_key = ? AND auid = ? AND revoked = 0', appKey, auid)
+  async revoke(appKey, auid, { jti, keepJti } = {}, db = this.store) {
+    const rows = (await db.all('SELECT jti FROM sessions WHERE app_key = ? AND auid = ? AND revoked = 0', appKey, auid))
       .map((r) => r.jti).filter((j) => (jti ? j === jti : j !== keepJti));
-    for (const j of rows) this.store.run('UPDATE sessions SET revoked = 1 WHERE jti = ?', j);
+    for (const j of rows) await db.run('UPDATE sessions SET revoked = 1 WHERE jti = ?', j);
     return rows;
   }
 
-  app(appKey) {
-    const app = this.store.get('SELECT app_key, secret FROM apps WHERE app_key = ?', appKey);
+  async app(appKey) {
+    const app = await this.store.get('SELECT app_key, secret FROM apps WHERE app_key = ?', appKey);
     if (!app) throw unauthenticated(`unknown appKey '${appKey}'`);
     return app;
   }
 
   /** Decode and check a JWT: UNAUTHENTICATED if invalid, TOKEN_EXPIRED if only its time is up. */
-  verify(token) {
+  async verify(token) {
     let claims;
     try {
       claims = jwt.verify(token, this.key, { algorithms: ['HS256'] });
@@ -79,7 +84,7 @@ class Auth {
       throw unauthenticated('invalid jwt');
     }
     if (typeof claims.appKey !== 'string' || typeof claims.auid !== 'string') throw unauthenticated('invalid jwt');
-    this.checkLive(claims.appKey, claims.auid, claims.jti);
+    await this.checkLive(claims.appKey, claims.auid, claims.jti);
     return { appKey: claims.appKey, auid: claims.auid, exp: claims.exp, jti: claims.jti };
   }
 
@@ -91,19 +96,19 @@ class Auth {
    *   the HTTP Authorization header, or the identity a socket logged in with
    * @returns {{appKey: string, auid: string|null, admin: boolean}|null}
    */
-  caller(mode, input, transport, now) {
+  async caller(mode, input, transport, now) {
     if (mode === 'none') return null;
     if (input.jwt !== undefined && input.jwt !== null && typeof input.jwt !== 'string') throw invalid('jwt', 'must be a string');
     const token = input.jwt || transport.bearer;
     const userAllowed = mode === 'user' || mode === 'user|admin';
     if (userAllowed && token) {
-      const { appKey, auid, jti } = this.verify(token);
+      const { appKey, auid, jti } = await this.verify(token);
       return { appKey, auid, jti, admin: false };
     }
     if (userAllowed && transport.session) {
       const { appKey, auid, exp, jti } = transport.session;
       if (exp * 1000 <= now) throw new ApiError(Code.TOKEN_EXPIRED, 'session jwt expired, log in again');
-      this.checkLive(appKey, auid, jti);
+      await this.checkLive(appKey, auid, jti);
       return { appKey, auid, jti, admin: false };
     }
     if (mode === 'user') throw unauthenticated('missing jwt: log in first');
@@ -112,7 +117,7 @@ class Auth {
     }
     const appKey = v.string(input, 'appKey', { required: true, min: 1, max: 64 });
     const secret = v.string(input, 'secret', { def: '', max: 256 });
-    const app = this.app(appKey);
+    const app = await this.app(appKey);
     if (!sameSecret(app.secret, secret)) throw unauthenticated(`invalid secret for appKey '${appKey}'`);
     return { appKey, auid: null, admin: true };
   }

@@ -41,10 +41,18 @@ Options:
   --host HOST               address to listen on (default 127.0.0.1)
   --http-port N             HTTP API port; 0 picks a free port (default 58082)
   --socket-port N           socket.io port; 0 picks a free port (default 59092)
-  --db PATH|:memory:        SQLite database file, created if missing (default $ECHAT_DEVSERVER_DB or
-                            ./.echat-devserver/echat.sqlite); :memory: keeps nothing after exit
+  --db PATH|:memory:|postgres://USER[:PASSWORD]@HOST:PORT/DBNAME
+                            SQLite database file, created if missing (default $ECHAT_DEVSERVER_DB or
+                            ./.echat-devserver/echat.sqlite); :memory: keeps nothing after exit;
+                            a postgres:// URL uses that PostgreSQL database (tables created at
+                            start), which several nodes may share: then give every --app its
+                            SECRET, the same on every node (docs/deploy.md)
+  --redis redis://HOST:PORT what several nodes share besides the database: delivery to sockets on
+                            other nodes (socket.io Redis adapter), the single-login kick, revoked
+                            sessions, online lists, rate limits (default: none, one node)
   --files DIR               where uploads are stored (default: "files" beside the database; a
-                            temporary directory, removed at exit, with --db :memory:)
+                            temporary directory, removed at exit, with --db :memory:;
+                            ./.echat-devserver/files with PostgreSQL)
   --app KEY[:SECRET]        an app key and its admin secret; repeatable. Without SECRET a random
                             secret is generated at first start, printed once to stderr and kept
                             in app-secrets.json (mode 0600) beside the database. An empty SECRET
@@ -101,6 +109,7 @@ function parseCommandLine(argv) {
         'http-port': { type: 'string' },
         'socket-port': { type: 'string' },
         db: { type: 'string' },
+        redis: { type: 'string' },
         files: { type: 'string' },
         app: { type: 'string', multiple: true },
         user: { type: 'string', multiple: true },
@@ -131,6 +140,10 @@ function parseCommandLine(argv) {
   if (parsed['http-port'] !== undefined) o.httpPort = intOption(parsed['http-port'], 'http-port', 0, 65535);
   if (parsed['socket-port'] !== undefined) o.socketPort = intOption(parsed['socket-port'], 'socket-port', 0, 65535);
   if (parsed.db !== undefined) o.db = parsed.db;
+  if (parsed.redis !== undefined) {
+    if (!/^rediss?:\/\/[^\s]+$/i.test(parsed.redis)) throw new UsageError(`--redis needs a redis://HOST:PORT URL, got '${parsed.redis}'`);
+    o.redis = parsed.redis;
+  }
   if (parsed.files !== undefined) o.filesDir = parsed.files;
   if (parsed.app) {
     o.apps = parsed.app.map((spec) => {
@@ -175,6 +188,13 @@ function requestLimit(config, module) {
 function resolveConfig(options) {
   const config = { ...DEFAULTS, db: defaultDb(), ...options };
   if (!config.apps.length) throw new UsageError('at least one app is needed');
+  if (/^postgres(ql)?:\/\//i.test(String(config.db)) && !config.insecureDemoSecret) {
+    const missing = config.apps.find((a) => typeof a.secret !== 'string');
+    if (missing) {
+      throw new UsageError(`app '${missing.appKey}': with --db postgres://… give the app its secret (--app KEY:SECRET), `
+        + 'the same on every node (a generated secret is kept beside a SQLite file only)');
+    }
+  }
   for (const app of config.apps) {
     if (app.secret === '' && !config.insecureDemoSecret) {
       throw new UsageError(`app '${app.appKey}': an empty secret lets anyone administer the app; give a secret, `

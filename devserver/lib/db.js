@@ -155,12 +155,21 @@ function createPrivate(file) {
 }
 
 /**
- * A better-sqlite3 connection with a statement cache: `get/all/run(sql, ...params)` prepare each
- * distinct SQL text once. `tx(fn)` runs fn inside one immediate transaction.
+ * The store interface (SQLite here, PostgreSQL in db-postgres.js); every method answers a promise:
+ *   get(sql, ...params) -> row|undefined    all(sql, ...params) -> rows    run(sql, ...params) -> {changes}
+ *   tx(async (db) => ...)  runs fn in one transaction; `db` has get/all/run and lockUsers(appKey, auids)
+ *                          (hold those users' rows until the commit: PostgreSQL row locks, here a no-op
+ *                          since the transaction is exclusive). Inside fn use `db`, never the store.
+ *   secretValue(key), seed(apps, users, now), close(), isOpen
+ * SQL is written once with `?` placeholders in the dialect both engines share.
+ *
+ * SQLite: one better-sqlite3 connection; the operations run one at a time in arrival order (a queue),
+ * and a transaction holds the queue until it commits, so no other request's statement runs inside it.
  */
 class Store {
   constructor(file) {
     if (file !== ':memory:') createPrivate(file);
+    this.kind = 'sqlite';
     this.file = file;
     this.sqlite = new Database(file);
     this.sqlite.pragma('journal_mode = WAL');
@@ -168,8 +177,22 @@ class Store {
     this.sqlite.pragma('foreign_keys = OFF');
     this.sqlite.pragma('busy_timeout = 5000');
     this.statements = new Map();
+    this.queue = Promise.resolve();
     this.migrate();
+    const run = (sql, params) => {
+      const { changes } = this.statement(sql).run(...params);
+      return { changes };
+    };
+    /** The handle a transaction body gets: synchronous statements (awaiting them is harmless). */
+    this.handle = {
+      get: (sql, ...params) => this.statement(sql).get(...params),
+      all: (sql, ...params) => this.statement(sql).all(...params),
+      run: (sql, ...params) => run(sql, params),
+      lockUsers: () => {},
+    };
   }
+
+  get isOpen() { return this.sqlite.open; }
 
   migrate() {
     const version = this.sqlite.pragma('user_version', { simple: true });
@@ -191,39 +214,79 @@ class Store {
     return stmt;
   }
 
-  get(sql, ...params) { return this.statement(sql).get(...params); }
-  all(sql, ...params) { return this.statement(sql).all(...params); }
-  run(sql, ...params) { return this.statement(sql).run(...params); }
-  tx(fn) { return this.sqlite.transaction(fn).immediate(); }
-
-  /** A persistent random value (e.g. the JWT signing key), created on first use. */
-  secretValue(key) {
-    const row = this.get('SELECT value FROM meta WHERE key = ?', key);
-    if (row) return row.value;
-    const value = crypto.randomBytes(32).toString('hex');
-    this.run('INSERT INTO meta (key, value) VALUES (?, ?)', key, value);
-    return value;
+  /** Run fn after every operation queued before it, alone. */
+  exclusive(fn) {
+    const result = this.queue.then(fn);
+    this.queue = result.catch(() => {});
+    return result;
   }
 
-  /** Create or update the configured apps and their users (command line --app / --user). */
-  seed(apps, users, now) {
-    this.tx(() => {
-      for (const app of apps) {
-        this.run(`INSERT INTO apps (app_key, secret, create_time) VALUES (?, ?, ?)
-                  ON CONFLICT (app_key) DO UPDATE SET secret = excluded.secret`, app.appKey, app.secret, now);
-        for (const user of users) {
-          this.run(`INSERT INTO users (app_key, auid, token, name, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (app_key, auid) DO UPDATE SET token = excluded.token,
-                      name = CASE WHEN excluded.name = '' THEN name ELSE excluded.name END, update_time = excluded.update_time`,
-          app.appKey, user.auid, user.token, user.name || '', now, now);
-        }
+  get(sql, ...params) { return this.exclusive(() => this.handle.get(sql, ...params)); }
+  all(sql, ...params) { return this.exclusive(() => this.handle.all(sql, ...params)); }
+  run(sql, ...params) { return this.exclusive(() => this.handle.run(sql, ...params)); }
+
+  tx(fn) {
+    return this.exclusive(async () => {
+      this.sqlite.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.handle);
+        this.sqlite.exec('COMMIT');
+        return result;
+      } catch (err) {
+        if (this.sqlite.inTransaction) this.sqlite.exec('ROLLBACK');
+        throw err;
       }
     });
   }
 
-  close() {
+  /** A persistent random value (e.g. the JWT signing key), created on first use. */
+  async secretValue(key) {
+    return this.tx((db) => {
+      const row = db.get('SELECT value FROM meta WHERE key = ?', key);
+      if (row) return row.value;
+      const value = crypto.randomBytes(32).toString('hex');
+      db.run('INSERT INTO meta (key, value) VALUES (?, ?)', key, value);
+      return value;
+    });
+  }
+
+  /** Create or update the configured apps and their users (command line --app / --user). */
+  seed(apps, users, now) {
+    return this.tx((db) => seedRows(db, apps, users, now));
+  }
+
+  async close() {
+    await this.queue;
     if (this.sqlite.open) this.sqlite.close();
   }
 }
 
-module.exports = { Store };
+/** The rows of seed(), through a transaction handle (shared with the PostgreSQL store). */
+async function seedRows(db, apps, users, now) {
+  for (const app of apps) {
+    await db.run(`INSERT INTO apps (app_key, secret, create_time) VALUES (?, ?, ?)
+              ON CONFLICT (app_key) DO UPDATE SET secret = excluded.secret`, app.appKey, app.secret, now);
+    for (const user of users) {
+      await db.run(`INSERT INTO users (app_key, auid, token, name, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (app_key, auid) DO UPDATE SET token = excluded.token,
+                  name = CASE WHEN excluded.name = '' THEN users.name ELSE excluded.name END, update_time = excluded.update_time`,
+      app.appKey, user.auid, user.token, user.name || '', now, now);
+    }
+  }
+}
+
+/**
+ * Open the store a --db value names: postgres://… or postgresql://… is PostgreSQL (db-postgres.js),
+ * anything else a SQLite file (or :memory:).
+ */
+async function openStore(db) {
+  if (isPostgresUrl(db)) {
+    const { PgStore } = require('./db-postgres');
+    return PgStore.open(db);
+  }
+  return new Store(db);
+}
+
+const isPostgresUrl = (db) => /^postgres(ql)?:\/\//i.test(String(db));
+
+module.exports = { Store, openStore, seedRows, isPostgresUrl, SCHEMA, SCHEMA_V2 };

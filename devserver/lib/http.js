@@ -139,16 +139,17 @@ function readMultipart(req, { maxUploadBytes, filesDir }, authenticate) {
       reject(err);
     };
     bb.on('field', (name, value) => { fields[name] = value; });
-    bb.on('file', (name, stream, info) => {
+    bb.on('file', async (name, stream, info) => {
       if (name !== 'file' || failed) { stream.resume(); return; }
       try {
-        authenticate(fields);
+        await authenticate(fields); // the file stream waits (paused) meanwhile
       } catch (err) {
         err.refuse = true;
         stream.resume();
         fail(err);
         return;
       }
+      if (failed) { stream.resume(); return; }
       const tmp = path.join(filesDir, `.upload-${crypto.randomBytes(12).toString('hex')}`);
       const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 });
       spool = { path: tmp, out, size: 0, mime: info.mimeType, filename: info.filename };
@@ -168,7 +169,7 @@ function readMultipart(req, { maxUploadBytes, filesDir }, authenticate) {
       if (failed) return;
       if (!spool) {
         try {
-          authenticate(fields); // no file: a credentials failure still reads as such
+          await authenticate(fields); // no file: a credentials failure still reads as such
         } catch (err) {
           fail(err);
           return;
@@ -205,8 +206,8 @@ function disposition(kind, name) {
   return `${kind}; filename*=UTF-8''${encoded}`;
 }
 
-function serveFile(ctx, req, res, fid) {
-  const found = lookup(ctx, fid);
+async function serveFile(ctx, req, res, fid) {
+  const found = await lookup(ctx, fid);
   if (!found || !fs.existsSync(found.file)) return sendError(res, new ApiError(Code.NOT_FOUND, 'file not found'));
   // A row stored before types were checked may hold anything: such a type is served as bytes.
   const type = mediaType(found.mime) || 'application/octet-stream';
@@ -219,6 +220,27 @@ function serveFile(ctx, req, res, fid) {
   if (req.method === 'HEAD') return res.end();
   fs.createReadStream(found.file).on('error', () => res.destroy()).pipe(res);
   return undefined;
+}
+
+/**
+ * GET /healthz: 200 {ok: true, node, store, redis} when this node can reach its database (and Redis,
+ * if configured) and is not shutting down; 503 with the same fields otherwise. For load balancers.
+ */
+async function healthz(ctx, res) {
+  const probe = async (fn) => {
+    try {
+      await fn();
+      return 'ok';
+    } catch (err) {
+      return String((err && err.message) || err);
+    }
+  };
+  const store = await probe(() => ctx.store.get('SELECT 1 AS one'));
+  const redis = ctx.cluster ? await probe(() => ctx.cluster.ping()) : 'not configured';
+  const healthy = store === 'ok' && (redis === 'ok' || !ctx.cluster) && !ctx.closing;
+  const body = JSON.stringify({ ok: healthy, node: ctx.nodeId, store, redis });
+  res.writeHead(healthy ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+  res.end(body);
 }
 
 /** Create (not yet listening) the HTTP server for the API. */
@@ -242,7 +264,7 @@ function createHttpServer({ api, ctx }) {
     // An upload with a bad Authorization header is refused before its body is read.
     if (upload && transport.bearer) {
       try {
-        ctx.auth.caller('user', {}, transport, ctx.now());
+        await ctx.auth.caller('user', {}, transport, ctx.now());
       } catch (err) {
         return refuse(req, res, err);
       }
@@ -250,11 +272,11 @@ function createHttpServer({ api, ctx }) {
     let input;
     try {
       if (upload && contentType.startsWith('multipart/form-data')) {
-        input = await readMultipart(req, config, (fields) => {
+        input = await readMultipart(req, config, async (fields) => {
           if (fields.jwt === undefined && !transport.bearer) {
             throw unauthenticated('missing jwt: send the jwt field (or Authorization: Bearer) before the file part');
           }
-          ctx.auth.caller('user', fields, transport, ctx.now());
+          await ctx.auth.caller('user', fields, transport, ctx.now());
         });
       } else {
         const limit = requestLimit(config, module);
@@ -278,7 +300,8 @@ function createHttpServer({ api, ctx }) {
   // [method test, path pattern, handler(req, res, match)]: the first match answers.
   const ROUTES = [
     [(m) => m === 'OPTIONS', /^/, (req, res) => { req.resume(); res.writeHead(204, CORS_HEADERS); res.end(); }],
-    [(m) => m === 'GET' || m === 'HEAD', /^\/files\/([^/]+)(?:\/[^/]*)?$/, (req, res, match) => { req.resume(); serveFile(ctx, req, res, match[1]); }],
+    [(m) => m === 'GET' || m === 'HEAD', /^\/files\/([^/]+)(?:\/[^/]*)?$/, (req, res, match) => { req.resume(); return serveFile(ctx, req, res, match[1]); }],
+    [(m) => m === 'GET' || m === 'HEAD', /^\/healthz$/, (req, res) => { req.resume(); return healthz(ctx, res); }],
     [(m) => m === 'POST', /^\/v1\/([^/]+)\/(.+)$/, (req, res, match) => handleApi(req, res, match[1], match[2])],
     [() => true, /^\/v1\/([^/]+)\/(.+)$/, (req, res, match) => {
       req.resume();

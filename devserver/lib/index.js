@@ -8,7 +8,9 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { Store } = require('./db');
+const crypto = require('node:crypto');
+const { openStore, isPostgresUrl } = require('./db');
+const { Cluster } = require('./cluster');
 const { Auth } = require('./auth');
 const { Hub } = require('./hub');
 const { Api } = require('./api');
@@ -42,30 +44,49 @@ async function start(options = {}) {
   const config = resolveConfig(options);
   const stderr = (line) => process.stderr.write(`[echat-devserver] ${line}\n`);
   const log = config.log || stderr;
-  const store = new Store(config.db);
-  config.apps = resolveSecrets(config, (line) => process.stderr.write(`[echat-devserver] ${line}\n`));
+  const store = await openStore(config.db);
+  let cluster = null;
+  try {
+    config.apps = resolveSecrets(config, (line) => process.stderr.write(`[echat-devserver] ${line}\n`));
+    if (config.redis) {
+      cluster = new Cluster(config.redis, log);
+      await cluster.connect();
+    }
+  } catch (err) {
+    if (cluster) await cluster.close();
+    await store.close();
+    throw err;
+  }
   let tempFilesDir = null;
   if (!config.filesDir) {
     if (config.db === ':memory:') tempFilesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-devserver-files-'));
-    config.filesDir = tempFilesDir || path.join(path.dirname(path.resolve(config.db)), 'files');
+    else if (isPostgresUrl(config.db)) config.filesDir = path.join(process.cwd(), '.echat-devserver', 'files');
+    else config.filesDir = path.join(path.dirname(path.resolve(config.db)), 'files');
+    if (tempFilesDir) config.filesDir = tempFilesDir;
   }
   fs.mkdirSync(config.filesDir, { recursive: true, mode: 0o700 });
   fs.chmodSync(config.filesDir, 0o700); // uploads are capabilities: readable by this server only
-  store.seed(config.apps, config.users, Date.now());
+  await store.seed(config.apps, config.users, Date.now());
 
   const ctx = {
-    config, store, log, debug: config.verbose ? stderr : () => {}, now: Date.now, ports: {},
+    config, store, log, debug: config.verbose ? stderr : () => {}, now: Date.now, ports: {}, cluster,
+    nodeId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`, closing: false,
   };
   ctx.auth = new Auth(store, config);
-  ctx.limits = createLimits(config.rateLimit);
-  ctx.hub = new Hub(store, ctx.debug);
+  await ctx.auth.init();
+  const localLimits = createLimits(config.rateLimit);
+  ctx.limits = cluster ? cluster.limits(localLimits) : localLimits;
+  ctx.hub = new Hub(store, ctx.debug, { cluster, log });
   const api = new Api(ctx);
   const httpServer = createHttpServer({ api, ctx });
   const { io, httpServer: socketHttpServer } = createSocketServer({ api, ctx });
+  if (cluster) cluster.attach(io);
+  ctx.hub.attach(io);
 
   let closing = null;
   async function close() {
     if (!closing) {
+      ctx.closing = true;
       closing = (async () => {
         if (httpServer.listening) httpServer.close(); // stop accepting; idle keep-alive connections close
         let timer;
@@ -74,7 +95,8 @@ async function start(options = {}) {
         await new Promise((resolve) => io.close(() => resolve())); // disconnects every socket
         httpServer.closeAllConnections();
         await closeServer(socketHttpServer);
-        store.close();
+        if (cluster) await cluster.close();
+        await store.close();
         if (tempFilesDir) fs.rmSync(tempFilesDir, { recursive: true, force: true });
       })();
     }

@@ -12,7 +12,7 @@ const SECRETS_FILE = 'app-secrets.json';
 
 /** Where the secrets of a database are kept (null for :memory:). */
 function secretsFile(db) {
-  return db === ':memory:' ? null : path.join(path.dirname(path.resolve(db)), SECRETS_FILE);
+  return db === ':memory:' || /^postgres(ql)?:\/\//i.test(String(db)) ? null : path.join(path.dirname(path.resolve(db)), SECRETS_FILE);
 }
 
 function readSecrets(file) {

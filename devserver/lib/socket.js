@@ -150,20 +150,20 @@ function createSocketServer({ api, ctx }) {
     // A successful login over the socket: this socket becomes the user's session (an older socket of
     // the user is kicked, friends hear user.online), then the answer, then the deliveries the user
     // has not acknowledged yet, in seq order.
-    const { appKey, auid, exp, jti } = ctx.auth.verify(r.data);
-    hub.bind(socket, { appKey, auid, exp, jti, loginTime: ctx.now() });
+    const { appKey, auid, exp, jti } = await ctx.auth.verify(r.data);
+    await hub.bind(socket, { appKey, auid, exp, jti, loginTime: ctx.now() });
     ctx.debug(`socket ${socket.id} logged in as ${appKey}/${auid}`);
     reply(r);
-    for (const message of pending(ctx, appKey, auid, config.offlinePushLimit)) hub.pushMessage(appKey, auid, message);
+    for (const message of await pending(ctx, appKey, auid, config.offlinePushLimit)) hub.pushMessage(appKey, auid, message);
   }
 
-  function onClientAck(socket, payload, reply) {
+  async function onClientAck(socket, payload, reply) {
     try {
       if (typeof payload !== 'object' || payload === null) throw new ApiError(Code.INVALID_ARGUMENT, 'the payload must be {seq} or {mid}');
-      const caller = ctx.auth.caller('user', payload, { session: socket.data.session }, ctx.now());
+      const caller = await ctx.auth.caller('user', payload, { session: socket.data.session }, ctx.now());
       const seq = v.int(payload, 'seq', { min: 1 });
       const mid = seq === undefined ? v.int(payload, 'mid', { required: true, min: 1 }) : undefined;
-      reply(ok({ acked: hub.ack(caller.appKey, caller.auid, { seq, mid }) }));
+      reply(ok({ acked: await hub.ack(caller.appKey, caller.auid, { seq, mid }) }));
     } catch (err) {
       reply(fromError(err));
     }

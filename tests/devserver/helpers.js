@@ -4,6 +4,8 @@
 
 const assert = require('node:assert/strict');
 const http = require('node:http');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const readline = require('node:readline');
@@ -23,12 +25,37 @@ const TRANSPORTS = ['http', 'eio4', 'eio3'];
 async function startServer(options = {}) {
   const errors = [];
   const server = await start({
-    host: '127.0.0.1', httpPort: 0, socketPort: 0, db: ':memory:', insecureDemoSecret: true,
+    host: '127.0.0.1', httpPort: 0, socketPort: 0, db: options.db || await testDatabase(options), insecureDemoSecret: true,
     log: (line) => { errors.push(line); process.stderr.write(`[devserver] ${line}\n`); },
     ...options,
   });
   server.errors = errors;
   return server;
+}
+
+/**
+ * The database of a server started without `db`: ':memory:' (SQLite), or, with
+ * ECHAT_TEST_PG=postgres://USER@HOST:PORT/DB, a new empty PostgreSQL database created there, so the
+ * same suites check the PostgreSQL store (tests/multinode/README.md says how to run them so; the
+ * databases and the upload directories are left to the caller's throwaway cluster and $TMPDIR).
+ */
+let databases = 0;
+async function testDatabase(options) {
+  const admin = process.env.ECHAT_TEST_PG;
+  if (!admin) return ':memory:';
+  options.filesDir = options.filesDir || fs.mkdtempSync(path.join(os.tmpdir(), 'echat-test-files-')); // as :memory: has
+  const { Client } = require('pg');
+  const name = `echat_test_${process.pid}_${++databases}`;
+  const client = new Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** Run the command line as a child process; resolves when its JSON "listening" line arrives. */

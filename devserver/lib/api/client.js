@@ -4,9 +4,9 @@
 const v = require('../validate');
 
 /** [{auid, loginTime, eio}] of online users, optionally only those in `auids`. */
-function list(ctx, caller, input) {
+async function list(ctx, caller, input) {
   const auids = v.auidList(input, 'auids');
-  const online = ctx.hub.online(caller.appKey);
+  const online = await ctx.hub.online(caller.appKey);
   return auids ? online.filter((c) => auids.includes(c.auid)) : online;
 }
 

@@ -21,33 +21,33 @@ function profile(row) {
   };
 }
 
-function userRow(ctx, appKey, auid) {
-  const row = ctx.store.get('SELECT * FROM users WHERE app_key = ? AND auid = ?', appKey, auid);
+async function userRow(ctx, appKey, auid) {
+  const row = await ctx.store.get('SELECT * FROM users WHERE app_key = ? AND auid = ?', appKey, auid);
   if (!row) throw notFound(`user '${auid}' not found`);
   return row;
 }
 
-function roomRow(ctx, appKey, rid) {
-  const row = ctx.store.get('SELECT * FROM rooms WHERE app_key = ? AND rid = ?', appKey, rid);
+async function roomRow(ctx, appKey, rid) {
+  const row = await ctx.store.get('SELECT * FROM rooms WHERE app_key = ? AND rid = ?', appKey, rid);
   if (!row) throw notFound(`room ${rid} not found`);
   return row;
 }
 
 /** The caller's membership row of a room; FORBIDDEN for non-members (the room must exist). */
-function memberRow(ctx, appKey, rid, auid) {
-  roomRow(ctx, appKey, rid);
-  const row = ctx.store.get('SELECT * FROM room_members WHERE app_key = ? AND rid = ? AND auid = ?', appKey, rid, auid);
+async function memberRow(ctx, appKey, rid, auid) {
+  await roomRow(ctx, appKey, rid);
+  const row = await ctx.store.get('SELECT * FROM room_members WHERE app_key = ? AND rid = ? AND auid = ?', appKey, rid, auid);
   if (!row) throw forbidden(`not a member of room ${rid}`);
   return row;
 }
 
-function roomMembers(ctx, appKey, rid) {
-  return ctx.store.all('SELECT auid FROM room_members WHERE app_key = ? AND rid = ? ORDER BY join_time, auid', appKey, rid)
+async function roomMembers(ctx, appKey, rid) {
+  return (await ctx.store.all('SELECT auid FROM room_members WHERE app_key = ? AND rid = ? ORDER BY join_time, auid', appKey, rid))
     .map((m) => m.auid);
 }
 
-function roomObject(ctx, row) {
-  const { n } = ctx.store.get('SELECT COUNT(*) AS n FROM room_members WHERE app_key = ? AND rid = ?', row.app_key, row.rid);
+async function roomObject(ctx, row) {
+  const { n } = await ctx.store.get('SELECT COUNT(*) AS n FROM room_members WHERE app_key = ? AND rid = ?', row.app_key, row.rid);
   return {
     rid: row.rid, name: row.name, avatar: row.avatar, notice: row.notice, ext: parseJson(row.ext), owner: row.owner,
     memberCount: n, createTime: row.create_time, updateTime: row.update_time,
@@ -55,8 +55,8 @@ function roomObject(ctx, row) {
 }
 
 /** True if `auid` has blacklisted `other`. */
-function hasBlacklisted(ctx, appKey, auid, other) {
-  return !!ctx.store.get('SELECT 1 FROM blacklist WHERE app_key = ? AND auid = ? AND black_auid = ?', appKey, auid, other);
+async function hasBlacklisted(ctx, appKey, auid, other) {
+  return !!await ctx.store.get('SELECT 1 FROM blacklist WHERE app_key = ? AND auid = ? AND black_auid = ?', appKey, auid, other);
 }
 
 /** The wire form of a message as delivered to one recipient (`seq` is that recipient's seq). */

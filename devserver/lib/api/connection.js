@@ -4,13 +4,13 @@
 // connection/logout: revoke the caller's JWT (the one sent, or the socket session's); a live socket
 // using it is disconnected (session.kicked, reason 'logged out').
 
-function authorityRequest(ctx, caller, input) {
-  return ctx.auth.login(input).jwt;
+async function authorityRequest(ctx, caller, input) {
+  return (await ctx.auth.login(input)).jwt;
 }
 
-function logout(ctx, caller) {
-  const revoked = ctx.auth.revoke(caller.appKey, caller.auid, { jti: caller.jti });
-  ctx.hub.endRevoked(caller.appKey, caller.auid, revoked, 'logged out');
+async function logout(ctx, caller) {
+  const revoked = await ctx.auth.revoke(caller.appKey, caller.auid, { jti: caller.jti });
+  await ctx.hub.endRevoked(caller.appKey, caller.auid, revoked, 'logged out');
   return { auid: caller.auid, revoked: revoked.length };
 }
 

@@ -71,7 +71,7 @@ async function upload(ctx, caller, input, transport) {
   try {
     if (!spooled) await fs.promises.writeFile(tmp, bytes, { mode: 0o600, flag: 'wx' });
     await fs.promises.rename(tmp, file);
-    ctx.store.run('INSERT INTO files (fid, app_key, owner, name, mime, size, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    await ctx.store.run('INSERT INTO files (fid, app_key, owner, name, mime, size, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)',
       fid, caller.appKey, caller.auid, name, mime, size, ctx.now());
   } catch (err) {
     await Promise.all([tmp, file].map((f) => fs.promises.rm(f, { force: true })));
@@ -81,9 +81,9 @@ async function upload(ctx, caller, input, transport) {
 }
 
 /** The stored file with this id, as {file (absolute path), name, mime, size}, or null. */
-function lookup(ctx, fid) {
+async function lookup(ctx, fid) {
   if (!/^[0-9a-f]{32}$/.test(fid)) return null;
-  const row = ctx.store.get('SELECT * FROM files WHERE fid = ?', fid);
+  const row = await ctx.store.get('SELECT * FROM files WHERE fid = ?', fid);
   return row && { file: path.join(ctx.config.filesDir, fid), name: row.name, mime: row.mime, size: row.size };
 }
 

@@ -7,59 +7,59 @@ const v = require('../validate');
 const { conflict, forbidden, invalid, notFound } = require('../errors');
 const { profile, userRow, hasBlacklisted } = require('./common');
 
-function friendRow(ctx, appKey, auid, friendAuid) {
-  return ctx.store.get('SELECT * FROM friends WHERE app_key = ? AND auid = ? AND friend_auid = ?', appKey, auid, friendAuid);
+async function friendRow(ctx, appKey, auid, friendAuid) {
+  return await ctx.store.get('SELECT * FROM friends WHERE app_key = ? AND auid = ? AND friend_auid = ?', appKey, auid, friendAuid);
 }
 
-function entry(ctx, row) {
+async function entry(ctx, row) {
   return {
     auid: row.friend_auid, alias: row.alias, createTime: row.create_time,
-    user: profile(userRow(ctx, row.app_key, row.friend_auid)),
+    user: profile(await userRow(ctx, row.app_key, row.friend_auid)),
   };
 }
 
-function add(ctx, caller, input) {
+async function add(ctx, caller, input) {
   const friendAuid = v.auid(input, 'friendAuid');
   const alias = v.string(input, 'alias', { def: '', max: 64 });
   const { appKey, auid } = caller;
   if (friendAuid === auid) throw invalid('friendAuid', 'cannot befriend yourself');
-  userRow(ctx, appKey, friendAuid);
-  if (hasBlacklisted(ctx, appKey, friendAuid, auid)) throw forbidden(`'${friendAuid}' has blacklisted you`);
-  if (friendRow(ctx, appKey, auid, friendAuid)) throw conflict(`'${friendAuid}' is already a friend`);
+  await userRow(ctx, appKey, friendAuid);
+  if (await hasBlacklisted(ctx, appKey, friendAuid, auid)) throw forbidden(`'${friendAuid}' has blacklisted you`);
+  if (await friendRow(ctx, appKey, auid, friendAuid)) throw conflict(`'${friendAuid}' is already a friend`);
   const now = ctx.now();
-  ctx.store.tx(() => {
-    ctx.store.run('INSERT INTO friends (app_key, auid, friend_auid, alias, create_time) VALUES (?, ?, ?, ?, ?)', appKey, auid, friendAuid, alias, now);
-    ctx.store.run(`INSERT INTO friends (app_key, auid, friend_auid, alias, create_time) VALUES (?, ?, ?, '', ?)
+  await ctx.store.tx(async (db) => {
+    await db.run('INSERT INTO friends (app_key, auid, friend_auid, alias, create_time) VALUES (?, ?, ?, ?, ?)', appKey, auid, friendAuid, alias, now);
+    await db.run(`INSERT INTO friends (app_key, auid, friend_auid, alias, create_time) VALUES (?, ?, ?, '', ?)
                    ON CONFLICT DO NOTHING`, appKey, friendAuid, auid, now);
   });
   ctx.hub.notify(appKey, [auid, friendAuid], 'friend.added', { auid, friendAuid, createTime: now });
-  return entry(ctx, friendRow(ctx, appKey, auid, friendAuid));
+  return await entry(ctx, await friendRow(ctx, appKey, auid, friendAuid));
 }
 
-function del(ctx, caller, input) {
+async function del(ctx, caller, input) {
   const friendAuid = v.auid(input, 'friendAuid');
   const { appKey, auid } = caller;
-  if (!friendRow(ctx, appKey, auid, friendAuid)) throw notFound(`'${friendAuid}' is not a friend`);
-  ctx.store.tx(() => {
-    ctx.store.run('DELETE FROM friends WHERE app_key = ? AND auid = ? AND friend_auid = ?', appKey, auid, friendAuid);
-    ctx.store.run('DELETE FROM friends WHERE app_key = ? AND auid = ? AND friend_auid = ?', appKey, friendAuid, auid);
+  if (!await friendRow(ctx, appKey, auid, friendAuid)) throw notFound(`'${friendAuid}' is not a friend`);
+  await ctx.store.tx(async (db) => {
+    await db.run('DELETE FROM friends WHERE app_key = ? AND auid = ? AND friend_auid = ?', appKey, auid, friendAuid);
+    await db.run('DELETE FROM friends WHERE app_key = ? AND auid = ? AND friend_auid = ?', appKey, friendAuid, auid);
   });
   ctx.hub.notify(appKey, [auid, friendAuid], 'friend.removed', { auid, friendAuid });
   return { friendAuid };
 }
 
-function list(ctx, caller) {
-  return ctx.store.all('SELECT * FROM friends WHERE app_key = ? AND auid = ? ORDER BY create_time, friend_auid', caller.appKey, caller.auid)
-    .map((row) => entry(ctx, row));
+async function list(ctx, caller) {
+  const rows = await ctx.store.all('SELECT * FROM friends WHERE app_key = ? AND auid = ? ORDER BY create_time, friend_auid', caller.appKey, caller.auid);
+  return Promise.all(rows.map((row) => entry(ctx, row)));
 }
 
-function updateAlias(ctx, caller, input) {
+async function updateAlias(ctx, caller, input) {
   const friendAuid = v.auid(input, 'friendAuid');
   const alias = v.string(input, 'alias', { required: true, max: 64 });
   const { appKey, auid } = caller;
-  if (!friendRow(ctx, appKey, auid, friendAuid)) throw notFound(`'${friendAuid}' is not a friend`);
-  ctx.store.run('UPDATE friends SET alias = ? WHERE app_key = ? AND auid = ? AND friend_auid = ?', alias, appKey, auid, friendAuid);
-  return entry(ctx, friendRow(ctx, appKey, auid, friendAuid));
+  if (!await friendRow(ctx, appKey, auid, friendAuid)) throw notFound(`'${friendAuid}' is not a friend`);
+  await ctx.store.run('UPDATE friends SET alias = ? WHERE app_key = ? AND auid = ? AND friend_auid = ?', alias, appKey, auid, friendAuid);
+  return await entry(ctx, await friendRow(ctx, appKey, auid, friendAuid));
 }
 
 module.exports = { add, del, list, updateAlias };

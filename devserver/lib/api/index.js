@@ -102,7 +102,7 @@ class Api {
     const now = this.ctx.now();
     const { limits } = this.ctx;
     if (this.closing) return fromError(new ApiError(Code.UNAVAILABLE, 'server is shutting down'));
-    if (address !== undefined && !limits.address.take(address, now)) {
+    if (address !== undefined && !await limits.address.take(address, now)) {
       return fromError(new ApiError(Code.RATE_LIMITED, `rate limit exceeded (${limits.address.limit.rate} requests/s per client address)`));
     }
     const name = resolve(module, method);
@@ -110,15 +110,15 @@ class Api {
     const entry = CATALOGUE[name];
     const login = name === 'connection/authority/request';
     const account = login && `${String(input.appKey)}\n${String(input.auid)}`;
-    if (login && (!limits.login.peek(account, now) || (address !== undefined && !limits.login.peek(address, now)))) {
+    if (login && (!await limits.login.peek(account, now) || (address !== undefined && !await limits.login.peek(address, now)))) {
       return fromError(new ApiError(Code.RATE_LIMITED,
         `too many failed logins (${limits.login.limit.rate}/s per account and per client address): retry later`));
     }
     this.inflight += 1;
     try {
-      const caller = this.ctx.auth.caller(entry.auth, input, transport, now);
+      const caller = await this.ctx.auth.caller(entry.auth, input, transport, now);
       if (caller) transport.caller = caller; // the transport may lift its pre-authentication limits
-      if (caller && !limits.user.take(`${caller.appKey}\n${caller.admin ? '' : caller.auid}`, now)) {
+      if (caller && !await limits.user.take(`${caller.appKey}\n${caller.admin ? '' : caller.auid}`, now)) {
         throw new ApiError(Code.RATE_LIMITED, `rate limit exceeded (${limits.user.limit.rate} requests/s per ${caller.admin ? 'app admin' : 'user'})`);
       }
       if (caller && !caller.admin) {
@@ -132,8 +132,8 @@ class Api {
     } catch (err) {
       if (!(err instanceof ApiError)) this.ctx.log(`internal error in ${name}: ${err && err.stack}`);
       if (login && err instanceof ApiError && err.code === Code.UNAUTHENTICATED) {
-        limits.login.take(account, now);
-        if (address !== undefined) limits.login.take(address, now);
+        await limits.login.take(account, now);
+        if (address !== undefined) await limits.login.take(address, now);
       }
       return fromError(err);
     } finally {

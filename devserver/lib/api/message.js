@@ -21,18 +21,19 @@ const MAX_BODY_BYTES = 64 * 1024;
 const DELIVERY_SELECT = 'SELECT d.seq AS delivery_seq, m.* FROM deliveries d JOIN messages m ON m.mid = d.mid';
 const toMessages = (rows) => rows.map((r) => messageObject(r, r.delivery_seq));
 
-function recipientsOf(ctx, appKey, formUser, way, toTarget) {
+async function recipientsOf(ctx, appKey, formUser, way, toTarget) {
   if (way === 'P2P') {
-    userRow(ctx, appKey, toTarget);
-    if (hasBlacklisted(ctx, appKey, toTarget, formUser)) throw forbidden(`'${toTarget}' has blacklisted the sender`);
+    await userRow(ctx, appKey, toTarget);
+    if (await hasBlacklisted(ctx, appKey, toTarget, formUser)) throw forbidden(`'${toTarget}' has blacklisted the sender`);
     return [...new Set([formUser, toTarget])];
   }
-  memberRow(ctx, appKey, Number(toTarget), formUser);
-  return roomMembers(ctx, appKey, Number(toTarget))
-    .filter((m) => m === formUser || !hasBlacklisted(ctx, appKey, m, formUser));
+  await memberRow(ctx, appKey, Number(toTarget), formUser);
+  const members = await roomMembers(ctx, appKey, Number(toTarget));
+  const refusing = await Promise.all(members.map((m) => m !== formUser && hasBlacklisted(ctx, appKey, m, formUser)));
+  return members.filter((m, i) => !refusing[i]);
 }
 
-function send(ctx, caller, input) {
+async function send(ctx, caller, input) {
   const { appKey, auid: formUser } = caller;
   const { way, toTarget } = destination(input);
   const type = v.oneOf(input, 'type', TYPES, { required: true });
@@ -41,35 +42,46 @@ function send(ctx, caller, input) {
   const atUsers = JSON.stringify(v.auidList(input, 'at_users', { def: [] }));
   const clientMsgId = v.string(input, 'clientMsgId', { min: 1, max: 128, id: true }) || `srv-${crypto.randomUUID()}`;
 
-  const outcome = ctx.store.tx(() => {
-    const original = ctx.store.get(`SELECT m.mid, m.create_time, d.seq FROM messages m
+  const findOriginal = async (db) => {
+    const original = await db.get(`SELECT m.mid, m.create_time, d.seq FROM messages m
       JOIN deliveries d ON d.app_key = m.app_key AND d.auid = m.form_user AND d.mid = m.mid
       WHERE m.app_key = ? AND m.form_user = ? AND m.client_msg_id = ?`, appKey, formUser, clientMsgId);
-    if (original) {
-      return { answer: { mid: original.mid, seq: original.seq, createTime: original.create_time, clientMsgId, duplicate: true } };
-    }
-    const recipients = recipientsOf(ctx, appKey, formUser, way, toTarget);
+    return original && { answer: { mid: original.mid, seq: original.seq, createTime: original.create_time, clientMsgId, duplicate: true } };
+  };
+  const outcome = await ctx.store.tx(async (db) => {
+    const t = { ...ctx, store: db };
+    const known = await findOriginal(db);
+    if (known) return known;
+    // Sorted, so that two nodes locking the same users (PostgreSQL row locks) take them in one order.
+    const recipients = (await recipientsOf(t, appKey, formUser, way, toTarget)).sort();
+    // With several nodes on one database: the recipients' rows stay locked until the commit, so the
+    // seqs of each user are taken one send at a time, and the same clientMsgId sent twice at once
+    // to two nodes finds the first one here.
+    await db.lockUsers(appKey, recipients);
+    const raced = await findOriginal(db);
+    if (raced) return raced;
     const now = ctx.now();
-    const { lastInsertRowid } = ctx.store.run(`INSERT INTO messages
+    const { mid } = await db.get(`INSERT INTO messages
       (app_key, form_user, to_target, way, type, body, msg_option, at_users, client_msg_id, create_time)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, appKey, formUser, toTarget, way, type, body, msgOption, atUsers, clientMsgId, now);
-    const mid = Number(lastInsertRowid);
-    const deliveries = recipients.map((auid) => {
-      const { max_seq: seq } = ctx.store.get('UPDATE users SET max_seq = max_seq + 1 WHERE app_key = ? AND auid = ? RETURNING max_seq', appKey, auid);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING mid`, appKey, formUser, toTarget, way, type, body, msgOption, atUsers, clientMsgId, now);
+    const deliveries = [];
+    for (const auid of recipients) {
+      const { max_seq: seq } = await db.get('UPDATE users SET max_seq = max_seq + 1 WHERE app_key = ? AND auid = ? RETURNING max_seq', appKey, auid);
       // The conversation as the recipient sees it: the other user (P2P) or the room (P2R).
       const target = way === 'P2R' ? toTarget : auid === formUser ? toTarget : formUser;
-      ctx.store.run('INSERT INTO deliveries (app_key, auid, seq, mid, way, target) VALUES (?, ?, ?, ?, ?, ?)', appKey, auid, seq, mid, way, target);
-      ctx.store.run(`INSERT INTO conversations (app_key, auid, way, target, last_seq, last_mid, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT DO UPDATE SET last_seq = excluded.last_seq, last_mid = excluded.last_mid, hidden = 0, update_time = excluded.update_time`,
+      await db.run('INSERT INTO deliveries (app_key, auid, seq, mid, way, target) VALUES (?, ?, ?, ?, ?, ?)', appKey, auid, seq, mid, way, target);
+      await db.run(`INSERT INTO conversations (app_key, auid, way, target, last_seq, last_mid, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (app_key, auid, way, target) DO UPDATE SET last_seq = excluded.last_seq, last_mid = excluded.last_mid, hidden = 0,
+          update_time = excluded.update_time`,
       appKey, auid, way, target, seq, mid, now);
-      return { auid, seq };
-    });
+      deliveries.push({ auid, seq });
+    }
     const senderSeq = deliveries.find((d) => d.auid === formUser).seq;
     return { answer: { mid, seq: senderSeq, createTime: now, clientMsgId, duplicate: false }, mid, deliveries };
   });
 
   if (outcome.deliveries) {
-    const row = ctx.store.get('SELECT * FROM messages WHERE mid = ?', outcome.mid);
+    const row = await ctx.store.get('SELECT * FROM messages WHERE mid = ?', outcome.mid);
     for (const d of outcome.deliveries) ctx.hub.pushMessage(appKey, d.auid, messageObject(row, d.seq));
   }
   return outcome.answer;
@@ -79,14 +91,17 @@ function send(ctx, caller, input) {
  * The caller's deliveries after `fromSeq`, in seq order. Asking from `fromSeq` also acknowledges every
  * delivery up to it (the client states it has them), so they are not pushed again at the next login.
  */
-function sync(ctx, caller, input) {
+async function sync(ctx, caller, input) {
   const fromSeq = v.int(input, 'fromSeq', { def: 0 });
   const limit = v.int(input, 'limit', { def: 100, min: 1, max: 500 });
   const { appKey, auid } = caller;
-  const rows = ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.seq > ? ORDER BY d.seq LIMIT ?`,
-    appKey, auid, fromSeq, limit + 1);
-  if (fromSeq > 0) ctx.store.run('UPDATE deliveries SET acked = 1 WHERE app_key = ? AND auid = ? AND seq <= ? AND acked = 0', appKey, auid, fromSeq);
-  const { max_seq: maxSeq } = userRow(ctx, appKey, auid);
+  // maxSeq first, and only deliveries up to it: a send committed between the two reads (another
+  // request, another node) must not give an answer whose maxSeq covers a message it does not hold.
+  // Every delivery up to a committed maxSeq is committed (one transaction writes both).
+  const { max_seq: maxSeq } = await userRow(ctx, appKey, auid);
+  const rows = await ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.seq > ? AND d.seq <= ? ORDER BY d.seq LIMIT ?`,
+    appKey, auid, fromSeq, maxSeq, limit + 1);
+  if (fromSeq > 0) await ctx.store.run('UPDATE deliveries SET acked = 1 WHERE app_key = ? AND auid = ? AND seq <= ? AND acked = 0', appKey, auid, fromSeq);
   return { messages: toMessages(rows.slice(0, limit)), maxSeq, hasMore: rows.length > limit };
 }
 
@@ -94,30 +109,30 @@ function sync(ctx, caller, input) {
  * One conversation's messages as the caller received them (so blacklisted or pre-join messages are
  * not included), newest page first: the page before `beforeSeq` (exclusive), in ascending seq order.
  */
-function history(ctx, caller, input) {
+async function history(ctx, caller, input) {
   const { way, toTarget } = destination(input);
   const beforeSeq = v.int(input, 'beforeSeq', { min: 1 });
   const limit = v.int(input, 'limit', { def: 50, min: 1, max: 500 });
   const { appKey, auid } = caller;
-  if (way === 'P2R') memberRow(ctx, appKey, Number(toTarget), auid);
-  const rows = ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.way = ? AND d.target = ? AND d.seq < ?
+  if (way === 'P2R') await memberRow(ctx, appKey, Number(toTarget), auid);
+  const rows = await ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.way = ? AND d.target = ? AND d.seq < ?
     ORDER BY d.seq DESC LIMIT ?`, appKey, auid, way, toTarget, beforeSeq || Number.MAX_SAFE_INTEGER, limit + 1);
   return { messages: toMessages(rows.slice(0, limit).reverse()), hasMore: rows.length > limit };
 }
 
 /** The sender takes a message back: its body becomes null and every recipient online is told. */
-function recall(ctx, caller, input) {
+async function recall(ctx, caller, input) {
   const mid = v.int(input, 'mid', { required: true, min: 1 });
   const { appKey } = caller;
-  const row = ctx.store.get('SELECT * FROM messages WHERE app_key = ? AND mid = ?', appKey, mid);
+  const row = await ctx.store.get('SELECT * FROM messages WHERE app_key = ? AND mid = ?', appKey, mid);
   if (!row) throw notFound(`message ${mid} not found`);
   if (row.form_user !== caller.auid) throw forbidden('only the sender may recall a message');
   if (row.recalled) throw conflict(`message ${mid} is already recalled`);
   const now = ctx.now();
   const window = ctx.config.recallWindow;
   if (window > 0 && now - row.create_time > window * 1000) throw forbidden(`the recall window of ${window} s has passed`);
-  ctx.store.run("UPDATE messages SET recalled = 1, recall_time = ?, body = 'null' WHERE mid = ?", now, mid);
-  const recipients = ctx.store.all('SELECT auid FROM deliveries WHERE mid = ? AND app_key = ?', mid, appKey).map((d) => d.auid);
+  await ctx.store.run("UPDATE messages SET recalled = 1, recall_time = ?, body = 'null' WHERE mid = ?", now, mid);
+  const recipients = (await ctx.store.all('SELECT auid FROM deliveries WHERE mid = ? AND app_key = ?', mid, appKey)).map((d) => d.auid);
   ctx.hub.notify(appKey, recipients, 'message.recalled',
     { mid, way: row.way, formUser: row.form_user, toTarget: row.to_target, recallTime: now });
   return { mid, recallTime: now };
@@ -127,23 +142,23 @@ function recall(ctx, caller, input) {
  * The caller has read message `mid` and everything before it in that conversation. For a P2P message
  * from someone else, the sender gets a read receipt (topic.notify message.read).
  */
-function read(ctx, caller, input) {
+async function read(ctx, caller, input) {
   const mid = v.int(input, 'mid', { required: true, min: 1 });
   const { appKey, auid } = caller;
-  const delivery = ctx.store.get('SELECT * FROM deliveries WHERE app_key = ? AND auid = ? AND mid = ?', appKey, auid, mid);
+  const delivery = await ctx.store.get('SELECT * FROM deliveries WHERE app_key = ? AND auid = ? AND mid = ?', appKey, auid, mid);
   if (!delivery) throw notFound(`message ${mid} not found`);
-  ctx.store.run('UPDATE conversations SET read_seq = MAX(read_seq, ?) WHERE app_key = ? AND auid = ? AND way = ? AND target = ?',
-    delivery.seq, appKey, auid, delivery.way, delivery.target);
-  const row = ctx.store.get('SELECT * FROM messages WHERE mid = ?', mid);
+  await ctx.store.run('UPDATE conversations SET read_seq = CASE WHEN read_seq < ? THEN ? ELSE read_seq END WHERE app_key = ? AND auid = ? AND way = ? AND target = ?',
+    delivery.seq, delivery.seq, appKey, auid, delivery.way, delivery.target);
+  const row = await ctx.store.get('SELECT * FROM messages WHERE mid = ?', mid);
   if (row.way === 'P2P' && row.form_user !== auid) {
     ctx.hub.notify(appKey, [row.form_user], 'message.read', { mid, reader: auid, way: row.way, formUser: row.form_user, toTarget: row.to_target });
   }
-  return summary(ctx, appKey, auid, delivery.way, delivery.target);
+  return await summary(ctx, appKey, auid, delivery.way, delivery.target);
 }
 
 /** Up to `limit` deliveries of a user not acknowledged yet, in seq order (pushed at socket login). */
-function pending(ctx, appKey, auid, limit) {
-  return toMessages(ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.acked = 0 ORDER BY d.seq LIMIT ?`,
+async function pending(ctx, appKey, auid, limit) {
+  return toMessages(await ctx.store.all(`${DELIVERY_SELECT} WHERE d.app_key = ? AND d.auid = ? AND d.acked = 0 ORDER BY d.seq LIMIT ?`,
     appKey, auid, limit));
 }
 

@@ -22,45 +22,45 @@ function profileFields(input) {
   };
 }
 
-function add(ctx, caller, input) {
+async function add(ctx, caller, input) {
   const auid = v.auid(input, 'auid');
   const token = v.string(input, 'token', { min: 1, max: 256 }) || newToken();
   const f = profileFields(input);
   const now = ctx.now();
-  if (ctx.store.get('SELECT 1 FROM users WHERE app_key = ? AND auid = ?', caller.appKey, auid)) {
+  if (await ctx.store.get('SELECT 1 FROM users WHERE app_key = ? AND auid = ?', caller.appKey, auid)) {
     throw conflict(`user '${auid}' already exists`);
   }
-  ctx.store.run(`INSERT INTO users (app_key, auid, token, name, avatar, sign, ext, create_time, update_time)
+  await ctx.store.run(`INSERT INTO users (app_key, auid, token, name, avatar, sign, ext, create_time, update_time)
                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   caller.appKey, auid, token, f.name || '', f.avatar || '', f.sign || '', f.ext || null, now, now);
-  return { ...profile(userRow(ctx, caller.appKey, auid)), token };
+  return { ...profile(await userRow(ctx, caller.appKey, auid)), token };
 }
 
-function update(ctx, caller, input) {
+async function update(ctx, caller, input) {
   const auid = subject(caller, input);
   const f = profileFields(input);
-  userRow(ctx, caller.appKey, auid);
-  ctx.store.run(`UPDATE users SET name = COALESCE(?, name), avatar = COALESCE(?, avatar), sign = COALESCE(?, sign),
+  await userRow(ctx, caller.appKey, auid);
+  await ctx.store.run(`UPDATE users SET name = COALESCE(?, name), avatar = COALESCE(?, avatar), sign = COALESCE(?, sign),
                    ext = COALESCE(?, ext), update_time = ? WHERE app_key = ? AND auid = ?`,
   f.name, f.avatar, f.sign, f.ext, ctx.now(), caller.appKey, auid);
-  return profile(userRow(ctx, caller.appKey, auid));
+  return profile(await userRow(ctx, caller.appKey, auid));
 }
 
-function get(ctx, caller, input) {
-  return profile(userRow(ctx, caller.appKey, v.auid(input, 'auid')));
+async function get(ctx, caller, input) {
+  return profile(await userRow(ctx, caller.appKey, v.auid(input, 'auid')));
 }
 
 /** With `auids`: those users (unknown ones omitted); without: every user, by auid, paged. */
-function list(ctx, caller, input) {
+async function list(ctx, caller, input) {
   const auids = v.auidList(input, 'auids', { max: 500 });
   if (auids) {
-    return auids.map((auid) => ctx.store.get('SELECT * FROM users WHERE app_key = ? AND auid = ?', caller.appKey, auid))
-      .filter(Boolean).map(profile);
+    const rows = await Promise.all(auids.map((auid) => ctx.store.get('SELECT * FROM users WHERE app_key = ? AND auid = ?', caller.appKey, auid)));
+    return rows.filter(Boolean).map(profile);
   }
   const offset = v.int(input, 'offset', { def: 0 });
   const limit = v.int(input, 'limit', { def: 100, min: 1, max: 500 });
-  return ctx.store.all('SELECT * FROM users WHERE app_key = ? ORDER BY auid LIMIT ? OFFSET ?', caller.appKey, limit, offset)
-    .map(profile);
+  return await ctx.store.all('SELECT * FROM users WHERE app_key = ? ORDER BY auid LIMIT ? OFFSET ?', caller.appKey, limit, offset)
+    .then((rows) => rows.map(profile));
 }
 
 /**
@@ -68,23 +68,23 @@ function list(ctx, caller, input) {
  * credentials change it, all but the caller's own when the user changes their own token. A live
  * socket using a revoked JWT is disconnected (session.kicked, reason 'token changed').
  */
-function setToken(ctx, caller, auid, token) {
-  userRow(ctx, caller.appKey, auid);
-  const revoked = ctx.store.tx(() => {
-    ctx.store.run('UPDATE users SET token = ?, update_time = ? WHERE app_key = ? AND auid = ?', token, ctx.now(), caller.appKey, auid);
-    return ctx.auth.revoke(caller.appKey, auid, { keepJti: caller.admin ? undefined : caller.jti });
+async function setToken(ctx, caller, auid, token) {
+  await userRow(ctx, caller.appKey, auid);
+  const revoked = await ctx.store.tx(async (db) => {
+    await db.run('UPDATE users SET token = ?, update_time = ? WHERE app_key = ? AND auid = ?', token, ctx.now(), caller.appKey, auid);
+    return ctx.auth.revoke(caller.appKey, auid, { keepJti: caller.admin ? undefined : caller.jti }, db);
   });
-  ctx.hub.endRevoked(caller.appKey, auid, revoked, 'token changed');
+  await ctx.hub.endRevoked(caller.appKey, auid, revoked, 'token changed');
   return { auid, token };
 }
 
-function updateToken(ctx, caller, input) {
+async function updateToken(ctx, caller, input) {
   const auid = subject(caller, input);
-  return setToken(ctx, caller, auid, v.string(input, 'token', { required: true, min: 1, max: 256 }));
+  return await setToken(ctx, caller, auid, v.string(input, 'token', { required: true, min: 1, max: 256 }));
 }
 
-function refreshToken(ctx, caller, input) {
-  return setToken(ctx, caller, subject(caller, input), newToken());
+async function refreshToken(ctx, caller, input) {
+  return await setToken(ctx, caller, subject(caller, input), newToken());
 }
 
 module.exports = { add, update, get, list, updateToken, refreshToken };
