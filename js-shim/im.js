@@ -9,6 +9,7 @@
 //   sdk.apis.message.send({toTarget, way, type, body}).then(({mid, seq, createTime, clientMsgId}) => ...)
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
+const log = require('./log.js');
 const { createApis } = require('./apis.js');
 const { CoreDriver } = require('./core-driver.js');
 
@@ -115,7 +116,8 @@ class Im extends Emitter {
     this._initDone = done;
     this._failed = null;
     this._state = 'connecting';
-    if (cfg.wasmPath) loader.configure({ wasmPath: cfg.wasmPath });
+    loader.configure({ wasmPath: cfg.wasmPath || undefined, logLevel: cfg.logLevel });
+    log.debug('im.init', cfg);  // log.js replaces the token, secret and key by '***'
     let p;
     try {
       p = getPlatform();
@@ -142,7 +144,7 @@ class Im extends Emitter {
 
   _attach(core, p, cfg) {
     if (!this._initDone) return;  // closed meanwhile
-    const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined }));
+    const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
     this._driver = createImDriver(core, p, json, (o) => this._onOutput(o));
     if (this._driver.optionsError) {
@@ -266,6 +268,7 @@ class Im extends Emitter {
 
   request(module, method, form, transport) {
     const t = transport === 'HTTP' ? 0 : transport === 'SOCKET' ? 1 : -1;
+    log.debug(`call ${module}.${method}`, form || {});
     return this._submit('request', [module, method, JSON.stringify(form || {}), t]);
   }
 
