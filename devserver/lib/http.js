@@ -15,6 +15,7 @@ const { requestIdOf } = require('./api');
 const { lookup } = require('./api/file');
 const { TokenBucket } = require('./ratelimit');
 const { requestLimit } = require('./config');
+const { serveWebDemo } = require('./web-demo');
 
 // A body this many times over the limit is not drained politely: the connection is dropped.
 const DRAIN_FACTOR = 16;
@@ -163,6 +164,7 @@ function createHttpServer({ api, ctx }) {
       return res.end();
     }
     if (fileMatch && (req.method === 'GET' || req.method === 'HEAD')) return serveFile(ctx, req, res, fileMatch[1]);
+    if (serveWebDemo(ctx, req, res, pathname)) return undefined;  // GET /demo/: the web chat page
     if (apiMatch && req.method === 'POST') {
       return handleApi(req, res, apiMatch[1], apiMatch[2]).catch((err) => {
         ctx.log(`http: ${err && err.stack}`);
