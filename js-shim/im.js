@@ -89,6 +89,8 @@ class Im extends Emitter {
   // resolves undefined (it never rejects: callback-style apps get no unhandled rejection). Whether it
   // should reject instead is an open spec question (docs/im-design.md).
   init(config, callback) {
+    // A bad logLevel or wasmPath throws here (a TypeError naming the field), before anything starts.
+    loader.configure({ wasmPath: config && config.wasmPath || undefined, logLevel: config && config.logLevel });
     const key = JSON.stringify(config || {});
     if (this._driver || this._initDone) {
       // A page opened again runs its onLoad again: with the same config it joins the session there is
@@ -116,7 +118,6 @@ class Im extends Emitter {
     this._initDone = done;
     this._failed = null;
     this._state = 'connecting';
-    loader.configure({ wasmPath: cfg.wasmPath || undefined, logLevel: cfg.logLevel });
     log.debug('im.init', cfg);  // log.js replaces the token, secret and key by '***'
     let p;
     try {

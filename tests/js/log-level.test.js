@@ -66,6 +66,10 @@ test('logLevel: warn (the default) and silent print no debug line; a bad level i
   await waitFor(() => page.lines.some((l) => l.level === 'error' && /user\.get callback threw/.test(l.text)), 'the error line');
 
   assert.throws(() => page.sdk.configure({ logLevel: 'verbose' }), (e) => e.field === 'logLevel' && /debug, info, warn, error, silent/.test(e.message));
+  // in init's config: refused before anything starts; the session there is goes on
+  assert.throws(() => page.sdk.im.init(H.imConfig(srv, daveConfig({ logLevel: 'loud' }))), (e) => e.field === 'logLevel');
+  assert.equal(page.sdk.im.getState(), 'connected');
+  assert.equal((await page.sdk.apis.user.get({ auid: 'bob' })).code, 0);
 });
 
 test('logLevel through sdk.io options applies to the whole SDK', { skip }, async (t) => {
