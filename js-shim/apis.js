@@ -4,6 +4,8 @@
 // Method names are the protocol's (E聊's): sdk.apis.user.update_token, sdk.apis.room.list_member, ...
 // The core (src/im) does the work; this table only names the calls. message.send goes through the
 // outbox; file.upload uses wx.uploadFile.
+// wx style: a form with success/fail/complete gets them called (as wx.request does) and no Promise.
+const log = require('./log.js');
 
 const CATALOGUE = {
   user: ['add', 'update', 'get', 'list', 'update_token', 'refresh_token'],
@@ -15,6 +17,12 @@ const CATALOGUE = {
   client: ['list'],
 };
 
+// An Error carrying {code, msg, requestId} (and the field at fault, for the SDK's own 400s).
+function apiErr(code, msg, requestId, field) {
+  return Object.assign(new Error(msg), { code, msg, requestId: requestId === undefined ? null : requestId }, field ? { field } : null);
+}
+const badArgument = (field, what) => apiErr(400, `invalid argument '${field}': ${what}`, null, field);
+
 function createApis(im, getPlatform) {
   const apis = {};
   for (const module of Object.keys(CATALOGUE)) {
@@ -23,23 +31,16 @@ function createApis(im, getPlatform) {
       apis[module][method] = (form, options) => im.request(module, method, form, options && options.transport);
     }
   }
-  apis.message.send = (form) => im.send(form).then((r) => Object.assign({}, r, {
-    // E聊 apps read the result's fields directly as well as through data.
-    mid: r.data && r.data.mid, seq: r.data && r.data.seq, createTime: r.data && r.data.createTime,
-    clientMsgId: r.data && r.data.clientMsgId,
-  }));
+  // E聊 apps read the result's fields directly as well as through data.
+  apis.message.send = (form) => im.send(form).then((r) => {
+    const d = r.data || {};
+    return Object.assign({}, r, { mid: d.mid, seq: d.seq, createTime: d.createTime, clientMsgId: d.clientMsgId });
+  });
   apis.file = {
     // upload({filePath, name?, mime?, onProgress?}): multipart POST with wx.uploadFile (part `file`).
     upload(form) {
       const f = form || {};
-      if (typeof f.filePath !== 'string' || !f.filePath) {
-        const err = new Error('invalid argument \'filePath\': required');
-        err.code = 400;
-        err.msg = err.message;
-        err.requestId = null;
-        err.field = 'filePath';
-        return Promise.reject(err);
-      }
+      if (typeof f.filePath !== 'string' || !f.filePath) return Promise.reject(badArgument('filePath', 'required'));
       return im.whenLoggedIn().then((info) => new Promise((resolve, reject) => {
         const fields = { jwt: info.jwt };
         if (f.name) fields.name = String(f.name);
@@ -48,27 +49,44 @@ function createApis(im, getPlatform) {
           let r = null;
           try { r = JSON.parse(text); } catch (e) { r = null; }
           if (error || !r || typeof r.code !== 'number') {
-            const err = new Error(error ? `network: ${error}` : `the answer is not an R envelope (HTTP ${status})`);
-            err.code = error ? -1002 : -1006;
-            err.msg = err.message;
-            err.requestId = null;
-            return reject(err);
+            return reject(apiErr(error ? -1002 : -1006, error ? `network: ${error}` : `the answer is not an R envelope (HTTP ${status})`));
           }
           if (r.code === 0) {
             // The R envelope, and the file's URL at the top level (what an IMAGE/FILE message carries).
             return resolve({ code: 0, msg: r.msg, data: r.data, requestId: r.requestId === undefined ? null : r.requestId,
               url: r.data && r.data.url });
           }
-          const err = new Error(r.msg);
-          err.code = r.code;
-          err.msg = r.msg;
-          err.requestId = r.requestId === undefined ? null : r.requestId;
-          return reject(err);
+          return reject(apiErr(r.code, r.msg, r.requestId));
         });
       }));
     },
   };
+  for (const module of Object.keys(apis)) {
+    for (const method of Object.keys(apis[module])) apis[module][method] = withCallbacks(apis[module][method], `${module}.${method}`);
+  }
   return apis;
+}
+
+// call(form, options) -> Promise, or, when the form has success/fail/complete, undefined with
+// success(result) or fail(error), then complete(result or error). The callbacks are not sent.
+function withCallbacks(call, name) {
+  return (form, options) => {
+    const { success, fail, complete } = form || {};
+    if (!success && !fail && !complete) return call(form, options);
+    const bad = ['success', 'fail', 'complete'].find((k) => form[k] && typeof form[k] !== 'function');
+    if (bad) return Promise.reject(badArgument(bad, 'must be a function'));
+    const run = (fn, value) => {
+      try {
+        if (fn) fn(value);
+      } catch (err) {
+        log.error(`a ${name} callback threw:`, err);
+      }
+    };
+    // undefined fields are not sent (the form goes out as JSON)
+    call(Object.assign({}, form, { success: undefined, fail: undefined, complete: undefined }), options)
+      .then((r) => { run(success, r); run(complete, r); }, (err) => { run(fail, err); run(complete, err); });
+    return undefined;
+  };
 }
 
 module.exports = { createApis, CATALOGUE };

@@ -9,6 +9,7 @@
 //   sdk.apis.message.send({toTarget, way, type, body}).then(({mid, seq, createTime, clientMsgId}) => ...)
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
+const log = require('./log.js');
 const { createApis } = require('./apis.js');
 const { CoreDriver } = require('./core-driver.js');
 
@@ -89,6 +90,8 @@ class Im extends Emitter {
   // resolves undefined (it never rejects: callback-style apps get no unhandled rejection). Whether it
   // should reject instead is an open spec question (docs/im-design.md).
   init(config, callback) {
+    // A bad logLevel or wasmPath throws here (a TypeError naming the field), before anything starts.
+    loader.configure({ wasmPath: config && config.wasmPath || undefined, logLevel: config && config.logLevel });
     const key = JSON.stringify(config || {});
     if (this._driver || this._initDone) {
       // A page opened again runs its onLoad again: with the same config it joins the session there is
@@ -117,7 +120,7 @@ class Im extends Emitter {
     this._initDone = done;
     this._failed = null;
     this._state = 'connecting';
-    if (cfg.wasmPath) loader.configure({ wasmPath: cfg.wasmPath });
+    log.debug('im.init', cfg);  // log.js replaces the token, secret and key by '***'
     let p;
     try {
       p = getPlatform();
@@ -144,7 +147,7 @@ class Im extends Emitter {
 
   _attach(core, p, cfg) {
     if (!this._initDone) return;  // closed meanwhile
-    const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined }));
+    const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
     this._driver = createImDriver(core, p, json, (o) => this._onOutput(o));
     if (this._driver.optionsError) {
@@ -271,6 +274,7 @@ class Im extends Emitter {
 
   request(module, method, form, transport) {
     const t = transport === 'HTTP' ? 0 : transport === 'SOCKET' ? 1 : -1;
+    log.debug(`call ${module}.${method}`, form || {});
     return this._submit('request', [module, method, JSON.stringify(form || {}), t]);
   }
 

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Bundles js-shim/ and the Emscripten glue into dist/echatim-sdk.js (one CommonJS file a page can
-// require()), copies the wasm and writes its brotli form (.wasm.br, what WXWebAssembly loads), and
-// prints the sizes. esbuild (npm) bundles, terser (npm) minifies: no eval, no new Function. The JS is
-// counted raw in the size budget (a page ships it as is), and terser's minification is ~5% smaller
-// than esbuild's.
+// Bundles js-shim/ and the Emscripten glue, copies the wasm and writes its brotli form (.wasm.br, what
+// WXWebAssembly loads), and prints the sizes. Three outputs from one source:
+//   dist/echatim-sdk.js (+ .wasm, .wasm.br, .d.ts)   the mini-program (and Node) build, CommonJS: the
+//                                                   two files a page copies into utils/
+//   dist/miniprogram/                               the npm package's "miniprogram" folder: what
+//                                                   DevTools' 构建 npm copies to miniprogram_npm/echatim-sdk/
+//   dist/browser/echatim-sdk.js (+ .wasm)           the browser build: <script> defines the global
+//                                                   `echatim` (module.exports where there is a module)
+// esbuild (npm) bundles, terser (npm) minifies: no eval, no new Function. The JS is counted raw in the
+// size budget (a page ships it as is), and terser's minification is ~5% smaller than esbuild's.
 // Usage: node toolchain/bundle.js <emscripten build dir> <out dir>
 'use strict';
 const fs = require('fs');
@@ -21,51 +26,96 @@ const pkg = require(path.join(root, 'package.json'));
 const glue = path.join(buildDir, 'echatim_core.js');
 const wasm = fs.readFileSync(path.join(buildDir, 'echatim_core.wasm'));
 
-const result = esbuild.buildSync({
-  entryPoints: [path.join(root, 'js-shim/index.js')],
-  bundle: true,
-  format: 'cjs',
-  platform: 'neutral',
-  target: ['es2017'],          // WeChat's JS engines (JavaScriptCore without JIT on iOS, V8 on Android)
-  minify: true,            // esbuild first, then terser on its output: smallest of the orders tried
-  legalComments: 'none',
-  write: false,
-  alias: { 'echatim-core-glue': glue },
-  define: { __ECHAT_VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs. */` },
-});
-bundle(result.outputFiles[0].text).catch((err) => {
+// browser: false -> CommonJS for WeChat's require(), without the browser platform (its bytes would
+// count in every app's package); true -> an IIFE whose footer exports it as module.exports or, in a
+// <script>, as the global `echatim` (WeChat passes `self`/`window` as undefined parameters, so the
+// global is looked up only when there is no module).
+function build(browser) {
+  const result = esbuild.buildSync({
+    entryPoints: [path.join(root, 'js-shim/index.js')],
+    bundle: true,
+    format: browser ? 'iife' : 'cjs',
+    globalName: browser ? '__echatimSdk' : undefined,
+    platform: 'neutral',
+    target: ['es2017'],          // WeChat's JS engines (JavaScriptCore without JIT on iOS, V8 on Android)
+    minify: true,            // esbuild first, then terser on its output: smallest of the orders tried
+    legalComments: 'none',
+    write: false,
+    alias: { 'echatim-core-glue': glue },
+    define: { __ECHAT_VERSION__: JSON.stringify(pkg.version), __ECHAT_BROWSER__: String(browser) },
+    banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs${browser ? ' (browser build)' : ''}. */` },
+    footer: browser ? {
+      js: 'if(typeof module==="object"&&module&&module.exports)module.exports=__echatimSdk;' +
+        'else(typeof globalThis!=="undefined"?globalThis:window).echatim=__echatimSdk;',
+    } : undefined,
+  });
+  return minify(result.outputFiles[0].text);
+}
+
+async function minify(text) {
+  const min = await terser.minify(text, {
+    ecma: 2017,
+    toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
+    compress: { passes: 3 },
+    mangle: { toplevel: true },
+    format: { comments: /^!|echatim-sdk/ },
+  });
+  if (/new Function\(|[^a-zA-Z_.$]eval\(/.test(min.code)) {
+    throw new Error('the output contains eval or new Function, which WeChat refuses');
+  }
+  return min.code;
+}
+
+async function main() {
+  const js = await build(false);
+  const webJs = await build(true);
+  fs.writeFileSync(path.join(outDir, 'echatim-sdk.js'), js);
+  fs.writeFileSync(path.join(outDir, 'echatim-sdk.wasm'), wasm);
+  const br = zlib.brotliCompressSync(wasm, {
+    params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length },
+  });
+  fs.writeFileSync(path.join(outDir, 'echatim-sdk.wasm.br'), br);
+  const typings = path.join(root, 'js-shim/echatim-sdk.d.ts');
+  if (fs.existsSync(typings)) fs.copyFileSync(typings, path.join(outDir, 'echatim-sdk.d.ts'));
+
+  // The npm package's "miniprogram" folder, copied whole by 构建 npm (and miniprogram-ci's packNpm)
+  // to <miniprogramRoot>/miniprogram_npm/echatim-sdk/, where require('echatim-sdk') finds index.js.
+  // WXWebAssembly takes only a path from the package root and a module cannot learn its own path
+  // there, so index.js names where 构建 npm puts the wasm; an app whose miniprogram_npm is elsewhere
+  // (a subpackage's, or a packNpmRelationList folder below the root) passes wasmPath. Only the
+  // .wasm.br goes in: the plain .wasm (the fallback for base libraries before 2.14.0) would add its
+  // size to every app that installs the package (docs/api.md, "npm").
+  const mpDir = path.join(outDir, 'miniprogram');
+  fs.rmSync(mpDir, { recursive: true, force: true });
+  fs.mkdirSync(mpDir);
+  fs.writeFileSync(path.join(mpDir, 'echatim-sdk.js'), js);
+  fs.writeFileSync(path.join(mpDir, 'echatim-sdk.wasm.br'), br);
+  fs.writeFileSync(path.join(mpDir, 'index.js'), `'use strict';
+// require('echatim-sdk') after DevTools' 构建 npm: the SDK, with its wasm where 构建 npm puts it.
+var sdk = require('./echatim-sdk.js');
+sdk.configure({ wasmPath: '/miniprogram_npm/${pkg.name}/echatim-sdk.wasm.br' });
+module.exports = sdk;
+`);
+
+  // The browser build: the script and the plain wasm beside it (a browser fetches it from there).
+  const webDir = path.join(outDir, 'browser');
+  fs.mkdirSync(webDir, { recursive: true });
+  fs.writeFileSync(path.join(webDir, 'echatim-sdk.js'), webJs);
+  fs.writeFileSync(path.join(webDir, 'echatim-sdk.wasm'), wasm);
+
+  const size = (f) => fs.statSync(path.join(outDir, f)).size;
+  const sizes = {
+    'echatim-sdk.js': size('echatim-sdk.js'),
+    'echatim-sdk.wasm': wasm.length,
+    'echatim-sdk.wasm.br': br.length,
+  };
+  sizes['shipped (js + wasm.br)'] = sizes['echatim-sdk.js'] + sizes['echatim-sdk.wasm.br'];
+  sizes['npm route (miniprogram/)'] = sizes['shipped (js + wasm.br)'] + size('miniprogram/index.js');
+  sizes['browser/echatim-sdk.js'] = size('browser/echatim-sdk.js');
+  for (const [k, v] of Object.entries(sizes)) console.log(`bundle: ${k.padEnd(24)} ${String(v).padStart(8)} bytes`);
+}
+
+main().catch((err) => {
   console.error(`bundle: ${err && err.stack || err}`);
   process.exit(1);
 });
-
-async function bundle(text) {
-const min = await terser.minify(text, {
-  ecma: 2017,
-  toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
-  compress: { passes: 3 },
-  mangle: { toplevel: true },
-  format: { comments: /^!|echatim-sdk/ },
-});
-let js = min.code;
-if (/new Function\(|[^a-zA-Z_.$]eval\(/.test(js)) {
-  console.error('bundle: the output contains eval or new Function, which WeChat refuses');
-  process.exit(1);
-}
-fs.writeFileSync(path.join(outDir, 'echatim-sdk.js'), js);
-fs.writeFileSync(path.join(outDir, 'echatim-sdk.wasm'), wasm);
-const br = zlib.brotliCompressSync(wasm, {
-  params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: wasm.length },
-});
-fs.writeFileSync(path.join(outDir, 'echatim-sdk.wasm.br'), br);
-const typings = path.join(root, 'js-shim/echatim-sdk.d.ts');
-if (fs.existsSync(typings)) fs.copyFileSync(typings, path.join(outDir, 'echatim-sdk.d.ts'));
-
-const sizes = {
-  'echatim-sdk.js': Buffer.byteLength(js),
-  'echatim-sdk.wasm': wasm.length,
-  'echatim-sdk.wasm.br': br.length,
-};
-sizes['shipped (js + wasm.br)'] = sizes['echatim-sdk.js'] + sizes['echatim-sdk.wasm.br'];
-for (const [k, v] of Object.entries(sizes)) console.log(`bundle: ${k.padEnd(24)} ${String(v).padStart(8)} bytes`);
-}

@@ -19,8 +19,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 #   redis-server, postgresql ................... tests/multinode and bench/multinode start their own
 #                                                redis-server and PostgreSQL 15 (initdb + postgres) in a
 #                                                temporary directory on loopback ports
+#   chromium ................................... the browser suite (tests/browser, driven by npm puppeteer-core;
+#                                                puppeteer's own browser download is not used)
 APT_PACKAGES=(emscripten nlohmann-json3-dev catch2 cmake make g++ clang libclang-rt-14-dev brotli lcov
-              python3 build-essential redis-server postgresql)
+              python3 build-essential redis-server postgresql chromium)
 if ! command -v node >/dev/null 2>&1; then APT_PACKAGES+=(nodejs npm); fi
 
 missing=()

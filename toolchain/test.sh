@@ -3,7 +3,8 @@
 #   1. native Catch2 suites (Debug, ASan + UBSan, -Werror)            tests/native
 #   2. libFuzzer smoke run (about 30 s in all)                         tests/fuzz
 #   3. the wasm build of the SDK (dist/)                               toolchain/build.sh
-#   4. Node suites (node:test): devserver, sandbox, socket.io servers, the SDK in the sandbox
+#   4. Node suites (node:test): devserver, sandbox, socket.io servers, the SDK in the sandbox, the npm
+#      package through miniprogram-ci (tests/npm), the browser build in headless Chromium (tests/browser)
 # Environment: FUZZ_SECONDS (total fuzz time, default 30), SKIP_SETUP=1 (skip toolchain/setup.sh).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -31,7 +32,7 @@ suite "fuzz smoke (libFuzzer)" bash toolchain/fuzz.sh "${FUZZ_SECONDS:-30}"
 suite "wasm build" bash toolchain/build.sh
 
 node_suites=()
-for d in tests/devserver tests/multinode tests/sandbox tests/support tests/js tests/types tests/demo; do
+for d in tests/devserver tests/multinode tests/sandbox tests/support tests/js tests/types tests/demo tests/npm tests/browser; do
   if ls "$d"/*.test.js >/dev/null 2>&1; then node_suites+=("$d"/*.test.js); fi
 done
 if [ ${#node_suites[@]} -gt 0 ]; then

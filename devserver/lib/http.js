@@ -24,6 +24,7 @@ const { requestIdOf } = require('./api');
 const { lookup, mediaType, SPOOLED } = require('./api/file');
 const { requestLimit } = require('./config');
 const { Counter, capConnections } = require('./guard');
+const { serveWebDemo } = require('./web-demo');
 
 // A body this many times over the limit is not drained politely: the connection is dropped.
 const DRAIN_FACTOR = 16;
@@ -302,6 +303,8 @@ function createHttpServer({ api, ctx }) {
     [(m) => m === 'OPTIONS', /^/, (req, res) => { req.resume(); res.writeHead(204, CORS_HEADERS); res.end(); }],
     [(m) => m === 'GET' || m === 'HEAD', /^\/files\/([^/]+)(?:\/[^/]*)?$/, (req, res, match) => { req.resume(); return serveFile(ctx, req, res, match[1]); }],
     [(m) => m === 'GET' || m === 'HEAD', /^\/healthz$/, (req, res) => { req.resume(); return healthz(ctx, res); }],
+    // GET /demo/: the web chat page (devserver/lib/web-demo.js serves a fixed list of files).
+    [(m) => m === 'GET' || m === 'HEAD', /^\/demo(?:\/|$)/, (req, res, match) => { serveWebDemo(ctx, req, res, match.input); }],
     [(m) => m === 'POST', /^\/v1\/([^/]+)\/(.+)$/, (req, res, match) => handleApi(req, res, match[1], match[2])],
     [() => true, /^\/v1\/([^/]+)\/(.+)$/, (req, res, match) => {
       req.resume();
