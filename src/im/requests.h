@@ -46,6 +46,7 @@ struct Call {
   Millis not_before = 0;             // a retry waits until then
   int auth_retries = 0;              // renewals done for this call (401 once, 419 twice)
   int attempts = 0;
+  std::string last_error;            // why the last attempt did not get through (shown when it fails)
 };
 
 }  // namespace echat::im
