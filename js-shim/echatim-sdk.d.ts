@@ -129,6 +129,14 @@ export interface ImConfig {
   reconnectionDelay?: number;
   reconnectionDelayMax?: number;
   requestTimeout?: number;
+  maxHttpRequests?: number;
+  outboxPerMessageRecords?: boolean;
+  /** Outbox messages on the socket at once (pipelined, in send order); 1..64, default 16. HTTP: always 1. */
+  sendWindow?: number;
+  /** ms after which an unconfirmed message fails with -1001 and the reason; 0 = never; default 120000. */
+  sendTimeout?: number;
+  /** What a fresh install's first catch-up hands over: 'all' (default), 'none', or the last N per conversation. */
+  historyOnFreshInstall?: 'all' | 'none' | number;
 }
 
 export type Way = 'P2P' | 'P2R';
@@ -146,7 +154,21 @@ export interface ImMessage {
   msgOption?: Record<string, unknown>;
   at_users?: string[];
   createTime: number;
+  /** 'out': the logged-in user's own message (its delivery back), 'in': another user's. */
+  flow: 'in' | 'out';
+  /** true: replayed by a fresh install's first catch-up (historyOnFreshInstall), false: live. */
+  isHistory: boolean;
+  /** true: recalled; body is then {} (never null). */
+  recalled?: boolean;
   [field: string]: unknown;
+}
+
+/** An outbox message's state ('sendState' event). */
+export interface SendState {
+  clientMsgId: string;
+  state: 'queued' | 'sending' | 'sent' | 'failed';
+  /** why it waits again ('queued') or failed; null otherwise. */
+  reason: string | null;
 }
 
 export interface Conversation {
@@ -172,6 +194,8 @@ export interface ApiError extends Error {
   msg: string;
   requestId: string | null;
   fatal?: boolean;
+  /** message.send failures: resend with this clientMsgId (the server stores it once). */
+  clientMsgId?: string;
 }
 
 export type ImState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -185,6 +209,8 @@ export interface Im {
   on(event: 'sync', fn: (run: { from: number; to: number; count: number }) => void): Im;
   on(event: 'conversation', fn: (conversation: Conversation) => void): Im;
   on(event: 'sent', fn: (result: { code: number; msg: string; data: any; clientMsgId: string }) => void): Im;
+  on(event: 'sendState', fn: (state: SendState) => void): Im;
+  on(event: 'conversations', fn: (conversations: Conversation[]) => void): Im;
   on(event: 'error', fn: (err: ApiError) => void): Im;
   on(event: string, fn: Listener): Im;
   once(event: string, fn: Listener): Im;
