@@ -2,7 +2,7 @@
 // Issue 5 acceptance: exactly-once, ordered delivery through sdk.im / sdk.apis in the mini-program
 // sandbox, against the real devserver (child process, a database file), while the world misbehaves.
 //
-// 1. Two users (alice over HTTP API calls, bob over the socket), IM_RELIABILITY_N (default 2,000)
+// 1. Two users (alice over HTTP API calls, bob over the socket), IM_RELIABILITY_N (default 200; 2,000 is the long run of docs/im-design.md)
 //    P2P messages each way with sdk.apis.message.send, while a seeded schedule (IM_SEED) restarts the
 //    server three times (SIGTERM and SIGKILL, same ports, same database), cuts WebSockets, hides and
 //    shows the app (suspending it), and drops and restores the network. Checked: every send's Promise
@@ -36,8 +36,12 @@ const { Storage } = require('../sandbox');
 
 const { skip, within, waitFor, sleep, rng, cutSockets } = H;
 const SEED = Number(process.env.IM_SEED || 20261125);
-const N = Number(process.env.IM_RELIABILITY_N || 2000);
-const WINDOW = 8;  // sends outstanding per user (the outbox holds at most 200; each entry makes every send costlier: bench/im)
+// The suite runs 2 x 200; the long run of issue 11 is IM_RELIABILITY_N=2000 (docs/im-design.md "Long runs").
+const N = Number(process.env.IM_RELIABILITY_N || 200);
+// Sends outstanding per user: unbounded by default (a burst: the outbox holds what storage holds, issue 11),
+// issued at IM_RELIABILITY_RATE per second (125 by default, the rate of the report), however many are waiting.
+const WINDOW = Number(process.env.IM_RELIABILITY_WINDOW || Infinity);
+const RATE = Number(process.env.IM_RELIABILITY_RATE || 125);
 const LONG = 120000;  // bound of the long waits: a hang guard only
 const IDLE = 15000;   // a wait on progress gives up when nothing moved for this long (a stall, not slowness)
 
@@ -108,6 +112,7 @@ function msgSends(page, peer, count, opts = {}) {
       while (st.issued - st.answered >= (opts.window || WINDOW)) {
         await new Promise((resolve) => { wake = resolve; });
       }
+      if (opts.rate && n > 0) await sleep(1000 / opts.rate);
       st.issued++;
       page.sdk.apis.message.send({ toTarget: peer, way: 'P2P', type: 'TEXT', body: { n, text: `${page.who}#${n}` } })
         .then((r) => ({ ok: true, r }), (e) => ({ ok: false, e }))
@@ -173,8 +178,8 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
 
     const events = schedule(SEED);
     const log = [];
-    const a = msgSends(alice, 'bob', N);
-    const b = msgSends(bob, 'alice', N);
+    const a = msgSends(alice, 'bob', N, { rate: RATE });
+    const b = msgSends(bob, 'alice', N, { rate: RATE });
     const progress = () => (a.answered + b.answered) / (2 * N);
     const chaos = (async () => {
       for (const e of events) {
