@@ -69,7 +69,7 @@ function dbFile(t) {
   return path.join(dir, 'echat.sqlite');
 }
 
-const FAST_RECONNECT = { reconnectionDelay: 100, reconnectionDelayMax: 1000 };
+const FAST_RECONNECT = { reconnectionDelay: 100, reconnectionDelayMax: 1000, ...(process.env.IM_SEND_WINDOW ? { sendWindow: Number(process.env.IM_SEND_WINDOW) } : {}) };
 
 // The outbox's storage records of a user, whatever their layout (one record, or a marker under the key
 // plus one record per entry: docs/im-design.md "Storage records").
@@ -210,6 +210,18 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
         + `answered ${a.answered}+${b.answered}; errors ${JSON.stringify([...a.errors, ...b.errors].slice(0, 5))}; `
         + `sdk errors alice ${JSON.stringify(alice.of('error').slice(0, 3).map((e) => e.message))} `
         + `bob ${JSON.stringify(bob.of('error').slice(0, 3).map((e) => e.message))}`);
+      for (const p of [alice, bob]) {
+        const st = p.of('state').slice(-4).map((x) => `${x.state}:${x.reason}`);
+        const ss = p.of('sendState').slice(-3).map((x) => `${x.clientMsgId.slice(-6)}:${x.state}:${x.reason || ''}`);
+        if (process.env.IM_DEBUG) {
+          t.diagnostic(`${p.who} sockets: ${JSON.stringify(p.sb.sockets().slice(-6).map((r) => [r.id, r.state, r.frames.length, r.openedAt, r.closedAt, r.closeCode, r.closeReason, r.failed && String(r.failed).slice(0, 40)]))}`);
+          for (const r of p.sb.sockets().slice(-1)) {
+            t.diagnostic(`${p.who} first frames: ${JSON.stringify(r.frames.slice(0, 14).map((f) => `${f.dir}:${String(f.data).slice(0, 70)}`))}`);
+            t.diagnostic(`${p.who} last frames: ${JSON.stringify(r.frames.slice(-6).map((f) => `${f.dir}:${String(f.data).slice(0, 70)}`))}`);
+          }
+        }
+        t.diagnostic(`${p.who}: state ${p.sdk.im.getState()}, last states ${JSON.stringify(st)}, last sendStates ${JSON.stringify(ss)}, info ${JSON.stringify(p.sdk.im.info())}`);
+      }
     };
     try {
       await Promise.all([a.done, b.done, chaos]);
