@@ -113,6 +113,8 @@ function msgSends(page, peer, count, opts = {}) {
         await new Promise((resolve) => { wake = resolve; });
       }
       if (opts.rate && n > 0) await sleep(1000 / opts.rate);
+      // A suspended mini-program runs no JavaScript: the page sends nothing until it is shown again.
+      while (page.sb.suspended) await sleep(5);
       st.issued++;
       page.sdk.apis.message.send({ toTarget: peer, way: 'P2P', type: 'TEXT', body: { n, text: `${page.who}#${n}` } })
         .then((r) => ({ ok: true, r }), (e) => ({ ok: false, e }))
@@ -191,10 +193,14 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
           e.cut = cutSockets(pages[e.who].sb);
         } else if (e.kind === 'hide') {
           const sb = pages[e.who].sb;
-          await sb.hideApp();
+          // hideApp's promise settles when onHide has been delivered; under load (a page busy with a burst)
+          // the suspension (suspendDelay) can come first, and then it settles only after the show: waiting
+          // for it before showing would wait forever.
+          const heard = sb.hideApp();
           await within(sb.waitSuspended(), 'suspended');
           await sleep(e.ms);
           await sb.showApp();
+          await within(heard, 'onHide delivered');
         } else if (e.kind === 'network') {
           const sb = pages[e.who].sb;
           await sb.setNetwork(false);
