@@ -70,16 +70,14 @@ std::string plain_reason(std::string_view raw) {
     const auto end = s.rfind('"');
     if (end > q + 6) s = s.substr(q + 6, end - q - 6);
   }
-  struct Known { const char* needle; const char* says; };
-  static const Known known[] = {
-      {"REFUSED", "connection refused"}, {"refused", "connection refused"},
-      {"ENOTFOUND", "host not found"}, {"NAME_NOT_RESOLVED", "host not found"},
-      {"TIMED_OUT", "connection timed out"}, {"ETIMEDOUT", "connection timed out"},
-      {"ECONNRESET", "connection reset"}, {"CONNECTION_RESET", "connection reset"},
-      {"INTERNET_DISCONNECTED", "no network"}, {"interrupted", "interrupted (app in the background)"},
-  };
-  for (const auto& k : known) {
-    if (s.find(k.needle) != std::string::npos) return k.says;
+  // wx / Chromium / Node spellings -> what they mean (needle, meaning; "" ends the list).
+  static const char* const known[] = {"REFUSED", "connection refused", "refused", "connection refused",
+                                      "NOTFOUND", "host not found", "NOT_RESOLVED", "host not found",
+                                      "TIMED_OUT", "connection timed out", "TIMEDOUT", "connection timed out",
+                                      "RESET", "connection reset", "DISCONNECTED", "no network",
+                                      "interrupted", "interrupted (app in the background)", ""};
+  for (int k = 0; *known[k]; k += 2) {
+    if (s.find(known[k]) != std::string::npos) return known[k + 1];
   }
   for (const char* prefix : {"eio: ", "request:fail ", "request:fail"}) {
     if (s.rfind(prefix, 0) == 0) s = s.substr(std::char_traits<char>::length(prefix));
@@ -600,12 +598,21 @@ void Client::hand_over(Millis now) {
         const std::string way = string_field(parsed, "way");
         const std::string from = string_field(parsed, "formUser");
         const std::string to = string_field(parsed, "toTarget");
-        const std::string key = way + "/" + (way == "P2P" && to == config_.auid ? from : to);
-        auto [slot, fresh] = held_index_.emplace(key, held_history_.size());
-        if (fresh) held_history_.emplace_back();
-        auto& list = held_history_[slot->second];
-        list.push_back(std::move(m));
-        if (list.size() > static_cast<std::size_t>(keep)) list.erase(list.begin());
+        std::string key = way + "/" + (way == "P2P" && to == config_.auid ? from : to);
+        long long same = 0;
+        std::size_t oldest = held_keys_.size();
+        for (std::size_t k = held_keys_.size(); k-- > 0;) {
+          if (held_keys_[k] == key) {
+            ++same;
+            oldest = k;
+          }
+        }
+        if (same == keep) {
+          held_keys_.erase(held_keys_.begin() + static_cast<std::ptrdiff_t>(oldest));
+          held_history_.erase(held_history_.begin() + static_cast<std::ptrdiff_t>(oldest));
+        }
+        held_keys_.push_back(std::move(key));
+        held_history_.push_back(std::move(m));
       } else {
         outputs_.push_back(std::move(m));
       }
@@ -620,14 +627,9 @@ void Client::hand_over(Millis now) {
 
 void Client::release_history() {
   fresh_run_ = false;
-  std::vector<Message> all;
-  for (auto& list : held_history_) {
-    for (auto& m : list) all.push_back(std::move(m));
-  }
+  for (auto& kept : held_history_) outputs_.push_back(std::move(kept));  // in seq order already
   held_history_.clear();
-  held_index_.clear();
-  std::sort(all.begin(), all.end(), [](const Message& a, const Message& b) { return a.seq < b.seq; });
-  for (auto& m : all) outputs_.push_back(std::move(m));
+  held_keys_.clear();
 }
 
 void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {

@@ -216,8 +216,10 @@ class Client {
   // and Config::history_on_fresh_install decides which are handed over.
   bool fresh_run_ = false;
   bool fresh_decided_ = false;
-  std::vector<std::vector<Message>> held_history_;  // last N per conversation (fresh run, N > 0)
-  std::map<std::string, std::size_t> held_index_;   // conversation key -> index in held_history_
+  // Fresh run with N > 0: the messages kept so far, in seq order, and their conversations' keys (at most
+  // N per conversation: the oldest one goes when a newer one comes).
+  std::vector<Message> held_history_;
+  std::vector<std::string> held_keys_;
 };
 
 }  // namespace echat::im
