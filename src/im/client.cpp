@@ -801,6 +801,10 @@ bool Client::flush(Millis now) {
     }
     bool ready = c.not_before <= now;
     if (ready) c.not_before = 0;
+    if (ready && c.renew_first) {
+      c.renew_first = false;
+      if (!jwt_.empty()) renew(now);
+    }
     ready = ready && !jwt_.empty();
     ready = ready && !(c.transport == Transport::Socket && !logged_in_);
     ready = ready && !(c.transport == Transport::Http && http_out >= config_.max_http_requests);
@@ -906,8 +910,13 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
     // the message stays persisted. Only refusals of the message itself (400, 403, 404, 413) drop it.
     if (c.auth_retries < limit || c.kind == Call::Kind::Outbox) {
       ++c.auth_retries;
-      retry_later(c, now, c.auth_retries > limit ? kUnavailableDelay : 0);
-      renew(now);
+      const bool wait = c.auth_retries > limit;
+      retry_later(c, now, wait ? kUnavailableDelay : 0);
+      // After the wait the JWT is renewed again (not now): a short-lived JWT renewed now could expire
+      // during the wait, and the message would meet 419 at every attempt (several in flight make that
+      // likely).
+      if (wait) c.renew_first = true;
+      else renew(now);
       return;
     }
   }
