@@ -9,7 +9,7 @@
 //  - init calls back with getConversations() loaded; the load is a `conversations` event;
 //  - `message` events carry flow ('in' | 'out') and isHistory; historyOnFreshInstall 'none' / N;
 //  - a recalled message has body {} and recalled: true (the README's m.body.text does not throw);
-//  - user.list with a lone surrogate in a user's ext answers;
+//  - user.list with a lone surrogate in a user's ext answers (HTTP); over the socket, a todo (see the last test);
 //  - a misspelt config key warns naming the key meant;
 //  - admin calls (user.add) take the config's secret and appKey.
 
@@ -193,4 +193,27 @@ test('im rough edges: admin calls take the config\'s secret and appKey when the 
   await within(wrong.ready, 'init bob');
   const refused = await H.settle(wrong.sdk.apis.user.add({ auid: 'eve', token: 'pe' }));
   assert.equal(refused.ok, false);
+});
+
+// Today the socket.io layer (src/socketio/packet.cpp) checks every payload with nlohmann and refuses the
+// packet ("payload is not valid JSON", a reconnect per push: the receiver loops). The socket.io boundary
+// rewrite (issue 10) stops that check; the IM side (parse_json) then reads it. Kept as a todo until both
+// are merged: it runs, and reports, without failing the suite.
+test('im rough edges: a message with a lone surrogate does not block the stream (socket)', {
+  skip, timeout: 60000, todo: 'needs the socket.io boundary without payload validation (issue 10)',
+}, async (t) => {
+  const srv = await H.startDevserver(t);
+  const bob = H.imPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' });
+  await within(bob.ready, 'bob');
+  const alice = H.imPage(t, srv);
+  await within(alice.ready, 'alice');
+  const bad = await post(srv, 'message/send',
+    '{"formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"x\\ud800"},"clientMsgId":"s1"}', alice.sdk.im.info().jwt);
+  assert.equal(bad.code, 0);
+  await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'after' } });
+  await waitFor(() => bob.of('message').length >= 2, 'both messages', 10000);
+  const texts = bob.of('message').map((m) => m.body.text);
+  assert.equal(texts[0].length, 2);
+  assert.equal(texts[1], 'after');
+  assert.equal(bob.of('state').filter((s) => s.state === 'reconnecting').length, 0, 'no reconnect loop');
 });
