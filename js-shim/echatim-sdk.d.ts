@@ -156,6 +156,12 @@ export interface ImConfig {
   maxHttpRequests?: number;
   /** Console output of the SDK (default 'warn'). */
   logLevel?: LogLevel;
+  /** Outbox messages on the socket at once (pipelined, in send order); 1..64, default 16. HTTP: always 1. */
+  sendWindow?: number;
+  /** ms after which an unconfirmed message fails with -1001 and the reason; 0 = never; default 120000. */
+  sendTimeout?: number;
+  /** What a fresh install's first catch-up hands over: 'all' (default), 'none', or the last N per conversation. */
+  historyOnFreshInstall?: 'all' | 'none' | number;
 }
 
 export type Way = 'P2P' | 'P2R';
@@ -181,17 +187,27 @@ export interface ImMessage {
   toTarget: string;
   way: Way;
   type: MessageType;
-  /** As sent, parsed (TextBody, FileBody, PositionBody or your own); null once recalled. */
+  /** As sent, parsed (TextBody, FileBody, PositionBody or your own); {} once recalled. */
   body: any;
   msgOption: Record<string, unknown>;
   at_users: string[];
   createTime: number;
-  /** True once the sender recalled it (body is then null). */
+  /** 'out': the logged-in user's own message (its delivery back), 'in': another user's. */
+  flow: 'in' | 'out';
+  /** true: replayed by a fresh install's first catch-up (historyOnFreshInstall), false: live. */
+  isHistory: boolean;
+  /** True once the sender recalled it (body is then {}, never null). */
   recalled: boolean;
   recallTime: number | null;
-  // Room left for the fields the IM layer adds (send states, flow / isHistory: issue 12, IM part);
-  // they are typed here when they land.
   [field: string]: unknown;
+}
+
+/** An outbox message's state ('sendState' event). */
+export interface SendState {
+  clientMsgId: string;
+  state: 'queued' | 'sending' | 'sent' | 'failed';
+  /** why it waits again ('queued') or failed; null otherwise. */
+  reason: string | null;
 }
 
 /** A conversation from this user's side (docs/protocol.md 9.6). */
@@ -259,6 +275,8 @@ export interface ApiError extends Error {
   field?: string;
   /** On the 'error' event: true when the session ended (init's callback got no sdk). */
   fatal?: boolean;
+  /** message.send failures: resend with this clientMsgId (the server stores it once). */
+  clientMsgId?: string;
 }
 
 /** wx-style callbacks, accepted in the form of every sdk.apis call (as wx.request takes them); R is the
@@ -418,6 +436,8 @@ export interface Im {
   on(event: 'sync', fn: (run: { from: number; to: number; count: number }) => void): Im;
   on(event: 'conversation', fn: (conversation: Conversation) => void): Im;
   on(event: 'sent', fn: (result: { code: number; msg: string; data: Sent | null; clientMsgId: string; requestId: string | null }) => void): Im;
+  on(event: 'sendState', fn: (state: SendState) => void): Im;
+  on(event: 'conversations', fn: (conversations: Conversation[]) => void): Im;
   on(event: 'error', fn: (err: ApiError) => void): Im;
   on(event: string, fn: Listener): Im;
   once(event: 'message', fn: (message: ImMessage) => void): Im;

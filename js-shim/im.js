@@ -58,6 +58,55 @@ function createImDriver(core, p, configJson, sink) {
 
 const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
 
+// The configuration keys sdk.im.init reads (docs/api.md); anything else is warned about, naming the key
+// probably meant (`socketport` -> `socketPort`).
+const CONFIG_KEYS = ['host', 'httpPort', 'socketPort', 'key', 'secret', 'apiTransport', 'loginAuid', 'loginToken',
+  'fileServerConfig', 'secure', 'protocol', 'reconnection', 'reconnectionAttempts', 'reconnectionDelay',
+  'reconnectionDelayMax', 'requestTimeout', 'maxHttpRequests', 'outboxPerMessageRecords', 'sendWindow', 'sendTimeout',
+  'historyOnFreshInstall', 'seed', 'wasmPath'];
+
+function editDistance(a, b) {
+  const row = [];
+  for (let j = 0; j <= b.length; j++) row[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length];
+}
+
+// One warning per unknown key: "... 'socketport' is not a config key (did you mean 'socketPort'?) ...".
+function configWarnings(cfg) {
+  const out = [];
+  for (const k of Object.keys(cfg)) {
+    if (CONFIG_KEYS.indexOf(k) >= 0) continue;
+    let best = null;
+    let bestD = Infinity;
+    for (const known of CONFIG_KEYS) {
+      const d = known.toLowerCase() === k.toLowerCase() ? 0 : editDistance(known.toLowerCase(), k.toLowerCase());
+      if (d < bestD) { best = known; bestD = d; }
+    }
+    const guess = bestD <= Math.max(2, Math.floor(k.length / 4)) ? ` (did you mean '${best}'?)` : '';
+    out.push(`echatim: sdk.im.init: '${k}' is not a config key${guess}; it is ignored`);
+  }
+  return out;
+}
+
+// A recalled message keeps a body the app's own listener can read (m.body.text is undefined, not a
+// TypeError): body {} and recalled: true (docs/api.md "Recalled messages").
+function recalledShape(m) {
+  if (m && (m.body === null || m.body === undefined || m.recalled === true)) {
+    if (m.body === null || m.body === undefined || typeof m.body !== 'object') m.body = {};
+    if (m.recalled !== true && m.recalled !== false) m.recalled = true;
+  }
+  return m;
+}
+
 // E聊 apps may send a body as JSON text ('{"text":"hi"}'): hand it over parsed, as an object. A string
 // that is not a JSON object or array stays as it is.
 function parsedBody(m) {
@@ -103,6 +152,10 @@ class Im extends Emitter {
     this._configKey = key;
     this._closed = false;
     const cfg = Object.assign({}, config || {});
+    for (const w of configWarnings(cfg)) {
+      if (typeof console !== 'undefined' && console.warn) console.warn(w);
+    }
+    this._convsLoaded = false;
     this._requestTimeout = typeof cfg.requestTimeout === 'number' && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
     let settled = false;
     let resolveInit;
@@ -149,6 +202,7 @@ class Im extends Emitter {
     if (!this._initDone) return;  // closed meanwhile
     const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
+    this._auid = typeof cfg.loginAuid === 'string' ? cfg.loginAuid : String(cfg.loginAuid);
     this._driver = createImDriver(core, p, json, (o) => this._onOutput(o));
     if (this._driver.optionsError) {
       const x = this._driver.optionsError;
@@ -203,9 +257,18 @@ class Im extends Emitter {
         if (STATES.indexOf(o[1]) < 0) return;
         this._state = o[1];
         this.emitReserved('state', { state: o[1], reason: o[2] });
-        if (o[1] === 'connected' && this._initDone) this._initDone(this._sdk);
+        // init calls back once logged in with the conversation list loaded (the 'conversations' event).
+        if (o[1] === 'connected' && this._initDone && this._convsLoaded) this._initDone(this._sdk);
         return;
       }
+      case 'convs': {
+        this._convsLoaded = true;
+        this.emitReserved('conversations', o[1]);
+        if (this._state === 'connected' && this._initDone) this._initDone(this._sdk);
+        return;
+      }
+      case 'sendstate':
+        return this.emitReserved('sendState', { clientMsgId: o[2], state: o[3], reason: o[4] || null });
       case 'resp': {
         const [, id, code, msg, data, requestId, clientMsgId] = o;
         const call = this._calls.get(id);
@@ -220,10 +283,22 @@ class Im extends Emitter {
         }
         this._calls.delete(id);
         if (code === 0) call.resolve({ code, msg, data, requestId: requestId || null });
-        else call.reject(apiError(code, msg, requestId, data && data.field ? { field: data.field } : null));
+        else {
+          const extra = data && data.field ? { field: data.field } : {};
+          if (clientMsgId) extra.clientMsgId = clientMsgId;  // resend with it: the server drops repeats
+          call.reject(apiError(code, msg, requestId, extra));
+        }
         return;
       }
-      case 'msg': return this.emitReserved('message', parsedBody(o[3]));
+      case 'msg': {
+        const m = recalledShape(parsedBody(o[3]));
+        if (m && typeof m === 'object') {
+          // flow as TIM's: 'out' for the user's own sends (they come back as deliveries too), 'in' for others'.
+          m.flow = this._auid !== undefined && m.formUser === this._auid ? 'out' : 'in';
+          m.isHistory = o[4] === true;
+        }
+        return this.emitReserved('message', m);
+      }
       case 'notify': return this.emitReserved('notify', o[2]);
       case 'sync': return this.emitReserved('sync', { from: o[1], to: o[2], count: o[3] });
       case 'kicked': return this.emitReserved('kicked', { reason: o[1] });

@@ -226,10 +226,21 @@ async function once(client, window) {
 
 async function main() {
   const rows = [];
+  // Rounds are interleaved (round 1 of every client and window, then round 2, ...), so a change in the
+  // machine's load hits every row alike.
+  const results = new Map();
+  for (let i = 0; i < RUNS; i++) {
+    for (const client of CLIENTS) {
+      for (const window of WINDOWS) {
+        const key = `${client} ${window}`;
+        if (!results.has(key)) results.set(key, []);
+        results.get(key).push(await once(client, window));
+      }
+    }
+  }
   for (const client of CLIENTS) {
     for (const window of WINDOWS) {
-      const runs = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await once(client, window));
+      const runs = results.get(`${client} ${window}`);
       const row = {
         client, window, messages: MESSAGES, runs: RUNS,
         rate: median(runs.map((r) => r.rate)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
@@ -252,7 +263,7 @@ async function main() {
       const label = { sdk: 'echatim sdk.im/sdk.apis', 'sdk-records': 'echatim, outboxPerMessageRecords', weapp: 'weapp.socket.io 3.0.0 (raw E聊 client)' }[r.client];
       console.log(`| ${label} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms |`);
     }
-    console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} runs; `
+    console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} interleaved rounds; `
       + `CPU column: ${SPLIT ? 'B (the receiver) alone, A in a child process' : 'A + B in this process'}`);
   }
   process.exit(0);

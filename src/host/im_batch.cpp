@@ -43,8 +43,18 @@ void ImBatchWriter::add(const im::Output& output) {
             num(static_cast<double>(x.seq));
             num(static_cast<double>(x.mid));
             raw(x.json);
+            boolean(x.history);
             close_output();
           },
+          [&](const im::SendState& x) {
+            open_output("sendstate");
+            num(static_cast<double>(x.id));
+            str(x.client_msg_id);
+            str(x.state);
+            str(x.reason);
+            close_output();
+          },
+          [&](const im::ConversationsLoaded& x) { open_output("convs"); raw(x.json); close_output(); },
           [&](const im::Notify& x) { open_output("notify"); str(x.type); raw(x.json); close_output(); },
           [&](const im::Sync& x) {
             open_output("sync");

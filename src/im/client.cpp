@@ -61,12 +61,37 @@ const json* response_of(const json& ack_args) {
   return nullptr;
 }
 
+// A transport error as a person would say it: `eio: WebSocket error: text "-102:net::ERR_CONNECTION_REFUSED"
+// (32 bytes)` -> "connection refused"; wx's "request:fail ..." -> what follows.
+std::string plain_reason(std::string_view raw) {
+  std::string s(raw);
+  const auto q = s.find("text \"");
+  if (q != std::string::npos) {
+    const auto end = s.rfind('"');
+    if (end > q + 6) s = s.substr(q + 6, end - q - 6);
+  }
+  // wx / Chromium / Node spellings -> what they mean (needle, meaning; "" ends the list).
+  static const char* const known[] = {"REFUSED", "connection refused", "refused", "connection refused",
+                                      "NOTFOUND", "host not found", "NOT_RESOLVED", "host not found",
+                                      "TIMED_OUT", "connection timed out", "TIMEDOUT", "connection timed out",
+                                      "RESET", "connection reset", "DISCONNECTED", "no network",
+                                      "interrupted", "interrupted (app in the background)", ""};
+  for (int k = 0; *known[k]; k += 2) {
+    if (s.find(known[k]) != std::string::npos) return known[k + 1];
+  }
+  for (const char* prefix : {"eio: ", "request:fail ", "request:fail"}) {
+    if (s.rfind(prefix, 0) == 0) s = s.substr(std::char_traits<char>::length(prefix));
+  }
+  return s.empty() ? "network error" : s;
+}
+
 }  // namespace
 
 Client::Client(Config config)
     : config_(std::move(config)),
       manager_(manager_options(config_)),
       rng_(config_.seed),
+      outbox_(kOutboxMaxEntries, config_.outbox_per_message ? kOutboxMaxBytes : kOutboxMaxBytesOneRecord),
       conversations_(config_.auid) {
   prefix_ = hex(rng_.next_u64(), 12);
 }
@@ -74,6 +99,15 @@ Client::Client(Config config)
 std::string Client::synced_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":synced"; }
 std::string Client::outbox_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":outbox"; }
 std::string Client::outbox_prefix() const { return outbox_key() + ":"; }
+
+std::string Client::socket_url() const {
+  const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
+  return std::string(config_.secure ? "wss://" : "ws://") + host + ":" + std::to_string(config_.socket_port);
+}
+
+void Client::send_state(const Call& call, const char* state, const std::string& reason) {
+  outputs_.push_back(SendState{call.id, call.client_msg_id, state, reason});
+}
 
 std::string Client::http_base() const {
   const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
@@ -186,7 +220,9 @@ std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
   c.transport = config_.api_transport;
   c.request_id = next_request_id();
   c.client_msg_id = entry.client_msg_id;
+  if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
   calls_.push_back(std::move(c));
+  send_state(calls_.back(), "queued", "");
   return calls_.back().id;
 }
 
@@ -222,6 +258,16 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   json form = form_json.empty() ? json::object() : parse_json(form_json);
   if (!form.is_object()) return arg_error("form", "must be an object");
   for (const char* envelope_field : {"requestId", "timestamp", "method", "jwt"}) form.erase(envelope_field);
+  // Administrative calls (user/add; user/update, update_token, refresh_token naming another user)
+  // authenticate with the app's {appKey, secret}: taken from the config when the form lacks them.
+  if (module == "user" && !config_.secret.empty() && !field(form, "secret")) {
+    const std::string acting = string_field(form, "auid");
+    const bool other = method == "update" || method == "update_token" || method == "refresh_token";
+    if (method == "add" || (other && !acting.empty() && acting != config_.auid)) {
+      form["secret"] = config_.secret;
+      if (!field(form, "appKey")) form["appKey"] = config_.app_key;
+    }
+  }
   Call c;
   c.id = next_call_id_++;
   c.kind = Call::Kind::App;
@@ -376,7 +422,15 @@ void Client::handle(Millis now, socketio::Output& out) {
     return;
   }
   if (auto* x = std::get_if<ManagerError>(&out)) {
-    if (!ended_) outputs_.push_back(ErrorEvent{code::kNetwork, x->error.message, false});
+    if (ended_) return;
+    if (x->error.kind == core::ErrorKind::Transport) {
+      // One per reconnection attempt: a `state` event with the reason, not an `error` (an app that
+      // shows errors would show one every few seconds offline).
+      socket_error_ = "cannot connect to " + socket_url() + ": " + plain_reason(x->error.message);
+      outputs_.push_back(StateChanged{state_, socket_error_});
+    } else {
+      outputs_.push_back(ErrorEvent{code::kNetwork, x->error.message, false});
+    }
     return;
   }
   if (std::holds_alternative<ReconnectFailed>(out)) {
@@ -422,6 +476,7 @@ std::optional<Millis> Client::next_deadline() const {
 // ---- Socket events -------------------------------------------------------------------------------
 
 void Client::on_socket_connect(Millis now) {
+  socket_error_.clear();
   if (ended_) return;
   logged_in_ = false;
   login_emit_.reset();
@@ -447,7 +502,16 @@ void Client::on_socket_disconnect(Millis now, const std::string& reason) {
 
 void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
   const json args = parse_json(ev.args_json);
-  if (!args.is_array() || args.empty() || !args[0].is_string()) return;
+  if (!args.is_array() || args.empty() || !args[0].is_string()) {
+    // Unreadable: acknowledged (or the server would push it again at every login and block what
+    // follows) and reported.
+    if (ev.ack_id) (void)manager_.ack(now, "/", *ev.ack_id, "[]", {});
+    outputs_.push_back(ErrorEvent{code::kBadResponse,
+                                  "an event the SDK cannot read was acknowledged and skipped: " +
+                                      ev.args_json.substr(0, 64) + (ev.args_json.size() > 64 ? "..." : ""),
+                                  false});
+    return;
+  }
   const std::string name = args[0].get<std::string>();
   const json payload = args.size() > 1 ? args[1] : json();
   if (name == "topic.message") {
@@ -516,18 +580,56 @@ void Client::hand_over(Millis now) {
   if (ready.empty()) return;
   if (sync_running_) sync_run_count_ += ready.size();
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
+  const long long keep = config_.history_on_fresh_install;
   for (auto& m : ready) {
-    const Conversation* changed = conversations_.on_message(parse_json(m.json));
+    const json parsed = parse_json(m.json);
+    const Conversation* changed = conversations_.on_message(parsed);
     auto it = held_acks_.find(m.seq);
     if (it != held_acks_.end()) {
       acks.emplace_back(it->second, m.seq);
       held_acks_.erase(it);
     }
-    outputs_.push_back(std::move(m));
+    if (fresh_run_) {
+      m.history = true;
+      if (keep == 0) {
+        // historyOnFreshInstall 'none': the position moves on, nothing is handed over.
+      } else if (keep > 0) {
+        // The last N of each conversation, handed over in seq order when the run ends.
+        const std::string way = string_field(parsed, "way");
+        const std::string from = string_field(parsed, "formUser");
+        const std::string to = string_field(parsed, "toTarget");
+        std::string key = way + "/" + (way == "P2P" && to == config_.auid ? from : to);
+        long long same = 0;
+        std::size_t oldest = held_keys_.size();
+        for (std::size_t k = held_keys_.size(); k-- > 0;) {
+          if (held_keys_[k] == key) {
+            ++same;
+            oldest = k;
+          }
+        }
+        if (same == keep) {
+          held_keys_.erase(held_keys_.begin() + static_cast<std::ptrdiff_t>(oldest));
+          held_history_.erase(held_history_.begin() + static_cast<std::ptrdiff_t>(oldest));
+        }
+        held_keys_.push_back(std::move(key));
+        held_history_.push_back(std::move(m));
+      } else {
+        outputs_.push_back(std::move(m));
+      }
+    } else {
+      outputs_.push_back(std::move(m));
+    }
     if (changed) outputs_.push_back(ConversationChanged{dump(Conversations::to_object(*changed))});
   }
   outputs_.push_back(StorageSet{synced_key(), synced_record()});
   for (const auto& [ack_id, seq] : acks) ack_delivery(now, ack_id, seq);
+}
+
+void Client::release_history() {
+  fresh_run_ = false;
+  for (auto& kept : held_history_) outputs_.push_back(std::move(kept));  // in seq order already
+  held_history_.clear();
+  held_keys_.clear();
 }
 
 void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
@@ -613,6 +715,10 @@ void Client::logged_in_now(Millis now) {
   timers_.clear(Timer::Relogin);
   ever_logged_in_ = true;
   set_state(State::Connected, "logged in");
+  if (!fresh_decided_) {
+    fresh_decided_ = true;
+    fresh_run_ = inbox_.synced() == 0;
+  }
   start_sync(now);
   bool listing = false;
   for (const auto& c : calls_) listing = listing || c.kind == Call::Kind::ConversationList;
@@ -673,30 +779,43 @@ std::optional<std::size_t> Client::find_wire(Transport transport, std::uint64_t 
 bool Client::flush(Millis now) {
   if (ended_) return false;
   bool sent = false;
-  std::optional<std::uint64_t> outbox_head;
-  for (const auto& c : calls_) {
-    if (c.kind == Call::Kind::Outbox) {
-      outbox_head = c.id;
-      break;
-    }
-  }
   // wx.request allows 10 requests at once (uploads and downloads included): the 11th fails at once.
   std::size_t http_out = http_login_id_ ? 1 : 0;
+  // The outbox pipelines: up to sendWindow messages on the socket at once, always in send order (a
+  // message goes out only when every earlier one is out); over HTTP one at a time (separate requests
+  // may be stored in any order), and one at a time for a while after a 429/503.
+  std::size_t outbox_out = 0;
   for (const auto& c : calls_) {
     http_out += c.phase == Call::Phase::InFlight && c.transport == Transport::Http;
+    outbox_out += c.phase == Call::Phase::InFlight && c.kind == Call::Kind::Outbox;
   }
+  const std::size_t window = config_.api_transport == Transport::Http || now < careful_until_ ? 1 : config_.send_window;
+  bool outbox_blocked = false;
   for (std::size_t i = 0; i < calls_.size(); ++i) {
     Call& c = calls_[i];
     if (c.phase != Call::Phase::Queued) continue;
-    if (c.kind == Call::Kind::Outbox && c.id != outbox_head) continue;
-    if (c.not_before > now) continue;
-    c.not_before = 0;
-    if (jwt_.empty()) continue;
-    if (c.transport == Transport::Socket && !logged_in_) continue;
-    if (c.transport == Transport::Http && http_out >= config_.max_http_requests) continue;
+    const bool outbox = c.kind == Call::Kind::Outbox;
+    if (outbox && (outbox_blocked || outbox_out >= window)) {
+      outbox_blocked = true;
+      continue;
+    }
+    bool ready = c.not_before <= now;
+    if (ready) c.not_before = 0;
+    if (ready && c.renew_first) {
+      c.renew_first = false;
+      if (!jwt_.empty()) renew(now);
+    }
+    ready = ready && !jwt_.empty();
+    ready = ready && !(c.transport == Transport::Socket && !logged_in_);
+    ready = ready && !(c.transport == Transport::Http && http_out >= config_.max_http_requests);
+    if (!ready) {
+      outbox_blocked = outbox_blocked || outbox;
+      continue;
+    }
     const bool http = c.transport == Transport::Http;
     if (!dispatch(now, c)) return true;  // the call was finished (and erased): indices moved, stop here
     http_out += http;
+    outbox_out += outbox;
     sent = true;
   }
   return sent;
@@ -717,7 +836,9 @@ bool Client::dispatch(Millis now, Call& c) {
     c.form["fromSeq"] = inbox_.synced();
     sync_page_from_ = inbox_.synced();
   }
-  const Millis timeout = c.deadline ? std::max<Millis>(1, *c.deadline - now) : config_.request_timeout;
+  // Each attempt waits at most requestTimeout (and not past the call's own deadline).
+  const Millis timeout = c.deadline ? std::max<Millis>(1, std::min(*c.deadline - now, config_.request_timeout))
+                                    : config_.request_timeout;
   ++c.attempts;
   if (c.transport == Transport::Socket) {
     socketio::Manager::EmitOptions o;
@@ -736,10 +857,12 @@ bool Client::dispatch(Millis now, Call& c) {
     outputs_.push_back(HttpRequest{c.wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
   }
   c.phase = Call::Phase::InFlight;
+  if (c.kind == Call::Kind::Outbox) send_state(c, "sending", "");
   return true;
 }
 
 void Client::retry_later(Call& c, Millis now, Millis delay) {
+  if (c.kind == Call::Kind::Outbox && c.phase == Call::Phase::InFlight) send_state(c, "queued", c.last_error);
   c.phase = Call::Phase::Queued;
   c.wire = 0;
   c.attempt_deadline.reset();
@@ -764,6 +887,7 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
     if (c.kind == Call::Kind::ConversationList) {
       if (data) conversations_.replace(*data);
       calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+      outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
       return;
     }
     if (c.kind == Call::Kind::Sync) {
@@ -786,13 +910,21 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
     // the message stays persisted. Only refusals of the message itself (400, 403, 404, 413) drop it.
     if (c.auth_retries < limit || c.kind == Call::Kind::Outbox) {
       ++c.auth_retries;
-      retry_later(c, now, c.auth_retries > limit ? kUnavailableDelay : 0);
-      renew(now);
+      const bool wait = c.auth_retries > limit;
+      retry_later(c, now, wait ? kUnavailableDelay : 0);
+      // After the wait the JWT is renewed again (not now): a short-lived JWT renewed now could expire
+      // during the wait, and the message would meet 419 at every attempt (several in flight make that
+      // likely).
+      if (wait) c.renew_first = true;
+      else renew(now);
       return;
     }
   }
   if (code == code::kRateLimited || code == code::kUnavailable) {
-    retry_later(c, now, code == code::kRateLimited ? kRateLimitDelay : kUnavailableDelay);
+    const Millis delay = code == code::kRateLimited ? kRateLimitDelay : kUnavailableDelay;
+    if (c.kind == Call::Kind::Outbox) careful_until_ = now + delay + 5000;
+    c.last_error = msg.empty() ? "server busy (" + std::to_string(code) + ")" : msg;
+    retry_later(c, now, delay);
     return;
   }
   if (code == code::kInternal && c.kind != Call::Kind::App && c.attempts < 5) {
@@ -806,12 +938,21 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
   if (c.kind == Call::Kind::Sync) {
     outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});
     sync_running_ = false;
+    if (fresh_run_) release_history();
+  }
+  if (c.kind == Call::Kind::ConversationList) {
+    outputs_.push_back(ErrorEvent{code, "conversation/list failed: " + msg, false});
+    outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
   }
   finish(index, code, msg, data ? dump(*data) : "null");
 }
 
 void Client::lost(Millis now, std::size_t index, bool timed_out, Millis retry_delay) {
   Call& c = calls_[index];
+  if (c.last_error.empty() || timed_out) {
+    c.last_error = timed_out ? "no answer within " + std::to_string(config_.request_timeout) + " ms"
+                             : "the connection was lost";
+  }
   if (c.kind != Call::Kind::App) {
     retry_later(c, now, 0);  // Outbox (same clientMsgId) and Sync are idempotent
     return;
@@ -823,7 +964,7 @@ void Client::lost(Millis now, std::size_t index, bool timed_out, Millis retry_de
     retry_later(c, now, retry_delay);
   } else {
     finish(index, code::kNetwork,
-           "network: the connection was lost while the request was out; it may or may not have been carried out",
+           "network: " + c.last_error + " while the request was out; it may or may not have been carried out",
            "null");
   }
 }
@@ -832,6 +973,10 @@ void Client::finish(std::size_t index, int code, std::string msg, std::string da
   Call c = std::move(calls_[index]);
   calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
   if (c.kind == Call::Kind::Sync || c.kind == Call::Kind::ConversationList) return;
+  // A message left in the outbox by close() or a refused login stays queued (sent after the next init).
+  if (c.kind == Call::Kind::Outbox && code != code::kClosed && code != code::kNotLoggedIn) {
+    send_state(c, code == 0 ? "sent" : "failed", code == 0 ? std::string() : msg);
+  }
   Response r;
   r.id = c.id;
   r.code = code;
@@ -845,13 +990,35 @@ void Client::finish(std::size_t index, int code, std::string msg, std::string da
 void Client::check_deadlines(Millis now) {
   for (std::size_t i = 0; i < calls_.size();) {
     Call& c = calls_[i];
+    if (c.kind == Call::Kind::Outbox && c.deadline && *c.deadline <= now) {
+      // sendTimeout: the message fails with the last reason and leaves the outbox (an attempt may have
+      // been stored: resending it with the same clientMsgId is safe).
+      std::string why = "timeout: not confirmed within " + std::to_string(config_.send_timeout) + " ms (sendTimeout)";
+      std::string reason = c.last_error;
+      if (c.transport == Transport::Socket && !logged_in_ && !socket_error_.empty()) reason = socket_error_;
+      if (!reason.empty()) why += ": " + reason;
+      const std::string cmid = c.client_msg_id;
+      outbox_.remove(cmid);
+      unpersist_entry(cmid);
+      finish(i, code::kTimeout, why, "null");
+      continue;
+    }
     if (c.kind == Call::Kind::App && c.deadline && *c.deadline <= now) {
       const std::string within = std::to_string(config_.request_timeout) + " ms";
-      finish(i, code::kTimeout,
-             c.attempts > 0   ? "timeout: no answer within " + within
-             : jwt_.empty()   ? "timeout: not logged in within " + within
-                              : "timeout: not sent within " + within + " (too many requests waiting)",
-             "null");
+      std::string why;
+      if (c.attempts > 0) {
+        why = "timeout: no answer within " + within;
+        if (!c.last_error.empty()) why += " (" + c.last_error + ")";
+      } else if (c.transport == Transport::Socket && !logged_in_) {
+        why = "timeout: not connected within " + within + (socket_error_.empty() ? "" : " (" + socket_error_ + ")");
+      } else if (jwt_.empty()) {
+        why = "timeout: not logged in within " + within + (socket_error_.empty() ? "" : " (" + socket_error_ + ")");
+      } else if (!c.last_error.empty()) {
+        why = "timeout: not sent within " + within + " (" + c.last_error + ")";
+      } else {
+        why = "timeout: not sent within " + within + " (waiting for a free request slot)";
+      }
+      finish(i, code::kTimeout, why, "null");
       continue;
     }
     if (c.phase == Call::Phase::InFlight && c.attempt_deadline && *c.attempt_deadline <= now) {
@@ -864,6 +1031,7 @@ void Client::check_deadlines(Millis now) {
 }
 
 void Client::on_http_response(Millis now, std::uint64_t id, int status, std::string_view body) {
+  http_down_ = false;
   if (http_login_id_ && *http_login_id_ == id) {
     http_login_id_.reset();
     http_login_deadline_.reset();
@@ -897,6 +1065,13 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
   }
   auto index = find_wire(Transport::Http, id);
   if (!index) return;
+  // A refused connection is reported at once, naming the address (once per streak of failures).
+  const std::string why = "cannot reach " + http_base() + ": " + plain_reason(message);
+  calls_[*index].last_error = why;
+  if (!http_down_) {
+    http_down_ = true;
+    outputs_.push_back(ErrorEvent{code::kNetwork, why, false});
+  }
   if (calls_[*index].kind != Call::Kind::App) {
     retry_later(calls_[*index], now, kUnavailableDelay);  // the server may be down: do not spin
   } else {
@@ -972,6 +1147,7 @@ void Client::on_sync_page(Millis now, const json& data) {
                                   false});
   }
   sync_running_ = false;
+  if (fresh_run_) release_history();
   outputs_.push_back(Sync{sync_run_from_, inbox_.synced(), sync_run_count_});
 }
 

@@ -61,6 +61,12 @@ class Client {
   std::string outbox_key() const;     // a marker while messages wait (earlier versions: the whole list)
   std::string outbox_prefix() const;  // one record per waiting message: prefix + clientMsgId
   std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
+  // The outbox's bounds (docs/api.md "Outbox"): WeChat keeps at most 10 MB of storage per app and user,
+  // 1 MB per key. One record per message: at most 5 MB (half of it, the rest is the app's) and 20,000
+  // messages; the single-record layout: that record under 1 MB (900,000 bytes).
+  static constexpr std::size_t kOutboxMaxEntries = 20000;
+  static constexpr std::size_t kOutboxMaxBytes = 5 * 1024 * 1024;
+  static constexpr std::size_t kOutboxMaxBytesOneRecord = 900000;
   // load() also wants every record whose key starts with one of these.
   std::vector<std::string> storage_prefixes() const { return {outbox_prefix()}; }
   // Restores persisted records (key, value); unknown keys and damaged values are ignored. Call before
@@ -151,6 +157,9 @@ class Client {
   void on_sync_page(Millis now, const json& data);
   void hand_over(Millis now);
   void ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq);
+  void release_history();  // the fresh run ended, or a live message comes: hand over what it kept
+  void send_state(const Call& call, const char* state, const std::string& reason);
+  std::string socket_url() const;
 
   std::string outbox_marker() const;
   void persist_entry(const OutboxEntry& entry);   // StorageSet of its record
@@ -196,6 +205,21 @@ class Client {
 
   Outbox outbox_;
   Conversations conversations_;
+
+  // Outbox pipelining: after a refusal that asks to wait (429/503), one message at a time until then.
+  Millis careful_until_ = 0;
+  // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).
+  bool http_down_ = false;
+  // The last reason the socket could not connect ("" once connected).
+  std::string socket_error_;
+  // The first catch-up of a fresh install is running: its messages are history (Message::history)
+  // and Config::history_on_fresh_install decides which are handed over.
+  bool fresh_run_ = false;
+  bool fresh_decided_ = false;
+  // Fresh run with N > 0: the messages kept so far, in seq order, and their conversations' keys (at most
+  // N per conversation: the oldest one goes when a newer one comes).
+  std::vector<Message> held_history_;
+  std::vector<std::string> held_keys_;
 };
 
 }  // namespace echat::im

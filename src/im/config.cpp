@@ -149,6 +149,26 @@ core::Result<Config> config_from_json(std::string_view text) {
   n = c.request_timeout;
   ECHAT_CHECK(read_int(cfg, "requestTimeout", 1, 3600000, n));
   c.request_timeout = n;
+  n = static_cast<long long>(c.send_window);
+  ECHAT_CHECK(read_int(cfg, "sendWindow", 1, 64, n));
+  c.send_window = static_cast<std::size_t>(n);
+  n = c.send_timeout;
+  ECHAT_CHECK(read_int(cfg, "sendTimeout", 0, 30LL * 24 * 3600000, n));
+  c.send_timeout = n;
+  if (const json* h = field(cfg, "historyOnFreshInstall")) {
+    const std::string s = h->is_string() ? h->get<std::string>() : "";
+    if (s == "all") {
+      c.history_on_fresh_install = -1;
+    } else if (s == "none") {
+      c.history_on_fresh_install = 0;
+    } else {
+      n = 0;
+      if (auto e = read_int(cfg, "historyOnFreshInstall", 0, 100000, n)) {
+        return invalid("historyOnFreshInstall", "must be 'all', 'none' or a number of messages per conversation");
+      }
+      c.history_on_fresh_install = n;
+    }
+  }
   if (const json* s = field(cfg, "seed")) {
     if (!s->is_number()) return invalid("seed", "must be a number");
     c.seed = s->is_number_unsigned() ? s->get<std::uint64_t>()

@@ -13,9 +13,15 @@ namespace echat::im {
 
 using json = nlohmann::json;
 
-inline json parse_json(std::string_view text) {
-  return json::parse(text.begin(), text.end(), nullptr, false);
-}
+// JSON text with every lone UTF-16 surrogate escape (`\ud800` not followed by a low surrogate, or a
+// low surrogate alone) replaced by `\ufffd`; everything else byte for byte. JavaScript's JSON.parse
+// accepts lone surrogates, nlohmann rejects the whole text: a server or an app that sends one must
+// not make a message (or a user list) unreadable. Returns "" when there was nothing to replace.
+std::string replace_lone_surrogates(std::string_view text);
+
+// Parses JSON text; what JavaScript's JSON.parse accepts and nlohmann does not (lone surrogate
+// escapes) is read with U+FFFD in their place. A failed parse is a discarded value.
+json parse_json(std::string_view text);
 
 inline std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 

@@ -28,7 +28,7 @@ struct OutboxEntry {
 
 class Outbox {
  public:
-  explicit Outbox(std::size_t max_entries = 200, std::size_t max_bytes = 256 * 1024)
+  explicit Outbox(std::size_t max_entries = 20000, std::size_t max_bytes = 5 * 1024 * 1024)
       : max_entries_(max_entries), max_bytes_(max_bytes) {}
 
   // Appends (assigning `n` when it is 0); an error with code "-1005" (outbox full) when a bound would be

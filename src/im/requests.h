@@ -45,7 +45,9 @@ struct Call {
   std::optional<Millis> attempt_deadline;  // HTTP attempt in flight: give up waiting at this time
   Millis not_before = 0;             // a retry waits until then
   int auth_retries = 0;              // renewals done for this call (401 once, 419 twice)
+  bool renew_first = false;          // an outbox call past those: renew the JWT when its wait is over
   int attempts = 0;
+  std::string last_error;            // why the last attempt did not get through (shown when it fails)
 };
 
 }  // namespace echat::im

@@ -69,6 +69,17 @@ struct Config {
   // `maxHttpRequests`: HTTP calls in flight at once (wx.request allows 10, uploads and downloads
   // included; 8 leaves room for file.upload).
   std::size_t max_http_requests = 8;
+  // `sendWindow`: outbox messages on the wire at once over the socket (pipelined, sent in order; the
+  // server stores them in arrival order and drops repeats by clientMsgId). Over HTTP always 1: separate
+  // requests may reach the server in any order.
+  std::size_t send_window = 16;
+  // `sendTimeout`: a message not confirmed this long after send() (or after the init that restored it)
+  // fails with -1001 and the last reason; 0 = never. Resending it (same clientMsgId) is safe.
+  Millis send_timeout = 120000;
+  // `historyOnFreshInstall`: what the first catch-up of an install (no position stored yet) hands to
+  // the app: -1 = everything the server has ("all"), 0 = nothing ("none"), N = the last N messages of
+  // each conversation.
+  long long history_on_fresh_install = -1;
 };
 
 // Parses the JSON object the shim builds from sdk.im.init's config. Caller errors name the field the
@@ -119,7 +130,24 @@ struct Response {
 struct Message {
   std::uint64_t seq = 0;
   std::uint64_t mid = 0;
-  std::string json;  // the message object (docs/protocol.md 9.5)
+  std::string json;      // the message object (docs/protocol.md 9.5)
+  bool history = false;  // handed over by the first catch-up of a fresh install (replayed, not live)
+};
+
+// An outbox message changed state: "queued" (waiting: not sent yet, or to be sent again after
+// `reason`), "sending" (on the wire), "sent" (stored by the server), "failed" (refused, or not
+// confirmed within sendTimeout: `reason`; resending with the same clientMsgId is safe).
+struct SendState {
+  std::uint64_t id = 0;  // the call id send_message() returned
+  std::string client_msg_id;
+  const char* state = "queued";
+  std::string reason;
+};
+
+// The conversation list was loaded (conversation/list after a login answered; on failure the list as
+// it is): the JSON array conversations_json() returns.
+struct ConversationsLoaded {
+  std::string json;
 };
 
 // A topic.notify payload {type, data, createTime}, as received.
@@ -156,6 +184,6 @@ struct ErrorEvent {
 
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, HttpRequest, StorageSet,
                             StateChanged, Response, Message, Notify, Sync, Kicked, ErrorEvent,
-                            ConversationChanged>;
+                            ConversationChanged, SendState, ConversationsLoaded>;
 
 }  // namespace echat::im

@@ -286,7 +286,9 @@ TEST_CASE("im session: timeouts and lost connections", "[im][session]") {
     h.advance(15000);
     REQUIRE(h.responses.count(id));
     CHECK(h.responses[id].code == code::kTimeout);
-    CHECK(h.responses[id].msg == "timeout: not logged in within 15000 ms");
+    // Says why, naming the address (not "too many requests waiting").
+    CHECK(h.responses[id].msg ==
+          "timeout: not connected within 15000 ms (cannot connect to ws://127.0.0.1:59092: connection refused)");
     CHECK(h.client.state() == echat::im::State::Connecting);
   }
   SECTION("answer lost, not idempotent: network error") {
