@@ -230,9 +230,14 @@ function login(form) {
     fileServerConfig: { use: 'local', client: 'plupload', baseUrl, version: 'v1' },
     wasmPath: s.wasmPath,
   };
+  // Why the login is not through yet: an 'error' event, or the reason of the last 'state' event
+  // (connection attempts report theirs there, e.g. "cannot connect to ws://host:port: connection refused").
   let lastError = null;
+  let lastReason = '';
   const onError = (e) => { lastError = e; };
+  const onState = (st) => { if (st && st.state !== 'connected' && st.reason) lastReason = st.reason; };
   sdk.im.on('error', onError);
+  sdk.im.on('state', onState);
   let timer = null;
   const waitMs = Number(s.loginTimeoutMs) || 15000;
   const timeout = new Promise((resolve) => {
@@ -241,9 +246,11 @@ function login(form) {
   return Promise.race([sdk.im.init(cfg), timeout]).then((result) => {
     clearTimeout(timer);
     sdk.im.off('error', onError);
+    sdk.im.off('state', onState);
     if (result === 'timeout') {
       sdk.im.close();
-      const why = lastError ? ` (${errorText(lastError)})` : '';
+      const cause = lastError ? errorText(lastError) : lastReason;
+      const why = cause ? ` (${cause})` : '';
       throw new Error(t('noAnswer', { host: s.host, port: s.socketPort, s: waitMs / 1000, why }));
     }
     if (!result) {
