@@ -62,9 +62,18 @@ fi
 mkdir -p build-fuzz/findings
 status=0
 
+# The entropic power schedule (libFuzzer's default) spends most of the time of a target with many
+# features on its bookkeeping: with it off, fuzz_im_client runs about 10x more executions per second,
+# fuzz_config and fuzz_url about 1.6x (docs/fuzzing.md).
+schedule() {
+  case "$1" in
+    fuzz_im_client|fuzz_config|fuzz_url) echo "-entropic=0" ;;
+  esac
+}
+
 common_args() {  # target name -> libFuzzer flags shared by both modes
   local name=$1
-  echo "-max_len=$(max_len "$name") -print_final_stats=1 -artifact_prefix=build-fuzz/findings/$name-"
+  echo "-max_len=$(max_len "$name") $(schedule "$name") -print_final_stats=1 -artifact_prefix=build-fuzz/findings/$name-"
   [ -f "tests/fuzz/$name.dict" ] && echo "-dict=tests/fuzz/$name.dict"
   return 0
 }
