@@ -32,6 +32,15 @@ seeds = {
     + ANS_SOCK(0x40, 0) + ANS_SOCK(0, 1) + REQ(0) + ANS_SOCK(0x50, 0) + TIMER_NEXT() + TIMER_NEXT() + op(9, 0, 0),
  # kicked
  'kicked': bytes([1, 0]) + ACCEPT() + CONNECT() + ANS_SOCK(0, 1) + SEND(0) + NOTIFY(2) + SEND(0),
+ # single-record outbox (legacy list) restored after an unclean restart
+ 'legacy_outbox_restart': bytes([1 | 2, 0]) + SEND(0) + SEND(2) + RESTART(0) + ACCEPT() + CONNECT() + ANS_SOCK(0, 1)
+    + ANS_SOCK(0, 0) + ANS_SOCK(0, 0) + ANS_SOCK(0, 5) + ANS_SOCK(0, 6),
+ # an expired JWT (419) renewed by a new login, the call repeated
+ 'token_expired': bytes([1, 0]) + ACCEPT() + CONNECT() + ANS_SOCK(0, 1) + ANS_SOCK(0, 0) + ANS_SOCK(0, 0) + REQ(0)
+    + ANS_SOCK(0x40, 0) + ANS_SOCK(0, 0) + ANS_SOCK(0, 0),
+ # the link drops with a call out: repeated after the next login if idempotent
+ 'lost_call': bytes([1, 0]) + ACCEPT() + CONNECT() + ANS_SOCK(0, 1) + REQ(0) + REQ(1) + CUT() + TIMER_NEXT() + ACCEPT()
+    + CONNECT() + ANS_SOCK(0, 1) + ANS_SOCK(0, 0) + ANS_SOCK(0, 0),
  # raw frames
  'raw_frames': bytes([1, 0]) + ACCEPT() + CONNECT() + op(16, 0, 2, 8) + b'["topic.m' + op(16, 0, 0, 3) + b'451' + op(16, 0, 1, 2) + b'\x04\x01',
 }
