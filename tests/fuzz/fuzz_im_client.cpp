@@ -100,6 +100,7 @@ class ClientAdapter {
   std::uint64_t synced_seq() const { return c_.synced_seq(); }
   std::size_t pending_calls() const { return c_.pending_calls(); }
   bool disconnected() const { return c_.state() == im::State::Disconnected; }
+  std::string conversations() const { return c_.conversations_json(); }
   std::string http_base() const { return c_.http_base(); }
   std::string upload_url() const { return c_.upload_url(); }
 
@@ -219,9 +220,15 @@ std::uint64_t to_u64(const std::string& s) {
   return v;
 }
 
-std::string message_json(std::uint64_t seq, std::uint64_t mid) {
-  return "{\"seq\":" + std::to_string(seq) + ",\"mid\":" + std::to_string(mid) +
-         ",\"formUser\":\"b\",\"toTarget\":\"a\",\"way\":\"P2P\",\"type\":\"TEXT\",\"body\":{\"text\":\"m\"},"
+// variant: 0 from b to a (P2P), 1 our own message from another device, 2 a room post, 3 a room post
+// with a numeric toTarget.
+std::string message_json(std::uint64_t seq, std::uint64_t mid, int variant = 0) {
+  static const char* const kRoutes[] = {"\"formUser\":\"b\",\"toTarget\":\"a\",\"way\":\"P2P\"",
+                                        "\"formUser\":\"a\",\"toTarget\":\"b\",\"way\":\"P2P\"",
+                                        "\"formUser\":\"b\",\"toTarget\":\"r1\",\"way\":\"ROOM\"",
+                                        "\"formUser\":\"b\",\"toTarget\":7,\"way\":\"ROOM\""};
+  return "{\"seq\":" + std::to_string(seq) + ",\"mid\":" + std::to_string(mid) + "," + kRoutes[variant & 3] +
+         ",\"type\":\"TEXT\",\"body\":{\"text\":\"m\"},"
          "\"createTime\":" + std::to_string(seq) + ",\"clientMsgId\":\"b-" + std::to_string(mid) + "\"}";
 }
 
@@ -372,6 +379,9 @@ class Session {
         }
         boot();
         break;
+      case 22:  // the app reads its conversation list
+        check(client_->conversations().front() == '[' && client_->conversations().back() == ']');
+        break;
       default:
         client_->timer(now_);
         check_deadline();
@@ -463,7 +473,7 @@ class Session {
       push_acks_.insert(ack);
       frame += std::to_string(ack);
     }
-    frame += "[\"topic.message\"," + message_json(seq, mid) + "]";
+    frame += "[\"topic.message\"," + message_json(seq, mid, (s & 8) ? 0 : s >> 4) + "]";
     client_->frame(now_, newest_, false, std::move(frame));
   }
 
