@@ -25,6 +25,10 @@ std::optional<core::Error> read_int(const json& cfg, const char* name, long long
   } else if (f->is_number_float()) {
     double d = f->get<double>();
     if (std::floor(d) != d || std::isnan(d)) return invalid(name, "must be an integer");
+    // Range first: converting a double beyond long long (1e300, Infinity) is undefined behaviour.
+    if (d < static_cast<double>(lo) || d > static_cast<double>(hi)) {
+      return invalid(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    }
     v = static_cast<long long>(d);
   } else if (f->is_string()) {
     const std::string s = f->get<std::string>();

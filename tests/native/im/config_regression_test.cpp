@@ -1,0 +1,26 @@
+// Regressions found by tests/fuzz/fuzz_config (docs/fuzzing.md). Under the native sanitizer build a
+// reintroduced bug is reported by UBSan as well as by the assertions.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "im/types.h"
+
+TEST_CASE("im config: an integral number beyond the integer range is a range error, not UB", "[im][config][fuzz]") {
+  // read_int converted the double to long long before checking the range: 1e300 (integral, not NaN)
+  // is beyond long long, which is undefined behaviour (UBSan: float-cast-overflow).
+  const std::string base = R"({"host":"h","key":"K","loginAuid":"a","loginToken":"t",)";
+  for (const char* field : {"httpPort", "socketPort", "reconnectionDelay", "requestTimeout", "maxHttpRequests",
+                            "reconnectionAttempts"}) {
+    for (const char* value : {"1e300", "-1e300", "1e19", "-9.3e18"}) {
+      INFO(field << " = " << value);
+      auto c = echat::im::config_from_json(base + "\"" + field + "\":" + value + "}");
+      REQUIRE_FALSE(c.ok());
+      CHECK(c.error().message.find(std::string("invalid argument '") + field + "': must be between") == 0);
+    }
+  }
+  // In range, written as a float, is still accepted.
+  auto ok = echat::im::config_from_json(base + R"("httpPort":8080.0})");
+  REQUIRE(ok.ok());
+  CHECK(ok.value().http_port == 8080);
+}
