@@ -168,44 +168,74 @@ std::string check_placeholders(const Scan& s, std::size_t count) {
   return {};
 }
 
+// The facts of a payload: scanned from the text, or the host's report for a host-kept one.
+// Returns false when the text is not valid JSON.
+bool shape_of(const Packet& p, Scan& s, Shape& out) {
+  if (p.ext) {
+    out = p.shape;
+    return out.root != JsonKind::Invalid && out.root != JsonKind::None;
+  }
+  // (nlohmann's lexer takes a NUL byte for the end of input; raw NUL is never valid JSON text anyway.)
+  if (p.data.find('\0') != std::string::npos || !scan(p.data, s)) return false;
+  auto kind = [](Kind k) {
+    switch (k) {
+      case Kind::None: return JsonKind::None;
+      case Kind::Null: return JsonKind::Null;
+      case Kind::Bool: return JsonKind::Bool;
+      case Kind::Number: return JsonKind::Number;
+      case Kind::String: return JsonKind::String;
+      case Kind::Array: return JsonKind::Array;
+      case Kind::Object: return JsonKind::Object;
+    }
+    return JsonKind::None;
+  };
+  out.root = kind(s.root);
+  out.first = s.root_elements == 0 ? JsonKind::None : kind(s.first);
+  out.first_reserved = out.first == JsonKind::String && is_reserved_event(s.first_string);
+  return true;
+}
+
 // The payload rules shared by both directions. Returns "" when valid, else the reason.
 // `outgoing` makes the DISCONNECT/CONNECT_ERROR rules strict (a client sends neither payload).
 std::string payload_problem(const Packet& p, bool outgoing) {
-  const bool has = !p.data.empty();
+  const bool has = p.ext != 0 || !p.data.empty();
   Scan s;
-  // (nlohmann's lexer takes a NUL byte for the end of input; raw NUL is never valid JSON text anyway.)
-  if (has && (p.data.find('\0') != std::string::npos || !scan(p.data, s))) return "payload is not valid JSON";
+  Shape sh;
+  if (has && !shape_of(p, s, sh)) return "payload is not valid JSON";
   switch (p.type) {
     case PacketType::Connect:
-      if (has && s.root != Kind::Object) return "CONNECT payload must be an object";
+      if (has && sh.root != JsonKind::Object) return "CONNECT payload must be an object";
       break;
     case PacketType::Disconnect:
       if (has && outgoing) return "DISCONNECT carries no payload";
       break;  // incoming: tolerated (python-socketio sends 41{...})
     case PacketType::ConnectError:
       if (outgoing) return "a client does not send CONNECT_ERROR";
-      if (has && s.root != Kind::String && s.root != Kind::Object) {
+      if (has && sh.root != JsonKind::String && sh.root != JsonKind::Object) {
         return "CONNECT_ERROR payload must be a string or an object";
       }
       break;
     case PacketType::Event:
     case PacketType::BinaryEvent:
-      if (!has || s.root != Kind::Array) return "EVENT payload must be an array";
-      if (s.root_elements == 0) return "EVENT payload must name the event";
-      if (s.first != Kind::String && s.first != Kind::Number) {
+      if (!has || sh.root != JsonKind::Array) return "EVENT payload must be an array";
+      if (sh.first == JsonKind::None) return "EVENT payload must name the event";
+      if (sh.first != JsonKind::String && sh.first != JsonKind::Number) {
         return "EVENT name must be a string or a number";
       }
-      if (s.first == Kind::String && is_reserved_event(s.first_string)) {
-        return "EVENT name \"" + s.first_string + "\" is reserved";
+      if (sh.first_reserved) {
+        return p.ext ? std::string("EVENT name is reserved") : "EVENT name \"" + s.first_string + "\" is reserved";
       }
       break;
     case PacketType::Ack:
     case PacketType::BinaryAck:
-      if (!has || s.root != Kind::Array) return "ACK payload must be an array";
+      if (!has || sh.root != JsonKind::Array) return "ACK payload must be an array";
       if (!p.id) return "ACK without an ack id";
       break;
   }
-  if (is_binary_type(p.type)) return check_placeholders(s, p.attachments.size());
+  if (is_binary_type(p.type)) {
+    if (p.ext) return "binary packets carry their payload text";
+    return check_placeholders(s, p.attachments.size());
+  }
   if (!p.attachments.empty()) return "attachments on a packet type without binary";
   return {};
 }
@@ -223,6 +253,23 @@ const char* to_string(PacketType type) {
     case PacketType::BinaryAck: return "BINARY_ACK";
   }
   return "UNKNOWN";
+}
+
+const char* reserved_event_names() {
+  return "connect,connect_error,disconnect,disconnecting,newListener,removeListener";
+}
+
+bool is_external_header(std::string_view h) {
+  if (h.empty() || (h[0] != '2' && h[0] != '3')) return false;
+  std::size_t i = 1;
+  const std::size_t n = h.size();
+  if (i < n && h[i] == '/') {
+    const std::size_t comma = h.find(',', i);
+    if (comma == std::string_view::npos) return false;  // the cut is inside the namespace
+    i = comma + 1;
+  }
+  while (i < n && is_digit(h[i])) ++i;
+  return i == n;
 }
 
 bool is_reserved_event(std::string_view name) {
@@ -285,9 +332,10 @@ core::Result<core::Ok> check_outgoing(const Packet& p) {
 }
 
 core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& options,
-                                 std::uint32_t* attachment_count) {
+                                 std::uint32_t* attachment_count, const Packet* ext) {
   if (attachment_count) *attachment_count = 0;
-  if (frame.size() > options.max_packet_bytes) {
+  const std::size_t total = frame.size() + (ext ? ext->ext_size : 0);
+  if (total > options.max_packet_bytes) {
     return peer("sio.too_large", "packet larger than " + std::to_string(options.max_packet_bytes) + " bytes",
                 frame);
   }
@@ -339,11 +387,21 @@ core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& o
     }
     p.id = v;
   }
-  p.data = std::string(frame.substr(i));
+  if (ext) {
+    if (i != n || is_binary_type(p.type)) {
+      return peer("sio.bad_payload", "host-kept payload after an incomplete header", frame);
+    }
+    p.ext = ext->ext;
+    p.ext_size = ext->ext_size;
+    p.shape = ext->shape;
+  } else {
+    p.data = std::string(frame.substr(i));
+  }
 
   if (attachment_count) *attachment_count = count;
   if (!is_binary_type(p.type)) {
     if (auto problem = payload_problem(p, false); !problem.empty()) {
+      if (ext) problem += " (payload of " + std::to_string(ext->ext_size) + " characters after the header)";
       return peer("sio.bad_payload", problem, frame);
     }
   } else {
@@ -390,6 +448,20 @@ core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
   return std::optional<Packet>();
 }
 
+core::Result<std::optional<Packet>> Decoder::feed_external(std::string_view header, const Packet& ext) {
+  if (pending_) {
+    const std::uint32_t got = static_cast<std::uint32_t>(pending_->attachments.size());
+    reset();
+    return peer("sio.unexpected_text",
+                "text frame while awaiting binary attachment " + std::to_string(got + 1) + " of " +
+                    std::to_string(expected_),
+                header);
+  }
+  auto decoded = decode_text(header, options_, nullptr, &ext);
+  if (!decoded) return decoded.error();
+  return std::optional<Packet>(std::move(decoded.value()));
+}
+
 core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
   if (!pending_) {
     return core::Error::peer("sio.unexpected_binary",
@@ -398,7 +470,12 @@ core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
   }
   pending_bytes_ += bytes.size();
   if (pending_bytes_ > options_.max_packet_bytes) {
-    const std::string header = encode_text(Packet{pending_->type, pending_->nsp, pending_->query, pending_->id, {}, {}});
+    Packet head;
+    head.type = pending_->type;
+    head.nsp = pending_->nsp;
+    head.query = pending_->query;
+    head.id = pending_->id;
+    const std::string header = encode_text(head);
     reset();
     return core::Error::peer("sio.too_large", "packet " + excerpt(header) + " with its attachments exceeds " +
                                                   std::to_string(options_.max_packet_bytes) + " bytes");
