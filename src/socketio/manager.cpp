@@ -46,6 +46,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/hot.h"
 #include "core/url.h"
 
 namespace echat::socketio {
@@ -981,6 +982,7 @@ void Manager::on_frame(Millis now, std::uint32_t transport, engineio::Frame fram
 
 bool Manager::on_frame_external(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload) {
   if (head.size() < 2 || head[0] != '4' || payload.ext == 0 || !is_external_header(head.substr(1))) return false;
+  if (decoder_.awaiting_attachments()) return false;  // an error: its message quotes the whole frame
   // A payload the rules refuse (or JSON.parse could not read): the whole frame, so that the error can
   // quote it. (EVENT: an array naming the event; ACK: an array, with an ack id.)
   const std::size_t comma = head.find(',');
@@ -1027,7 +1029,7 @@ bool Manager::fast_ready(Millis now) const {
   return !(d && *d <= now);
 }
 
-Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::string_view head,
+ECHAT_HOT Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::string_view head,
                                      const Packet& payload) {
   if (transport == 0 || transport != transport_ || payload.ext == 0 || !fast_ready(now)) return {};
   if (head.size() < 2 || head.size() > 21 || head[0] != '4' || (head[1] != '2' && head[1] != '3')) return {};
@@ -1060,7 +1062,7 @@ Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::s
   return {kAck, emit_id};
 }
 
-Manager::Fast Manager::emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options,
+ECHAT_HOT Manager::Fast Manager::emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options,
                                  Header& header) {
   if (nsp != "/" || payload.ext == 0 || !event_shape_ok(payload.shape) || !fast_ready(now)) return {};
   if (options.ack_timeout && *options.ack_timeout < 0) return {};
@@ -1084,7 +1086,7 @@ Manager::Fast Manager::emit_fast(Millis now, const std::string& nsp, const Packe
   return {kSend, static_cast<double>(emit_id)};
 }
 
-Manager::Fast Manager::ack_fast(Millis now, const std::string& nsp, std::uint64_t ack_id, const Packet& payload,
+ECHAT_HOT Manager::Fast Manager::ack_fast(Millis now, const std::string& nsp, std::uint64_t ack_id, const Packet& payload,
                                 Header& header) {
   if (nsp != "/" || payload.ext == 0 || payload.shape.root != JsonKind::Array || !fast_ready(now)) return {};
   Socket* s = find("/");

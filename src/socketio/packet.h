@@ -10,8 +10,8 @@
 //   ackId        decimal digits, only on EVENT/ACK/BINARY_*
 //   JSON         the payload; binary arguments are replaced by {"_placeholder":true,"num":N}
 //
-// Payload JSON is kept as the original TEXT: it is validated (nlohmann SAX, no DOM) and handed on
-// unchanged, never re-serialised. Binary attachments are byte strings.
+// Payload JSON is kept as the original TEXT: it is validated (one pass of a small scanner, no tree;
+// what JSON.parse accepts, with UTF-8 checked) and handed on unchanged, never re-serialised. Binary attachments are byte strings.
 //
 // Host-kept payloads (the fast path of the wasm build): the payload of an EVENT or ACK may instead stay
 // in the host (Packet::ext, a handle; the text `data` is then empty). The core reads only the header

@@ -214,3 +214,22 @@ TEST_CASE("external: the fast lane keeps the Engine.IO 4 heartbeat alive", "[soc
   REQUIRE(after);
   CHECK(*after == *before + 1000);  // any packet re-arms pingInterval + pingTimeout
 }
+
+TEST_CASE("codec: payload text is checked as JSON.parse would (a lone surrogate escape is accepted)",
+          "[socketio][packet]") {
+  echat::socketio::Decoder d;
+  for (const std::string& ok : {std::string("2[\"x\\ud800\"]"), std::string("2[\"\\udc00y\",1]"),
+                               std::string("2[\"\\ud83d\\ude00\",-0.5e+3,true,null,{}]")}) {
+    INFO(ok);
+    auto r = d.feed_text(ok);
+    CHECK(r.ok());
+  }
+  for (const std::string& bad : {std::string("2[\"a\",]"), std::string("2[01]"), std::string("2[\"\\x\"]"),
+                                std::string("2[1.]"), std::string("2[tru]"), std::string("2[\"a\"] x"),
+                                std::string("2[\"\\ud80\"]")}) {
+    INFO(bad);
+    auto r = d.feed_text(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "sio.bad_payload");
+  }
+}
