@@ -16,8 +16,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 #   brotli ..................................... the shipped echatim-sdk.wasm.br
 #   lcov ....................................... coverage reports (toolchain/coverage.sh)
 #   python3, build-essential ................... node-gyp builds better-sqlite3 from source when needed
+#   libjavascriptcoregtk-4.0-bin ............... `jsc`, JavaScriptCore (WeChat's engine on iOS) with
+#                                                 WebAssembly: tests/jsc and bench/jsc run the SDK in it
 APT_PACKAGES=(emscripten nlohmann-json3-dev catch2 cmake make g++ clang libclang-rt-14-dev brotli lcov
-              python3 build-essential)
+              python3 build-essential libjavascriptcoregtk-4.0-bin)
 if ! command -v node >/dev/null 2>&1; then APT_PACKAGES+=(nodejs npm); fi
 
 missing=()
