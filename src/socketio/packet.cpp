@@ -250,7 +250,9 @@ bool scan(std::string_view t, Scan& s) {
         if (i < n && t[i] == '.') {
           ++i;
           if (i >= n || t[i] < '0' || t[i] > '9') return false;
-          while (i < n && t[i] >= '0' && t[i] <= '9') integral = integral && t[i++] == '0';
+          for (; i < n && t[i] >= '0' && t[i] <= '9'; ++i) {
+            if (t[i] != '0') integral = false;
+          }
         }
         if (i < n && (t[i] == 'e' || t[i] == 'E')) {
           ++i;

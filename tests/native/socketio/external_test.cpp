@@ -233,3 +233,12 @@ TEST_CASE("codec: payload text is checked as JSON.parse would (a lone surrogate 
     CHECK(r.error().code == "sio.bad_payload");
   }
 }
+
+TEST_CASE("codec: a number with a non-zero fraction ends (found by fuzz_socketio_decode: it looped)",
+          "[socketio][packet]") {
+  echat::socketio::Decoder d;
+  CHECK_FALSE(d.feed_text("52-[\"message\",{\"_placeholder\":88.888").ok());
+  CHECK(d.feed_text("2[\"a\",88.888,0.50]").ok());
+  CHECK(d.feed_text("51-[\"a\",{\"_placeholder\":true,\"num\":0.5}]").ok());  // awaits its attachment...
+  CHECK_FALSE(d.feed_binary("x").ok());                                     // ...whose placeholder num is bad
+}
