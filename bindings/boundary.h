@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include "core/timers.h"
 #include <vector>
 
 #include "core/error.h"
@@ -61,19 +62,52 @@ class Session {
   template <typename F>
   emscripten::val run(F&& f) {
     result_ = "null";
+    call_error_.reset();
+    if (core_) f(*core_);
+    complete([](void*, Outputs&, std::optional<core::Millis>) { return -1; }, nullptr);
+    return bytes_view(*last_);
+  }
+
+  // The hot path's form (bindings/socketio_bindings.cpp): applies f(core), then offers the outputs and
+  // the next deadline to `fast(outputs, deadline)`, which answers with a small code >= 0 when it could
+  // say everything in the shared region; otherwise (-1) the batch is written and kBatch returned (the
+  // host then reads it with last()). An error always goes through the batch.
+  static constexpr int kBatch = 3;
+  using Outputs = decltype(std::declval<Core&>().take_outputs());
+  using FastFn = int (*)(void* ctx, Outputs& outs, std::optional<core::Millis> deadline);
+  template <typename F, typename Fast>
+  int run_fast(F&& f, Fast&& fast) {
+    result_ = "null";
+    call_error_.reset();
+    if (core_) f(*core_);
+    return complete(
+        [](void* ctx, Outputs& outs, std::optional<core::Millis> d) { return (*static_cast<Fast*>(ctx))(outs, d); },
+        &fast);
+  }
+
+  // The part of every call that does not depend on the call (one copy per area, not per function).
+  int complete(FastFn fast, void* ctx) {
     writer_.begin();
     if (!core_) {
       writer_.set_error(*error_);
-      return bytes_view(writer_.finish(std::nullopt));
+      last_ = &writer_.finish(std::nullopt);
+      return kBatch;
     }
-    f(*core_);
-    for (auto& out : core_->take_outputs()) writer_.add(out);
+    auto outs = core_->take_outputs();
+    const auto deadline = core_->next_deadline();
+    if (!call_error_) {
+      const int code = fast(ctx, outs, deadline);
+      if (code >= 0) return code;
+    }
+    for (auto& out : outs) writer_.add(out);
     writer_.set_result(result_);
-    return bytes_view(writer_.finish(core_->next_deadline()));
+    if (call_error_) writer_.set_error(*call_error_);
+    last_ = &writer_.finish(deadline);
+    return kBatch;
   }
 
   void result(std::string json) { result_ = std::move(json); }
-  void fail(const core::Error& e) { writer_.set_error(e); }
+  void fail(const core::Error& e) { call_error_ = e; }
   void check(const core::Result<core::Ok>& r) {
     if (!r.ok()) fail(r.error());
   }
@@ -82,14 +116,18 @@ class Session {
     else fail(r.error());
   }
 
-  // The binary payloads of the last batch.
+  // The last batch written (run_fast answered kBatch), and its binary payloads.
+  emscripten::val last() const { return last_ ? bytes_view(*last_) : emscripten::val::null(); }
   emscripten::val binary() const { return bytes_view(writer_.arena()); }
+  Core* core() { return core_ ? &*core_ : nullptr; }
 
  private:
   std::optional<Core> core_;
   std::optional<core::Error> error_;
+  std::optional<core::Error> call_error_;
   Writer writer_;
   std::string result_;
+  const std::string* last_ = nullptr;
 };
 
 }  // namespace echat::bindings

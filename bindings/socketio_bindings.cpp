@@ -1,12 +1,28 @@
 // embind over socketio::Manager: thin, no logic. Each function is one input of the sans-I/O core on the
 // manager `h` (from _SioManager_new) and returns one batch (src/host/batch.h) as bytes (bindings/boundary.h).
 // The friendly API is js-shim/io.js; js-shim/core-driver.js calls these.
+//
+// The hot path (received EVENT/ACK frames, emits, acks) uses plain exported functions instead
+// (echat_sio_*, no embind invoker, no string marshalling): integers in, a small code out, details in
+// one shared region of wasm memory (echat_sio_shared). The payload never enters wasm memory: the host
+// keeps it under a handle (engineio::ExternalRef) and reports what JSON.parse found (socketio::Shape).
+//   region: f64 f[0] next deadline (-1 none), f[1] ack id / emit id; i32 i[0] header length, i[1]
+//           transport id; head[kHead] header bytes (in: the received frame's header or the namespace;
+//           out: the header to send before the payload)
+//   codes:  -1 not taken (frame: pass it whole to _SioManager_textFrame), 0 nothing for the app,
+//           1 deliver the event (nsp "/", ack id f[1] or -1), 2 the ack of emit f[1] arrived (nsp "/"),
+//           3 read the batch (_SioManager_last), 4 send head[0..i[0]) + payload on transport i[1]
+//           (emit id f[1] for an emit)
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "bindings/boundary.h"
+#include "core/hot.h"
 #include "host/batch.h"
 #include "socketio/manager.h"
 
@@ -45,7 +61,151 @@ emscripten::val sio_ack(int h, double now, std::string nsp, double ack_id, std::
   });
 }
 
+constexpr int kHead = 256;
+struct Shared {
+  double f[2];
+  std::int32_t i[2];
+  char head[kHead];
+};
+alignas(8) Shared g_shared;  // bindings only
+
+echat::socketio::Packet external(int ext, int size, int shape) {
+  echat::socketio::Packet p;
+  p.ext = static_cast<echat::engineio::ExternalRef>(ext);
+  p.ext_size = static_cast<std::size_t>(size);
+  p.shape.root = static_cast<echat::socketio::JsonKind>(shape & 15);
+  p.shape.first = static_cast<echat::socketio::JsonKind>((shape >> 4) & 15);
+  p.shape.first_reserved = (shape >> 8) & 1;
+  return p;
+}
+
+// The answer for outputs that need no batch: none, one event or ack with a host-kept payload on "/",
+// or one frame carrying the payload `ext` (then `extra` is the emit id to report).
+int fast_answer(std::vector<echat::socketio::Output>& outs, std::optional<Millis> deadline,
+                echat::engineio::ExternalRef ext, double extra) {
+  using namespace echat::socketio;
+  g_shared.f[0] = deadline ? static_cast<double>(*deadline) : -1;
+  g_shared.f[1] = extra;
+  if (outs.empty()) return 0;
+  if (outs.size() != 1) return -1;
+  if (auto* e = std::get_if<SocketEvent>(&outs[0])) {
+    if (e->ext != ext || ext == 0 || e->nsp != "/") return -1;
+    g_shared.f[1] = e->ack_id ? static_cast<double>(*e->ack_id) : -1;
+    return 1;
+  }
+  if (auto* a = std::get_if<AckResult>(&outs[0])) {
+    if (a->ext != ext || ext == 0 || !a->ok || a->nsp != "/") return -1;
+    g_shared.f[1] = static_cast<double>(a->emit_id);
+    return 2;
+  }
+  if (auto* f = std::get_if<SendFrame>(&outs[0])) {
+    if (f->frame.binary || f->frame.ext != ext || ext == 0 || f->frame.data.size() > kHead) return -1;
+    std::memcpy(g_shared.head, f->frame.data.data(), f->frame.data.size());
+    g_shared.i[0] = static_cast<std::int32_t>(f->frame.data.size());
+    g_shared.i[1] = static_cast<std::int32_t>(f->transport);
+    return 4;
+  }
+  return -1;
+}
+
+// A fast-lane answer (Manager::Fast) in the shared region; -1 when the general path must run.
+int fast_lane(SioSession& s, const Manager::Fast& v, const Manager::Header* header, int tid) {
+  if (v.code < 0) return -1;
+  const auto deadline = s.core()->next_deadline();
+  g_shared.f[0] = deadline ? static_cast<double>(*deadline) : -1;
+  g_shared.f[1] = v.value;
+  if (header) {
+    std::memcpy(g_shared.head, header->text, header->size);
+    g_shared.i[0] = static_cast<std::int32_t>(header->size);
+    g_shared.i[1] = tid;
+  }
+  return v.code;
+}
+
+// The fast lanes (ECHAT_HOT: one flattened function each, no calls left to interpret).
+ECHAT_HOT int text_fast(SioSession& s, double now, int tid, std::string_view head, const echat::socketio::Packet& payload) {
+  return fast_lane(s, s.core()->on_event_fast(Millis(now), static_cast<unsigned>(tid), head, payload), nullptr, 0);
+}
+ECHAT_HOT int emit_fast(SioSession& s, double now, const std::string& nsp, const echat::socketio::Packet& payload,
+                        Manager::EmitOptions o) {
+  Manager* m = s.core();
+  if (!m) return -1;
+  Manager::Header header;
+  return fast_lane(s, m->emit_fast(Millis(now), nsp, payload, o, header), &header, static_cast<int>(m->transport()));
+}
+ECHAT_HOT int ack_fast(SioSession& s, double now, const std::string& nsp, double ack_id,
+                       const echat::socketio::Packet& payload) {
+  Manager* m = s.core();
+  if (!m) return -1;
+  Manager::Header header;
+  return fast_lane(s, m->ack_fast(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), payload, header), &header,
+                   static_cast<int>(m->transport()));
+}
+
 }  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void* echat_sio_shared() { return &g_shared; }
+
+// A received text frame, cut at `head_len` (its first head_len bytes are in head[]), the rest kept by
+// the host as payload `ext` of `size` characters with `shape` (root | first << 4 | reserved << 8).
+EMSCRIPTEN_KEEPALIVE int echat_sio_text(int h, double now, int tid, int head_len, int ext, int size, int shape) {
+  SioSession& s = g_managers.at(h);
+  if (!s.core() || head_len < 0 || head_len > kHead) return -1;
+  bool taken = false;
+  const echat::socketio::Packet payload = external(ext, size, shape);
+  const std::string_view head(g_shared.head, static_cast<std::size_t>(head_len));
+  const int lane = text_fast(s, now, tid, head, payload);
+  if (lane >= 0) return lane;
+  const int code = s.run_fast(
+      [&](Manager& m) {
+        taken = m.on_frame_external(Millis(now), static_cast<unsigned>(tid), head, payload);
+      },
+      [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
+  return taken ? code : -1;
+}
+
+// An emit whose arguments (a JSON array) the host keeps as `ext`; head[0..nsp_len) is the namespace.
+// flags: 1 wants an ack, 2 volatile; ack_timeout < 0: none.
+EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext, int size, int shape, int flags,
+                                        double ack_timeout) {
+  SioSession& s = g_managers.at(h);
+  const std::string nsp(g_shared.head, static_cast<std::size_t>(nsp_len < 0 || nsp_len > kHead ? 0 : nsp_len));
+  const echat::socketio::Packet payload = external(ext, size, shape);
+  Manager::EmitOptions o;
+  o.want_ack = flags & 1;
+  o.is_volatile = flags & 2;
+  if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
+  if (const int lane = emit_fast(s, now, nsp, payload, o); lane >= 0) return lane;
+  double emit_id = -1;
+  return s.run_fast(
+      [&](Manager& m) {
+        auto r = m.emit_external(Millis(now), nsp, payload, o);
+        if (r.ok()) emit_id = static_cast<double>(r.value());
+        s.id(r);
+      },
+      [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, emit_id); });
+}
+
+// The answer to the server's ack request `ack_id`, arguments kept by the host as `ext`.
+EMSCRIPTEN_KEEPALIVE int echat_sio_ack(int h, double now, int nsp_len, double ack_id, int ext, int size, int shape) {
+  SioSession& s = g_managers.at(h);
+  const std::string nsp(g_shared.head, static_cast<std::size_t>(nsp_len < 0 || nsp_len > kHead ? 0 : nsp_len));
+  const echat::socketio::Packet payload = external(ext, size, shape);
+  if (const int lane = ack_fast(s, now, nsp, ack_id, payload); lane >= 0) return lane;
+  return s.run_fast(
+      [&](Manager& m) { s.check(m.ack_external(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), payload)); },
+      [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
+}
+
+// The oldest host-kept payload the manager still holds (0: none).
+EMSCRIPTEN_KEEPALIVE int echat_sio_oldest(int h) {
+  SioSession& s = g_managers.at(h);
+  return s.core() ? static_cast<int>(s.core()->oldest_external()) : 0;
+}
+
+}  // extern "C"
 
 EMSCRIPTEN_BINDINGS(echat_socketio) {
   using emscripten::function;
@@ -53,6 +213,11 @@ EMSCRIPTEN_BINDINGS(echat_socketio) {
   function("_SioManager_delete", +[](int h) { g_managers.remove(h); });
   function("_SioManager_status", +[](int h, double) { return g_managers.at(h).run([](Manager&) {}); });
   function("_SioManager_binary", +[](int h) { return g_managers.at(h).binary(); });
+  function("_SioManager_last", +[](int h) { return g_managers.at(h).last(); });
+  function("_SioShared", +[]() {
+    return emscripten::val(emscripten::typed_memory_view(sizeof(Shared), reinterpret_cast<unsigned char*>(&g_shared)));
+  });
+  function("_SioReserved", +[]() { return std::string(echat::socketio::reserved_event_names()); });
   function("_SioManager_emit", &sio_emit);
   function("_SioManager_ack", &sio_ack);
   function("_SioManager_connectSocket", +[](int h, double now, std::string nsp, std::string auth) {

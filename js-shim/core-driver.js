@@ -6,7 +6,27 @@
 // the core's next deadline, and hands every other output to `sink` (io.js, im.js). No protocol logic
 // lives here.
 
-const TRANSPORT = new Set(['open', 'send', 'sendb', 'close']);
+const TRANSPORT = new Set(['open', 'send', 'sendx', 'sendb', 'close']);
+
+// The socket.io hot path (bindings/socketio_bindings.cpp, echat_sio_*): the frame or payload stays here,
+// the core gets the header, a handle and what JSON.parse found (socketio::Shape: root | first << 4 |
+// reserved << 8, kinds None 0, Invalid 1, Null 2, Bool 3, Number 4, String 5, Array 6, Object 7).
+const HEAD_MAX = 256;
+const INVALID = 1;
+function kindOf(v) {
+  if (v === null) return 2;
+  const t = typeof v;
+  if (t === 'string') return 5;
+  if (t === 'number') return 4;
+  if (t === 'boolean') return 3;
+  return Array.isArray(v) ? 6 : 7;
+}
+function shapeOf(v, reserved) {
+  const root = kindOf(v);
+  if (root !== 6 || v.length === 0) return root;
+  const first = kindOf(v[0]);
+  return root | (first << 4) | (first === 5 && reserved.has(v[0]) ? 256 : 0);
+}
 
 // How long after onAppShow a socket close still counts as one the suspension caused.
 const RESUME_WINDOW_MS = 5000;
@@ -37,6 +57,139 @@ class CoreDriver {
     this.resumedAt = -1;  // when the app last came to the foreground, until a frame arrives
     // The options' error, if any (the core then answers every call with it).
     this.optionsError = this.raw('status').x;
+    // Host-kept payloads (socket.io area only): handle -> parsed arguments (received) or JSON text (to
+    // send) while the core holds the handle in a buffer.
+    this.fast = area === 'SioManager' && typeof core._echat_sio_text === 'function';
+    this.held = new Map();
+    this.nextRef = 1;
+    this.shared = null;
+    if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
+  }
+
+  // Views of the shared region (re-made when a memory growth detached the old buffer).
+  views() {
+    let v = this.shared;
+    if (v === null || v.u8.byteLength === 0) {
+      const u8 = this.core._SioShared();
+      v = this.shared = {
+        u8,
+        f64: new Float64Array(u8.buffer, u8.byteOffset, 2),
+        i32: new Int32Array(u8.buffer, u8.byteOffset + 16, 2),
+        head: new Uint8Array(u8.buffer, u8.byteOffset + 24, HEAD_MAX),
+      };
+    }
+    return v;
+  }
+
+  ref() {
+    const r = this.nextRef;
+    this.nextRef = r >= 0x7fffffff ? 1 : r + 1;
+    return r;
+  }
+
+  // Writes an ASCII string into the shared head; false when it does not fit or is not ASCII.
+  putHead(s) {
+    const n = s.length;
+    if (n > HEAD_MAX) return false;
+    const head = this.views().head;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 127) return false;
+      head[i] = c;
+    }
+    return true;
+  }
+
+  // A received text frame: cut at its first '[' (where an EVENT/ACK's arguments start), the arguments
+  // parsed once here, the header and the parse result to the core, which decides (and may refuse the
+  // cut: the whole frame then takes the batch path).
+  textFrame(tid, data) {
+    const k = data.indexOf('[');
+    if (this.fast && k > 1 && k <= HEAD_MAX) {
+      let args;
+      let shape;
+      try {
+        args = JSON.parse(data.slice(k));
+        shape = shapeOf(args, this.reserved);
+      } catch (err) {
+        args = undefined;
+        shape = INVALID;
+      }
+      if (this.putHead(k === data.length ? data : data.slice(0, k))) {
+        const ref = this.ref();
+        const code = this.core._echat_sio_text(this.h, this.platform.now(), tid, k, ref, data.length - k, shape);
+        if (code >= 0) {
+          this.answer(code, ref, args);
+          return;
+        }
+      }
+    }
+    this.input('textFrame', tid, data);
+  }
+
+  // emit/ack with arguments already JSON text (no attachments): {r, x} as call() gives.
+  emitFast(before, nsp, json, args, flags, timeout) {
+    return this.fastCall(before, nsp, json, args, (ref, shape) =>
+      this.core._echat_sio_emit(this.h, this.platform.now(), nsp.length, ref, json.length, shape, flags, timeout));
+  }
+
+  ackFast(before, nsp, ackId, json, args) {
+    return this.fastCall(before, nsp, json, args, (ref, shape) =>
+      this.core._echat_sio_ack(this.h, this.platform.now(), nsp.length, ackId, ref, json.length, shape));
+  }
+
+  fastCall(before, nsp, json, args, f) {
+    if (this.closed || !this.fast || !this.putHead(nsp)) return null;
+    const ref = this.ref();
+    const code = f(ref, shapeOf(args, this.reserved));
+    return this.answer(code, ref, json, before);
+  }
+
+  // Acts on a hot-path answer (codes: bindings/socketio_bindings.cpp). Returns {r, x}.
+  answer(code, ref, value, before) {
+    const v = this.views();
+    if (code === 3) {
+      this.held.set(ref, value);
+      const batch = JSON.parse(decodeUtf8(this.core._SioManager_last(this.h)));
+      if (before) before(batch);
+      this.dispatch(batch);
+      this.prune();
+      return batch;
+    }
+    const extra = v.f64[1];
+    const result = { r: extra >= 0 ? extra : null, x: null };
+    this.armTimer(v.f64[0]);
+    if (code === 4) {
+      const header = String.fromCharCode.apply(null, v.head.subarray(0, v.i32[0]));
+      const tid = v.i32[1];
+      if (before) before(result);
+      this.send(tid, header + value);
+      return result;
+    }
+    if (before) before(result);
+    if (code === 1) this.sink(['s.event', '/', value, extra, null, 0, []]);
+    else if (code === 2) this.sink(['s.ack', '/', extra, true, value, null, null, 0, []]);
+    else {
+      this.held.set(ref, value);  // buffered by the core, or dropped
+      this.prune();
+    }
+    return result;
+  }
+
+  // Forgets the payloads the core no longer holds.
+  prune() {
+    if (this.held.size === 0) return;
+    const oldest = this.core._echat_sio_oldest(this.h);
+    for (const r of this.held.keys()) {
+      if (oldest !== 0 && r >= oldest) break;
+      this.held.delete(r);
+    }
+  }
+
+  take(ref) {
+    const v = this.held.get(ref);
+    this.held.delete(ref);
+    return v;
   }
 
   raw(name, ...args) {
@@ -76,8 +229,14 @@ class CoreDriver {
     // which reuses the arena.
     for (const o of outs) {
       if (o[0] === 'sendb') o.push(bytes(o[2], o[3]));
-      else if (o[0] === 's.event') o.push(ranges(o[4], bytes));
-      else if (o[0] === 's.ack') o.push(ranges(o[6], bytes));
+      else if (o[0] === 'sendx') o[2] += this.take(o[3]);
+      else if (o[0] === 's.event') {
+        o.push(ranges(o[4], bytes));
+        if (o[5]) o[2] = this.take(o[5]);
+      } else if (o[0] === 's.ack') {
+        o.push(ranges(o[6], bytes));
+        if (o[7]) o[4] = this.take(o[7]);
+      }
     }
     this.armTimer(batch.t);
     for (const o of outs) if (this.isIo(o[0])) this.handle(o);
@@ -91,7 +250,8 @@ class CoreDriver {
   handle(o) {
     switch (o[0]) {
       case 'open': return this.open(o[1], o[2]);
-      case 'send': return this.send(o[1], o[2]);
+      case 'send':
+      case 'sendx': return this.send(o[1], o[2]);
       case 'sendb': return this.send(o[1], o[4]);
       case 'close': {
         const s = this.sockets.get(o[1]);
@@ -108,7 +268,9 @@ class CoreDriver {
       onOpen: () => this.input('transportOpen', tid),
       onMessage: (data) => {
         this.resumedAt = -1;
-        if (typeof data === 'string') this.input('textFrame', tid, data);
+        if (typeof data === 'string') {
+          if (!this.closed) this.textFrame(tid, data);
+        }
         else this.input('binaryFrame', tid, new Uint8Array(data));
       },
       onClose: (code, reason) => {

@@ -244,11 +244,11 @@ class Socket extends Emitter {
     if (typeof args[args.length - 1] === 'function') {
       ack = { fn: args.pop(), withError: flags.timeout !== undefined || flags.withError === true };
     }
-    const { json, attachments } = deconstruct([ev, ...args]);
-    const blob = attachments.length ? packBlob(attachments) : EMPTY;
+    const packet = [ev, ...args];
+    const { json, attachments } = deconstruct(packet);
     const wire = (ack ? 1 : 0) | (flags.volatile ? 2 : 0);
     const timeout = ack && flags.timeout !== undefined ? flags.timeout : -1;
-    this.io._call('emit', this.nsp, json, wire, timeout, blob, (b) => {
+    const done = (b) => {
       if (b.x) {
         const err = makeError(b.x);
         if (ack && ack.withError) ack.fn(err);
@@ -256,7 +256,12 @@ class Socket extends Emitter {
         return;
       }
       if (ack) this._acks.set(b.r, ack);
-    });
+    };
+    const d = this.io._driver;
+    // The hot path: the JSON text stays here (the core holds a handle while it is buffered).
+    if (d && !attachments.length && d.emitFast(done, this.nsp, json, packet, wire, timeout)) return this;
+    const blob = attachments.length ? packBlob(attachments) : EMPTY;
+    this.io._call('emit', this.nsp, json, wire, timeout, blob, done);
     return this;
   }
 
@@ -315,8 +320,8 @@ class Socket extends Emitter {
         }
         return wasConnected ? this.emitReserved('disconnect', reason) : undefined;
       }
-      case 's.event': return this._onEvent(o[2], o[3], o[5]);
-      case 's.ack': return this._onAck(o[2], o[3], o[4], o[5], o[7]);
+      case 's.event': return this._onEvent(o[2], o[3], o[6]);
+      case 's.ack': return this._onAck(o[2], o[3], o[4], o[5], o[8]);
       default: return undefined;
     }
   }
@@ -329,9 +334,12 @@ class Socket extends Emitter {
         if (sent) return;
         sent = true;
         const { json, attachments: bins } = deconstruct(res);
-        this.io._call('ack', this.nsp, ackId, json, bins.length ? packBlob(bins) : EMPTY, (b) => {
+        const done = (b) => {
           if (b.x) this.emitReserved('error', makeError(b.x));
-        });
+        };
+        const d = this.io._driver;
+        if (d && !bins.length && d.ackFast(done, this.nsp, ackId, json, res)) return;
+        this.io._call('ack', this.nsp, ackId, json, bins.length ? packBlob(bins) : EMPTY, done);
       });
     }
     for (const fn of this._any.slice()) {

@@ -21,8 +21,10 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 #                                                temporary directory on loopback ports
 #   chromium ................................... the browser suite (tests/browser, driven by npm puppeteer-core;
 #                                                puppeteer's own browser download is not used)
+#   libjavascriptcoregtk-4.0-bin ............... `jsc`, JavaScriptCore (WeChat's engine on iOS) with
+#                                                 WebAssembly: tests/jsc and bench/jsc run the SDK in it
 APT_PACKAGES=(emscripten nlohmann-json3-dev catch2 cmake make g++ clang libclang-rt-14-dev brotli lcov
-              python3 build-essential redis-server postgresql chromium)
+              python3 build-essential redis-server postgresql chromium libjavascriptcoregtk-4.0-bin)
 if ! command -v node >/dev/null 2>&1; then APT_PACKAGES+=(nodejs npm); fi
 
 missing=()

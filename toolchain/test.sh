@@ -32,7 +32,7 @@ suite "fuzz smoke (libFuzzer)" bash toolchain/fuzz.sh "${FUZZ_SECONDS:-30}"
 suite "wasm build" bash toolchain/build.sh
 
 node_suites=()
-for d in tests/devserver tests/multinode tests/sandbox tests/support tests/js tests/types tests/demo tests/npm tests/browser; do
+for d in tests/devserver tests/multinode tests/sandbox tests/support tests/js tests/jsc tests/types tests/demo tests/npm tests/browser; do
   if ls "$d"/*.test.js >/dev/null 2>&1; then node_suites+=("$d"/*.test.js); fi
 done
 if [ ${#node_suites[@]} -gt 0 ]; then

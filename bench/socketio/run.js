@@ -8,9 +8,11 @@
 //   raw ws              npm ws speaking Engine.IO 4 / Socket.IO 5 by hand, no parsing: the physical limit
 // Scenarios:
 //   push  the server emits N events ("push", i, a 64-byte string); events per second at the client
-//         (after a warm-up push; the median of 3 rounds)
+//         (after a warm-up push)
 //   echo  one emit with an ack at a time, M times; round-trip latency p50 / p99
-// Also the client process's CPU time per pushed event (the server runs in a child process).
+// Also the client process's CPU time per pushed event and per round trip (the server runs in a child
+// process). ROUNDS interleaved rounds (every client once per round, the order alternating); every
+// figure is the median of the rounds and a ratio against weapp.socket.io in the same run.
 //
 //   node bench/socketio/run.js [--events 20000] [--echoes 2000] [--size 64] [--json]
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
@@ -155,18 +157,6 @@ async function pushOnce(peer, n) {
   return { eventsPerSec: Math.round(n / (us / 1e6)), cpuUsPerEvent: (cpu.user + cpu.system) / n };
 }
 
-// A warm-up push (JIT, wasm tier-up), then ROUNDS measured pushes: the median round is reported.
-async function pushScenario(peer) {
-  await pushOnce(peer, Math.ceil(N_EVENTS / 4));
-  const rounds = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    await sleep(50);
-    rounds.push(await pushOnce(peer, N_EVENTS));
-  }
-  rounds.sort((a, b) => a.eventsPerSec - b.eventsPerSec);
-  return rounds[Math.floor(rounds.length / 2)];
-}
-
 async function echoScenario(peer) {
   const one = (i) => new Promise((resolve) => {
     const t0 = nowUs();
@@ -175,13 +165,16 @@ async function echoScenario(peer) {
   for (let i = 0; i < WARM; i++) await one(i);
   const lat = [];
   const t0 = Date.now();
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < N_ECHO; i++) {
     lat.push(await one(i));
     if (Date.now() - t0 > PHASE_MS) throw new Error(`echo: only ${i} round trips in ${PHASE_MS} ms`);
   }
+  const cpu = process.cpuUsage(cpu0);
   lat.sort((a, b) => a - b);
   const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  return { p50: pct(0.5), p99: pct(0.99), mean: lat.reduce((a, b) => a + b, 0) / lat.length };
+  return { p50: pct(0.5), p99: pct(0.99), mean: lat.reduce((a, b) => a + b, 0) / lat.length,
+    cpuUsPerRoundTrip: (cpu.user + cpu.system) / N_ECHO };
 }
 
 function machine() {
@@ -189,44 +182,70 @@ function machine() {
   return { nproc: os.availableParallelism ? os.availableParallelism() : os.cpus().length, cpu, node: process.version, os: `${os.type()} ${os.release()}` };
 }
 
+const median = (xs) => {
+  const v = [...xs].sort((x, y) => x - y);
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
 async function main() {
   if (!fs.existsSync(path.join(ROOT, 'dist', 'echatim-sdk.js'))) throw new Error('dist/ is missing: run bash toolchain/build.sh');
   const pkg = makePackage();
   const server = await startServer();
-  const results = [];
+  const rounds = Object.fromEntries(Object.keys(PEERS).map((n) => [n, []]));
+  const errors = {};
   try {
-    for (const [name, make] of Object.entries(PEERS)) {
-      let peer;
-      try {
-        peer = await make(server.url, { pkg });
-        await sleep(100);
-        const push = await pushScenario(peer);
-        await sleep(100);
-        const echo = await echoScenario(peer);
-        results.push({ name, push, echo });
-      } catch (err) {
-        results.push({ name, error: err.message });
-      } finally {
-        if (peer) await peer.close();
-        await sleep(200);
+    for (let round = 0; round < ROUNDS; round++) {
+      const names = Object.keys(PEERS);
+      if (round % 2) names.reverse();
+      for (const name of names) {
+        let peer;
+        try {
+          peer = await PEERS[name](server.url, { pkg });
+          await sleep(100);
+          await pushOnce(peer, Math.ceil(N_EVENTS / 4));  // warm-up (JIT, wasm tier-up)
+          await sleep(50);
+          const push = await pushOnce(peer, N_EVENTS);
+          await sleep(100);
+          const echo = await echoScenario(peer);
+          rounds[name].push({ push, echo });
+        } catch (err) {
+          errors[name] = err.message;
+        } finally {
+          if (peer) await peer.close();
+          await sleep(200);
+        }
       }
     }
   } finally {
     server.child.kill();
     fs.rmSync(pkg, { recursive: true, force: true });
   }
+  const results = Object.entries(rounds).map(([name, rs]) => (errors[name] || !rs.length ? { name, error: errors[name] || 'no round' } : {
+    name,
+    eventsPerSec: median(rs.map((r) => r.push.eventsPerSec)),
+    cpuUsPerEvent: median(rs.map((r) => r.push.cpuUsPerEvent)),
+    p50: median(rs.map((r) => r.echo.p50)),
+    p99: median(rs.map((r) => r.echo.p99)),
+    cpuUsPerRoundTrip: median(rs.map((r) => r.echo.cpuUsPerRoundTrip)),
+    rounds: rs,
+  }));
   const m = machine();
   if (args.includes('--json')) {
     console.log(JSON.stringify({ machine: m, events: N_EVENTS, echoes: N_ECHO, size: SIZE, results }, null, 2));
     return;
   }
+  const w = results.find((r) => r.name.startsWith('weapp') && !r.error);
+  const raw = results.find((r) => r.name.startsWith('raw') && !r.error);
+  const ratio = (x) => (x === undefined ? '' : `${x.toFixed(2)}×`);
   console.log(`machine: ${m.nproc} CPUs, ${m.cpu}, node ${m.node}, ${m.os}`);
-  console.log(`push: ${N_EVENTS} events of ${SIZE} bytes (median of ${ROUNDS} rounds after a warm-up); echo: ${N_ECHO} sequential round trips after ${WARM} warm-up\n`);
-  console.log('| client | push: events/s | client CPU µs/event | echo p50 µs | echo p99 µs |');
-  console.log('|---|---:|---:|---:|---:|');
+  console.log(`push: ${N_EVENTS} events of ${SIZE} bytes; echo: ${N_ECHO} sequential round trips after ${WARM} warm-up; median of ${ROUNDS} interleaved rounds\n`);
+  console.log('| client | push events/s | vs weapp | CPU µs/event | vs raw ws | echo p50 µs | p50 speed vs weapp | echo p99 µs | CPU µs/round trip |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    if (r.error) console.log(`| ${r.name} | failed: ${r.error} | | | |`);
-    else console.log(`| ${r.name} | ${r.push.eventsPerSec.toLocaleString('en-US')} | ${r.push.cpuUsPerEvent.toFixed(1)} | ${r.echo.p50} | ${r.echo.p99} |`);
+    if (r.error) { console.log(`| ${r.name} | failed: ${r.error} | | | | | | | |`); continue; }
+    console.log(`| ${r.name} | ${Math.round(r.eventsPerSec).toLocaleString('en-US')} | ${ratio(w && r.eventsPerSec / w.eventsPerSec)} | ` +
+      `${r.cpuUsPerEvent.toFixed(1)} | ${ratio(raw && r.cpuUsPerEvent / raw.cpuUsPerEvent)} | ${Math.round(r.p50)} | ` +
+      `${ratio(w && w.p50 / r.p50)} | ${Math.round(r.p99)} | ${r.cpuUsPerRoundTrip.toFixed(1)} |`);
   }
 }
 

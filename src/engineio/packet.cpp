@@ -128,6 +128,8 @@ Frame encode(const Packet& packet, Version version, bool base64) {
   frame.data.reserve(packet.data.size() + 1);
   frame.data += static_cast<char>('0' + static_cast<int>(packet.type));
   frame.data += packet.data;
+  frame.ext = packet.ext;
+  frame.ext_size = packet.ext_size;
   return frame;
 }
 
@@ -170,7 +172,7 @@ core::Result<Packet> decode(const Frame& frame, Version version, const DecodeOpt
   if (t < '0' || t > '6') {
     return bad("eio.bad_packet_type", frame, "unknown packet type " + char_name(static_cast<unsigned char>(t)));
   }
-  return Packet{static_cast<PacketType>(t - '0'), false, d.substr(1)};
+  return Packet{static_cast<PacketType>(t - '0'), false, d.substr(1), frame.ext, frame.ext_size};
 }
 
 core::Result<Handshake> parse_handshake(std::string_view text) {

@@ -22,16 +22,27 @@ enum class Version : unsigned char { V3 = 3, V4 = 4 };
 
 enum class PacketType : unsigned char { Open = 0, Close = 1, Ping = 2, Pong = 3, Message = 4, Upgrade = 5, Noop = 6 };
 
+// A payload the host keeps (js-shim: the JavaScript string or parsed value; the core never sees its
+// bytes). A text frame or packet with `ext` != 0 is `data` (its header) followed on the wire by this
+// payload of `ext_size` host units (UTF-16 code units in JavaScript). The core only counts its size and
+// passes the handle on; what the host's JSON parser found in it travels separately (socketio::Shape).
+using ExternalRef = std::uint32_t;  // 0 = none
+
 // One WebSocket frame: text, or binary (bytes held in a std::string).
 struct Frame {
   bool binary = false;
   std::string data;
+  ExternalRef ext = 0;        // text only: the host-kept rest of the frame
+  std::size_t ext_size = 0;
+  std::size_t size() const { return data.size() + ext_size; }
 };
 
 struct Packet {
   PacketType type = PacketType::Message;
   bool binary = false;  // a binary message (payload is raw bytes)
   std::string data;     // text payload or raw bytes
+  ExternalRef ext = 0;  // text only: the host-kept rest of the payload (see Frame)
+  std::size_t ext_size = 0;
 };
 
 struct Handshake {

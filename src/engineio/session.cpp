@@ -64,16 +64,30 @@ core::Result<core::Ok> Session::send(Millis now, Frame message) {
   if (state_ != State::Open) {
     return core::Error::caller("eio.not_open", "eio: send before the Engine.IO open packet was received");
   }
-  Frame frame = encode(Packet{PacketType::Message, message.binary, std::move(message.data)}, options_.version,
-                       options_.base64_binary);
-  if (handshake_->max_payload && frame.data.size() > static_cast<std::uint64_t>(*handshake_->max_payload)) {
+  Frame frame = encode(Packet{PacketType::Message, message.binary, std::move(message.data), message.ext,
+                              message.ext_size},
+                       options_.version, options_.base64_binary);
+  if (handshake_->max_payload && frame.size() > static_cast<std::uint64_t>(*handshake_->max_payload)) {
     return core::Error::caller("eio.payload_too_large",
-                               "eio: message frame of " + std::to_string(frame.data.size()) +
+                               "eio: message frame of " + std::to_string(frame.size()) +
                                    " bytes exceeds the server's maxPayload of " +
                                    std::to_string(*handshake_->max_payload) + " bytes");
   }
   outputs_.push_back(SendFrame{transport_, std::move(frame)});
   return core::Ok{};
+}
+
+bool Session::on_message_fast(Millis now, std::uint32_t transport, std::size_t size) {
+  if (state_ != State::Open || !current(transport) || size > options_.max_incoming_bytes) return false;
+  if (const auto d = next_deadline(); d && *d <= now) return false;
+  arm_liveness(now);
+  return true;
+}
+
+bool Session::can_send_fast(Millis now, std::size_t size) const {
+  if (state_ != State::Open) return false;
+  if (const auto d = next_deadline(); d && *d <= now) return false;
+  return !handshake_->max_payload || size <= static_cast<std::uint64_t>(*handshake_->max_payload);
 }
 
 void Session::close(Millis now) {
@@ -97,10 +111,10 @@ void Session::on_transport_open(Millis now, std::uint32_t transport) {
 void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
   advance(now);
   if (!current(transport)) return;
-  if (frame.data.size() > options_.max_incoming_bytes) {
+  if (frame.size() > options_.max_incoming_bytes) {
     finish("parse error",
            core::Error::peer("eio.frame_too_large",
-                             "eio: frame of " + std::to_string(frame.data.size()) + " bytes exceeds max_incoming_bytes " +
+                             "eio: frame of " + std::to_string(frame.size()) + " bytes exceeds max_incoming_bytes " +
                                  std::to_string(options_.max_incoming_bytes) + ": " + describe_frame(frame)),
            true);
     return;
@@ -223,7 +237,7 @@ void Session::on_packet(Millis now, Packet packet) {
       }
       return;  // EIO4: the server does not expect pings, so a pong is meaningless; ignore it.
     case PacketType::Message:
-      outputs_.push_back(Message{Frame{packet.binary, std::move(packet.data)}});
+      outputs_.push_back(Message{Frame{packet.binary, std::move(packet.data), packet.ext, packet.ext_size}});
       return;
     case PacketType::Upgrade:
     case PacketType::Noop:

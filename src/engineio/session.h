@@ -157,6 +157,15 @@ class Session {
   // The URL open() uses.
   std::string url() const;
 
+  // The hot path (socketio::Manager's fast lane). on_message_fast: what on_frame does for a text
+  // message of `size` bytes whose content the caller decodes itself: true, with the liveness deadline
+  // re-armed, when the session is open on `transport`, no deadline has passed by `now` and the size is
+  // within max_incoming_bytes; false, having changed nothing, otherwise (the caller then uses on_frame).
+  // can_send_fast: whether send() of a message frame of `size` bytes would succeed now without acting
+  // on a deadline first (the caller then puts the frame on the transport itself).
+  bool on_message_fast(Millis now, std::uint32_t transport, std::size_t size);
+  bool can_send_fast(Millis now, std::size_t size) const;
+
  private:
   enum class Timer : unsigned char { Connect, Ping, PingTimeout, Count };
 

@@ -128,6 +128,11 @@ void BatchText::transport(const engineio::SendFrame& o) {
     num(static_cast<double>(arena_.size()));
     num(static_cast<double>(o.frame.data.size()));
     arena_ += o.frame.data;
+  } else if (o.frame.ext) {
+    open_output("sendx");  // the header text, then the host-kept payload `ext`
+    num(o.transport);
+    str(o.frame.data);
+    num(o.frame.ext);
   } else {
     open_output("send");
     num(o.transport);
@@ -192,6 +197,7 @@ void BatchWriter::add(const socketio::Output& output) {
             raw(o.args_json);
             num(o.ack_id ? static_cast<double>(*o.ack_id) : -1);
             ranges(o.attachments);
+            num(o.ext);
             close_output();
           },
           [&](const AckResult& o) {
@@ -203,6 +209,7 @@ void BatchWriter::add(const socketio::Output& output) {
             if (o.error) str(*o.error);
             else raw("");
             ranges(o.attachments);
+            num(o.ext);
             close_output();
           },
       },

@@ -8,6 +8,7 @@
 // Outputs are small arrays whose first element names the kind (the shim's dispatch table mirrors this):
 //   ["open", tid, url]                       open a WebSocket; later inputs quote `tid`
 //   ["send", tid, text]                      send a text frame
+//   ["sendx", tid, header, ref]              send header + the host-kept payload `ref` as one text frame
 //   ["sendb", tid, off, len]                 send a binary frame: bytes [off, off+len) of the arena
 //   ["close", tid, code, reason]             close the WebSocket
 //   ["m.open"] ["m.close", reason] ["m.error", err] ["m.attempt", n] ["m.reconnect", n]
@@ -15,8 +16,9 @@
 //   ["s.connect", nsp, sid, pid|null]
 //   ["s.cerror", nsp, data|null, message, active]
 //   ["s.disconnect", nsp, reason]
-//   ["s.event", nsp, args, ackId|-1, [off, len, ...]]
-//   ["s.ack", nsp, emitId, ok, args|null, error|null, [off, len, ...]]
+//   ["s.event", nsp, args|null, ackId|-1, [off, len, ...], ref]
+//   ["s.ack", nsp, emitId, ok, args|null, error|null, [off, len, ...], ref]
+// `ref` != 0: the arguments are the host-kept payload the host passed in with that handle (args null).
 // `err` is {"kind": "caller"|"peer"|"transport", "code": "...", "message": "..."}.
 // Payload JSON that the core already validated (`args`, `data`) is embedded as is, not re-serialised,
 // so the shim gets parsed arguments out of the same single JSON.parse. Binary payloads are appended to

@@ -46,6 +46,7 @@
 #include <limits>
 #include <utility>
 
+#include "core/hot.h"
 #include "core/url.h"
 
 namespace echat::socketio {
@@ -55,6 +56,10 @@ using nlohmann::json;
 
 constexpr const char* kDisconnected = "socket has been disconnected";
 constexpr const char* kTimedOut = "operation has timed out";
+bool event_shape_ok(const Shape& s) {
+  return s.root == JsonKind::Array && (s.first == JsonKind::Number || (s.first == JsonKind::String && !s.first_reserved));
+}
+
 constexpr std::size_t kMaxServerAcks = 4096;     // unanswered server ack requests kept per socket
 constexpr std::size_t kMaxReceiveBuffer = 1024;  // events kept for a socket awaiting its CONNECT answer
 
@@ -551,14 +556,31 @@ void Manager::disconnect_socket(Millis now, const std::string& nsp) {
 
 core::Result<std::uint64_t> Manager::emit(Millis now, const std::string& nsp, std::string args_json,
                                           std::vector<std::string> attachments, EmitOptions options) {
-  if (fatal_) return *fatal_;
-  if (auto ok = check_nsp(nsp); !ok) return ok.error();
-  if (options.ack_timeout && *options.ack_timeout < 0) return caller("ack_timeout: must be >= 0");
   Packet p;
   p.type = attachments.empty() ? PacketType::Event : PacketType::BinaryEvent;
   p.nsp = nsp;
   p.data = std::move(args_json);
   p.attachments = std::move(attachments);
+  return emit_packet(now, std::move(p), options);
+}
+
+core::Result<std::uint64_t> Manager::emit_external(Millis now, const std::string& nsp, const Packet& payload,
+                                                   EmitOptions options) {
+  if (payload.ext == 0) return caller("args: no host-kept payload handle");
+  Packet p;
+  p.type = PacketType::Event;
+  p.nsp = nsp;
+  p.ext = payload.ext;
+  p.ext_size = payload.ext_size;
+  p.shape = payload.shape;
+  return emit_packet(now, std::move(p), options);
+}
+
+core::Result<std::uint64_t> Manager::emit_packet(Millis now, Packet p, EmitOptions options) {
+  if (fatal_) return *fatal_;
+  const std::string nsp = p.nsp;
+  if (auto ok = check_nsp(nsp); !ok) return ok.error();
+  if (options.ack_timeout && *options.ack_timeout < 0) return caller("ack_timeout: must be >= 0");
   if (auto ok = check_outgoing(p); !ok) return ok.error();
   advance(now);
 
@@ -566,7 +588,7 @@ core::Result<std::uint64_t> Manager::emit(Millis now, const std::string& nsp, st
   const std::uint64_t emit_id = next_emit_id_++;
   const bool now_sendable = connected(s);
   if (options.is_volatile && !now_sendable) {
-    if (options.want_ack) outputs_.push_back(AckResult{nsp, emit_id, false, {}, {}, std::string(kDisconnected)});
+    if (options.want_ack) outputs_.push_back(AckResult{nsp, emit_id, false, {}, {}, std::string(kDisconnected), 0});
     return emit_id;
   }
   std::optional<std::uint64_t> wire_id;
@@ -575,7 +597,7 @@ core::Result<std::uint64_t> Manager::emit(Millis now, const std::string& nsp, st
     p.id = wire_id;
     if (auto sent = send_packet(now, p); !sent) return sent.error();
   } else {
-    s.send_buffer.push_back(Outgoing{emit_id, wire_id, std::move(p.data), std::move(p.attachments)});
+    s.send_buffer.push_back(Outgoing{emit_id, wire_id, std::move(p.data), std::move(p.attachments), p.ext, p.ext_size});
   }
   if (wire_id) {
     PendingAck a;
@@ -591,14 +613,33 @@ core::Result<std::uint64_t> Manager::emit(Millis now, const std::string& nsp, st
 
 core::Result<core::Ok> Manager::ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
                                     std::string args_json, std::vector<std::string> attachments) {
-  if (fatal_) return *fatal_;
-  if (auto ok = check_nsp(nsp); !ok) return ok.error();
   Packet p;
   p.type = attachments.empty() ? PacketType::Ack : PacketType::BinaryAck;
   p.nsp = nsp;
   p.id = ack_id;
   p.data = std::move(args_json);
   p.attachments = std::move(attachments);
+  return ack_packet(now, std::move(p));
+}
+
+core::Result<core::Ok> Manager::ack_external(Millis now, const std::string& nsp, std::uint64_t ack_id,
+                                             const Packet& payload) {
+  if (payload.ext == 0) return caller("args: no host-kept payload handle");
+  Packet p;
+  p.type = PacketType::Ack;
+  p.nsp = nsp;
+  p.id = ack_id;
+  p.ext = payload.ext;
+  p.ext_size = payload.ext_size;
+  p.shape = payload.shape;
+  return ack_packet(now, std::move(p));
+}
+
+core::Result<core::Ok> Manager::ack_packet(Millis now, Packet p) {
+  if (fatal_) return *fatal_;
+  const std::string nsp = p.nsp;
+  const std::uint64_t ack_id = *p.id;
+  if (auto ok = check_nsp(nsp); !ok) return ok.error();
   if (auto ok = check_outgoing(p); !ok) return ok.error();
   advance(now);
   Socket* s = find(nsp);
@@ -629,7 +670,7 @@ core::Result<core::Ok> Manager::send_packet(Millis now, const Packet& packet) {
     // Check every frame first, so a binary packet is never half sent.
     const auto limit = static_cast<std::uint64_t>(*handshake_->max_payload);
     const std::uint64_t extra = version_ == engineio::Version::V3 ? 1 : 0;
-    bool too_big = text.size() + 1 > limit;
+    bool too_big = text.size() + packet.ext_size + 1 > limit;
     for (const auto& a : packet.attachments) too_big = too_big || a.size() + extra > limit;
     if (too_big) {
       return core::Error::caller("sio.payload_too_large",
@@ -637,7 +678,7 @@ core::Result<core::Ok> Manager::send_packet(Millis now, const Packet& packet) {
                                      " exceeds the server's maxPayload of " + std::to_string(limit) + " bytes");
     }
   }
-  auto r = session_->send(now, engineio::Frame{false, std::move(text)});
+  auto r = session_->send(now, engineio::Frame{false, std::move(text), packet.ext, packet.ext_size});
   drain(now);
   if (!r) return r.error();
   for (const auto& a : packet.attachments) {
@@ -692,6 +733,8 @@ void Manager::flush_send_buffer(Millis now, Socket& socket) {
     p.id = o.wire_id;
     p.data = std::move(o.args_json);
     p.attachments = std::move(o.attachments);
+    p.ext = o.ext;
+    p.ext_size = o.ext_size;
     auto sent = send_packet(now, p);
     s = find(nsp);
     if (!sent) {
@@ -699,7 +742,7 @@ void Manager::flush_send_buffer(Millis now, Socket& socket) {
       if (o.wire_id) {
         auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.wire_id == *o.wire_id; });
         if (it != s->acks.end()) {
-          outputs_.push_back(AckResult{nsp, it->emit_id, false, {}, {}, sent.error().message});
+          outputs_.push_back(AckResult{nsp, it->emit_id, false, {}, {}, sent.error().message, 0});
           s->acks.erase(it);
         }
       } else {
@@ -722,7 +765,7 @@ void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered
   std::vector<PendingAck> keep;
   for (auto& a : socket.acks) {
     if (a.sent || include_buffered) {
-      outputs_.push_back(AckResult{socket.nsp, a.emit_id, false, {}, {}, std::string(error)});
+      outputs_.push_back(AckResult{socket.nsp, a.emit_id, false, {}, {}, std::string(error), 0});
     } else {
       keep.push_back(a);
     }
@@ -755,7 +798,7 @@ void Manager::check_ack_timeouts(Millis now) {
                                              [&](const Outgoing& o) { return o.wire_id && *o.wire_id == wire; }),
                               s.send_buffer.end());
         }
-        outputs_.push_back(AckResult{s.nsp, a.emit_id, false, {}, {}, std::string(kTimedOut)});
+        outputs_.push_back(AckResult{s.nsp, a.emit_id, false, {}, {}, std::string(kTimedOut), 0});
       } else {
         keep.push_back(a);
       }
@@ -768,7 +811,14 @@ void Manager::check_ack_timeouts(Millis now) {
 // ---- receiving ----------------------------------------------------------------------------------
 
 void Manager::on_engine_message(Millis now, engineio::Frame payload) {
-  auto r = payload.binary ? decoder_.feed_binary(std::move(payload.data)) : decoder_.feed_text(payload.data);
+  core::Result<std::optional<Packet>> r = std::optional<Packet>();
+  if (payload.binary) {
+    r = decoder_.feed_binary(std::move(payload.data));
+  } else if (payload.ext && incoming_external_ && incoming_external_->ext == payload.ext) {
+    r = decoder_.feed_external(payload.data, *incoming_external_);
+  } else {
+    r = decoder_.feed_text(payload.data);
+  }
   if (!r) {
     parse_error(now, std::move(r.error()));
     return;
@@ -860,7 +910,7 @@ void Manager::on_packet(Millis now, Packet p) {
     case PacketType::Event:
     case PacketType::BinaryEvent: {
       if (!s) return;
-      SocketEvent e{p.nsp, std::move(p.data), std::move(p.attachments), p.id};
+      SocketEvent e{p.nsp, std::move(p.data), std::move(p.attachments), p.id, p.ext};
       if (s->state == SocketState::Connected) {
         if (e.ack_id) {
           if (s->server_acks.size() >= kMaxServerAcks) s->server_acks.erase(s->server_acks.begin());
@@ -878,7 +928,8 @@ void Manager::on_packet(Millis now, Packet p) {
       auto it = std::find_if(s->acks.begin(), s->acks.end(),
                              [&](const PendingAck& a) { return a.sent && a.wire_id == *p.id; });
       if (it == s->acks.end()) return;  // unknown or already settled (timed out): ignored
-      outputs_.push_back(AckResult{p.nsp, it->emit_id, true, std::move(p.data), std::move(p.attachments), std::nullopt});
+      outputs_.push_back(
+          AckResult{p.nsp, it->emit_id, true, std::move(p.data), std::move(p.attachments), std::nullopt, p.ext});
       s->acks.erase(it);
       rearm_ack_timer();
       return;
@@ -927,6 +978,137 @@ void Manager::on_frame(Millis now, std::uint32_t transport, engineio::Frame fram
   if (transport != transport_ || !session_) return;
   session_->on_frame(now, session_transport_, std::move(frame));
   drain(now);
+}
+
+bool Manager::on_frame_external(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload) {
+  if (head.size() < 2 || head[0] != '4' || payload.ext == 0 || !is_external_header(head.substr(1))) return false;
+  if (decoder_.awaiting_attachments()) return false;  // an error: its message quotes the whole frame
+  // A payload the rules refuse (or JSON.parse could not read): the whole frame, so that the error can
+  // quote it. (EVENT: an array naming the event; ACK: an array, with an ack id.)
+  const std::size_t comma = head.find(',');
+  const bool has_id = (comma == std::string_view::npos ? 2 : comma + 1) < head.size();  // digits only
+
+  if (head[1] == '2' ? !event_shape_ok(payload.shape) : (payload.shape.root != JsonKind::Array || !has_id)) {
+    return false;
+  }
+  incoming_external_ = &payload;
+  on_frame(now, transport, engineio::Frame{false, std::string(head), payload.ext, payload.ext_size});
+  incoming_external_ = nullptr;
+  return true;
+}
+
+// ---- the fast lane -----------------------------------------------------------------------------
+// Each function below is the general path's decision for its common case, taken without packets or
+// outputs; it returns kGeneral (changing nothing) whenever the general path could decide otherwise.
+
+namespace {
+
+void put_header(Manager::Header& h, char type, std::optional<std::uint64_t> id) {
+  h.text[0] = '4';
+  h.text[1] = type;
+  h.size = 2;
+  if (!id) return;
+  char digits[20];
+  std::size_t n = 0;
+  std::uint64_t v = *id;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) h.text[h.size++] = digits[--n];
+}
+
+}  // namespace
+
+bool Manager::fast_ready(Millis now) const {
+  if (fatal_ || !session_ || state_ != ManagerState::Open || probing_ || !outputs_.empty() ||
+      decoder_.awaiting_attachments()) {
+    return false;
+  }
+  const auto d = next_deadline();
+  return !(d && *d <= now);
+}
+
+ECHAT_HOT Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::string_view head,
+                                     const Packet& payload) {
+  if (transport == 0 || transport != transport_ || payload.ext == 0 || !fast_ready(now)) return {};
+  if (head.size() < 2 || head.size() > 21 || head[0] != '4' || (head[1] != '2' && head[1] != '3')) return {};
+  std::optional<std::uint64_t> id;
+  if (head.size() > 2) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 2; i < head.size(); ++i) {
+      if (head[i] < '0' || head[i] > '9') return {};
+      v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
+    }
+    id = v;
+  }
+  const bool event = head[1] == '2';
+  if (event ? !event_shape_ok(payload.shape) : (payload.shape.root != JsonKind::Array || !id)) return {};
+  Socket* s = find("/");
+  if (!s || s->state != SocketState::Connected) return {};
+  if (!session_->on_message_fast(now, session_transport_, head.size() + payload.ext_size)) return {};
+  if (event) {
+    if (id) {
+      if (s->server_acks.size() >= kMaxServerAcks) s->server_acks.erase(s->server_acks.begin());
+      s->server_acks.push_back(*id);
+    }
+    return {kEvent, id ? static_cast<double>(*id) : -1};
+  }
+  auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.sent && a.wire_id == *id; });
+  if (it == s->acks.end()) return {kNothing, -1};
+  const double emit_id = static_cast<double>(it->emit_id);
+  s->acks.erase(it);
+  rearm_ack_timer();
+  return {kAck, emit_id};
+}
+
+ECHAT_HOT Manager::Fast Manager::emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options,
+                                 Header& header) {
+  if (nsp != "/" || payload.ext == 0 || !event_shape_ok(payload.shape) || !fast_ready(now)) return {};
+  if (options.ack_timeout && *options.ack_timeout < 0) return {};
+  Socket* s = find("/");
+  if (!s || !connected(*s) || !s->send_buffer.empty()) return {};
+  std::optional<std::uint64_t> wire_id;
+  if (options.want_ack) wire_id = s->next_wire_id;
+  put_header(header, '2', wire_id);
+  if (!session_->can_send_fast(now, header.size + payload.ext_size)) return {};
+  const std::uint64_t emit_id = next_emit_id_++;
+  if (wire_id) {
+    ++s->next_wire_id;
+    PendingAck a;
+    a.wire_id = *wire_id;
+    a.emit_id = emit_id;
+    if (options.ack_timeout) a.deadline = add_ms(now, *options.ack_timeout);
+    a.sent = true;
+    s->acks.push_back(a);
+    rearm_ack_timer();
+  }
+  return {kSend, static_cast<double>(emit_id)};
+}
+
+ECHAT_HOT Manager::Fast Manager::ack_fast(Millis now, const std::string& nsp, std::uint64_t ack_id, const Packet& payload,
+                                Header& header) {
+  if (nsp != "/" || payload.ext == 0 || payload.shape.root != JsonKind::Array || !fast_ready(now)) return {};
+  Socket* s = find("/");
+  if (!s || !connected(*s)) return {};
+  auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
+  if (it == s->server_acks.end()) return {};
+  put_header(header, '3', ack_id);
+  if (!session_->can_send_fast(now, header.size + payload.ext_size)) return {};
+  s->server_acks.erase(it);
+  return {kSend, -1};
+}
+
+engineio::ExternalRef Manager::oldest_external() const {
+  engineio::ExternalRef oldest = 0;
+  auto see = [&](engineio::ExternalRef r) {
+    if (r != 0 && (oldest == 0 || r < oldest)) oldest = r;
+  };
+  for (const auto& s : sockets_) {
+    for (const auto& o : s.send_buffer) see(o.ext);
+    for (const auto& e : s.receive_buffer) see(e.ext);
+  }
+  return oldest;
 }
 
 void Manager::on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason) {

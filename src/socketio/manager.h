@@ -132,6 +132,8 @@ struct SocketEvent {
                                          // binary arguments are {"_placeholder":true,"num":N}
   std::vector<std::string> attachments;  // attachment N = bytes for placeholder N
   std::optional<std::uint64_t> ack_id;   // the server wants an answer: call ack(nsp, *ack_id, ...)
+  engineio::ExternalRef ext = 0;         // != 0: the arguments are the host-kept payload `ext`
+                                         // (on_frame_external); args_json is then ""
 };
 struct AckResult {
   std::string nsp;
@@ -141,6 +143,7 @@ struct AckResult {
   std::vector<std::string> attachments;  // ok: its binary attachments
   // !ok: "operation has timed out" (ack_timeout elapsed) or "socket has been disconnected"
   std::optional<std::string> error;
+  engineio::ExternalRef ext = 0;  // ok and != 0: the arguments are the host-kept payload `ext`
 };
 
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, ManagerOpen, ManagerClose,
@@ -203,6 +206,15 @@ class Manager {
   core::Result<core::Ok> ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
                              std::string args_json, std::vector<std::string> attachments);
 
+  // The same two calls with a host-kept payload (the wasm fast path): `payload.ext`/`ext_size` name it,
+  // `payload.shape` is what the host's JSON parser found in it (the validity rules apply to it). When
+  // the emit waits in the send buffer the core holds the handle; the SendFrame that finally carries it
+  // has Frame::ext set (the host appends the payload to the frame's header text).
+  core::Result<std::uint64_t> emit_external(Millis now, const std::string& nsp, const Packet& payload,
+                                            EmitOptions options);
+  core::Result<core::Ok> ack_external(Millis now, const std::string& nsp, std::uint64_t ack_id,
+                                      const Packet& payload);
+
   // Everything off, no reconnect: connected sockets get SocketDisconnect{"io client disconnect"}, every
   // pending ack fails ("socket has been disconnected"), send buffers are dropped, the connection closes
   // (ManagerClose{"forced close"} if one was open). A later connect_socket() starts afresh.
@@ -219,6 +231,35 @@ class Manager {
   // ---- Transport events (quote the transport id of the OpenTransport command) and time ----
   void on_transport_open(Millis now, std::uint32_t transport);
   void on_frame(Millis now, std::uint32_t transport, engineio::Frame frame);
+  // A text frame cut where its payload starts: `head` is the text before the cut, the payload stays in
+  // the host (`payload.ext`, `ext_size`, and `payload.shape` from the host's JSON parser). Returns false,
+  // having done nothing, unless `head` is an Engine.IO message carrying a complete EVENT/ACK header
+  // (socketio::is_external_header) and the shape is valid for it: the host then passes the whole frame
+  // to on_frame instead (so that a bad payload's error quotes it: a payload JSON.parse refused is
+  // refused by the core's own check of the text too).
+  bool on_frame_external(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload);
+  // The fast lane of the wasm hot path: the common case of the three calls above (root namespace,
+  // connected, nothing buffered, no deadline due, a valid Shape) decided without building packets or
+  // outputs; anything else answers kGeneral, having changed nothing, and the host uses the general
+  // call (on_frame_external, emit_external, ack_external), which decides the same way and reports
+  // errors. Codes: kGeneral, kNothing (an ACK nobody waits for), kEvent (value: the ack id the server
+  // wants, or -1), kAck (value: the emit id), kSend (send `header` + the payload; value: emit id or -1).
+  enum FastCode : int { kGeneral = -1, kNothing = 0, kEvent = 1, kAck = 2, kSend = 4 };
+  struct Fast {
+    int code = kGeneral;
+    double value = -1;
+  };
+  struct Header {  // "42" / "43" + ack id: the text of a root-namespace frame before its payload
+    char text[24];
+    std::size_t size = 0;
+  };
+  Fast on_event_fast(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload);
+  Fast emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options, Header& header);
+  Fast ack_fast(Millis now, const std::string& nsp, std::uint64_t ack_id, const Packet& payload, Header& header);
+
+  // The oldest host-kept payload the manager still holds (send and receive buffers), 0 when none: the
+  // host may forget every handle it gave that is older.
+  engineio::ExternalRef oldest_external() const;
   void on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason);
   void on_transport_error(Millis now, std::uint32_t transport, std::string message);
   void on_timer(Millis now);
@@ -235,6 +276,8 @@ class Manager {
   engineio::Version engine_version() const { return version_; }
   std::optional<engineio::Version> remembered_version() const { return known_version_; }
   std::uint32_t reconnect_attempts() const { return attempts_; }
+  // The current transport id (0: none).
+  std::uint32_t transport() const { return transport_; }
 
  private:
   enum class Timer : unsigned char { Reconnect, AckTimeout, Count };
@@ -247,6 +290,8 @@ class Manager {
     std::optional<std::uint64_t> wire_id;  // ack id on the wire when an ack is wanted
     std::string args_json;
     std::vector<std::string> attachments;
+    engineio::ExternalRef ext = 0;
+    std::size_t ext_size = 0;
   };
   struct PendingAck {
     std::uint64_t wire_id = 0;
@@ -275,6 +320,8 @@ class Manager {
   void on_engine_message(Millis now, engineio::Frame payload);
   void on_engine_closed(Millis now, const engineio::Closed& closed);
   void on_packet(Millis now, Packet packet);
+  core::Result<std::uint64_t> emit_packet(Millis now, Packet p, EmitOptions options);
+  core::Result<core::Ok> ack_packet(Millis now, Packet p);
   void on_connect_packet(Millis now, Socket* socket, const Packet& packet);
   void parse_error(Millis now, core::Error error);
   void fall_back(Millis now);
@@ -294,6 +341,7 @@ class Manager {
   const Socket* find(const std::string& nsp) const;
   Socket& find_or_add(const std::string& nsp);
   bool any_active() const;
+  bool fast_ready(Millis now) const;
   bool connected(const Socket& socket) const;
   Millis backoff_delay();
   Protocol protocol() const;
@@ -310,6 +358,7 @@ class Manager {
   std::optional<engineio::Session> session_;
   std::optional<engineio::Handshake> handshake_;
   Decoder decoder_;
+  const Packet* incoming_external_ = nullptr;  // during on_frame_external: the host-kept payload
   std::uint64_t generation_ = 0;         // bumped whenever the session is replaced or closes
   std::uint32_t next_transport_ = 1;
   std::uint32_t transport_ = 0;          // the Manager's id of the current transport (0 = none)

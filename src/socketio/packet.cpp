@@ -1,14 +1,12 @@
 // Socket.IO packet codec. See packet.h for the grammar and the validity rules.
 #include "socketio/packet.h"
 
-#include <nlohmann/json.hpp>
 
 #include <utility>
 
 namespace echat::socketio {
 namespace {
 
-using nlohmann::json;
 
 constexpr std::string_view kReserved[] = {"connect",       "connect_error",  "disconnect",
                                           "disconnecting", "newListener",    "removeListener"};
@@ -47,108 +45,253 @@ core::Error peer(const char* code, std::string what, std::string_view frame) {
   return core::Error::peer(code, std::move(what) + " in packet " + excerpt(frame));
 }
 
-// ---- Payload scan: one SAX pass, no DOM. ----
-// Records the root's kind, the first element of a root array, and the placeholders
-// ({"_placeholder":true,"num":N}, at any depth).
+// ---- Payload scan: one pass over the text, no tree, no recursion (deep nesting is fine). ----
+// Strict RFC 8259 JSON with UTF-8 checked; a lone surrogate escape ("\ud800") is accepted, as
+// JSON.parse accepts it. Records the root's kind, the first element of a root array (and its value when
+// a string), and the placeholders ({"_placeholder":true,"num":N}, at any depth).
 enum class Kind : unsigned char { None, Null, Bool, Number, String, Array, Object };
 
-class Scan final : public nlohmann::json_sax<json> {
- public:
+struct Scan {
   Kind root = Kind::None;
   Kind first = Kind::None;         // root array's first element
-  std::string first_string;        // ...its value when a string
+  std::string first_string;        // ...its value when a string (UTF-8)
   std::size_t root_elements = 0;   // root array's element count
   std::vector<std::int64_t> nums;  // placeholder nums (-1 = not a valid integer)
+};
 
-  bool null() override { return value(Kind::Null); }
-  bool boolean(bool v) override {
-    if (auto* f = object_frame(); f && f->key == Key::Placeholder) f->placeholder = v;
-    return value(Kind::Bool);
-  }
-  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v), true, v); }
-  bool number_unsigned(number_unsigned_t v) override {
-    return number(static_cast<double>(v), v <= static_cast<number_unsigned_t>(INT64_MAX),
-                  static_cast<std::int64_t>(v <= static_cast<number_unsigned_t>(INT64_MAX) ? v : 0));
-  }
-  bool number_float(number_float_t v, const string_t&) override {
-    const bool integral = v >= 0 && v < 9007199254740992.0 && static_cast<double>(static_cast<std::int64_t>(v)) == v;
-    return number(v, integral, integral ? static_cast<std::int64_t>(v) : 0);
-  }
-  bool string(string_t& v) override {
-    if (stack_.size() == 1 && !stack_.back().is_object && stack_.back().elements == 0) first_string = v;
-    return value(Kind::String);
-  }
-  bool binary(binary_t&) override { return value(Kind::Null); }  // not produced by the JSON parser
-  bool start_object(std::size_t) override {
-    value(Kind::Object);
-    stack_.push_back(Frame{true});
-    return true;
-  }
-  bool key(string_t& k) override {
-    Frame& f = stack_.back();
-    f.key = k == "_placeholder" ? Key::Placeholder : k == "num" ? Key::Num : Key::Other;
-    return true;
-  }
-  bool end_object() override {
-    const Frame f = stack_.back();
-    stack_.pop_back();
-    if (f.placeholder) nums.push_back(f.num_ok ? f.num : -1);
-    return true;
-  }
-  bool start_array(std::size_t) override {
-    value(Kind::Array);
-    stack_.push_back(Frame{false});
-    return true;
-  }
-  bool end_array() override {
-    if (stack_.size() == 1) root_elements = stack_.back().elements;
-    stack_.pop_back();
-    return true;
-  }
-  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
-    return false;
-  }
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
- private:
+void put_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+bool hex4(std::string_view t, std::size_t i, std::uint32_t& v) {
+  if (i + 4 > t.size()) return false;
+  v = 0;
+  for (std::size_t k = i; k < i + 4; ++k) {
+    const char c = t[k];
+    const std::uint32_t d = c >= '0' && c <= '9' ? static_cast<std::uint32_t>(c - '0')
+                            : c >= 'a' && c <= 'f' ? static_cast<std::uint32_t>(c - 'a' + 10)
+                            : c >= 'A' && c <= 'F' ? static_cast<std::uint32_t>(c - 'A' + 10)
+                                                   : 16u;
+    if (d == 16) return false;
+    v = v << 4 | d;
+  }
+  return true;
+}
+
+// A string starting at t[i] == '"'; on success i is past the closing quote and *out (when given) holds
+// its value.
+bool scan_string(std::string_view t, std::size_t& i, std::string* out) {
+  const std::size_t n = t.size();
+  ++i;
+  while (i < n) {
+    const auto c = static_cast<unsigned char>(t[i]);
+    if (c == '"') {
+      ++i;
+      return true;
+    }
+    if (c < 0x20) return false;
+    if (c == '\\') {
+      if (i + 1 >= n) return false;
+      const char e = t[i + 1];
+      i += 2;
+      std::uint32_t cp = 0;
+      switch (e) {
+        case '"': case '\\': case '/': cp = static_cast<unsigned char>(e); break;
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u': {
+          if (!hex4(t, i, cp)) return false;
+          i += 4;
+          std::uint32_t lo = 0;
+          if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n && t[i] == '\\' && t[i + 1] == 'u' && hex4(t, i + 2, lo) &&
+              lo >= 0xdc00 && lo <= 0xdfff) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+          }
+          break;
+        }
+        default: return false;
+      }
+      if (out) put_utf8(*out, cp);
+      continue;
+    }
+    if (c < 0x80) {
+      if (out) *out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    std::size_t extra;
+    std::uint32_t cp;
+    if (c >= 0xc2 && c <= 0xdf) extra = 1, cp = c & 0x1f;
+    else if (c >= 0xe0 && c <= 0xef) extra = 2, cp = c & 0x0f;
+    else if (c >= 0xf0 && c <= 0xf4) extra = 3, cp = c & 0x07;
+    else return false;
+    if (i + extra >= n) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto b = static_cast<unsigned char>(t[i + k]);
+      if ((b & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (b & 0x3f);
+    }
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff))) {
+      return false;
+    }
+    if (out) out->append(t.substr(i, extra + 1));
+    i += extra + 1;
+  }
+  return false;
+}
+
+bool scan(std::string_view t, Scan& s) {
   enum class Key : unsigned char { Other, Placeholder, Num };
-  struct Frame {
-    bool is_object = false;
+  struct Level {
+    bool object = false;
     Key key = Key::Other;
     bool placeholder = false;
     bool num_ok = false;
     std::int64_t num = -1;
     std::size_t elements = 0;
   };
-  std::vector<Frame> stack_;
-
-  Frame* object_frame() {
-    if (stack_.empty() || !stack_.back().is_object) return nullptr;
-    return &stack_.back();
-  }
-  bool number(double, bool integral, std::int64_t v) {
-    if (auto* f = object_frame(); f && f->key == Key::Num) {
-      f->num_ok = integral && v >= 0;
-      f->num = v;
-    }
-    return value(Kind::Number);
-  }
+  std::vector<Level> stack;
+  std::string key;
+  const std::size_t n = t.size();
+  std::size_t i = 0;
+  auto skip = [&] {
+    while (i < n && is_ws(t[i])) ++i;
+  };
   // Called for every value (scalars, and containers as they start).
-  bool value(Kind kind) {
-    if (stack_.empty()) {
-      root = kind;
-    } else {
-      Frame& f = stack_.back();
-      if (stack_.size() == 1 && !f.is_object && f.elements == 0) first = kind;
-      if (!f.is_object) ++f.elements;
-      if (f.is_object && f.key == Key::Placeholder && kind != Kind::Bool) f.placeholder = false;
-      if (f.is_object && f.key == Key::Num && kind != Kind::Number) f.num_ok = false;
+  auto note = [&](Kind kind) {
+    if (stack.empty()) {
+      s.root = kind;
+      return;
     }
+    Level& f = stack.back();
+    if (stack.size() == 1 && !f.object && f.elements == 0) s.first = kind;
+    if (!f.object) ++f.elements;
+    if (f.object && f.key == Key::Placeholder && kind != Kind::Bool) f.placeholder = false;
+    if (f.object && f.key == Key::Num && kind != Kind::Number) f.num_ok = false;
+  };
+  auto read_key = [&] {
+    skip();
+    if (i >= n || t[i] != '"') return false;
+    key.clear();
+    if (!scan_string(t, i, &key)) return false;
+    skip();
+    if (i >= n || t[i] != ':') return false;
+    ++i;
+    stack.back().key = key == "_placeholder" ? Key::Placeholder : key == "num" ? Key::Num : Key::Other;
     return true;
+  };
+  auto close = [&] {
+    const Level f = stack.back();
+    if (stack.size() == 1 && !f.object) s.root_elements = f.elements;
+    stack.pop_back();
+    if (f.object && f.placeholder) s.nums.push_back(f.num_ok ? f.num : -1);
+  };
+  bool need_value = true;
+  for (;;) {
+    if (need_value) {
+      skip();
+      if (i >= n) return false;
+      const char c = t[i];
+      Level* parent = stack.empty() ? nullptr : &stack.back();
+      if (c == '{' || c == '[') {
+        note(c == '{' ? Kind::Object : Kind::Array);
+        stack.push_back(Level{c == '{'});
+        ++i;
+        skip();
+        if (i < n && t[i] == (c == '{' ? '}' : ']')) {
+          ++i;
+          close();
+          need_value = false;
+        } else if (c == '{' && !read_key()) {
+          return false;
+        }
+        continue;
+      }
+      if (c == '"') {
+        const bool first = stack.size() == 1 && !parent->object && parent->elements == 0;
+        if (!scan_string(t, i, first ? &s.first_string : nullptr)) return false;
+        note(Kind::String);
+      } else if (t.substr(i, 4) == "true" || t.substr(i, 5) == "false") {
+        const bool v = c == 't';
+        i += v ? 4 : 5;
+        if (parent && parent->object && parent->key == Key::Placeholder) parent->placeholder = v;
+        note(Kind::Bool);
+      } else if (t.substr(i, 4) == "null") {
+        i += 4;
+        note(Kind::Null);
+      } else if (c == '-' || (c >= '0' && c <= '9')) {
+        const std::size_t start = i;
+        if (t[i] == '-') ++i;
+        if (i >= n || t[i] < '0' || t[i] > '9') return false;
+        if (t[i] == '0') ++i;
+        else while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
+        const std::size_t int_end = i;
+        bool integral = true;
+        if (i < n && t[i] == '.') {
+          ++i;
+          if (i >= n || t[i] < '0' || t[i] > '9') return false;
+          for (; i < n && t[i] >= '0' && t[i] <= '9'; ++i) {
+            if (t[i] != '0') integral = false;
+          }
+        }
+        if (i < n && (t[i] == 'e' || t[i] == 'E')) {
+          ++i;
+          if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
+          if (i >= n || t[i] < '0' || t[i] > '9') return false;
+          while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
+          integral = false;  // (a placeholder index is written as plain digits)
+        }
+        if (parent && parent->object && parent->key == Key::Num) {
+          const bool negative = t[start] == '-';
+          const std::size_t digits = int_end - start - (negative ? 1 : 0);
+          parent->num_ok = integral && !negative && digits <= 15;
+          std::int64_t v = 0;
+          if (parent->num_ok) {
+            for (std::size_t k = start; k < int_end; ++k) v = v * 10 + (t[k] - '0');
+          }
+          parent->num = v;
+        }
+        note(Kind::Number);
+      } else {
+        return false;
+      }
+      need_value = false;
+    }
+    skip();
+    if (stack.empty()) return i == n;
+    if (i >= n) return false;
+    const bool object = stack.back().object;
+    if (t[i] == ',') {
+      ++i;
+      if (object && !read_key()) return false;
+      need_value = true;
+    } else if (t[i] == (object ? '}' : ']')) {
+      ++i;
+      close();
+    } else {
+      return false;
+    }
   }
-};
-
-bool scan(std::string_view text, Scan& out) {
-  return json::sax_parse(text.begin(), text.end(), &out, json::input_format_t::json, true);
 }
 
 // Checks placeholders against `count` attachments: every num valid, every attachment referenced.
@@ -168,44 +311,73 @@ std::string check_placeholders(const Scan& s, std::size_t count) {
   return {};
 }
 
+// The facts of a payload: scanned from the text, or the host's report for a host-kept one.
+// Returns false when the text is not valid JSON.
+bool shape_of(const Packet& p, Scan& s, Shape& out) {
+  if (p.ext) {
+    out = p.shape;
+    return out.root != JsonKind::Invalid && out.root != JsonKind::None;
+  }
+  if (!scan(p.data, s)) return false;  // (a raw NUL byte is never valid JSON text: < 0x20 or outside strings)
+  auto kind = [](Kind k) {
+    switch (k) {
+      case Kind::None: return JsonKind::None;
+      case Kind::Null: return JsonKind::Null;
+      case Kind::Bool: return JsonKind::Bool;
+      case Kind::Number: return JsonKind::Number;
+      case Kind::String: return JsonKind::String;
+      case Kind::Array: return JsonKind::Array;
+      case Kind::Object: return JsonKind::Object;
+    }
+    return JsonKind::None;
+  };
+  out.root = kind(s.root);
+  out.first = s.root_elements == 0 ? JsonKind::None : kind(s.first);
+  out.first_reserved = out.first == JsonKind::String && is_reserved_event(s.first_string);
+  return true;
+}
+
 // The payload rules shared by both directions. Returns "" when valid, else the reason.
 // `outgoing` makes the DISCONNECT/CONNECT_ERROR rules strict (a client sends neither payload).
 std::string payload_problem(const Packet& p, bool outgoing) {
-  const bool has = !p.data.empty();
+  const bool has = p.ext != 0 || !p.data.empty();
   Scan s;
-  // (nlohmann's lexer takes a NUL byte for the end of input; raw NUL is never valid JSON text anyway.)
-  if (has && (p.data.find('\0') != std::string::npos || !scan(p.data, s))) return "payload is not valid JSON";
+  Shape sh;
+  if (has && !shape_of(p, s, sh)) return "payload is not valid JSON";
   switch (p.type) {
     case PacketType::Connect:
-      if (has && s.root != Kind::Object) return "CONNECT payload must be an object";
+      if (has && sh.root != JsonKind::Object) return "CONNECT payload must be an object";
       break;
     case PacketType::Disconnect:
       if (has && outgoing) return "DISCONNECT carries no payload";
       break;  // incoming: tolerated (python-socketio sends 41{...})
     case PacketType::ConnectError:
       if (outgoing) return "a client does not send CONNECT_ERROR";
-      if (has && s.root != Kind::String && s.root != Kind::Object) {
+      if (has && sh.root != JsonKind::String && sh.root != JsonKind::Object) {
         return "CONNECT_ERROR payload must be a string or an object";
       }
       break;
     case PacketType::Event:
     case PacketType::BinaryEvent:
-      if (!has || s.root != Kind::Array) return "EVENT payload must be an array";
-      if (s.root_elements == 0) return "EVENT payload must name the event";
-      if (s.first != Kind::String && s.first != Kind::Number) {
+      if (!has || sh.root != JsonKind::Array) return "EVENT payload must be an array";
+      if (sh.first == JsonKind::None) return "EVENT payload must name the event";
+      if (sh.first != JsonKind::String && sh.first != JsonKind::Number) {
         return "EVENT name must be a string or a number";
       }
-      if (s.first == Kind::String && is_reserved_event(s.first_string)) {
-        return "EVENT name \"" + s.first_string + "\" is reserved";
+      if (sh.first_reserved) {
+        return p.ext ? std::string("EVENT name is reserved") : "EVENT name \"" + s.first_string + "\" is reserved";
       }
       break;
     case PacketType::Ack:
     case PacketType::BinaryAck:
-      if (!has || s.root != Kind::Array) return "ACK payload must be an array";
+      if (!has || sh.root != JsonKind::Array) return "ACK payload must be an array";
       if (!p.id) return "ACK without an ack id";
       break;
   }
-  if (is_binary_type(p.type)) return check_placeholders(s, p.attachments.size());
+  if (is_binary_type(p.type)) {
+    if (p.ext) return "binary packets carry their payload text";
+    return check_placeholders(s, p.attachments.size());
+  }
   if (!p.attachments.empty()) return "attachments on a packet type without binary";
   return {};
 }
@@ -223,6 +395,23 @@ const char* to_string(PacketType type) {
     case PacketType::BinaryAck: return "BINARY_ACK";
   }
   return "UNKNOWN";
+}
+
+const char* reserved_event_names() {
+  return "connect,connect_error,disconnect,disconnecting,newListener,removeListener";
+}
+
+bool is_external_header(std::string_view h) {
+  if (h.empty() || (h[0] != '2' && h[0] != '3')) return false;
+  std::size_t i = 1;
+  const std::size_t n = h.size();
+  if (i < n && h[i] == '/') {
+    const std::size_t comma = h.find(',', i);
+    if (comma == std::string_view::npos) return false;  // the cut is inside the namespace
+    i = comma + 1;
+  }
+  while (i < n && is_digit(h[i])) ++i;
+  return i == n;
 }
 
 bool is_reserved_event(std::string_view name) {
@@ -285,9 +474,10 @@ core::Result<core::Ok> check_outgoing(const Packet& p) {
 }
 
 core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& options,
-                                 std::uint32_t* attachment_count) {
+                                 std::uint32_t* attachment_count, const Packet* ext) {
   if (attachment_count) *attachment_count = 0;
-  if (frame.size() > options.max_packet_bytes) {
+  const std::size_t total = frame.size() + (ext ? ext->ext_size : 0);
+  if (total > options.max_packet_bytes) {
     return peer("sio.too_large", "packet larger than " + std::to_string(options.max_packet_bytes) + " bytes",
                 frame);
   }
@@ -339,11 +529,21 @@ core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& o
     }
     p.id = v;
   }
-  p.data = std::string(frame.substr(i));
+  if (ext) {
+    if (i != n || is_binary_type(p.type)) {
+      return peer("sio.bad_payload", "host-kept payload after an incomplete header", frame);
+    }
+    p.ext = ext->ext;
+    p.ext_size = ext->ext_size;
+    p.shape = ext->shape;
+  } else {
+    p.data = std::string(frame.substr(i));
+  }
 
   if (attachment_count) *attachment_count = count;
   if (!is_binary_type(p.type)) {
     if (auto problem = payload_problem(p, false); !problem.empty()) {
+      if (ext) problem += " (payload of " + std::to_string(ext->ext_size) + " characters after the header)";
       return peer("sio.bad_payload", problem, frame);
     }
   } else {
@@ -390,6 +590,20 @@ core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
   return std::optional<Packet>();
 }
 
+core::Result<std::optional<Packet>> Decoder::feed_external(std::string_view header, const Packet& ext) {
+  if (pending_) {
+    const std::uint32_t got = static_cast<std::uint32_t>(pending_->attachments.size());
+    reset();
+    return peer("sio.unexpected_text",
+                "text frame while awaiting binary attachment " + std::to_string(got + 1) + " of " +
+                    std::to_string(expected_),
+                header);
+  }
+  auto decoded = decode_text(header, options_, nullptr, &ext);
+  if (!decoded) return decoded.error();
+  return std::optional<Packet>(std::move(decoded.value()));
+}
+
 core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
   if (!pending_) {
     return core::Error::peer("sio.unexpected_binary",
@@ -398,7 +612,12 @@ core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
   }
   pending_bytes_ += bytes.size();
   if (pending_bytes_ > options_.max_packet_bytes) {
-    const std::string header = encode_text(Packet{pending_->type, pending_->nsp, pending_->query, pending_->id, {}, {}});
+    Packet head;
+    head.type = pending_->type;
+    head.nsp = pending_->nsp;
+    head.query = pending_->query;
+    head.id = pending_->id;
+    const std::string header = encode_text(head);
     reset();
     return core::Error::peer("sio.too_large", "packet " + excerpt(header) + " with its attachments exceeds " +
                                                   std::to_string(options_.max_packet_bytes) + " bytes");

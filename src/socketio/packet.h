@@ -10,8 +10,13 @@
 //   ackId        decimal digits, only on EVENT/ACK/BINARY_*
 //   JSON         the payload; binary arguments are replaced by {"_placeholder":true,"num":N}
 //
-// Payload JSON is kept as the original TEXT: it is validated (nlohmann SAX, no DOM) and handed on
-// unchanged, never re-serialised. Binary attachments are byte strings.
+// Payload JSON is kept as the original TEXT: it is validated (one pass of a small scanner, no tree;
+// what JSON.parse accepts, with UTF-8 checked) and handed on unchanged, never re-serialised. Binary attachments are byte strings.
+//
+// Host-kept payloads (the fast path of the wasm build): the payload of an EVENT or ACK may instead stay
+// in the host (Packet::ext, a handle; the text `data` is then empty). The core reads only the header
+// and decides on the Shape the host's own JSON parser (JSON.parse) reported: "accept what JSON.parse
+// accepts". The validity rules below are the same, applied to the Shape.
 //
 // Validity of what a peer sends (Peer errors name the frame): CONNECT payload absent or an object;
 // DISCONNECT payload absent (any JSON tolerated: python-socketio sends `41{...}`); CONNECT_ERROR a string
@@ -28,6 +33,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "engineio/packet.h"
 
 namespace echat::socketio {
 
@@ -46,6 +52,15 @@ enum class Protocol : unsigned char { V4 = 4, V5 = 5 };
 
 const char* to_string(PacketType type);
 
+// What a JSON parser found in a payload: the facts the validity rules need. Computed by scanning the
+// text (payloads the core holds) or reported by the host for a payload it keeps.
+enum class JsonKind : unsigned char { None, Invalid, Null, Bool, Number, String, Array, Object };
+struct Shape {
+  JsonKind root = JsonKind::None;   // Invalid: the parser refused the text
+  JsonKind first = JsonKind::None;  // a root array's first element (None when the array is empty)
+  bool first_reserved = false;      // ...a string that is_reserved_event() names
+};
+
 struct Packet {
   PacketType type = PacketType::Event;
   std::string nsp = "/";                 // namespace without its query
@@ -53,7 +68,18 @@ struct Packet {
   std::optional<std::uint64_t> id;       // ack id
   std::string data;                      // payload JSON text; "" = no payload
   std::vector<std::string> attachments;  // BINARY_*: the binary attachments, in order
+  engineio::ExternalRef ext = 0;         // != 0: the payload is host-kept (data is ""), see above
+  std::size_t ext_size = 0;              // its size in host units
+  Shape shape;                           // with ext: what the host's parser found in it
 };
+
+// The reserved names, comma-separated, for a host that reports Shape::first_reserved.
+const char* reserved_event_names();
+
+// Whether `header` (a Socket.IO text packet cut where a host-kept payload starts) is a complete EVENT or
+// ACK header: type, optional "/nsp," and ack id, nothing else. Other packet types, and cuts that land
+// inside the namespace, need the whole frame.
+bool is_external_header(std::string_view header);
 
 // The names socket.io reserves; an EVENT may not carry them (either direction).
 bool is_reserved_event(std::string_view name);
@@ -81,8 +107,9 @@ struct DecoderOptions {
 // Parses one text frame into a packet. BINARY_* packets come back with `attachments` empty and the
 // announced count in *attachment_count (0 for other types). Validates the header and, for non-binary
 // types, the payload (binary payloads are validated once their attachments are known).
+// With `ext`, `frame` is only the header and the payload is host-kept (ext->ext/ext_size/shape are used).
 core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& options,
-                                 std::uint32_t* attachment_count = nullptr);
+                                 std::uint32_t* attachment_count = nullptr, const Packet* ext = nullptr);
 
 // Validates a complete packet's payload for its type (placeholders against attachments included).
 core::Result<core::Ok> check_incoming(const Packet& packet, Protocol protocol);
@@ -97,6 +124,8 @@ class Decoder {
   // Feed one message. Returns a complete packet, std::nullopt while attachments are still awaited, or
   // a Peer error naming the frame.
   core::Result<std::optional<Packet>> feed_text(std::string_view frame);
+  // A header whose payload the host keeps (ref, size and shape taken from `ext`; EVENT/ACK only).
+  core::Result<std::optional<Packet>> feed_external(std::string_view header, const Packet& ext);
   core::Result<std::optional<Packet>> feed_binary(std::string bytes);
 
   bool awaiting_attachments() const { return pending_.has_value(); }

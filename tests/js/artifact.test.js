@@ -10,10 +10,13 @@ const { SDK_JS, SDK_BR, DIST, openPage, within } = require('./helpers');
 const path = require('node:path');
 
 // bytes: echatim-sdk.js + echatim-sdk.wasm.br, what a page ships. 100,000 for the socket.io layer
-// alone (issue 4); 120,000 with the E聊 session, sdk.im and sdk.apis (issue 5); 124,000 with issue 11's
-// reliability work on the session (pipelined outbox, send states, fresh-install history, surrogate-tolerant
-// parsing, config warnings: +4.3 KB, branch im-rel). Issue 10's goal is 100,000: lower it as size is won back.
-const BUDGET = 124000;
+// alone (issue 4); 120,000 with the E聊 session, sdk.im and sdk.apis (issue 5); raised to 132,000 on
+// 2026-12-04 when three branches landed together: issue 11's session reliability (pipelined outbox, send
+// states, fresh-install history, surrogate-tolerant parsing, config warnings: +4.3 KB), issue 10's
+// socket.io hot path (plain exports, host-kept payloads, fast lane: +6.5 KB) and issue 12's logLevel /
+// error codes (+1.2 KB). Issue 10's goal is 100,000: lower this as size is won back (nlohmann out of
+// src/im is the big lever, docs/benchmarks.md).
+const BUDGET = 132000;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -57,3 +57,49 @@ it('10,000 emit/ack round trips: the wasm heap does not grow after warm-up', asy
   assert.equal(socket.connected, true);
   page.assertNoErrors();
 });
+
+it('100,000 received events: the wasm heap does not grow after warm-up', async (t) => {
+  const server = await ownServer(t, { kind: 'v4' });
+  const page = openPage(t);
+  await within(page.sdk.ready(), 'sdk.ready()');
+  const socket = page.io(server.url);
+  await waitEvent(socket, 'connect');
+  const receive = (n) => new Promise((resolve, reject) => {
+    let next = 0;
+    const on = (i) => {
+      if (i !== next) reject(new Error(`event ${i} arrived when ${next} was expected`));
+      if (++next === n) {
+        socket.off('many', on);
+        resolve();
+      }
+    };
+    socket.on('many', on);
+    socket.emit('many', n);
+  });
+  await within(receive(1000), 'warm-up: 1,000 events', 60000);
+  const afterWarmUp = page.heapBytes();
+  await within(receive(100000), '100,000 events', 120000);
+  const afterRun = page.heapBytes();
+  t.diagnostic(`wasm heap: ${afterWarmUp} B after 1,000 warm-up events, ${afterRun} B after 100,000 more`);
+  assert.equal(afterRun, afterWarmUp, 'the wasm heap grew while receiving 100,000 events');
+  page.assertNoErrors();
+});
+
+it('a 4 MiB payload received and one sent do not enter wasm memory', async (t) => {
+  const server = await ownServer(t, { kind: 'v4', maxHttpBufferSize: 8 << 20 });
+  const page = openPage(t);
+  await within(page.sdk.ready(), 'sdk.ready()');
+  const socket = page.io(server.url);
+  await waitEvent(socket, 'connect');
+  const before = page.heapBytes();
+  const size = 4 << 20;
+  const got = await within(new Promise((resolve) => socket.emit('big', size, resolve)), '4 MiB ack', 60000);
+  assert.equal(got.length, size);
+  const echoed = await within(new Promise((resolve) => socket.emit('ack', 'y'.repeat(size), resolve)), '4 MiB emit', 60000);
+  assert.equal(echoed.length, size);
+  const after = page.heapBytes();
+  t.diagnostic(`wasm heap: ${before} B before, ${after} B after a 4 MiB ack received and a 4 MiB emit acknowledged`);
+  // The payload stays in JavaScript: the heap may not grow by anything near its size.
+  assert.ok(after - before < (1 << 20), `the wasm heap grew by ${after - before} B`);
+  page.assertNoErrors();
+});

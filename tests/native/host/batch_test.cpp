@@ -131,3 +131,30 @@ TEST_CASE("manager options from JSON: defaults, types and ranges name the field"
   REQUIRE_FALSE(bad_url.ok());
   CHECK(bad_url.error().kind == echat::core::ErrorKind::Caller);
 }
+
+TEST_CASE("batch: host-kept payloads travel as handles (sendx, and the ref of s.event / s.ack)", "[host][batch]") {
+  BatchWriter w;
+  w.begin();
+  echat::engineio::Frame f;
+  f.data = "4212";
+  f.ext = 9;
+  f.ext_size = 30;
+  w.add(sio::SendFrame{1, f});
+  sio::SocketEvent e;
+  e.nsp = "/";
+  e.ack_id = 4;
+  e.ext = 11;
+  w.add(e);
+  sio::AckResult a;
+  a.nsp = "/";
+  a.emit_id = 2;
+  a.ok = true;
+  a.ext = 12;
+  w.add(a);
+  const json b = parse(w.finish(std::nullopt));
+  const json& o = b["o"];
+  REQUIRE(o.size() == 3);
+  CHECK(o[0] == json::parse(R"(["sendx",1,"4212",9])"));
+  CHECK(o[1] == json::parse(R"(["s.event","/",null,4,[],11])"));
+  CHECK(o[2] == json::parse(R"(["s.ack","/",2,true,null,null,[],12])"));
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+'use strict';
+// JavaScriptCore benchmark (WeChat's engine on iOS, where no JIT is allowed): echatim-sdk (dist/) and
+// weapp.socket.io 3.0.0 (node_modules) in Debian's `jsc` shell, the same socket.io frames fed straight
+// into the socket's onMessage by an in-process server (harness.js), JIT off (JSC_useJIT=0) and on.
+// One jsc process per client per round (so require() -> connected is a cold start each time); rounds
+// interleave the clients; every figure is the median of the rounds, and a ratio against weapp of the
+// same engine mode.
+//
+//   node bench/jsc/run.js [--rounds 3] [--events 3000] [--acks 300] [--json]
+//   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const { runJsc, ROOT } = require('../../tests/jsc/run-jsc.js');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const ROUNDS = opt('rounds', 3);
+const EVENTS = opt('events', 3000);
+const ACKS = opt('acks', 300);
+const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
+const SCENARIO = path.join(__dirname, 'bench.js');
+
+const CLIENTS = {
+  'echatim-sdk (dist/)': { client: 'sdk', sdk: path.join(DIST, 'echatim-sdk.js'), wasm: path.join(DIST, 'echatim-sdk.wasm') },
+  'weapp.socket.io 3.0.0': { client: 'weapp', weapp: path.join(ROOT, 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js') },
+};
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function main() {
+  const version = (() => {
+    try { return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'libjavascriptcoregtk-4.0-bin'], { encoding: 'utf8' }); } catch { return '?'; }
+  })();
+  const results = {};
+  for (const jit of [false, true]) {
+    const mode = jit ? 'JIT on' : 'JIT off (JSC_useJIT=0)';
+    results[mode] = {};
+    for (const name of Object.keys(CLIENTS)) results[mode][name] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const names = Object.keys(CLIENTS);
+      if (r % 2) names.reverse();  // interleaved, alternating order
+      for (const name of names) {
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS }, { jit });
+        results[mode][name].push(res);
+      }
+    }
+  }
+  if (args.includes('--json')) {
+    console.log(JSON.stringify({ version, rounds: ROUNDS, events: EVENTS, acks: ACKS, results }, null, 1));
+    return;
+  }
+  console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${EVENTS} pushed events, ${ACKS} sequential acks`);
+  for (const [mode, byClient] of Object.entries(results)) {
+    const m = {};
+    for (const [name, rs] of Object.entries(byClient)) {
+      m[name] = {
+        push: median(rs.map((x) => x.pushUsPerEvent)),
+        acks: median(rs.map((x) => x.acksMs)),
+        connect: median(rs.map((x) => x.connectMs)),
+      };
+    }
+    const w = m['weapp.socket.io 3.0.0'];
+    console.log(`\n${mode}`);
+    console.log('| client | µs per pushed event | events/s vs weapp | ' + `${ACKS} acks, ms | acks speed vs weapp | require()→connected, ms | vs weapp |`);
+    console.log('|---|---|---|---|---|---|---|');
+    for (const [name, x] of Object.entries(m)) {
+      console.log(`| ${name} | ${x.push.toFixed(2)} | ${(w.push / x.push).toFixed(2)}× | ${x.acks.toFixed(1)} | ` +
+        `${(w.acks / x.acks).toFixed(2)}× | ${x.connect.toFixed(1)} | ${(x.connect / w.connect).toFixed(2)}× |`);
+    }
+  }
+}
+
+main();

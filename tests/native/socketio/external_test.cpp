@@ -1,0 +1,244 @@
+// Host-kept payloads (the wasm hot path): the core sees a frame's header, a handle and the Shape the
+// host's JSON parser reported, and decides exactly as for the whole text.
+#include <catch2/catch.hpp>
+
+#include "harness.h"
+
+using namespace echat::testing;  // NOLINT
+using echat::socketio::is_external_header;
+using echat::socketio::JsonKind;
+using echat::socketio::Manager;
+using echat::socketio::ManagerOptions;
+using echat::socketio::Packet;
+using echat::socketio::Shape;
+using Strings = std::vector<std::string>;
+
+namespace {
+
+ManagerOptions opts(int protocol) {
+  ManagerOptions o = Harness::base_options();
+  o.protocol = protocol;
+  return o;
+}
+
+Packet payload(std::uint32_t ref, std::size_t size, JsonKind root, JsonKind first = JsonKind::String,
+               bool reserved = false) {
+  Packet p;
+  p.ext = ref;
+  p.ext_size = size;
+  p.shape = Shape{root, first, reserved};
+  return p;
+}
+
+// The manager's outputs, without performing them (a frame with a host-kept payload is not for the
+// in-memory server, which sees only bytes).
+Strings take(Manager& m, std::vector<Output>* keep = nullptr) {
+  Strings out;
+  for (auto& o : m.take_outputs()) {
+    std::string d = describe(o);
+    if (auto* f = std::get_if<SendFrame>(&o); f && f->frame.ext) d += " +ext" + std::to_string(f->frame.ext);
+    out.push_back(d);
+    if (keep) keep->push_back(o);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("external: which cuts are complete EVENT/ACK headers", "[socketio][external]") {
+  CHECK(is_external_header("2"));
+  CHECK(is_external_header("3"));
+  CHECK(is_external_header("212"));
+  CHECK(is_external_header("2/admin,"));
+  CHECK(is_external_header("3/admin,7"));
+  CHECK_FALSE(is_external_header(""));
+  CHECK_FALSE(is_external_header("0"));      // CONNECT: the core reads its payload
+  CHECK_FALSE(is_external_header("4"));
+  CHECK_FALSE(is_external_header("51-"));    // binary: placeholders are checked on the text
+  CHECK_FALSE(is_external_header("2/a"));    // the '[' was inside the namespace: "42/a[b,[...]"
+  CHECK_FALSE(is_external_header("2x"));
+}
+
+TEST_CASE("external: events and acks with host-kept payloads, both protocols", "[socketio][external]") {
+  const int protocol = GENERATE(3, 4);
+  Harness h(opts(protocol));
+  h.connect("/");
+  h.take_log();
+  const std::uint32_t t = h.conn();
+
+  // An event without an ack id: delivered with the handle, no text.
+  REQUIRE(h.m.on_frame_external(h.now(), t, "42", payload(7, 13, JsonKind::Array)));
+  std::vector<Output> outs;
+  CHECK(take(h.m, &outs) == Strings{"event / "});
+  const auto& e = std::get<SocketEvent>(outs.at(0));
+  CHECK(e.ext == 7);
+  CHECK(e.args_json.empty());
+  CHECK_FALSE(e.ack_id);
+
+  // An event asking for an ack, answered with a host-kept payload: the frame is the header plus it.
+  REQUIRE(h.m.on_frame_external(h.now(), t, "4212", payload(8, 5, JsonKind::Array, JsonKind::Number)));
+  outs.clear();
+  CHECK(take(h.m, &outs) == Strings{"event /  ack=12"});
+  CHECK(std::get<SocketEvent>(outs.at(0)).ext == 8);
+  REQUIRE(h.m.ack_external(h.now(), "/", 12, payload(9, 4, JsonKind::Array, JsonKind::None)).ok());
+  CHECK(take(h.m) == Strings{"send #" + std::to_string(t) + " 4312 +ext9"});
+  // Answered once only.
+  CHECK(h.m.ack_external(h.now(), "/", 12, payload(10, 4, JsonKind::Array)).error().code == "sio.unknown_ack_id");
+
+  // An emit with an ack, and the server's ACK with a host-kept payload.
+  Manager::EmitOptions o;
+  o.want_ack = true;
+  auto id = h.m.emit_external(h.now(), "/", payload(11, 9, JsonKind::Array), o);
+  REQUIRE(id.ok());
+  CHECK(take(h.m) == Strings{"send #" + std::to_string(t) + " 420 +ext11"});
+  REQUIRE(h.m.on_frame_external(h.now(), t, "430", payload(12, 6, JsonKind::Array, JsonKind::Number)));
+  outs.clear();
+  CHECK(take(h.m, &outs) == Strings{"ack / #" + std::to_string(id.value()) + " ok "});
+  CHECK(std::get<AckResult>(outs.at(0)).ext == 12);
+}
+
+TEST_CASE("external: the core refuses cuts it cannot decide on", "[socketio][external]") {
+  Harness h(opts(4));
+  h.connect("/");
+  h.take_log();
+  const std::uint32_t t = h.conn();
+  CHECK_FALSE(h.m.on_frame_external(h.now(), t, "42/a", payload(1, 9, JsonKind::Invalid)));
+  CHECK_FALSE(h.m.on_frame_external(h.now(), t, "40", payload(2, 9, JsonKind::Object)));
+  CHECK_FALSE(h.m.on_frame_external(h.now(), t, "451-", payload(3, 9, JsonKind::Array)));
+  CHECK_FALSE(h.m.on_frame_external(h.now(), t, "2", payload(4, 9, JsonKind::Array)));
+  CHECK(h.m.take_outputs().empty());
+  CHECK(h.m.state() == echat::socketio::ManagerState::Open);
+}
+
+TEST_CASE("external: a payload JSON.parse refused, or a wrong shape, goes back whole (its error quotes it)",
+          "[socketio][external]") {
+  const Shape shape = GENERATE(Shape{JsonKind::Invalid, JsonKind::None, false}, Shape{JsonKind::Object, JsonKind::None, false},
+                               Shape{JsonKind::Array, JsonKind::None, false}, Shape{JsonKind::Array, JsonKind::Bool, false},
+                               Shape{JsonKind::Array, JsonKind::String, true});
+  Harness h(opts(4));
+  h.connect("/");
+  h.take_log();
+  Packet p = payload(5, 20, JsonKind::None);
+  p.shape = shape;
+  CHECK_FALSE(h.m.on_frame_external(h.now(), h.conn(), "4217", p));
+  CHECK(h.m.on_event_fast(h.now(), h.conn(), "4217", p).code == Manager::kGeneral);
+  CHECK(h.m.take_outputs().empty());
+  CHECK(h.m.state() == echat::socketio::ManagerState::Open);
+  // An ACK without an id, too.
+  CHECK_FALSE(h.m.on_frame_external(h.now(), h.conn(), "43", payload(6, 2, JsonKind::Array)));
+}
+
+TEST_CASE("external: the core holds handles of buffered payloads, then sends or drops them", "[socketio][external]") {
+  Harness h(opts(4));
+  h.hold_open = true;  // the connection is not up yet
+  REQUIRE(h.m.connect_socket(h.now(), "/", "").ok());
+  h.pump();
+  CHECK(h.m.oldest_external() == 0);
+  REQUIRE(h.m.emit_external(h.now(), "/", payload(21, 5, JsonKind::Array), {}).ok());
+  REQUIRE(h.m.emit_external(h.now(), "/", payload(22, 5, JsonKind::Array), {}).ok());
+  CHECK(h.m.oldest_external() == 21);
+  // A reserved name is refused before anything is held.
+  auto bad = h.m.emit_external(h.now(), "/", payload(23, 5, JsonKind::Array, JsonKind::String, true), {});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == "arg.invalid");
+  CHECK(h.m.oldest_external() == 21);
+  h.m.close(h.now());
+  h.pump();
+  CHECK(h.m.oldest_external() == 0);  // dropped with the send buffer
+}
+
+TEST_CASE("external: the fast lane decides the common case as the general path does", "[socketio][external]") {
+  const int protocol = GENERATE(3, 4);
+  Harness h(opts(protocol));
+  h.connect("/");
+  h.take_log();
+  const std::uint32_t t = h.conn();
+  Manager::Header header;
+
+  // Inbound event with and without an ack id; the ack request is registered like the general path's.
+  auto v = h.m.on_event_fast(h.now(), t, "42", payload(1, 9, JsonKind::Array));
+  CHECK(v.code == Manager::kEvent);
+  CHECK(v.value == -1);
+  v = h.m.on_event_fast(h.now(), t, "4231", payload(2, 9, JsonKind::Array, JsonKind::Number));
+  CHECK(v.code == Manager::kEvent);
+  CHECK(v.value == 31);
+  CHECK(h.m.take_outputs().empty());
+  v = h.m.ack_fast(h.now(), "/", 31, payload(3, 2, JsonKind::Array, JsonKind::None), header);
+  REQUIRE(v.code == Manager::kSend);
+  CHECK(std::string(header.text, header.size) == "4331");
+  CHECK(h.m.ack_fast(h.now(), "/", 31, payload(4, 2, JsonKind::Array), header).code == Manager::kGeneral);
+  CHECK(h.m.ack_external(h.now(), "/", 31, payload(4, 2, JsonKind::Array)).error().code == "sio.unknown_ack_id");
+
+  // Emit with an ack: header "42<id>", then the server's ACK settles it; a second ACK is ignored.
+  Manager::EmitOptions o;
+  o.want_ack = true;
+  v = h.m.emit_fast(h.now(), "/", payload(5, 9, JsonKind::Array), o, header);
+  REQUIRE(v.code == Manager::kSend);
+  CHECK(std::string(header.text, header.size) == "420");
+  const double emit_id = v.value;
+  v = h.m.on_event_fast(h.now(), t, "430", payload(6, 4, JsonKind::Array));
+  CHECK(v.code == Manager::kAck);
+  CHECK(v.value == emit_id);
+  CHECK(h.m.on_event_fast(h.now(), t, "430", payload(7, 4, JsonKind::Array)).code == Manager::kNothing);
+  // The next emit uses the next wire id, as the general path would.
+  v = h.m.emit_fast(h.now(), "/", payload(8, 9, JsonKind::Array), o, header);
+  CHECK(std::string(header.text, header.size) == "421");
+
+  // Everything else goes to the general path, unchanged.
+  CHECK(h.m.on_event_fast(h.now(), t, "42", payload(9, 9, JsonKind::Invalid)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "42", payload(9, 9, JsonKind::Array, JsonKind::String, true)).code ==
+        Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "42/admin,", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t + 1, "42", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "43", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.emit_fast(h.now(), "/admin", payload(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
+  // A deadline that has passed (the heartbeat) must be acted on first: general path.
+  const auto d = h.m.next_deadline();
+  REQUIRE(d);
+  CHECK(h.m.on_event_fast(*d, t, "42", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.emit_fast(*d, "/", payload(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
+  CHECK(h.m.take_outputs().empty());
+}
+
+TEST_CASE("external: the fast lane keeps the Engine.IO 4 heartbeat alive", "[socketio][external]") {
+  Harness h(opts(4));
+  h.server_heartbeat = false;  // only the client's liveness deadline runs
+  h.connect("/");
+  h.take_log();
+  const std::uint32_t t = h.conn();
+  const auto before = h.m.next_deadline();
+  REQUIRE(before);
+  h.clock.now += 1000;
+  CHECK(h.m.on_event_fast(h.now(), t, "42", payload(1, 9, JsonKind::Array)).code == Manager::kEvent);
+  const auto after = h.m.next_deadline();
+  REQUIRE(after);
+  CHECK(*after == *before + 1000);  // any packet re-arms pingInterval + pingTimeout
+}
+
+TEST_CASE("codec: payload text is checked as JSON.parse would (a lone surrogate escape is accepted)",
+          "[socketio][packet]") {
+  echat::socketio::Decoder d;
+  for (const std::string& ok : {std::string("2[\"x\\ud800\"]"), std::string("2[\"\\udc00y\",1]"),
+                               std::string("2[\"\\ud83d\\ude00\",-0.5e+3,true,null,{}]")}) {
+    INFO(ok);
+    auto r = d.feed_text(ok);
+    CHECK(r.ok());
+  }
+  for (const std::string& bad : {std::string("2[\"a\",]"), std::string("2[01]"), std::string("2[\"\\x\"]"),
+                                std::string("2[1.]"), std::string("2[tru]"), std::string("2[\"a\"] x"),
+                                std::string("2[\"\\ud80\"]")}) {
+    INFO(bad);
+    auto r = d.feed_text(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "sio.bad_payload");
+  }
+}
+
+TEST_CASE("codec: a number with a non-zero fraction ends (found by fuzz_socketio_decode: it looped)",
+          "[socketio][packet]") {
+  echat::socketio::Decoder d;
+  CHECK_FALSE(d.feed_text("52-[\"message\",{\"_placeholder\":88.888").ok());
+  CHECK(d.feed_text("2[\"a\",88.888,0.50]").ok());
+  CHECK(d.feed_text("51-[\"a\",{\"_placeholder\":true,\"num\":0.5}]").ok());  // awaits its attachment...
+  CHECK_FALSE(d.feed_binary("x").ok());                                     // ...whose placeholder num is bad
+}
