@@ -10,6 +10,10 @@ export interface ConfigureOptions {
   wasmPath?: string;
   /** Outside WeChat (Node, browsers): the bytes of echatim-sdk.wasm. */
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Browsers: where to fetch echatim-sdk.wasm (default: beside the <script>). */
+  wasmUrl?: string;
+  /** What the whole SDK prints (default 'warn'); the last call wins. */
+  logLevel?: LogLevel;
 }
 
 /** Resolves once the wasm core is loaded. Calls made before that wait for it. */

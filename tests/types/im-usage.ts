@@ -14,6 +14,7 @@ const config: sdk.ImConfig = {
 sdk.im.init(config, (s) => {
   if (!s) return;
   s.configure({ wasmPath: '/miniprogram_npm/echatim-sdk/echatim-sdk.wasm.br' });
+  s.configure({ wasmUrl: '/static/echatim-sdk.wasm', logLevel: 'debug' });
   void s.ready().then(() => s.apis.client.list());
   const socket: sdk.Socket = s.io('http://127.0.0.1:3000');
   socket.close();
