@@ -51,7 +51,7 @@ namespace {
 // ---- The adapter: the only code here that knows im::Client's API -----------------------------------
 
 struct FuzzEvent {
-  enum Kind { Open, Send, Close, Http, Store, State, Response, Message, Notify, Sync, Kicked, Error, Conv };
+  enum Kind { Open, Send, Close, Http, Store, State, Response, Message, Notify, Sync, Kicked, Error, Conv, SendState, ConvList };
   Kind kind = Open;
   std::uint32_t transport = 0;
   std::uint64_t id = 0;    // Http / Response id; Message seq; Sync from
@@ -134,6 +134,12 @@ class ClientAdapter {
         e = {FuzzEvent::Error, 0, 0, 0, x->code, x->fatal, std::move(x->message), {}};
       } else if (auto* x = std::get_if<im::ConversationChanged>(&o)) {
         e = {FuzzEvent::Conv, 0, 0, 0, 0, false, std::move(x->json), {}};
+      } else if (auto* x = std::get_if<im::SendState>(&o)) {
+        const std::string_view st = x->state ? x->state : "";
+        check(st == "queued" || st == "sending" || st == "sent" || st == "failed");
+        e = {FuzzEvent::SendState, 0, x->id, 0, 0, st == "failed", std::move(x->client_msg_id), std::move(x->reason)};
+      } else if (auto* x = std::get_if<im::ConversationsLoaded>(&o)) {
+        e = {FuzzEvent::ConvList, 0, 0, 0, 0, false, std::move(x->json), {}};
       } else {
         check(false);  // an output kind this target does not know: extend the adapter
       }
@@ -579,6 +585,13 @@ class Session {
         case FuzzEvent::Notify:
         case FuzzEvent::Conv:
           check(!e.a.empty() && e.a.front() == '{');
+          break;
+        case FuzzEvent::SendState:
+          check(!e.a.empty());                  // every outbox message has its clientMsgId
+          if (e.flag) check(!e.b.empty());      // a failure says why
+          break;
+        case FuzzEvent::ConvList:
+          check(!e.a.empty() && e.a.front() == '[' && e.a.back() == ']');
           break;
         case FuzzEvent::State:
           break;
