@@ -795,12 +795,14 @@ bool Client::flush(Millis now) {
     Call& c = calls_[i];
     if (c.phase != Call::Phase::Queued) continue;
     const bool outbox = c.kind == Call::Kind::Outbox;
+    // A retry's wait is over whether or not the call can go now: clear it first, or a call waiting
+    // behind the window would keep a past deadline in next_deadline() (the host's timer would spin).
+    if (c.not_before <= now) c.not_before = 0;
     if (outbox && (outbox_blocked || outbox_out >= window)) {
       outbox_blocked = true;
       continue;
     }
-    bool ready = c.not_before <= now;
-    if (ready) c.not_before = 0;
+    bool ready = c.not_before == 0;
     if (ready && c.renew_first) {
       c.renew_first = false;
       if (!jwt_.empty()) renew(now);
