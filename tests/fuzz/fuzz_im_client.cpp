@@ -134,6 +134,8 @@ class ClientAdapter {
         e = {FuzzEvent::Error, 0, 0, 0, x->code, x->fatal, std::move(x->message), {}};
       } else if (auto* x = std::get_if<im::ConversationChanged>(&o)) {
         e = {FuzzEvent::Conv, 0, 0, 0, 0, false, std::move(x->json), {}};
+      } else if (std::holds_alternative<im::SendState>(o) || std::holds_alternative<im::ConversationsLoaded>(o)) {
+        continue;  // (outputs newer than this target: not checked here yet)
       } else {
         check(false);  // an output kind this target does not know: extend the adapter
       }
