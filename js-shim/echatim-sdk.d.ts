@@ -128,8 +128,23 @@ export declare const Manager: new (url: string, options?: ManagerOptions) => Man
 /** How much the SDK writes to the console. Tokens and JWTs are never logged. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
-export interface ImConfig {
+/** One server of `hosts`; missing ports default to the top-level httpPort/socketPort. */
+export interface ImHost {
   host: string;
+  httpPort?: number | string;
+  socketPort?: number | string;
+}
+
+export interface ImConfig {
+  /** Required unless `hosts` is given. */
+  host?: string;
+  /**
+   * Several servers (devserver nodes), in order of preference. The socket moves to the next one when a
+   * connection attempt fails (refused, failed handshake) or a server stops answering pings, with the usual
+   * backoff and jitter, and stays on the one that works; HTTP calls follow it, and move on only when a
+   * request cannot reach its server (never on an error code). Replaces `host` (at most 16).
+   */
+  hosts?: ImHost[];
   /** Default 58082. */
   httpPort?: number;
   /** Default 59092. */

@@ -60,7 +60,7 @@ const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
 
 // The configuration keys sdk.im.init reads (docs/api.md); anything else is warned about, naming the key
 // probably meant (`socketport` -> `socketPort`).
-const CONFIG_KEYS = ['host', 'httpPort', 'socketPort', 'key', 'secret', 'apiTransport', 'loginAuid', 'loginToken',
+const CONFIG_KEYS = ['host', 'hosts', 'httpPort', 'socketPort', 'key', 'secret', 'apiTransport', 'loginAuid', 'loginToken',
   'fileServerConfig', 'secure', 'protocol', 'reconnection', 'reconnectionAttempts', 'reconnectionDelay',
   'reconnectionDelayMax', 'requestTimeout', 'maxHttpRequests', 'outboxPerMessageRecords', 'sendWindow', 'sendTimeout',
   'historyOnFreshInstall', 'seed', 'wasmPath'];

@@ -28,6 +28,12 @@ constexpr Millis kHttpRetryDelay = 1000;
 constexpr std::uint64_t kSyncPage = 100;
 constexpr const char* kTimedOut = "operation has timed out";
 
+// A Config built by hand (tests, fuzzers) may have no `hosts`: its host/ports are the one server.
+Config with_hosts(Config c) {
+  if (c.hosts.empty()) c.hosts.push_back(Endpoint{c.host, c.http_port, c.socket_port});
+  return c;
+}
+
 socketio::ManagerOptions manager_options(const Config& c) {
   socketio::ManagerOptions o;
   const std::string host = c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host;
@@ -88,7 +94,7 @@ std::string plain_reason(std::string_view raw) {
 }  // namespace
 
 Client::Client(Config config)
-    : config_(std::move(config)),
+    : config_(with_hosts(std::move(config))),
       manager_(manager_options(config_)),
       rng_(config_.seed),
       outbox_(kOutboxMaxEntries, config_.outbox_per_message ? kOutboxMaxBytes : kOutboxMaxBytesOneRecord),
@@ -100,9 +106,28 @@ std::string Client::synced_key() const { return "echatim:" + config_.app_key + "
 std::string Client::outbox_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":outbox"; }
 std::string Client::outbox_prefix() const { return outbox_key() + ":"; }
 
+std::string Client::endpoint_host(std::size_t i) const {
+  const std::string& host = config_.hosts[i].host;
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
 std::string Client::socket_url() const {
-  const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
-  return std::string(config_.secure ? "wss://" : "ws://") + host + ":" + std::to_string(config_.socket_port);
+  return std::string(config_.secure ? "wss://" : "ws://") + endpoint_host(socket_host_) + ":" +
+         std::to_string(config_.hosts[socket_host_].socket_port);
+}
+
+void Client::next_socket_host() {
+  if (config_.hosts.size() < 2) return;
+  socket_host_ = (socket_host_ + 1) % config_.hosts.size();
+  // The Manager validated the same form of url at construction; a host name checked by config_from_json.
+  (void)manager_.set_url(std::string(config_.secure ? "https://" : "http://") + endpoint_host(socket_host_) + ":" +
+                         std::to_string(config_.hosts[socket_host_].socket_port));
+}
+
+void Client::next_http_host(std::size_t failed) {
+  // Several calls failing on the same server move HTTP on once, not once each.
+  if (config_.hosts.size() < 2 || failed != http_host_) return;
+  http_host_ = (http_host_ + 1) % config_.hosts.size();
 }
 
 void Client::send_state(const Call& call, const char* state, const std::string& reason) {
@@ -110,8 +135,8 @@ void Client::send_state(const Call& call, const char* state, const std::string& 
 }
 
 std::string Client::http_base() const {
-  const std::string host = config_.host.find(':') != std::string::npos ? "[" + config_.host + "]" : config_.host;
-  return std::string(config_.secure ? "https://" : "http://") + host + ":" + std::to_string(config_.http_port);
+  return std::string(config_.secure ? "https://" : "http://") + endpoint_host(http_host_) + ":" +
+         std::to_string(config_.hosts[http_host_].http_port);
 }
 
 std::string Client::upload_url() const {
@@ -428,6 +453,7 @@ void Client::handle(Millis now, socketio::Output& out) {
       // shows errors would show one every few seconds offline).
       socket_error_ = "cannot connect to " + socket_url() + ": " + plain_reason(x->error.message);
       outputs_.push_back(StateChanged{state_, socket_error_});
+      next_socket_host();  // the next attempt (after the backoff) goes to the next server
     } else {
       outputs_.push_back(ErrorEvent{code::kNetwork, x->error.message, false});
     }
@@ -437,7 +463,13 @@ void Client::handle(Millis now, socketio::Output& out) {
     if (!ended_) set_state(State::Disconnected, "reconnect failed");
     return;
   }
-  // ManagerOpen, ManagerClose, ReconnectAttempt, Reconnect, ReconnectError: the socket events say it all.
+  if (auto* x = std::get_if<socketio::ManagerClose>(&out)) {
+    // No heartbeat from a server: it may be gone for good (a dead node closes nothing). A link closed
+    // otherwise is tried again on the same server first: if it is down, that attempt fails and moves on.
+    if (!ended_ && x->reason == "ping timeout") next_socket_host();
+    return;
+  }
+  // ManagerOpen, ReconnectAttempt, Reconnect, ReconnectError: the socket events say it all.
 }
 
 void Client::on_timer(Millis now) {
@@ -477,6 +509,7 @@ std::optional<Millis> Client::next_deadline() const {
 
 void Client::on_socket_connect(Millis now) {
   socket_error_.clear();
+  http_host_ = socket_host_;  // HTTP calls follow the server that works
   if (ended_) return;
   logged_in_ = false;
   login_emit_.reset();
@@ -688,6 +721,7 @@ void Client::send_http_login(Millis now) {
   json body = {{"requestId", next_request_id()}, {"timestamp", now}, {"appKey", config_.app_key},
                {"auid", config_.auid}, {"token", config_.token}};
   http_login_id_ = id;
+  http_login_host_ = http_host_;
   http_login_deadline_ = now + config_.request_timeout;
   outputs_.push_back(HttpRequest{id, http_base() + "/v1/auth/login", dump(body)});
 }
@@ -856,6 +890,7 @@ bool Client::dispatch(Millis now, Call& c) {
   } else {
     c.wire = next_http_id_++;
     c.attempt_deadline = now + timeout;
+    c.endpoint = http_host_;
     outputs_.push_back(HttpRequest{c.wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
   }
   c.phase = Call::Phase::InFlight;
@@ -1061,6 +1096,7 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
   if (http_login_id_ && *http_login_id_ == id) {
     http_login_id_.reset();
     http_login_deadline_.reset();
+    next_http_host(http_login_host_);
     timers_.set(Timer::Relogin, now + kReloginDelay);
     settle(now);
     return;
@@ -1070,6 +1106,7 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
   // A refused connection is reported at once, naming the address (once per streak of failures).
   const std::string why = "cannot reach " + http_base() + ": " + plain_reason(message);
   calls_[*index].last_error = why;
+  next_http_host(calls_[*index].endpoint);  // a transport failure only: error codes never get here
   if (!http_down_) {
     http_down_ = true;
     outputs_.push_back(ErrorEvent{code::kNetwork, why, false});

@@ -118,7 +118,14 @@ class Client {
   std::size_t outbox_size() const { return outbox_.size(); }
   std::size_t pending_calls() const { return calls_.size(); }
   const socketio::Manager& manager() const { return manager_; }
-  std::string http_base() const;   // "http://host:httpPort"
+  std::string http_base() const;   // "http://host:httpPort" of the server HTTP calls go to now
+  // Several servers (Config::hosts): the index of the server the next socket connection attempt goes
+  // to, and the one HTTP calls go to. A failed connection attempt (refused, failed handshake) or a
+  // ping timeout moves the socket to the next server (the Manager's backoff and jitter still apply
+  // between attempts); a connection that works keeps it there, and HTTP calls follow it. An HTTP call
+  // that cannot reach its server (a transport error, never an error code) moves HTTP to the next one.
+  std::size_t socket_endpoint() const { return socket_host_; }
+  std::size_t http_endpoint() const { return http_host_; }
   std::string upload_url() const;  // fileServerConfig.baseUrl (or http_base) + "/" + version + "/file/upload"
 
  private:
@@ -160,6 +167,9 @@ class Client {
   void release_history();  // the fresh run ended, or a live message comes: hand over what it kept
   void send_state(const Call& call, const char* state, const std::string& reason);
   std::string socket_url() const;
+  std::string endpoint_host(std::size_t i) const;  // hosts[i].host, bracketed if IPv6
+  void next_socket_host();                         // failover: the next server for the next attempt
+  void next_http_host(std::size_t failed);         // an HTTP call to hosts[failed] could not get through
 
   std::string outbox_marker() const;
   void persist_entry(const OutboxEntry& entry);   // StorageSet of its record
@@ -210,6 +220,9 @@ class Client {
   Millis careful_until_ = 0;
   // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).
   bool http_down_ = false;
+  std::size_t socket_host_ = 0;  // Config::hosts index: the socket's server
+  std::size_t http_host_ = 0;    // Config::hosts index: HTTP calls' server
+  std::size_t http_login_host_ = 0;  // where the HTTP login in flight went
   // The last reason the socket could not connect ("" once connected).
   std::string socket_error_;
   // The first catch-up of a fresh install is running: its messages are history (Message::history)

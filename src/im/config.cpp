@@ -9,6 +9,8 @@ namespace echat::im {
 
 namespace {
 
+constexpr std::size_t kMaxHosts = 16;
+
 core::Error invalid(const std::string& name, const std::string& why) {
   return core::Error::caller("arg.invalid", "invalid argument '" + name + "': " + why);
 }
@@ -86,7 +88,8 @@ core::Result<Config> config_from_json(std::string_view text) {
   long long n = 0;
 #define ECHAT_CHECK(expr)  \
   if (auto e = (expr)) return *e
-  ECHAT_CHECK(read_string(cfg, "host", true, 255, c.host));
+  const json* hosts = field(cfg, "hosts");
+  ECHAT_CHECK(read_string(cfg, "host", hosts == nullptr, 255, c.host));
   if (c.host.find_first_of("/ ?#@") != std::string::npos) return invalid("host", "must be a host name or address");
   n = c.http_port;
   ECHAT_CHECK(read_int(cfg, "httpPort", 1, 65535, n));
@@ -94,6 +97,31 @@ core::Result<Config> config_from_json(std::string_view text) {
   n = c.socket_port;
   ECHAT_CHECK(read_int(cfg, "socketPort", 1, 65535, n));
   c.socket_port = static_cast<int>(n);
+  if (hosts) {
+    // [{host, httpPort?, socketPort?}, ...]: ports default to the top-level ones.
+    if (!hosts->is_array() || hosts->empty()) return invalid("hosts", "must be a non-empty array of {host, httpPort, socketPort}");
+    if (hosts->size() > kMaxHosts) return invalid("hosts", "at most " + std::to_string(kMaxHosts) + " servers");
+    for (std::size_t i = 0; i < hosts->size(); ++i) {
+      const json& h = (*hosts)[i];
+      const std::string name = "hosts[" + std::to_string(i) + "]";
+      if (!h.is_object()) return invalid(name, "must be an object {host, httpPort, socketPort}");
+      Endpoint e{std::string(), c.http_port, c.socket_port};
+      if (auto err = read_string(h, "host", true, 255, e.host)) return invalid(name + ".host", "required, a string");
+      if (e.host.find_first_of("/ ?#@") != std::string::npos) return invalid(name + ".host", "must be a host name or address");
+      long long p = e.http_port;
+      if (auto err = read_int(h, "httpPort", 1, 65535, p)) return invalid(name + ".httpPort", "must be an integer between 1 and 65535");
+      e.http_port = static_cast<int>(p);
+      p = e.socket_port;
+      if (auto err = read_int(h, "socketPort", 1, 65535, p)) return invalid(name + ".socketPort", "must be an integer between 1 and 65535");
+      e.socket_port = static_cast<int>(p);
+      c.hosts.push_back(std::move(e));
+    }
+    c.host = c.hosts[0].host;
+    c.http_port = c.hosts[0].http_port;
+    c.socket_port = c.hosts[0].socket_port;
+  } else {
+    c.hosts.push_back(Endpoint{c.host, c.http_port, c.socket_port});
+  }
   ECHAT_CHECK(read_string(cfg, "key", true, 64, c.app_key));
   ECHAT_CHECK(read_string(cfg, "secret", false, 256, c.secret));
   ECHAT_CHECK(read_string(cfg, "loginAuid", true, 64, c.auid));

@@ -43,6 +43,7 @@ struct Call {
   Phase phase = Phase::Queued;
   std::uint64_t wire = 0;            // the emit id (socket) or HttpRequest id of the attempt in flight
   std::optional<Millis> attempt_deadline;  // HTTP attempt in flight: give up waiting at this time
+  std::size_t endpoint = 0;          // HTTP attempt in flight: the index in Config::hosts it went to
   Millis not_before = 0;             // a retry waits until then
   int auth_retries = 0;              // renewals done for this call (401 once, 419 twice)
   bool renew_first = false;          // an outbox call past those: renew the JWT when its wait is over

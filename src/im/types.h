@@ -42,10 +42,20 @@ constexpr int kOutboxFull = -1005;   // the offline send queue reached its bound
 constexpr int kBadResponse = -1006;  // the server's answer was not an R envelope
 }  // namespace code
 
-struct Config {
+// One server of `hosts` (docs/api.md "Several servers").
+struct Endpoint {
   std::string host;
   int http_port = 58082;
   int socket_port = 59092;
+};
+
+struct Config {
+  std::string host;  // hosts[0] when `hosts` is given
+  int http_port = 58082;
+  int socket_port = 59092;
+  // `hosts`: the servers to use, in order of preference (always at least one: host/httpPort/socketPort
+  // when the app gave no list). The session tries them in turn: see Client::socket_endpoint().
+  std::vector<Endpoint> hosts;
   std::string app_key;   // `key`
   std::string secret;    // `secret` (administrative calls only; never sent unless the form has it)
   Transport api_transport = Transport::Http;

@@ -132,6 +132,11 @@ Manager::Manager(ManagerOptions options) : rng_(options.seed) {
     return;
   }
   options_ = std::move(valid.value());
+  use_url();
+  if (options_.protocol == 3) version_ = engineio::Version::V3;
+}
+
+void Manager::use_url() {
   const core::Url url = core::parse_url(options_.url).value();
   engine_base_url_ = core::engine_base_url(url, options_.path);
   engine_query_ = core::check_encoded_query(url.query).value();
@@ -139,7 +144,17 @@ Manager::Manager(ManagerOptions options) : rng_(options.seed) {
     if (!engine_query_.empty()) engine_query_ += '&';
     engine_query_ += options_.query;
   }
-  if (options_.protocol == 3) version_ = engineio::Version::V3;
+}
+
+core::Result<core::Ok> Manager::set_url(const std::string& url) {
+  if (fatal_) return *fatal_;
+  ManagerOptions o = options_;
+  o.url = url;
+  auto valid = validate(std::move(o));
+  if (!valid) return valid.error();
+  options_.url = valid.value().url;
+  use_url();
+  return core::Ok{};
 }
 
 Protocol Manager::protocol() const {

@@ -215,6 +215,11 @@ class Manager {
   core::Result<core::Ok> ack_external(Millis now, const std::string& nsp, std::uint64_t ack_id,
                                       const Packet& payload);
 
+  // The server of the next connection attempt (failover between several servers: the host decides
+  // when, e.g. after a ManagerError). The connection in use, if any, is left alone. Same rules as
+  // ManagerOptions::url; an invalid url is a caller error and changes nothing.
+  core::Result<core::Ok> set_url(const std::string& url);
+
   // Everything off, no reconnect: connected sockets get SocketDisconnect{"io client disconnect"}, every
   // pending ack fails ("socket has been disconnected"), send buffers are dropped, the connection closes
   // (ManagerClose{"forced close"} if one was open). A later connect_socket() starts afresh.
@@ -313,6 +318,7 @@ class Manager {
 
   // All state transitions live in manager.cpp; see the table at its top.
   void advance(Millis now);
+  void use_url();  // engine_base_url_ and engine_query_ from options_
   void drain(Millis now);
   void start_attempt(Millis now);
   void on_engine_open(Millis now, const engineio::Handshake& handshake);

@@ -10,6 +10,13 @@ const config: sdk.ImConfig = {
   requestTimeout: 15000, outboxPerMessageRecords: true, maxHttpRequests: 8, logLevel: 'info',
 };
 
+// Several servers instead of host: ports per server, defaulting to the top-level ones.
+const several: sdk.ImConfig = {
+  hosts: [{ host: '10.0.0.11', httpPort: 58082, socketPort: 59092 }, { host: '10.0.0.12' }, { host: '10.0.0.13', socketPort: '59093' }],
+  key: 'TSDKTEST00001', loginAuid: 'alice', loginToken: 'alice',
+};
+void several;
+
 // init's callback gets the module: configure and ready included.
 sdk.im.init(config, (s) => {
   if (!s) return;

@@ -177,6 +177,15 @@ struct ImHarness {
   FakeClock clock;
 
   bool reachable = true;
+  std::set<std::string> dead;            // "host:port" of servers that refuse connections (socket and HTTP)
+  std::vector<std::string> opened_urls;  // every socket connection attempt's url, in order
+  std::vector<std::string> http_urls;    // every HTTP request's url, in order
+  bool is_dead(const std::string& url) const {
+    for (const auto& d : dead) {
+      if (url.find("//" + d + "/") != std::string::npos) return true;
+    }
+    return false;
+  }
   bool http_up = true;
   bool hold_http = false;
   bool server_heartbeat = true;
@@ -299,13 +308,15 @@ struct ImHarness {
 
   void http(const im::HttpRequest& h) {
     ++http_requests;
-    if (!http_up) {
+    http_urls.push_back(h.url);
+    if (!http_up || is_dead(h.url)) {
       client.on_http_error(clock.now, h.id, "request:fail");
       return;
     }
-    const std::string prefix = "http://127.0.0.1:58082/v1/";
-    REQUIRE(h.url.rfind(prefix, 0) == 0);
-    const std::string path = h.url.substr(prefix.size());
+    const auto v1 = h.url.find("/v1/");
+    REQUIRE(h.url.rfind("http://", 0) == 0);
+    REQUIRE(v1 != std::string::npos);
+    const std::string path = h.url.substr(v1 + 4);
     const auto slash = path.find('/');
     const std::string module = path.substr(0, slash), method = path.substr(slash + 1);
     const json in = parse(h.body);
@@ -351,7 +362,8 @@ struct ImHarness {
 
   void handle(im::Output& o) {
     if (auto* x = std::get_if<im::OpenTransport>(&o)) {
-      if (!reachable) {
+      opened_urls.push_back(x->url);
+      if (!reachable || is_dead(x->url)) {
         client.on_transport_error(clock.now, x->transport, "connect ECONNREFUSED");
         return;
       }
