@@ -47,7 +47,7 @@ test('npm pack holds only what a page, a browser and a TypeScript user need', { 
   const { packed } = buildProject();
   const files = packed.files.map((f) => f.path).sort();
   assert.deepEqual(files, [
-    'LICENSE', 'README.md',
+    'LICENSE', 'README.md', 'README.zh-CN.md',
     'dist/browser/echatim-sdk.js', 'dist/browser/echatim-sdk.wasm',
     'dist/echatim-sdk.d.ts', 'dist/echatim-sdk.js', 'dist/echatim-sdk.wasm', 'dist/echatim-sdk.wasm.br',
     'dist/miniprogram/echatim-sdk.js', 'dist/miniprogram/echatim-sdk.wasm.br', 'dist/miniprogram/index.js',
