@@ -9,7 +9,7 @@
 //  - init calls back with getConversations() loaded; the load is a `conversations` event;
 //  - `message` events carry flow ('in' | 'out') and isHistory; historyOnFreshInstall 'none' / N;
 //  - a recalled message has body {} and recalled: true (the README's m.body.text does not throw);
-//  - user.list with a lone surrogate in a user's ext answers (HTTP); over the socket, a todo (see the last test);
+//  - user.list with a lone surrogate in a user's ext answers (HTTP), and such a message over the socket does not block the stream;
 //  - a misspelt config key warns naming the key meant;
 //  - admin calls (user.add) take the config's secret and appKey.
 
@@ -195,12 +195,11 @@ test('im rough edges: admin calls take the config\'s secret and appKey when the 
   assert.equal(refused.ok, false);
 });
 
-// Today the socket.io layer (src/socketio/packet.cpp) checks every payload with nlohmann and refuses the
-// packet ("payload is not valid JSON", a reconnect per push: the receiver loops). The socket.io boundary
-// rewrite (issue 10) stops that check; the IM side (parse_json) then reads it. Kept as a todo until both
-// are merged: it runs, and reports, without failing the suite.
+// The socket.io layer used to refuse such a packet ("payload is not valid JSON", a reconnect per push:
+// the receiver looped); its payload scanner now accepts what JSON.parse accepts (issue 10) and the IM side
+// (parse_json) reads the text with U+FFFD in place of the lone surrogate.
 test('im rough edges: a message with a lone surrogate does not block the stream (socket)', {
-  skip, timeout: 60000, todo: 'needs the socket.io boundary without payload validation (issue 10)',
+  skip, timeout: 60000,
 }, async (t) => {
   const srv = await H.startDevserver(t);
   const bob = H.imPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' });
