@@ -38,7 +38,8 @@ const char* const kConfigFields[] = {"config", "host", "httpPort", "socketPort",
                                      "loginToken", "apiTransport", "secure", "protocol", "fileServerConfig",
                                      "fileServerConfig.baseUrl", "fileServerConfig.version", "reconnection",
                                      "reconnectionAttempts", "reconnectionDelay", "reconnectionDelayMax",
-                                     "outboxPerMessageRecords", "maxHttpRequests", "requestTimeout", "seed"};
+                                     "outboxPerMessageRecords", "maxHttpRequests", "requestTimeout", "seed",
+                                     "sendWindow", "sendTimeout", "historyOnFreshInstall", "hosts"};
 
 // What an options error may name: a key of io(url, options), or the part of the URL / option that
 // Manager::validate refused.
@@ -78,6 +79,7 @@ void check_config(const std::string& text) {
     const std::string& m = r.error().message;
     bool named = false;
     for (const char* f : kConfigFields) named = named || starts_with(m, std::string("invalid argument '") + f + "': ");
+    named = named || starts_with(m, "invalid argument 'hosts[");  // an entry of hosts: 'hosts[1].host'
     check(named);
     return;
   }
