@@ -5,39 +5,11 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const path = require('node:path');
-const { spawn } = require('node:child_process');
-
-const ROOT = path.join(__dirname, '..', '..');
 const { openPage, within } = require('./helpers');
+const H = require('./fixtures/im-harness');
 
-async function devserver(t) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'devserver/bin/echat-devserver.js'), '--http-port', '0',
-    '--socket-port', '0', '--db', ':memory:', '--user', 'alice:pa', '--user', 'bob:pb'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', resolve);
-    child.kill('SIGTERM');
-    return undefined;
-  }));
-  const line = await within(new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout.on('data', (d) => {
-      buf += d;
-      const i = buf.indexOf('\n');
-      if (i >= 0) resolve(buf.slice(0, i));
-    });
-    child.once('exit', (code) => reject(new Error(`devserver exited ${code}`)));
-  }), 'devserver listening');
-  return JSON.parse(line);
-}
-
-function config(srv, over = {}) {
-  return {
-    host: '127.0.0.1', httpPort: srv.httpPort, socketPort: srv.socketPort, key: 'TSDKTEST00001', secret: '',
-    apiTransport: 'HTTP', loginAuid: 'alice', loginToken: 'pa', ...over,
-  };
-}
+const devserver = (t) => H.startDevserver(t);  // alice:pa, bob:pb on :memory:
+const config = H.imConfig;
 
 const failure = (p) => p.then((r) => assert.fail(`resolved ${JSON.stringify(r)}`), (e) => e);
 
