@@ -50,7 +50,15 @@ void Session::open(Millis now) {
   handshake_.reset();
   error_.reset();
   timers_.clear_all();
-  timers_.set(Timer::Connect, add_ms(now, std::max<Millis>(1, options_.connect_timeout)));
+  if (options_.connect_timeout <= 0) {
+    // socket.io-client's `timeout: 0`: every attempt times out at once. Fail here, without opening a
+    // transport that would be closed unused (WeChat allows 5 sockets).
+    finish("connect timeout",
+           core::Error::transport("eio.connect_timeout", "eio: no Engine.IO open packet within 0 ms (timeout: 0)"),
+           false);
+    return;
+  }
+  timers_.set(Timer::Connect, add_ms(now, options_.connect_timeout));
   outputs_.push_back(OpenTransport{transport_, url()});
 }
 

@@ -91,7 +91,8 @@ struct SessionOptions {
   // Largest incoming frame accepted (bytes); a larger frame is a peer error ("eio.frame_too_large").
   std::size_t max_incoming_bytes = 16u * 1024u * 1024u;
   // Time allowed from open() until the Engine.IO open packet arrives (socket.io-client's `timeout`).
-  // (Values below 1 ms count as 1 ms, so a deadline is never at the `now` of open().)
+  // 0 = every attempt fails at once with eio.connect_timeout, no transport opened (socket.io-client's
+  // `timeout: 0`); no deadline is ever at the `now` of open().
   Millis connect_timeout = 20000;
   // --- additions beyond the contract ---
   // Send binary messages as base64 text frames ("b4…"/"b…") instead of binary frames (for platforms

@@ -24,6 +24,19 @@ TEST_CASE("session: URL for both versions, with and without a query", "[engineio
   CHECK(c.url() == "ws://h/socket.io/?t=1&EIO=4&transport=websocket");
 }
 
+TEST_CASE("session: connect_timeout 0 fails at once without opening a transport", "[engineio][session]") {
+  SessionOptions o = opts(Version::V4);
+  o.connect_timeout = 0;
+  Driver d(o);
+  d.s.open(1000);
+  CHECK(d.drain() == Lines{"closed connect timeout [eio.connect_timeout] before_open"});
+  CHECK(d.s.state() == State::Closed);
+  CHECK_FALSE(d.s.next_deadline());
+  // A later open() with the same options fails the same way, again without a transport.
+  d.s.open(2000);
+  CHECK(d.drain() == Lines{"closed connect timeout [eio.connect_timeout] before_open"});
+}
+
 TEST_CASE("session: EIO4 handshake, messages both ways, server close", "[engineio][session]") {
   Driver d(opts(Version::V4));
   CHECK(d.s.state() == State::Idle);
