@@ -227,6 +227,14 @@ EMSCRIPTEN_BINDINGS(echat_socketio) {
   function("_SioManager_disconnectSocket", +[](int h, double now, std::string nsp) {
     return g_managers.at(h).run([&](Manager& m) { m.disconnect_socket(Millis(now), nsp); });
   });
+  function("_SioManager_setOptions", +[](int h, double, std::string options_json) {
+    SioSession& s = g_managers.at(h);
+    return s.run([&](Manager& m) {
+      auto o = echat::host::manager_options_from_json(options_json);
+      if (!o) return s.fail(o.error());
+      s.check(m.set_reconnect_options(std::move(o.value())));
+    });
+  });
   function("_SioManager_close", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.close(Millis(now)); }); });
   function("_SioManager_wake", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.wake(Millis(now)); }); });
   function("_SioManager_setOnline", +[](int h, double now, bool online) {

@@ -117,7 +117,7 @@ core::Result<ManagerOptions> Manager::validate(ManagerOptions o) {
   if (!(o.randomization_factor >= 0.0 && o.randomization_factor <= 1.0)) {
     return caller("randomization_factor: must be in [0, 1]");
   }
-  if (o.timeout <= 0) return caller("timeout: must be > 0");
+  if (o.timeout < 0) return caller("timeout: must be >= 0");
   if (o.protocol != 0 && o.protocol != 3 && o.protocol != 4) {
     return caller("protocol: must be 0 (auto), 3 or 4 (the Engine.IO version)");
   }
@@ -154,6 +154,21 @@ core::Result<core::Ok> Manager::set_url(const std::string& url) {
   if (!valid) return valid.error();
   options_.url = valid.value().url;
   use_url();
+  return core::Ok{};
+}
+
+core::Result<core::Ok> Manager::set_reconnect_options(ManagerOptions o) {
+  if (fatal_) return *fatal_;
+  ManagerOptions next = options_;
+  next.reconnection = o.reconnection;
+  next.reconnection_attempts = o.reconnection_attempts;
+  next.reconnection_delay = o.reconnection_delay;
+  next.reconnection_delay_max = o.reconnection_delay_max;
+  next.randomization_factor = o.randomization_factor;
+  next.timeout = o.timeout;
+  auto valid = validate(std::move(next));
+  if (!valid) return valid.error();
+  options_ = std::move(valid.value());
   return core::Ok{};
 }
 

@@ -72,7 +72,8 @@ struct ManagerOptions {
   Millis reconnection_delay = 1000;                  // backoff base, ms (>= 0)
   Millis reconnection_delay_max = 5000;              // backoff cap, ms (>= 0)
   double randomization_factor = 0.5;                 // jitter, in [0, 1]
-  Millis timeout = 20000;                            // Engine.IO connect timeout, ms (> 0); in auto
+  Millis timeout = 20000;                            // Engine.IO connect timeout, ms (0 = at once,
+                                                     // as socket.io-client's timeout: 0); in auto
                                                      // mode an EIO4 try and its EIO3 retry each get it
   // Engine.IO version: 0 = auto (try EIO4 / protocol 5; fall back to EIO3 / protocol 4 when the server
   // refuses before the open packet or answers in protocol 4; the version that worked is remembered for
@@ -219,6 +220,12 @@ class Manager {
   // when, e.g. after a ManagerError). The connection in use, if any, is left alone. Same rules as
   // ManagerOptions::url; an invalid url is a caller error and changes nothing.
   core::Result<core::Ok> set_url(const std::string& url);
+
+  // socket.io-client's Manager setters (reconnection(v), reconnectionAttempts(v), reconnectionDelay(v),
+  // reconnectionDelayMax(v), randomizationFactor(v), timeout(v)): takes those six fields of `o` (the other
+  // fields are ignored), validated as at construction. They apply from the next decision on: the next
+  // backoff, the next connection attempt's timeout; a backoff already scheduled keeps its time.
+  core::Result<core::Ok> set_reconnect_options(ManagerOptions o);
 
   // Everything off, no reconnect: connected sockets get SocketDisconnect{"io client disconnect"}, every
   // pending ack fails ("socket has been disconnected"), send buffers are dropped, the connection closes

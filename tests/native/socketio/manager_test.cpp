@@ -417,6 +417,40 @@ TEST_CASE("manager: backoff without jitter doubles and caps; attempts reset afte
   CHECK(h.open_times.back() == 18000);
 }
 
+TEST_CASE("manager: timeout 0 fails every attempt at once without a transport; set_reconnect_options steers the cycle",
+          "[socketio][manager][reconnect]") {
+  ManagerOptions o = opts(4);
+  o.randomization_factor = 0;
+  o.timeout = 0;
+  o.reconnection_attempts = 2;
+  Harness h(o);
+  h.connect("/");
+  h.advance(1000 + 2000);
+  CHECK(h.open_times.empty());  // no transport was opened
+  const Strings log = h.take_log();
+  REQUIRE_FALSE(log.empty());
+  CHECK(log.back() == "reconnect_failed");
+  CHECK(std::count(log.begin(), log.end(), "reconnect_attempt 1") == 1);
+  CHECK(std::count(log.begin(), log.end(), "reconnect_attempt 2") == 1);
+
+  // The setters' fields only; the rest (url, protocol, seed) are kept; a bad value changes nothing.
+  ManagerOptions next = o;
+  next.url = "ftp://ignored";
+  next.timeout = 20000;
+  next.reconnection_delay = 10;
+  REQUIRE(h.m.set_reconnect_options(next).ok());
+  ManagerOptions bad = next;
+  bad.randomization_factor = 2;
+  CHECK(h.m.set_reconnect_options(bad).error().message.rfind("randomization_factor:", 0) == 0);
+  h.connect("/");
+  CHECK(h.take_log().back() == "connect /");
+  CHECK(h.open_times.size() == 1);
+  h.reachable = false;
+  h.server_restart();
+  h.advance(10);  // the new reconnection_delay
+  CHECK(h.open_times.size() == 2);
+}
+
 TEST_CASE("manager: wake() attempts at once during a backoff; set_online pauses and resumes", "[socketio][manager][reconnect]") {
   ManagerOptions o = opts(4);
   o.randomization_factor = 0;
@@ -707,7 +741,7 @@ TEST_CASE("manager: invalid options are a sticky caller error naming the option"
       {[](ManagerOptions& o) { o.reconnection_delay_max = -1; }, "reconnection_delay_max:"},
       {[](ManagerOptions& o) { o.randomization_factor = 1.5; }, "randomization_factor:"},
       {[](ManagerOptions& o) { o.randomization_factor = std::nan(""); }, "randomization_factor:"},
-      {[](ManagerOptions& o) { o.timeout = 0; }, "timeout:"},
+      {[](ManagerOptions& o) { o.timeout = -1; }, "timeout:"},
       {[](ManagerOptions& o) { o.protocol = 5; }, "protocol:"},
       {[](ManagerOptions& o) { o.max_incoming_bytes = 1; }, "max_incoming_bytes:"},
   };
