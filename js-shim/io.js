@@ -46,10 +46,30 @@ function encodeQuery(q) {
   return Object.keys(q).map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(q[k])}`).join('&');
 }
 
+// socket.io-client's defaults, returned by the Manager's getters until set.
+const MANAGER_DEFAULTS = {
+  reconnection: true, reconnectionAttempts: Infinity, reconnectionDelay: 1000, reconnectionDelayMax: 5000,
+  randomizationFactor: 0.5, timeout: 20000,
+};
+
+// new Manager(opts) without a URL: socket.io-client takes the page's location; a mini-program has none,
+// so the server comes from opts.hostname (or opts.host), opts.port and opts.secure, as engine.io-client
+// does under Node ("localhost" when none is given).
+function uriFromOptions(opts) {
+  const host = opts.hostname || opts.host || 'localhost';
+  const bracketed = host.indexOf(':') >= 0 && host[0] !== '[' ? `[${host}]` : host;
+  return `${opts.secure ? 'https' : 'http'}://${bracketed}${opts.port ? `:${opts.port}` : ''}`;
+}
+
 class Manager extends Emitter {
   constructor(uri, opts) {
     super();
+    if (typeof uri === 'object' && uri !== null) {
+      opts = uri;
+      uri = undefined;
+    }
     opts = opts || {};
+    if (uri === undefined) uri = uriFromOptions(opts);
     const u = parseUrl(uri);
     this.uri = uri;
     this.opts = opts;
@@ -62,7 +82,7 @@ class Manager extends Emitter {
       throw new TypeError(`io(): protocol must be 3, 4 or 'auto' (got ${JSON.stringify(opts.protocol)})`);
     }
     const query = [u.query, encodeQuery(opts.query)].filter(Boolean).join('&');
-    this._optionsJson = JSON.stringify({
+    this._coreOptions = {
       url: u.origin, path: opts.path, query, protocol,
       reconnection: opts.reconnection,
       reconnectionAttempts: opts.reconnectionAttempts,
@@ -71,7 +91,7 @@ class Manager extends Emitter {
       randomizationFactor: opts.randomizationFactor,
       timeout: opts.timeout,
       stripBinaryPrefix: opts.stripBinaryPrefix,
-    });
+    };
     liveManagers.add(this);
     loader.configure(opts);
     // The platform first (it asks wx for the network state while the wasm loads); the first connection
@@ -89,8 +109,8 @@ class Manager extends Emitter {
   _attach(core) {
     if (this._destroyed) return;
     const p = getPlatform();
-    this._optionsJson = this._optionsJson.replace(/^\{/, `{"seed":${p.seed()},`);
-    this._driver = new CoreDriver(core, 'SioManager', p, this._optionsJson, (o) => this._onOutput(o));
+    const optionsJson = JSON.stringify(Object.assign({ seed: p.seed() }, this._coreOptions));
+    this._driver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o));
     if (this._driver.optionsError) return this._fail(makeError(this._driver.optionsError));
     if (!p.isOnline()) this._driver.call('setOnline', false);
     const pending = this._pending;
@@ -151,6 +171,25 @@ class Manager extends Emitter {
     }
   }
 
+  // socket.io-client's setters and getters: with no argument the value, with one the manager (the core
+  // takes the new value for its next decision: the next backoff, the next attempt's timeout).
+  // (reconnection(v), reconnectionAttempts(v), reconnectionDelay(v), reconnectionDelayMax(v),
+  // randomizationFactor(v), timeout(v): defined below the class, one per MANAGER_DEFAULTS key.)
+  _option(name, v) {
+    const o = this._coreOptions;
+    if (v === undefined) return o[name] === undefined ? MANAGER_DEFAULTS[name] : o[name];
+    const before = o[name];
+    o[name] = v;
+    if (this._driver) {
+      const b = this._driver.call('setOptions', JSON.stringify(o));
+      if (b.x) {
+        o[name] = before;
+        throw makeError(b.x);
+      }
+    }
+    return this;
+  }
+
   // The manager's own connection controls (socket.io-client names).
   open(fn) {
     for (const nsp of Object.keys(this.nsps)) this.nsps[nsp].connect();
@@ -173,6 +212,10 @@ class Manager extends Emitter {
   }
 }
 
+for (const name of Object.keys(MANAGER_DEFAULTS)) {
+  Manager.prototype[name] = function option(v) { return this._option(name, v); };
+}
+
 class Socket extends Emitter {
   constructor(io, nsp, opts) {
     super();
@@ -186,6 +229,8 @@ class Socket extends Emitter {
     this.active = false;
     this._acks = new Map();   // emit id -> {fn, withError}
     this._any = [];
+    this._anyOut = [];
+    this._outQueue = [];      // [ev, ...args] emitted while disconnected, told to onAnyOutgoing when sent
     if (io.opts.autoConnect !== false) this.connect();
   }
 
@@ -242,12 +287,18 @@ class Socket extends Emitter {
     this.flags = {};
     let ack = null;
     if (typeof args[args.length - 1] === 'function') {
-      ack = { fn: args.pop(), withError: flags.timeout !== undefined || flags.withError === true };
+      // socket.io-client: .timeout(ms), or the ackTimeout option, makes the ack error-first.
+      const t = flags.timeout !== undefined ? flags.timeout : this.io.opts.ackTimeout;
+      ack = { fn: args.pop(), withError: t !== undefined || flags.withError === true, timeout: t };
     }
     const packet = [ev, ...args];
     const { json, attachments } = deconstruct(packet);
     const wire = (ack ? 1 : 0) | (flags.volatile ? 2 : 0);
-    const timeout = ack && flags.timeout !== undefined ? flags.timeout : -1;
+    const timeout = ack && ack.timeout !== undefined ? ack.timeout : -1;
+    if (this._anyOut.length) {
+      if (this.connected) this._notifyOutgoing(packet);
+      else if (!flags.volatile) this._outQueue.push(packet);
+    }
     const done = (b) => {
       if (b.x) {
         const err = makeError(b.x);
@@ -282,6 +333,22 @@ class Socket extends Emitter {
   }
   listenersAny() { return this._any.slice(); }
 
+  // Listeners of every packet this socket sends: (event, ...args), without the ack function, when the
+  // packet goes out (an emit made while disconnected is told when the buffer is sent, before "connect").
+  onAnyOutgoing(fn) { this._anyOut.push(fn); return this; }
+  prependAnyOutgoing(fn) { this._anyOut.unshift(fn); return this; }
+  offAnyOutgoing(fn) {
+    this._anyOut = fn ? this._anyOut.filter((f) => f !== fn) : [];
+    return this;
+  }
+  listenersAnyOutgoing() { return this._anyOut.slice(); }
+
+  _notifyOutgoing(packet) {
+    for (const fn of this._anyOut.slice()) {
+      try { fn.apply(this, packet); } catch (err) { Emitter.onListenerError(err, packet[0]); }
+    }
+  }
+
   _onConnectError(err, active) {
     this.active = !!active;
     this.emitReserved('connect_error', err);
@@ -293,6 +360,11 @@ class Socket extends Emitter {
         this.id = o[2];
         this.connected = true;
         this.active = true;
+        if (this._outQueue.length) {
+          const sent = this._outQueue;
+          this._outQueue = [];
+          for (const packet of sent) this._notifyOutgoing(packet);
+        }
         return this.emitReserved('connect');
       case 's.cerror': {
         const data = o[2];
@@ -317,6 +389,7 @@ class Socket extends Emitter {
         this.id = undefined;
         if (reason === 'io server disconnect' || reason === 'io client disconnect' || reason === 'forced close') {
           this.active = false;
+          this._outQueue = [];
         }
         return wasConnected ? this.emitReserved('disconnect', reason) : undefined;
       }

@@ -15,8 +15,10 @@ const path = require('node:path');
 // states, fresh-install history, surrogate-tolerant parsing, config warnings: +4.3 KB), issue 10's
 // socket.io hot path (plain exports, host-kept payloads, fast lane: +6.5 KB) and issue 12's logLevel /
 // error codes (+1.2 KB). Issue 10's goal is 100,000: lower this as size is won back (nlohmann out of
-// src/im is the big lever, docs/benchmarks.md).
-const BUDGET = 132000;
+// src/im is the big lever, docs/benchmarks.md). Raised to 134,000 on 2026-12-05 for issue 15's
+// socket.io-client API (Manager setters and getters, new Manager(opts), onAnyOutgoing, ackTimeout,
+// timeout: 0): 131,738 -> 133,485 B (+1,747: js +1,275, wasm.br +472).
+const BUDGET = 134000;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

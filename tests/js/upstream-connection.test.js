@@ -3,8 +3,9 @@
 // sdk.io / sdk.Manager in the mini-program sandbox against tests/support's socket.io 4 server. Test
 // names are upstream's (PORTED.md maps them). Where upstream reaches into client internals
 // (manager.engine, packetCreate) the test observes the same thing from the outside: the server's log
-// or the frames of the sandbox's WebSockets. Where upstream forces failures with `timeout: 0` (sdk.io
-// wants a timeout > 0), a server that never completes the handshake or a dead port stands in.
+// or the frames of the sandbox's WebSockets. Where upstream forces failures with `timeout: 0`, a server
+// that never completes the handshake or a dead port stands in, so that a real socket fails (sdk.io's own
+// `timeout: 0`, which opens no socket at all, is pinned by io-compat.test.js).
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
