@@ -47,7 +47,15 @@ export interface ManagerOptions {
   reconnectionDelay?: number;
   reconnectionDelayMax?: number;
   randomizationFactor?: number;
+  /** Connect timeout in ms; 0 fails every attempt at once (socket.io-client's timeout: 0). */
   timeout?: number;
+  /** Default for socket.timeout(ms): acks become error-first and fail after this many ms. */
+  ackTimeout?: number;
+  /** Without a url: the server's host name (or `host`), port and https. */
+  hostname?: string;
+  host?: string;
+  port?: number | string;
+  secure?: boolean;
   /** netty-socketio on Engine.IO 4 prefixes binary frames with 0x04: strip it (default false). */
   stripBinaryPrefix?: boolean;
   autoConnect?: boolean;
@@ -82,6 +90,20 @@ export interface Manager extends Emitter<Manager> {
   on(event: string, fn: Listener): Manager;
   open(fn?: () => void): Manager;
   connect(fn?: () => void): Manager;
+  socket(nsp: string, options?: SocketOptions): Socket;
+  /** socket.io-client's setters (return the manager) and getters (return the value). */
+  reconnection(): boolean;
+  reconnection(v: boolean): Manager;
+  reconnectionAttempts(): number;
+  reconnectionAttempts(v: number): Manager;
+  reconnectionDelay(): number;
+  reconnectionDelay(v: number): Manager;
+  reconnectionDelayMax(): number;
+  reconnectionDelayMax(v: number): Manager;
+  randomizationFactor(): number;
+  randomizationFactor(v: number): Manager;
+  timeout(): number;
+  timeout(v: number): Manager;
 }
 
 export interface Socket extends Emitter<Socket> {
@@ -114,13 +136,21 @@ export interface Socket extends Emitter<Socket> {
   prependAny(fn: Listener): Socket;
   offAny(fn?: Listener): Socket;
   listenersAny(): Listener[];
+  /** Every packet this socket sends, as (event, ...args) without the ack function. */
+  onAnyOutgoing(fn: Listener): Socket;
+  prependAnyOutgoing(fn: Listener): Socket;
+  offAnyOutgoing(fn?: Listener): Socket;
+  listenersAnyOutgoing(): Listener[];
 }
 
 /** socket.io-client's io(): a socket for the url's namespace, sharing one connection per server. */
 export declare function io(url: string, options?: SocketOptions): Socket;
 export declare const connect: typeof io;
 /** socket.io-client's Manager: one connection, shared by the sockets of its namespaces. */
-export declare const Manager: new (url: string, options?: ManagerOptions) => Manager;
+export declare const Manager: {
+  new (url: string, options?: ManagerOptions): Manager;
+  new (options?: ManagerOptions): Manager;
+};
 
 // ---- The E聊 session: sdk.im and sdk.apis -------------------------------------------------------
 // Shapes: docs/protocol.md section 9 (objects) and 10 (calls); docs/api.md; docs/errors.md (codes).
