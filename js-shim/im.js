@@ -438,8 +438,7 @@ function setPlatformFactory(factory) {
   platformFactory = factory;
 }
 
-// Wires sdk.im and sdk.apis into the SDK's exports (what js-shim/index.js will do once the IM layer
-// is part of the default artifact; today only the ECHAT_WITH_IM variant does, docs/im-design.md):
+// Wires sdk.im and sdk.apis into the SDK's exports (js-shim/index.js does it for every build):
 //   require('./im.js').install(module.exports, require('./platform/wx-im.js').createWxImPlatform)
 function install(sdk, createWxImPlatform) {
   setPlatformFactory(() => createWxImPlatform(typeof wx !== 'undefined' ? wx : undefined));

@@ -204,10 +204,10 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
   for (auto& e : outbox_.entries()) e.call_id = add_outbox_call(now, e);
 }
 
-// Two storage forms (Config::outbox_per_message):
-//  - one record (default, the form of the first versions): the whole list under outbox_key(), rewritten
-//    on every change: O(outbox size) bytes per send and per answer;
-//  - one record per message under outbox_prefix() + clientMsgId, written once and removed once (O(1) per
+// Two storage forms (Config::outbox_per_message, true by default: docs/api.md `outboxPerMessageRecords`):
+//  - one record (outboxPerMessageRecords: false; the form of the first versions): the whole list under
+//    outbox_key(), rewritten on every change: O(outbox size) bytes per send and per answer;
+//  - one record per message (the default) under outbox_prefix() + clientMsgId, written once and removed once (O(1) per
 //    message), plus a small marker under outbox_key() while messages wait (written when the outbox
 //    becomes non-empty, removed when it empties). The host must then list keys (wx.getStorageInfoSync)
 //    to find the records at load.
