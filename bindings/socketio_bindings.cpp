@@ -235,6 +235,9 @@ EMSCRIPTEN_BINDINGS(echat_socketio) {
       s.check(m.set_reconnect_options(std::move(o.value())));
     });
   });
+  function("_SioManager_dropConnection", +[](int h, double now) {
+    return g_managers.at(h).run([&](Manager& m) { m.drop_connection(Millis(now)); });
+  });
   function("_SioManager_close", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.close(Millis(now)); }); });
   function("_SioManager_wake", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.wake(Millis(now)); }); });
   function("_SioManager_setOnline", +[](int h, double now, bool online) {

@@ -81,7 +81,20 @@ export interface Emitter<Self> {
   hasListeners(event: string): boolean;
 }
 
+/** socket.io-client's `manager.engine`: the Engine.IO connection (one object per connection). */
+export interface Engine extends Emitter<Engine> {
+  readonly id: string;
+  readonly transport: { readonly name: 'websocket' };
+  readonly readyState: 'open' | 'closed';
+  /** Drops the connection ("forced close"); the manager reconnects. */
+  close(): Engine;
+  on(event: 'close', fn: (reason: string) => void): Engine;
+  on(event: string, fn: Listener): Engine;
+}
+
 export interface Manager extends Emitter<Manager> {
+  /** The current (or last) Engine.IO connection; null before the first one opens. */
+  readonly engine: Engine | null;
   on(event: 'open', fn: () => void): Manager;
   on(event: 'close', fn: (reason: string) => void): Manager;
   on(event: 'error' | 'reconnect_error', fn: (err: SdkError) => void): Manager;

@@ -77,6 +77,7 @@ class Manager extends Emitter {
     this._pending = [];  // calls made before the core finished loading
     this._driver = null;
     this._failed = null;
+    this.engine = null;  // an Engine while connected (and the last one after it closed)
     const protocol = opts.protocol === undefined || opts.protocol === 'auto' ? 0 : opts.protocol;
     if (protocol !== 0 && protocol !== 3 && protocol !== 4) {
       throw new TypeError(`io(): protocol must be 3, 4 or 'auto' (got ${JSON.stringify(opts.protocol)})`);
@@ -157,8 +158,12 @@ class Manager extends Emitter {
 
   _onOutput(o) {
     switch (o[0]) {
-      case 'm.open': return this.emitReserved('open');
-      case 'm.close': return this.emitReserved('close', o[1]);
+      case 'm.open':
+        this.engine = new Engine(this, o[1]);
+        return this.emitReserved('open');
+      case 'm.close':
+        if (this.engine) this.engine._closed(o[1]);
+        return this.emitReserved('close', o[1]);
       case 'm.error': return this.emitReserved('error', makeError(o[1]));
       case 'm.attempt': return this.emitReserved('reconnect_attempt', o[1]);
       case 'm.reconnect': return this.emitReserved('reconnect', o[1]);
@@ -209,6 +214,32 @@ class Manager extends Emitter {
     liveManagers.delete(this);
     for (const key of Object.keys(cache)) if (cache[key] === this) delete cache[key];
     if (this._driver) this._driver.destroy();
+  }
+}
+
+// socket.io-client's `manager.engine` (the Engine.IO connection), as far as a mini-program has one: the
+// Engine.IO session id, the transport's name, close() (the connection drops with "forced close" and the
+// manager reconnects, as socket.io-client's engine.close() does) and the "close" event. A new object per
+// connection; the last one stays after it closed (readyState "closed").
+class Engine extends Emitter {
+  constructor(manager, id) {
+    super();
+    this.id = id;
+    this.transport = { name: 'websocket' };
+    this.readyState = 'open';
+    this._manager = manager;
+  }
+
+  close() {
+    if (this.readyState !== 'open' || this._manager.engine !== this) return this;
+    this._manager._call('dropConnection');
+    return this;
+  }
+
+  _closed(reason) {
+    if (this.readyState === 'closed') return;
+    this.readyState = 'closed';
+    this.emitReserved('close', reason);
   }
 }
 
@@ -387,7 +418,10 @@ class Socket extends Emitter {
         const wasConnected = this.connected;
         this.connected = false;
         this.id = undefined;
-        if (reason === 'io server disconnect' || reason === 'io client disconnect' || reason === 'forced close') {
+        // "forced close" ends the socket's activity when the manager was closed, not after engine.close()
+        // (the manager reconnects then): the core's Manager.close() reports "io client disconnect" to
+        // connected sockets, so "forced close" reaches a socket only from a dropped connection.
+        if (reason === 'io server disconnect' || reason === 'io client disconnect') {
           this.active = false;
           this._outQueue = [];
         }

@@ -167,7 +167,7 @@ void BatchWriter::add(const socketio::Output& output) {
           [&](const OpenTransport& o) { transport(o); },
           [&](const SendFrame& o) { transport(o); },
           [&](const CloseTransport& o) { transport(o); },
-          [&](const ManagerOpen&) { open_output("m.open"); close_output(); },
+          [&](const ManagerOpen& o) { open_output("m.open"); str(o.sid); close_output(); },
           [&](const ManagerClose& o) { open_output("m.close"); str(o.reason); close_output(); },
           [&](const ManagerError& o) { open_output("m.error"); error(o.error); close_output(); },
           [&](const ReconnectAttempt& o) { open_output("m.attempt"); num(o.attempt); close_output(); },

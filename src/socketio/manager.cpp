@@ -352,7 +352,7 @@ void Manager::confirm_open() {
     probing_ = false;
     known_version_ = engineio::Version::V4;
   }
-  outputs_.push_back(ManagerOpen{});
+  outputs_.push_back(ManagerOpen{session_ && session_->handshake() ? session_->handshake()->sid : std::string()});
   if (reconnecting_) {
     outputs_.push_back(Reconnect{attempts_});
     reconnecting_ = false;
@@ -480,6 +480,12 @@ void Manager::close_engine(Millis now, std::string reason) {
     session_->close(now);
     drain(now);
   }
+}
+
+void Manager::drop_connection(Millis now) {
+  if (fatal_) return;
+  advance(now);
+  close_engine(now, "forced close");
 }
 
 void Manager::maybe_close_idle(Millis now) {

@@ -98,7 +98,7 @@ using SendFrame = engineio::SendFrame;            // send a text or binary frame
 using CloseTransport = engineio::CloseTransport;  // close the WebSocket (code, reason)
 
 // Manager events (socket.io-client's Manager events).
-struct ManagerOpen {};                         // the Engine.IO connection is open ("open")
+struct ManagerOpen { std::string sid; };      // the Engine.IO connection (session id sid) is open ("open")
 struct ManagerClose { std::string reason; };   // it closed ("close"): "transport close", "transport
                                                // error", "ping timeout", "parse error", "forced close"
 struct ManagerError { core::Error error; };    // could not connect, or the peer broke the protocol
@@ -231,6 +231,11 @@ class Manager {
   // pending ack fails ("socket has been disconnected"), send buffers are dropped, the connection closes
   // (ManagerClose{"forced close"} if one was open). A later connect_socket() starts afresh.
   void close(Millis now);
+
+  // socket.io-client's `manager.engine.close()`: the open (or opening) connection closes with reason
+  // "forced close" and, the sockets staying active, the reconnect cycle starts as after any lost
+  // connection. Nothing happens without a connection.
+  void drop_connection(Millis now);
 
   // The host says the app came to the foreground / the network came back: when waiting for a reconnect
   // backoff, attempt now; when connected, check the heartbeat deadlines against `now`.

@@ -125,6 +125,36 @@ describe('sdk.io: socket.io-client 4.8 options and methods', () => {
     socket.disconnect();
   });
 
+  it('manager.engine: id and transport name while connected; close() drops the connection and the manager reconnects', async (t) => {
+    const page = openPage(t);
+    const socket = page.io(URL(), { forceNew: true, reconnectionDelay: 10, reconnectionDelayMax: 20 });
+    assert.equal(socket.io.engine, null, 'no engine before the connection opens');
+    await waitEvent(socket, 'connect');
+    const first = socket.io.engine;
+    assert.equal(typeof first.id, 'string');
+    assert.ok(first.id.length > 0);
+    assert.equal(first.transport.name, 'websocket');
+    assert.equal(first.readyState, 'open');
+    const engineClosed = waitEvent(first, 'close');
+    const disconnected = waitEvent(socket, 'disconnect');
+    const log = record(socket.io, ['close', 'reconnect_attempt', 'reconnect']);
+    first.close();
+    assert.deepEqual(await engineClosed, ['forced close']);
+    assert.deepEqual(await disconnected, ['forced close']);
+    assert.equal(socket.active, true, 'still active: the manager reconnects');
+    await waitEvent(socket, 'connect');
+    assert.deepEqual(log.names(), ['close', 'reconnect_attempt', 'reconnect']);
+    assert.equal(first.readyState, 'closed');
+    assert.notEqual(socket.io.engine, first, 'a new engine per connection');
+    assert.notEqual(socket.io.engine.id, first.id);
+    // The new connection works.
+    const answer = await new Promise((resolve) => socket.emit('ack', 'again', resolve));
+    assert.equal(answer, 'again');
+    first.close();  // a closed engine's close() does nothing
+    assert.equal(socket.connected, true);
+    socket.disconnect();
+  });
+
   it('the ackTimeout option makes acks error-first and fails them after that many ms', async (t) => {
     const page = openPage(t);
     const socket = page.io(URL(), { forceNew: true, ackTimeout: 300 });
