@@ -451,6 +451,28 @@ TEST_CASE("manager: timeout 0 fails every attempt at once without a transport; s
   CHECK(h.open_times.size() == 2);
 }
 
+TEST_CASE("manager: drop_connection closes with forced close and reconnects; nothing without a connection",
+          "[socketio][manager][reconnect]") {
+  ManagerOptions o = opts(4);
+  o.randomization_factor = 0;
+  Harness h(o);
+  h.m.drop_connection(h.now());  // no connection yet
+  CHECK(h.take_log().empty());
+  h.connect("/");
+  REQUIRE(h.take_log() == Strings{"manager open", "connect /"});
+  REQUIRE(h.events.size() == 2);
+  CHECK_FALSE(std::get<echat::socketio::ManagerOpen>(h.events[0]).sid.empty());
+  h.m.drop_connection(h.now());
+  h.pump();
+  CHECK(h.take_log() == Strings{"manager close: forced close", "disconnect /: forced close"});
+  CHECK(h.m.socket_state("/") != SocketState::Inactive);
+  h.advance(1000);
+  const Strings log = h.take_log();
+  CHECK(std::find(log.begin(), log.end(), "reconnect 1") != log.end());
+  CHECK(log.back() == "connect /");
+  CHECK(h.m.state() == ManagerState::Open);
+}
+
 TEST_CASE("manager: wake() attempts at once during a backoff; set_online pauses and resumes", "[socketio][manager][reconnect]") {
   ManagerOptions o = opts(4);
   o.randomization_factor = 0;
