@@ -4,13 +4,15 @@
 #   toolchain/fuzz.sh [TOTAL_SECONDS]            smoke run (default 30 s shared by all targets; the test
 #                                                command runs this), each target on a scratch copy of its
 #                                                seed corpus tests/fuzz/corpus/<target without fuzz_>
-#   toolchain/fuzz.sh --runs N [--max-seconds S] [TARGET...]
+#   toolchain/fuzz.sh --runs N [--max-seconds S] [--workers W] [TARGET...]
 #                                                long run: each target (all, or the ones named, e.g.
 #                                                fuzz_url) runs N executions (or S seconds, whichever
 #                                                comes first), one target after the other,
 #                                                under nice -n 19, keeping its corpus in
 #                                                build-fuzz/corpus-long/<target> across runs; prints
-#                                                executions, exec/s, seconds and corpus size per target
+#                                                executions, exec/s, seconds and corpus size per target;
+#                                                --workers W runs W processes per target on the same
+#                                                corpus (each N executions; the figures are their sum)
 #
 # Per-target settings: a dictionary tests/fuzz/<target>.dict is passed with -dict when present;
 # -max_len comes from max_len() below. Findings (crash-*, leak-*, timeout-* inputs and the logs) are
@@ -25,11 +27,16 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-malloc_context_size=0}
 runs=""
 max_seconds=""
 total=30
+workers=1
 if [ "${1:-}" = "--runs" ]; then
   runs=${2:?--runs needs a number}
   shift 2
   if [ "${1:-}" = "--max-seconds" ]; then
     max_seconds=${2:?--max-seconds needs a number}
+    shift 2
+  fi
+  if [ "${1:-}" = "--workers" ]; then
+    workers=${2:?--workers needs a number}
     shift 2
   fi
 elif [ $# -gt 0 ]; then
@@ -106,17 +113,31 @@ for t in "${targets[@]}"; do
   work="build-fuzz/corpus-long/${name#fuzz_}"; mkdir -p "$work"
   [ -d "$seeds" ] && cp -rn "$seeds"/. "$work"/
   cp "$t" "build-fuzz/long/$name"
-  log="build-fuzz/findings/$name-long.log"
   start=$(date +%s)
   # shellcheck disable=SC2046
   limit=(-runs="$runs"); [ -n "$max_seconds" ] && limit+=(-max_total_time="$max_seconds")
-  if nice -n 19 "build-fuzz/long/$name" "${limit[@]}" $(common_args "$name") "$work" >"$log" 2>&1; then
-    secs=$(( $(date +%s) - start )); [ "$secs" -gt 0 ] || secs=1
-    execs=$(stat "$log" number_of_executed_units)
-    echo "fuzz: $name ok, $execs executions in $secs s ($(( execs / secs )) exec/s)," \
+  # W processes on one corpus directory: each reloads what the others add (libFuzzer -reload).
+  pids=(); logs=()
+  trap 'kill "${pids[@]}" 2>/dev/null || true' INT TERM
+  for ((w = 1; w <= workers; w++)); do
+    log="build-fuzz/findings/$name-long.log"; [ "$workers" -gt 1 ] && log="build-fuzz/findings/$name-long-$w.log"
+    logs+=("$log")
+    # shellcheck disable=SC2046
+    nice -n 19 "build-fuzz/long/$name" "${limit[@]}" $(common_args "$name") "$work" >"$log" 2>&1 &
+    pids+=($!)
+  done
+  failed=0
+  for p in "${pids[@]}"; do wait "$p" || failed=1; done
+  secs=$(( $(date +%s) - start )); [ "$secs" -gt 0 ] || secs=1
+  execs=0
+  for log in "${logs[@]}"; do execs=$(( execs + $(stat "$log" number_of_executed_units || echo 0) )); done
+  if [ "$failed" = 0 ]; then
+    echo "fuzz: $name ok, $execs executions in $secs s ($(( execs / secs )) exec/s, $workers worker(s))," \
          "corpus $(find "$work" -type f | wc -l) inputs, $(git rev-parse --short HEAD), $(date -u +%FT%TZ)"
   else
-    echo "fuzz: $name FAILED (see $log)"; tail -30 "$log"; status=1
+    echo "fuzz: $name FAILED after $execs executions (see ${logs[*]})"
+    for log in "${logs[@]}"; do tail -30 "$log"; done
+    status=1
   fi
 done
 exit $status

@@ -3,14 +3,21 @@
 // sandbox, against the real devserver (child process, a database file), while the world misbehaves.
 //
 // 1. Two users (alice over HTTP API calls, bob over the socket), IM_RELIABILITY_N (default 200; 2,000 is the long run of docs/im-design.md)
-//    P2P messages each way with sdk.apis.message.send, while a seeded schedule (IM_SEED) restarts the
-//    server three times (SIGTERM and SIGKILL, same ports, same database), cuts WebSockets, hides and
+//    P2P messages each way with sdk.apis.message.send, while a seeded schedule (IM_SEED) kills the
+//    server three times (SIGKILL) and restarts it once gracefully (SIGTERM) (same ports, same database), cuts WebSockets, hides and
 //    shows the app (suspending it), and drops and restores the network. Checked: every send's Promise
 //    settles exactly once and resolves; each receiver gets the peer's messages exactly once, in send
 //    order (body counter, clientMsgId of the send), and its whole timeline (own deliveries included) as
 //    seqs 1..2N in order, each once.
 //    Alice keeps her outbox as one storage record per message, bob as one record; bob speaks Engine.IO 3;
 //    the two sandboxes resume from a suspension in the two orders WeChat leaves open.
+//    Each app is also killed once (sandbox disposed, no close()) during its own network outage, while its
+//    outbox holds many unsent messages (N/4: 50 in the suite, 500 in the long run), and restarted as a new
+//    SDK instance on the same storage. The killed instance's Promises die with it; "every send resolves"
+//    is then: each send settles exactly once, by its Promise or, for the messages in the outbox at the kill
+//    (exactly the sends whose Promise had not settled), by the new instance's 'sent' event (code 0, with
+//    its mid), each such message's last sendState in the new instance being 'sent' (none left queued or
+//    sending, none failed), and each arriving exactly once in send order.
 // 2. App restarts with the outbox holding messages (sent while offline; sent and the app killed while
 //    they were in flight), in both outbox layouts: a new sandbox with the same Storage sends them, each
 //    arrives exactly once.
@@ -88,7 +95,8 @@ function outboxText(storage, who) {
 function schedule(seed) {
   const r = rng(seed);
   const events = [];
-  const kinds = ['SIGTERM', 'SIGKILL', r() < 0.5 ? 'SIGTERM' : 'SIGKILL'];
+  // issue 11's goal: three SIGKILLs; and one graceful restart (SIGTERM), the other way a server goes
+  const kinds = ['SIGKILL', 'SIGKILL', 'SIGKILL', 'SIGTERM'];
   for (const signal of kinds) events.push({ kind: 'restart', signal });
   for (let i = 0; i < 6; i++) events.push({ kind: 'cut', who: r() < 0.5 ? 'alice' : 'bob' });
   for (const who of ['alice', 'bob']) {
@@ -101,21 +109,55 @@ function schedule(seed) {
     [events[i], events[j]] = [events[j], events[i]];
   }
   events.forEach((e, i) => { e.at = 0.05 + (0.85 * (i + r() * 0.5)) / events.length; });
+  // The app restarts, each at a fraction of its own sends issued (20%..50%: at least half of them are
+  // still to come, enough to fill the outbox during the outage). Drawn after the others: the rest of a
+  // seed's schedule is as before.
+  events.appRestartAt = { alice: 0.2 + r() * 0.3, bob: 0.2 + r() * 0.3 };
   return events;
 }
 
-function msgSends(page, peer, count, opts = {}) {
-  const st = { issued: 0, settledCount: new Array(count).fill(0), results: new Array(count), errors: [], answered: 0 };
+// The outbox entries in storage, whatever the layout, as [{c: clientMsgId, n: body.n}] (n undefined when
+// the form is not this test's).
+function outboxEntries(storage, who) {
+  const key = `echatim:TSDKTEST00001:${who}:outbox`;
+  const entries = [];
+  const add = (e) => {
+    if (!e || typeof e !== 'object' || typeof e.c !== 'string') return;
+    let f = e.f;
+    if (typeof f === 'string') { try { f = JSON.parse(f); } catch (_) { f = null; } }
+    entries.push({ c: e.c, n: f && f.body ? f.body.n : undefined });
+  };
+  for (const k of outboxKeys(storage, who)) {
+    let v = storage.peek(k);
+    if (typeof v === 'string') { try { v = JSON.parse(v); } catch (_) { v = null; } }
+    if (Array.isArray(v)) v.forEach(add);  // the single record
+    else if (k !== key) add(v);            // one record per message (the marker under `key` is skipped)
+  }
+  return entries;
+}
+
+// holder.page is the app instance that sends now (replaced at an app restart; holder.restarting pauses
+// the sender meanwhile). st.settledCount[n] counts the Promise's settlements, st.restoredCount[n] the
+// 'sent' events of a restarted instance for a message its killed predecessor left in the outbox.
+function msgSends(holder, peer, count, opts = {}) {
+  const st = {
+    issued: 0, settledCount: new Array(count).fill(0), restoredCount: new Array(count).fill(0),
+    results: new Array(count), errors: [], answered: 0, issuedOn: new Array(count),
+  };
   let wake = null;
+  st.wake = () => { if (wake) { const w = wake; wake = null; w(); } };
   const run = (async () => {
     for (let n = 0; n < count; n++) {
       while (st.issued - st.answered >= (opts.window || WINDOW)) {
         await new Promise((resolve) => { wake = resolve; });
       }
       if (opts.rate && n > 0) await sleep(1000 / opts.rate);
-      // A suspended mini-program runs no JavaScript: the page sends nothing until it is shown again.
-      while (page.sb.suspended) await sleep(5);
+      // A suspended mini-program runs no JavaScript: the page sends nothing until it is shown again; an
+      // app being restarted sends nothing until its new instance is up.
+      while (holder.restarting || holder.page.sb.suspended) await sleep(5);
+      const page = holder.page;
       st.issued++;
+      st.issuedOn[n] = page;
       page.sdk.apis.message.send({ toTarget: peer, way: 'P2P', type: 'TEXT', body: { n, text: `${page.who}#${n}` } })
         .then((r) => ({ ok: true, r }), (e) => ({ ok: false, e }))
         .then((x) => {
@@ -123,17 +165,16 @@ function msgSends(page, peer, count, opts = {}) {
           if (x.ok) st.results[n] = { code: x.r.code, mid: x.r.mid, seq: x.r.seq, clientMsgId: x.r.clientMsgId };
           else st.errors.push({ n, code: x.e.code, msg: x.e.msg || x.e.message });
           st.answered++;
-          if (wake) { const w = wake; wake = null; w(); }
+          st.wake();
         });
     }
   })();
-  st.done = run.then(() => waitProgress(() => st.answered === count, () => st.answered, `${page.who}: all ${count} sends answered`));
+  st.done = run.then(() => waitProgress(() => st.answered === count, () => st.answered, `${holder.page.who}: all ${count} sends answered`));
   return st;
 }
 
 // Checks one receiver: the peer's messages once each, in order; the whole timeline seqs 1..total.
-function checkReceiver(page, peer, sentByPeer, count, ownSent) {
-  const msgs = page.of('message');
+function checkReceiver(page, peer, sentByPeer, count, ownSent, msgs = page.of('message')) {
   const seqs = msgs.map((m) => m.seq);
   const total = 2 * count;
   const dupSeqs = seqs.filter((s, i) => seqs.indexOf(s) !== i);
@@ -161,62 +202,134 @@ function checkReceiver(page, peer, sentByPeer, count, ownSent) {
   assert.equal(ownSent.results.length, count);
 }
 
-test(`im reliability: ${N} messages each way through 3 server restarts, socket cuts, suspensions and network drops (seed ${SEED})`,
+test(`im reliability: ${N} messages each way through 3 server SIGKILLs (and a SIGTERM restart), socket cuts, suspensions, network drops and an app restart with a full outbox (seed ${SEED})`,
   { skip, timeout: 300000 }, async (t) => {
     const srv = await H.startDevserver(t, { db: dbFile(t), args: ['--rate-limit', '0'] });
     // The two apps see the WeChat behaviours the reference leaves open differently (tests/sandbox/README.md):
     // alice's callbacks held back during a suspension come before onAppShow and her timers pause; bob's
     // onAppShow comes first and his overdue timers fire on show.
     // alice keeps her outbox as one record per message (outboxPerMessageRecords), bob as one record.
-    const alice = H.imPage(t, srv, { apiTransport: 'HTTP', outboxPerMessageRecords: true, ...FAST_RECONNECT },
-      { suspendDelay: 50, resumeOrder: 'events-first', timerMode: 'pause' });
     // bob speaks Engine.IO 3 (protocol 3: the netty-socketio / E聊 server family), alice Engine.IO 4.
-    const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', protocol: 3, ...FAST_RECONNECT },
-      { suspendDelay: 50, resumeOrder: 'show-first', timerMode: 'defer' });
-    alice.who = 'alice';
-    bob.who = 'bob';
-    await within(Promise.all([alice.ready, bob.ready]), 'both logged in', 30000);
-    const pages = { alice, bob };
+    // Each app's storage outlives its instances (the app restart below starts a new one on it).
+    const users = {
+      alice: { cfg: { apiTransport: 'HTTP', outboxPerMessageRecords: true, ...FAST_RECONNECT },
+        sandbox: { suspendDelay: 50, resumeOrder: 'events-first', timerMode: 'pause', storage: new Storage() } },
+      bob: { cfg: { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb', protocol: 3, ...FAST_RECONNECT },
+        sandbox: { suspendDelay: 50, resumeOrder: 'show-first', timerMode: 'defer', storage: new Storage() } },
+    };
+    const instances = { alice: [], bob: [] };  // every instance of each app, oldest first
+    const pages = {};                           // who -> { page, restarting }: the live instance
+    const launch = (who) => {
+      const page = H.imPage(t, srv, null, users[who].sandbox);
+      page.who = who;
+      instances[who].push(page);
+      page.init(users[who].cfg);
+      return page;
+    };
+    for (const who of ['alice', 'bob']) pages[who] = { page: launch(who), restarting: false };
+    await within(Promise.all([pages.alice.page.ready, pages.bob.page.ready]), 'both logged in', 30000);
 
     const events = schedule(SEED);
     const log = [];
-    const a = msgSends(alice, 'bob', N, { rate: RATE });
-    const b = msgSends(bob, 'alice', N, { rate: RATE });
+    const a = msgSends(pages.alice, 'bob', N, { rate: RATE });
+    const b = msgSends(pages.bob, 'alice', N, { rate: RATE });
+    const sends = { alice: a, bob: b };
     const progress = () => (a.answered + b.answered) / (2 * N);
+    const FULL = Math.max(10, Math.floor(N / 4));  // outbox entries at the kill
+    const restarts = [];                           // {who, outbox, orphans, clientMsgIds: Map c -> n}
+
+    // The app is killed during its own network outage once its outbox holds FULL messages (or the sender
+    // has issued everything), and a new instance starts on the same storage, network back.
+    async function appRestart(who) {
+      const holder = pages[who];
+      const st = sends[who];
+      const old = holder.page;
+      await old.sb.setNetwork(false);
+      const count = () => outboxEntries(users[who].sandbox.storage, who).length;
+      await waitProgress(() => count() >= FULL || st.issued === N, () => count() + st.issued, `${who}: ${FULL} messages in the outbox`);
+      holder.restarting = true;
+      await old.sb.dispose();  // killed: no close(), no callback of this instance runs any more
+      const entries = outboxEntries(users[who].sandbox.storage, who);
+      const orphans = [];
+      for (let n = 0; n < N; n++) if (st.issuedOn[n] === old && st.settledCount[n] === 0) orphans.push(n);
+      const r = { who, outbox: entries.length, orphans, clientMsgIds: new Map(entries.map((e) => [e.c, e.n])) };
+      restarts.push(r);
+      // exactly the sends whose Promise died unsettled wait in the outbox, each once
+      assert.deepEqual(entries.map((e) => e.n).sort((x, y) => x - y), orphans, `${who}: the outbox at the kill holds exactly the unsettled sends`);
+      const page = H.imPage(t, srv, null, users[who].sandbox);
+      page.who = who;
+      instances[who].push(page);
+      r.page = page;
+      // the restored messages settle by 'sent' events (attached before init: none is missed)
+      page.sdk.im.on('sent', (s) => {
+        const n = r.clientMsgIds.get(s.clientMsgId);
+        if (n === undefined) { st.errors.push({ n: -1, code: 'unknown sent', msg: s.clientMsgId }); return; }
+        st.restoredCount[n]++;
+        if (s.code === 0) {
+          st.results[n] = { code: 0, mid: s.data && s.data.mid, seq: s.data && s.data.seq, clientMsgId: s.clientMsgId };
+        } else st.errors.push({ n, code: s.code, msg: s.msg });
+        st.answered++;
+        st.wake();
+      });
+      page.init(users[who].cfg);
+      holder.page = page;
+      await within(page.ready, `${who}: the new instance logged in`, 30000);
+      holder.restarting = false;
+      return `(outbox ${entries.length} at the kill)`;
+    }
+
+    // One disturbance at a time: the schedule's and the app restarts' (which follow each app's sends).
+    let lock = Promise.resolve();
+    const exclusive = (fn) => { const r = lock.then(fn); lock = r.catch(() => {}); return r; };
+    const appRestarts = ['alice', 'bob'].map((who) => (async () => {
+      const trigger = Math.floor(events.appRestartAt[who] * N);
+      await waitProgress(() => sends[who].issued >= trigger, () => sends[who].issued + sends[who].answered, `${who}: ${trigger} sends issued`);
+      await exclusive(async () => {
+        const at = `${Math.round(progress() * 2 * N)}/${2 * N}`;
+        const note = await appRestart(who);
+        log.push(`${at} app restart ${who} at its send #${sends[who].issued} ${note}`);
+      });
+    })());
     const chaos = (async () => {
       for (const e of events) {
         await waitProgress(() => progress() >= e.at || (a.answered === N && b.answered === N), progress, `progress ${e.at.toFixed(2)}`);
-        const at = `${Math.round(progress() * 2 * N)}/${2 * N}`;
-        if (e.kind === 'restart') {
-          await srv.restart(e.signal);
-        } else if (e.kind === 'cut') {
-          e.cut = cutSockets(pages[e.who].sb);
-        } else if (e.kind === 'hide') {
-          const sb = pages[e.who].sb;
-          // hideApp's promise settles when onHide has been delivered; under load (a page busy with a burst)
-          // the suspension (suspendDelay) can come first, and then it settles only after the show: waiting
-          // for it before showing would wait forever.
-          const heard = sb.hideApp();
-          await within(sb.waitSuspended(), 'suspended');
-          await sleep(e.ms);
-          await sb.showApp();
-          await within(heard, 'onHide delivered');
-        } else if (e.kind === 'network') {
-          const sb = pages[e.who].sb;
-          await sb.setNetwork(false);
-          await sleep(e.ms);
-          await sb.setNetwork(true, 'wifi');
-        }
-        log.push(`${at} ${e.kind} ${e.signal || e.who || ''}${e.ms ? ` ${e.ms}ms` : ''}${e.cut !== undefined ? ` (${e.cut} socket)` : ''}`);
+        await exclusive(() => disturb(e));
       }
     })();
+    async function disturb(e) {
+      const at = `${Math.round(progress() * 2 * N)}/${2 * N}`;
+      if (e.kind === 'restart') {
+        await srv.restart(e.signal);
+      } else if (e.kind === 'cut') {
+        e.cut = cutSockets(pages[e.who].page.sb);
+      } else if (e.kind === 'hide') {
+        const sb = pages[e.who].page.sb;
+        // hideApp's promise settles when onHide has been delivered; under load (a page busy with a burst)
+        // the suspension (suspendDelay) can come first, and then it settles only after the show: waiting
+        // for it before showing would wait forever.
+        const heard = sb.hideApp();
+        await within(sb.waitSuspended(), 'suspended');
+        await sleep(e.ms);
+        await sb.showApp();
+        await within(heard, 'onHide delivered');
+      } else if (e.kind === 'network') {
+        const sb = pages[e.who].page.sb;
+        await sb.setNetwork(false);
+        await sleep(e.ms);
+        await sb.setNetwork(true, 'wifi');
+      }
+      log.push(`${at} ${e.kind} ${e.signal || e.who || ''}${e.ms ? ` ${e.ms}ms` : ''}${e.cut !== undefined ? ` (${e.cut} socket)` : ''}`);
+    }
+    const all = (who, name) => instances[who].flatMap((p) => p.of(name));
     const diagnose = () => {
       t.diagnostic(`schedule (seed ${SEED}): ${log.join('; ')}`);
-      t.diagnostic(`server starts: ${srv.starts}; alice got ${alice.of('message').length}, bob got ${bob.of('message').length}; `
+      t.diagnostic(`server starts: ${srv.starts}; app restarts: ${restarts.map((r) => `${r.who} outbox ${r.outbox}, ${r.orphans.length} unsettled`).join('; ')}; `
+        + `alice got ${all('alice', 'message').length}, bob got ${all('bob', 'message').length}; `
         + `answered ${a.answered}+${b.answered}; errors ${JSON.stringify([...a.errors, ...b.errors].slice(0, 5))}; `
-        + `sdk errors alice ${JSON.stringify(alice.of('error').slice(0, 3).map((e) => e.message))} `
-        + `bob ${JSON.stringify(bob.of('error').slice(0, 3).map((e) => e.message))}`);
-      for (const p of [alice, bob]) {
+        + `sdk errors alice ${JSON.stringify(all('alice', 'error').slice(0, 3).map((e) => e.message))} `
+        + `bob ${JSON.stringify(all('bob', 'error').slice(0, 3).map((e) => e.message))}`);
+      for (const who of ['alice', 'bob']) {
+        const p = pages[who].page;
         const st = p.of('state').slice(-4).map((x) => `${x.state}:${x.reason}`);
         const ss = p.of('sendState').slice(-3).map((x) => `${x.clientMsgId.slice(-6)}:${x.state}:${x.reason || ''}`);
         if (process.env.IM_DEBUG) {
@@ -230,39 +343,62 @@ test(`im reliability: ${N} messages each way through 3 server restarts, socket c
       }
     };
     try {
-      await Promise.all([a.done, b.done, chaos]);
+      await Promise.all([a.done, b.done, chaos, ...appRestarts]);
     } catch (err) {
       diagnose();
       throw err;
     }
-    // The sending side first: every Promise settled exactly once, resolved, distinct ids.
-    assert.equal(srv.starts, 4, 'the server was restarted three times');
-    for (const [who, st] of [['alice', a], ['bob', b]]) {
-      assert.deepEqual(st.errors.slice(0, 5), [], `${who}: no send failed`);
-      const notOnce = st.settledCount.map((c, n) => [n, c]).filter(([, c]) => c !== 1);
-      assert.deepEqual(notOnce.slice(0, 5), [], `${who}: every send's Promise settled exactly once`);
-      assert.ok(st.results.every((r) => r && r.code === 0 && r.mid > 0), `${who}: every send resolved with code 0 and a mid`);
-      assert.equal(new Set(st.results.map((r) => r.clientMsgId)).size, N, `${who}: distinct clientMsgIds`);
-    }
-    // Then the receiving side.
+    // The sending side: every send settled exactly once (its Promise, or the new instance's 'sent'
+    // event for a message left in the outbox at the kill), with code 0; distinct ids.
+    // The receiving side is checked after the sending side, but waited for first (the diagnostics
+    // print in any case).
     try {
-      // every message of both directions reaches both timelines
-      await waitProgress(() => alice.of('message').length >= 2 * N && bob.of('message').length >= 2 * N,
-        () => alice.of('message').length + bob.of('message').length, 'every delivery handed over');
+      // every message of both directions reaches both timelines (across the instances of each app)
+      await waitProgress(() => all('alice', 'message').length >= 2 * N && all('bob', 'message').length >= 2 * N,
+        () => all('alice', 'message').length + all('bob', 'message').length, 'every delivery handed over');
       await sleep(500);  // anything extra (a duplicate) would show now
     } finally {
       diagnose();
     }
-    checkReceiver(bob, 'alice', a, N, b);
-    checkReceiver(alice, 'bob', b, N, a);
-    assert.equal(alice.of('sent').length + bob.of('sent').length, 0, 'no restored-outbox answers in a live session');
-    assert.ok(bob.sb.sockets().every((r) => /[?&]EIO=3\b/.test(r.url)), 'bob used Engine.IO 3 throughout');
-    for (const p of [alice, bob]) {
-      assert.deepEqual(p.sb.errors.map(String), [], `${p.who}: no exception in page code`);
-      assert.equal(p.sdk.im.getState(), 'connected');
-      assert.ok(p.sb.stats().maxOpenSockets <= 2, `${p.who}: at most 2 sockets at a time (WeChat allows 5): ${p.sb.stats().maxOpenSockets}`);
-      assert.deepEqual(outboxKeys(p.sb.storage, p.who), [], `${p.who}: no outbox record is left`);
+    assert.equal(srv.starts, 5, 'the server was killed three times and restarted once more (SIGTERM)');
+    assert.equal(restarts.length, 2, 'each app was restarted once');
+    for (const [who, st] of [['alice', a], ['bob', b]]) {
+      assert.deepEqual(st.errors.slice(0, 5), [], `${who}: no send failed`);
+      const notOnce = st.settledCount.map((c, n) => [n, c + st.restoredCount[n]]).filter(([, c]) => c !== 1);
+      assert.deepEqual(notOnce.slice(0, 5), [], `${who}: every send settled exactly once (Promise or 'sent' after the restart)`);
+      assert.ok(st.results.every((r) => r && r.code === 0 && r.mid > 0), `${who}: every send resolved with code 0 and a mid`);
+      assert.equal(new Set(st.results.map((r) => r.clientMsgId)).size, N, `${who}: distinct clientMsgIds`);
     }
+    for (const r of restarts) {
+      assert.ok(r.outbox >= FULL, `${r.who}: the outbox held ${FULL} messages or more at the kill (${r.outbox})`);
+      const st = sends[r.who];
+      assert.deepEqual(r.orphans.filter((n) => st.restoredCount[n] !== 1), [], `${r.who}: each restored message reported once by a 'sent' event`);
+      assert.equal(r.page.of('sent').length, r.orphans.length, `${r.who}: no other 'sent' event`);
+    }
+    checkReceiver(pages.bob.page, 'alice', a, N, b, all('bob', 'message'));
+    checkReceiver(pages.alice.page, 'bob', b, N, a, all('alice', 'message'));
+    assert.equal(instances.alice[0].of('sent').length + instances.bob[0].of('sent').length, 0, 'no restored-outbox answers in a live session');
+    assert.ok(instances.bob.every((p) => p.sb.sockets().every((r) => /[?&]EIO=3\b/.test(r.url))), 'bob used Engine.IO 3 throughout');
+    for (const who of ['alice', 'bob']) {
+      for (const p of instances[who]) {
+        assert.deepEqual(p.sb.errors.map(String), [], `${who}: no exception in page code`);
+        assert.ok(p.sb.stats().maxOpenSockets <= 2, `${who}: at most 2 sockets at a time (WeChat allows 5): ${p.sb.stats().maxOpenSockets}`);
+      }
+      const p = pages[who].page;
+      assert.equal(p.sdk.im.getState(), 'connected');
+      assert.deepEqual(outboxKeys(users[who].sandbox.storage, who), [], `${who}: no outbox record is left`);
+      // every message the live instance knows of (restored or sent by it) ends 'sent': none queued,
+      // sending or failed
+      const last = new Map();
+      for (const s of p.of('sendState')) last.set(s.clientMsgId, s);
+      const notSent = [...last.values()].filter((s) => s.state !== 'sent');
+      assert.deepEqual(notSent.slice(0, 5), [], `${who}: every send of the live instance ends in sendState 'sent'`);
+      const restored = restarts.find((r) => r.who === who);
+      for (const c of restored.clientMsgIds.keys()) {
+        if (!last.has(c)) assert.fail(`${who}: restored message ${c} has no sendState in the new instance`);
+      }
+    }
+    t.diagnostic(`figures: ${2 * N} sends, ${srv.starts - 1} server restarts (3 SIGKILL, 1 SIGTERM), app restarts with outbox ${restarts.map((r) => `${r.who} ${r.outbox}`).join(', ')}`);
   });
 
 for (const perMessage of [false, true]) {
