@@ -359,6 +359,15 @@ class Session {
         const std::uint8_t s = in_.byte();
         std::string data = in_.bytes();
         if (!(s & 1) && (s & 2)) data = "42" + data;
+        // A raw EVENT on the root namespace with an ack id asks for an ack like a scripted push: the
+        // client acks even an event it cannot read (issue 11: acked and reported, never blocking).
+        if (!(s & 1) && data.size() > 2 && data[0] == '4' && data[1] == '2' && data[2] >= '0' && data[2] <= '9') {
+          std::uint64_t ack = 0;
+          for (std::size_t i = 2; i < data.size() && i < 20 && data[i] >= '0' && data[i] <= '9'; ++i) {
+            ack = ack * 10 + static_cast<std::uint64_t>(data[i] - '0');
+          }
+          push_acks_.insert(ack);
+        }
         if (live()) client_->frame(now_, newest_, s & 1, std::move(data));
         break;
       }
