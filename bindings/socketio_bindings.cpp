@@ -47,6 +47,7 @@ emscripten::val sio_emit(int h, double now, std::string nsp, std::string args, i
     Manager::EmitOptions o;
     o.want_ack = flags & 1;
     o.is_volatile = flags & 2;
+    o.retries = static_cast<std::uint32_t>(flags) >> 2;
     if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
     s.id(m.emit(Millis(now), nsp, std::move(args), std::move(parts.value()), o));
   });
@@ -167,7 +168,7 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_text(int h, double now, int tid, int head_len
 }
 
 // An emit whose arguments (a JSON array) the host keeps as `ext`; head[0..nsp_len) is the namespace.
-// flags: 1 wants an ack, 2 volatile; ack_timeout < 0: none.
+// flags: 1 wants an ack, 2 volatile, bits 2.. the retries (socket.io-client's `retries`); ack_timeout < 0: none.
 EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext, int size, int shape, int flags,
                                         double ack_timeout) {
   SioSession& s = g_managers.at(h);
@@ -176,6 +177,7 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext,
   Manager::EmitOptions o;
   o.want_ack = flags & 1;
   o.is_volatile = flags & 2;
+  o.retries = static_cast<std::uint32_t>(flags) >> 2;
   if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
   if (const int lane = emit_fast(s, now, nsp, payload, o); lane >= 0) return lane;
   double emit_id = -1;
@@ -234,6 +236,10 @@ EMSCRIPTEN_BINDINGS(echat_socketio) {
       if (!o) return s.fail(o.error());
       s.check(m.set_reconnect_options(std::move(o.value())));
     });
+  });
+  function("_SioManager_setOffset", +[](int h, double, std::string nsp, std::string offset) {
+    SioSession& s = g_managers.at(h);
+    return s.run([&](Manager& m) { s.check(m.set_recovery_offset(nsp, std::move(offset))); });
   });
   function("_SioManager_dropConnection", +[](int h, double now) {
     return g_managers.at(h).run([&](Manager& m) { m.drop_connection(Millis(now)); });

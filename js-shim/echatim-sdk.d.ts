@@ -51,6 +51,8 @@ export interface ManagerOptions {
   timeout?: number;
   /** Default for socket.timeout(ms): acks become error-first and fail after this many ms. */
   ackTimeout?: number;
+  /** At-least-once emits: each emit is tried up to 1 + retries times (one in flight at a time, in order). */
+  retries?: number;
   /** Without a url: the server's host name (or `host`), port and https. */
   hostname?: string;
   host?: string;
@@ -126,6 +128,8 @@ export interface Socket extends Emitter<Socket> {
   readonly connected: boolean;
   readonly disconnected: boolean;
   readonly active: boolean;
+  /** Connection-state recovery: the last connect restored the previous session. */
+  readonly recovered: boolean;
   auth: SocketOptions['auth'];
   /** The next emit is dropped instead of buffered while disconnected. */
   readonly volatile: Socket;

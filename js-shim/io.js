@@ -256,12 +256,15 @@ class Socket extends Emitter {
     this.connected = false;
     this.recovered = false;
     this.auth = opts.auth;
+    this._opts = opts;
     this.flags = {};
     this.active = false;
     this._acks = new Map();   // emit id -> {fn, withError}
     this._any = [];
     this._anyOut = [];
     this._outQueue = [];      // [ev, ...args] emitted while disconnected, told to onAnyOutgoing when sent
+    this._pid = undefined;    // connection-state recovery: the server's pid, and the last event's offset
+    this._lastOffset = undefined;
     if (io.opts.autoConnect !== false) this.connect();
   }
 
@@ -312,20 +315,28 @@ class Socket extends Emitter {
 
   send(...args) { return this.emit('message', ...args); }
 
+  // An option of this socket (io(url, opts) / manager.socket(nsp, opts)), else of its manager.
+  _opt(name) {
+    return this._opts[name] !== undefined ? this._opts[name] : this.io.opts[name];
+  }
+
   emit(ev, ...args) {
     if (RESERVED.has(ev)) throw new Error(`"${ev}" is a reserved event name`);
     const flags = this.flags;
     this.flags = {};
+    // socket.io-client's `retries`: the core's retry queue (one emit in flight, each try with a new ack id,
+    // retried after ackTimeout or a lost connection); the ack, if any, is error-first.
+    const retries = flags.volatile ? 0 : retryCount(this._opt('retries'));
+    // socket.io-client: .timeout(ms), or the ackTimeout option, makes the ack error-first.
+    const t = flags.timeout !== undefined ? flags.timeout : this._opt('ackTimeout');
     let ack = null;
     if (typeof args[args.length - 1] === 'function') {
-      // socket.io-client: .timeout(ms), or the ackTimeout option, makes the ack error-first.
-      const t = flags.timeout !== undefined ? flags.timeout : this.io.opts.ackTimeout;
-      ack = { fn: args.pop(), withError: t !== undefined || flags.withError === true, timeout: t };
+      ack = { fn: args.pop(), withError: t !== undefined || flags.withError === true || retries > 0 };
     }
     const packet = [ev, ...args];
     const { json, attachments } = deconstruct(packet);
-    const wire = (ack ? 1 : 0) | (flags.volatile ? 2 : 0);
-    const timeout = ack && ack.timeout !== undefined ? ack.timeout : -1;
+    const wire = (ack ? 1 : 0) | (flags.volatile ? 2 : 0) | (retries << 2);
+    const timeout = (ack || retries > 0) && t !== undefined ? t : -1;
     if (this._anyOut.length) {
       if (this.connected) this._notifyOutgoing(packet);
       else if (!flags.volatile) this._outQueue.push(packet);
@@ -341,7 +352,7 @@ class Socket extends Emitter {
     };
     const d = this.io._driver;
     // The hot path: the JSON text stays here (the core holds a handle while it is buffered).
-    if (d && !attachments.length && d.emitFast(done, this.nsp, json, packet, wire, timeout)) return this;
+    if (d && !attachments.length && !retries && d.emitFast(done, this.nsp, json, packet, wire, timeout)) return this;
     const blob = attachments.length ? packBlob(attachments) : EMPTY;
     this.io._call('emit', this.nsp, json, wire, timeout, blob, done);
     return this;
@@ -389,6 +400,9 @@ class Socket extends Emitter {
     switch (o[0]) {
       case 's.connect':
         this.id = o[2];
+        this.recovered = !!(o[3] && o[3] === this._pid);
+        if (o[3] !== this._pid) this._lastOffset = undefined;
+        this._pid = o[3] || undefined;
         this.connected = true;
         this.active = true;
         if (this._outQueue.length) {
@@ -418,6 +432,8 @@ class Socket extends Emitter {
         const wasConnected = this.connected;
         this.connected = false;
         this.id = undefined;
+        // Connection-state recovery: the core sends the offset with the next CONNECT.
+        if (this._pid && this._lastOffset !== undefined) this.io._call('setOffset', this.nsp, this._lastOffset);
         // "forced close" ends the socket's activity when the manager was closed, not after engine.close()
         // (the manager reconnects then): the core's Manager.close() reports "io client disconnect" to
         // connected sockets, so "forced close" reaches a socket only from a dropped connection.
@@ -453,6 +469,9 @@ class Socket extends Emitter {
       try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }
     }
     this.emitReserved(...args);
+    // A server with connection-state recovery appends the event's offset (a string) to events without
+    // an ack request; the last one seen goes with the next CONNECT.
+    if (this._pid && ackId < 0 && typeof args[args.length - 1] === 'string') this._lastOffset = args[args.length - 1];
   }
 
   _onAck(emitId, ok, args, error, attachments) {
@@ -471,6 +490,16 @@ class Socket extends Emitter {
       Emitter.onListenerError(err, 'ack');
     }
   }
+}
+
+// socket.io-client's `retries` option: a whole number >= 0 (Infinity is capped); anything else is an
+// error naming the option, thrown by emit().
+function retryCount(v) {
+  if (v === undefined || v === null || v === 0) return 0;
+  if (typeof v !== 'number' || !(v >= 0) || (v !== Infinity && Math.floor(v) !== v)) {
+    throw new TypeError(`retries: must be a whole number >= 0, got ${String(v)}`);
+  }
+  return Math.min(v, 0x1fffffff);
 }
 
 function lookup(uri, opts) {

@@ -69,6 +69,27 @@ Millis add_ms(Millis now, Millis ms) {
   return now + ms;
 }
 
+// A JSON string literal of `v` (the server's own pid/offset text: '"', '\\' and control characters escaped,
+// everything else as it is).
+void append_quoted(std::string& out, const std::string& v) {
+  static const char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (const char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += "\\u00";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
 core::Error caller(std::string message) { return core::Error::caller("arg.invalid", std::move(message)); }
 
 core::Result<core::Ok> check_nsp(const std::string& nsp) {
@@ -514,6 +535,11 @@ void Manager::close(Millis now) {
     s.server_acks.clear();
     s.receive_buffer.clear();
     fail_acks(s, kDisconnected, true);
+    std::vector<Queued> queue;
+    queue.swap(s.queue);
+    for (const auto& q : queue) {
+      if (q.want_ack) outputs_.push_back(AckResult{s.nsp, q.emit_id, false, {}, {}, std::string(kDisconnected), 0});
+    }
     if (was_connected) outputs_.push_back(SocketDisconnect{s.nsp, "io client disconnect"});
   }
   close_engine(now, "forced close");
@@ -622,10 +648,28 @@ core::Result<std::uint64_t> Manager::emit_packet(Millis now, Packet p, EmitOptio
 
   Socket& s = find_or_add(nsp);
   const std::uint64_t emit_id = next_emit_id_++;
+  if (options.retries > 0 && !options.is_volatile) {
+    Queued q;
+    q.emit_id = emit_id;
+    q.packet = std::move(p);
+    q.want_ack = options.want_ack;
+    q.ack_timeout = options.ack_timeout;
+    q.retries = options.retries;
+    s.queue.push_back(std::move(q));
+    drain_queue(now, nsp);
+    return emit_id;
+  }
+  if (auto sent = send_emit(now, s, emit_id, std::move(p), options); !sent) return sent.error();
+  return emit_id;
+}
+
+// Sends (connected) or buffers (not yet) one emit; a volatile one is dropped when not connected.
+core::Result<core::Ok> Manager::send_emit(Millis now, Socket& s, std::uint64_t emit_id, Packet p, EmitOptions options) {
+  const std::string nsp = s.nsp;
   const bool now_sendable = connected(s);
   if (options.is_volatile && !now_sendable) {
-    if (options.want_ack) outputs_.push_back(AckResult{nsp, emit_id, false, {}, {}, std::string(kDisconnected), 0});
-    return emit_id;
+    if (options.want_ack) ack_result(AckResult{nsp, emit_id, false, {}, {}, std::string(kDisconnected), 0});
+    return core::Ok{};
   }
   std::optional<std::uint64_t> wire_id;
   if (options.want_ack) wire_id = s.next_wire_id++;
@@ -644,7 +688,62 @@ core::Result<std::uint64_t> Manager::emit_packet(Millis now, Packet p, EmitOptio
     find(nsp)->acks.push_back(a);
     rearm_ack_timer();
   }
-  return emit_id;
+  return core::Ok{};
+}
+
+// ---- the retry queue ----------------------------------------------------------------------------
+//
+// Per socket, emits with retries > 0 wait in `queue`; only the head is ever on the wire ("in flight":
+// try_id != 0). drain_queue sends the head when the socket is connected and nothing is in flight; the
+// try's AckResult comes back through ack_result, which settles the head (answered, or out of tries:
+// removed and reported) or leaves it for another try. Draining happens after the inputs that can settle
+// a try while connected (an ACK, an ack timeout) and after the socket's CONNECT is answered.
+
+void Manager::drain_queue(Millis now, const std::string& nsp) {
+  for (;;) {
+    Socket* s = find(nsp);
+    if (!s || !connected(*s) || s->queue.empty() || s->queue.front().try_id != 0) return;
+    Queued& q = s->queue.front();
+    ++q.tries;
+    q.try_id = next_emit_id_++;
+    EmitOptions o;
+    o.want_ack = true;
+    o.ack_timeout = q.ack_timeout;
+    const std::uint64_t try_id = q.try_id;
+    auto sent = send_emit(now, *s, try_id, q.packet, o);
+    if (sent) return;
+    // Cannot be sent at all (larger than the server accepts): the emit fails for good.
+    s = find(nsp);
+    if (!s || s->queue.empty() || s->queue.front().try_id != try_id) return;
+    Queued failed = std::move(s->queue.front());
+    s->queue.erase(s->queue.begin());
+    if (failed.want_ack) {
+      outputs_.push_back(AckResult{nsp, failed.emit_id, false, {}, {}, sent.error().message, 0});
+    } else {
+      outputs_.push_back(ManagerError{sent.error()});
+    }
+  }
+}
+
+void Manager::drain_queues(Millis now) {
+  for (std::size_t i = 0; i < sockets_.size(); ++i) {
+    if (!sockets_[i].queue.empty()) drain_queue(now, std::string(sockets_[i].nsp));
+  }
+}
+
+void Manager::ack_result(AckResult r) {
+  Socket* s = find(r.nsp);
+  if (!s || s->queue.empty() || s->queue.front().try_id != r.emit_id) {
+    outputs_.push_back(std::move(r));
+    return;
+  }
+  Queued& q = s->queue.front();
+  q.try_id = 0;
+  if (!r.ok && q.tries <= q.retries) return;  // tried again by the next drain
+  const bool want_ack = q.want_ack;
+  r.emit_id = q.emit_id;
+  s->queue.erase(s->queue.begin());
+  if (want_ack) outputs_.push_back(std::move(r));
 }
 
 core::Result<core::Ok> Manager::ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
@@ -745,11 +844,42 @@ void Manager::send_connect(Millis now, Socket& socket) {
     }
     p.query = auth_to_query(socket.auth_json);
   } else {
-    p.data = socket.auth_json;
+    p.data = connect_data(socket);
   }
   socket.connect_sent = true;
   if (nsp == "/" && protocol() == Protocol::V4) root_ = Root::Unknown;  // awaiting the server's answer
   (void)send_packet(now, p);
+}
+
+// Protocol 5 CONNECT payload: the auth object, preceded by the recovery pid and offset when the server
+// gave a pid (socket.io-client: Object.assign({pid, offset}, auth), so auth members come last).
+std::string Manager::connect_data(const Socket& socket) const {
+  if (!socket.pid) return socket.auth_json;
+  std::string out = "{\"pid\":";
+  append_quoted(out, *socket.pid);
+  if (!socket.offset.empty()) {
+    out += ",\"offset\":";
+    append_quoted(out, socket.offset);
+  }
+  // auth_json is "" or a JSON object (checked by connect_socket): splice its members in.
+  const std::size_t open = socket.auth_json.find('{');
+  const std::size_t first = open == std::string::npos ? open : socket.auth_json.find_first_not_of(" \t\r\n", open + 1);
+  if (first != std::string::npos && socket.auth_json[first] != '}') {
+    out += ',';
+    out.append(socket.auth_json, first, std::string::npos);
+  } else {
+    out += '}';
+  }
+  return out;
+}
+
+core::Result<core::Ok> Manager::set_recovery_offset(const std::string& nsp, std::string offset) {
+  if (fatal_) return *fatal_;
+  if (offset.size() > 1024) return caller("offset: longer than 1024 bytes");
+  Socket* s = find(nsp);
+  if (!s) return caller("nsp: \"" + nsp + "\" is not a namespace of this manager");
+  s->offset = std::move(offset);
+  return core::Ok{};
 }
 
 void Manager::flush_send_buffer(Millis now, Socket& socket) {
@@ -778,7 +908,7 @@ void Manager::flush_send_buffer(Millis now, Socket& socket) {
       if (o.wire_id) {
         auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.wire_id == *o.wire_id; });
         if (it != s->acks.end()) {
-          outputs_.push_back(AckResult{nsp, it->emit_id, false, {}, {}, sent.error().message, 0});
+          ack_result(AckResult{nsp, it->emit_id, false, {}, {}, sent.error().message, 0});
           s->acks.erase(it);
         }
       } else {
@@ -801,7 +931,7 @@ void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered
   std::vector<PendingAck> keep;
   for (auto& a : socket.acks) {
     if (a.sent || include_buffered) {
-      outputs_.push_back(AckResult{socket.nsp, a.emit_id, false, {}, {}, std::string(error), 0});
+      ack_result(AckResult{socket.nsp, a.emit_id, false, {}, {}, std::string(error), 0});
     } else {
       keep.push_back(a);
     }
@@ -834,7 +964,7 @@ void Manager::check_ack_timeouts(Millis now) {
                                              [&](const Outgoing& o) { return o.wire_id && *o.wire_id == wire; }),
                               s.send_buffer.end());
         }
-        outputs_.push_back(AckResult{s.nsp, a.emit_id, false, {}, {}, std::string(kTimedOut), 0});
+        ack_result(AckResult{s.nsp, a.emit_id, false, {}, {}, std::string(kTimedOut), 0});
       } else {
         keep.push_back(a);
       }
@@ -842,6 +972,7 @@ void Manager::check_ack_timeouts(Millis now) {
     s.acks.swap(keep);
   }
   rearm_ack_timer();
+  drain_queues(now);
 }
 
 // ---- receiving ----------------------------------------------------------------------------------
@@ -865,6 +996,8 @@ void Manager::on_engine_message(Millis now, engineio::Frame payload) {
 void Manager::socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid) {
   socket.state = SocketState::Connected;
   const std::string nsp = socket.nsp;
+  if (pid != socket.pid) socket.offset.clear();  // a new session: the old offset means nothing to it
+  socket.pid = pid;
   outputs_.push_back(SocketConnect{nsp, std::move(sid), std::move(pid)});
   std::vector<SocketEvent> buffered;
   buffered.swap(socket.receive_buffer);
@@ -873,6 +1006,7 @@ void Manager::socket_connected(Millis now, Socket& socket, std::string sid, std:
     outputs_.push_back(std::move(e));
   }
   flush_send_buffer(now, socket);
+  drain_queue(now, nsp);
 }
 
 void Manager::socket_refused(Socket& socket, std::string data_json, std::string message) {
@@ -964,10 +1098,11 @@ void Manager::on_packet(Millis now, Packet p) {
       auto it = std::find_if(s->acks.begin(), s->acks.end(),
                              [&](const PendingAck& a) { return a.sent && a.wire_id == *p.id; });
       if (it == s->acks.end()) return;  // unknown or already settled (timed out): ignored
-      outputs_.push_back(
-          AckResult{p.nsp, it->emit_id, true, std::move(p.data), std::move(p.attachments), std::nullopt, p.ext});
+      const std::uint64_t emit_id = it->emit_id;
       s->acks.erase(it);
       rearm_ack_timer();
+      ack_result(AckResult{p.nsp, emit_id, true, std::move(p.data), std::move(p.attachments), std::nullopt, p.ext});
+      drain_queues(now);
       return;
     }
     case PacketType::ConnectError: {
@@ -1082,6 +1217,7 @@ ECHAT_HOT Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transpo
   if (event ? !event_shape_ok(payload.shape) : (payload.shape.root != JsonKind::Array || !id)) return {};
   Socket* s = find("/");
   if (!s || s->state != SocketState::Connected) return {};
+  if (!event && !s->queue.empty()) return {};  // a retry queue's try may be answered: the general path decides
   if (!session_->on_message_fast(now, session_transport_, head.size() + payload.ext_size)) return {};
   if (event) {
     if (id) {
@@ -1101,7 +1237,7 @@ ECHAT_HOT Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transpo
 ECHAT_HOT Manager::Fast Manager::emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options,
                                  Header& header) {
   if (nsp != "/" || payload.ext == 0 || !event_shape_ok(payload.shape) || !fast_ready(now)) return {};
-  if (options.ack_timeout && *options.ack_timeout < 0) return {};
+  if ((options.ack_timeout && *options.ack_timeout < 0) || (options.retries > 0 && !options.is_volatile)) return {};
   Socket* s = find("/");
   if (!s || !connected(*s) || !s->send_buffer.empty()) return {};
   std::optional<std::uint64_t> wire_id;
@@ -1143,6 +1279,7 @@ engineio::ExternalRef Manager::oldest_external() const {
   for (const auto& s : sockets_) {
     for (const auto& o : s.send_buffer) see(o.ext);
     for (const auto& e : s.receive_buffer) see(e.ext);
+    for (const auto& q : s.queue) see(q.packet.ext);
   }
   return oldest;
 }

@@ -192,6 +192,14 @@ class Manager {
     bool want_ack = false;                   // the server should answer (AckResult output)
     std::optional<Millis> ack_timeout;       // fail the ack with "operation has timed out" after this
     bool is_volatile = false;                // drop instead of buffering when not connected
+    // socket.io-client's `retries` (at-least-once): > 0 puts the emit in the socket's retry queue, which
+    // sends one emit at a time, in order, each try with a new ack id (and ack_timeout, if any). A try
+    // fails when its ack times out or the connection drops before the answer; the emit is then sent again
+    // (after the reconnection, if it dropped) until 1 + retries tries have failed, and then fails with
+    // the last try's error. The AckResult (when want_ack) quotes the emit's own id, never a try's. A
+    // queued emit waits while the socket is not connected (socket.disconnect() keeps the queue; close()
+    // fails it with "socket has been disconnected"). Ignored for volatile emits (never retried).
+    std::uint32_t retries = 0;
   };
   // socket.emit(). `args_json`: a JSON array whose first element is the event name (a string that is
   // not reserved, or a number), binary arguments already replaced by {"_placeholder":true,"num":N}
@@ -215,6 +223,15 @@ class Manager {
                                             EmitOptions options);
   core::Result<core::Ok> ack_external(Millis now, const std::string& nsp, std::uint64_t ack_id,
                                       const Packet& payload);
+
+  // Connection-state recovery (socket.io >= 4.6 with connectionStateRecovery): when the server's CONNECT
+  // answer carried a pid (SocketConnect::pid), every later CONNECT of that namespace sends
+  // {"pid", "offset", ...auth}, and a server that recovers the session answers with the same pid and
+  // replays the events missed meanwhile. The offset is the last string argument of the last event
+  // received without an ack request (the server appends it); the host, which parses the arguments,
+  // tells it here, at the latest when SocketDisconnect arrives. Caller error for an unknown namespace or
+  // an offset over 1 KiB.
+  core::Result<core::Ok> set_recovery_offset(const std::string& nsp, std::string offset);
 
   // The server of the next connection attempt (failover between several servers: the host decides
   // when, e.g. after a ManagerError). The connection in use, if any, is left alone. Same rules as
@@ -316,9 +333,20 @@ class Manager {
     std::optional<Millis> deadline;
     bool sent = false;  // false while the packet still waits in the send buffer
   };
+  struct Queued {  // an emit of the retry queue (EmitOptions::retries > 0)
+    std::uint64_t emit_id = 0;
+    Packet packet;  // kept whole: every try sends it again
+    bool want_ack = false;
+    std::optional<Millis> ack_timeout;
+    std::uint32_t retries = 0;
+    std::uint32_t tries = 0;      // tries sent so far
+    std::uint64_t try_id = 0;     // the emit id of the try in flight (0: none)
+  };
   struct Socket {
     std::string nsp;
     std::string auth_json;
+    std::optional<std::string> pid;  // connection-state recovery: the server's pid of the last CONNECT
+    std::string offset;              // and the offset of the last event received ("" = none yet)
     SocketState state = SocketState::Inactive;
     bool connect_sent = false;  // CONNECT sent (or implied, protocol 4 "/") on the current connection
     std::uint64_t next_wire_id = 0;
@@ -326,6 +354,7 @@ class Manager {
     std::vector<PendingAck> acks;
     std::vector<std::uint64_t> server_acks;   // ack ids the server asked for, not yet answered
     std::vector<SocketEvent> receive_buffer;  // events that arrived before the CONNECT answer
+    std::vector<Queued> queue;                // the retry queue, head first (only the head is in flight)
   };
 
   // All state transitions live in manager.cpp; see the table at its top.
@@ -339,6 +368,11 @@ class Manager {
   void on_engine_closed(Millis now, const engineio::Closed& closed);
   void on_packet(Millis now, Packet packet);
   core::Result<std::uint64_t> emit_packet(Millis now, Packet p, EmitOptions options);
+  core::Result<core::Ok> send_emit(Millis now, Socket& s, std::uint64_t emit_id, Packet p, EmitOptions options);
+  void drain_queue(Millis now, const std::string& nsp);
+  void drain_queues(Millis now);
+  void ack_result(AckResult r);  // every AckResult goes through here (a retry queue's try is settled)
+  std::string connect_data(const Socket& socket) const;
   core::Result<core::Ok> ack_packet(Millis now, Packet p);
   void on_connect_packet(Millis now, Socket* socket, const Packet& packet);
   void parse_error(Millis now, core::Error error);

@@ -161,7 +161,11 @@ Run run(const std::uint8_t* data, std::size_t size) {
         Manager::EmitOptions eo;
         eo.want_ack = s & 0x10;
         eo.is_volatile = s & 0x20;
-        if (s & 0x40) eo.ack_timeout = in.byte() * 4;
+        if (s & 0x40) {  // an ack timeout (x 16 ms) and 0-3 retries (the retry queue)
+          const std::uint8_t b = in.byte();
+          eo.ack_timeout = (b & 0x3f) * 16;
+          eo.retries = b >> 6;
+        }
         auto res = m.emit(now, kNsps[(s >> 1) % 4], args, att, eo);
         if (res.ok() && eo.want_ack) ack_ids.insert(res.value());
         drain(false);

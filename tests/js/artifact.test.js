@@ -17,8 +17,10 @@ const path = require('node:path');
 // error codes (+1.2 KB). Issue 10's goal is 100,000: lower this as size is won back (nlohmann out of
 // src/im is the big lever, docs/benchmarks.md). Raised to 134,000 on 2026-12-05 for issue 15's
 // socket.io-client API (Manager setters and getters, new Manager(opts), onAnyOutgoing, ackTimeout,
-// timeout: 0, manager.engine): 131,738 -> 133,690 B (+1,952: js +1,675, wasm.br +277).
-const BUDGET = 134000;
+// timeout: 0, manager.engine): 131,738 -> 133,690 B (+1,952: js +1,675, wasm.br +277). Raised to 136,200
+// on 2026-12-05 for issue 15's retry queue (`retries`, in the C++ core) and connection-state recovery:
+// 133,690 -> 135,936 B (+2,246: js +636, wasm.br +1,610).
+const BUDGET = 136200;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -1,13 +1,20 @@
 'use strict';
 // socket.io-client 4.8 API that sdk.io matches (issue 15): `timeout: 0`, the Manager's setters and
-// getters, `new Manager(opts)` without a URL, the onAnyOutgoing family and the `ackTimeout` option. The
-// shipped dist/echatim-sdk.js in the mini-program sandbox against a real socket.io 4 server (tests/support).
+// getters, `new Manager(opts)` without a URL, the onAnyOutgoing family, the `ackTimeout` and `retries`
+// options, connection-state recovery (`socket.recovered`). The shipped dist/echatim-sdk.js in the
+// mini-program sandbox against a real socket.io 4 server (tests/support).
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const {
-  openPage, sharedServer, waitEvent, record, within, serverEvents, waitFor, deadUrl,
+  openPage, sharedServer, ownServer, waitEvent, record, within, serverEvents, waitFor, deadUrl,
 } = require('./helpers');
+
+// The text frames a page's WebSocket `i` sent that are Socket.IO EVENTs ("42…").
+function sentEvents(page, i = 0) {
+  const ws = page.sb.sockets()[i];
+  return ws ? ws.frames.filter((f) => f.dir === 'out' && f.type === 'text' && /^42/.test(f.data)).map((f) => f.data) : [];
+}
 
 function manager(t, page, url, opts) {
   const m = url === undefined ? new page.sdk.Manager(opts) : new page.sdk.Manager(url, opts);
@@ -169,6 +176,106 @@ describe('sdk.io: socket.io-client 4.8 options and methods', () => {
     // .timeout(ms) wins over ackTimeout.
     const [err2] = await new Promise((resolve) => socket.timeout(20).emit('hi', (...args) => resolve(args)));
     assert.match(err2.message, /timed out/);
+    socket.disconnect();
+  });
+
+  it('retries: one emit in flight at a time, in order, each try with a new ack id', async (t) => {
+    const page = openPage(t);
+    const socket = page.io(URL(), { forceNew: true, retries: 1, ackTimeout: 200 });
+    const answers = [];
+    const done = new Promise((resolve) => {
+      socket.emit('echo', 1, (...a) => answers.push(a));
+      socket.emit('echo', 2, (...a) => answers.push(a));
+      socket.emit('echo', 3, (...a) => { answers.push(a); resolve(); });
+    });
+    await within(done, 'the third ack');
+    assert.deepEqual(answers, [[null, 1], [null, 2], [null, 3]], 'error-first acks, in emit order');
+    assert.deepEqual(sentEvents(page), ['420["echo",1]', '421["echo",2]', '422["echo",3]']);
+    socket.disconnect();
+  });
+
+  it('retries: an emit the server never acknowledges is sent 1 + retries times, then fails', async (t) => {
+    const page = openPage(t);
+    const socket = page.io(URL(), { forceNew: true, retries: 3, ackTimeout: 50 });
+    let echoes = 0;
+    socket.on('hi', () => { echoes++; });  // the server answers "hi" with an event, never with an ack
+    const [err] = await within(new Promise((resolve) => socket.emit('hi', (...a) => resolve(a))), 'the failed ack');
+    assert.equal(Object.prototype.toString.call(err), '[object Error]');
+    assert.match(err.message, /timed out/);
+    assert.deepEqual(sentEvents(page), ['420["hi"]', '421["hi"]', '422["hi"]', '423["hi"]']);
+    await waitFor(() => echoes === 4, 'the 4 "hi" answers');
+    // The queue goes on after a failure; an emit without an ack function is retried just the same.
+    const before = sentEvents(page).length;
+    socket.emit('hi');
+    await waitFor(() => sentEvents(page).length === before + 4, 'the 4 tries of an emit without ack');
+    assert.throws(() => page.io(URL(), { forceNew: true, retries: -1, autoConnect: false }).emit('x'), /retries: must be a whole number >= 0/);
+    socket.disconnect();
+  });
+
+  it('retries: the queue waits while disconnected, and a try lost with the connection is sent again', async (t) => {
+    const page = openPage(t);
+    const own = await ownServer(t, { kind: 'v4' });
+    const socket = page.io(own.url, { forceNew: true, autoConnect: false, retries: 2, reconnectionDelay: 10, reconnectionDelayMax: 20 });
+    const answer = new Promise((resolve) => socket.emit('echo', 'a', (...a) => resolve(a)));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(page.sb.stats().connectSocket, 0, 'nothing is sent before connect()');
+    socket.connect();
+    assert.deepEqual(await within(answer, 'the ack after connect()'), [null, 'a']);
+    // The server stops answering (SIGSTOP): the try is on the wire with no ack. A restart drops the link;
+    // the reconnected socket sends the emit again with a new ack id, and that try is answered.
+    own.pause();
+    const second = new Promise((resolve) => socket.emit('echo', 'b', (...a) => resolve(a)));
+    await waitFor(() => sentEvents(page).some((f) => f === '421["echo","b"]'), 'try 1 on the wire');
+    await own.restart();
+    assert.deepEqual(await within(second, 'the ack of try 2'), [null, 'b']);
+    const all = page.sb.sockets().flatMap((_, i) => sentEvents(page, i));
+    assert.deepEqual(all.filter((f) => f.includes('"b"')), ['421["echo","b"]', '422["echo","b"]']);
+    socket.disconnect();
+  });
+
+  it('retries: an emit made in the "connect" listener is sent once', async (t) => {
+    const page = openPage(t);
+    const socket = page.io(URL(), { forceNew: true, retries: 3 });
+    const acked = new Promise((resolve) => socket.on('connect', () => socket.emit('echo', null, (...a) => resolve(a))));
+    assert.deepEqual(await within(acked, 'the ack'), [null, null]);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(sentEvents(page), ['420["echo",null]']);
+    socket.disconnect();
+  });
+
+  it('connection-state recovery: same id, socket.recovered, and the events missed meanwhile', async (t) => {
+    const page = openPage(t);
+    const own = await ownServer(t, { kind: 'v4', recovery: true });
+    const socket = page.io(own.url, { forceNew: true, reconnectionDelay: 10, reconnectionDelayMax: 20 });
+    await waitEvent(socket, 'connect');
+    assert.equal(socket.recovered, false);
+    const id = socket.id;
+    // An event from the server carries its offset (the last argument), which the client remembers.
+    socket.emit('hi');
+    await waitEvent(socket, 'hi');
+    // The link drops; nothing reconnects until connect(): the server keeps the session and stores what
+    // is broadcast meanwhile.
+    socket.io.reconnection(false);
+    socket.io.engine.close();
+    await own.waitForEvent((e) => e.type === 'disconnect');
+    await own.emit('/', 'missed', 1);
+    const missed = waitEvent(socket, 'missed');
+    socket.connect();
+    await waitEvent(socket, 'connect');
+    assert.equal(socket.id, id, 'the same session');
+    assert.equal(socket.recovered, true);
+    const args = await within(missed, 'the missed event');
+    assert.equal(args[0], 1);
+    assert.equal(typeof args[1], 'string', 'with its offset, as socket.io-client delivers it');
+    const connects = page.sb.sockets()[1].frames.filter((f) => f.dir === 'out' && /^40/.test(f.data)).map((f) => JSON.parse(f.data.slice(2)));
+    assert.equal(typeof connects[0].pid, 'string');
+    assert.equal(typeof connects[0].offset, 'string');
+    // A server restart forgets the session: a new id, recovered false.
+    socket.io.reconnection(true);
+    await own.restart();
+    await waitEvent(socket, 'connect');
+    assert.notEqual(socket.id, id);
+    assert.equal(socket.recovered, false);
     socket.disconnect();
   });
 });

@@ -103,7 +103,10 @@ bool ServerPeer::closed(std::uint32_t conn) const {
   return it != conns_.end() && it->second.closed;
 }
 void ServerPeer::drop(std::uint32_t conn) { conns_.erase(conn); }
-void ServerPeer::restart() { conns_.clear(); }
+void ServerPeer::restart() {
+  conns_.clear();
+  pids_.clear();
+}
 
 std::optional<std::vector<WireFrame>> ServerPeer::accept(std::uint32_t conn, const std::string& url) {
   const std::string eio = query_param(url, "EIO");
@@ -235,6 +238,18 @@ std::vector<WireFrame> ServerPeer::on_packet(std::uint32_t conn, Connection& c, 
       }
       const std::string sid = "s" + std::to_string(next_sid_++);
       c.nsps[p.nsp] = sid;
+      if (c.protocol == 5 && options_.recovery) {
+        std::string pid;
+        const json auth = p.data.empty() ? json::object() : json::parse(p.data, nullptr, false);
+        if (auth.contains("pid") && auth["pid"].is_string() &&
+            std::find(pids_.begin(), pids_.end(), auth["pid"].get<std::string>()) != pids_.end()) {
+          pid = auth["pid"].get<std::string>();
+        } else {
+          pid = "p" + sid;
+          pids_.push_back(pid);
+        }
+        return packet_frames(c, 0, p.nsp, std::nullopt, "{\"sid\":\"" + sid + "\",\"pid\":\"" + pid + "\"}", {});
+      }
       return packet_frames(c, 0, p.nsp, std::nullopt, c.protocol == 5 ? "{\"sid\":\"" + sid + "\"}" : "", {});
     }
     case 1:

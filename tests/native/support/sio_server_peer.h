@@ -49,6 +49,9 @@ struct ServerPeerOptions {
   std::string required_token = "secret";
   bool string_errors = false;  // unknown namespace / refusal answered with a JSON string
   bool eio3_binary_prefix_on_eio4 = false;  // netty: 0x04 before binary attachments even on EIO4
+  // socket.io >= 4.6 connectionStateRecovery (protocol 5): CONNECT answers carry a pid; a CONNECT
+  // quoting a pid this server issued (since its last restart) gets the same pid back (recovered).
+  bool recovery = false;
 };
 
 // One Socket.IO packet as the peer parsed it.
@@ -125,6 +128,7 @@ class ServerPeer {
   ServerPeerOptions options_;
   std::map<std::uint32_t, Connection> conns_;
   std::uint64_t next_sid_ = 1;
+  std::vector<std::string> pids_;  // recovery ids issued since the last restart
   std::uint32_t last_ = 0;
 };
 
