@@ -436,14 +436,8 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
   }
   outputs_.push_back(ManagerClose{reason});
   for (auto& s : sockets_) {
-    s.connect_sent = false;
-    s.server_acks.clear();
-    s.receive_buffer.clear();
-    if (s.state == SocketState::Connected) {
-      s.state = SocketState::Connecting;  // re-CONNECTed when the connection comes back
-      outputs_.push_back(SocketDisconnect{s.nsp, reason});
-      fail_acks(s, kDisconnected, false);
-    }
+    // A connected socket is re-CONNECTed when the connection comes back.
+    end_socket(s, s.state == SocketState::Connected ? SocketState::Connecting : s.state, reason);
   }
   attempts_ = 0;
   reconnecting_ = false;
@@ -528,19 +522,15 @@ void Manager::close(Millis now) {
   reconnecting_ = false;
   attempts_ = 0;
   for (auto& s : sockets_) {
-    const bool was_connected = connected(s);
-    s.state = SocketState::Inactive;
-    s.connect_sent = false;
+    end_socket(s, SocketState::Inactive, "io client disconnect");
+    // Nothing waits for a later connection: buffered emits and the retry queue fail too.
     s.send_buffer.clear();
-    s.server_acks.clear();
-    s.receive_buffer.clear();
     fail_acks(s, kDisconnected, true);
     std::vector<Queued> queue;
     queue.swap(s.queue);
     for (const auto& q : queue) {
       if (q.want_ack) outputs_.push_back(AckResult{s.nsp, q.emit_id, false, {}, {}, std::string(kDisconnected), 0});
     }
-    if (was_connected) outputs_.push_back(SocketDisconnect{s.nsp, "io client disconnect"});
   }
   close_engine(now, "forced close");
   state_ = ManagerState::Idle;
@@ -607,12 +597,7 @@ void Manager::disconnect_socket(Millis now, const std::string& nsp) {
     if (nsp == "/") root_ = Root::Disconnected;
   }
   s = find(nsp);  // (sending cannot change sockets_, but stay safe)
-  s->state = SocketState::Inactive;
-  s->connect_sent = false;
-  s->server_acks.clear();
-  s->receive_buffer.clear();
-  fail_acks(*s, kDisconnected, false);
-  if (was_connected) outputs_.push_back(SocketDisconnect{nsp, "io client disconnect"});
+  end_socket(*s, SocketState::Inactive, "io client disconnect");
   maybe_close_idle(now);
 }
 
@@ -1009,6 +994,21 @@ void Manager::socket_connected(Millis now, Socket& socket, std::string sid, std:
   drain_queue(now, nsp);
 }
 
+// The one end of a socket's connection-bound state (server DISCONNECT or CONNECT_ERROR, the app's
+// disconnect, close(), the connection lost): `next` is Inactive (not wanted any more) or Connecting
+// (re-CONNECTed when the connection comes back). A connected socket reports SocketDisconnect{reason},
+// then the acks already sent fail (socket.io-client's order: "disconnect", then the acks' errors).
+void Manager::end_socket(Socket& socket, SocketState next, const std::string& reason) {
+  const bool was_connected = socket.state == SocketState::Connected;
+  socket.state = next;
+  socket.connect_sent = false;
+  socket.server_acks.clear();
+  socket.receive_buffer.clear();
+  if (!was_connected) return;
+  outputs_.push_back(SocketDisconnect{socket.nsp, reason});
+  fail_acks(socket, kDisconnected, false);
+}
+
 void Manager::socket_refused(Socket& socket, std::string data_json, std::string message) {
   socket.state = SocketState::Inactive;
   socket.connect_sent = false;
@@ -1063,14 +1063,8 @@ void Manager::on_packet(Millis now, Packet p) {
     case PacketType::Disconnect: {
       if (p.nsp == "/" && protocol() == Protocol::V4) root_ = Root::Disconnected;
       if (!s) return;
-      const bool was_connected = s->state == SocketState::Connected;
-      if (was_connected) {
-        s->state = SocketState::Inactive;
-        s->connect_sent = false;
-        s->server_acks.clear();
-        s->receive_buffer.clear();
-        fail_acks(*s, kDisconnected, false);
-        outputs_.push_back(SocketDisconnect{p.nsp, "io server disconnect"});
+      if (s->state == SocketState::Connected) {
+        end_socket(*s, SocketState::Inactive, "io server disconnect");
       } else {
         socket_refused(*s, p.data, "io server disconnect");
       }
@@ -1118,12 +1112,8 @@ void Manager::on_packet(Millis now, Packet p) {
         }
       }
       if (s->state == SocketState::Connected) {
-        // Not a state a server should produce; treat it as a server disconnect with a reason.
-        s->state = SocketState::Inactive;
-        s->connect_sent = false;
-        s->server_acks.clear();
-        fail_acks(*s, kDisconnected, false);
-        outputs_.push_back(SocketDisconnect{p.nsp, "io server disconnect"});
+        // Not a state a server should produce; treat it as a server disconnect.
+        end_socket(*s, SocketState::Inactive, "io server disconnect");
       } else {
         socket_refused(*s, std::move(p.data), std::move(message));
       }

@@ -383,6 +383,7 @@ class Manager {
   void maybe_close_idle(Millis now);
   void send_connect(Millis now, Socket& socket);
   void socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid);
+  void end_socket(Socket& socket, SocketState next, const std::string& reason);
   void socket_refused(Socket& socket, std::string data_json, std::string message);
   core::Result<core::Ok> send_packet(Millis now, const Packet& packet);
   void flush_send_buffer(Millis now, Socket& socket);

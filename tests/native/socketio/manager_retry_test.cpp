@@ -115,9 +115,9 @@ TEST_CASE("retry queue: an emit without an ack is still confirmed; close() fails
   const auto q2 = h.emit("/", "[\"silent\"]", {}, retry(5, std::nullopt));
   h.m.close(h.now());
   h.pump();
-  CHECK(h.take_log() == Strings{"ack / " + id(q1) + " error: socket has been disconnected",
-                                "ack / " + id(q2) + " error: socket has been disconnected",
-                                "disconnect /: io client disconnect", "manager close: forced close"});
+  CHECK(h.take_log() == Strings{"disconnect /: io client disconnect",
+                                "ack / " + id(q1) + " error: socket has been disconnected",
+                                "ack / " + id(q2) + " error: socket has been disconnected", "manager close: forced close"});
   // Volatile emits never enter the queue.
   h.connect("/");
   h.take_wire();
