@@ -42,7 +42,9 @@ function copyOut(view, off, len) {
 class CoreDriver {
   // area: 'SioManager' | 'ImClient'; io: {kind: (output, driver) => void} performed with the transport commands;
   // closedCode: the error code of a call made after destroy().
-  constructor(core, area, platform, optionsJson, sink, { io = {}, closedCode = 'closed' } = {}) {
+  // early: a socket opened before the core loaded (io.js openEarly), adopted by the first matching open().
+  constructor(core, area, platform, optionsJson, sink, { io = {}, closedCode = 'closed', early = null } = {}) {
+    this.early = early;
     this.platform = platform;
     this.sink = sink;
     this.core = core;
@@ -264,7 +266,25 @@ class CoreDriver {
   }
 
   open(tid, url) {
-    const s = this.platform.openSocket(url, {
+    const e = this.early;
+    this.early = null;
+    if (e && e.url === url && !e.adopted) {
+      e.adopted = true;
+      this.sockets.set(tid, e.socket);
+      const h = this.handlers(tid);
+      // What the socket did so far is replayed after this batch (a socket's events always come later).
+      Promise.resolve().then(() => {
+        for (const [kind, args] of e.queue) h[kind](...args);
+        e.queue = null;
+        e.target = h;
+      });
+      return;
+    }
+    this.sockets.set(tid, this.platform.openSocket(url, this.handlers(tid)));
+  }
+
+  handlers(tid) {
+    return {
       onOpen: () => this.input('transportOpen', tid),
       onMessage: (data) => {
         this.resumedAt = -1;
@@ -282,8 +302,7 @@ class CoreDriver {
         this.input('transportError', tid, String(message));
         this.wakeIfResuming();
       },
-    });
-    this.sockets.set(tid, s);
+    };
   }
 
   // The app came to the foreground: the core checks its deadlines against the wall clock and, when it

@@ -22,6 +22,7 @@ const onWx = !web || !!wxApi() || typeof WebSocket !== 'function';  // without e
 
 io.setPlatformFactory(() => (onWx ? createWxPlatform(wxApi()) : web.createBrowserPlatform()));
 if (!onWx) loader.configure({ wasmUrl: web.scriptWasmUrl() || undefined });  // beside the <script>
+if (onWx && wxApi()) io.warmUp();
 
 module.exports = {
   version: __ECHAT_VERSION__,

@@ -104,19 +104,31 @@ class Manager extends Emitter {
       Promise.resolve().then(() => this._fail(err));
       return;
     }
+    // Cold start: the first WebSocket opens while the wasm loads. The core decides as always; its first
+    // OpenTransport adopts this socket when it names the same URL, else the socket is closed unused.
+    // (Not when the network is known to be down: no attempt is made offline.)
+    const early = opts.autoConnect !== false && opts.timeout !== 0 && (!p.isNetworkKnown || !p.isNetworkKnown() || p.isOnline());
+    this._early = early ? openEarly(p, earlyUrl(u, opts.path, query, protocol)) : null;
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core)), (err) => this._fail(err));
+  }
+
+  _dropEarly() {
+    const e = this._early;
+    this._early = null;
+    if (e && !e.adopted) e.socket.close(1000, 'unused');
   }
 
   _attach(core) {
     if (this._destroyed) return;
     const p = getPlatform();
     const optionsJson = JSON.stringify(Object.assign({ seed: p.seed() }, this._coreOptions));
-    this._driver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o));
+    this._driver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
     if (this._driver.optionsError) return this._fail(makeError(this._driver.optionsError));
     if (!p.isOnline()) this._driver.call('setOnline', false);
     const pending = this._pending;
     this._pending = [];
     for (const [name, args, done] of pending) this._driver.callThen(done, name, ...args);
+    this._dropEarly();
     return undefined;
   }
 
@@ -126,6 +138,7 @@ class Manager extends Emitter {
 
   _fail(err) {
     this._failed = err;
+    this._dropEarly();
     const pending = this._pending;
     this._pending = [];
     for (const [, , done] of pending) if (done) done({ r: null, x: { kind: 'caller', code: 'load', message: err.message } });
@@ -522,8 +535,43 @@ function lookup(uri, opts) {
   return io.socket(u.nsp, opts);
 }
 
+// The URL of the core's first connection attempt (Engine.IO 4 unless protocol 3), for the early
+// WebSocket; null when the options are not the plain kind whose URL is certain here (the core's own
+// normalisation then decides, without an early socket).
+function earlyUrl(u, path, query, protocol) {
+  const m = /^(https?|wss?):\/\/([a-z0-9.-]+)(?::(\d+))?$/.exec(u.origin);
+  const p = path === undefined ? '/socket.io' : path;
+  if (!m || !/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(p) || !/^[A-Za-z0-9%._~*'()!=&+-]*$/.test(query)) return null;
+  const secure = m[1] === 'https' || m[1] === 'wss';
+  const port = m[3] && Number(m[3]) !== (secure ? 443 : 80) ? `:${Number(m[3])}` : '';
+  const dir = `${p[0] === '/' ? '' : '/'}${p}${p[p.length - 1] === '/' ? '' : '/'}`;
+  return `${secure ? 'wss' : 'ws'}://${m[2]}${port}${dir}?EIO=${protocol === 3 ? 3 : 4}&transport=websocket${query ? `&${query}` : ''}`;
+}
+
+// A WebSocket whose events wait until a CoreDriver adopts it (CoreDriver.open) and then replay.
+function openEarly(platform, url) {
+  if (!url) return null;
+  const early = { url, socket: null, adopted: false, target: null, queue: [] };
+  const relay = (kind) => (...args) => {
+    if (early.target) early.target[kind](...args);
+    else early.queue.push([kind, args]);
+  };
+  early.socket = platform.openSocket(url, {
+    onOpen: relay('onOpen'), onMessage: relay('onMessage'), onClose: relay('onClose'), onError: relay('onError'),
+  });
+  return early;
+}
+
+// The platform is made when the SDK is required (index.js), so that the network state is known by the
+// time a page calls io() (an early WebSocket is not opened offline).
+function warmUp() {
+  try {
+    getPlatform();
+  } catch (_) { /* io() reports it */ }
+}
+
 function setPlatformFactory(factory) {
   platformFactory = factory;
 }
 
-module.exports = { io: lookup, Manager, Socket, setPlatformFactory };
+module.exports = { io: lookup, Manager, Socket, setPlatformFactory, warmUp };

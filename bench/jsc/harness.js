@@ -6,6 +6,7 @@
 //
 // Parameters come from `jsc -e "var P = {...};" harness.js scenario.js`:
 //   P.client  'sdk' (P.sdk: dist/echatim-sdk.js, P.wasm: the uncompressed .wasm) or 'weapp' (P.weapp)
+//   P.connectMs  ms a WebSocket takes to open (default 0: an in-process link)
 // The scenario (tests/jsc/smoke.js, bench/jsc/bench.js) calls H.start(onConnect) and quits itself.
 /* global P, print, load, readFile, preciseTime, quit, setTimeout */
 'use strict';
@@ -110,11 +111,12 @@ H.onEvent = null;       // (name, args, ackId) from the client, for scenarios
       deliver: function (data) { handlers.message(data); },
     };
     var c = conn;
+    // P.connectMs: how long the WebSocket takes to open (TCP + TLS + the HTTP upgrade on a real network).
     setTimeout(function () {
       if (conn !== c) return;
       handlers.open();
       toClient('0{"sid":"jsc' + url.length + '","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}');
-    }, 0);
+    }, P.connectMs || 0);
     return {
       send: function (data) { Promise.resolve().then(function () { if (conn === c) fromClient(data); }); },
       close: function () { if (conn === c) conn = null; setTimeout(function () { handlers.close(1000, ''); }, 0); },

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 'use strict';
-// JavaScriptCore benchmark (WeChat's engine on iOS, where no JIT is allowed): echatim-sdk (dist/) and
+// JavaScriptCore benchmark (WeChat's engine on iOS, where no JIT is allowed), and the same scenario on V8
+// (WeChat on Android) through bench/jsc/v8-shell.js: echatim-sdk (dist/) and
 // weapp.socket.io 3.0.0 (node_modules) in Debian's `jsc` shell, the same socket.io frames fed straight
 // into the socket's onMessage by an in-process server (harness.js), JIT off (JSC_useJIT=0) and on.
 // One jsc process per client per round (so require() -> connected is a cold start each time); rounds
 // interleave the clients; every figure is the median of the rounds, and a ratio against weapp of the
 // same engine mode.
 //
-//   node bench/jsc/run.js [--rounds 3] [--events 3000] [--acks 300] [--json]
+//   node bench/jsc/run.js [--rounds 3] [--events 3000] [--acks 300] [--connect-ms 0] [--json]
+//   --connect-ms N: every WebSocket takes N ms to open (a real network's TCP + TLS + upgrade; 0 = none)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -21,6 +23,7 @@ const opt = (name, def) => {
 const ROUNDS = opt('rounds', 3);
 const EVENTS = opt('events', 3000);
 const ACKS = opt('acks', 300);
+const CONNECT_MS = opt('connect-ms', 0);
 const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
 const SCENARIO = path.join(__dirname, 'bench.js');
 
@@ -38,15 +41,15 @@ function main() {
     try { return execFileSync('dpkg-query', ['-W', '-f=${Version}', 'libjavascriptcoregtk-4.0-bin'], { encoding: 'utf8' }); } catch { return '?'; }
   })();
   const results = {};
-  for (const jit of [false, true]) {
-    const mode = jit ? 'JIT on' : 'JIT off (JSC_useJIT=0)';
+  for (const [jit, engine] of [[false, 'jsc'], [true, 'jsc'], [true, 'v8']]) {
+    const mode = engine === 'v8' ? `V8 (node ${process.version}, bench/jsc/v8-shell.js)` : jit ? 'JIT on' : 'JIT off (JSC_useJIT=0)';
     results[mode] = {};
     for (const name of Object.keys(CLIENTS)) results[mode][name] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const names = Object.keys(CLIENTS);
       if (r % 2) names.reverse();  // interleaved, alternating order
       for (const name of names) {
-        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS }, { jit });
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, connectMs: CONNECT_MS }, { jit, engine });
         results[mode][name].push(res);
       }
     }
@@ -55,7 +58,7 @@ function main() {
     console.log(JSON.stringify({ version, rounds: ROUNDS, events: EVENTS, acks: ACKS, results }, null, 1));
     return;
   }
-  console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${EVENTS} pushed events, ${ACKS} sequential acks`);
+  console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${EVENTS} pushed events, ${ACKS} sequential acks; WebSocket open ${CONNECT_MS} ms`);
   for (const [mode, byClient] of Object.entries(results)) {
     const m = {};
     for (const [name, rs] of Object.entries(byClient)) {

@@ -63,11 +63,10 @@ function createWxPlatform(wx) {
         clearTimeout(timer);
         const now = res.networkType !== 'none';
         const was = networkKnown;
+        const changed = now !== online;
+        online = now;  // before markKnown: its waiters read isOnline()
         markKnown();
-        if (now !== online) {
-          online = now;
-          if (was) for (const fn of networkListeners.slice()) fn(online);
-        }
+        if (changed && was) for (const fn of networkListeners.slice()) fn(online);
       },
       fail: () => {
         clearTimeout(timer);
@@ -83,6 +82,7 @@ function createWxPlatform(wx) {
     setTimer: (ms, fn) => setTimeout(fn, ms),
     clearTimer: (handle) => clearTimeout(handle),
     isOnline: () => online,
+    isNetworkKnown: () => networkKnown,
     // fn() once the network state is known (at once if it is)
     whenNetworkKnown: (fn) => (networkKnown ? fn() : knownWaiters.push(fn)),
     onForeground: (fn) => foregroundListeners.push(fn),

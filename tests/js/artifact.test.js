@@ -19,8 +19,10 @@ const path = require('node:path');
 // socket.io-client API (Manager setters and getters, new Manager(opts), onAnyOutgoing, ackTimeout,
 // timeout: 0, manager.engine): 131,738 -> 133,690 B (+1,952: js +1,675, wasm.br +277). Raised to 136,200
 // on 2026-12-05 for issue 15's retry queue (`retries`, in the C++ core) and connection-state recovery:
-// 133,690 -> 135,936 B (+2,246: js +636, wasm.br +1,610).
-const BUDGET = 136200;
+// 133,690 -> 135,936 B (+2,246: js +636, wasm.br +1,610). Raised to 137,400 the same day for issue 10's
+// cold start (the first WebSocket opens while the wasm loads: require() -> connected 1.44-1.86x weapp ->
+// 0.90-1.08x with a 30 ms WebSocket open, docs/benchmarks.md): +1,396 B of js.
+const BUDGET = 137400;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

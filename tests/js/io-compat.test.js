@@ -278,4 +278,23 @@ describe('sdk.io: socket.io-client 4.8 options and methods', () => {
     assert.equal(socket.recovered, false);
     socket.disconnect();
   });
+
+  it('cold start: the first WebSocket opens while the wasm loads, and the core adopts it', async (t) => {
+    const page = openPage(t);
+    const socket = page.io(URL(), { forceNew: true });
+    assert.equal(page.sb.stats().connectSocket, 1, 'wx.connectSocket was called by io() itself');
+    await waitEvent(socket, 'connect');
+    assert.equal(await new Promise((resolve) => socket.emit('ack', 'warm', resolve)), 'warm');
+    assert.equal(page.sb.stats().connectSocket, 1, 'the same WebSocket carries the session');
+    // A manager whose sockets come later: its early socket is closed unused once the core is loaded
+    // without a connection to make, and the connection is made when a socket asks.
+    const m = new page.sdk.Manager(URL(), {});
+    t.after(() => m._close());
+    await within(page.sdk.ready(), 'sdk.ready()');
+    await waitFor(() => page.sb.sockets().length === 2 && page.sb.sockets()[1].state === 'closed', 'the unused early socket closed');
+    const late = m.socket('/');
+    await waitEvent(late, 'connect');
+    late.disconnect();
+    socket.disconnect();
+  });
 });

@@ -7,10 +7,14 @@ const path = require('node:path');
 const ROOT = path.join(__dirname, '..', '..');
 const HARNESS = path.join(ROOT, 'bench', 'jsc', 'harness.js');
 
-function runJsc(scenario, params, { jit = false, timeoutMs = 120000 } = {}) {
+// engine 'v8': the same files in bench/jsc/v8-shell.js (Node's V8 in a vm context) instead of jsc.
+function runJsc(scenario, params, { jit = false, timeoutMs = 120000, engine = 'jsc' } = {}) {
   const env = { ...process.env };
   if (!jit) env.JSC_useJIT = '0';
-  const out = execFileSync('jsc', ['-e', `var P = ${JSON.stringify(params)};`, HARNESS, scenario], {
+  const [cmd, argv] = engine === 'v8'
+    ? [process.execPath, [path.join(ROOT, 'bench', 'jsc', 'v8-shell.js'), JSON.stringify(params), HARNESS, scenario]]
+    : ['jsc', ['-e', `var P = ${JSON.stringify(params)};`, HARNESS, scenario]];
+  const out = execFileSync(cmd, argv, {
     env, timeout: timeoutMs, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
   const line = out.split('\n').find((l) => l.startsWith('RESULT '));
