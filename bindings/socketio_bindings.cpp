@@ -264,5 +264,11 @@ EMSCRIPTEN_BINDINGS(echat_socketio) {
   function("_SioManager_transportError", +[](int h, double now, unsigned tid, std::string message) {
     return g_managers.at(h).run([&](Manager& m) { m.on_transport_error(Millis(now), tid, std::move(message)); });
   });
+  function("_SioManager_httpResponse", +[](int h, double now, unsigned tid, unsigned rid, int status, std::string body) {
+    return g_managers.at(h).run([&](Manager& m) { m.on_http_response(Millis(now), tid, rid, status, std::move(body)); });
+  });
+  function("_SioManager_httpError", +[](int h, double now, unsigned tid, unsigned rid, std::string message) {
+    return g_managers.at(h).run([&](Manager& m) { m.on_http_error(Millis(now), tid, rid, std::move(message)); });
+  });
   function("_SioManager_timer", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.on_timer(Millis(now)); }); });
 }

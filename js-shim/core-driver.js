@@ -6,7 +6,7 @@
 // the core's next deadline, and hands every other output to `sink` (io.js, im.js). No protocol logic
 // lives here.
 
-const TRANSPORT = new Set(['open', 'send', 'sendx', 'sendb', 'close']);
+const TRANSPORT = new Set(['open', 'send', 'sendx', 'sendb', 'close', 'poll']);
 
 // The socket.io hot path (bindings/socketio_bindings.cpp, echat_sio_*): the frame or payload stays here,
 // the core gets the header, a handle and what JSON.parse found (socketio::Shape: root | first << 4 |
@@ -53,6 +53,7 @@ class CoreDriver {
     this.closedCode = closedCode;
     this.h = core[`_${area}_new`](optionsJson);  // a handle: bindings/<area>_bindings.cpp
     this.sockets = new Map();  // transport id -> platform socket
+    this.gets = new Map();     // transport id -> the long-polling GET in flight ({abort})
     this.timer = null;
     this.deadline = -1;
     this.closed = false;
@@ -259,8 +260,12 @@ class CoreDriver {
         const s = this.sockets.get(o[1]);
         this.sockets.delete(o[1]);
         if (s) s.close(o[2], o[3]);
+        const g = this.gets.get(o[1]);
+        this.gets.delete(o[1]);
+        if (g) g.abort();  // a polling transport: its GET is given up (a POST, e.g. the close packet, ends by itself)
         return undefined;
       }
+      case 'poll': return this.poll(o);
       default: return this.io[o[0]](o, this);
     }
   }
@@ -303,6 +308,21 @@ class CoreDriver {
         this.wakeIfResuming();
       },
     };
+  }
+
+  // Long-polling: ['poll', transport, request, post, url, [piece text], [piece ext]] -> wx.request; the
+  // POST body is each piece's text followed by its host-kept payload (src/host/batch.h).
+  poll(o) {
+    const tid = o[1];
+    const rid = o[2];
+    let body;
+    if (o[3]) body = o[5].map((text, i) => (o[6][i] ? text + this.take(o[6][i]) : text)).join('');
+    const req = this.platform.poll(o[3] ? 'POST' : 'GET', o[4], body, (err, status, text) => {
+      if (this.gets.get(tid) === req) this.gets.delete(tid);
+      if (err !== null) this.input('httpError', tid, rid, String(err));
+      else this.input('httpResponse', tid, rid, status, text);
+    });
+    if (!o[3]) this.gets.set(tid, req);
   }
 
   // The app came to the foreground: the core checks its deadlines against the wall clock and, when it
@@ -358,6 +378,8 @@ class CoreDriver {
     this.timer = null;
     for (const s of this.sockets.values()) s.close(1000, 'destroyed');
     this.sockets.clear();
+    for (const g of this.gets.values()) g.abort();
+    this.gets.clear();
     this.core[`_${this.area}_delete`](this.h);
   }
 }

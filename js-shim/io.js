@@ -92,6 +92,9 @@ class Manager extends Emitter {
       randomizationFactor: opts.randomizationFactor,
       timeout: opts.timeout,
       stripBinaryPrefix: opts.stripBinaryPrefix,
+      // socket.io-client's `transports`: a WebSocket first, long-polling (wx.request) when it fails.
+      websocket: !opts.transports || opts.transports.indexOf('websocket') >= 0,
+      polling: !opts.transports || opts.transports.indexOf('polling') >= 0,
     };
     liveManagers.add(this);
     loader.configure(opts);
@@ -107,7 +110,8 @@ class Manager extends Emitter {
     // Cold start: the first WebSocket opens while the wasm loads. The core decides as always; its first
     // OpenTransport adopts this socket when it names the same URL, else the socket is closed unused.
     // (Not when the network is known to be down: no attempt is made offline.)
-    const early = opts.autoConnect !== false && opts.timeout !== 0 && (!p.isNetworkKnown || !p.isNetworkKnown() || p.isOnline());
+    const early = opts.autoConnect !== false && opts.timeout !== 0 && this._coreOptions.websocket &&
+      (!p.isNetworkKnown || !p.isNetworkKnown() || p.isOnline());
     this._early = early ? openEarly(p, earlyUrl(u, opts.path, query, protocol)) : null;
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core)), (err) => this._fail(err));
   }
@@ -172,7 +176,7 @@ class Manager extends Emitter {
   _onOutput(o) {
     switch (o[0]) {
       case 'm.open':
-        this.engine = new Engine(this, o[1]);
+        this.engine = new Engine(this, o[1], o[2]);
         return this.emitReserved('open');
       case 'm.close':
         if (this.engine) this.engine._closed(o[1]);
@@ -235,10 +239,10 @@ class Manager extends Emitter {
 // manager reconnects, as socket.io-client's engine.close() does) and the "close" event. A new object per
 // connection; the last one stays after it closed (readyState "closed").
 class Engine extends Emitter {
-  constructor(manager, id) {
+  constructor(manager, id, polling) {
     super();
     this.id = id;
-    this.transport = { name: 'websocket' };
+    this.transport = { name: polling ? 'polling' : 'websocket' };
     this.readyState = 'open';
     this._manager = manager;
   }

@@ -54,6 +54,20 @@ function createBrowserPlatform() {
     onForeground: (fn) => foregroundListeners.push(fn),
     onNetwork: (fn) => networkListeners.push(fn),
 
+    poll(method, url, body, done) {
+      const ctl = typeof AbortController === 'function' ? new AbortController() : null;
+      let finished = false;
+      const finish = (err, status, text) => {
+        if (finished) return;
+        finished = true;
+        done(err, status, text);
+      };
+      fetch(url, { method, body, headers: { 'content-type': 'text/plain;charset=UTF-8' }, signal: ctl ? ctl.signal : undefined })
+        .then((res) => res.text().then((text) => finish(null, res.status, text)))
+        .catch((err) => finish(`fetch failed: ${err && err.message}`, 0, ''));
+      return { abort() { finished = true; if (ctl) ctl.abort(); } };
+    },
+
     openSocket(url, h) {
       let ws;
       let closed = false;

@@ -88,6 +88,46 @@ function createWxPlatform(wx) {
     onForeground: (fn) => foregroundListeners.push(fn),
     onNetwork: (fn) => networkListeners.push(fn),
 
+    // Long-polling: an HTTP request with text in and out; done(err, status, text) once; -> {abort()}.
+    poll(method, url, body, done) {
+      let finished = false;
+      let task = null;
+      const finish = (err, status, text) => {
+        if (finished) return;
+        finished = true;
+        done(err, status, text);
+      };
+      const attempt = () => {
+        if (finished) return;
+        try {
+          task = wx.request({
+            url,
+            method,
+            data: body === undefined ? '' : body,
+            header: { 'content-type': 'text/plain;charset=UTF-8' },
+            dataType: 'text',
+            responseType: 'text',
+            success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+            fail: (res) => {
+              const msg = errText(res, 'request:fail');
+              // wx fails the 11th concurrent request at once, nothing sent: try again shortly.
+              if (/exceed max (\w+ )?(connection|task)/i.test(msg)) setTimeout(attempt, 200);
+              else finish(msg, 0, '');
+            },
+          });
+        } catch (err) {
+          setTimeout(() => finish(`request threw: ${err && err.message}`, 0, ''), 0);
+        }
+      };
+      attempt();
+      return {
+        abort() {
+          finished = true;
+          if (task && typeof task.abort === 'function') task.abort();
+        },
+      };
+    },
+
     openSocket(url, h) {
       let failed = false;
       const fail = (msg) => {

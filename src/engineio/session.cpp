@@ -2,6 +2,8 @@
 // lists them; the only writers of state_ are open(), on_packet() (Opening -> Open) and finish().
 #include "engineio/session.h"
 
+#include "engineio/payload.h"
+
 #include <algorithm>
 #include <limits>
 #include <utility>
@@ -25,9 +27,17 @@ Session::Session(SessionOptions options)
 
 std::string Session::url() const {
   std::string u = options_.base_url;
+  if (options_.polling && u.compare(0, 2, "ws") == 0) u.replace(0, 2, "http");  // ws:// -> http://, wss:// -> https://
   u += u.find('?') == std::string::npos ? '?' : '&';
   u += options_.version == Version::V3 ? "EIO=3" : "EIO=4";
-  u += "&transport=websocket";
+  if (options_.polling) {
+    u += "&transport=polling";
+    if (options_.version == Version::V3) u += "&b64=1";  // binary as "b4<base64>" in text payloads
+    u += "&t=" + std::to_string(next_request_);       // cache-buster: the request id
+    if (handshake_) u += "&sid=" + handshake_->sid;
+  } else {
+    u += "&transport=websocket";
+  }
   if (!options_.query.empty()) {
     u += '&';
     u += options_.query;
@@ -50,6 +60,8 @@ void Session::open(Millis now) {
   handshake_.reset();
   error_.reset();
   timers_.clear_all();
+  get_ = post_ = 0;
+  writes_.clear();
   if (options_.connect_timeout <= 0) {
     // socket.io-client's `timeout: 0`: every attempt times out at once. Fail here, without opening a
     // transport that would be closed unused (WeChat allows 5 sockets).
@@ -59,7 +71,11 @@ void Session::open(Millis now) {
     return;
   }
   timers_.set(Timer::Connect, add_ms(now, options_.connect_timeout));
-  outputs_.push_back(OpenTransport{transport_, url()});
+  if (options_.polling) {
+    poll();
+  } else {
+    outputs_.push_back(OpenTransport{transport_, url()});
+  }
 }
 
 core::Result<core::Ok> Session::send(Millis now, Frame message) {
@@ -74,26 +90,26 @@ core::Result<core::Ok> Session::send(Millis now, Frame message) {
   }
   Frame frame = encode(Packet{PacketType::Message, message.binary, std::move(message.data), message.ext,
                               message.ext_size},
-                       options_.version, options_.base64_binary);
+                       options_.version, options_.base64_binary || options_.polling);
   if (handshake_->max_payload && frame.size() > static_cast<std::uint64_t>(*handshake_->max_payload)) {
     return core::Error::caller("eio.payload_too_large",
                                "eio: message frame of " + std::to_string(frame.size()) +
                                    " bytes exceeds the server's maxPayload of " +
                                    std::to_string(*handshake_->max_payload) + " bytes");
   }
-  outputs_.push_back(SendFrame{transport_, std::move(frame)});
+  write(std::move(frame));
   return core::Ok{};
 }
 
 bool Session::on_message_fast(Millis now, std::uint32_t transport, std::size_t size) {
-  if (state_ != State::Open || !current(transport) || size > options_.max_incoming_bytes) return false;
+  if (options_.polling || state_ != State::Open || !current(transport) || size > options_.max_incoming_bytes) return false;
   if (const auto d = next_deadline(); d && *d <= now) return false;
   arm_liveness(now);
   return true;
 }
 
 bool Session::can_send_fast(Millis now, std::size_t size) const {
-  if (state_ != State::Open) return false;
+  if (options_.polling || state_ != State::Open) return false;
   if (const auto d = next_deadline(); d && *d <= now) return false;
   return !handshake_->max_payload || size <= static_cast<std::uint64_t>(*handshake_->max_payload);
 }
@@ -149,6 +165,100 @@ void Session::on_transport_error(Millis now, std::uint32_t transport, std::strin
   std::string msg = "eio: WebSocket error";
   if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
   finish("transport error", core::Error::transport("eio.transport_error", std::move(msg)), true);
+}
+
+// ---- long-polling ---------------------------------------------------------------------------------
+
+void Session::on_http_response(Millis now, std::uint32_t transport, std::uint32_t request, int status,
+                               std::string body) {
+  advance(now);
+  if (!current(transport) || request == 0 || (request != get_ && request != post_)) return;
+  const bool get = request == get_;
+  if (get) {
+    get_ = 0;
+  } else {
+    post_ = 0;
+  }
+  if (status != 200) {
+    std::string msg = std::string("eio: polling ") + (get ? "GET" : "POST") + " answered HTTP " + std::to_string(status);
+    if (!body.empty()) msg += ": " + describe_frame(Frame{false, std::move(body)});
+    finish("transport error", core::Error::transport("eio.poll_error", std::move(msg)), true);
+    return;
+  }
+  if (!get) {
+    flush_writes();
+    return;
+  }
+  if (body.size() > options_.max_incoming_bytes) {
+    finish("parse error",
+           core::Error::peer("eio.frame_too_large", "eio: polling payload of " + std::to_string(body.size()) +
+                                                        " bytes exceeds max_incoming_bytes " +
+                                                        std::to_string(options_.max_incoming_bytes)),
+           true);
+    return;
+  }
+  auto frames = decode_payload(body, options_.version);
+  if (!frames) {
+    finish("parse error", std::move(frames.error()), true);
+    return;
+  }
+  for (Frame& f : frames.value()) {
+    auto packet = decode(f, options_.version, DecodeOptions{options_.strip_v4_binary_prefix});
+    if (!packet) {
+      finish("parse error", std::move(packet.error()), true);
+      return;
+    }
+    on_packet(now, std::move(packet.value()));
+    if (!current(transport)) return;
+  }
+  poll();
+  flush_writes();
+}
+
+void Session::on_http_error(Millis now, std::uint32_t transport, std::uint32_t request, std::string message) {
+  advance(now);
+  if (!current(transport) || request == 0 || (request != get_ && request != post_)) return;
+  std::string msg = std::string("eio: polling ") + (request == get_ ? "GET" : "POST") + " failed";
+  if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
+  if (request == get_) {
+    get_ = 0;
+  } else {
+    post_ = 0;
+  }
+  finish("transport error", core::Error::transport("eio.poll_error", std::move(msg)), true);
+}
+
+void Session::poll() {
+  if (get_ != 0) return;
+  get_ = next_request_;
+  outputs_.push_back(HttpRequest{transport_, get_, false, url(), {}});
+  ++next_request_;
+}
+
+void Session::write(Frame frame) {
+  if (!options_.polling) {
+    outputs_.push_back(SendFrame{transport_, std::move(frame)});
+    return;
+  }
+  writes_.push_back(std::move(frame));
+  flush_writes();
+}
+
+void Session::flush_writes() {
+  if (post_ != 0 || writes_.empty() || state_ != State::Open) return;
+  post_ = next_request_;
+  std::string u = url();
+  outputs_.push_back(HttpRequest{transport_, post_, true, std::move(u), encode_payload(writes_, options_.version)});
+  ++next_request_;
+  writes_.clear();
+}
+
+ExternalRef Session::oldest_external() const {
+  ExternalRef oldest = 0;
+  for (const Frame& f : writes_) {
+    if (f.ext != 0 && (oldest == 0 || f.ext < oldest)) oldest = f.ext;
+  }
+  return oldest;
 }
 
 // ---- time -----------------------------------------------------------------------------------------
@@ -259,12 +369,21 @@ void Session::arm_liveness(Millis now) {
 }
 
 void Session::emit_packet(const Packet& packet) {
-  outputs_.push_back(SendFrame{transport_, encode(packet, options_.version, options_.base64_binary)});
+  write(encode(packet, options_.version, options_.base64_binary || options_.polling));
 }
 
 void Session::finish(std::string reason, std::optional<core::Error> error, bool close_transport) {
   const bool before_open = !handshake_.has_value();
+  if (options_.polling && close_transport && handshake_ && reason == "forced close") {
+    // Tell the server (a WebSocket's close frame does that), with what still waited to be written (a
+    // DISCONNECT, say); the answer is not waited for.
+    writes_.push_back(Frame{false, "1"});
+    std::string u = url();
+    outputs_.push_back(HttpRequest{transport_, next_request_++, true, std::move(u), encode_payload(writes_, options_.version)});
+  }
   if (close_transport) outputs_.push_back(CloseTransport{transport_, kCloseCode, reason});
+  get_ = post_ = 0;
+  writes_.clear();
   state_ = State::Closed;
   timers_.clear_all();
   ping_outstanding_ = false;

@@ -1,4 +1,5 @@
-// Engine.IO client session over one WebSocket transport (Engine.IO protocol 3 and 4), sans-I/O.
+// Engine.IO client session over one WebSocket transport, or over HTTP long-polling (Engine.IO protocol 3
+// and 4), sans-I/O.
 //
 // INTERFACE CONTRACT (agreed between layers; the implementation may add members but must keep these):
 // The host (ultimately the JS shim) owns the real WebSocket and the single real timer. It feeds inputs
@@ -58,6 +59,17 @@
 // WebSocket close codes: every CloseTransport carries code 1000 (browsers and wx.closeSocket accept only
 // 1000 and 3000-4999) and a short ASCII reason (the Closed reason), well under the 123-byte limit.
 //
+// Long-polling (SessionOptions::polling; docs/protocol.md "Long-polling"): instead of a WebSocket the
+// session asks the host for HTTP requests (HttpRequest outputs, answered by on_http_response /
+// on_http_error quoting the transport and request ids). open() sends the handshake GET
+// (`?EIO=n&transport=polling[&b64=1 on EIO3]&t=<request id>`); the response carries the open packet.
+// From then on exactly one GET is outstanding at a time (each response's packets are handled as WebSocket
+// frames would be, then the next GET goes out), and at most one POST: packets written while a POST is in
+// flight wait and go together in the next one (engineio/payload.h). A non-200 answer or a failed request
+// is "transport error"; CloseTransport means "abort the GET of this transport" (a forced close first
+// POSTs what waits to be written and the close packet "1", without waiting for a POST in flight). The server's noop "6" (sent to end a GET early) is ignored. No upgrade to
+// a WebSocket: a session keeps the transport it opened with.
+//
 // After Closed: the session is finished for that connection; every input except open() is ignored and
 // produces no output; send() returns Caller error "eio.closed"; error() keeps what closed it (sticky).
 // A new connection is made by calling open() again on the same Session (it gets a fresh transport id, so
@@ -102,6 +114,8 @@ struct SessionOptions {
   bool strip_v4_binary_prefix = true;
   // Transport id used by the first open(); each open() uses the next one.
   std::uint32_t first_transport_id = 1;
+  // HTTP long-polling instead of a WebSocket (see above).
+  bool polling = false;
 };
 
 enum class State : unsigned char { Idle, Opening, Open, Closed };
@@ -110,6 +124,15 @@ enum class State : unsigned char { Idle, Opening, Open, Closed };
 struct OpenTransport { std::uint32_t transport; std::string url; };
 struct SendFrame { std::uint32_t transport; Frame frame; };
 struct CloseTransport { std::uint32_t transport; int code; std::string reason; };
+// Long-polling: an HTTP request to make (GET when !post). The POST body is the pieces' text in order,
+// each followed by its host-kept rest (Frame::ext); a GET has none. The answer quotes transport + request.
+struct HttpRequest {
+  std::uint32_t transport;
+  std::uint32_t request;
+  bool post;
+  std::string url;
+  std::vector<Frame> body;
+};
 struct Opened { Handshake handshake; };                 // the open packet was received
 struct Message { Frame payload; };                       // an Engine.IO message (text, or binary bytes)
 // The session ended. `reason` uses socket.io-client's words: "transport close", "transport error",
@@ -118,7 +141,7 @@ struct Message { Frame payload; };                       // an Engine.IO message
 // ever received (what a protocol fallback looks at).
 struct Closed { std::string reason; std::optional<core::Error> error; bool before_open = false; };
 
-using Output = std::variant<OpenTransport, SendFrame, CloseTransport, Opened, Message, Closed>;
+using Output = std::variant<OpenTransport, SendFrame, CloseTransport, Opened, Message, Closed, HttpRequest>;
 
 class Session {
  public:
@@ -139,6 +162,10 @@ class Session {
   void on_frame(Millis now, std::uint32_t transport, Frame frame);
   void on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason);
   void on_transport_error(Millis now, std::uint32_t transport, std::string message);
+  // Long-polling: the answer to HttpRequest `request` (status 200 = the body is a payload, or "ok" for a
+  // POST), or its failure.
+  void on_http_response(Millis now, std::uint32_t transport, std::uint32_t request, int status, std::string body);
+  void on_http_error(Millis now, std::uint32_t transport, std::uint32_t request, std::string message);
 
   // Time. on_timer may be called at any time (early, late, or after a long suspension): it acts on
   // every deadline that has passed by `now`, and checks elapsed wall time, not only armed timers.
@@ -155,8 +182,10 @@ class Session {
   std::uint32_t transport() const { return transport_; }
   // What closed the session (sticky until the next open()); empty while not Closed or for a plain close().
   const std::optional<core::Error>& error() const { return error_; }
-  // The URL open() uses.
+  // The URL open() uses (polling: of the next request).
   std::string url() const;
+  // The oldest host-kept payload waiting for the next POST (0: none).
+  ExternalRef oldest_external() const;
 
   // The hot path (socketio::Manager's fast lane). on_message_fast: what on_frame does for a text
   // message of `size` bytes whose content the caller decodes itself: true, with the liveness deadline
@@ -173,6 +202,9 @@ class Session {
   void advance(Millis now);  // act on every passed deadline (the shared first step of every input)
   void on_packet(Millis now, Packet packet);
   void emit_packet(const Packet& packet);
+  void write(Frame frame);  // a frame to the server: WebSocket frame, or into the next POST
+  void poll();              // polling: the next GET
+  void flush_writes();      // polling: a POST of what waits, unless one is in flight
   void arm_liveness(Millis now);
   // The one exit to Closed.
   void finish(std::string reason, std::optional<core::Error> error, bool close_transport);
@@ -183,6 +215,10 @@ class Session {
   std::uint32_t transport_ = 0;
   std::uint32_t next_transport_;
   bool ping_outstanding_ = false; // EIO3: "2" sent, "3" not yet received
+  std::uint32_t next_request_ = 1;  // polling: request ids, unique for the session's lifetime
+  std::uint32_t get_ = 0;           // the GET in flight (0: none)
+  std::uint32_t post_ = 0;          // the POST in flight (0: none)
+  std::vector<Frame> writes_;       // frames waiting for the next POST
   std::optional<Handshake> handshake_;
   std::optional<core::Error> error_;
   core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;

@@ -149,6 +149,26 @@ void BatchText::transport(const engineio::CloseTransport& o) {
   close_output();
 }
 
+void BatchText::transport(const engineio::HttpRequest& o) {
+  open_output("poll");
+  num(o.transport);
+  num(o.request);
+  boolean(o.post);
+  str(o.url);
+  text_ += ",[";
+  for (std::size_t i = 0; i < o.body.size(); ++i) {
+    if (i) text_ += ',';
+    append_json_string(text_, o.body[i].data);
+  }
+  text_ += "],[";
+  for (std::size_t i = 0; i < o.body.size(); ++i) {
+    if (i) text_ += ',';
+    append_int(text_, static_cast<long long>(o.body[i].ext));
+  }
+  text_ += ']';
+  close_output();
+}
+
 const std::string& BatchText::finish(std::optional<core::Millis> deadline) {
   text_ += "],\"r\":";
   text_ += result_;
@@ -167,7 +187,8 @@ void BatchWriter::add(const socketio::Output& output) {
           [&](const OpenTransport& o) { transport(o); },
           [&](const SendFrame& o) { transport(o); },
           [&](const CloseTransport& o) { transport(o); },
-          [&](const ManagerOpen& o) { open_output("m.open"); str(o.sid); close_output(); },
+          [&](const HttpRequest& o) { transport(o); },
+          [&](const ManagerOpen& o) { open_output("m.open"); str(o.sid); boolean(o.polling); close_output(); },
           [&](const ManagerClose& o) { open_output("m.close"); str(o.reason); close_output(); },
           [&](const ManagerError& o) { open_output("m.error"); error(o.error); close_output(); },
           [&](const ReconnectAttempt& o) { open_output("m.attempt"); num(o.attempt); close_output(); },
@@ -275,6 +296,8 @@ core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_vie
   str("query", o.query);
   boolean("reconnection", o.reconnection);
   boolean("stripBinaryPrefix", o.strip_v4_binary_prefix);
+  boolean("websocket", o.websocket);
+  boolean("polling", o.polling);
   num("reconnectionAttempts", o.reconnection_attempts, 0, 4294967295.0);
   num("reconnectionDelay", o.reconnection_delay, 0, 9007199254740991.0);
   num("reconnectionDelayMax", o.reconnection_delay_max, 0, 9007199254740991.0);

@@ -64,6 +64,9 @@ class BatchText {
   void transport(const engineio::OpenTransport& o);
   void transport(const engineio::SendFrame& o);
   void transport(const engineio::CloseTransport& o);
+  // ["poll", transport, request, post, url, [piece text...], [piece ext...]] (long-polling HTTP request;
+  // the POST body is each piece's text followed by its host-kept payload when its ext is not 0).
+  void transport(const engineio::HttpRequest& o);
 
   std::string text_;
 

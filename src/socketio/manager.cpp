@@ -143,6 +143,7 @@ core::Result<ManagerOptions> Manager::validate(ManagerOptions o) {
     return caller("protocol: must be 0 (auto), 3 or 4 (the Engine.IO version)");
   }
   if (o.max_incoming_bytes < 64) return caller("max_incoming_bytes: must be >= 64");
+  if (!o.websocket && !o.polling) return caller("transports: must allow websocket, polling or both");
   return o;
 }
 
@@ -285,8 +286,13 @@ void Manager::set_online(Millis now, bool online) {
 
 // ---- the session: attempts, draining its outputs ------------------------------------------------
 
-void Manager::start_attempt(Millis now) {
+void Manager::start_attempt(Millis now, bool fallback) {
   timers_.clear(Timer::Reconnect);
+  // A fresh attempt starts with the transport that worked last (a WebSocket until one did not).
+  if (!fallback) {
+    polling_ = !options_.websocket || known_polling_.value_or(false);
+    ws_failure_.reset();
+  }
   if (options_.protocol == 3) {
     version_ = engineio::Version::V3;
   } else if (options_.protocol == 4) {
@@ -301,6 +307,7 @@ void Manager::start_attempt(Millis now) {
   so.max_incoming_bytes = options_.max_incoming_bytes;
   so.connect_timeout = options_.timeout;
   so.strip_v4_binary_prefix = options_.strip_v4_binary_prefix;
+  so.polling = polling_;
   ++generation_;
   session_.emplace(so);
   handshake_.reset();
@@ -332,6 +339,15 @@ void Manager::drain(Millis now) {
         if (transport_ != 0 && f->transport == session_transport_) {
           outputs_.push_back(SendFrame{transport_, std::move(f->frame)});
         }
+      } else if (auto* h = std::get_if<engineio::HttpRequest>(&out)) {
+        if (transport_ == 0) {  // polling has no OpenTransport: its first request names the transport
+          transport_ = next_transport_++;
+          if (next_transport_ == 0) next_transport_ = 1;
+          session_transport_ = h->transport;
+        }
+        if (h->transport == session_transport_) {
+          outputs_.push_back(HttpRequest{transport_, h->request, h->post, std::move(h->url), std::move(h->body)});
+        }
       } else if (auto* c = std::get_if<engineio::CloseTransport>(&out)) {
         if (transport_ != 0 && c->transport == session_transport_) {
           outputs_.push_back(CloseTransport{transport_, c->code, std::move(c->reason)});
@@ -354,6 +370,7 @@ void Manager::drain(Millis now) {
 void Manager::on_engine_open(Millis now, const engineio::Handshake& handshake) {
   handshake_ = handshake;
   state_ = ManagerState::Open;
+  known_polling_ = polling_;
   if (options_.protocol == 0) {
     if (version_ == engineio::Version::V3) {
       known_version_ = engineio::Version::V3;
@@ -373,7 +390,7 @@ void Manager::confirm_open() {
     probing_ = false;
     known_version_ = engineio::Version::V4;
   }
-  outputs_.push_back(ManagerOpen{session_ && session_->handshake() ? session_->handshake()->sid : std::string()});
+  outputs_.push_back(ManagerOpen{session_ && session_->handshake() ? session_->handshake()->sid : std::string(), polling_});
   if (reconnecting_) {
     outputs_.push_back(Reconnect{attempts_});
     reconnecting_ = false;
@@ -393,7 +410,7 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
 
   if (fallback_pending_) {
     fallback_pending_ = false;
-    start_attempt(now);
+    start_attempt(now, true);
     return;
   }
   // Auto mode: the first EIO4 try failed before the open packet (or before protocol 5 was confirmed):
@@ -401,16 +418,30 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
   if (options_.protocol == 0 && !known_version_ && version_ == engineio::Version::V4 && !fell_back_ &&
       (!was_open || was_probing) && !skip_reconnect_ && any_active()) {
     fell_back_ = true;
-    start_attempt(now);
+    start_attempt(now, true);
     return;
   }
   fell_back_ = false;
+  // The WebSocket failed before the connection opened (in auto mode with both versions): try
+  // long-polling at once, within the same attempt (a network that blocks WebSockets).
+  if ((!was_open || was_probing) && !polling_ && options_.polling && !ours && !skip_reconnect_ && any_active()) {
+    polling_ = true;
+    ws_failure_ = closed.error ? *closed.error
+                               : core::Error::transport("sio.connect_failed", "could not connect: " + closed.reason);
+    start_attempt(now, true);
+    return;
+  }
 
   if (!was_open || was_probing) {
     // The attempt failed.
     core::Error error = closed.error ? *closed.error
                                      : core::Error::transport("sio.connect_failed",
                                                               "could not connect: " + closed.reason);
+    if (ws_failure_) {  // the WebSocket's failure says more; polling was the fallback
+      error = core::Error{ws_failure_->kind, ws_failure_->code,
+                          ws_failure_->message + "; long-polling failed too: " + error.message};
+      ws_failure_.reset();
+    }
     if (skip_reconnect_ || !any_active()) return;  // closed on purpose: nothing is wanted any more
     if (!ours) {  // (a parse error was reported when it happened)
       outputs_.push_back(ManagerError{error});
@@ -1271,6 +1302,7 @@ engineio::ExternalRef Manager::oldest_external() const {
     for (const auto& e : s.receive_buffer) see(e.ext);
     for (const auto& q : s.queue) see(q.packet.ext);
   }
+  if (session_) see(session_->oldest_external());
   return oldest;
 }
 
@@ -1279,6 +1311,23 @@ void Manager::on_transport_close(Millis now, std::uint32_t transport, int code, 
   advance(now);
   if (transport != transport_ || !session_) return;
   session_->on_transport_close(now, session_transport_, code, std::move(reason));
+  drain(now);
+}
+
+void Manager::on_http_response(Millis now, std::uint32_t transport, std::uint32_t request, int status,
+                               std::string body) {
+  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+  advance(now);
+  if (transport != transport_ || !session_) return;
+  session_->on_http_response(now, session_transport_, request, status, std::move(body));
+  drain(now);
+}
+
+void Manager::on_http_error(Millis now, std::uint32_t transport, std::uint32_t request, std::string message) {
+  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+  advance(now);
+  if (transport != transport_ || !session_) return;
+  session_->on_http_error(now, session_transport_, request, std::move(message));
   drain(now);
 }
 

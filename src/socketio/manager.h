@@ -87,6 +87,14 @@ struct ManagerOptions {
   // for such a server: on a standard EIO4 server it would eat the first byte of every attachment that
   // starts with 0x04. (On EIO3 the 0x04 prefix is the standard and is always removed.)
   bool strip_v4_binary_prefix = false;
+  // socket.io-client's `transports`: which Engine.IO transports may be used (at least one). With both, an
+  // attempt tries the WebSocket first and, when that fails before the connection opens (networks that
+  // block WebSockets), HTTP long-polling at once, in the same attempt; the transport that worked is kept
+  // for the manager's later reconnects; when both fail, the WebSocket's error is the one reported (with
+  // the polling failure appended). No upgrade from polling to a WebSocket yet. Off by default here (the
+  // IM session uses WebSockets only); sdk.io turns it on, as socket.io-client's default transports do.
+  bool websocket = true;
+  bool polling = false;
 };
 
 // ---- Outputs -------------------------------------------------------------------------------------
@@ -95,10 +103,16 @@ struct ManagerOptions {
 // own, unique for its lifetime, starting at 1).
 using OpenTransport = engineio::OpenTransport;    // open a WebSocket to `url`
 using SendFrame = engineio::SendFrame;            // send a text or binary frame
-using CloseTransport = engineio::CloseTransport;  // close the WebSocket (code, reason)
+using CloseTransport = engineio::CloseTransport;  // close the WebSocket (code, reason); polling: give up
+                                                  // the transport's GET (a POST may finish)
+using HttpRequest = engineio::HttpRequest;        // long-polling: make this HTTP request, answer with
+                                                  // on_http_response / on_http_error
 
 // Manager events (socket.io-client's Manager events).
-struct ManagerOpen { std::string sid; };      // the Engine.IO connection (session id sid) is open ("open")
+struct ManagerOpen {  // the Engine.IO connection (session id sid) is open ("open")
+  std::string sid;
+  bool polling = false;  // over long-polling (else a WebSocket)
+};
 struct ManagerClose { std::string reason; };   // it closed ("close"): "transport close", "transport
                                                // error", "ping timeout", "parse error", "forced close"
 struct ManagerError { core::Error error; };    // could not connect, or the peer broke the protocol
@@ -149,7 +163,8 @@ struct AckResult {
 
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, ManagerOpen, ManagerClose,
                             ManagerError, ReconnectAttempt, Reconnect, ReconnectError, ReconnectFailed,
-                            SocketConnect, SocketConnectError, SocketDisconnect, SocketEvent, AckResult>;
+                            SocketConnect, SocketConnectError, SocketDisconnect, SocketEvent, AckResult,
+                            HttpRequest>;
 
 // ---- Observable state (for bindings and tests) ---------------------------------------------------
 
@@ -296,6 +311,9 @@ class Manager {
   engineio::ExternalRef oldest_external() const;
   void on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason);
   void on_transport_error(Millis now, std::uint32_t transport, std::string message);
+  // Long-polling: the answer to an HttpRequest (quote its transport and request ids), or its failure.
+  void on_http_response(Millis now, std::uint32_t transport, std::uint32_t request, int status, std::string body);
+  void on_http_error(Millis now, std::uint32_t transport, std::uint32_t request, std::string message);
   void on_timer(Millis now);
   // The earliest deadline of the manager's timers (backoff, ack timeouts) and the session's.
   std::optional<Millis> next_deadline() const;
@@ -312,6 +330,8 @@ class Manager {
   std::uint32_t reconnect_attempts() const { return attempts_; }
   // The current transport id (0: none).
   std::uint32_t transport() const { return transport_; }
+  // Whether the current (or last) connection attempt uses long-polling.
+  bool polling() const { return polling_; }
 
  private:
   enum class Timer : unsigned char { Reconnect, AckTimeout, Count };
@@ -361,7 +381,7 @@ class Manager {
   void advance(Millis now);
   void use_url();  // engine_base_url_ and engine_query_ from options_
   void drain(Millis now);
-  void start_attempt(Millis now);
+  void start_attempt(Millis now, bool fallback = false);
   void on_engine_open(Millis now, const engineio::Handshake& handshake);
   void confirm_open();
   void on_engine_message(Millis now, engineio::Frame payload);
@@ -420,6 +440,9 @@ class Manager {
   std::optional<engineio::Version> known_version_;
   bool fell_back_ = false;         // this attempt already switched from EIO4 to EIO3
   bool fallback_pending_ = false;  // closing the EIO4 transport to retry with EIO3 at once
+  bool polling_ = false;           // this attempt uses long-polling
+  std::optional<bool> known_polling_;  // the transport of the last connection that opened
+  std::optional<core::Error> ws_failure_;  // why this attempt's WebSocket failed (before trying polling)
   bool probing_ = false;           // auto mode, EIO4 open but protocol 5 not yet confirmed
   bool online_ = true;
   bool reconnecting_ = false;      // inside a reconnection loop (attempts_ counts its attempts)

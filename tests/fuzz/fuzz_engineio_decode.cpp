@@ -1,7 +1,9 @@
-// libFuzzer target: Engine.IO frame decoding and open-packet parsing on arbitrary bytes, both versions.
+// libFuzzer target: Engine.IO frame decoding, long-polling payload decoding and open-packet parsing on
+// arbitrary bytes, both versions.
 // Input: byte 0 selects the frame kind and options; the rest is the frame.
 // Invariants: never crash; errors are Peer errors with a code and a bounded message; whatever decodes
-// re-encodes to a frame that decodes to the same packet; base64 round-trips.
+// re-encodes to a frame that decodes to the same packet; base64 round-trips; a payload that decodes
+// re-encodes (encode_payload) to a body that decodes to the same frames.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -9,6 +11,7 @@
 
 #include "core/base64.h"
 #include "engineio/packet.h"
+#include "engineio/payload.h"
 
 using namespace echat::engineio;
 
@@ -62,6 +65,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   const Frame frame{(mode & 1) != 0, bytes};
   for (Version v : {Version::V3, Version::V4}) one(frame, v, (mode & 2) == 0);
+
+  // The bytes as a polling payload body.
+  for (Version v : {Version::V3, Version::V4}) {
+    auto frames = decode_payload(bytes, v);
+    if (!frames) {
+      check(frames.error().kind == echat::core::ErrorKind::Peer && frames.error().code == "eio.bad_payload");
+      check(frames.error().message.size() < 400);
+      continue;
+    }
+    std::string body;
+    for (const Frame& piece : encode_payload(frames.value(), v)) body += piece.data;
+    auto again = decode_payload(body, v);
+    check(again.ok() && again.value().size() == frames.value().size());
+    for (std::size_t i = 0; i < frames.value().size(); ++i) check(again.value()[i].data == frames.value()[i].data);
+  }
 
   // The raw bytes as a handshake JSON and as base64 text.
   auto hs = parse_handshake(bytes);

@@ -21,8 +21,10 @@ const path = require('node:path');
 // on 2026-12-05 for issue 15's retry queue (`retries`, in the C++ core) and connection-state recovery:
 // 133,690 -> 135,936 B (+2,246: js +636, wasm.br +1,610). Raised to 137,400 the same day for issue 10's
 // cold start (the first WebSocket opens while the wasm loads: require() -> connected 1.44-1.86x weapp ->
-// 0.90-1.08x with a 30 ms WebSocket open, docs/benchmarks.md): +1,396 B of js.
-const BUDGET = 137400;
+// 0.90-1.08x with a 30 ms WebSocket open, docs/benchmarks.md): +1,396 B of js. Raised to 141,300 the same day
+// for issue 15's long-polling transport (Engine.IO payloads, the polling session, the fallback, wx.request):
+// 137,118 -> 141,050 B (+3,932: js +1,205, wasm.br +2,727).
+const BUDGET = 141300;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

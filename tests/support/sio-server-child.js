@@ -171,7 +171,7 @@ const common = {
 };
 if (kind === 'v2') {
   const ioV2 = require('socket.io-v2');
-  io = ioV2(httpServer, { ...common, serveClient: false, cookie: false });
+  io = ioV2(httpServer, { ...common, serveClient: false, cookie: false, ...(cfg.transports ? { transports: cfg.transports } : {}) });
 } else {
   const { Server } = require('socket.io');
   io = new Server(httpServer, {
@@ -180,6 +180,7 @@ if (kind === 'v2') {
     allowEIO3: kind === 'v4-eio3',
     connectTimeout: cfg.connectTimeout || 45000,
     ...(cfg.recovery ? { connectionStateRecovery: { maxDisconnectionDuration: 60000 } } : {}),
+    ...(cfg.transports ? { transports: cfg.transports } : {}),
   });
 }
 

@@ -212,6 +212,7 @@ async function startSioServer(options = {}) {
     maxHttpBufferSize: options.maxHttpBufferSize,
     connectTimeout: options.connectTimeout,
     recovery: !!options.recovery,
+    transports: options.transports,  // e.g. ['polling']: a server (or proxy) that refuses WebSockets
   });
   return srv._spawn(options.port || 0);
 }

@@ -135,6 +135,14 @@ inline std::string describe(const Output& o) {
     }
     std::string operator()(const Opened& x) const { return "opened " + x.handshake.sid; }
     std::string operator()(const Message& x) const { return "message " + frame_str(x.payload); }
+    std::string operator()(const HttpRequest& x) const {
+      std::string s = (x.post ? "post#" : "get#") + std::to_string(x.transport) + "." + std::to_string(x.request) + " " + x.url;
+      if (x.post) {
+        s += " body ";
+        for (const auto& piece : x.body) s += frame_str(piece) + (piece.ext ? "+ext" + std::to_string(piece.ext) : "");
+      }
+      return s;
+    }
     std::string operator()(const Closed& x) const {
       std::string s = "closed " + x.reason;
       if (x.error) s += " [" + x.error->code + "]";

@@ -29,6 +29,15 @@ inline std::string describe(const Output& o) {
     std::string operator()(const SendFrame& x) {
       return "send #" + std::to_string(x.transport) + " " + (x.frame.binary ? show_bytes(x.frame.data) : x.frame.data);
     }
+    std::string operator()(const HttpRequest& x) {
+      std::string s = std::string(x.post ? "post #" : "get #") + std::to_string(x.transport) + "." +
+                      std::to_string(x.request) + " " + x.url;
+      if (x.post) {
+        s += " body ";
+        for (const auto& piece : x.body) s += piece.data;
+      }
+      return s;
+    }
     std::string operator()(const CloseTransport& x) {
       return "close #" + std::to_string(x.transport) + " " + std::to_string(x.code) + " " + x.reason;
     }
@@ -87,6 +96,8 @@ struct Harness {
 
   // Link behaviour.
   bool reachable = true;       // false: every OpenTransport fails with a transport error
+  bool answer_polling = true;  // false: HttpRequests wait in `http` for the test to answer
+  std::vector<HttpRequest> http;  // every HttpRequest
   bool hold_open = false;      // true: OpenTransport gets no answer at all (for connect timeouts)
   bool server_heartbeat = true;  // EIO4: the server pings every pingInterval on open connections
 
@@ -157,6 +168,20 @@ struct Harness {
       const auto replies = server.receive(x->transport, WireFrame{x->frame.binary, x->frame.data});
       deliver(x->transport, replies);
       if (server.closed(x->transport) && open.count(x->transport)) server_closed(x->transport);
+      return;
+    }
+    if (auto* x = std::get_if<HttpRequest>(&o)) {
+      // The in-memory peer speaks WebSocket only: it answers polling as a socket.io server with
+      // transports ["websocket"] does (HTTP 400). Tests that drive polling answer `http` themselves.
+      wire.push_back(describe(o));
+      http.push_back(*x);
+      if (answer_polling) {
+        if (!reachable) {
+          m.on_http_error(clock.now, x->transport, x->request, "connect ECONNREFUSED");
+        } else {
+          m.on_http_response(clock.now, x->transport, x->request, 400, "{\"code\":0,\"message\":\"Transport unknown\"}");
+        }
+      }
       return;
     }
     if (auto* x = std::get_if<CloseTransport>(&o)) {
