@@ -95,6 +95,8 @@ class Manager extends Emitter {
       // socket.io-client's `transports`: a WebSocket first, long-polling (wx.request) when it fails.
       websocket: !opts.transports || opts.transports.indexOf('websocket') >= 0,
       polling: !opts.transports || opts.transports.indexOf('polling') >= 0,
+      // ['polling', 'websocket'] (socket.io-client's order): start with polling, then upgrade.
+      pollingFirst: !!opts.transports && opts.transports[0] === 'polling',
     };
     liveManagers.add(this);
     loader.configure(opts);
@@ -110,7 +112,7 @@ class Manager extends Emitter {
     // Cold start: the first WebSocket opens while the wasm loads. The core decides as always; its first
     // OpenTransport adopts this socket when it names the same URL, else the socket is closed unused.
     // (Not when the network is known to be down: no attempt is made offline.)
-    const early = opts.autoConnect !== false && opts.timeout !== 0 && this._coreOptions.websocket &&
+    const early = opts.autoConnect !== false && opts.timeout !== 0 && this._coreOptions.websocket && !this._coreOptions.pollingFirst &&
       (!p.isNetworkKnown || !p.isNetworkKnown() || p.isOnline());
     this._early = early ? openEarly(p, earlyUrl(u, opts.path, query, protocol)) : null;
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core)), (err) => this._fail(err));
@@ -178,6 +180,10 @@ class Manager extends Emitter {
       case 'm.open':
         this.engine = new Engine(this, o[1], o[2]);
         return this.emitReserved('open');
+      case 'm.upgrade':  // the polling connection moved to a WebSocket
+        if (!this.engine) return undefined;
+        this.engine.transport = { name: 'websocket' };
+        return this.engine.emitReserved('upgrade', this.engine.transport);
       case 'm.close':
         if (this.engine) this.engine._closed(o[1]);
         return this.emitReserved('close', o[1]);

@@ -61,6 +61,8 @@ void Session::open(Millis now) {
   error_.reset();
   timers_.clear_all();
   get_ = post_ = 0;
+  probe_ = 0;
+  probe_state_ = Probe::None;
   writes_.clear();
   if (options_.connect_timeout <= 0) {
     // socket.io-client's `timeout: 0`: every attempt times out at once. Fail here, without opening a
@@ -128,12 +130,14 @@ bool Session::current(std::uint32_t transport) const {
 
 void Session::on_transport_open(Millis now, std::uint32_t transport) {
   advance(now);
+  if (probe_ != 0 && transport == probe_) return on_probe(nullptr, true);
   if (!current(transport)) return;
   // Nothing else to do: the server speaks first (the open packet).
 }
 
 void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
   advance(now);
+  if (probe_ != 0 && transport == probe_) return on_probe(&frame, false);
   if (!current(transport)) return;
   if (frame.size() > options_.max_incoming_bytes) {
     finish("parse error",
@@ -153,6 +157,13 @@ void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
 
 void Session::on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason) {
   advance(now);
+  if (probe_ != 0 && transport == probe_) {
+    probe_ = 0;  // closed by itself: nothing to close; polling goes on
+    probe_state_ = Probe::Failed;
+    poll();
+    flush_writes();
+    return;
+  }
   if (!current(transport)) return;
   std::string msg = "eio: WebSocket closed, code " + std::to_string(code);
   if (!reason.empty()) msg += ": " + describe_frame(Frame{false, std::move(reason)});
@@ -161,6 +172,7 @@ void Session::on_transport_close(Millis now, std::uint32_t transport, int code, 
 
 void Session::on_transport_error(Millis now, std::uint32_t transport, std::string message) {
   advance(now);
+  if (probe_ != 0 && transport == probe_) return end_probe();
   if (!current(transport)) return;
   std::string msg = "eio: WebSocket error";
   if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
@@ -228,7 +240,55 @@ void Session::on_http_error(Millis now, std::uint32_t transport, std::uint32_t r
   finish("transport error", core::Error::transport("eio.poll_error", std::move(msg)), true);
 }
 
+// ---- the upgrade from polling to a WebSocket -------------------------------------------------------
+
+std::string Session::ws_url() const {
+  std::string u = options_.base_url;
+  u += u.find('?') == std::string::npos ? '?' : '&';
+  u += options_.version == Version::V3 ? "EIO=3" : "EIO=4";
+  u += "&transport=websocket&sid=" + handshake_->sid;
+  if (!options_.query.empty()) {
+    u += '&';
+    u += options_.query;
+  }
+  return u;
+}
+
+void Session::on_probe(const Frame* frame, bool opened) {
+  if (opened) {
+    if (probe_state_ != Probe::Opening) return end_probe();
+    probe_state_ = Probe::Probing;
+    outputs_.push_back(SendFrame{probe_, Frame{false, "2probe"}});
+    return;
+  }
+  if (probe_state_ != Probe::Probing || frame->binary || frame->data != "3probe") return end_probe();
+  probe_state_ = Probe::Pausing;
+  finish_upgrade();
+}
+
+void Session::end_probe() {
+  outputs_.push_back(CloseTransport{probe_, kCloseCode, "probe failed"});
+  probe_ = 0;
+  probe_state_ = Probe::Failed;
+  poll();
+  flush_writes();
+}
+
+void Session::finish_upgrade() {
+  if (get_ != 0 || post_ != 0) return;
+  outputs_.push_back(SendFrame{probe_, Frame{false, "5"}});
+  transport_ = probe_;
+  probe_ = 0;
+  probe_state_ = Probe::None;
+  options_.polling = false;
+  outputs_.push_back(Upgraded{transport_});
+  std::vector<Frame> waiting;
+  waiting.swap(writes_);
+  for (Frame& f : waiting) outputs_.push_back(SendFrame{transport_, std::move(f)});
+}
+
 void Session::poll() {
+  if (probe_state_ == Probe::Pausing) return finish_upgrade();
   if (get_ != 0) return;
   get_ = next_request_;
   outputs_.push_back(HttpRequest{transport_, get_, false, url(), {}});
@@ -245,6 +305,7 @@ void Session::write(Frame frame) {
 }
 
 void Session::flush_writes() {
+  if (probe_state_ == Probe::Pausing) return finish_upgrade();
   if (post_ != 0 || writes_.empty() || state_ != State::Open) return;
   post_ = next_request_;
   std::string u = url();
@@ -328,6 +389,13 @@ void Session::on_packet(Millis now, Packet packet) {
       timers_.set(Timer::Ping, add_ms(now, handshake_->ping_interval));
     }
     arm_liveness(now);
+    if (options_.polling && options_.upgrade &&
+        std::find(handshake_->upgrades.begin(), handshake_->upgrades.end(), "websocket") != handshake_->upgrades.end()) {
+      probe_ = next_transport_++;
+      if (probe_ == 0) probe_ = next_transport_++;
+      probe_state_ = Probe::Opening;
+      outputs_.push_back(OpenTransport{probe_, ws_url()});
+    }
     return;
   }
 
@@ -382,6 +450,9 @@ void Session::finish(std::string reason, std::optional<core::Error> error, bool 
     outputs_.push_back(HttpRequest{transport_, next_request_++, true, std::move(u), encode_payload(writes_, options_.version)});
   }
   if (close_transport) outputs_.push_back(CloseTransport{transport_, kCloseCode, reason});
+  if (probe_ != 0) outputs_.push_back(CloseTransport{probe_, kCloseCode, reason});
+  probe_ = 0;
+  probe_state_ = Probe::None;
   get_ = post_ = 0;
   writes_.clear();
   state_ = State::Closed;

@@ -67,8 +67,15 @@
 // frames would be, then the next GET goes out), and at most one POST: packets written while a POST is in
 // flight wait and go together in the next one (engineio/payload.h). A non-200 answer or a failed request
 // is "transport error"; CloseTransport means "abort the GET of this transport" (a forced close first
-// POSTs what waits to be written and the close packet "1", without waiting for a POST in flight). The server's noop "6" (sent to end a GET early) is ignored. No upgrade to
-// a WebSocket: a session keeps the transport it opened with.
+// POSTs what waits to be written and the close packet "1", without waiting for a POST in flight). The
+// server's noop "6" (sent to end a GET early) is ignored.
+//
+// Upgrade (SessionOptions::upgrade, when the open packet lists "websocket"): while polling goes on, a
+// probe WebSocket is opened (OpenTransport with a new transport id and the sid); on its open the session
+// sends "2probe"; on "3probe" it pauses polling (no new GET or POST; the server ends the GET in flight
+// with a noop), and once no request is in flight it sends "5" on the WebSocket, which from then on is
+// the session's transport (Upgraded{transport}); writes that waited go out on it, in order. A probe that
+// fails (closed, error, anything but "3probe") is closed and the session stays on polling.
 //
 // After Closed: the session is finished for that connection; every input except open() is ignored and
 // produces no output; send() returns Caller error "eio.closed"; error() keeps what closed it (sticky).
@@ -116,6 +123,8 @@ struct SessionOptions {
   std::uint32_t first_transport_id = 1;
   // HTTP long-polling instead of a WebSocket (see above).
   bool polling = false;
+  // Polling only: probe a WebSocket and upgrade to it when the server offers one.
+  bool upgrade = false;
 };
 
 enum class State : unsigned char { Idle, Opening, Open, Closed };
@@ -140,8 +149,10 @@ struct Message { Frame payload; };                       // an Engine.IO message
 // (which frame, which field) when there is more to say. `before_open` is true when no open packet was
 // ever received (what a protocol fallback looks at).
 struct Closed { std::string reason; std::optional<core::Error> error; bool before_open = false; };
+// The upgrade is done: `transport` (the probe WebSocket) now carries the session; polling is over.
+struct Upgraded { std::uint32_t transport; };
 
-using Output = std::variant<OpenTransport, SendFrame, CloseTransport, Opened, Message, Closed, HttpRequest>;
+using Output = std::variant<OpenTransport, SendFrame, CloseTransport, Opened, Message, Closed, HttpRequest, Upgraded>;
 
 class Session {
  public:
@@ -205,6 +216,10 @@ class Session {
   void write(Frame frame);  // a frame to the server: WebSocket frame, or into the next POST
   void poll();              // polling: the next GET
   void flush_writes();      // polling: a POST of what waits, unless one is in flight
+  std::string ws_url() const;
+  void on_probe(const Frame* frame, bool opened);
+  void end_probe();         // a failed probe: closed, polling goes on
+  void finish_upgrade();    // pausing and nothing in flight: switch to the WebSocket
   void arm_liveness(Millis now);
   // The one exit to Closed.
   void finish(std::string reason, std::optional<core::Error> error, bool close_transport);
@@ -219,6 +234,9 @@ class Session {
   std::uint32_t get_ = 0;           // the GET in flight (0: none)
   std::uint32_t post_ = 0;          // the POST in flight (0: none)
   std::vector<Frame> writes_;       // frames waiting for the next POST
+  enum class Probe : unsigned char { None, Opening, Probing, Pausing, Failed };
+  Probe probe_state_ = Probe::None;
+  std::uint32_t probe_ = 0;         // the probe WebSocket's transport id
   std::optional<Handshake> handshake_;
   std::optional<core::Error> error_;
   core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;

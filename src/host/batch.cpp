@@ -195,6 +195,7 @@ void BatchWriter::add(const socketio::Output& output) {
           [&](const Reconnect& o) { open_output("m.reconnect"); num(o.attempt); close_output(); },
           [&](const ReconnectError& o) { open_output("m.rerror"); error(o.error); close_output(); },
           [&](const ReconnectFailed&) { open_output("m.failed"); close_output(); },
+          [&](const TransportUpgraded&) { open_output("m.upgrade"); close_output(); },
           [&](const SocketConnect& o) {
             open_output("s.connect");
             str(o.nsp);
@@ -298,6 +299,7 @@ core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_vie
   boolean("stripBinaryPrefix", o.strip_v4_binary_prefix);
   boolean("websocket", o.websocket);
   boolean("polling", o.polling);
+  boolean("pollingFirst", o.polling_first);
   num("reconnectionAttempts", o.reconnection_attempts, 0, 4294967295.0);
   num("reconnectionDelay", o.reconnection_delay, 0, 9007199254740991.0);
   num("reconnectionDelayMax", o.reconnection_delay_max, 0, 9007199254740991.0);

@@ -290,7 +290,7 @@ void Manager::start_attempt(Millis now, bool fallback) {
   timers_.clear(Timer::Reconnect);
   // A fresh attempt starts with the transport that worked last (a WebSocket until one did not).
   if (!fallback) {
-    polling_ = !options_.websocket || known_polling_.value_or(false);
+    polling_ = !options_.websocket || (options_.polling && options_.polling_first) || known_polling_.value_or(false);
     ws_failure_.reset();
   }
   if (options_.protocol == 3) {
@@ -308,6 +308,7 @@ void Manager::start_attempt(Millis now, bool fallback) {
   so.connect_timeout = options_.timeout;
   so.strip_v4_binary_prefix = options_.strip_v4_binary_prefix;
   so.polling = polling_;
+  so.upgrade = options_.websocket;
   ++generation_;
   session_.emplace(so);
   handshake_.reset();
@@ -331,13 +332,30 @@ void Manager::drain(Millis now) {
     for (auto& out : batch) {
       if (gen != generation_) return;  // the session closed or was replaced: the rest is stale
       if (auto* o = std::get_if<engineio::OpenTransport>(&out)) {
-        transport_ = next_transport_++;
+        const std::uint32_t id = next_transport_++;
         if (next_transport_ == 0) next_transport_ = 1;
-        session_transport_ = o->transport;
-        outputs_.push_back(OpenTransport{transport_, std::move(o->url)});
+        if (transport_ != 0 && polling_) {  // the upgrade probe, beside the polling transport
+          probe_transport_ = id;
+          probe_session_ = o->transport;
+        } else {
+          transport_ = id;
+          session_transport_ = o->transport;
+        }
+        outputs_.push_back(OpenTransport{id, std::move(o->url)});
       } else if (auto* f = std::get_if<engineio::SendFrame>(&out)) {
         if (transport_ != 0 && f->transport == session_transport_) {
           outputs_.push_back(SendFrame{transport_, std::move(f->frame)});
+        } else if (probe_transport_ != 0 && f->transport == probe_session_) {
+          outputs_.push_back(SendFrame{probe_transport_, std::move(f->frame)});
+        }
+      } else if (auto* u = std::get_if<engineio::Upgraded>(&out)) {
+        if (probe_transport_ != 0 && u->transport == probe_session_) {
+          transport_ = probe_transport_;
+          session_transport_ = probe_session_;
+          probe_transport_ = probe_session_ = 0;
+          polling_ = false;
+          known_polling_ = false;  // WebSockets work here: the next attempt starts with one
+          outputs_.push_back(TransportUpgraded{});
         }
       } else if (auto* h = std::get_if<engineio::HttpRequest>(&out)) {
         if (transport_ == 0) {  // polling has no OpenTransport: its first request names the transport
@@ -351,6 +369,9 @@ void Manager::drain(Millis now) {
       } else if (auto* c = std::get_if<engineio::CloseTransport>(&out)) {
         if (transport_ != 0 && c->transport == session_transport_) {
           outputs_.push_back(CloseTransport{transport_, c->code, std::move(c->reason)});
+        } else if (probe_transport_ != 0 && c->transport == probe_session_) {
+          outputs_.push_back(CloseTransport{probe_transport_, c->code, std::move(c->reason)});
+          probe_transport_ = probe_session_ = 0;
         }
       } else if (auto* op = std::get_if<engineio::Opened>(&out)) {
         on_engine_open(now, op->handshake);
@@ -360,6 +381,7 @@ void Manager::drain(Millis now) {
         ++generation_;
         transport_ = 0;
         session_transport_ = 0;
+        probe_transport_ = probe_session_ = 0;
         on_engine_closed(now, *cl);
         return;
       }
@@ -1156,20 +1178,29 @@ void Manager::on_packet(Millis now, Packet p) {
 
 // ---- transport events ---------------------------------------------------------------------------
 
-void Manager::on_transport_open(Millis now, std::uint32_t transport) {
-  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
+// Every transport event: ignored unless it names the current transport (or the upgrade probe), after
+// time has advanced (which may itself have closed the transport); then the session's id for it.
+template <class F>
+void Manager::forward(Millis now, std::uint32_t transport, F&& f) {
+  const auto session_id = [&]() -> std::uint32_t {
+    if (fatal_ || transport == 0 || !session_) return 0;
+    if (transport == transport_) return session_transport_;
+    return transport == probe_transport_ ? probe_session_ : 0;
+  };
+  if (session_id() == 0) return;
   advance(now);
-  if (transport != transport_ || !session_) return;
-  session_->on_transport_open(now, session_transport_);
+  const std::uint32_t id = session_id();
+  if (id == 0) return;
+  f(*session_, id);
   drain(now);
 }
 
+void Manager::on_transport_open(Millis now, std::uint32_t transport) {
+  forward(now, transport, [&](engineio::Session& s, std::uint32_t id) { s.on_transport_open(now, id); });
+}
+
 void Manager::on_frame(Millis now, std::uint32_t transport, engineio::Frame frame) {
-  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
-  advance(now);
-  if (transport != transport_ || !session_) return;
-  session_->on_frame(now, session_transport_, std::move(frame));
-  drain(now);
+  forward(now, transport, [&](engineio::Session& s, std::uint32_t id) { s.on_frame(now, id, std::move(frame)); });
 }
 
 bool Manager::on_frame_external(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload) {
@@ -1307,36 +1338,24 @@ engineio::ExternalRef Manager::oldest_external() const {
 }
 
 void Manager::on_transport_close(Millis now, std::uint32_t transport, int code, std::string reason) {
-  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
-  advance(now);
-  if (transport != transport_ || !session_) return;
-  session_->on_transport_close(now, session_transport_, code, std::move(reason));
-  drain(now);
+  forward(now, transport,
+          [&](engineio::Session& s, std::uint32_t id) { s.on_transport_close(now, id, code, std::move(reason)); });
 }
 
 void Manager::on_http_response(Millis now, std::uint32_t transport, std::uint32_t request, int status,
                                std::string body) {
-  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
-  advance(now);
-  if (transport != transport_ || !session_) return;
-  session_->on_http_response(now, session_transport_, request, status, std::move(body));
-  drain(now);
+  forward(now, transport, [&](engineio::Session& s, std::uint32_t id) {
+    s.on_http_response(now, id, request, status, std::move(body));
+  });
 }
 
 void Manager::on_http_error(Millis now, std::uint32_t transport, std::uint32_t request, std::string message) {
-  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
-  advance(now);
-  if (transport != transport_ || !session_) return;
-  session_->on_http_error(now, session_transport_, request, std::move(message));
-  drain(now);
+  forward(now, transport,
+          [&](engineio::Session& s, std::uint32_t id) { s.on_http_error(now, id, request, std::move(message)); });
 }
 
 void Manager::on_transport_error(Millis now, std::uint32_t transport, std::string message) {
-  if (fatal_ || transport == 0 || transport != transport_ || !session_) return;
-  advance(now);
-  if (transport != transport_ || !session_) return;
-  session_->on_transport_error(now, session_transport_, std::move(message));
-  drain(now);
+  forward(now, transport, [&](engineio::Session& s, std::uint32_t id) { s.on_transport_error(now, id, std::move(message)); });
 }
 
 }  // namespace echat::socketio

@@ -91,10 +91,14 @@ struct ManagerOptions {
   // attempt tries the WebSocket first and, when that fails before the connection opens (networks that
   // block WebSockets), HTTP long-polling at once, in the same attempt; the transport that worked is kept
   // for the manager's later reconnects; when both fail, the WebSocket's error is the one reported (with
-  // the polling failure appended). No upgrade from polling to a WebSocket yet. Off by default here (the
-  // IM session uses WebSockets only); sdk.io turns it on, as socket.io-client's default transports do.
+  // the polling failure appended). A polling connection probes a WebSocket and upgrades to it when the
+  // server offers one (TransportUpgraded). Off by default here (the IM session uses WebSockets only);
+  // sdk.io turns it on, as socket.io-client's default transports do.
   bool websocket = true;
   bool polling = false;
+  // socket.io-client's order ["polling", "websocket"]: every attempt starts with long-polling, then
+  // upgrades (instead of a WebSocket first with polling as the fallback).
+  bool polling_first = false;
 };
 
 // ---- Outputs -------------------------------------------------------------------------------------
@@ -120,6 +124,7 @@ struct ReconnectAttempt { std::uint32_t attempt; };  // attempt n (1, 2, ...) st
 struct Reconnect { std::uint32_t attempt; };         // attempt n opened the connection
 struct ReconnectError { core::Error error; };        // a reconnect attempt failed
 struct ReconnectFailed {};                           // reconnection_attempts exhausted: given up
+struct TransportUpgraded {};                         // the polling connection moved to a WebSocket
 
 // Socket events, per namespace.
 struct SocketConnect {
@@ -164,7 +169,7 @@ struct AckResult {
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, ManagerOpen, ManagerClose,
                             ManagerError, ReconnectAttempt, Reconnect, ReconnectError, ReconnectFailed,
                             SocketConnect, SocketConnectError, SocketDisconnect, SocketEvent, AckResult,
-                            HttpRequest>;
+                            HttpRequest, TransportUpgraded>;
 
 // ---- Observable state (for bindings and tests) ---------------------------------------------------
 
@@ -382,6 +387,8 @@ class Manager {
   void use_url();  // engine_base_url_ and engine_query_ from options_
   void drain(Millis now);
   void start_attempt(Millis now, bool fallback = false);
+  template <class F>
+  void forward(Millis now, std::uint32_t transport, F&& f);
   void on_engine_open(Millis now, const engineio::Handshake& handshake);
   void confirm_open();
   void on_engine_message(Millis now, engineio::Frame payload);
@@ -436,6 +443,8 @@ class Manager {
   std::uint32_t next_transport_ = 1;
   std::uint32_t transport_ = 0;          // the Manager's id of the current transport (0 = none)
   std::uint32_t session_transport_ = 0;  // the session's id of the same transport
+  std::uint32_t probe_transport_ = 0;    // polling: the upgrade probe WebSocket (Manager's id; 0 = none)
+  std::uint32_t probe_session_ = 0;      // and the session's id for it
   engineio::Version version_ = engineio::Version::V4;
   std::optional<engineio::Version> known_version_;
   bool fell_back_ = false;         // this attempt already switched from EIO4 to EIO3

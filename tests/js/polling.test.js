@@ -79,3 +79,37 @@ describe('sdk.io long-polling fallback', () => {
     polling.disconnect();
   });
 });
+
+describe("sdk.io with transports ['polling', 'websocket'] (socket.io-client's order)", () => {
+  it('starts with long-polling and upgrades to a WebSocket the server offers', async (t) => {
+    const page = openPage(t);
+    const srv = await ownServer(t, { kind: 'v4' });
+    const socket = page.io(srv.url, { ...FAST, transports: ['polling', 'websocket'] });
+    await waitEvent(socket, 'connect');
+    assert.equal(page.sb.stats().request > 0, true, 'connected over polling');
+    if (socket.io.engine.transport.name !== 'websocket') await waitEvent(socket.io.engine, 'upgrade');
+    assert.equal(socket.io.engine.transport.name, 'websocket');
+    assert.equal(page.sb.stats().connectSocket, 1, 'one WebSocket: the probe that became the transport');
+    const requests = page.sb.stats().request;
+    assert.equal(await new Promise((resolve) => socket.emit('ack', 'after the upgrade', resolve)), 'after the upgrade');
+    const got = [];
+    socket.on('many', (i) => got.push(i));
+    socket.emit('many', 20);
+    await waitFor(() => got.length === 20, '20 pushed events');
+    assert.deepEqual(got, [...Array(20).keys()]);
+    assert.equal(page.sb.stats().request, requests, 'no HTTP request after the upgrade');
+    const engine = (await srv.events()).filter((e) => e.type === 'engine-connection');
+    assert.equal(engine.length, 1, 'one Engine.IO session throughout');
+    socket.disconnect();
+  });
+
+  it('a probe the server refuses leaves the connection on polling', async (t) => {
+    const page = openPage(t);
+    const srv = await ownServer(t, { kind: 'v4', transports: ['polling'] });
+    const socket = page.io(srv.url, { ...FAST, transports: ['polling', 'websocket'] });
+    await waitEvent(socket, 'connect');
+    assert.equal(await new Promise((resolve) => socket.emit('ack', 'still polling', resolve)), 'still polling');
+    assert.equal(socket.io.engine.transport.name, 'polling');
+    socket.disconnect();
+  });
+});

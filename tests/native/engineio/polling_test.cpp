@@ -138,3 +138,64 @@ TEST_CASE("polling session: HTTP errors and failures close with transport error;
   c.s.on_timer(20000);
   CHECK(c.drain() == Lines{"close#1 1000 connect timeout", "closed connect timeout [eio.connect_timeout] before_open"});
 }
+
+TEST_CASE("polling session: upgrade to a WebSocket after the probe, writes that waited go on it", "[engineio][polling]") {
+  SessionOptions o = polling(Version::V4);
+  o.upgrade = true;
+  Driver d(o);
+  d.s.open(0);
+  d.drain();
+  d.s.on_http_response(1, 1, 1, 200, R"(0{"sid":"U","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})");
+  CHECK(d.drain() == Lines{"opened U", "open#2 ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket&sid=U",
+                           "get#1.2 http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&t=2&sid=U"});
+  d.s.on_transport_open(2, 2);
+  CHECK(d.drain() == Lines{"send#2 2probe"});
+  REQUIRE(d.s.send(3, Frame{false, "40"}).ok());  // polling still carries the session meanwhile
+  CHECK(d.drain() == Lines{"post#1.3 http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&t=3&sid=U body 440"});
+  d.s.on_frame(4, 2, Frame{false, "3probe"});
+  CHECK(d.drain().empty());  // paused: a GET and a POST are still in flight
+  REQUIRE(d.s.send(5, Frame{false, "42[\"waits\"]"}).ok());
+  CHECK(d.drain().empty());
+  d.s.on_http_response(6, 1, 3, 200, "ok");
+  d.s.on_http_response(7, 1, 2, 200, "6");  // the server ends the GET with a noop
+  CHECK(d.drain() == Lines{"send#2 5", "upgraded #2", "send#2 442[\"waits\"]"});
+  CHECK(d.s.transport() == 2);
+  // From now on a WebSocket session: frames in and out on #2, late HTTP answers ignored.
+  d.s.on_frame(8, 2, Frame{false, "2"});
+  d.s.on_http_response(9, 1, 2, 200, "4late");
+  CHECK(d.drain() == Lines{"send#2 3"});
+  REQUIRE(d.s.send(10, Frame{false, "x"}).ok());
+  CHECK(d.drain() == Lines{"send#2 4x"});
+}
+
+TEST_CASE("polling session: a failed probe is closed and polling goes on", "[engineio][polling]") {
+  SessionOptions o = polling(Version::V4);
+  o.upgrade = true;
+  for (int how = 0; how < 3; ++how) {
+    INFO("how " << how);
+    Driver d(o);
+    d.s.open(0);
+    d.s.on_http_response(1, 1, 1, 200, R"(0{"sid":"U","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000})");
+    d.drain();
+    if (how == 0) {
+      d.s.on_transport_error(2, 2, "Unexpected server response: 400");
+      CHECK(d.drain() == Lines{"close#2 1000 probe failed"});
+    } else if (how == 1) {
+      d.s.on_transport_close(2, 2, 1006, "");
+      CHECK(d.drain().empty());
+    } else {
+      d.s.on_transport_open(2, 2);
+      d.s.on_frame(3, 2, Frame{false, "3nope"});
+      CHECK(d.drain() == Lines{"send#2 2probe", "close#2 1000 probe failed"});
+    }
+    d.s.on_http_response(5, 1, 2, 200, "6");
+    CHECK(d.drain() == Lines{"get#1.3 http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&t=3&sid=U"});
+    CHECK(d.s.transport() == 1);
+  }
+  // No "websocket" in upgrades: no probe at all.
+  Driver n(o);
+  n.s.open(0);
+  n.s.on_http_response(1, 1, 1, 200, R"(0{"sid":"U","upgrades":[],"pingInterval":25000,"pingTimeout":20000})");
+  CHECK(n.drain() == Lines{"get#1.1 http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&t=1", "opened U",
+                           "get#1.2 http://127.0.0.1:3000/socket.io/?EIO=4&transport=polling&t=2&sid=U"});
+}

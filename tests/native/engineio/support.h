@@ -135,6 +135,7 @@ inline std::string describe(const Output& o) {
     }
     std::string operator()(const Opened& x) const { return "opened " + x.handshake.sid; }
     std::string operator()(const Message& x) const { return "message " + frame_str(x.payload); }
+    std::string operator()(const Upgraded& x) const { return "upgraded #" + std::to_string(x.transport); }
     std::string operator()(const HttpRequest& x) const {
       std::string s = (x.post ? "post#" : "get#") + std::to_string(x.transport) + "." + std::to_string(x.request) + " " + x.url;
       if (x.post) {

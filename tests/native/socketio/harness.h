@@ -48,6 +48,7 @@ inline std::string describe(const Output& o) {
     std::string operator()(const Reconnect& x) { return "reconnect " + std::to_string(x.attempt); }
     std::string operator()(const ReconnectError& x) { return "reconnect_error: " + x.error.code; }
     std::string operator()(const ReconnectFailed&) { return "reconnect_failed"; }
+    std::string operator()(const TransportUpgraded&) { return "upgrade"; }
     std::string operator()(const SocketConnect& x) { return "connect " + x.nsp; }
     std::string operator()(const SocketConnectError& x) {
       return "connect_error " + x.nsp + ": " + x.message + (x.active ? " (active)" : "");

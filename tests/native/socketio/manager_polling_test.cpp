@@ -35,8 +35,11 @@ TEST_CASE("manager polling: a WebSocket that fails falls back to long-polling wi
   CHECK(h.m.polling());
   h.m.on_http_response(h.now(), 2, 1, 200, kOpen);
   h.pump();
-  // (The CONNECT's POST is issued while the open packet is handled, before the next GET is listed.)
-  CHECK(h.take_wire() == Strings{"post #2.3 " + kBase + "&t=3&sid=P1 body 40", "get #2.2 " + kBase + "&t=2&sid=P1"});
+  // (The CONNECT's POST is issued while the open packet is handled, before the next GET is listed.) The
+  // server offers "websocket": a probe is opened (#3, with the sid); it fails here, polling goes on.
+  CHECK(h.take_wire() == Strings{"post #2.3 " + kBase + "&t=3&sid=P1 body 40",
+                                 "open #3 ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket&sid=P1",
+                                 "get #2.2 " + kBase + "&t=2&sid=P1", "close #3 1000 probe failed"});
   h.m.on_http_response(h.now(), 2, 3, 200, "ok");
   h.m.on_http_response(h.now(), 2, 2, 200, "40{\"sid\":\"S\"}\x1e" "42[\"hello\",1]");
   h.pump();
@@ -58,7 +61,7 @@ TEST_CASE("manager polling: a WebSocket that fails falls back to long-polling wi
   h.advance(1000);
   const Strings wire = h.take_wire();
   REQUIRE_FALSE(wire.empty());
-  CHECK(wire[0] == "get #3.1 " + kBase + "&t=1");
+  CHECK(wire[0] == "get #4.1 " + kBase + "&t=1");
   CHECK(h.take_log() == Strings{"reconnect_attempt 1"});
 }
 
