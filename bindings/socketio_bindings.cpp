@@ -244,6 +244,7 @@ EMSCRIPTEN_BINDINGS(echat_socketio) {
   function("_SioManager_dropConnection", +[](int h, double now) {
     return g_managers.at(h).run([&](Manager& m) { m.drop_connection(Millis(now)); });
   });
+  function("_SioManager_open", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.open(Millis(now)); }); });
   function("_SioManager_close", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.close(Millis(now)); }); });
   function("_SioManager_wake", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.wake(Millis(now)); }); });
   function("_SioManager_setOnline", +[](int h, double now, bool online) {

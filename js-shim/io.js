@@ -116,6 +116,10 @@ class Manager extends Emitter {
       (!p.isNetworkKnown || !p.isNetworkKnown() || p.isOnline());
     this._early = early ? openEarly(p, earlyUrl(u, opts.path, query, protocol)) : null;
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core)), (err) => this._fail(err));
+    // socket.io-client: a Manager made with autoConnect opens its connection at once, sockets or not
+    // (after the calls its sockets made meanwhile, see _attach).
+    this._autoOpen = opts.autoConnect !== false;
+    if (this._autoOpen) this._opening();
   }
 
   _dropEarly() {
@@ -134,12 +138,19 @@ class Manager extends Emitter {
     const pending = this._pending;
     this._pending = [];
     for (const [name, args, done] of pending) this._driver.callThen(done, name, ...args);
+    // (A socket made meanwhile already asked for the connection; if it is gone again, so is the wish.)
+    if (this._autoOpen && Object.keys(this.nsps).length === 0) this._driver.call('open');
     this._dropEarly();
     return undefined;
   }
 
   _foreground() {
     if (this._driver) this._driver.foreground();
+  }
+
+  // A connection attempt starts: its engine exists from now on (socket.io-client's does).
+  _opening() {
+    if (!this.engine || this.engine.readyState === 'closed') this.engine = new Engine(this);
   }
 
   _fail(err) {
@@ -178,7 +189,8 @@ class Manager extends Emitter {
   _onOutput(o) {
     switch (o[0]) {
       case 'm.open':
-        this.engine = new Engine(this, o[1], o[2]);
+        if (!this.engine || this.engine.readyState !== 'opening') this.engine = new Engine(this);
+        this.engine._opened(o[1], o[2]);
         return this.emitReserved('open');
       case 'm.upgrade':  // the polling connection moved to a WebSocket
         if (!this.engine) return undefined;
@@ -187,8 +199,12 @@ class Manager extends Emitter {
       case 'm.close':
         if (this.engine) this.engine._closed(o[1]);
         return this.emitReserved('close', o[1]);
-      case 'm.error': return this.emitReserved('error', makeError(o[1]));
-      case 'm.attempt': return this.emitReserved('reconnect_attempt', o[1]);
+      case 'm.error':
+        if (this.engine && this.engine.readyState === 'opening') this.engine._closed('transport error');  // the attempt failed
+        return this.emitReserved('error', makeError(o[1]));
+      case 'm.attempt':
+        this._opening();
+        return this.emitReserved('reconnect_attempt', o[1]);
       case 'm.reconnect': return this.emitReserved('reconnect', o[1]);
       case 'm.rerror': return this.emitReserved('reconnect_error', makeError(o[1]));
       case 'm.failed': return this.emitReserved('reconnect_failed');
@@ -218,10 +234,18 @@ class Manager extends Emitter {
     return this;
   }
 
-  // The manager's own connection controls (socket.io-client names).
+  // The manager's own connection controls (socket.io-client names): the Engine.IO connection opens even
+  // without a socket (fn(err) once it is open or has failed).
   open(fn) {
+    if (fn) {
+      const opened = () => { this.off('error', failed); fn(); };
+      const failed = (err) => { this.off('open', opened); fn(err); };
+      this.once('open', opened);
+      this.once('error', failed);
+    }
     for (const nsp of Object.keys(this.nsps)) this.nsps[nsp].connect();
-    if (fn) this.once('open', fn);
+    this._opening();
+    this._call('open');
     return this;
   }
   connect(fn) { return this.open(fn); }
@@ -242,19 +266,26 @@ class Manager extends Emitter {
 
 // socket.io-client's `manager.engine` (the Engine.IO connection), as far as a mini-program has one: the
 // Engine.IO session id, the transport's name, close() (the connection drops with "forced close" and the
-// manager reconnects, as socket.io-client's engine.close() does) and the "close" event. A new object per
-// connection; the last one stays after it closed (readyState "closed").
+// manager reconnects, as socket.io-client's engine.close() does), the "close" and "upgrade" events. A new
+// object per connection attempt, there from the attempt's start (readyState "opening", then "open"); the
+// last one stays after it closed ("closed").
 class Engine extends Emitter {
-  constructor(manager, id, polling) {
+  constructor(manager) {
     super();
-    this.id = id;
-    this.transport = { name: polling ? 'polling' : 'websocket' };
-    this.readyState = 'open';
+    this.id = undefined;
+    this.transport = { name: manager._coreOptions.websocket && !manager._coreOptions.pollingFirst ? 'websocket' : 'polling' };
+    this.readyState = 'opening';
     this._manager = manager;
   }
 
+  _opened(id, polling) {
+    this.id = id;
+    this.transport = { name: polling ? 'polling' : 'websocket' };
+    this.readyState = 'open';
+  }
+
   close() {
-    if (this.readyState !== 'open' || this._manager.engine !== this) return this;
+    if (this.readyState === 'closed' || this._manager.engine !== this) return this;
     this._manager._call('dropConnection');
     return this;
   }
@@ -317,6 +348,7 @@ class Socket extends Emitter {
         }
         authJson = JSON.stringify(auth);
       }
+      this.io._opening();
       this.io._call('connectSocket', this.nsp, authJson, (b) => {
         if (b.x) this._onConnectError(makeError(b.x), false);
       });
@@ -488,13 +520,14 @@ class Socket extends Emitter {
         this.io._call('ack', this.nsp, ackId, json, bins.length ? packBlob(bins) : EMPTY, done);
       });
     }
+    // A server with connection-state recovery appends the event's offset (a string) to events without
+    // an ack request; the last one seen goes with the next CONNECT (noted before the listeners run: one
+    // of them may drop the connection).
+    if (this._pid && ackId < 0 && typeof args[args.length - 1] === 'string') this._lastOffset = args[args.length - 1];
     for (const fn of this._any.slice()) {
       try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }
     }
     this.emitReserved(...args);
-    // A server with connection-state recovery appends the event's offset (a string) to events without
-    // an ack request; the last one seen goes with the next CONNECT.
-    if (this._pid && ackId < 0 && typeof args[args.length - 1] === 'string') this._lastOffset = args[args.length - 1];
   }
 
   _onAck(emitId, ok, args, error, attachments) {

@@ -180,6 +180,7 @@ core::Result<core::Ok> Manager::set_url(const std::string& url) {
 }
 
 core::Result<core::Ok> Manager::set_reconnect_options(ManagerOptions o) {
+  // (reconnection(false) also cancels a reconnection already scheduled, as socket.io-client's does.)
   if (fatal_) return *fatal_;
   ManagerOptions next = options_;
   next.reconnection = o.reconnection;
@@ -191,6 +192,12 @@ core::Result<core::Ok> Manager::set_reconnect_options(ManagerOptions o) {
   auto valid = validate(std::move(next));
   if (!valid) return valid.error();
   options_ = std::move(valid.value());
+  if (!options_.reconnection && state_ == ManagerState::WaitingReconnect) {
+    timers_.clear(Timer::Reconnect);
+    state_ = ManagerState::Idle;
+    reconnecting_ = false;
+    attempts_ = 0;
+  }
   return core::Ok{};
 }
 
@@ -222,6 +229,7 @@ Manager::Socket& Manager::find_or_add(const std::string& nsp) {
 }
 
 bool Manager::any_active() const {
+  if (open_wanted_) return true;
   for (const auto& s : sockets_) {
     if (s.state != SocketState::Inactive) return true;
   }
@@ -397,7 +405,9 @@ void Manager::on_engine_open(Millis now, const engineio::Handshake& handshake) {
     if (version_ == engineio::Version::V3) {
       known_version_ = engineio::Version::V3;
     } else if (!known_version_) {
-      probing_ = true;  // ManagerOpen waits for a protocol 5 answer
+      // ManagerOpen waits for a protocol 5 answer, when a namespace's CONNECT can give one.
+      probing_ = std::any_of(sockets_.begin(), sockets_.end(),
+                             [](const Socket& s) { return s.state == SocketState::Connecting; });
     }
   }
   if (!probing_) confirm_open();
@@ -469,7 +479,9 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
       outputs_.push_back(ManagerError{error});
       for (auto& s : sockets_) {
         if (s.state == SocketState::Connecting) {
-          outputs_.push_back(SocketConnectError{s.nsp, std::string(), error.message, true});
+          // socket.io-client's words for a connect timeout ("timeout"); the ManagerError says more.
+          outputs_.push_back(SocketConnectError{s.nsp, std::string(),
+                                                error.code == "eio.connect_timeout" ? std::string("timeout") : error.message, true});
         }
       }
     }
@@ -557,6 +569,7 @@ void Manager::drop_connection(Millis now) {
 }
 
 void Manager::maybe_close_idle(Millis now) {
+  open_wanted_ = false;  // a socket went away: the connection stays only for the sockets still active
   if (any_active()) return;
   timers_.clear(Timer::Reconnect);
   reconnecting_ = false;
@@ -567,10 +580,24 @@ void Manager::maybe_close_idle(Millis now) {
   state_ = ManagerState::Idle;
 }
 
+void Manager::open(Millis now) {
+  if (fatal_) return;
+  advance(now);
+  skip_reconnect_ = false;
+  open_wanted_ = true;
+  if (state_ != ManagerState::Idle) return;
+  if (online_) {
+    start_attempt(now);
+  } else {
+    state_ = ManagerState::WaitingReconnect;  // opens on set_online(true)
+  }
+}
+
 void Manager::close(Millis now) {
   if (fatal_) return;
   advance(now);
   skip_reconnect_ = true;
+  open_wanted_ = false;
   timers_.clear(Timer::Reconnect);
   reconnecting_ = false;
   attempts_ = 0;

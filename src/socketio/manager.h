@@ -136,6 +136,7 @@ struct SocketConnectError {
   std::string nsp;
   std::string data_json;  // what the server sent: an object or a string (JSON text); "" when none
   std::string message;    // the object's "message", the string itself, or the transport failure
+                          // ("timeout" for a connect timeout, as socket.io-client says)
   // socket.io-client's `socket.active`: true when the manager will keep trying (the connection failed),
   // false when the server refused this namespace (no automatic retry; call connect_socket again).
   bool active = false;
@@ -204,6 +205,12 @@ class Manager {
   // Already connected/connecting: Ok, nothing happens (the new auth is kept for later reconnects).
   core::Result<core::Ok> connect_socket(Millis now, std::string nsp, std::string auth_json);
 
+  // socket.io-client's manager.open() (and a Manager made with autoConnect): the Engine.IO connection is
+  // wanted even without a namespace. It stays wanted until a socket comes and every socket has gone again
+  // (socket.io-client's Manager._destroy), or close(). In auto protocol mode, an open Engine.IO 4
+  // connection with no namespace to confirm protocol 5 is taken as protocol 5.
+  void open(Millis now);
+
   // socket.disconnect(): sends DISCONNECT when connected and reports SocketDisconnect{"io client
   // disconnect"}; pending acks fail. Closes the connection when no active socket remains.
   void disconnect_socket(Millis now, const std::string& nsp);
@@ -261,7 +268,8 @@ class Manager {
   // socket.io-client's Manager setters (reconnection(v), reconnectionAttempts(v), reconnectionDelay(v),
   // reconnectionDelayMax(v), randomizationFactor(v), timeout(v)): takes those six fields of `o` (the other
   // fields are ignored), validated as at construction. They apply from the next decision on: the next
-  // backoff, the next connection attempt's timeout; a backoff already scheduled keeps its time.
+  // backoff, the next connection attempt's timeout; a backoff already scheduled keeps its time, except
+  // that reconnection = false cancels it (nothing is attempted until the app connects again).
   core::Result<core::Ok> set_reconnect_options(ManagerOptions o);
 
   // Everything off, no reconnect: connected sockets get SocketDisconnect{"io client disconnect"}, every
@@ -456,6 +464,7 @@ class Manager {
   bool online_ = true;
   bool reconnecting_ = false;      // inside a reconnection loop (attempts_ counts its attempts)
   bool skip_reconnect_ = false;    // close() was called
+  bool open_wanted_ = false;       // open(): the connection is wanted without a namespace
   std::uint32_t attempts_ = 0;     // backoff attempts of the current loop
   std::optional<std::string> close_reason_;  // the reason to report for a close we initiated
   Root root_ = Root::Unknown;

@@ -135,7 +135,8 @@ describe('sdk.io: socket.io-client 4.8 options and methods', () => {
   it('manager.engine: id and transport name while connected; close() drops the connection and the manager reconnects', async (t) => {
     const page = openPage(t);
     const socket = page.io(URL(), { forceNew: true, reconnectionDelay: 10, reconnectionDelayMax: 20 });
-    assert.equal(socket.io.engine, null, 'no engine before the connection opens');
+    assert.equal(socket.io.engine.readyState, 'opening', 'the engine exists from the attempt\'s start, as socket.io-client\'s');
+    assert.equal(socket.io.engine.id, undefined);
     await waitEvent(socket, 'connect');
     const first = socket.io.engine;
     assert.equal(typeof first.id, 'string');
@@ -286,15 +287,22 @@ describe('sdk.io: socket.io-client 4.8 options and methods', () => {
     await waitEvent(socket, 'connect');
     assert.equal(await new Promise((resolve) => socket.emit('ack', 'warm', resolve)), 'warm');
     assert.equal(page.sb.stats().connectSocket, 1, 'the same WebSocket carries the session');
-    // A manager whose sockets come later: its early socket is closed unused once the core is loaded
-    // without a connection to make, and the connection is made when a socket asks.
+    // A Manager made with autoConnect opens its connection at once, sockets or not (socket.io-client's
+    // behaviour), on its early socket; a socket made later uses that connection.
     const m = new page.sdk.Manager(URL(), {});
     t.after(() => m._close());
-    await within(page.sdk.ready(), 'sdk.ready()');
-    await waitFor(() => page.sb.sockets().length === 2 && page.sb.sockets()[1].state === 'closed', 'the unused early socket closed');
+    assert.equal(m.engine.readyState, 'opening');
+    await waitEvent(m, 'open');
+    assert.equal(page.sb.sockets().length, 2);
     const late = m.socket('/');
     await waitEvent(late, 'connect');
+    assert.equal(page.sb.sockets().length, 2, 'the same connection');
     late.disconnect();
+    // With autoConnect: false nothing is opened until a socket connects; a speculative socket is not opened.
+    const quiet = new page.sdk.Manager(URL(), { autoConnect: false });
+    t.after(() => quiet._close());
+    await within(page.sdk.ready(), 'sdk.ready()');
+    assert.equal(page.sb.sockets().length, 2);
     socket.disconnect();
   });
 });

@@ -563,7 +563,7 @@ TEST_CASE("manager: connect timeout; auto mode tries EIO3 once before counting a
   CHECK(h.take_log().empty());
   h.advance(20000);
   CHECK(h.take_log() == Strings{"manager error: eio.connect_timeout",
-                                "connect_error /: eio: no Engine.IO open packet within 20000 ms (active)"});
+                                "connect_error /: timeout (active)"});
   CHECK(h.m.state() == ManagerState::WaitingReconnect);
   h.advance(1000);
   CHECK(h.take_log() == Strings{"reconnect_attempt 1"});
@@ -879,4 +879,54 @@ TEST_CASE("manager: protocol 4 root disconnect and re-connect on the same connec
   h2.connect("/");
   CHECK(h2.take_log() == Strings{"manager open", "connect /chat", "connect /"});
   CHECK(h2.server.connects.size() == 1);  // only /chat was asked for
+}
+
+TEST_CASE("manager: open() connects without a namespace until a socket comes and goes", "[socketio][manager]") {
+  for (int protocol : {0, 4}) {
+    INFO("protocol " << protocol);
+    Harness h(opts(protocol));
+    h.m.open(h.now());
+    h.pump();
+    CHECK(h.take_log() == Strings{"manager open"});  // auto mode: no namespace to wait for
+    CHECK(h.m.state() == ManagerState::Open);
+    h.connect("/chat");
+    CHECK(h.take_log() == Strings{"connect /chat"});
+    h.m.disconnect_socket(h.now(), "/chat");
+    h.pump();
+    CHECK(h.take_log() == Strings{"disconnect /chat: io client disconnect", "manager close: forced close"});
+    CHECK(h.m.state() == ManagerState::Idle);
+  }
+  // A lost connection opened by open() is re-established like any other.
+  ManagerOptions o = opts(4);
+  o.randomization_factor = 0;
+  Harness r(o);
+  r.m.open(r.now());
+  r.pump();
+  r.server_restart();
+  r.advance(1000);
+  CHECK(r.take_log() == Strings{"manager open", "manager close: transport close", "reconnect_attempt 1", "manager open",
+                                "reconnect 1"});
+}
+
+TEST_CASE("manager: reconnection off while a reconnection waits cancels it", "[socketio][manager][reconnect]") {
+  ManagerOptions o = opts(4);
+  o.randomization_factor = 0;
+  Harness h(o);
+  h.reachable = false;
+  h.connect("/");
+  h.take_log();
+  CHECK(h.m.state() == ManagerState::WaitingReconnect);
+  ManagerOptions off = o;
+  off.reconnection = false;
+  REQUIRE(h.m.set_reconnect_options(off).ok());
+  CHECK(h.m.state() == ManagerState::Idle);
+  CHECK_FALSE(h.m.next_deadline());
+  h.advance(60000);
+  CHECK(h.take_log().empty());
+  // The app connects again: one attempt, no reconnection after it.
+  h.m.disconnect_socket(h.now(), "/");
+  h.connect("/");
+  h.advance(60000);
+  const Strings log = h.take_log();
+  CHECK(std::count(log.begin(), log.end(), "reconnect_attempt 1") == 0);
 }
