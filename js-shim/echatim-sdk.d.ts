@@ -53,6 +53,9 @@ export interface ManagerOptions {
   ackTimeout?: number;
   /** At-least-once emits: each emit is tried up to 1 + retries times (one in flight at a time, in order). */
   retries?: number;
+  /** Engine.IO transports, in order: default ['websocket', 'polling'] (long-polling when a WebSocket fails);
+   *  ['polling', 'websocket'] starts with polling and upgrades. */
+  transports?: Array<'websocket' | 'polling'>;
   /** Without a url: the server's host name (or `host`), port and https. */
   hostname?: string;
   host?: string;
@@ -85,9 +88,10 @@ export interface Emitter<Self> {
 
 /** socket.io-client's `manager.engine`: the Engine.IO connection (one object per connection). */
 export interface Engine extends Emitter<Engine> {
-  readonly id: string;
-  readonly transport: { readonly name: 'websocket' };
-  readonly readyState: 'open' | 'closed';
+  /** The Engine.IO session id (undefined while opening). */
+  readonly id: string | undefined;
+  readonly transport: { readonly name: 'websocket' | 'polling' };
+  readonly readyState: 'opening' | 'open' | 'closed';
   /** Drops the connection ("forced close"); the manager reconnects. */
   close(): Engine;
   on(event: 'close', fn: (reason: string) => void): Engine;
