@@ -263,7 +263,7 @@ void Session::on_probe(const Frame* frame, bool opened) {
   }
   if (probe_state_ != Probe::Probing || frame->binary || frame->data != "3probe") return end_probe();
   probe_state_ = Probe::Pausing;
-  finish_upgrade();
+  timers_.set(Timer::Upgrade, now_);
 }
 
 void Session::end_probe() {
@@ -275,7 +275,8 @@ void Session::end_probe() {
 }
 
 void Session::finish_upgrade() {
-  if (get_ != 0 || post_ != 0) return;
+  if (probe_state_ != Probe::Pausing) return;
+  if (get_ != 0 || post_ != 0) return;  // the answer that ends it sets the timer again
   outputs_.push_back(SendFrame{probe_, Frame{false, "5"}});
   transport_ = probe_;
   probe_ = 0;
@@ -288,7 +289,7 @@ void Session::finish_upgrade() {
 }
 
 void Session::poll() {
-  if (probe_state_ == Probe::Pausing) return finish_upgrade();
+  if (probe_state_ == Probe::Pausing) return timers_.set(Timer::Upgrade, now_);
   if (get_ != 0) return;
   get_ = next_request_;
   outputs_.push_back(HttpRequest{transport_, get_, false, url(), {}});
@@ -305,7 +306,7 @@ void Session::write(Frame frame) {
 }
 
 void Session::flush_writes() {
-  if (probe_state_ == Probe::Pausing) return finish_upgrade();
+  if (probe_state_ == Probe::Pausing) return timers_.set(Timer::Upgrade, now_);
   if (post_ != 0 || writes_.empty() || state_ != State::Open) return;
   post_ = next_request_;
   std::string u = url();
@@ -332,6 +333,8 @@ std::optional<Millis> Session::next_deadline() const {
 }
 
 void Session::advance(Millis now) {
+  now_ = now;
+  if (state_ == State::Open && timers_.fire_if_due(Timer::Upgrade, now)) finish_upgrade();
   if (state_ == State::Opening) {
     if (timers_.fire_if_due(Timer::Connect, now)) {
       finish("connect timeout",

@@ -73,8 +73,9 @@
 // Upgrade (SessionOptions::upgrade, when the open packet lists "websocket"): while polling goes on, a
 // probe WebSocket is opened (OpenTransport with a new transport id and the sid); on its open the session
 // sends "2probe"; on "3probe" it pauses polling (no new GET or POST; the server ends the GET in flight
-// with a noop), and once no request is in flight it sends "5" on the WebSocket, which from then on is
-// the session's transport (Upgraded{transport}); writes that waited go out on it, in order. A probe that
+// with a noop), and once no request is in flight (at the next input or timer: the deadline is then
+// `now`) it sends "5" on the WebSocket, which from then on is the session's transport
+// (Upgraded{transport}); writes that waited go out on it, in order. A probe that
 // fails (closed, error, anything but "3probe") is closed and the session stays on polling.
 //
 // After Closed: the session is finished for that connection; every input except open() is ignored and
@@ -208,7 +209,10 @@ class Session {
   bool can_send_fast(Millis now, std::size_t size) const;
 
  private:
-  enum class Timer : unsigned char { Connect, Ping, PingTimeout, Count };
+  // Upgrade: the switch to the probe WebSocket, due at once once nothing is in flight. It runs as the
+  // next input's first step, never inside the input that ended the last request: the packets that
+  // input delivered are handled by the layer above first, and what it writes then goes after "5".
+  enum class Timer : unsigned char { Connect, Ping, PingTimeout, Upgrade, Count };
 
   void advance(Millis now);  // act on every passed deadline (the shared first step of every input)
   void on_packet(Millis now, Packet packet);
@@ -237,6 +241,7 @@ class Session {
   enum class Probe : unsigned char { None, Opening, Probing, Pausing, Failed };
   Probe probe_state_ = Probe::None;
   std::uint32_t probe_ = 0;         // the probe WebSocket's transport id
+  Millis now_ = 0;                  // the `now` of the current input
   std::optional<Handshake> handshake_;
   std::optional<core::Error> error_;
   core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;

@@ -47,7 +47,8 @@ const char* const kOptionKeys[] = {"options", "url", "url scheme", "url host", "
                                    "path", "query", "reconnection", "stripBinaryPrefix", "reconnectionAttempts",
                                    "reconnectionDelay", "reconnectionDelayMax", "randomizationFactor", "timeout",
                                    "protocol", "maxIncomingBytes", "maxAttachments", "seed", "reconnection_delay",
-                                   "reconnection_delay_max", "randomization_factor", "max_incoming_bytes"};
+                                   "reconnection_delay_max", "randomization_factor", "max_incoming_bytes",
+                                   "websocket", "polling", "pollingFirst", "transports"};
 
 // Starts a client and checks its first outputs: one transport opened (to its own host) or a fatal error.
 void start_client(im::Client& client, const std::vector<std::pair<std::string, std::string>>& records) {

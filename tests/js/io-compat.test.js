@@ -216,7 +216,9 @@ describe('sdk.io: socket.io-client 4.8 options and methods', () => {
   it('retries: the queue waits while disconnected, and a try lost with the connection is sent again', async (t) => {
     const page = openPage(t);
     const own = await ownServer(t, { kind: 'v4' });
-    const socket = page.io(own.url, { forceNew: true, autoConnect: false, retries: 2, reconnectionDelay: 10, reconnectionDelayMax: 20 });
+    // (WebSocket only: while the server restarts, a reconnection could otherwise land on long-polling,
+    // whose tries are not WebSocket frames.)
+    const socket = page.io(own.url, { forceNew: true, autoConnect: false, retries: 2, reconnectionDelay: 10, reconnectionDelayMax: 20, transports: ['websocket'] });
     const answer = new Promise((resolve) => socket.emit('echo', 'a', (...a) => resolve(a)));
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(page.sb.stats().connectSocket, 0, 'nothing is sent before connect()');

@@ -157,8 +157,13 @@ TEST_CASE("polling session: upgrade to a WebSocket after the probe, writes that 
   REQUIRE(d.s.send(5, Frame{false, "42[\"waits\"]"}).ok());
   CHECK(d.drain().empty());
   d.s.on_http_response(6, 1, 3, 200, "ok");
-  d.s.on_http_response(7, 1, 2, 200, "6");  // the server ends the GET with a noop
-  CHECK(d.drain() == Lines{"send#2 5", "upgraded #2", "send#2 442[\"waits\"]"});
+  // The last GET brings a message (then the server's noop): the switch is due at once, but as the next
+  // input's first step, so that what the layer above writes on reading the message goes after "5".
+  d.s.on_http_response(7, 1, 2, 200, "440{\"sid\":\"S\"}\x1e" "6");
+  CHECK(d.drain() == Lines{"message 40{\"sid\":\"S\"}"});
+  CHECK(*d.s.next_deadline() == 7);
+  REQUIRE(d.s.send(7, Frame{false, "42[\"answer\"]"}).ok());
+  CHECK(d.drain() == Lines{"send#2 5", "upgraded #2", "send#2 442[\"waits\"]", "send#2 442[\"answer\"]"});
   CHECK(d.s.transport() == 2);
   // From now on a WebSocket session: frames in and out on #2, late HTTP answers ignored.
   d.s.on_frame(8, 2, Frame{false, "2"});
