@@ -18,33 +18,7 @@ function createWxImPlatform(wx) {
   const LIMIT_RETRY_MS = 200;
   const overLimit = (msg) => /exceed max (\w+ )?(connection|task)/i.test(msg || '');
   p.request = (url, body, done) => {
-    let finished = false;
-    const finish = (err, status, text) => {
-      if (finished) return;
-      finished = true;
-      done(err, status, text);
-    };
-    const attempt = () => {
-      try {
-        wx.request({
-          url,
-          method: 'POST',
-          data: body,
-          header: { 'content-type': 'application/json' },
-          dataType: 'text',
-          responseType: 'text',
-          success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
-          fail: (res) => {
-            const msg = errText(res, 'request:fail');
-            if (overLimit(msg)) setTimeout(attempt, LIMIT_RETRY_MS);
-            else finish(msg, 0, '');
-          },
-        });
-      } catch (err) {
-        setTimeout(() => finish(`request threw: ${err && err.message}`, 0, ''), 0);
-      }
-    };
-    attempt();
+    p.http('POST', url, body, 'application/json', done);
   };
   p.upload = (url, filePath, fields, onProgress, done) => {
     const attempt = () => {

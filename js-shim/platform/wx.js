@@ -4,8 +4,10 @@
 //   seed()                      randomness for the core's backoff jitter
 //   setTimer(ms, fn) / clearTimer(handle)
 //   openSocket(url, handlers)   a WebSocket through wx.connectSocket -> {send(data, onFail), close(code, reason)}
-//   onForeground(fn), onNetwork(fn(online)), isOnline(), whenNetworkKnown(fn)
-// Requests, uploads and storage join this interface with the IM layer.
+//   onForeground(fn), onNetwork(fn(online)), isOnline(), isNetworkKnown(), whenNetworkKnown(fn)
+//   http(method, url, body, contentType, done(err, status, text)) -> {abort()}   wx.request, text in and out
+//   poll(method, url, body, done)   the same for Engine.IO long-polling (text/plain)
+// Uploads and storage join this interface with the IM layer (wx-im.js).
 
 function errText(res, fallback) {
   return (res && (res.errMsg || res.message)) || fallback;
@@ -90,6 +92,11 @@ function createWxPlatform(wx) {
 
     // Long-polling: an HTTP request with text in and out; done(err, status, text) once; -> {abort()}.
     poll(method, url, body, done) {
+      return this.http(method, url, body, 'text/plain;charset=UTF-8', done);
+    },
+
+    // wx.request with a text body and a text answer (also the IM layer's API calls, wx-im.js).
+    http(method, url, body, contentType, done) {
       let finished = false;
       let task = null;
       const finish = (err, status, text) => {
@@ -104,7 +111,7 @@ function createWxPlatform(wx) {
             url,
             method,
             data: body === undefined ? '' : body,
-            header: { 'content-type': 'text/plain;charset=UTF-8' },
+            header: { 'content-type': contentType },
             dataType: 'text',
             responseType: 'text',
             success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),

@@ -24,8 +24,9 @@ const path = require('node:path');
 // 0.90-1.08x with a 30 ms WebSocket open, docs/benchmarks.md): +1,396 B of js. Raised to 141,300 the same day
 // for issue 15's long-polling transport (Engine.IO payloads, the polling session, the fallback, wx.request):
 // 137,118 -> 141,050 B (+3,932: js +1,205, wasm.br +2,727); then the upgrade from polling to a WebSocket
-// (the probe, `transports: ['polling', 'websocket']`), Manager.open() and the upstream suite fixes: 142,782 B.
-const BUDGET = 143000;
+// (the probe, `transports: ['polling', 'websocket']`), Manager.open() and the upstream suite fixes: 142,894 B;
+// then 142,577 B once the IM's wx.request and the polling requests share one function.
+const BUDGET = 142700;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
