@@ -59,7 +59,7 @@
 // WebSocket close codes: every CloseTransport carries code 1000 (browsers and wx.closeSocket accept only
 // 1000 and 3000-4999) and a short ASCII reason (the Closed reason), well under the 123-byte limit.
 //
-// Long-polling (SessionOptions::polling; docs/protocol.md "Long-polling"): instead of a WebSocket the
+// Long-polling (SessionOptions::polling; docs/architecture.md, engineio::Session): instead of a WebSocket the
 // session asks the host for HTTP requests (HttpRequest outputs, answered by on_http_response /
 // on_http_error quoting the transport and request ids). open() sends the handshake GET
 // (`?EIO=n&transport=polling[&b64=1 on EIO3]&t=<request id>`); the response carries the open packet.
