@@ -6,7 +6,8 @@
 // (echat_sio_*, no embind invoker, no string marshalling): integers in, a small code out, details in
 // one shared region of wasm memory (echat_sio_shared). The payload never enters wasm memory: the host
 // keeps it under a handle (engineio::ExternalRef) and reports what JSON.parse found (socketio::Shape).
-//   region: f64 f[0] next deadline (-1 none), f[1] ack id / emit id; i32 i[0] header length, i[1]
+//   region: f64 f[0] the deadline to arm the host timer at (-1 none; a fast lane may give one earlier than
+//           the core's next: the timer input then reports the real one), f[1] ack id / emit id; i32 i[0] header length, i[1]
 //           transport id; head[kHead] header bytes (in: the received frame's header or the namespace;
 //           out: the header to send before the payload)
 //   codes:  -1 not taken (frame: pass it whole to _SioManager_textFrame), 0 nothing for the app,
@@ -22,7 +23,6 @@
 #include <utility>
 
 #include "bindings/boundary.h"
-#include "core/hot.h"
 #include "host/batch.h"
 #include "socketio/manager.h"
 
@@ -70,13 +70,22 @@ struct Shared {
 };
 alignas(8) Shared g_shared;  // bindings only
 
-echat::socketio::Packet external(int ext, int size, int shape) {
+echat::socketio::ExternalArgs external(int ext, int size, int shape) {
+  echat::socketio::ExternalArgs a;
+  a.ext = static_cast<echat::engineio::ExternalRef>(ext);
+  a.size = static_cast<std::size_t>(size);
+  a.shape.root = static_cast<echat::socketio::JsonKind>(shape & 15);
+  a.shape.first = static_cast<echat::socketio::JsonKind>((shape >> 4) & 15);
+  a.shape.first_reserved = (shape >> 8) & 1;
+  return a;
+}
+
+// The same payload for the general path's calls.
+echat::socketio::Packet packet_of(const echat::socketio::ExternalArgs& a) {
   echat::socketio::Packet p;
-  p.ext = static_cast<echat::engineio::ExternalRef>(ext);
-  p.ext_size = static_cast<std::size_t>(size);
-  p.shape.root = static_cast<echat::socketio::JsonKind>(shape & 15);
-  p.shape.first = static_cast<echat::socketio::JsonKind>((shape >> 4) & 15);
-  p.shape.first_reserved = (shape >> 8) & 1;
+  p.ext = a.ext;
+  p.ext_size = a.size;
+  p.shape = a.shape;
   return p;
 }
 
@@ -110,10 +119,9 @@ int fast_answer(std::vector<echat::socketio::Output>& outs, std::optional<Millis
 }
 
 // A fast-lane answer (Manager::Fast) in the shared region; -1 when the general path must run.
-int fast_lane(SioSession& s, const Manager::Fast& v, const Manager::Header* header, int tid) {
+int fast_lane(const Manager::Fast& v, const Manager::Header* header, int tid) {
   if (v.code < 0) return -1;
-  const auto deadline = s.core()->next_deadline();
-  g_shared.f[0] = deadline ? static_cast<double>(*deadline) : -1;
+  g_shared.f[0] = static_cast<double>(v.deadline);
   g_shared.f[1] = v.value;
   if (header) {
     std::memcpy(g_shared.head, header->text, header->size);
@@ -123,24 +131,8 @@ int fast_lane(SioSession& s, const Manager::Fast& v, const Manager::Header* head
   return v.code;
 }
 
-// The fast lanes (ECHAT_HOT: one flattened function each, no calls left to interpret).
-ECHAT_HOT int text_fast(SioSession& s, double now, int tid, std::string_view head, const echat::socketio::Packet& payload) {
-  return fast_lane(s, s.core()->on_event_fast(Millis(now), static_cast<unsigned>(tid), head, payload), nullptr, 0);
-}
-ECHAT_HOT int emit_fast(SioSession& s, double now, const std::string& nsp, const echat::socketio::Packet& payload,
-                        Manager::EmitOptions o) {
-  Manager* m = s.core();
-  if (!m) return -1;
-  Manager::Header header;
-  return fast_lane(s, m->emit_fast(Millis(now), nsp, payload, o, header), &header, static_cast<int>(m->transport()));
-}
-ECHAT_HOT int ack_fast(SioSession& s, double now, const std::string& nsp, double ack_id,
-                       const echat::socketio::Packet& payload) {
-  Manager* m = s.core();
-  if (!m) return -1;
-  Manager::Header header;
-  return fast_lane(s, m->ack_fast(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), payload, header), &header,
-                   static_cast<int>(m->transport()));
+std::string_view shared_nsp(int nsp_len) {
+  return {g_shared.head, static_cast<std::size_t>(nsp_len < 0 || nsp_len > kHead ? 0 : nsp_len)};
 }
 
 }  // namespace
@@ -153,15 +145,19 @@ EMSCRIPTEN_KEEPALIVE void* echat_sio_shared() { return &g_shared; }
 // the host as payload `ext` of `size` characters with `shape` (root | first << 4 | reserved << 8).
 EMSCRIPTEN_KEEPALIVE int echat_sio_text(int h, double now, int tid, int head_len, int ext, int size, int shape) {
   SioSession& s = g_managers.at(h);
-  if (!s.core() || head_len < 0 || head_len > kHead) return -1;
-  bool taken = false;
-  const echat::socketio::Packet payload = external(ext, size, shape);
+  Manager* m = s.core();
+  if (!m || head_len < 0 || head_len > kHead) return -1;
+  const echat::socketio::ExternalArgs args = external(ext, size, shape);
   const std::string_view head(g_shared.head, static_cast<std::size_t>(head_len));
-  const int lane = text_fast(s, now, tid, head, payload);
-  if (lane >= 0) return lane;
+  if (const int lane = fast_lane(m->on_event_fast(Millis(now), static_cast<unsigned>(tid), head, args), nullptr, 0);
+      lane >= 0) {
+    return lane;
+  }
+  bool taken = false;
+  const echat::socketio::Packet payload = packet_of(args);
   const int code = s.run_fast(
-      [&](Manager& m) {
-        taken = m.on_frame_external(Millis(now), static_cast<unsigned>(tid), head, payload);
+      [&](Manager& core) {
+        taken = core.on_frame_external(Millis(now), static_cast<unsigned>(tid), head, payload);
       },
       [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
   return taken ? code : -1;
@@ -172,18 +168,23 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_text(int h, double now, int tid, int head_len
 EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext, int size, int shape, int flags,
                                         double ack_timeout) {
   SioSession& s = g_managers.at(h);
-  const std::string nsp(g_shared.head, static_cast<std::size_t>(nsp_len < 0 || nsp_len > kHead ? 0 : nsp_len));
-  const echat::socketio::Packet payload = external(ext, size, shape);
+  const std::string_view nsp = shared_nsp(nsp_len);
+  const echat::socketio::ExternalArgs args = external(ext, size, shape);
   Manager::EmitOptions o;
   o.want_ack = flags & 1;
   o.is_volatile = flags & 2;
   o.retries = static_cast<std::uint32_t>(flags) >> 2;
   if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
-  if (const int lane = emit_fast(s, now, nsp, payload, o); lane >= 0) return lane;
+  if (Manager* m = s.core()) {
+    Manager::Header header;
+    const int lane = fast_lane(m->emit_fast(Millis(now), nsp, args, o, header), &header, static_cast<int>(m->transport()));
+    if (lane >= 0) return lane;
+  }
   double emit_id = -1;
+  const echat::socketio::Packet payload = packet_of(args);
   return s.run_fast(
       [&](Manager& m) {
-        auto r = m.emit_external(Millis(now), nsp, payload, o);
+        auto r = m.emit_external(Millis(now), std::string(nsp), payload, o);
         if (r.ok()) emit_id = static_cast<double>(r.value());
         s.id(r);
       },
@@ -193,12 +194,17 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext,
 // The answer to the server's ack request `ack_id`, arguments kept by the host as `ext`.
 EMSCRIPTEN_KEEPALIVE int echat_sio_ack(int h, double now, int nsp_len, double ack_id, int ext, int size, int shape) {
   SioSession& s = g_managers.at(h);
-  const std::string nsp(g_shared.head, static_cast<std::size_t>(nsp_len < 0 || nsp_len > kHead ? 0 : nsp_len));
-  const echat::socketio::Packet payload = external(ext, size, shape);
-  if (const int lane = ack_fast(s, now, nsp, ack_id, payload); lane >= 0) return lane;
-  return s.run_fast(
-      [&](Manager& m) { s.check(m.ack_external(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), payload)); },
-      [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
+  const std::string_view nsp = shared_nsp(nsp_len);
+  const echat::socketio::ExternalArgs args = external(ext, size, shape);
+  const auto id = static_cast<std::uint64_t>(ack_id);
+  if (Manager* m = s.core()) {
+    Manager::Header header;
+    const int lane = fast_lane(m->ack_fast(Millis(now), nsp, id, args, header), &header, static_cast<int>(m->transport()));
+    if (lane >= 0) return lane;
+  }
+  const echat::socketio::Packet payload = packet_of(args);
+  return s.run_fast([&](Manager& m) { s.check(m.ack_external(Millis(now), std::string(nsp), id, payload)); },
+                    [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
 }
 
 // The oldest host-kept payload the manager still holds (0: none).

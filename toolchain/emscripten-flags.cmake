@@ -31,6 +31,17 @@ set(ECHAT_EM_LINK_FLAGS
   --no-entry
 )
 
+# The wasm hot path (Manager's fast lanes: every received event, emit and ack) is compiled apart, so
+# that everything a lane calls is inlined into it at compile time. JavaScriptCore without a JIT (WeChat
+# on iOS) interprets wasm, where each call costs about as much as a short function body. Under -Oz +
+# LTO the lanes kept ~40 calls per event: with LTO on, emcc compiles every file with
+# -fno-inline-functions (inlining is left to the LTO link), and the LTO inliner leaves even one-line
+# libc++ accessors out of line in -Oz code. Hence -O2, no LTO, and -finline-functions to undo emcc's
+# flag (the last one wins). A pushed event: ~20 us before, ~7 us after, on jsc with JSC_useJIT=0
+# (docs/benchmarks.md). Keep this list to the lanes: -O2 on the whole core costs ~44 KB of .br.
+set(ECHAT_EM_HOT_SOURCES ${CMAKE_SOURCE_DIR}/src/socketio/fast_lane.cpp)
+set(ECHAT_EM_HOT_FLAGS -O2 -fno-lto -finline-functions)
+
 if(ECHAT_WASM_DEBUG)
   list(APPEND ECHAT_EM_COMPILE_FLAGS -O0 -g)
   list(APPEND ECHAT_EM_LINK_FLAGS

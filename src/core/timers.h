@@ -6,11 +6,19 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 
 namespace echat::core {
 
 using Millis = std::int64_t;  // host clock, milliseconds (Date.now() in the mini-program)
+constexpr Millis kNever = std::numeric_limits<Millis>::max();  // no deadline (TimerTable::earliest)
+
+// now + ms without overflow (the host's clock and the server's numbers are not trusted to be small).
+inline Millis add_ms(Millis now, std::int64_t ms) {
+  if (ms > 0 && now > kNever - ms) return kNever;
+  return now + ms;
+}
 
 template <typename Id, std::size_t N>
 class TimerTable {
@@ -27,6 +35,15 @@ class TimerTable {
     if (!slot || *slot > now) return false;
     slot.reset();
     return true;
+  }
+
+  // The earliest armed deadline, kNever when none (next() without the optional, for the hot path).
+  Millis earliest() const {
+    Millis best = kNever;
+    for (const auto& slot : at_) {
+      if (slot && *slot < best) best = *slot;
+    }
+    return best;
   }
 
   // The earliest armed deadline, if any.

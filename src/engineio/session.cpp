@@ -11,14 +11,9 @@
 namespace echat::engineio {
 namespace {
 
-constexpr int kCloseCode = 1000;
+using core::add_ms;
 
-// now + ms without overflow (the host's clock and the server's numbers are not trusted to be small).
-Millis add_ms(Millis now, std::int64_t ms) {
-  constexpr Millis kMax = std::numeric_limits<Millis>::max();
-  if (ms > 0 && now > kMax - ms) return kMax;
-  return now + ms;
-}
+constexpr int kCloseCode = 1000;
 
 }  // namespace
 
@@ -101,19 +96,6 @@ core::Result<core::Ok> Session::send(Millis now, Frame message) {
   }
   write(std::move(frame));
   return core::Ok{};
-}
-
-bool Session::on_message_fast(Millis now, std::uint32_t transport, std::size_t size) {
-  if (options_.polling || state_ != State::Open || !current(transport) || size > options_.max_incoming_bytes) return false;
-  if (const auto d = next_deadline(); d && *d <= now) return false;
-  arm_liveness(now);
-  return true;
-}
-
-bool Session::can_send_fast(Millis now, std::size_t size) const {
-  if (options_.polling || state_ != State::Open) return false;
-  if (const auto d = next_deadline(); d && *d <= now) return false;
-  return !handshake_->max_payload || size <= static_cast<std::uint64_t>(*handshake_->max_payload);
 }
 
 void Session::close(Millis now) {
@@ -432,11 +414,6 @@ void Session::on_packet(Millis now, Packet packet) {
     case PacketType::Noop:
       return;  // WebSocket only: nothing to upgrade from.
   }
-}
-
-void Session::arm_liveness(Millis now) {
-  if (options_.version == Version::V3 && ping_outstanding_) return;  // the pong deadline stands
-  timers_.set(Timer::PingTimeout, add_ms(now, handshake_->ping_interval + handshake_->ping_timeout));
 }
 
 void Session::emit_packet(const Packet& packet) {

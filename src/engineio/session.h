@@ -205,8 +205,21 @@ class Session {
   // within max_incoming_bytes; false, having changed nothing, otherwise (the caller then uses on_frame).
   // can_send_fast: whether send() of a message frame of `size` bytes would succeed now without acting
   // on a deadline first (the caller then puts the frame on the transport itself).
-  bool on_message_fast(Millis now, std::uint32_t transport, std::size_t size);
-  bool can_send_fast(Millis now, std::size_t size) const;
+  // Both are defined here, inline: the wasm hot path compiles them into its lanes (fast_lane.cpp).
+  bool on_message_fast(Millis now, std::uint32_t transport, std::size_t size) {
+    if (options_.polling || state_ != State::Open || transport != transport_ || size > options_.max_incoming_bytes ||
+        timers_.earliest() <= now) {
+      return false;
+    }
+    arm_liveness(now);
+    return true;
+  }
+  bool can_send_fast(Millis now, std::size_t size) const {
+    if (options_.polling || state_ != State::Open || timers_.earliest() <= now) return false;
+    return !handshake_->max_payload || size <= static_cast<std::uint64_t>(*handshake_->max_payload);
+  }
+  // The earliest deadline while open (next_deadline() without the optional), kNever when none.
+  Millis open_deadline() const { return state_ == State::Open ? timers_.earliest() : core::kNever; }
 
  private:
   // Upgrade: the switch to the probe WebSocket, due at once once nothing is in flight. It runs as the
@@ -224,7 +237,10 @@ class Session {
   void on_probe(const Frame* frame, bool opened);
   void end_probe();         // a failed probe: closed, polling goes on
   void finish_upgrade();    // pausing and nothing in flight: switch to the WebSocket
-  void arm_liveness(Millis now);
+  void arm_liveness(Millis now) {  // inline for on_message_fast
+    if (options_.version == Version::V3 && ping_outstanding_) return;  // the pong deadline stands
+    timers_.set(Timer::PingTimeout, core::add_ms(now, handshake_->ping_interval + handshake_->ping_timeout));
+  }
   // The one exit to Closed.
   void finish(std::string reason, std::optional<core::Error> error, bool close_transport);
   bool current(std::uint32_t transport) const;

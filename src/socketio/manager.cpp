@@ -46,7 +46,6 @@
 #include <limits>
 #include <utility>
 
-#include "core/hot.h"
 #include "core/url.h"
 
 namespace echat::socketio {
@@ -56,18 +55,9 @@ using nlohmann::json;
 
 constexpr const char* kDisconnected = "socket has been disconnected";
 constexpr const char* kTimedOut = "operation has timed out";
-bool event_shape_ok(const Shape& s) {
-  return s.root == JsonKind::Array && (s.first == JsonKind::Number || (s.first == JsonKind::String && !s.first_reserved));
-}
+using core::add_ms;
 
-constexpr std::size_t kMaxServerAcks = 4096;     // unanswered server ack requests kept per socket
 constexpr std::size_t kMaxReceiveBuffer = 1024;  // events kept for a socket awaiting its CONNECT answer
-
-Millis add_ms(Millis now, Millis ms) {
-  constexpr Millis kMax = std::numeric_limits<Millis>::max();
-  if (ms > 0 && now > kMax - ms) return kMax;
-  return now + ms;
-}
 
 // A JSON string literal of `v` (the server's own pid/offset text: '"', '\\' and control characters escaped,
 // everything else as it is).
@@ -234,10 +224,6 @@ bool Manager::any_active() const {
     if (s.state != SocketState::Inactive) return true;
   }
   return false;
-}
-
-bool Manager::connected(const Socket& socket) const {
-  return socket.state == SocketState::Connected && state_ == ManagerState::Open;
 }
 
 SocketState Manager::socket_state(const std::string& nsp) const {
@@ -1005,18 +991,6 @@ void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered
   rearm_ack_timer();
 }
 
-void Manager::rearm_ack_timer() {
-  std::optional<Millis> earliest;
-  for (const auto& s : sockets_) {
-    for (const auto& a : s.acks) earliest = core::earliest(earliest, a.deadline);
-  }
-  if (earliest) {
-    timers_.set(Timer::AckTimeout, *earliest);
-  } else {
-    timers_.clear(Timer::AckTimeout);
-  }
-}
-
 void Manager::check_ack_timeouts(Millis now) {
   if (!timers_.fire_if_due(Timer::AckTimeout, now)) return;
   for (auto& s : sockets_) {
@@ -1067,7 +1041,7 @@ void Manager::socket_connected(Millis now, Socket& socket, std::string sid, std:
   std::vector<SocketEvent> buffered;
   buffered.swap(socket.receive_buffer);
   for (auto& e : buffered) {
-    if (e.ack_id) socket.server_acks.push_back(*e.ack_id);
+    if (e.ack_id) note_server_ack(socket, *e.ack_id);
     outputs_.push_back(std::move(e));
   }
   flush_send_buffer(now, socket);
@@ -1156,10 +1130,7 @@ void Manager::on_packet(Millis now, Packet p) {
       if (!s) return;
       SocketEvent e{p.nsp, std::move(p.data), std::move(p.attachments), p.id, p.ext};
       if (s->state == SocketState::Connected) {
-        if (e.ack_id) {
-          if (s->server_acks.size() >= kMaxServerAcks) s->server_acks.erase(s->server_acks.begin());
-          s->server_acks.push_back(*e.ack_id);
-        }
+        if (e.ack_id) note_server_ack(*s, *e.ack_id);
         outputs_.push_back(std::move(e));
       } else if (s->receive_buffer.size() < kMaxReceiveBuffer) {
         s->receive_buffer.push_back(std::move(e));
@@ -1238,116 +1209,13 @@ bool Manager::on_frame_external(Millis now, std::uint32_t transport, std::string
   const std::size_t comma = head.find(',');
   const bool has_id = (comma == std::string_view::npos ? 2 : comma + 1) < head.size();  // digits only
 
-  if (head[1] == '2' ? !event_shape_ok(payload.shape) : (payload.shape.root != JsonKind::Array || !has_id)) {
+  if (head[1] == '2' ? !is_event_shape(payload.shape) : (payload.shape.root != JsonKind::Array || !has_id)) {
     return false;
   }
   incoming_external_ = &payload;
   on_frame(now, transport, engineio::Frame{false, std::string(head), payload.ext, payload.ext_size});
   incoming_external_ = nullptr;
   return true;
-}
-
-// ---- the fast lane -----------------------------------------------------------------------------
-// Each function below is the general path's decision for its common case, taken without packets or
-// outputs; it returns kGeneral (changing nothing) whenever the general path could decide otherwise.
-
-namespace {
-
-void put_header(Manager::Header& h, char type, std::optional<std::uint64_t> id) {
-  h.text[0] = '4';
-  h.text[1] = type;
-  h.size = 2;
-  if (!id) return;
-  char digits[20];
-  std::size_t n = 0;
-  std::uint64_t v = *id;
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) h.text[h.size++] = digits[--n];
-}
-
-}  // namespace
-
-bool Manager::fast_ready(Millis now) const {
-  if (fatal_ || !session_ || state_ != ManagerState::Open || probing_ || !outputs_.empty() ||
-      decoder_.awaiting_attachments()) {
-    return false;
-  }
-  const auto d = next_deadline();
-  return !(d && *d <= now);
-}
-
-ECHAT_HOT Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::string_view head,
-                                     const Packet& payload) {
-  if (transport == 0 || transport != transport_ || payload.ext == 0 || !fast_ready(now)) return {};
-  if (head.size() < 2 || head.size() > 21 || head[0] != '4' || (head[1] != '2' && head[1] != '3')) return {};
-  std::optional<std::uint64_t> id;
-  if (head.size() > 2) {
-    std::uint64_t v = 0;
-    for (std::size_t i = 2; i < head.size(); ++i) {
-      if (head[i] < '0' || head[i] > '9') return {};
-      v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
-    }
-    id = v;
-  }
-  const bool event = head[1] == '2';
-  if (event ? !event_shape_ok(payload.shape) : (payload.shape.root != JsonKind::Array || !id)) return {};
-  Socket* s = find("/");
-  if (!s || s->state != SocketState::Connected) return {};
-  if (!event && !s->queue.empty()) return {};  // a retry queue's try may be answered: the general path decides
-  if (!session_->on_message_fast(now, session_transport_, head.size() + payload.ext_size)) return {};
-  if (event) {
-    if (id) {
-      if (s->server_acks.size() >= kMaxServerAcks) s->server_acks.erase(s->server_acks.begin());
-      s->server_acks.push_back(*id);
-    }
-    return {kEvent, id ? static_cast<double>(*id) : -1};
-  }
-  auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.sent && a.wire_id == *id; });
-  if (it == s->acks.end()) return {kNothing, -1};
-  const double emit_id = static_cast<double>(it->emit_id);
-  s->acks.erase(it);
-  rearm_ack_timer();
-  return {kAck, emit_id};
-}
-
-ECHAT_HOT Manager::Fast Manager::emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options,
-                                 Header& header) {
-  if (nsp != "/" || payload.ext == 0 || !event_shape_ok(payload.shape) || !fast_ready(now)) return {};
-  if ((options.ack_timeout && *options.ack_timeout < 0) || (options.retries > 0 && !options.is_volatile)) return {};
-  Socket* s = find("/");
-  if (!s || !connected(*s) || !s->send_buffer.empty()) return {};
-  std::optional<std::uint64_t> wire_id;
-  if (options.want_ack) wire_id = s->next_wire_id;
-  put_header(header, '2', wire_id);
-  if (!session_->can_send_fast(now, header.size + payload.ext_size)) return {};
-  const std::uint64_t emit_id = next_emit_id_++;
-  if (wire_id) {
-    ++s->next_wire_id;
-    PendingAck a;
-    a.wire_id = *wire_id;
-    a.emit_id = emit_id;
-    if (options.ack_timeout) a.deadline = add_ms(now, *options.ack_timeout);
-    a.sent = true;
-    s->acks.push_back(a);
-    rearm_ack_timer();
-  }
-  return {kSend, static_cast<double>(emit_id)};
-}
-
-ECHAT_HOT Manager::Fast Manager::ack_fast(Millis now, const std::string& nsp, std::uint64_t ack_id, const Packet& payload,
-                                Header& header) {
-  if (nsp != "/" || payload.ext == 0 || payload.shape.root != JsonKind::Array || !fast_ready(now)) return {};
-  Socket* s = find("/");
-  if (!s || !connected(*s)) return {};
-  auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
-  if (it == s->server_acks.end()) return {};
-  put_header(header, '3', ack_id);
-  if (!session_->can_send_fast(now, header.size + payload.ext_size)) return {};
-  s->server_acks.erase(it);
-  return {kSend, -1};
 }
 
 engineio::ExternalRef Manager::oldest_external() const {

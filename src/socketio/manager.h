@@ -300,24 +300,30 @@ class Manager {
   // to on_frame instead (so that a bad payload's error quotes it: a payload JSON.parse refused is
   // refused by the core's own check of the text too).
   bool on_frame_external(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload);
-  // The fast lane of the wasm hot path: the common case of the three calls above (root namespace,
-  // connected, nothing buffered, no deadline due, a valid Shape) decided without building packets or
-  // outputs; anything else answers kGeneral, having changed nothing, and the host uses the general
-  // call (on_frame_external, emit_external, ack_external), which decides the same way and reports
-  // errors. Codes: kGeneral, kNothing (an ACK nobody waits for), kEvent (value: the ack id the server
-  // wants, or -1), kAck (value: the emit id), kSend (send `header` + the payload; value: emit id or -1).
+  // The fast lane of the wasm hot path (fast_lane.cpp): the common case of the three calls above (root
+  // namespace, connected, nothing buffered, no deadline due, a valid Shape) decided without building
+  // packets or outputs; anything else answers kGeneral, having changed nothing, and the host uses the
+  // general call (on_frame_external, emit_external, ack_external), which decides the same way and
+  // reports errors. Codes: kGeneral, kNothing (an ACK nobody waits for), kEvent (value: the ack id the
+  // server wants, or -1), kAck (value: the emit id), kSend (send `header` + the payload; value: emit id
+  // or -1). `deadline` (taken lanes): never later than next_deadline() after the call, so a host timer
+  // armed at the earlier of it and the timer it has fires in time (perhaps early: on_timer then only
+  // reports the real deadline). A lane only moves deadlines later (a packet re-arms the liveness check,
+  // an ack clears its timeout) except an emit's ackTimeout, which it reports; it does not recompute
+  // the rest.
   enum FastCode : int { kGeneral = -1, kNothing = 0, kEvent = 1, kAck = 2, kSend = 4 };
   struct Fast {
     int code = kGeneral;
     double value = -1;
+    Millis deadline = core::kNever;
   };
   struct Header {  // "42" / "43" + ack id: the text of a root-namespace frame before its payload
     char text[24];
     std::size_t size = 0;
   };
-  Fast on_event_fast(Millis now, std::uint32_t transport, std::string_view head, const Packet& payload);
-  Fast emit_fast(Millis now, const std::string& nsp, const Packet& payload, EmitOptions options, Header& header);
-  Fast ack_fast(Millis now, const std::string& nsp, std::uint64_t ack_id, const Packet& payload, Header& header);
+  Fast on_event_fast(Millis now, std::uint32_t transport, std::string_view head, const ExternalArgs& payload);
+  Fast emit_fast(Millis now, std::string_view nsp, const ExternalArgs& payload, EmitOptions options, Header& header);
+  Fast ack_fast(Millis now, std::string_view nsp, std::uint64_t ack_id, const ExternalArgs& payload, Header& header);
 
   // The oldest host-kept payload the manager still holds (send and receive buffers), 0 when none: the
   // host may forget every handle it gave that is older.
@@ -348,6 +354,7 @@ class Manager {
 
  private:
   enum class Timer : unsigned char { Reconnect, AckTimeout, Count };
+  static constexpr std::size_t kMaxServerAcks = 4096;  // unanswered server ack requests kept per socket
   // Protocol 4: what the server thinks of the root namespace on this connection (it connects "/" by
   // itself right after the open packet).
   enum class Root : unsigned char { Unknown, Connected, Disconnected };
@@ -423,14 +430,18 @@ class Manager {
   core::Result<core::Ok> send_packet(Millis now, const Packet& packet);
   void flush_send_buffer(Millis now, Socket& socket);
   void fail_acks(Socket& socket, const char* error, bool include_buffered);
-  void rearm_ack_timer();
+  void rearm_ack_timer();  // fast_lane.cpp, as the two below
+  void note_server_ack(Socket& socket, std::uint64_t id);  // an ack id the server asked for
+  Socket* root_socket();    // find("/") without building a string
   void check_ack_timeouts(Millis now);
   Socket* find(const std::string& nsp);
   const Socket* find(const std::string& nsp) const;
   Socket& find_or_add(const std::string& nsp);
   bool any_active() const;
-  bool fast_ready(Millis now) const;
-  bool connected(const Socket& socket) const;
+  std::optional<Millis> lane_deadline(Millis now) const;  // fast_lane.cpp
+  bool connected(const Socket& socket) const {
+    return socket.state == SocketState::Connected && state_ == ManagerState::Open;
+  }
   Millis backoff_delay();
   Protocol protocol() const;
 

@@ -61,6 +61,19 @@ struct Shape {
   bool first_reserved = false;      // ...a string that is_reserved_event() names
 };
 
+// An EVENT's arguments as the rules accept them: an array whose first element names the event, a
+// string that is not reserved, or a number (socket.io accepts numeric event names).
+inline bool is_event_shape(const Shape& s) {
+  return s.root == JsonKind::Array && (s.first == JsonKind::Number || (s.first == JsonKind::String && !s.first_reserved));
+}
+
+// A host-kept payload as the wasm hot path passes it (a Packet's ext, ext_size and shape, nothing else).
+struct ExternalArgs {
+  engineio::ExternalRef ext = 0;
+  std::size_t size = 0;
+  Shape shape;
+};
+
 struct Packet {
   PacketType type = PacketType::Event;
   std::string nsp = "/";                 // namespace without its query

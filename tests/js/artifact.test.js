@@ -25,8 +25,10 @@ const path = require('node:path');
 // for issue 15's long-polling transport (Engine.IO payloads, the polling session, the fallback, wx.request):
 // 137,118 -> 141,050 B (+3,932: js +1,205, wasm.br +2,727); then the upgrade from polling to a WebSocket
 // (the probe, `transports: ['polling', 'websocket']`), Manager.open() and the upstream suite fixes: 142,894 B;
-// then 142,577 B once the IM's wx.request and the polling requests share one function.
-const BUDGET = 142700;
+// then 142,577 B once the IM's wx.request and the polling requests share one function. Raised to 143,000
+// on 2026-12-05 for issue 10's socket.io fast lane compiled apart (-O2, inlined: src/socketio/fast_lane.cpp,
+// toolchain/emscripten-flags.cmake): a pushed event on JSC without a JIT ~20 -> ~7 us, +339 B of wasm.br.
+const BUDGET = 143000;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

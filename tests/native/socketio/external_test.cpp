@@ -30,6 +30,12 @@ Packet payload(std::uint32_t ref, std::size_t size, JsonKind root, JsonKind firs
   return p;
 }
 
+// The same payload as the fast lanes take it.
+ExternalArgs args(std::uint32_t ref, std::size_t size, JsonKind root, JsonKind first = JsonKind::String,
+                  bool reserved = false) {
+  return ExternalArgs{ref, size, Shape{root, first, reserved}};
+}
+
 // The manager's outputs, without performing them (a frame with a host-kept payload is not for the
 // in-memory server, which sees only bytes).
 Strings take(Manager& m, std::vector<Output>* keep = nullptr) {
@@ -121,7 +127,7 @@ TEST_CASE("external: a payload JSON.parse refused, or a wrong shape, goes back w
   Packet p = payload(5, 20, JsonKind::None);
   p.shape = shape;
   CHECK_FALSE(h.m.on_frame_external(h.now(), h.conn(), "4217", p));
-  CHECK(h.m.on_event_fast(h.now(), h.conn(), "4217", p).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), h.conn(), "4217", ExternalArgs{p.ext, p.ext_size, p.shape}).code == Manager::kGeneral);
   CHECK(h.m.take_outputs().empty());
   CHECK(h.m.state() == echat::socketio::ManagerState::Open);
   // An ACK without an id, too.
@@ -156,47 +162,47 @@ TEST_CASE("external: the fast lane decides the common case as the general path d
   Manager::Header header;
 
   // Inbound event with and without an ack id; the ack request is registered like the general path's.
-  auto v = h.m.on_event_fast(h.now(), t, "42", payload(1, 9, JsonKind::Array));
+  auto v = h.m.on_event_fast(h.now(), t, "42", args(1, 9, JsonKind::Array));
   CHECK(v.code == Manager::kEvent);
   CHECK(v.value == -1);
-  v = h.m.on_event_fast(h.now(), t, "4231", payload(2, 9, JsonKind::Array, JsonKind::Number));
+  v = h.m.on_event_fast(h.now(), t, "4231", args(2, 9, JsonKind::Array, JsonKind::Number));
   CHECK(v.code == Manager::kEvent);
   CHECK(v.value == 31);
   CHECK(h.m.take_outputs().empty());
-  v = h.m.ack_fast(h.now(), "/", 31, payload(3, 2, JsonKind::Array, JsonKind::None), header);
+  v = h.m.ack_fast(h.now(), "/", 31, args(3, 2, JsonKind::Array, JsonKind::None), header);
   REQUIRE(v.code == Manager::kSend);
   CHECK(std::string(header.text, header.size) == "4331");
-  CHECK(h.m.ack_fast(h.now(), "/", 31, payload(4, 2, JsonKind::Array), header).code == Manager::kGeneral);
+  CHECK(h.m.ack_fast(h.now(), "/", 31, args(4, 2, JsonKind::Array), header).code == Manager::kGeneral);
   CHECK(h.m.ack_external(h.now(), "/", 31, payload(4, 2, JsonKind::Array)).error().code == "sio.unknown_ack_id");
 
   // Emit with an ack: header "42<id>", then the server's ACK settles it; a second ACK is ignored.
   Manager::EmitOptions o;
   o.want_ack = true;
-  v = h.m.emit_fast(h.now(), "/", payload(5, 9, JsonKind::Array), o, header);
+  v = h.m.emit_fast(h.now(), "/", args(5, 9, JsonKind::Array), o, header);
   REQUIRE(v.code == Manager::kSend);
   CHECK(std::string(header.text, header.size) == "420");
   const double emit_id = v.value;
-  v = h.m.on_event_fast(h.now(), t, "430", payload(6, 4, JsonKind::Array));
+  v = h.m.on_event_fast(h.now(), t, "430", args(6, 4, JsonKind::Array));
   CHECK(v.code == Manager::kAck);
   CHECK(v.value == emit_id);
-  CHECK(h.m.on_event_fast(h.now(), t, "430", payload(7, 4, JsonKind::Array)).code == Manager::kNothing);
+  CHECK(h.m.on_event_fast(h.now(), t, "430", args(7, 4, JsonKind::Array)).code == Manager::kNothing);
   // The next emit uses the next wire id, as the general path would.
-  v = h.m.emit_fast(h.now(), "/", payload(8, 9, JsonKind::Array), o, header);
+  v = h.m.emit_fast(h.now(), "/", args(8, 9, JsonKind::Array), o, header);
   CHECK(std::string(header.text, header.size) == "421");
 
   // Everything else goes to the general path, unchanged.
-  CHECK(h.m.on_event_fast(h.now(), t, "42", payload(9, 9, JsonKind::Invalid)).code == Manager::kGeneral);
-  CHECK(h.m.on_event_fast(h.now(), t, "42", payload(9, 9, JsonKind::Array, JsonKind::String, true)).code ==
+  CHECK(h.m.on_event_fast(h.now(), t, "42", args(9, 9, JsonKind::Invalid)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "42", args(9, 9, JsonKind::Array, JsonKind::String, true)).code ==
         Manager::kGeneral);
-  CHECK(h.m.on_event_fast(h.now(), t, "42/admin,", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
-  CHECK(h.m.on_event_fast(h.now(), t + 1, "42", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
-  CHECK(h.m.on_event_fast(h.now(), t, "43", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
-  CHECK(h.m.emit_fast(h.now(), "/admin", payload(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "42/admin,", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t + 1, "42", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "43", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.emit_fast(h.now(), "/admin", args(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
   // A deadline that has passed (the heartbeat) must be acted on first: general path.
   const auto d = h.m.next_deadline();
   REQUIRE(d);
-  CHECK(h.m.on_event_fast(*d, t, "42", payload(9, 9, JsonKind::Array)).code == Manager::kGeneral);
-  CHECK(h.m.emit_fast(*d, "/", payload(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(*d, t, "42", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.emit_fast(*d, "/", args(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
   CHECK(h.m.take_outputs().empty());
 }
 
@@ -209,7 +215,7 @@ TEST_CASE("external: the fast lane keeps the Engine.IO 4 heartbeat alive", "[soc
   const auto before = h.m.next_deadline();
   REQUIRE(before);
   h.clock.now += 1000;
-  CHECK(h.m.on_event_fast(h.now(), t, "42", payload(1, 9, JsonKind::Array)).code == Manager::kEvent);
+  CHECK(h.m.on_event_fast(h.now(), t, "42", args(1, 9, JsonKind::Array)).code == Manager::kEvent);
   const auto after = h.m.next_deadline();
   REQUIRE(after);
   CHECK(*after == *before + 1000);  // any packet re-arms pingInterval + pingTimeout
@@ -241,4 +247,40 @@ TEST_CASE("codec: a number with a non-zero fraction ends (found by fuzz_socketio
   CHECK(d.feed_text("2[\"a\",88.888,0.50]").ok());
   CHECK(d.feed_text("51-[\"a\",{\"_placeholder\":true,\"num\":0.5}]").ok());  // awaits its attachment...
   CHECK_FALSE(d.feed_binary("x").ok());                                     // ...whose placeholder num is bad
+}
+
+TEST_CASE("external: a lane reports a deadline no later than the core's next one", "[socketio][external]") {
+  const int protocol = GENERATE(3, 4);
+  Harness h(opts(protocol));
+  h.connect("/");
+  h.take_log();
+  const std::uint32_t t = h.conn();
+  Manager::Header header;
+  // A received event re-arms the liveness check (later): the lane reports the deadline as it stood.
+  const auto before = h.m.next_deadline();
+  REQUIRE(before);
+  h.clock.now += 10;
+  auto v = h.m.on_event_fast(h.now(), t, "42", args(1, 9, JsonKind::Array));
+  REQUIRE(v.code == Manager::kEvent);
+  CHECK(v.deadline == *before);
+  REQUIRE(h.m.next_deadline());
+  CHECK(v.deadline <= *h.m.next_deadline());
+  // An emit whose ackTimeout ends before anything else: that deadline is reported.
+  Manager::EmitOptions o;
+  o.want_ack = true;
+  o.ack_timeout = 5;
+  v = h.m.emit_fast(h.now(), "/", args(2, 9, JsonKind::Array), o, header);
+  REQUIRE(v.code == Manager::kSend);
+  CHECK(v.deadline == h.now() + 5);
+  CHECK(*h.m.next_deadline() == h.now() + 5);
+  // Its ack clears that timeout (the deadline moves later); the lane reports the one it found.
+  v = h.m.on_event_fast(h.now(), t, "430", args(3, 4, JsonKind::Array));
+  REQUIRE(v.code == Manager::kAck);
+  CHECK(v.deadline == h.now() + 5);
+  CHECK(*h.m.next_deadline() > h.now() + 5);
+  // A timer input at a deadline that has nothing due (the host's early wake) changes nothing.
+  h.clock.now += 5;
+  h.m.on_timer(h.now());
+  CHECK(h.m.take_outputs().empty());
+  CHECK(h.m.state() == ManagerState::Open);
 }

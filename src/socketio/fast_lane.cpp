@@ -1,0 +1,155 @@
+// socketio::Manager's fast lane (manager.h, "The fast lane of the wasm hot path"): the general path's
+// decision for its common case, taken without packets or outputs; each function returns kGeneral,
+// changing nothing, whenever the general path could decide otherwise.
+//
+// Why a file of its own: WeChat on iOS interprets wasm (no JIT), and there every call costs about as
+// much as a short function body. The shipped build compiles this file apart from the rest (-O2, no LTO:
+// toolchain/emscripten-flags.cmake), so that everything a lane calls — these helpers, the Session's
+// inline checks, TimerTable, the standard containers — is inlined into it; the rest of the core stays
+// -Oz. Under -Oz + LTO the same lanes kept ~40 calls per event (measured with --profiling-funcs and
+// `jsc --sample`: docs/benchmarks.md). Keep the lanes' callees here or inline in a header.
+#include <algorithm>
+
+#include "socketio/manager.h"
+
+namespace echat::socketio {
+
+namespace {
+
+void put_header(Manager::Header& h, char type, std::optional<std::uint64_t> id) {
+  h.text[0] = '4';
+  h.text[1] = type;
+  h.size = 2;
+  if (!id) return;
+  char digits[20];
+  std::size_t n = 0;
+  std::uint64_t v = *id;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) h.text[h.size++] = digits[--n];
+}
+
+bool is_root(std::string_view nsp) { return nsp.size() == 1 && nsp[0] == '/'; }
+
+}  // namespace
+
+Manager::Socket* Manager::root_socket() {
+  for (auto& s : sockets_) {
+    if (is_root(s.nsp)) return &s;
+  }
+  return nullptr;
+}
+
+void Manager::note_server_ack(Socket& socket, std::uint64_t id) {
+  if (socket.server_acks.size() >= kMaxServerAcks) socket.server_acks.erase(socket.server_acks.begin());
+  socket.server_acks.push_back(id);
+}
+
+void Manager::rearm_ack_timer() {
+  Millis earliest = core::kNever;
+  for (const auto& s : sockets_) {
+    for (const auto& a : s.acks) {
+      if (a.deadline && *a.deadline < earliest) earliest = *a.deadline;
+    }
+  }
+  if (earliest != core::kNever) {
+    timers_.set(Timer::AckTimeout, earliest);
+  } else {
+    timers_.clear(Timer::AckTimeout);
+  }
+}
+
+// The earliest deadline when a lane may run at `now` (open, nothing waiting to be reported, no
+// deadline due); nullopt otherwise.
+std::optional<Millis> Manager::lane_deadline(Millis now) const {
+  if (fatal_ || !session_ || state_ != ManagerState::Open || probing_ || !outputs_.empty() ||
+      decoder_.awaiting_attachments()) {
+    return std::nullopt;
+  }
+  const Millis due = std::min(timers_.earliest(), session_->open_deadline());
+  // An open session always has its liveness deadline armed; without one the general path decides.
+  if (due <= now || due == core::kNever) return std::nullopt;
+  return due;
+}
+
+Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::string_view head,
+                                     const ExternalArgs& payload) {
+  if (transport == 0 || transport != transport_ || payload.ext == 0) return {};
+  const auto due = lane_deadline(now);
+  if (!due) return {};
+  if (head.size() < 2 || head.size() > 21 || head[0] != '4' || (head[1] != '2' && head[1] != '3')) return {};
+  std::optional<std::uint64_t> id;
+  if (head.size() > 2) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 2; i < head.size(); ++i) {
+      if (head[i] < '0' || head[i] > '9') return {};
+      v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
+    }
+    id = v;
+  }
+  const bool event = head[1] == '2';
+  if (event ? !is_event_shape(payload.shape) : (payload.shape.root != JsonKind::Array || !id)) return {};
+  Socket* s = root_socket();
+  if (!s || s->state != SocketState::Connected) return {};
+  if (!event && !s->queue.empty()) return {};  // a retry queue's try may be answered: the general path decides
+  if (!session_->on_message_fast(now, session_transport_, head.size() + payload.size)) return {};
+  if (event) {
+    if (id) note_server_ack(*s, *id);
+    return {kEvent, id ? static_cast<double>(*id) : -1, *due};
+  }
+  auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.sent && a.wire_id == *id; });
+  if (it == s->acks.end()) return {kNothing, -1, *due};
+  const double emit_id = static_cast<double>(it->emit_id);
+  s->acks.erase(it);
+  rearm_ack_timer();
+  return {kAck, emit_id, *due};
+}
+
+Manager::Fast Manager::emit_fast(Millis now, std::string_view nsp, const ExternalArgs& payload, EmitOptions options,
+                                 Header& header) {
+  if (!is_root(nsp) || payload.ext == 0 || !is_event_shape(payload.shape)) return {};
+  if ((options.ack_timeout && *options.ack_timeout < 0) || (options.retries > 0 && !options.is_volatile)) return {};
+  const auto due = lane_deadline(now);
+  if (!due) return {};
+  Socket* s = root_socket();
+  if (!s || !connected(*s) || !s->send_buffer.empty()) return {};
+  std::optional<std::uint64_t> wire_id;
+  if (options.want_ack) wire_id = s->next_wire_id;
+  put_header(header, '2', wire_id);
+  if (!session_->can_send_fast(now, header.size + payload.size)) return {};
+  const std::uint64_t emit_id = next_emit_id_++;
+  Millis deadline = *due;
+  if (wire_id) {
+    ++s->next_wire_id;
+    PendingAck a;
+    a.wire_id = *wire_id;
+    a.emit_id = emit_id;
+    if (options.ack_timeout) {
+      a.deadline = core::add_ms(now, *options.ack_timeout);
+      deadline = std::min(deadline, *a.deadline);
+    }
+    a.sent = true;
+    s->acks.push_back(a);
+    rearm_ack_timer();
+  }
+  return {kSend, static_cast<double>(emit_id), deadline};
+}
+
+Manager::Fast Manager::ack_fast(Millis now, std::string_view nsp, std::uint64_t ack_id, const ExternalArgs& payload,
+                                Header& header) {
+  if (!is_root(nsp) || payload.ext == 0 || payload.shape.root != JsonKind::Array) return {};
+  const auto due = lane_deadline(now);
+  if (!due) return {};
+  Socket* s = root_socket();
+  if (!s || !connected(*s)) return {};
+  auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
+  if (it == s->server_acks.end()) return {};
+  put_header(header, '3', ack_id);
+  if (!session_->can_send_fast(now, header.size + payload.size)) return {};
+  s->server_acks.erase(it);
+  return {kSend, -1, *due};
+}
+
+}  // namespace echat::socketio
