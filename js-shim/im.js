@@ -438,10 +438,10 @@ function setPlatformFactory(factory) {
   platformFactory = factory;
 }
 
-// Wires sdk.im and sdk.apis into the SDK's exports (js-shim/index.js does it for every build):
-//   require('./im.js').install(module.exports, require('./platform/wx-im.js').createWxImPlatform)
-function install(sdk, createWxImPlatform) {
-  setPlatformFactory(() => createWxImPlatform(typeof wx !== 'undefined' ? wx : undefined));
+// Wires sdk.im and sdk.apis into the SDK's exports (js-shim/index.js does it for every build, with the
+// platform it shares with sdk.io): createPlatform(wx) -> the IM platform (platform/wx-im.js).
+function install(sdk, createPlatform) {
+  setPlatformFactory(() => createPlatform(typeof wx !== 'undefined' ? wx : undefined));
   im._sdk = sdk;
   sdk.im = im;
   sdk.apis = apis;

@@ -9,7 +9,6 @@
 // The platform: `wx` where it exists (WeChat), else the browser's WebSocket/fetch/localStorage.
 const io = require('./io.js');
 const loader = require('./loader.js');
-const { createWxPlatform } = require('./platform/wx.js');
 const { createWxImPlatform } = require('./platform/wx-im.js');
 const im = require('./im.js');
 
@@ -20,7 +19,12 @@ if (typeof __ECHAT_BROWSER__ !== 'undefined' && __ECHAT_BROWSER__) web = require
 const wxApi = () => (typeof wx !== 'undefined' && wx ? wx : undefined);
 const onWx = !web || !!wxApi() || typeof WebSocket !== 'function';  // without either, wx.js says what is missing
 
-io.setPlatformFactory(() => (onWx ? createWxPlatform(wxApi()) : web.createBrowserPlatform()));
+// One platform for sdk.io and sdk.im, made on first use: wx.onAppShow and wx.onNetworkStatusChange are
+// registered once, and the network state is asked for once. The IM platform is the socket platform plus
+// HTTP requests, uploads and storage.
+let platform = null;
+const sharedPlatform = () => platform || (platform = onWx ? createWxImPlatform(wxApi()) : web.createBrowserImPlatform());
+io.setPlatformFactory(sharedPlatform);
 if (!onWx) loader.configure({ wasmUrl: web.scriptWasmUrl() || undefined });  // beside the <script>
 if (onWx && wxApi()) io.warmUp();
 
@@ -35,4 +39,4 @@ module.exports = {
   // Resolves when the wasm core is loaded (every call works before that: it waits).
   ready: () => loader.loadCore().then(() => undefined),
 };
-im.install(module.exports, (w) => (onWx ? createWxImPlatform(w) : web.createBrowserImPlatform()));
+im.install(module.exports, sharedPlatform);

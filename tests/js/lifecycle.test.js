@@ -127,3 +127,35 @@ describe('network status', () => {
     await waitFor(() => sock.count('connect') === 1, 'connect once online', PROMPT_MS);
   });
 });
+
+describe('one platform for sdk.io and sdk.im', () => {
+  const srv = sharedServer(before, after, { kind: 'v4' });
+
+  it('wx.onAppShow and wx.onNetworkStatusChange are registered once, and a show still reaches the socket', async (t) => {
+    const { createSandbox } = require('../sandbox');
+    const { sdkPackage } = require('./helpers');
+    const sb = createSandbox({ packageRoot: sdkPackage(), suspendDelay: 0, quietErrors: true,
+      console: { log() {}, info() {}, warn() {}, error() {}, debug() {} } });
+    t.after(() => sb.dispose());
+    const counts = { onAppShow: 0, onNetworkStatusChange: 0, getNetworkType: 0 };
+    for (const name of Object.keys(counts)) {
+      const real = sb.wx[name];
+      sb.wx[name] = function (...args) { counts[name]++; return real.apply(this, args); };
+    }
+    const sdk = sb.require('/utils/echatim-sdk.js');
+    const socket = sdk.io(srv.server.url, SLOW);
+    t.after(() => socket.disconnect());
+    await waitEvent(socket, 'connect');
+    // The IM session on a port nobody listens on: it only has to take its platform.
+    sdk.im.init({ host: '127.0.0.1', httpPort: 9, socketPort: 9, key: 'k', loginAuid: 'a', loginToken: 't',
+      reconnection: false });
+    t.after(() => sdk.im.close());
+    await waitFor(() => sdk.im.getState() !== 'connecting' || counts.onAppShow > 0, 'im.init to take the platform');
+    assert.deepEqual(counts, { onAppShow: 1, onNetworkStatusChange: 1, getNetworkType: 1 });
+    const sock = record(socket, ['connect']);
+    await sb.hideApp();
+    await waitFor(() => sb.stats().openSockets === 0, 'the suspension to close the WebSocket');
+    await sb.showApp();
+    await waitFor(() => sock.count('connect') === 1, 'connect after showApp', PROMPT_MS);
+  });
+});
