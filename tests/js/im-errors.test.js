@@ -5,7 +5,7 @@
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { openPage, within } = require('./helpers');
+const { openPage, within, sdkPackage } = require('./helpers');
 const H = require('./fixtures/im-harness');
 
 const devserver = (t) => H.startDevserver(t);  // alice:pa, bob:pb on :memory:
@@ -34,11 +34,17 @@ test('errors: after close() a call fails -1004; a refused login still answers -1
 });
 
 test('errors: without wx the init fails -1008, fatal, naming the cause', async (t) => {
-  const page = openPage(t);
-  page.sb.global.wx = undefined;
+  // The SDK loaded where there is no wx at all (not a mini-program). The platform is made once, on
+  // first use (js-shim/index.js), so wx has to be missing before the SDK is required.
+  const { createSandbox } = require('../sandbox');
+  const sb = createSandbox({ packageRoot: sdkPackage(), quietErrors: true,
+    console: { log() {}, info() {}, warn() {}, error() {}, debug() {} } });
+  t.after(() => sb.dispose());
+  sb.global.wx = undefined;
+  const sdk = sb.require('/utils/echatim-sdk.js');
   const errors = [];
-  page.sdk.im.on('error', (e) => errors.push(e));
-  const result = await within(page.sdk.im.init({ host: '127.0.0.1', key: 'K', loginAuid: 'a', loginToken: 'a' }), 'init');
+  sdk.im.on('error', (e) => errors.push(e));
+  const result = await within(sdk.im.init({ host: '127.0.0.1', key: 'K', loginAuid: 'a', loginToken: 'a' }), 'init');
   assert.equal(result, undefined);
   assert.equal(errors.length, 1);
   assert.equal(errors[0].code, -1008);
