@@ -30,6 +30,13 @@ Packet payload(std::uint32_t ref, std::size_t size, JsonKind root, JsonKind firs
   return p;
 }
 
+// Connects "/" and reads the log: the lanes' starting point. Returns the transport id to quote.
+std::uint32_t connect_root(Harness& h) {
+  h.connect("/");
+  h.take_log();
+  return h.conn();
+}
+
 // The same payload as the fast lanes take it.
 ExternalArgs args(std::uint32_t ref, std::size_t size, JsonKind root, JsonKind first = JsonKind::String,
                   bool reserved = false) {
@@ -156,9 +163,7 @@ TEST_CASE("external: the core holds handles of buffered payloads, then sends or 
 TEST_CASE("external: the fast lane decides the common case as the general path does", "[socketio][external]") {
   const int protocol = GENERATE(3, 4);
   Harness h(opts(protocol));
-  h.connect("/");
-  h.take_log();
-  const std::uint32_t t = h.conn();
+  const std::uint32_t t = connect_root(h);
   Manager::Header header;
 
   // Inbound event with and without an ack id; the ack request is registered like the general path's.
@@ -252,9 +257,7 @@ TEST_CASE("codec: a number with a non-zero fraction ends (found by fuzz_socketio
 TEST_CASE("external: a lane reports a deadline no later than the core's next one", "[socketio][external]") {
   const int protocol = GENERATE(3, 4);
   Harness h(opts(protocol));
-  h.connect("/");
-  h.take_log();
-  const std::uint32_t t = h.conn();
+  const std::uint32_t t = connect_root(h);
   Manager::Header header;
   // A received event re-arms the liveness check (later): the lane reports the deadline as it stood.
   const auto before = h.m.next_deadline();
