@@ -67,6 +67,9 @@ class CoreDriver {
     this.nextRef = 1;
     this.shared = null;
     if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
+    // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
+    // SioManager driver (io.js): the 's.event' output without building the batch tuple.
+    this.onEvent = null;
   }
 
   // Views of the shared region (re-made when a memory growth detached the old buffer).
@@ -151,6 +154,11 @@ class CoreDriver {
   // Acts on a hot-path answer (codes: bindings/socketio_bindings.cpp). Returns {r, x}.
   answer(code, ref, value, before) {
     const v = this.views();
+    if (code === 1 && !before) {  // the common case of a received frame: no result object, no tuple
+      this.armTimer(v.f64[0]);
+      this.onEvent(value, v.f64[1]);
+      return null;
+    }
     if (code === 3) {
       this.held.set(ref, value);
       const batch = JSON.parse(decodeUtf8(this.core._SioManager_last(this.h)));
@@ -170,7 +178,7 @@ class CoreDriver {
       return result;
     }
     if (before) before(result);
-    if (code === 1) this.sink(['s.event', '/', value, extra, null, 0, []]);
+    if (code === 1) this.onEvent(value, extra);
     else if (code === 2) this.sink(['s.ack', '/', extra, true, value, null, null, 0, []]);
     else {
       this.held.set(ref, value);  // buffered by the core, or dropped

@@ -9,6 +9,7 @@ const loader = require('./loader.js');
 
 const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
 const EMPTY = new Uint8Array(0);
+const NO_ATTACHMENTS = [];  // read only
 
 let platformFactory = null;  // set by index.js: () => platform
 let platform = null;
@@ -133,6 +134,10 @@ class Manager extends Emitter {
     const p = getPlatform();
     const optionsJson = JSON.stringify(Object.assign({ seed: p.seed() }, this._coreOptions));
     this._driver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
+    this._driver.onEvent = (args, ackId) => {  // = _onOutput(['s.event', '/', args, ackId, null, 0, []])
+      const s = this.nsps['/'];
+      if (s) s._onEvent(args, ackId, NO_ATTACHMENTS);
+    };
     if (this._driver.optionsError) return this._fail(makeError(this._driver.optionsError));
     if (!p.isOnline()) this._driver.call('setOnline', false);
     const pending = this._pending;
@@ -524,8 +529,10 @@ class Socket extends Emitter {
     // an ack request; the last one seen goes with the next CONNECT (noted before the listeners run: one
     // of them may drop the connection).
     if (this._pid && ackId < 0 && typeof args[args.length - 1] === 'string') this._lastOffset = args[args.length - 1];
-    for (const fn of this._any.slice()) {
-      try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }
+    if (this._any.length) {
+      for (const fn of this._any.slice()) {
+        try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }
+      }
     }
     this.emitReserved(...args);
   }
