@@ -1,7 +1,7 @@
 // An integer-only vsnprintf: %d %i %u %x %X %p %c %s %%, flags '0' and '-', width, precision, length
 // modifiers l ll z h hh; anything else prints as '?'. Same return value and truncation rules as C's.
 //
-// Why: the wasm build replaces musl's snprintf/vsnprintf with this one (bindings/libc_small.cpp).
+// Why: the wasm build replaces musl's snprintf/vsnprintf with this one (toolchain/wasm/libc_small.cpp).
 // nlohmann/json calls snprintf only for "\\u%04x" escapes and "<U+%.4X>" in parse-error messages, and
 // musl's printf engine brings floating-point (long double, soft-float) formatting: ~10 KB of wasm,
 // ~3 KB of the shipped .wasm.br. tests/native/core/small_printf_test.cpp compares it with the C library.
