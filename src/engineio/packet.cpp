@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include <nlohmann/json.hpp>
 
 #include "core/base64.h"
+#include "core/json.h"
 
 namespace echat::engineio {
 namespace {
@@ -176,37 +176,37 @@ core::Result<Packet> decode(const Frame& frame, Version version, const DecodeOpt
 }
 
 core::Result<Handshake> parse_handshake(std::string_view text) {
-  using nlohmann::json;
+  using core::Json;
   const auto open_error = [&](const std::string& what) {
     return core::Error::peer("eio.bad_open", "eio: open packet: " + what + " in " +
                                                  describe_frame(Frame{false, std::string(text)}));
   };
-  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  const Json j = Json::parse(text);
   if (j.is_discarded()) return open_error("invalid JSON");
   if (!j.is_object()) return open_error(std::string("JSON ") + j.type_name() + " where an object was expected");
 
   Handshake hs;
-  const auto sid = j.find("sid");
-  if (sid == j.end()) return open_error("missing \"sid\"");
+  const Json* sid = j.find("sid");
+  if (!sid) return open_error("missing \"sid\"");
   if (!sid->is_string()) return open_error(std::string("\"sid\" is a ") + sid->type_name() + ", not a string");
-  hs.sid = sid->get_ref<const std::string&>();
+  hs.sid = sid->get_string();
   if (hs.sid.empty()) return open_error("empty \"sid\"");
 
-  const auto upgrades = j.find("upgrades");
-  if (upgrades != j.end()) {
+  const Json* upgrades = j.find("upgrades");
+  if (upgrades) {
     if (!upgrades->is_array()) {
       return open_error(std::string("\"upgrades\" is a ") + upgrades->type_name() + ", not an array");
     }
     for (const auto& u : *upgrades) {
       if (!u.is_string()) return open_error(std::string("\"upgrades\" holds a ") + u.type_name() + ", not a string");
-      hs.upgrades.push_back(u.get_ref<const std::string&>());
+      hs.upgrades.push_back(u.get_string());
     }
   }
 
   // An integral JSON number in [1, max]; anything else names the field.
   const auto integer = [&](const char* name, std::int64_t max, std::int64_t& out) -> std::optional<core::Error> {
-    const auto it = j.find(name);
-    if (it == j.end()) return open_error(std::string("missing \"") + name + "\"");
+    const Json* it = j.find(name);
+    if (!it) return open_error(std::string("missing \"") + name + "\"");
     const std::string field = std::string("\"") + name + "\" ";
     if (it->is_number_unsigned()) {
       const auto v = it->get<std::uint64_t>();
@@ -229,7 +229,7 @@ core::Result<Handshake> parse_handshake(std::string_view text) {
   constexpr std::int64_t kMaxTimer = std::numeric_limits<std::int32_t>::max();
   if (auto e = integer("pingInterval", kMaxTimer, hs.ping_interval)) return *e;
   if (auto e = integer("pingTimeout", kMaxTimer, hs.ping_timeout)) return *e;
-  if (j.find("maxPayload") != j.end()) {
+  if (j.find("maxPayload")) {
     std::int64_t mp = 0;
     if (auto e = integer("maxPayload", std::int64_t{1} << 53, mp)) return *e;
     hs.max_payload = mp;

@@ -1,10 +1,8 @@
 #include "host/batch.h"
 
-#include <nlohmann/json.hpp>
-
+#include "core/json.h"
 #include "core/overloaded.h"
 
-#include <cmath>
 #include <type_traits>
 
 namespace echat::host {
@@ -27,28 +25,7 @@ void write_error(std::string& out, const core::Error& e) {
 
 }  // namespace
 
-void append_json_string(std::string& out, std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
+void append_json_string(std::string& out, std::string_view s) { core::append_json_string(out, s); }
 
 void BatchText::begin() {
   text_.assign("{\"o\":[");
@@ -84,15 +61,9 @@ void BatchText::raw(std::string_view json) {
   }
 }
 
-void BatchText::num(double n) {
+void BatchText::num(long long n) {
   text_ += ',';
-  if (std::floor(n) == n && std::fabs(n) < 9007199254740992.0) {
-    append_int(text_, static_cast<long long>(n));
-  } else {
-    // Not printf: the wasm build's snprintf is integer-only (src/core/small_printf.h). nlohmann's
-    // serializer writes the shortest round-tripping form (and null for NaN/Infinity, as JSON.stringify).
-    text_ += nlohmann::json(n).dump();
-  }
+  append_int(text_, n);
 }
 
 void BatchText::error(const core::Error& e) {
@@ -125,8 +96,8 @@ void BatchText::transport(const engineio::SendFrame& o) {
   if (o.frame.binary) {
     open_output("sendb");
     num(o.transport);
-    num(static_cast<double>(arena_.size()));
-    num(static_cast<double>(o.frame.data.size()));
+    num(static_cast<long long>(arena_.size()));
+    num(static_cast<long long>(o.frame.data.size()));
     arena_ += o.frame.data;
   } else if (o.frame.ext) {
     open_output("sendx");  // the header text, then the host-kept payload `ext`
@@ -217,7 +188,7 @@ void BatchWriter::add(const socketio::Output& output) {
             open_output("s.event");
             str(o.nsp);
             raw(o.args_json);
-            num(o.ack_id ? static_cast<double>(*o.ack_id) : -1);
+            num(o.ack_id ? static_cast<long long>(*o.ack_id) : -1);
             ranges(o.attachments);
             num(o.ext);
             close_output();
@@ -225,7 +196,7 @@ void BatchWriter::add(const socketio::Output& output) {
           [&](const AckResult& o) {
             open_output("s.ack");
             str(o.nsp);
-            num(static_cast<double>(o.emit_id));
+            num(static_cast<long long>(o.emit_id));
             boolean(o.ok);
             raw(o.ok ? std::string_view(o.args_json) : std::string_view());
             if (o.error) str(*o.error);
@@ -262,8 +233,8 @@ core::Result<std::vector<std::string>> split_blob(std::string_view blob) {
 }
 
 core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_view text) {
-  using nlohmann::json;
-  const json j = json::parse(text.begin(), text.end(), nullptr, false);
+  using core::Json;
+  const Json j = Json::parse(text);
   if (j.is_discarded() || !j.is_object()) {
     return core::Error::caller("arg.options", "options: must be a JSON object");
   }
@@ -273,24 +244,24 @@ core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_vie
     if (!bad) bad = core::Error::caller("arg.options", std::string(key) + ": must be " + want);
   };
   auto str = [&](const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return;
+    const Json* it = j.find(key);
+    if (!it || it->is_null()) return;
     if (!it->is_string()) return fail(key, "a string");
-    out = it->get<std::string>();
+    out = it->get_string();
   };
   auto num = [&](const char* key, auto& out, double min, double max) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return;
+    const Json* it = j.find(key);
+    if (!it || it->is_null()) return;
     if (!it->is_number()) return fail(key, "a number");
-    const double v = it->get<double>();
+    const double v = it->get_double();
     if (!(v >= min && v <= max)) return fail(key, "a number in range");
     out = static_cast<std::remove_reference_t<decltype(out)>>(v);
   };
   auto boolean = [&](const char* key, bool& out) {
-    auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return;
+    const Json* it = j.find(key);
+    if (!it || it->is_null()) return;
     if (!it->is_boolean()) return fail(key, "true or false");
-    out = it->get<bool>();
+    out = it->get_bool();
   };
   str("url", o.url);
   str("path", o.path);

@@ -56,7 +56,7 @@ class BatchText {
   void close_output() { text_ += ']'; }
   void str(std::string_view s);
   void raw(std::string_view json);           // embedded as is; "" -> null
-  void num(double n);                        // integers exactly; others as JSON numbers
+  void num(long long n);
   void boolean(bool b) { text_ += b ? ",true" : ",false"; }
   void error(const core::Error& e);
   void ranges(const std::vector<std::string>& parts);  // [off, len, ...] of parts appended to the arena
@@ -83,7 +83,7 @@ class BatchWriter : public BatchText {
   void add(const socketio::Output& output);
 };
 
-// Appends `s` to `out` as a JSON string literal (quotes included).
+// Appends `s` to `out` as a JSON string literal (quotes included): core::append_json_string.
 void append_json_string(std::string& out, std::string_view s);
 
 // Splits a blob of length-prefixed parts (4-byte little-endian length, then the bytes) — how the shim

@@ -1,7 +1,6 @@
 #include "host/im_batch.h"
 
-#include <nlohmann/json.hpp>
-
+#include "core/json.h"
 #include "core/overloaded.h"
 
 namespace echat::host {
@@ -78,10 +77,9 @@ void ImBatchWriter::add(const im::Output& output) {
 
 std::vector<std::pair<std::string, std::string>> records_from_json(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;
-  const auto j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-  if (!j.is_object()) return out;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.value().is_string()) out.emplace_back(it.key(), it.value().get<std::string>());
+  const core::Json j = core::Json::parse(text);
+  for (std::size_t i = 0; j.is_object() && i < j.size(); ++i) {
+    if (j.values()[i].is_string()) out.emplace_back(j.keys()[i], j.values()[i].get_string());
   }
   return out;
 }

@@ -706,8 +706,8 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
 void Client::send_login(Millis now) {
   if (ended_ || login_emit_) return;
   if (manager_.socket_state("/") != socketio::SocketState::Connected) return;
-  json payload = {{"requestId", next_request_id()}, {"timestamp", now}, {"method", "authority/request"},
-                  {"appKey", config_.app_key}, {"auid", config_.auid}, {"token", config_.token}};
+  json payload = json::object({{"requestId", next_request_id()}, {"timestamp", now}, {"method", "authority/request"},
+                  {"appKey", config_.app_key}, {"auid", config_.auid}, {"token", config_.token}});
   socketio::Manager::EmitOptions o;
   o.want_ack = true;
   o.ack_timeout = config_.request_timeout;
@@ -718,8 +718,8 @@ void Client::send_login(Millis now) {
 void Client::send_http_login(Millis now) {
   if (ended_ || http_login_id_) return;
   const std::uint64_t id = next_http_id_++;
-  json body = {{"requestId", next_request_id()}, {"timestamp", now}, {"appKey", config_.app_key},
-               {"auid", config_.auid}, {"token", config_.token}};
+  json body = json::object({{"requestId", next_request_id()}, {"timestamp", now}, {"appKey", config_.app_key},
+               {"auid", config_.auid}, {"token", config_.token}});
   http_login_id_ = id;
   http_login_host_ = http_host_;
   http_login_deadline_ = now + config_.request_timeout;
@@ -773,7 +773,7 @@ core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way
   if (way != "P2P" && way != "P2R") return arg_error("way", "must be one of P2P, P2R");
   if (to_target.empty()) return arg_error("toTarget", "required");
   conversations_.mark_read(way, to_target);
-  return request(now, "conversation", "read", dump(json{{"way", way}, {"toTarget", to_target}}));
+  return request(now, "conversation", "read", dump(json::object({{"way", way}, {"toTarget", to_target}})));
 }
 
 void Client::fatal(Millis now, int code, const std::string& message, const std::string& reason) {
@@ -1140,7 +1140,7 @@ void Client::start_sync(Millis now) {
   c.kind = Call::Kind::Sync;
   c.module = "message";
   c.method = "sync";
-  c.form = json{{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}};
+  c.form = json::object({{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}});
   c.transport = Transport::Socket;
   c.request_id = next_request_id();
   calls_.insert(calls_.begin(), std::move(c));  // before queued calls: deliveries first after a login

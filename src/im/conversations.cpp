@@ -85,8 +85,8 @@ const Conversation* Conversations::on_recalled(const json& data) {
 }
 
 json Conversations::to_object(const Conversation& c) {
-  return json{{"way", c.way}, {"toTarget", c.to_target}, {"unread", c.unread}, {"readSeq", c.read_seq},
-              {"lastSeq", c.last_seq}, {"updateTime", c.update_time}, {"lastMessage", c.last_message}};
+  return json::object({{"way", c.way}, {"toTarget", c.to_target}, {"unread", c.unread}, {"readSeq", c.read_seq},
+              {"lastSeq", c.last_seq}, {"updateTime", c.update_time}, {"lastMessage", c.last_message}});
 }
 
 void Conversations::replace(const json& list) {

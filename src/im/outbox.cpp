@@ -29,7 +29,7 @@ bool Outbox::remove(const std::string& client_msg_id) {
 }
 
 std::string Outbox::record(const OutboxEntry& e) {
-  return dump(json{{"n", e.n}, {"c", e.client_msg_id}, {"f", e.form}});
+  return dump(json::object({{"n", e.n}, {"c", e.client_msg_id}, {"f", e.form}}));
 }
 
 std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>& records) {
@@ -62,7 +62,7 @@ std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>&
 std::string Outbox::serialize() const {
   if (entries_.empty()) return "";
   json list = json::array();
-  for (const auto& e : entries_) list.push_back(json{{"c", e.client_msg_id}, {"f", e.form}});
+  for (const auto& e : entries_) list.push_back(json::object({{"c", e.client_msg_id}, {"f", e.form}}));
   return dump(list);
 }
 

@@ -39,19 +39,19 @@
 // Manager's outputs are in the order things happened.
 #include "socketio/manager.h"
 
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <utility>
 
+#include "core/json.h"
 #include "core/url.h"
 
 namespace echat::socketio {
 namespace {
 
-using nlohmann::json;
+using json = core::Json;
 
 constexpr const char* kDisconnected = "socket has been disconnected";
 constexpr const char* kTimedOut = "operation has timed out";
@@ -94,16 +94,17 @@ core::Result<core::Ok> check_nsp(const std::string& nsp) {
 // "k=v&k2=v2" (keys in alphabetical order; strings as they are, other values as JSON; all encoded).
 std::string auth_to_query(const std::string& auth_json) {
   if (auth_json.empty()) return {};
-  const json j = json::parse(auth_json, nullptr, false);
+  const json j = json::parse(auth_json);
   if (!j.is_object()) return {};
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it.value().is_string()) {
-      pairs.emplace_back(it.key(), it.value().get<std::string>());
-    } else if (it.value().is_null()) {
-      pairs.emplace_back(it.key(), std::string());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const json& v = j.values()[i];
+    if (v.is_string()) {
+      pairs.emplace_back(j.keys()[i], v.get_string());
+    } else if (v.is_null()) {
+      pairs.emplace_back(j.keys()[i], std::string());
     } else {
-      pairs.emplace_back(it.key(), it.value().dump());
+      pairs.emplace_back(j.keys()[i], v.dump());
     }
   }
   return core::encode_query(pairs);
@@ -1075,14 +1076,14 @@ void Manager::on_connect_packet(Millis now, Socket* socket, const Packet& p) {
   std::optional<std::string> pid;
   bool has_sid = false;
   if (!p.data.empty()) {
-    const json j = json::parse(p.data, nullptr, false);  // an object: checked by the decoder
-    auto it = j.find("sid");
-    if (it != j.end() && it->is_string()) {
-      sid = it->get<std::string>();
+    const json j = json::parse(p.data);  // an object: checked by the decoder
+    const json* it = j.find("sid");
+    if (it && it->is_string()) {
+      sid = it->get_string();
       has_sid = true;
     }
-    auto pit = j.find("pid");
-    if (pit != j.end() && pit->is_string()) pid = pit->get<std::string>();
+    const json* pit = j.find("pid");
+    if (pit && pit->is_string()) pid = pit->get_string();
   }
   if (probing_) {
     if (!has_sid) {  // a protocol 4 server answered: retry with EIO3 at once
@@ -1154,12 +1155,11 @@ void Manager::on_packet(Millis now, Packet p) {
       if (!s) return;
       std::string message;
       if (!p.data.empty()) {
-        const json j = json::parse(p.data, nullptr, false);
+        const json j = json::parse(p.data);
         if (j.is_string()) {
-          message = j.get<std::string>();
-        } else if (j.is_object()) {
-          auto it = j.find("message");
-          if (it != j.end() && it->is_string()) message = it->get<std::string>();
+          message = j.get_string();
+        } else if (const json* it = j.find("message"); it && it->is_string()) {
+          message = it->get_string();
         }
       }
       if (s->state == SocketState::Connected) {

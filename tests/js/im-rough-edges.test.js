@@ -216,3 +216,25 @@ test('im rough edges: a message with a lone surrogate does not block the stream 
   assert.equal(texts[1], 'after');
   assert.equal(bob.of('state').filter((s) => s.state === 'reconnecting').length, 0, 'no reconnect loop');
 });
+
+// core::Json keeps containers deeper than 64 levels as their text (the wasm stack is 128 KiB and the
+// parser recurses): such a message still arrives whole, in order, and does not block the stream.
+test('im rough edges: a message nested 2,000 deep arrives whole and does not block the stream (socket)', {
+  skip, timeout: 60000,
+}, async (t) => {
+  const srv = await H.startDevserver(t);
+  const bob = H.imPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' });
+  await within(bob.ready, 'bob');
+  const alice = H.imPage(t, srv);
+  await within(alice.ready, 'alice');
+  const deep = '['.repeat(2000) + '"core"' + ']'.repeat(2000);
+  await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'deep', d: JSON.parse(deep) } });
+  await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'after' } });
+  await waitFor(() => bob.of('message').length >= 2, 'both messages', 10000);
+  const [first, second] = bob.of('message');
+  assert.equal(first.body.text, 'deep');
+  assert.equal(JSON.stringify(first.body.d), deep);
+  assert.equal(second.body.text, 'after');
+  assert.deepEqual(bob.of('error'), []);
+  assert.equal(bob.of('state').filter((s) => s.state === 'reconnecting').length, 0, 'no reconnect loop');
+});

@@ -5,9 +5,20 @@
 #include "im/conversations.h"
 
 using namespace echat::testing;  // NOLINT
-using echat::im::Conversations;
+using echat::im::Conversation;
 
 namespace {
+
+// The fake server's nlohmann values in, the core's core::Json values out.
+json nl(const echat::im::json& j) { return parse(j.dump()); }
+echat::im::json core_json(const json& j) { return echat::im::parse_json(j.dump()); }
+
+struct Conversations : echat::im::Conversations {
+  using echat::im::Conversations::Conversations;
+  const Conversation* on_message(const json& m) { return echat::im::Conversations::on_message(core_json(m)); }
+  const Conversation* on_recalled(const json& d) { return echat::im::Conversations::on_recalled(core_json(d)); }
+  void replace(const json& list) { echat::im::Conversations::replace(core_json(list)); }
+};
 
 json msg(std::uint64_t seq, const std::string& from, const std::string& to, const std::string& way = "P2P") {
   return json{{"mid", 100 + seq}, {"seq", seq}, {"formUser", from}, {"toTarget", to}, {"way", way},
@@ -81,9 +92,9 @@ TEST_CASE("conversations: a recall shows in the last message; changes are output
   CHECK(cs.on_recalled(json{{"mid", 999}}) == nullptr);
   const auto* c = cs.on_recalled(json{{"mid", 101}, {"recallTime", 77}});
   REQUIRE(c);
-  CHECK(c->last_message["recalled"] == true);
-  CHECK(c->last_message["body"].is_null());
-  CHECK(c->last_message["recallTime"] == 77);
+  CHECK(nl(c->last_message)["recalled"] == true);
+  CHECK(nl(c->last_message)["body"].is_null());
+  CHECK(nl(c->last_message)["recallTime"] == 77);
   CHECK(cs.on_message(msg(1, "bob", "alice")) == nullptr);  // not newer: nothing changed
 
   ImHarness h;
@@ -115,12 +126,12 @@ TEST_CASE("conversations: a recalled unread message no longer counts as unread",
   const auto* c = cs.on_recalled(json{{"mid", 103}});
   REQUIRE(c);
   CHECK(c->unread == 2);
-  CHECK(c->last_message["recalled"] == true);
+  CHECK(nl(c->last_message)["recalled"] == true);
   // An earlier unread one: counted out too; the last message is unchanged.
   c = cs.on_recalled(json{{"mid", 101}});
   REQUIRE(c);
   CHECK(c->unread == 1);
-  CHECK(c->last_message["mid"] == 103);
+  CHECK(nl(c->last_message)["mid"] == 103);
   // Recalled twice, or unknown: nothing changes.
   CHECK(cs.on_recalled(json{{"mid", 101}}) == nullptr);
   CHECK(parse(cs.to_json())[0]["unread"] == 1);

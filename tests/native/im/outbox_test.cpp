@@ -193,10 +193,10 @@ TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
   echat::im::Outbox box(2, 10000);
   echat::im::OutboxEntry e;
   e.client_msg_id = "x";
-  e.form = json{{"clientMsgId", "x"}};
+  e.form = echat::im::json::object({{"clientMsgId", "x"}});
   REQUIRE(box.add(e).ok());
   e.client_msg_id = "y";
-  e.form = json{{"clientMsgId", "y"}};
+  e.form = echat::im::json::object({{"clientMsgId", "y"}});
   REQUIRE(box.add(e).ok());
   auto full = box.add(e);
   REQUIRE_FALSE(full.ok());
@@ -212,7 +212,7 @@ TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
   CHECK(back.empty());
   CHECK(back.serialize().empty());
   echat::im::Outbox tiny(10, 50);
-  e.form = json{{"clientMsgId", "y"}, {"body", std::string(100, 'z')}};
+  e.form = echat::im::json::object({{"clientMsgId", "y"}, {"body", std::string(100, 'z')}});
   CHECK_FALSE(tiny.add(e).ok());
 }
 
@@ -269,7 +269,7 @@ TEST_CASE("outbox: records restore in send order whatever order storage lists th
   CHECK(box.entries()[1].client_msg_id == "e");
   echat::im::OutboxEntry next;
   next.client_msg_id = "f";
-  next.form = json{{"clientMsgId", "f"}};
+  next.form = echat::im::json::object({{"clientMsgId", "f"}});
   REQUIRE(box.add(next).ok());
   CHECK(box.entries()[2].n == 6);  // after the restored ones
 }
