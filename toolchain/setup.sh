@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # Debian packages:
 #   emscripten (3.1.6, with embind) ............ the wasm build
-#   nlohmann-json3-dev, catch2 ................. the core's JSON library and the native test framework
+#   nlohmann-json3-dev, catch2 ................. the native tests' JSON yardstick and test framework
 #   cmake, make, g++ ........................... native build
 #   clang, libclang-rt-14-dev .................. libFuzzer targets (clang -fsanitize=fuzzer)
 #   brotli ..................................... the shipped echatim-sdk.wasm.br

@@ -2,11 +2,11 @@
 // modifiers l ll z h hh; anything else prints as '?'. Same return value and truncation rules as C's.
 //
 // Why: the wasm build replaces musl's snprintf/vsnprintf with this one (toolchain/wasm/libc_small.cpp).
-// nlohmann/json calls snprintf only for "\\u%04x" escapes and "<U+%.4X>" in parse-error messages, and
-// musl's printf engine brings floating-point (long double, soft-float) formatting: ~10 KB of wasm,
-// ~3 KB of the shipped .wasm.br. tests/native/core/small_printf_test.cpp compares it with the C library.
+// libc++ and libembind reach the printf family, and musl's printf engine brings floating-point (long
+// double, soft-float) formatting: ~10 KB of wasm, ~3 KB of the shipped .wasm.br. tests/native/core/small_printf_test.cpp compares it with the C library.
 // Consequence for src/: never format floating point through printf or std::to_string(double) (both end
-// here and print '?'); use nlohmann::json(x).dump(). toolchain/build.sh refuses %f/%g/%e formats.
+// here and print '?'); the core has no need for it (core::Json keeps numbers as text).
+// toolchain/build.sh refuses %f/%g/%e formats.
 #pragma once
 
 #include <cstdarg>

@@ -1,7 +1,8 @@
-// Wasm build only: the printf family that the core, nlohmann/json, libembind and libc++ reach, on the
+// Wasm build only: the printf family that the core, libembind and libc++ reach, on the
 // integer-only formatter of src/core/small_printf.h instead of musl's printf engine (which brings
 // floating-point formatting with soft-float long double: ~10 KB of wasm, ~5 KB of the shipped .br).
-//  - snprintf/vsnprintf: nlohmann/json's "\u%04x" escapes and "<U+%.4X>" in parse errors;
+//  - snprintf/vsnprintf: what libc++ still formats with them (nlohmann/json's escapes were the
+//    first reason; the wasm no longer links nlohmann, core::Json writes its own);
 //  - sprintf/siprintf: libembind (without RTTI) names types with sprintf(buf, "%p", ...), which LLVM
 //    turns into siprintf;
 //  - fprintf/fiprintf: libc++ without exceptions reports a failed check (std::string's out_of_range,
