@@ -68,7 +68,7 @@ class CoreDriver {
     this.shared = null;
     if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
-    // SioManager driver (io.js): the 's.event' output without building the batch tuple.
+    // SioManager driver (io.js): the 's.event' output without building the batch output object.
     this.onEvent = null;
   }
 
@@ -154,7 +154,7 @@ class CoreDriver {
   // Acts on a hot-path answer (codes: bindings/socketio_bindings.cpp). Returns {r, x}.
   answer(code, ref, value, before) {
     const v = this.views();
-    if (code === 1 && !before) {  // the common case of a received frame: no result object, no tuple
+    if (code === 1 && !before) {  // the common case of a received frame: no result object, no output object
       this.armTimer(v.f64[0]);
       this.onEvent(value, v.f64[1]);
       return null;
@@ -179,7 +179,7 @@ class CoreDriver {
     }
     if (before) before(result);
     if (code === 1) this.onEvent(value, extra);
-    else if (code === 2) this.sink(['s.ack', '/', extra, true, value, null, null, 0, []]);
+    else if (code === 2) this.sink({ k: 's.ack', nsp: '/', emitId: extra, ok: true, args: value, error: null, buffers: [] });
     else {
       this.held.set(ref, value);  // buffered by the core, or dropped
       this.prune();
@@ -239,19 +239,16 @@ class CoreDriver {
     // Copy every binary payload out of wasm memory first: app listeners may call back into the core,
     // which reuses the arena.
     for (const o of outs) {
-      if (o[0] === 'sendb') o.push(bytes(o[2], o[3]));
-      else if (o[0] === 'sendx') o[2] += this.take(o[3]);
-      else if (o[0] === 's.event') {
-        o.push(ranges(o[4], bytes));
-        if (o[5]) o[2] = this.take(o[5]);
-      } else if (o[0] === 's.ack') {
-        o.push(ranges(o[6], bytes));
-        if (o[7]) o[4] = this.take(o[7]);
+      if (o.k === 'sendb') o.bytes = bytes(o.off, o.len);
+      else if (o.k === 'sendx') o.text += this.take(o.ref);
+      else if (o.k === 's.event' || o.k === 's.ack') {
+        o.buffers = ranges(o.bin, bytes);
+        if (o.ref) o.args = this.take(o.ref);
       }
     }
     this.armTimer(batch.t);
-    for (const o of outs) if (this.isIo(o[0])) this.handle(o);
-    for (const o of outs) if (!this.isIo(o[0])) this.sink(o);
+    for (const o of outs) if (this.isIo(o.k)) this.handle(o);
+    for (const o of outs) if (!this.isIo(o.k)) this.sink(o);
   }
 
   isIo(kind) {
@@ -259,22 +256,22 @@ class CoreDriver {
   }
 
   handle(o) {
-    switch (o[0]) {
-      case 'open': return this.open(o[1], o[2]);
+    switch (o.k) {
+      case 'open': return this.open(o.tid, o.url);
       case 'send':
-      case 'sendx': return this.send(o[1], o[2]);
-      case 'sendb': return this.send(o[1], o[4]);
+      case 'sendx': return this.send(o.tid, o.text);
+      case 'sendb': return this.send(o.tid, o.bytes);
       case 'close': {
-        const s = this.sockets.get(o[1]);
-        this.sockets.delete(o[1]);
-        if (s) s.close(o[2], o[3]);
-        const g = this.gets.get(o[1]);
-        this.gets.delete(o[1]);
+        const s = this.sockets.get(o.tid);
+        this.sockets.delete(o.tid);
+        if (s) s.close(o.code, o.reason);
+        const g = this.gets.get(o.tid);
+        this.gets.delete(o.tid);
         if (g) g.abort();  // a polling transport: its GET is given up (a POST, e.g. the close packet, ends by itself)
         return undefined;
       }
       case 'poll': return this.poll(o);
-      default: return this.io[o[0]](o, this);
+      default: return this.io[o.k](o, this);
     }
   }
 
@@ -318,19 +315,18 @@ class CoreDriver {
     };
   }
 
-  // Long-polling: ['poll', transport, request, post, url, [piece text], [piece ext]] -> wx.request; the
-  // POST body is each piece's text followed by its host-kept payload (src/host/batch.h).
+  // Long-polling: {k: 'poll', tid, req, post, url, texts, refs} -> wx.request; the POST body is each
+  // text followed by its host-kept payload (src/host/batch.h).
   poll(o) {
-    const tid = o[1];
-    const rid = o[2];
+    const { tid, req: rid } = o;
     let body;
-    if (o[3]) body = o[5].map((text, i) => (o[6][i] ? text + this.take(o[6][i]) : text)).join('');
-    const req = this.platform.poll(o[3] ? 'POST' : 'GET', o[4], body, (err, status, text) => {
+    if (o.post) body = o.texts.map((text, i) => (o.refs[i] ? text + this.take(o.refs[i]) : text)).join('');
+    const req = this.platform.poll(o.post ? 'POST' : 'GET', o.url, body, (err, status, text) => {
       if (this.gets.get(tid) === req) this.gets.delete(tid);
       if (err !== null) this.input('httpError', tid, rid, String(err));
       else this.input('httpResponse', tid, rid, status, text);
     });
-    if (!o[3]) this.gets.set(tid, req);
+    if (!o.post) this.gets.set(tid, req);
   }
 
   // The app came to the foreground: the core checks its deadlines against the wall clock and, when it

@@ -48,9 +48,9 @@ function createImDriver(core, p, configJson, sink) {
   return new CoreDriver(core, 'ImClient', p, configJson, sink, {
     closedCode: '-1004',
     io: {
-      http: (o, driver) => p.request(o[2], o[3], (err, status, text) => {
-        if (err) driver.input('httpError', o[1], String(err));
-        else driver.input('httpResponse', o[1], status, String(text));
+      http: (o, driver) => p.request(o.url, o.body, (err, status, text) => {
+        if (err) driver.input('httpError', o.id, String(err));
+        else driver.input('httpResponse', o.id, status, String(text));
       }),
     },
   });
@@ -244,33 +244,33 @@ class Im extends Emitter {
   }
 
   _onOutput(o) {
-    switch (o[0]) {
+    switch (o.k) {
       case 'store': {
         const p = this._platform;
-        const failure = o[2] === '' ? p.storageRemove(o[1]) : p.storageSet(o[1], o[2]);
+        const failure = o.value === '' ? p.storageRemove(o.key) : p.storageSet(o.key, o.value);
         // The core bounds its records well under WeChat's 1 MB per key; a failure here is the app's
         // storage being full: say so (the session goes on; the record is written again on its next change).
-        if (failure) this._onOutput(['error', -1005, `storage: could not write ${o[1]}: ${failure}`, false]);
+        if (failure) this._onOutput({ k: 'error', code: -1005, message: `storage: could not write ${o.key}: ${failure}`, fatal: false });
         return;
       }
       case 'state': {
-        if (STATES.indexOf(o[1]) < 0) return;
-        this._state = o[1];
-        this.emitReserved('state', { state: o[1], reason: o[2] });
+        if (STATES.indexOf(o.state) < 0) return;
+        this._state = o.state;
+        this.emitReserved('state', { state: o.state, reason: o.reason });
         // init calls back once logged in with the conversation list loaded (the 'conversations' event).
-        if (o[1] === 'connected' && this._initDone && this._convsLoaded) this._initDone(this._sdk);
+        if (o.state === 'connected' && this._initDone && this._convsLoaded) this._initDone(this._sdk);
         return;
       }
       case 'convs': {
         this._convsLoaded = true;
-        this.emitReserved('conversations', o[1]);
+        this.emitReserved('conversations', o.list);
         if (this._state === 'connected' && this._initDone) this._initDone(this._sdk);
         return;
       }
       case 'sendstate':
-        return this.emitReserved('sendState', { clientMsgId: o[2], state: o[3], reason: o[4] || null });
+        return this.emitReserved('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
       case 'resp': {
-        const [, id, code, msg, data, requestId, clientMsgId] = o;
+        const { id, code, msg, data, requestId, clientMsgId } = o;
         const call = this._calls.get(id);
         if (!call && this._submitting) {
           this._early.set(id, o);  // answered inside the call that created it: _submit settles it
@@ -291,21 +291,21 @@ class Im extends Emitter {
         return;
       }
       case 'msg': {
-        const m = recalledShape(parsedBody(o[3]));
+        const m = recalledShape(parsedBody(o.message));
         if (m && typeof m === 'object') {
           // flow as TIM's: 'out' for the user's own sends (they come back as deliveries too), 'in' for others'.
           m.flow = this._auid !== undefined && m.formUser === this._auid ? 'out' : 'in';
-          m.isHistory = o[4] === true;
+          m.isHistory = o.history === true;
         }
         return this.emitReserved('message', m);
       }
-      case 'notify': return this.emitReserved('notify', o[2]);
-      case 'sync': return this.emitReserved('sync', { from: o[1], to: o[2], count: o[3] });
-      case 'kicked': return this.emitReserved('kicked', { reason: o[1] });
-      case 'conv': return this.emitReserved('conversation', o[1]);
+      case 'notify': return this.emitReserved('notify', o.data);
+      case 'sync': return this.emitReserved('sync', { from: o.from, to: o.to, count: o.count });
+      case 'kicked': return this.emitReserved('kicked', { reason: o.reason });
+      case 'conv': return this.emitReserved('conversation', o.conv);
       case 'error': {
-        const err = apiError(o[1], o[2], null, { fatal: o[3] });
-        if (o[3]) return this._fatal(err);
+        const err = apiError(o.code, o.message, null, { fatal: o.fatal });
+        if (o.fatal) return this._fatal(err);
         return this.emitReserved('error', err);
       }
       default: return undefined;
@@ -341,7 +341,7 @@ class Im extends Emitter {
         this._calls.set(b.r, { resolve, reject });
         // A Response already in the batch that created the call (the core finished it at once).
         if (early.has(b.r)) this._onOutput(early.get(b.r));
-        for (const [, o] of early) if (o[1] !== b.r) this._onOutput(o);
+        for (const [id, o] of early) if (id !== b.r) this._onOutput(o);
         return undefined;
       }, reject);
     });

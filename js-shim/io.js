@@ -134,7 +134,7 @@ class Manager extends Emitter {
     const p = getPlatform();
     const optionsJson = JSON.stringify(Object.assign({ seed: p.seed() }, this._coreOptions));
     this._driver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
-    this._driver.onEvent = (args, ackId) => {  // = _onOutput(['s.event', '/', args, ackId, null, 0, []])
+    this._driver.onEvent = (args, ackId) => {  // = _onOutput({k: 's.event', nsp: '/', args, ackId, buffers: []})
       const s = this.nsps['/'];
       if (s) s._onEvent(args, ackId, NO_ATTACHMENTS);
     };
@@ -192,29 +192,29 @@ class Manager extends Emitter {
   }
 
   _onOutput(o) {
-    switch (o[0]) {
+    switch (o.k) {
       case 'm.open':
         if (!this.engine || this.engine.readyState !== 'opening') this.engine = new Engine(this);
-        this.engine._opened(o[1], o[2]);
+        this.engine._opened(o.sid, o.polling);
         return this.emitReserved('open');
       case 'm.upgrade':  // the polling connection moved to a WebSocket
         if (!this.engine) return undefined;
         this.engine.transport = { name: 'websocket' };
         return this.engine.emitReserved('upgrade', this.engine.transport);
       case 'm.close':
-        if (this.engine) this.engine._closed(o[1]);
-        return this.emitReserved('close', o[1]);
+        if (this.engine) this.engine._closed(o.reason);
+        return this.emitReserved('close', o.reason);
       case 'm.error':
         if (this.engine && this.engine.readyState === 'opening') this.engine._closed('transport error');  // the attempt failed
-        return this.emitReserved('error', makeError(o[1]));
+        return this.emitReserved('error', makeError(o.err));
       case 'm.attempt':
         this._opening();
-        return this.emitReserved('reconnect_attempt', o[1]);
-      case 'm.reconnect': return this.emitReserved('reconnect', o[1]);
-      case 'm.rerror': return this.emitReserved('reconnect_error', makeError(o[1]));
+        return this.emitReserved('reconnect_attempt', o.n);
+      case 'm.reconnect': return this.emitReserved('reconnect', o.n);
+      case 'm.rerror': return this.emitReserved('reconnect_error', makeError(o.err));
       case 'm.failed': return this.emitReserved('reconnect_failed');
       default: {
-        const s = this.nsps[o[1]];
+        const s = this.nsps[o.nsp];
         return s ? s._onOutput(o) : undefined;
       }
     }
@@ -457,12 +457,12 @@ class Socket extends Emitter {
   }
 
   _onOutput(o) {
-    switch (o[0]) {
+    switch (o.k) {
       case 's.connect':
-        this.id = o[2];
-        this.recovered = !!(o[3] && o[3] === this._pid);
-        if (o[3] !== this._pid) this._lastOffset = undefined;
-        this._pid = o[3] || undefined;
+        this.id = o.sid;
+        this.recovered = !!(o.pid && o.pid === this._pid);
+        if (o.pid !== this._pid) this._lastOffset = undefined;
+        this._pid = o.pid || undefined;
         this.connected = true;
         this.active = true;
         if (this._outQueue.length) {
@@ -472,11 +472,11 @@ class Socket extends Emitter {
         }
         return this.emitReserved('connect');
       case 's.cerror': {
-        const data = o[2];
+        const { data } = o;
         // Protocol 5 refusals are {message, data}; protocol 4 servers send the middleware's data alone
         // (socket.io 4 to an EIO3 client: err.data; socket.io 2: err.data || err.message), so an object
         // without "message" is the data itself.
-        let message = o[3];
+        let { message } = o;
         let detail;
         if (data && typeof data === 'object') {
           if (data.data !== undefined) detail = data.data;
@@ -485,10 +485,10 @@ class Socket extends Emitter {
         if (!message) message = `the server refused the connection to namespace "${this.nsp}"`;
         const err = new Error(message);
         if (detail !== undefined) err.data = detail;
-        return this._onConnectError(err, o[4]);
+        return this._onConnectError(err, o.active);
       }
       case 's.disconnect': {
-        const reason = o[2];
+        const { reason } = o;
         const wasConnected = this.connected;
         this.connected = false;
         this.id = undefined;
@@ -503,8 +503,8 @@ class Socket extends Emitter {
         }
         return wasConnected ? this.emitReserved('disconnect', reason) : undefined;
       }
-      case 's.event': return this._onEvent(o[2], o[3], o[6]);
-      case 's.ack': return this._onAck(o[2], o[3], o[4], o[5], o[8]);
+      case 's.event': return this._onEvent(o.args, o.ackId, o.buffers);
+      case 's.ack': return this._onAck(o.emitId, o.ok, o.args, o.error, o.buffers);
       default: return undefined;
     }
   }

@@ -43,17 +43,23 @@ void BatchText::set_error(const core::Error& error) {
 void BatchText::open_output(std::string_view kind) {
   if (!first_output_) text_ += ',';
   first_output_ = false;
-  text_ += '[';
+  text_ += "{\"k\":";
   append_json_string(text_, kind);
 }
 
-void BatchText::str(std::string_view s) {
-  text_ += ',';
+void BatchText::key(const char* name) {
+  text_ += ",\"";
+  text_ += name;
+  text_ += "\":";
+}
+
+void BatchText::str(const char* name, std::string_view s) {
+  key(name);
   append_json_string(text_, s);
 }
 
-void BatchText::raw(std::string_view json) {
-  text_ += ',';
+void BatchText::raw(const char* name, std::string_view json) {
+  key(name);
   if (json.empty()) {
     text_ += "null";
   } else {
@@ -61,18 +67,19 @@ void BatchText::raw(std::string_view json) {
   }
 }
 
-void BatchText::num(long long n) {
-  text_ += ',';
+void BatchText::num(const char* name, long long n) {
+  key(name);
   append_int(text_, n);
 }
 
-void BatchText::error(const core::Error& e) {
-  text_ += ',';
+void BatchText::error(const char* name, const core::Error& e) {
+  key(name);
   write_error(text_, e);
 }
 
-void BatchText::ranges(const std::vector<std::string>& parts) {
-  text_ += ",[";
+void BatchText::ranges(const char* name, const std::vector<std::string>& parts) {
+  key(name);
+  text_ += '[';
   bool first = true;
   for (const auto& p : parts) {
     if (!first) text_ += ',';
@@ -87,51 +94,54 @@ void BatchText::ranges(const std::vector<std::string>& parts) {
 
 void BatchText::transport(const engineio::OpenTransport& o) {
   open_output("open");
-  num(o.transport);
-  str(o.url);
+  num("tid", o.transport);
+  str("url", o.url);
   close_output();
 }
 
 void BatchText::transport(const engineio::SendFrame& o) {
   if (o.frame.binary) {
     open_output("sendb");
-    num(o.transport);
-    num(static_cast<long long>(arena_.size()));
-    num(static_cast<long long>(o.frame.data.size()));
+    num("tid", o.transport);
+    num("off", static_cast<long long>(arena_.size()));
+    num("len", static_cast<long long>(o.frame.data.size()));
     arena_ += o.frame.data;
   } else if (o.frame.ext) {
-    open_output("sendx");  // the header text, then the host-kept payload `ext`
-    num(o.transport);
-    str(o.frame.data);
-    num(o.frame.ext);
+    open_output("sendx");  // the header text, then the host-kept payload `ref`
+    num("tid", o.transport);
+    str("text", o.frame.data);
+    num("ref", o.frame.ext);
   } else {
     open_output("send");
-    num(o.transport);
-    str(o.frame.data);
+    num("tid", o.transport);
+    str("text", o.frame.data);
   }
   close_output();
 }
 
 void BatchText::transport(const engineio::CloseTransport& o) {
   open_output("close");
-  num(o.transport);
-  num(o.code);
-  str(o.reason);
+  num("tid", o.transport);
+  num("code", o.code);
+  str("reason", o.reason);
   close_output();
 }
 
 void BatchText::transport(const engineio::HttpRequest& o) {
   open_output("poll");
-  num(o.transport);
-  num(o.request);
-  boolean(o.post);
-  str(o.url);
-  text_ += ",[";
+  num("tid", o.transport);
+  num("req", o.request);
+  boolean("post", o.post);
+  str("url", o.url);
+  key("texts");
+  text_ += '[';
   for (std::size_t i = 0; i < o.body.size(); ++i) {
     if (i) text_ += ',';
     append_json_string(text_, o.body[i].data);
   }
-  text_ += "],[";
+  text_ += ']';
+  key("refs");
+  text_ += '[';
   for (std::size_t i = 0; i < o.body.size(); ++i) {
     if (i) text_ += ',';
     append_int(text_, static_cast<long long>(o.body[i].ext));
@@ -159,50 +169,60 @@ void BatchWriter::add(const socketio::Output& output) {
           [&](const SendFrame& o) { transport(o); },
           [&](const CloseTransport& o) { transport(o); },
           [&](const HttpRequest& o) { transport(o); },
-          [&](const ManagerOpen& o) { open_output("m.open"); str(o.sid); boolean(o.polling); close_output(); },
-          [&](const ManagerClose& o) { open_output("m.close"); str(o.reason); close_output(); },
-          [&](const ManagerError& o) { open_output("m.error"); error(o.error); close_output(); },
-          [&](const ReconnectAttempt& o) { open_output("m.attempt"); num(o.attempt); close_output(); },
-          [&](const Reconnect& o) { open_output("m.reconnect"); num(o.attempt); close_output(); },
-          [&](const ReconnectError& o) { open_output("m.rerror"); error(o.error); close_output(); },
+          [&](const ManagerOpen& o) {
+            open_output("m.open");
+            str("sid", o.sid);
+            boolean("polling", o.polling);
+            close_output();
+          },
+          [&](const ManagerClose& o) { open_output("m.close"); str("reason", o.reason); close_output(); },
+          [&](const ManagerError& o) { open_output("m.error"); error("err", o.error); close_output(); },
+          [&](const ReconnectAttempt& o) { open_output("m.attempt"); num("n", o.attempt); close_output(); },
+          [&](const Reconnect& o) { open_output("m.reconnect"); num("n", o.attempt); close_output(); },
+          [&](const ReconnectError& o) { open_output("m.rerror"); error("err", o.error); close_output(); },
           [&](const ReconnectFailed&) { open_output("m.failed"); close_output(); },
           [&](const TransportUpgraded&) { open_output("m.upgrade"); close_output(); },
           [&](const SocketConnect& o) {
             open_output("s.connect");
-            str(o.nsp);
-            str(o.sid);
-            if (o.pid) str(*o.pid);
-            else raw("");
+            str("nsp", o.nsp);
+            str("sid", o.sid);
+            if (o.pid) str("pid", *o.pid);
+            else raw("pid", "");
             close_output();
           },
           [&](const SocketConnectError& o) {
             open_output("s.cerror");
-            str(o.nsp);
-            raw(o.data_json);
-            str(o.message);
-            boolean(o.active);
+            str("nsp", o.nsp);
+            raw("data", o.data_json);
+            str("message", o.message);
+            boolean("active", o.active);
             close_output();
           },
-          [&](const SocketDisconnect& o) { open_output("s.disconnect"); str(o.nsp); str(o.reason); close_output(); },
+          [&](const SocketDisconnect& o) {
+            open_output("s.disconnect");
+            str("nsp", o.nsp);
+            str("reason", o.reason);
+            close_output();
+          },
           [&](const SocketEvent& o) {
             open_output("s.event");
-            str(o.nsp);
-            raw(o.args_json);
-            num(o.ack_id ? static_cast<long long>(*o.ack_id) : -1);
-            ranges(o.attachments);
-            num(o.ext);
+            str("nsp", o.nsp);
+            raw("args", o.args_json);
+            num("ackId", o.ack_id ? static_cast<long long>(*o.ack_id) : -1);
+            ranges("bin", o.attachments);
+            num("ref", o.ext);
             close_output();
           },
           [&](const AckResult& o) {
             open_output("s.ack");
-            str(o.nsp);
-            num(static_cast<long long>(o.emit_id));
-            boolean(o.ok);
-            raw(o.ok ? std::string_view(o.args_json) : std::string_view());
-            if (o.error) str(*o.error);
-            else raw("");
-            ranges(o.attachments);
-            num(o.ext);
+            str("nsp", o.nsp);
+            num("emitId", static_cast<long long>(o.emit_id));
+            boolean("ok", o.ok);
+            raw("args", o.ok ? std::string_view(o.args_json) : std::string_view());
+            if (o.error) str("error", *o.error);
+            else raw("error", "");
+            ranges("bin", o.attachments);
+            num("ref", o.ext);
             close_output();
           },
       },

@@ -5,24 +5,33 @@
 //
 //   {"r": <result or null>, "x": <error or null>, "t": <next deadline in host ms, or -1>, "o": [<outputs>]}
 //
-// Outputs are small arrays whose first element names the kind (the shim's dispatch table mirrors this):
-//   ["open", tid, url]                       open a WebSocket; later inputs quote `tid`
-//   ["send", tid, text]                      send a text frame
-//   ["sendx", tid, header, ref]              send header + the host-kept payload `ref` as one text frame
-//   ["sendb", tid, off, len]                 send a binary frame: bytes [off, off+len) of the arena
-//   ["close", tid, code, reason]             close the WebSocket
-//   ["m.open"] ["m.close", reason] ["m.error", err] ["m.attempt", n] ["m.reconnect", n]
-//   ["m.rerror", err] ["m.failed"]           the manager's events
-//   ["s.connect", nsp, sid, pid|null]
-//   ["s.cerror", nsp, data|null, message, active]
-//   ["s.disconnect", nsp, reason]
-//   ["s.event", nsp, args|null, ackId|-1, [off, len, ...], ref]
-//   ["s.ack", nsp, emitId, ok, args|null, error|null, [off, len, ...], ref]
+// Outputs are objects; "k" names the kind, the other members are named here and nowhere else (the
+// shim reads them by name; tests/native/host/batch_test.cpp checks every kind's members):
+//   {k:"open", tid, url}                     open a WebSocket; later inputs quote `tid`
+//   {k:"send", tid, text}                    send a text frame
+//   {k:"sendx", tid, text, ref}              send text + the host-kept payload `ref` as one text frame
+//   {k:"sendb", tid, off, len}               send a binary frame: bytes [off, off+len) of the arena
+//   {k:"close", tid, code, reason}           close the WebSocket
+//   {k:"poll", tid, req, post, url, texts, refs}  a long-polling HTTP request (GET, or POST of each
+//                                            texts[i] followed by the host-kept payload refs[i] when not 0)
+//   {k:"m.open", sid, polling} {k:"m.close", reason} {k:"m.error", err} {k:"m.attempt", n}
+//   {k:"m.reconnect", n} {k:"m.rerror", err} {k:"m.failed"} {k:"m.upgrade"}   the manager's events
+//   {k:"s.connect", nsp, sid, pid|null}
+//   {k:"s.cerror", nsp, data|null, message, active}
+//   {k:"s.disconnect", nsp, reason}
+//   {k:"s.event", nsp, args|null, ackId|-1, bin:[off, len, ...], ref}
+//   {k:"s.ack", nsp, emitId, ok, args|null, error|null, bin:[off, len, ...], ref}
+//   the IM area's (src/host/im_batch.h): {k:"http", id, url, body} {k:"store", key, value}
+//   {k:"state", state, reason} {k:"resp", id, code, msg, data, requestId, clientMsgId}
+//   {k:"msg", seq, mid, message, history} {k:"sendstate", id, clientMsgId, state, reason}
+//   {k:"convs", list} {k:"notify", type, data} {k:"sync", from, to, count} {k:"kicked", reason}
+//   {k:"conv", conv} {k:"error", code, message, fatal}
 // `ref` != 0: the arguments are the host-kept payload the host passed in with that handle (args null).
 // `err` is {"kind": "caller"|"peer"|"transport", "code": "...", "message": "..."}.
-// Payload JSON that the core already validated (`args`, `data`) is embedded as is, not re-serialised,
-// so the shim gets parsed arguments out of the same single JSON.parse. Binary payloads are appended to
-// one byte arena per batch, which the shim reads once (a view of wasm memory) and copies out.
+// Payload JSON that the core already validated (`args`, `data`, `message`, `list`, `conv`) is embedded
+// as is, not re-serialised, so the shim gets parsed arguments out of the same single JSON.parse. Binary
+// payloads are appended to one byte arena per batch, which the shim reads once (a view of wasm memory)
+// and copies out.
 #pragma once
 
 #include <cstdint>
@@ -52,20 +61,23 @@ class BatchText {
   const std::string& arena() const { return arena_; }
 
  protected:
-  void open_output(std::string_view kind);  // `[kind`; the caller closes with close_output()
-  void close_output() { text_ += ']'; }
-  void str(std::string_view s);
-  void raw(std::string_view json);           // embedded as is; "" -> null
-  void num(long long n);
-  void boolean(bool b) { text_ += b ? ",true" : ",false"; }
-  void error(const core::Error& e);
-  void ranges(const std::vector<std::string>& parts);  // [off, len, ...] of parts appended to the arena
+  void open_output(std::string_view kind);  // `{"k":kind`; the caller closes with close_output()
+  void close_output() { text_ += '}'; }
+  void key(const char* name);                // `,"name":`; the member's value follows
+  void str(const char* name, std::string_view s);
+  void raw(const char* name, std::string_view json);  // embedded as is; "" -> null
+  void num(const char* name, long long n);
+  void boolean(const char* name, bool b) {
+    key(name);
+    text_ += b ? "true" : "false";
+  }
+  void error(const char* name, const core::Error& e);
+  // [off, len, ...] of parts appended to the arena
+  void ranges(const char* name, const std::vector<std::string>& parts);
   // The transport commands, spelled the same in every area: open, send, sendb, close.
   void transport(const engineio::OpenTransport& o);
   void transport(const engineio::SendFrame& o);
   void transport(const engineio::CloseTransport& o);
-  // ["poll", transport, request, post, url, [piece text...], [piece ext...]] (long-polling HTTP request;
-  // the POST body is each piece's text followed by its host-kept payload when its ext is not 0).
   void transport(const engineio::HttpRequest& o);
 
   std::string text_;

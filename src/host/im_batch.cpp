@@ -15,60 +15,70 @@ void ImBatchWriter::add(const im::Output& output) {
           [&](const im::CloseTransport& x) { transport(x); },
           [&](const im::HttpRequest& x) {
             open_output("http");
-            num(static_cast<double>(x.id));
-            str(x.url);
-            str(x.body);
+            num("id", static_cast<long long>(x.id));
+            str("url", x.url);
+            str("body", x.body);
             close_output();
           },
-          [&](const im::StorageSet& x) { open_output("store"); str(x.key); str(x.value_json); close_output(); },
+          [&](const im::StorageSet& x) {
+            open_output("store");
+            str("key", x.key);
+            str("value", x.value_json);
+            close_output();
+          },
           [&](const im::StateChanged& x) {
             open_output("state");
-            str(im::to_string(x.state));
-            str(x.reason);
+            str("state", im::to_string(x.state));
+            str("reason", x.reason);
             close_output();
           },
           [&](const im::Response& x) {
             open_output("resp");
-            num(static_cast<double>(x.id));
-            num(x.code);
-            str(x.msg);
-            raw(x.data_json);
-            str(x.request_id);
-            str(x.client_msg_id);
+            num("id", static_cast<long long>(x.id));
+            num("code", x.code);
+            str("msg", x.msg);
+            raw("data", x.data_json);
+            str("requestId", x.request_id);
+            str("clientMsgId", x.client_msg_id);
             close_output();
           },
           [&](const im::Message& x) {
             open_output("msg");
-            num(static_cast<double>(x.seq));
-            num(static_cast<double>(x.mid));
-            raw(x.json);
-            boolean(x.history);
+            num("seq", static_cast<long long>(x.seq));
+            num("mid", static_cast<long long>(x.mid));
+            raw("message", x.json);
+            boolean("history", x.history);
             close_output();
           },
           [&](const im::SendState& x) {
             open_output("sendstate");
-            num(static_cast<double>(x.id));
-            str(x.client_msg_id);
-            str(x.state);
-            str(x.reason);
+            num("id", static_cast<long long>(x.id));
+            str("clientMsgId", x.client_msg_id);
+            str("state", x.state);
+            str("reason", x.reason);
             close_output();
           },
-          [&](const im::ConversationsLoaded& x) { open_output("convs"); raw(x.json); close_output(); },
-          [&](const im::Notify& x) { open_output("notify"); str(x.type); raw(x.json); close_output(); },
+          [&](const im::ConversationsLoaded& x) { open_output("convs"); raw("list", x.json); close_output(); },
+          [&](const im::Notify& x) {
+            open_output("notify");
+            str("type", x.type);
+            raw("data", x.json);
+            close_output();
+          },
           [&](const im::Sync& x) {
             open_output("sync");
-            num(static_cast<double>(x.from));
-            num(static_cast<double>(x.to));
-            num(static_cast<double>(x.count));
+            num("from", static_cast<long long>(x.from));
+            num("to", static_cast<long long>(x.to));
+            num("count", static_cast<long long>(x.count));
             close_output();
           },
-          [&](const im::Kicked& x) { open_output("kicked"); str(x.reason); close_output(); },
-          [&](const im::ConversationChanged& x) { open_output("conv"); raw(x.json); close_output(); },
+          [&](const im::Kicked& x) { open_output("kicked"); str("reason", x.reason); close_output(); },
+          [&](const im::ConversationChanged& x) { open_output("conv"); raw("conv", x.json); close_output(); },
           [&](const im::ErrorEvent& x) {
             open_output("error");
-            num(x.code);
-            str(x.message);
-            boolean(x.fatal);
+            num("code", x.code);
+            str("message", x.message);
+            boolean("fatal", x.fatal);
             close_output();
           },
       },

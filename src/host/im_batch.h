@@ -1,17 +1,19 @@
 // The IM boundary: im::Client's outputs as one batch, in the format of src/host/batch.h
 //   {"r": <result or null>, "x": <error or null>, "t": <next deadline or -1>, "o": [<outputs>]}
-// with the transport outputs spelled exactly as there (["open", tid, url], ["send", tid, text],
-// ["sendb", tid, off, len], ["close", tid, code, reason]) and these IM outputs:
-//   ["http", id, url, body]                          POST body (JSON text) to url; answer httpResponse/httpError
-//   ["store", key, value]                            storage: set key to value (JSON text); "" = remove
-//   ["state", state, reason]                         connecting | connected | reconnecting | disconnected
-//   ["resp", id, code, msg, data, requestId, clientMsgId]   a call's outcome (data embedded as JSON)
-//   ["msg", seq, mid, message]                       a delivery (message embedded as JSON)
-//   ["notify", type, payload]                        topic.notify (payload embedded as JSON)
-//   ["sync", from, to, count]
-//   ["kicked", reason]
-//   ["conv", conversation]                           a conversation changed (embedded as JSON)
-//   ["error", code, message, fatal]
+// with the transport outputs spelled exactly as there ({k:"open", tid, url}, {k:"send", tid, text},
+// {k:"sendb", tid, off, len}, {k:"close", tid, code, reason}) and these IM outputs:
+//   {k:"http", id, url, body}                POST body (JSON text) to url; answer httpResponse/httpError
+//   {k:"store", key, value}                  storage: set key to value (JSON text); "" = remove
+//   {k:"state", state, reason}               connecting | connected | reconnecting | disconnected
+//   {k:"resp", id, code, msg, data, requestId, clientMsgId}   a call's outcome (data embedded as JSON)
+//   {k:"msg", seq, mid, message, history}    a delivery (message embedded as JSON)
+//   {k:"sendstate", id, clientMsgId, state, reason}
+//   {k:"convs", list}                        the conversation list, loaded (embedded as JSON)
+//   {k:"notify", type, data}                 topic.notify (data embedded as JSON)
+//   {k:"sync", from, to, count}
+//   {k:"kicked", reason}
+//   {k:"conv", conv}                         a conversation changed (embedded as JSON)
+//   {k:"error", code, message, fatal}
 // The shared pieces (batch text, arena, transport commands) are BatchText (host/batch.h).
 #pragma once
 

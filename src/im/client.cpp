@@ -360,22 +360,27 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
 }
 
 void Client::close(Millis now) {
-  if (ended_ && state_ == State::Disconnected) return;
-  const bool was_ended = ended_;
+  if (ended_) return;  // closed, kicked or fatal already: nothing is left to end
+  end_session(now, code::kClosed, "closed", "closed",
+              "closed; the message stays in the outbox and is sent after the next init");
+  pump(now);
+}
+
+// The one end of a session: close(), session.kicked, a fatal error. Sticky (ended_): every call still
+// pending fails with `code` and `message` (a message of the outbox with `outbox_message` when given: it
+// stays persisted), the timers stop, the socket closes for good, the state becomes Disconnected with
+// `reason`. Later calls fail with the same code and message.
+void Client::end_session(Millis now, int code, std::string message, const char* reason, const char* outbox_message) {
   ended_ = true;
-  if (!was_ended) {
-    end_code_ = code::kClosed;
-    end_message_ = "closed";
-  }
+  end_code_ = code;
+  end_message_ = std::move(message);
   while (!calls_.empty()) {
-    const bool outbox = calls_.front().kind == Call::Kind::Outbox;
-    finish(0, code::kClosed, outbox ? "closed; the message stays in the outbox and is sent after the next init" : "closed",
-           "null");
+    const bool outbox = outbox_message && calls_.front().kind == Call::Kind::Outbox;
+    finish(0, end_code_, outbox ? std::string(outbox_message) : end_message_, "null");
   }
   timers_.clear_all();
   manager_.close(now);
-  set_state(State::Disconnected, "closed");
-  pump(now);
+  set_state(State::Disconnected, reason);
 }
 
 void Client::wake(Millis now) {
@@ -566,14 +571,8 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
       const json* data = field(payload, "data");
       std::string reason = data ? string_field(*data, "reason") : "";
       if (reason.empty()) reason = "logged in elsewhere";
-      ended_ = true;
-      end_code_ = code::kClosed;
-      end_message_ = "kicked: " + reason;
       outputs_.push_back(Kicked{reason});
-      while (!calls_.empty()) finish(0, code::kClosed, end_message_, "null");
-      timers_.clear_all();
-      manager_.close(now);
-      set_state(State::Disconnected, "kicked");
+      end_session(now, code::kClosed, "kicked: " + reason, "kicked");
     }
     return;
   }
@@ -778,14 +777,8 @@ core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way
 
 void Client::fatal(Millis now, int code, const std::string& message, const std::string& reason) {
   if (ended_) return;
-  ended_ = true;
-  end_code_ = code::kNotLoggedIn;
-  end_message_ = "not logged in: " + message;
   outputs_.push_back(ErrorEvent{code, message, true});
-  while (!calls_.empty()) finish(0, code::kNotLoggedIn, end_message_, "null");
-  timers_.clear_all();
-  manager_.close(now);
-  set_state(State::Disconnected, reason);
+  end_session(now, code::kNotLoggedIn, "not logged in: " + message, reason.c_str());
 }
 
 void Client::renew(Millis now) {

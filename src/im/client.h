@@ -145,6 +145,8 @@ class Client {
   void on_login_answer(Millis now, const json& r, bool over_http);
   void logged_in_now(Millis now);
   void fatal(Millis now, int code, const std::string& message, const std::string& reason);
+  void end_session(Millis now, int code, std::string message, const char* reason,
+                   const char* outbox_message = nullptr);
   void renew(Millis now);
 
   bool flush(Millis now);  // true when something was sent

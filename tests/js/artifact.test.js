@@ -30,8 +30,10 @@ const path = require('node:path');
 // Raised to 143,100 the same day: a received event goes from the fast lane straight to the socket (no
 // batch tuple, no result object; js-shim/core-driver.js onEvent): ~7.5 -> ~6.4 us on JSC no-JIT, +166 B.
 // Lowered to 127,800 the same day: core::Json (src/core/json.h) replaced nlohmann/json in the shipped core,
-// wasm.br 89,231 -> 73,882 B (143,069 -> 127,720 shipped).
-const BUDGET = 127800;
+// wasm.br 89,231 -> 73,882 B (143,069 -> 127,720 shipped). Raised to 128,200 the same day for issue 13's
+// named batch members (outputs are {k, tid, url, ...} objects read by name in js-shim, not tuples read
+// by position): 127,720 -> 128,167 B (+447: js +221, wasm.br +226).
+const BUDGET = 128200;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

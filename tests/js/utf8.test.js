@@ -10,7 +10,7 @@ test('decodes what Buffer encodes: ASCII runs longer than a chunk, 2-, 3- and 4-
   const samples = [
     '', 'hello', '你好，世界', 'мир', '🎉 e\u0301 \u0000 \u007f \u0080 \u07ff \u0800 \uffff', '\ud83d\ude00',
     'a'.repeat(10000) + 'é' + 'b'.repeat(5000) + '中',
-    '{"o":[["s.event","/",["消息",{"text":"hi 👋"}],-1,[]]],"r":null,"x":null,"t":25000}',
+    '{"o":[{"k":"s.event","nsp":"/","args":["消息",{"text":"hi 👋"}],"ackId":-1,"bin":[]}],"r":null,"x":null,"t":25000}',
   ];
   for (const s of samples) assert.strictEqual(decodeUtf8(bytesOf(s)), s);
 });

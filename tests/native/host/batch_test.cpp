@@ -2,7 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <string>
+
 #include "host/batch.h"
+#include "host/im_batch.h"
 
 using echat::core::Error;
 using echat::host::BatchWriter;
@@ -48,24 +52,39 @@ TEST_CASE("batch: every output kind is valid JSON with raw payloads embedded", "
   CHECK(b["t"] == 12345);
   const json& o = b["o"];
   REQUIRE(o.size() == 20);
-  CHECK(o[0] == json::parse(R"(["open",1,"ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket"])"));
-  CHECK(o[1][2] == "42[\"a\",\"q\\\"\"]");
-  CHECK(o[2] == json::parse(R"(["sendb",1,0,3])"));
-  CHECK(o[3] == json::parse(R"(["close",1,1000,"forced close"])"));
-  CHECK(o[6][1]["kind"] == "peer");
-  CHECK(o[6][1]["message"] == "open packet: \"sid\" missing\n");
-  CHECK(o[12][3] == "pid1");
-  CHECK(o[13][2]["data"]["n"] == 1);  // raw JSON, parsed by the same JSON.parse
-  CHECK(o[14][2].is_null());
-  CHECK(o[14][4] == true);
-  CHECK(o[16][2][1]["_placeholder"] == true);
-  CHECK(o[16][3] == 7);
-  CHECK(o[16][4] == json::parse("[3,3]"));  // after the 3 bytes of the binary frame
-  CHECK(o[17][3] == -1);
-  CHECK(o[18][4] == json::parse("[1,2]"));
-  CHECK(o[18][6] == json::parse("[6,2,8,1]"));
-  CHECK(o[19][4].is_null());
-  CHECK(o[19][5] == "operation has timed out");
+  CHECK(o[0] == json::parse(R"({"k":"open","tid":1,"url":"ws://127.0.0.1:3000/socket.io/?EIO=4&transport=websocket"})"));
+  CHECK(o[1]["text"] == "42[\"a\",\"q\\\"\"]");
+  CHECK(o[2] == json::parse(R"({"k":"sendb","tid":1,"off":0,"len":3})"));
+  CHECK(o[3] == json::parse(R"({"k":"close","tid":1,"code":1000,"reason":"forced close"})"));
+  CHECK(o[6]["err"]["kind"] == "peer");
+  CHECK(o[6]["err"]["message"] == "open packet: \"sid\" missing\n");
+  CHECK(o[12]["pid"] == "pid1");
+  CHECK(o[11]["pid"].is_null());
+  CHECK(o[13]["data"]["data"]["n"] == 1);  // raw JSON, parsed by the same JSON.parse
+  CHECK(o[14]["data"].is_null());
+  CHECK(o[14]["active"] == true);
+  CHECK(o[16]["args"][1]["_placeholder"] == true);
+  CHECK(o[16]["ackId"] == 7);
+  CHECK(o[16]["bin"] == json::parse("[3,3]"));  // after the 3 bytes of the binary frame
+  CHECK(o[17]["ackId"] == -1);
+  CHECK(o[18]["args"] == json::parse("[1,2]"));
+  CHECK(o[18]["bin"] == json::parse("[6,2,8,1]"));
+  CHECK(o[19]["args"].is_null());
+  CHECK(o[19]["error"] == "operation has timed out");
+  // Every kind's members, exactly (src/host/batch.h lists them; js-shim reads them by these names).
+  const std::map<std::string, std::string> members = {
+      {"open", "k,tid,url"}, {"send", "k,text,tid"}, {"sendb", "k,len,off,tid"}, {"close", "code,k,reason,tid"},
+      {"m.open", "k,polling,sid"}, {"m.close", "k,reason"}, {"m.error", "err,k"}, {"m.attempt", "k,n"},
+      {"m.reconnect", "k,n"}, {"m.rerror", "err,k"}, {"m.failed", "k"}, {"s.connect", "k,nsp,pid,sid"},
+      {"s.cerror", "active,data,k,message,nsp"}, {"s.disconnect", "k,nsp,reason"},
+      {"s.event", "ackId,args,bin,k,nsp,ref"}, {"s.ack", "args,bin,emitId,error,k,nsp,ok,ref"}};
+  for (const auto& out : o) {
+    std::string keys;
+    for (const auto& item : out.items()) keys += (keys.empty() ? "" : ",") + item.key();
+    INFO(out.dump());
+    REQUIRE(members.count(out["k"]));
+    CHECK(keys == members.at(out["k"]));
+  }
   CHECK(w.arena() == std::string("\x01\x00\x02xyzabc", 9));
 }
 
@@ -154,7 +173,70 @@ TEST_CASE("batch: host-kept payloads travel as handles (sendx, and the ref of s.
   const json b = parse(w.finish(std::nullopt));
   const json& o = b["o"];
   REQUIRE(o.size() == 3);
-  CHECK(o[0] == json::parse(R"(["sendx",1,"4212",9])"));
-  CHECK(o[1] == json::parse(R"(["s.event","/",null,4,[],11])"));
-  CHECK(o[2] == json::parse(R"(["s.ack","/",2,true,null,null,[],12])"));
+  CHECK(o[0] == json::parse(R"({"k":"sendx","tid":1,"text":"4212","ref":9})"));
+  CHECK(o[1] == json::parse(R"({"k":"s.event","nsp":"/","args":null,"ackId":4,"bin":[],"ref":11})"));
+  CHECK(o[2] == json::parse(R"({"k":"s.ack","nsp":"/","emitId":2,"ok":true,"args":null,"error":null,"bin":[],"ref":12})"));
+}
+
+TEST_CASE("IM batch: every output kind, its members by name, payload JSON embedded", "[host][batch][im]") {
+  namespace im = echat::im;
+  echat::host::ImBatchWriter w;
+  w.begin();
+  w.add(im::HttpRequest{3, "http://127.0.0.1:8080/v1/auth/login", "{\"a\":1}"});
+  w.add(im::StorageSet{"echatim:k:alice:synced", "{\"seq\":4}"});
+  w.add(im::StateChanged{im::State::Connected, "logged in"});
+  im::Response r;
+  r.id = 7;
+  r.code = 0;
+  r.msg = "ok";
+  r.data_json = "{\"mid\":101}";
+  r.request_id = "p-1";
+  r.client_msg_id = "c-1";
+  w.add(r);
+  im::Message m;
+  m.seq = 4;
+  m.mid = 101;
+  m.json = "{\"body\":{\"text\":\"hi\"}}";
+  m.history = true;
+  w.add(m);
+  im::SendState st;
+  st.id = 7;
+  st.client_msg_id = "c-1";
+  st.state = "sent";
+  w.add(st);
+  w.add(im::ConversationsLoaded{"[]"});
+  im::Notify n;
+  n.type = "recall";
+  n.json = "{\"mid\":101}";
+  w.add(n);
+  w.add(im::Sync{1, 4, 3});
+  w.add(im::Kicked{"elsewhere"});
+  w.add(im::ConversationChanged{"{\"way\":\"P2P\"}"});
+  w.add(im::ErrorEvent{-1006, "unreadable", false});
+  const json b = parse(w.finish(99));
+  const json& o = b["o"];
+  REQUIRE(o.size() == 12);
+  const std::map<std::string, std::string> members = {
+      {"http", "body,id,k,url"}, {"store", "k,key,value"}, {"state", "k,reason,state"},
+      {"resp", "clientMsgId,code,data,id,k,msg,requestId"}, {"msg", "history,k,message,mid,seq"},
+      {"sendstate", "clientMsgId,id,k,reason,state"}, {"convs", "k,list"}, {"notify", "data,k,type"},
+      {"sync", "count,from,k,to"}, {"kicked", "k,reason"}, {"conv", "conv,k"}, {"error", "code,fatal,k,message"}};
+  for (const auto& out : o) {
+    std::string keys;
+    for (const auto& item : out.items()) keys += (keys.empty() ? "" : ",") + item.key();
+    INFO(out.dump());
+    REQUIRE(members.count(out["k"]));
+    CHECK(keys == members.at(out["k"]));
+  }
+  CHECK(o[0]["id"] == 3);
+  CHECK(o[1]["value"] == "{\"seq\":4}");  // storage values stay text
+  CHECK(o[2]["state"] == "connected");
+  CHECK(o[3]["data"]["mid"] == 101);  // embedded, parsed once by the shim
+  CHECK(o[4]["message"]["body"]["text"] == "hi");
+  CHECK(o[4]["history"] == true);
+  CHECK(o[6]["list"] == json::array());
+  CHECK(o[7]["data"]["mid"] == 101);
+  CHECK(o[8] == json::parse(R"({"k":"sync","from":1,"to":4,"count":3})"));
+  CHECK(o[11]["fatal"] == false);
+  CHECK(b["t"] == 99);
 }
