@@ -1,0 +1,238 @@
+// Runs the IM session transcripts in tests/native/data/im/sessions.txt: scripted inputs to an
+// im::Client (the frames a server sends, HTTP answers, the app's calls, timers) and the exact outputs
+// expected after each one, in the format of the Engine.IO transcripts (tests/native/data/engineio/
+// sessions.txt). The format is described at the top of the data file. Each script runs twice; the
+// second run must give the identical transcript (determinism: same inputs and seed, same outputs).
+//
+// ECHAT_TRANSCRIPT_PRINT=1 prints every script's transcript as it ran (to write a new script: write its
+// inputs, run, read the outputs critically, then paste them under their inputs).
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/overloaded.h"
+#include "im/client.h"
+
+namespace im = echat::im;
+using echat::core::Millis;
+
+namespace {
+
+constexpr const char* kDefaultConfig =
+    R"({"host":"127.0.0.1","httpPort":8080,"socketPort":3000,"key":"K1","loginAuid":"alice","loginToken":"pa","apiTransport":"SOCKET","protocol":4,"seed":1})";
+
+struct Script {
+  std::string name;
+  std::vector<std::pair<int, std::string>> lines;  // (line number, text)
+};
+
+std::vector<Script> load_scripts() {
+  std::ifstream in(std::string(ECHAT_TEST_DATA_DIR) + "/im/sessions.txt");
+  if (!in) throw std::runtime_error("cannot open im/sessions.txt");
+  std::vector<Script> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.rfind("=== ", 0) == 0) {
+      out.push_back(Script{line.substr(4), {}});
+      continue;
+    }
+    if (line.empty() || line[0] == '#' || out.empty()) continue;
+    out.back().lines.emplace_back(n, line);
+  }
+  return out;
+}
+
+std::string word(std::string& rest) {
+  const auto sp = rest.find(' ');
+  std::string w = rest.substr(0, sp);
+  rest = sp == std::string::npos ? std::string() : rest.substr(sp + 1);
+  return w;
+}
+
+std::string output_line(const im::Output& o) {
+  using echat::core::overloaded;
+  return std::visit(
+      overloaded{
+          [](const im::OpenTransport& x) { return "open#" + std::to_string(x.transport) + " " + x.url; },
+          [](const im::SendFrame& x) {
+            return "send#" + std::to_string(x.transport) + " " + (x.frame.binary ? "bin:" : "") + x.frame.data;
+          },
+          [](const im::CloseTransport& x) {
+            return "close#" + std::to_string(x.transport) + " " + std::to_string(x.code) + " " + x.reason;
+          },
+          [](const im::HttpRequest& x) { return "http#" + std::to_string(x.id) + " " + x.url + " " + x.body; },
+          [](const im::StorageSet& x) { return "store " + x.key + " " + (x.value_json.empty() ? "-" : x.value_json); },
+          [](const im::StateChanged& x) { return std::string("state ") + im::to_string(x.state) + " " + x.reason; },
+          [](const im::Response& x) {
+            return "resp#" + std::to_string(x.id) + " " + std::to_string(x.code) + " " + (x.msg.empty() ? "-" : x.msg) +
+                   " " + x.data_json + (x.client_msg_id.empty() ? "" : " cmid=" + x.client_msg_id);
+          },
+          [](const im::Message& x) {
+            return "msg " + std::to_string(x.seq) + " " + std::to_string(x.mid) + " " + x.json + (x.history ? " history" : "");
+          },
+          [](const im::SendState& x) {
+            return "sendstate#" + std::to_string(x.id) + " " + x.client_msg_id + " " + x.state +
+                   (x.reason.empty() ? "" : " " + x.reason);
+          },
+          [](const im::ConversationsLoaded& x) { return "convs " + x.json; },
+          [](const im::Notify& x) { return "notify " + x.type + " " + x.json; },
+          [](const im::Sync& x) {
+            return "sync " + std::to_string(x.from) + " " + std::to_string(x.to) + " " + std::to_string(x.count);
+          },
+          [](const im::Kicked& x) { return "kicked " + x.reason; },
+          [](const im::ConversationChanged& x) { return "conv " + x.json; },
+          [](const im::ErrorEvent& x) {
+            return "error " + std::to_string(x.code) + " " + x.message + (x.fatal ? " fatal" : "");
+          },
+      },
+      o);
+}
+
+struct Session {
+  std::optional<im::Client> client;
+  std::string config = kDefaultConfig;
+  std::vector<std::pair<std::string, std::string>> storage;
+  std::uint32_t last_open = 0;  // the transport inputs go to by default
+
+  im::Client& c() {
+    if (!client) {
+      auto cfg = im::config_from_json(config);
+      if (!cfg.ok()) throw std::runtime_error("config: " + cfg.error().message);
+      client.emplace(cfg.value());
+    }
+    return *client;
+  }
+};
+
+std::string id_result(const echat::core::Result<std::uint64_t>& r) {
+  return r.ok() ? "ok #" + std::to_string(r.value()) : "refused " + r.error().code + " " + r.error().message;
+}
+
+// One input line -> the lines it produced (the call's result first, when it has one; then the outputs).
+std::vector<std::string> run_input(Session& s, std::string rest) {
+  std::vector<std::string> got;
+  const std::string cmd = word(rest);
+  const Millis now = std::stoll(word(rest));
+  std::uint32_t t = s.last_open;
+  if (!rest.empty() && rest[0] == '#') t = static_cast<std::uint32_t>(std::stoul(word(rest).substr(1)));
+  im::Client& c = s.c();
+  if (cmd == "start") {
+    c.load(now, s.storage);
+    c.start(now);
+  } else if (cmd == "close") c.close(now);
+  else if (cmd == "timer") c.on_timer(now);
+  else if (cmd == "wake") c.wake(now);
+  else if (cmd == "online") c.set_online(now, true);
+  else if (cmd == "offline") c.set_online(now, false);
+  else if (cmd == "topen") c.on_transport_open(now, t);
+  else if (cmd == "text") c.on_frame(now, t, echat::engineio::Frame{false, rest});
+  else if (cmd == "terror") c.on_transport_error(now, t, rest);
+  else if (cmd == "tclose") {
+    const int code = std::stoi(word(rest));
+    c.on_transport_close(now, t, code, rest);
+  } else if (cmd == "http") {
+    const auto id = std::stoull(word(rest));
+    const int status = std::stoi(word(rest));
+    c.on_http_response(now, id, status, rest);
+  } else if (cmd == "httperr") {
+    const auto id = std::stoull(word(rest));
+    c.on_http_error(now, id, rest);
+  } else if (cmd == "call") {
+    const std::string module = word(rest);
+    const std::string method = word(rest);
+    got.push_back(id_result(c.request(now, module, method, rest)));
+  } else if (cmd == "send") {
+    got.push_back(id_result(c.send_message(now, rest)));
+  } else if (cmd == "read") {
+    const std::string way = word(rest);
+    got.push_back(id_result(c.mark_read(now, way, rest)));
+  } else {
+    throw std::runtime_error("unknown input " + cmd);
+  }
+  for (auto& o : c.take_outputs()) {
+    if (auto* x = std::get_if<im::OpenTransport>(&o)) s.last_open = x->transport;
+    got.push_back(output_line(o));
+  }
+  return got;
+}
+
+std::string check_value(im::Client& c, const std::string& what) {
+  if (what == "state") return im::to_string(c.state());
+  if (what == "deadline") {
+    const auto d = c.next_deadline();
+    return d ? std::to_string(*d) : "none";
+  }
+  if (what == "synced") return std::to_string(c.synced_seq());
+  if (what == "outbox") return std::to_string(c.outbox_size());
+  if (what == "calls") return std::to_string(c.pending_calls());
+  if (what == "jwt") return c.jwt().empty() ? "none" : c.jwt();
+  if (what == "logged_in") return c.logged_in() ? "yes" : "no";
+  throw std::runtime_error("unknown check " + what);
+}
+
+}  // namespace
+
+TEST_CASE("IM session transcripts (im/sessions.txt)", "[im][session][script]") {
+  const bool print = std::getenv("ECHAT_TRANSCRIPT_PRINT") != nullptr;
+  const auto scripts = load_scripts();
+  REQUIRE(scripts.size() >= (std::getenv("ECHAT_TRANSCRIPT_PRINT") ? 1u : 7u));
+  for (const auto& sc : scripts) {
+    std::vector<std::string> transcripts[2];
+    for (int pass = 0; pass < 2; ++pass) {
+      Session s;
+      std::vector<std::string> pending;  // outputs of the last input not yet matched by "<" lines
+      int pending_line = 0;
+      const auto flush = [&](int at) {
+        INFO("script '" << sc.name << "': outputs of line " << pending_line << " not listed (checked at line " << at << ")");
+        for (const auto& p : pending) INFO("  unlisted: " << p);
+        CHECK(pending.empty());
+        pending.clear();
+      };
+      if (print && pass == 0) std::cout << "=== " << sc.name << "\n";
+      for (const auto& [n, text] : sc.lines) {
+        INFO("script '" << sc.name << "' line " << n << ": " << text);
+        if (text.rfind("config ", 0) == 0) {
+          s.config = text.substr(7);
+        } else if (text.rfind("storage ", 0) == 0) {
+          std::string rest = text.substr(8);
+          const std::string key = word(rest);
+          s.storage.emplace_back(key, rest);
+        } else if (text.rfind("< ", 0) == 0) {
+          if (pending.empty()) FAIL("an output is expected here, and there is none");
+          CHECK(pending.front() == text.substr(2));
+          pending.erase(pending.begin());
+        } else if (text.rfind("> ", 0) == 0) {
+          flush(n);
+          pending = run_input(s, text.substr(2));
+          pending_line = n;
+          if (print && pass == 0) {
+            std::cout << text << "\n";
+            for (const auto& p : pending) std::cout << "< " << p << "\n";
+          }
+          for (const auto& p : pending) transcripts[pass].push_back(p);
+        } else if (text.rfind("? ", 0) == 0) {
+          flush(n);
+          std::string rest = text.substr(2);
+          const std::string what = word(rest);
+          const std::string got = check_value(s.c(), what);
+          if (print && pass == 0) std::cout << "? " << what << " " << got << "\n";
+          CHECK(got == rest);
+        } else {
+          FAIL("bad line");
+        }
+      }
+      flush(0);
+    }
+    INFO("script '" << sc.name << "': the second run differs from the first");
+    CHECK(transcripts[0] == transcripts[1]);
+  }
+}
