@@ -64,7 +64,7 @@ void Manager::rearm_ack_timer() {
 // The earliest deadline when a lane may run at `now` (open, nothing waiting to be reported, no
 // deadline due); nullopt otherwise.
 std::optional<Millis> Manager::lane_deadline(Millis now) const {
-  if (fatal_ || !session_ || state_ != ManagerState::Open || probing_ || !outputs_.empty() ||
+  if (fatal_ || !session_ || state_ != ManagerState::Open || probe_ == Probe::Confirming || !outputs_.empty() ||
       decoder_.awaiting_attachments()) {
     return std::nullopt;
   }

@@ -293,7 +293,7 @@ void Manager::start_attempt(Millis now, bool fallback) {
   } else if (options_.protocol == 4) {
     version_ = engineio::Version::V4;
   } else {
-    version_ = fell_back_ ? engineio::Version::V3 : known_version_.value_or(engineio::Version::V4);
+    version_ = probe_ == Probe::V3Retry ? engineio::Version::V3 : known_version_.value_or(engineio::Version::V4);
   }
   engineio::SessionOptions so;
   so.version = version_;
@@ -310,7 +310,7 @@ void Manager::start_attempt(Millis now, bool fallback) {
   decoder_.set_options(DecoderOptions{protocol(), options_.max_attachments, options_.max_incoming_bytes});
   transport_ = 0;
   session_transport_ = 0;
-  probing_ = false;
+  if (probe_ == Probe::Confirming) probe_ = Probe::None;
   close_reason_.reset();
   root_ = Root::Unknown;
   for (auto& s : sockets_) s.connect_sent = false;
@@ -393,11 +393,12 @@ void Manager::on_engine_open(Millis now, const engineio::Handshake& handshake) {
       known_version_ = engineio::Version::V3;
     } else if (!known_version_) {
       // ManagerOpen waits for a protocol 5 answer, when a namespace's CONNECT can give one.
-      probing_ = std::any_of(sockets_.begin(), sockets_.end(),
-                             [](const Socket& s) { return s.state == SocketState::Connecting; });
+      const bool connecting = std::any_of(sockets_.begin(), sockets_.end(),
+                                          [](const Socket& s) { return s.state == SocketState::Connecting; });
+      if (connecting) probe_ = Probe::Confirming;
     }
   }
-  if (!probing_) confirm_open();
+  if (probe_ != Probe::Confirming) confirm_open();
   for (auto& s : sockets_) {
     if (s.state == SocketState::Connecting) send_connect(now, s);
     if (state_ != ManagerState::Open) return;
@@ -405,8 +406,8 @@ void Manager::on_engine_open(Millis now, const engineio::Handshake& handshake) {
 }
 
 void Manager::confirm_open() {
-  if (probing_) {
-    probing_ = false;
+  if (probe_ == Probe::Confirming) {
+    probe_ = Probe::None;
     known_version_ = engineio::Version::V4;
   }
   outputs_.push_back(ManagerOpen{session_ && session_->handshake() ? session_->handshake()->sid : std::string(), polling_});
@@ -419,28 +420,28 @@ void Manager::confirm_open() {
 
 void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
   const bool was_open = state_ == ManagerState::Open;
-  const bool was_probing = probing_;
-  probing_ = false;
+  const bool was_probing = probe_ == Probe::Confirming;
+  if (was_probing) probe_ = Probe::None;
   decoder_.reset();
   handshake_.reset();
   state_ = ManagerState::Idle;
   const std::optional<std::string> ours = std::move(close_reason_);
   close_reason_.reset();
 
-  if (fallback_pending_) {
-    fallback_pending_ = false;
+  if (probe_ == Probe::ClosingForV3) {
+    probe_ = Probe::V3Retry;
     start_attempt(now, true);
     return;
   }
   // Auto mode: the first EIO4 try failed before the open packet (or before protocol 5 was confirmed):
   // try EIO3 at once.
-  if (options_.protocol == 0 && !known_version_ && version_ == engineio::Version::V4 && !fell_back_ &&
+  if (options_.protocol == 0 && !known_version_ && version_ == engineio::Version::V4 && probe_ != Probe::V3Retry &&
       (!was_open || was_probing) && !skip_reconnect_ && any_active()) {
-    fell_back_ = true;
+    probe_ = Probe::V3Retry;
     start_attempt(now, true);
     return;
   }
-  fell_back_ = false;
+  probe_ = Probe::None;
   // The WebSocket failed before the connection opened (in auto mode with both versions): try
   // long-polling at once, within the same attempt (a network that blocks WebSockets).
   if ((!was_open || was_probing) && !polling_ && options_.polling && !ours && !skip_reconnect_ && any_active()) {
@@ -601,8 +602,7 @@ void Manager::close(Millis now) {
   }
   close_engine(now, "forced close");
   state_ = ManagerState::Idle;
-  fell_back_ = false;
-  fallback_pending_ = false;
+  probe_ = Probe::None;
   rearm_ack_timer();
 }
 
@@ -612,8 +612,7 @@ void Manager::parse_error(Millis now, core::Error error) {
 }
 
 void Manager::fall_back(Millis now) {
-  fell_back_ = true;
-  fallback_pending_ = true;
+  probe_ = Probe::ClosingForV3;
   if (session_) {
     session_->close(now);
     drain(now);
@@ -656,7 +655,7 @@ void Manager::disconnect_socket(Millis now, const std::string& nsp) {
   Socket* s = find(nsp);
   if (!s || s->state == SocketState::Inactive) return;
   const bool was_connected = connected(*s);
-  if (state_ == ManagerState::Open && (was_connected || s->connect_sent) && !probing_) {
+  if (state_ == ManagerState::Open && (was_connected || s->connect_sent) && probe_ != Probe::Confirming) {
     Packet p;
     p.type = PacketType::Disconnect;
     p.nsp = nsp;
@@ -1085,7 +1084,7 @@ void Manager::on_connect_packet(Millis now, Socket* socket, const Packet& p) {
     const json* pit = j.find("pid");
     if (pit && pit->is_string()) pid = pit->get_string();
   }
-  if (probing_) {
+  if (probe_ == Probe::Confirming) {
     if (!has_sid) {  // a protocol 4 server answered: retry with EIO3 at once
       fall_back(now);
       return;
@@ -1108,7 +1107,7 @@ void Manager::on_connect_packet(Millis now, Socket* socket, const Packet& p) {
 }
 
 void Manager::on_packet(Millis now, Packet p) {
-  if (probing_ && p.type != PacketType::Connect) confirm_open();
+  if (probe_ == Probe::Confirming && p.type != PacketType::Connect) confirm_open();
   Socket* s = find(p.nsp);
   if (s && s->state == SocketState::Inactive) s = nullptr;
   switch (p.type) {

@@ -466,12 +466,18 @@ class Manager {
   std::uint32_t probe_session_ = 0;      // and the session's id for it
   engineio::Version version_ = engineio::Version::V4;
   std::optional<engineio::Version> known_version_;
-  bool fell_back_ = false;         // this attempt already switched from EIO4 to EIO3
-  bool fallback_pending_ = false;  // closing the EIO4 transport to retry with EIO3 at once
+  // Auto mode (options_.protocol 0) while the server's version is not known: the probe of this attempt.
+  //   None ── EIO4 open, a namespace connecting ─▶ Confirming ── a protocol 5 CONNECT (or any other
+  //   packet) ─▶ None (known_version_ V4, ManagerOpen)
+  //   Confirming ── a CONNECT without a sid (a protocol 4 server) ─▶ ClosingForV3 ── the EIO4 session
+  //   closed ─▶ V3Retry (a new attempt at once, EIO3, no event)
+  //   None | Confirming ── the first EIO4 try fails before it is confirmed ─▶ V3Retry
+  //   V3Retry ── that attempt ends ─▶ None; close() ─▶ None
+  enum class Probe : unsigned char { None, Confirming, ClosingForV3, V3Retry };
+  Probe probe_ = Probe::None;
   bool polling_ = false;           // this attempt uses long-polling
   std::optional<bool> known_polling_;  // the transport of the last connection that opened
   std::optional<core::Error> ws_failure_;  // why this attempt's WebSocket failed (before trying polling)
-  bool probing_ = false;           // auto mode, EIO4 open but protocol 5 not yet confirmed
   bool online_ = true;
   bool reconnecting_ = false;      // inside a reconnection loop (attempts_ counts its attempts)
   bool skip_reconnect_ = false;    // close() was called
