@@ -2,20 +2,21 @@
 // sdk.apis.<module>.<method>(form) for every call of docs/protocol.md section 10, each returning a
 // Promise of {code: 0, msg, data, requestId} (rejected with an Error carrying code, msg, requestId).
 // Method names are the protocol's (E聊's): sdk.apis.user.update_token, sdk.apis.room.list_member, ...
-// The core (src/im) does the work; this table only names the calls. message.send goes through the
+// The core (src/im) does the work; src/im/catalogue.json names the calls. message.send goes through the
 // outbox; file.upload uses wx.uploadFile.
 // wx style: a form with success/fail/complete gets them called (as wx.request does) and no Promise.
 const log = require('./log.js');
 
-const CATALOGUE = {
-  user: ['add', 'update', 'get', 'list', 'update_token', 'refresh_token'],
-  friend: ['add', 'del', 'list', 'update_alias'],
-  blacklist: ['add', 'del', 'list'],
-  room: ['add', 'update', 'del', 'list', 'list_member', 'add_user', 'del_user'],
-  message: ['send', 'sync', 'history', 'list', 'recall', 'read'],
-  conversation: ['list', 'read', 'del'],
-  client: ['list'],
-};
+// The app's calls of src/im/catalogue.json, the one catalogue (the core reads it too): {module: [method]}.
+// file.upload is below (wx.uploadFile, not the core).
+const CATALOGUE = {};
+const catalogue = require('../src/im/catalogue.json');
+for (const module of Object.keys(catalogue)) {
+  if (module === '//' || module === 'file') continue;
+  // (toolchain/bundle.js ships only the app's calls, each as 0: `.app` is then undefined.)
+  const methods = Object.keys(catalogue[module]).filter((m) => catalogue[module][m].app !== false);
+  if (methods.length) CATALOGUE[module] = methods;
+}
 
 // An Error carrying {code, msg, requestId} (and the field at fault, for the SDK's own 400s).
 function apiErr(code, msg, requestId, field) {

@@ -30,8 +30,29 @@ const wasm = fs.readFileSync(path.join(buildDir, 'echatim_core.wasm'));
 // count in every app's package); true -> an IIFE whose footer exports it as module.exports or, in a
 // <script>, as the global `echatim` (WeChat passes `self`/`window` as undefined parameters, so the
 // global is looked up only when there is no module).
-function build(browser) {
-  const result = esbuild.buildSync({
+// src/im/catalogue.json (the one list of E聊 calls, also compiled into the core) goes into the bundle
+// as what js-shim/apis.js reads of it: the app's calls only, without the comment and the flags the
+// core uses (~1 KB less than the whole file).
+const catalogueForApis = {
+  name: 'catalogue-for-apis',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]im[\\/]catalogue\.json$/ }, (args) => {
+      const full = JSON.parse(fs.readFileSync(args.path, 'utf8'));
+      const slim = {};
+      for (const module of Object.keys(full)) {
+        if (module === '//') continue;
+        for (const method of Object.keys(full[module])) {
+          if (full[module][method].app === false) continue;
+          (slim[module] = slim[module] || {})[method] = 0;
+        }
+      }
+      return { contents: `module.exports=${JSON.stringify(slim)};`, loader: 'js' };
+    });
+  },
+};
+
+async function build(browser) {
+  const result = await esbuild.build({
     entryPoints: [path.join(root, 'js-shim/index.js')],
     bundle: true,
     format: browser ? 'iife' : 'cjs',
@@ -42,6 +63,7 @@ function build(browser) {
     legalComments: 'none',
     write: false,
     alias: { 'echatim-core-glue': glue },
+    plugins: [catalogueForApis],
     define: { __ECHAT_VERSION__: JSON.stringify(pkg.version), __ECHAT_BROWSER__: String(browser) },
     banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs${browser ? ' (browser build)' : ''}. */` },
     footer: browser ? {

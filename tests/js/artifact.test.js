@@ -32,8 +32,10 @@ const path = require('node:path');
 // Lowered to 127,800 the same day: core::Json (src/core/json.h) replaced nlohmann/json in the shipped core,
 // wasm.br 89,231 -> 73,882 B (143,069 -> 127,720 shipped). Raised to 128,200 the same day for issue 13's
 // named batch members (outputs are {k, tid, url, ...} objects read by name in js-shim, not tuples read
-// by position): 127,720 -> 128,167 B (+447: js +221, wasm.br +226).
-const BUDGET = 128200;
+// by position): 127,720 -> 128,167 B (+447: js +221, wasm.br +226). Raised to 128,400 the same day for
+// issue 13's single API catalogue (src/im/catalogue.json, read by the core through a generated table
+// and by js-shim/apis.js): 128,101 -> 128,334 B (+233: js +182, wasm.br +51).
+const BUDGET = 128400;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
