@@ -406,18 +406,20 @@ void Client::revive(Millis now) {
 
 // ---- The event loop ------------------------------------------------------------------------------
 
+// After every input: the Manager's outputs first (they may queue calls: a sync after a gap, a login),
+// then every call that can go now, then the outputs of those sends. One pass each: flush() goes through
+// every queued call once, and sending a call makes no other call ready (a send's only Manager outputs
+// are frames; answers come with later inputs), so nothing is left for a second round.
 void Client::settle(Millis now) {
-  // pump() may queue calls (a sync after a gap), flush() may emit (more Manager outputs): repeat until
-  // neither has anything left to do.
-  for (int guard = 0; guard < 64; ++guard) {
-    pump(now);
-    if (!flush(now)) break;
-  }
+  pump(now);
+  flush(now);
   pump(now);
 }
 
+// Hands the Manager's outputs on until it has none. Handling one may add others (an ack of a delivery,
+// a login emit), never without end: each is a reaction to an input or to an output already taken.
 void Client::pump(Millis now) {
-  for (int guard = 0; guard < 10000; ++guard) {
+  for (;;) {
     std::vector<socketio::Output> outs = manager_.take_outputs();
     if (outs.empty()) return;
     for (auto& o : outs) handle(now, o);
@@ -818,9 +820,15 @@ bool Client::flush(Millis now) {
   }
   const std::size_t window = config_.api_transport == Transport::Http || now < careful_until_ ? 1 : config_.send_window;
   bool outbox_blocked = false;
-  for (std::size_t i = 0; i < calls_.size(); ++i) {
-    Call& c = calls_[i];
-    if (c.phase != Call::Phase::Queued) continue;
+  // By id, in call order: a call that fails at once is finished and erased from calls_ on the way.
+  std::vector<std::uint64_t> queued;
+  for (const auto& c : calls_) {
+    if (c.phase == Call::Phase::Queued) queued.push_back(c.id);
+  }
+  for (const std::uint64_t id : queued) {
+    const auto at = std::find_if(calls_.begin(), calls_.end(), [&](const Call& k) { return k.id == id; });
+    if (at == calls_.end() || at->phase != Call::Phase::Queued) continue;
+    Call& c = *at;
     const bool outbox = c.kind == Call::Kind::Outbox;
     // A retry's wait is over whether or not the call can go now: clear it first, or a call waiting
     // behind the window would keep a past deadline in next_deadline() (the host's timer would spin).
@@ -842,7 +850,7 @@ bool Client::flush(Millis now) {
       continue;
     }
     const bool http = c.transport == Transport::Http;
-    if (!dispatch(now, c)) return true;  // the call was finished (and erased): indices moved, stop here
+    if (!dispatch(now, c)) continue;  // refused at once: finished and erased (the next outbox message may go)
     http_out += http;
     outbox_out += outbox;
     sent = true;
