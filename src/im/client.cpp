@@ -376,7 +376,7 @@ void Client::end_session(Millis now, int code, std::string message, const char* 
   end_message_ = std::move(message);
   while (!calls_.empty()) {
     const bool outbox = outbox_message && calls_.front().kind == Call::Kind::Outbox;
-    finish(0, end_code_, outbox ? std::string(outbox_message) : end_message_, "null");
+    finish(calls_.front().id, end_code_, outbox ? std::string(outbox_message) : end_message_, "null");
   }
   timers_.clear_all();
   manager_.close(now);
@@ -687,19 +687,19 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
     on_login_answer(now, *r, false);
     return;
   }
-  auto index = find_wire(Transport::Socket, ack.emit_id);
-  if (!index) return;  // a call that already timed out or was closed
+  const auto id = find_wire(Transport::Socket, ack.emit_id);
+  if (!id) return;  // a call that already timed out or was closed
   if (!ack.ok) {
-    lost(now, *index, ack.error && *ack.error == kTimedOut);
+    lost(now, *id, ack.error && *ack.error == kTimedOut);
     return;
   }
   const json args = parse_json(ack.args_json);
   const json* r = response_of(args);
   if (!r) {
-    complete(now, *index, json());
+    complete(now, *id, json());
     return;
   }
-  complete(now, *index, *r);
+  complete(now, *id, *r);
 }
 
 // ---- Login ---------------------------------------------------------------------------------------
@@ -797,12 +797,26 @@ void Client::renew(Millis now) {
 
 // ---- Calls ---------------------------------------------------------------------------------------
 
-std::optional<std::size_t> Client::find_wire(Transport transport, std::uint64_t wire) const {
-  for (std::size_t i = 0; i < calls_.size(); ++i) {
-    const Call& c = calls_[i];
-    if (c.phase == Call::Phase::InFlight && c.transport == transport && c.wire == wire) return i;
+// Calls are named by their id, never by their place in calls_ (finishing one erases it).
+Call* Client::call(std::uint64_t id) {
+  for (auto& c : calls_) {
+    if (c.id == id) return &c;
+  }
+  return nullptr;
+}
+
+std::optional<std::uint64_t> Client::find_wire(Transport transport, std::uint64_t wire) const {
+  for (const auto& c : calls_) {
+    if (c.phase == Call::Phase::InFlight && c.transport == transport && c.wire == wire) return c.id;
   }
   return std::nullopt;
+}
+
+std::vector<std::uint64_t> Client::call_ids() const {
+  std::vector<std::uint64_t> ids;
+  ids.reserve(calls_.size());
+  for (const auto& c : calls_) ids.push_back(c.id);
+  return ids;
 }
 
 bool Client::flush(Millis now) {
@@ -883,8 +897,7 @@ bool Client::dispatch(Millis now, Call& c) {
     o.ack_timeout = timeout;
     auto r = manager_.emit(now, "/", dump(json::array({"topic." + c.module, envelope(c, now, true)})), {}, o);
     if (!r.ok()) {
-      const std::size_t index = static_cast<std::size_t>(&c - calls_.data());
-      finish(index, code::kInvalidArgument, r.error().message, "null");
+      finish(c.id, code::kInvalidArgument, r.error().message, "null");
       return false;
     }
     c.wire = r.value();
@@ -907,12 +920,12 @@ void Client::retry_later(Call& c, Millis now, Millis delay) {
   c.not_before = delay > 0 ? now + delay : 0;
 }
 
-void Client::complete(Millis now, std::size_t index, const json& r) {
-  Call& c = calls_[index];
+void Client::complete(Millis now, std::uint64_t id, const json& r) {
+  Call& c = *call(id);
   const json* code_field = field(r, "code");
   if (!r.is_object() || !code_field || !code_field->is_number_integer()) {
     if (c.kind == Call::Kind::App) {
-      finish(index, code::kBadResponse, "the answer is not an R envelope", "null");
+      finish(id, code::kBadResponse, "the answer is not an R envelope", "null");
     } else {
       retry_later(c, now, kUnavailableDelay);
     }
@@ -924,13 +937,13 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
   if (code == 0) {
     if (c.kind == Call::Kind::ConversationList) {
       if (data) conversations_.replace(*data);
-      calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+      erase_call(id);
       outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
       return;
     }
     if (c.kind == Call::Kind::Sync) {
       const json page = data ? *data : json::object();
-      calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+      erase_call(id);
       on_sync_page(now, page);
       return;
     }
@@ -938,7 +951,7 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
       outbox_.remove(c.client_msg_id);
       unpersist_entry(c.client_msg_id);
     }
-    finish(index, 0, msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
+    finish(id, 0, msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
     return;
   }
   if (code == code::kTokenExpired || code == code::kUnauthenticated) {
@@ -982,11 +995,11 @@ void Client::complete(Millis now, std::size_t index, const json& r) {
     outputs_.push_back(ErrorEvent{code, "conversation/list failed: " + msg, false});
     outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
   }
-  finish(index, code, msg, data ? dump(*data) : "null");
+  finish(id, code, msg, data ? dump(*data) : "null");
 }
 
-void Client::lost(Millis now, std::size_t index, bool timed_out, Millis retry_delay) {
-  Call& c = calls_[index];
+void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay) {
+  Call& c = *call(id);
   if (c.last_error.empty() || timed_out) {
     c.last_error = timed_out ? "no answer within " + std::to_string(config_.request_timeout) + " ms"
                              : "the connection was lost";
@@ -996,20 +1009,24 @@ void Client::lost(Millis now, std::size_t index, bool timed_out, Millis retry_de
     return;
   }
   if (timed_out) {
-    finish(index, code::kTimeout, "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms",
+    finish(id, code::kTimeout, "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms",
            "null");
   } else if (idempotent(c.module, c.method)) {
     retry_later(c, now, retry_delay);
   } else {
-    finish(index, code::kNetwork,
+    finish(id, code::kNetwork,
            "network: " + c.last_error + " while the request was out; it may or may not have been carried out",
            "null");
   }
 }
 
-void Client::finish(std::size_t index, int code, std::string msg, std::string data_json) {
-  Call c = std::move(calls_[index]);
-  calls_.erase(calls_.begin() + static_cast<std::ptrdiff_t>(index));
+void Client::erase_call(std::uint64_t id) {
+  calls_.erase(std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; }));
+}
+
+void Client::finish(std::uint64_t id, int code, std::string msg, std::string data_json) {
+  Call c = std::move(*call(id));
+  erase_call(id);
   if (c.kind == Call::Kind::Sync || c.kind == Call::Kind::ConversationList) return;
   // A message left in the outbox by close() or a refused login stays queued (sent after the next init).
   if (c.kind == Call::Kind::Outbox && code != code::kClosed && code != code::kNotLoggedIn) {
@@ -1026,8 +1043,10 @@ void Client::finish(std::size_t index, int code, std::string msg, std::string da
 }
 
 void Client::check_deadlines(Millis now) {
-  for (std::size_t i = 0; i < calls_.size();) {
-    Call& c = calls_[i];
+  for (const std::uint64_t id : call_ids()) {
+    Call* found = call(id);
+    if (!found) continue;  // finished meanwhile
+    Call& c = *found;
     if (c.kind == Call::Kind::Outbox && c.deadline && *c.deadline <= now) {
       // sendTimeout: the message fails with the last reason and leaves the outbox (an attempt may have
       // been stored: resending it with the same clientMsgId is safe).
@@ -1038,7 +1057,7 @@ void Client::check_deadlines(Millis now) {
       const std::string cmid = c.client_msg_id;
       outbox_.remove(cmid);
       unpersist_entry(cmid);
-      finish(i, code::kTimeout, why, "null");
+      finish(id, code::kTimeout, why, "null");
       continue;
     }
     if (c.kind == Call::Kind::App && c.deadline && *c.deadline <= now) {
@@ -1056,15 +1075,10 @@ void Client::check_deadlines(Millis now) {
       } else {
         why = "timeout: not sent within " + within + " (waiting for a free request slot)";
       }
-      finish(i, code::kTimeout, why, "null");
+      finish(id, code::kTimeout, why, "null");
       continue;
     }
-    if (c.phase == Call::Phase::InFlight && c.attempt_deadline && *c.attempt_deadline <= now) {
-      const std::size_t before = calls_.size();
-      lost(now, i, true);
-      if (calls_.size() != before) continue;
-    }
-    ++i;
+    if (c.phase == Call::Phase::InFlight && c.attempt_deadline && *c.attempt_deadline <= now) lost(now, id, true);
   }
 }
 
@@ -1082,13 +1096,13 @@ void Client::on_http_response(Millis now, std::uint64_t id, int status, std::str
     settle(now);
     return;
   }
-  auto index = find_wire(Transport::Http, id);
-  if (!index) return;
+  const auto call_id = find_wire(Transport::Http, id);
+  if (!call_id) return;
   const json r = parse_json(body);
-  if (!r.is_object() && calls_[*index].kind == Call::Kind::App) {
-    finish(*index, code::kBadResponse, "HTTP " + std::to_string(status) + ": the answer is not an R envelope", "null");
+  if (!r.is_object() && call(*call_id)->kind == Call::Kind::App) {
+    finish(*call_id, code::kBadResponse, "HTTP " + std::to_string(status) + ": the answer is not an R envelope", "null");
   } else {
-    complete(now, *index, r);
+    complete(now, *call_id, r);
   }
   settle(now);
 }
@@ -1102,20 +1116,21 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
     settle(now);
     return;
   }
-  auto index = find_wire(Transport::Http, id);
-  if (!index) return;
+  const auto call_id = find_wire(Transport::Http, id);
+  if (!call_id) return;
+  Call& c = *call(*call_id);
   // A refused connection is reported at once, naming the address (once per streak of failures).
   const std::string why = "cannot reach " + http_base() + ": " + plain_reason(message);
-  calls_[*index].last_error = why;
-  next_http_host(calls_[*index].endpoint);  // a transport failure only: error codes never get here
+  c.last_error = why;
+  next_http_host(c.endpoint);  // a transport failure only: error codes never get here
   if (!http_down_) {
     http_down_ = true;
     outputs_.push_back(ErrorEvent{code::kNetwork, why, false});
   }
-  if (calls_[*index].kind != Call::Kind::App) {
-    retry_later(calls_[*index], now, kUnavailableDelay);  // the server may be down: do not spin
+  if (c.kind != Call::Kind::App) {
+    retry_later(c, now, kUnavailableDelay);  // the server may be down: do not spin
   } else {
-    lost(now, *index, false, kHttpRetryDelay);  // a refused connection fails at once: do not spin
+    lost(now, *call_id, false, kHttpRetryDelay);  // a refused connection fails at once: do not spin
   }
   settle(now);
 }

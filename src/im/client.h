@@ -152,15 +152,18 @@ class Client {
   bool flush(Millis now);  // true when something was sent
   bool dispatch(Millis now, Call& call);
   json envelope(const Call& call, Millis now, bool socket) const;
-  void complete(Millis now, std::size_t index, const json& r);
+  void complete(Millis now, std::uint64_t id, const json& r);
   // The attempt in flight got no answer. `retry_delay`: how long an idempotent app call waits before
   // its repeat (0 after a dropped socket: it waits for the next login anyway).
-  void lost(Millis now, std::size_t index, bool timed_out, Millis retry_delay = 0);
+  void lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay = 0);
   void revive(Millis now);
-  void finish(std::size_t index, int code, std::string msg, std::string data_json);
+  void finish(std::uint64_t id, int code, std::string msg, std::string data_json);  // and erase it
+  void erase_call(std::uint64_t id);
+  Call* call(std::uint64_t id);                     // nullptr once finished
+  std::vector<std::uint64_t> call_ids() const;      // in call order
   void retry_later(Call& call, Millis now, Millis delay);
   void check_deadlines(Millis now);
-  std::optional<std::size_t> find_wire(Transport transport, std::uint64_t wire) const;
+  std::optional<std::uint64_t> find_wire(Transport transport, std::uint64_t wire) const;  // a call id
 
   void start_sync(Millis now);
   void on_sync_page(Millis now, const json& data);
