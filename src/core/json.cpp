@@ -548,6 +548,18 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
   std::size_t i = 0;
   while (i < s.size()) {
+    // The run of bytes that need no escape goes in with one append (most of a message's text).
+    std::size_t j = i;
+    while (j < s.size()) {
+      const unsigned char b = static_cast<unsigned char>(s[j]);
+      if (b < 0x20 || b == '"' || b == '\\' || b >= 0x80) break;
+      ++j;
+    }
+    if (j > i) {
+      out.append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       std::size_t bad = 1;
