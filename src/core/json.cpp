@@ -46,24 +46,6 @@ std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad = nu
   return n;
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
 
 // A number's JSON text: its sign, its digits without leading zeros, and where the decimal point sits.
@@ -132,6 +114,24 @@ Decimal read_decimal(std::string_view t) {
 }
 
 }  // namespace
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
 
 // ---- Parsing -------------------------------------------------------------------------------------
 
@@ -235,31 +235,41 @@ class JsonParser {
     out.type_ = Json::Type::Object;
     ++i_;
     space();
-    if (i_ < t_.size() && t_[i_] == '}') return ++i_, true;
+    if (close('}')) return true;
     // Members are read in text order and sorted once at the end: inserting each in place would be
     // quadratic in the number of keys (a hostile frame may hold many).
     for (;;) {
       out.keys_.emplace_back();
-      if (i_ >= t_.size() || t_[i_] != '"' || !string(out.keys_.back())) return false;
+      if (!at('"') || !string(out.keys_.back())) return false;
       space();
-      if (i_ >= t_.size() || t_[i_] != ':') return false;
+      if (!at(':')) return false;
       ++i_;
       space();
       out.items_.emplace_back();
       if (!value(out.items_.back(), depth)) return false;
-      space();
-      if (i_ < t_.size() && t_[i_] == ',') {
-        ++i_;
-        space();
-        continue;
-      }
-      if (i_ < t_.size() && t_[i_] == '}') {
-        ++i_;
+      const int next = after_item('}');
+      if (next < 0) return false;
+      if (next == 0) {
         sort_members(out);
         return true;
       }
-      return false;
     }
+  }
+  bool at(char c) const { return i_ < t_.size() && t_[i_] == c; }
+  bool close(char c) {
+    if (!at(c)) return false;
+    ++i_;
+    return true;
+  }
+  // After an element: 1 when a ',' says another follows, 0 at the closing bracket, -1 otherwise.
+  int after_item(char closing) {
+    space();
+    if (at(',')) {
+      ++i_;
+      space();
+      return 1;
+    }
+    return close(closing) ? 0 : -1;
   }
   // Sorts an object's members by key; of a repeated key, the last value stays (as JSON.parse).
   static void sort_members(Json& o) {
@@ -287,24 +297,18 @@ class JsonParser {
     out.type_ = Json::Type::Array;
     ++i_;
     space();
-    if (i_ < t_.size() && t_[i_] == ']') return ++i_, true;
+    if (close(']')) return true;
     for (;;) {
       out.items_.emplace_back();
       if (!value(out.items_.back(), depth)) return false;
-      space();
-      if (i_ < t_.size() && t_[i_] == ',') {
-        ++i_;
-        space();
-        continue;
-      }
-      if (i_ < t_.size() && t_[i_] == ']') return ++i_, true;
-      return false;
+      const int next = after_item(']');
+      if (next <= 0) return next == 0;
     }
   }
-  long hex4(std::size_t at) const {
-    if (at + 4 > t_.size()) return -1;
+  long hex4(std::size_t from) const {
+    if (from + 4 > t_.size()) return -1;
     long v = 0;
-    for (std::size_t k = at; k < at + 4; ++k) {
+    for (std::size_t k = from; k < from + 4; ++k) {
       const char c = t_[k];
       const int d = c >= '0' && c <= '9'   ? c - '0'
                     : c >= 'a' && c <= 'f' ? c - 'a' + 10

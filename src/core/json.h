@@ -116,6 +116,9 @@ class Json {
   std::vector<Json> items_;        // Array: the elements; Object: the values, in keys_'s order
 };
 
+// Appends the code point `cp` (at most U+10FFFF, not a surrogate) in UTF-8.
+void append_utf8(std::string& out, std::uint32_t cp);
+
 // Appends `s` as a JSON string: quotes, escapes as JSON.stringify (\" \\ \b \f \n \r \t, \u00xx for
 // other controls), invalid UTF-8 as U+FFFD.
 void append_json_string(std::string& out, std::string_view s);

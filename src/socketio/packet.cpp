@@ -1,8 +1,9 @@
 // Socket.IO packet codec. See packet.h for the grammar and the validity rules.
 #include "socketio/packet.h"
 
-
 #include <utility>
+
+#include "core/json.h"
 
 namespace echat::socketio {
 namespace {
@@ -61,24 +62,6 @@ struct Scan {
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-void put_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xc0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xe0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  } else {
-    out += static_cast<char>(0xf0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-    out += static_cast<char>(0x80 | (cp & 0x3f));
-  }
-}
-
 bool hex4(std::string_view t, std::size_t i, std::uint32_t& v) {
   if (i + 4 > t.size()) return false;
   v = 0;
@@ -131,7 +114,7 @@ bool scan_string(std::string_view t, std::size_t& i, std::string* out) {
         }
         default: return false;
       }
-      if (out) put_utf8(*out, cp);
+      if (out) core::append_utf8(*out, cp);
       continue;
     }
     if (c < 0x80) {

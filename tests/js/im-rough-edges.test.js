@@ -195,17 +195,23 @@ test('im rough edges: admin calls take the config\'s secret and appKey when the 
   assert.equal(refused.ok, false);
 });
 
+// A devserver, bob on the socket (logged in first), then alice.
+async function bobThenAlice(t) {
+  const srv = await H.startDevserver(t);
+  const bob = H.imPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' });
+  await within(bob.ready, 'bob');
+  const alice = H.imPage(t, srv);
+  await within(alice.ready, 'alice');
+  return { srv, bob, alice };
+}
+
 // The socket.io layer used to refuse such a packet ("payload is not valid JSON", a reconnect per push:
 // the receiver looped); its payload scanner now accepts what JSON.parse accepts (issue 10) and the IM side
 // (parse_json) reads the text with U+FFFD in place of the lone surrogate.
 test('im rough edges: a message with a lone surrogate does not block the stream (socket)', {
   skip, timeout: 60000,
 }, async (t) => {
-  const srv = await H.startDevserver(t);
-  const bob = H.imPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' });
-  await within(bob.ready, 'bob');
-  const alice = H.imPage(t, srv);
-  await within(alice.ready, 'alice');
+  const { srv, bob, alice } = await bobThenAlice(t);
   const bad = await post(srv, 'message/send',
     '{"formUser":"alice","toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"x\\ud800"},"clientMsgId":"s1"}', alice.sdk.im.info().jwt);
   assert.equal(bad.code, 0);
@@ -222,11 +228,7 @@ test('im rough edges: a message with a lone surrogate does not block the stream 
 test('im rough edges: a message nested 2,000 deep arrives whole and does not block the stream (socket)', {
   skip, timeout: 60000,
 }, async (t) => {
-  const srv = await H.startDevserver(t);
-  const bob = H.imPage(t, srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' });
-  await within(bob.ready, 'bob');
-  const alice = H.imPage(t, srv);
-  await within(alice.ready, 'alice');
+  const { bob, alice } = await bobThenAlice(t);
   const deep = '['.repeat(2000) + '"core"' + ']'.repeat(2000);
   await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'deep', d: JSON.parse(deep) } });
   await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'after' } });

@@ -2,53 +2,20 @@
 // and the exact outputs expected after each one). The format is described at the top of that file.
 #include <catch2/catch.hpp>
 
-#include <fstream>
-#include <sstream>
-
 #include "engineio/session.h"
 #include "engineio/support.h"
+#include "support/transcript.h"
 
 using namespace echat::engineio;
+using echat::testing::next_word;
 using eio_test::Driver;
 
 namespace {
 
-struct Script {
-  std::string name;
-  int line = 0;
-  std::vector<std::pair<int, std::string>> lines;  // (line number, text)
-};
-
-std::vector<Script> load_scripts() {
-  std::ifstream in(std::string(ECHAT_TEST_DATA_DIR) + "/engineio/sessions.txt");
-  if (!in) throw std::runtime_error("cannot open sessions.txt");
-  std::vector<Script> out;
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.rfind("=== ", 0) == 0) {
-      out.push_back(Script{line.substr(4), n, {}});
-      continue;
-    }
-    if (line.empty() || line[0] == '#' || out.empty()) continue;
-    out.back().lines.emplace_back(n, line);
-  }
-  return out;
-}
-
-// Splits off the first space-separated word.
-std::string word(std::string& rest) {
-  const auto sp = rest.find(' ');
-  std::string w = rest.substr(0, sp);
-  rest = sp == std::string::npos ? std::string() : rest.substr(sp + 1);
-  return w;
-}
-
 SessionOptions parse_options(std::string rest) {
   SessionOptions o = eio_test::opts(Version::V4);
   while (!rest.empty()) {
-    const std::string w = word(rest);
+    const std::string w = next_word(rest);
     const auto eq = w.find('=');
     const std::string k = w.substr(0, eq);
     const std::string v = eq == std::string::npos ? "" : w.substr(eq + 1);
@@ -78,11 +45,11 @@ const char* state_name(State s) {
 // One input line -> the lines it produced (outputs and, for send, its result).
 std::vector<std::string> run_input(Driver& d, std::string rest) {
   std::vector<std::string> got;
-  const std::string cmd = word(rest);
-  const long long now = std::stoll(word(rest));
+  const std::string cmd = next_word(rest);
+  const long long now = std::stoll(next_word(rest));
   std::uint32_t id = d.t();
   if (!rest.empty() && rest[0] == '#') {
-    id = static_cast<std::uint32_t>(std::stoul(word(rest).substr(1)));
+    id = static_cast<std::uint32_t>(std::stoul(next_word(rest).substr(1)));
   }
   if (cmd == "open") d.s.open(now);
   else if (cmd == "close") d.s.close(now);
@@ -92,7 +59,7 @@ std::vector<std::string> run_input(Driver& d, std::string rest) {
   else if (cmd == "bin") d.s.on_frame(now, id, Frame{true, eio_test::unescape(rest)});
   else if (cmd == "terror") d.s.on_transport_error(now, id, rest);
   else if (cmd == "tclose") {
-    const int code = std::stoi(word(rest));
+    const int code = std::stoi(next_word(rest));
     d.s.on_transport_close(now, id, code, rest);
   } else if (cmd == "send" || cmd == "sendbin") {
     auto r = d.s.send(now, Frame{cmd == "sendbin", eio_test::unescape(rest)});
@@ -108,7 +75,7 @@ std::vector<std::string> run_input(Driver& d, std::string rest) {
 }  // namespace
 
 TEST_CASE("session transcripts (sessions.txt)", "[engineio][session][script]") {
-  const auto scripts = load_scripts();
+  const auto scripts = echat::testing::load_transcripts("engineio/sessions.txt");
   REQUIRE(scripts.size() >= 20);
   for (const auto& sc : scripts) {
     // Run each script twice: the second run must give the identical transcript (determinism).
@@ -139,7 +106,7 @@ TEST_CASE("session transcripts (sessions.txt)", "[engineio][session][script]") {
         } else if (text.rfind("? ", 0) == 0) {
           flush(n);
           std::string rest = text.substr(2);
-          const std::string what = word(rest);
+          const std::string what = next_word(rest);
           if (what == "state") {
             CHECK(state_name(d->s.state()) == rest);
           } else if (what == "deadline") {

@@ -19,6 +19,16 @@ json parse(const std::string& s) {
   REQUIRE_FALSE(j.is_discarded());
   return j;
 }
+// Every output's members, sorted and joined with ',', are exactly those `members` gives for its kind.
+void check_members(const json& outputs, const std::map<std::string, std::string>& members) {
+  for (const auto& out : outputs) {
+    std::string keys;
+    for (const auto& item : out.items()) keys += (keys.empty() ? "" : ",") + item.key();
+    INFO(out.dump());
+    REQUIRE(members.count(out["k"]));
+    CHECK(keys == members.at(out["k"]));
+  }
+}
 }  // namespace
 
 TEST_CASE("batch: every output kind is valid JSON with raw payloads embedded", "[host][batch]") {
@@ -78,13 +88,7 @@ TEST_CASE("batch: every output kind is valid JSON with raw payloads embedded", "
       {"m.reconnect", "k,n"}, {"m.rerror", "err,k"}, {"m.failed", "k"}, {"s.connect", "k,nsp,pid,sid"},
       {"s.cerror", "active,data,k,message,nsp"}, {"s.disconnect", "k,nsp,reason"},
       {"s.event", "ackId,args,bin,k,nsp,ref"}, {"s.ack", "args,bin,emitId,error,k,nsp,ok,ref"}};
-  for (const auto& out : o) {
-    std::string keys;
-    for (const auto& item : out.items()) keys += (keys.empty() ? "" : ",") + item.key();
-    INFO(out.dump());
-    REQUIRE(members.count(out["k"]));
-    CHECK(keys == members.at(out["k"]));
-  }
+  check_members(o, members);
   CHECK(w.arena() == std::string("\x01\x00\x02xyzabc", 9));
 }
 
@@ -221,13 +225,7 @@ TEST_CASE("IM batch: every output kind, its members by name, payload JSON embedd
       {"resp", "clientMsgId,code,data,id,k,msg,requestId"}, {"msg", "history,k,message,mid,seq"},
       {"sendstate", "clientMsgId,id,k,reason,state"}, {"convs", "k,list"}, {"notify", "data,k,type"},
       {"sync", "count,from,k,to"}, {"kicked", "k,reason"}, {"conv", "conv,k"}, {"error", "code,fatal,k,message"}};
-  for (const auto& out : o) {
-    std::string keys;
-    for (const auto& item : out.items()) keys += (keys.empty() ? "" : ",") + item.key();
-    INFO(out.dump());
-    REQUIRE(members.count(out["k"]));
-    CHECK(keys == members.at(out["k"]));
-  }
+  check_members(o, members);
   CHECK(o[0]["id"] == 3);
   CHECK(o[1]["value"] == "{\"seq\":4}");  // storage values stay text
   CHECK(o[2]["state"] == "connected");

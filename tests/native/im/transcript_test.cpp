@@ -9,54 +9,24 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/overloaded.h"
 #include "im/client.h"
+#include "support/transcript.h"
 
 namespace im = echat::im;
 using echat::core::Millis;
+using echat::testing::next_word;
 
 namespace {
 
 constexpr const char* kDefaultConfig =
     R"({"host":"127.0.0.1","httpPort":8080,"socketPort":3000,"key":"K1","loginAuid":"alice","loginToken":"pa","apiTransport":"SOCKET","protocol":4,"seed":1})";
-
-struct Script {
-  std::string name;
-  std::vector<std::pair<int, std::string>> lines;  // (line number, text)
-};
-
-std::vector<Script> load_scripts() {
-  std::ifstream in(std::string(ECHAT_TEST_DATA_DIR) + "/im/sessions.txt");
-  if (!in) throw std::runtime_error("cannot open im/sessions.txt");
-  std::vector<Script> out;
-  std::string line;
-  int n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (line.rfind("=== ", 0) == 0) {
-      out.push_back(Script{line.substr(4), {}});
-      continue;
-    }
-    if (line.empty() || line[0] == '#' || out.empty()) continue;
-    out.back().lines.emplace_back(n, line);
-  }
-  return out;
-}
-
-std::string word(std::string& rest) {
-  const auto sp = rest.find(' ');
-  std::string w = rest.substr(0, sp);
-  rest = sp == std::string::npos ? std::string() : rest.substr(sp + 1);
-  return w;
-}
 
 std::string output_line(const im::Output& o) {
   using echat::core::overloaded;
@@ -120,10 +90,10 @@ std::string id_result(const echat::core::Result<std::uint64_t>& r) {
 // One input line -> the lines it produced (the call's result first, when it has one; then the outputs).
 std::vector<std::string> run_input(Session& s, std::string rest) {
   std::vector<std::string> got;
-  const std::string cmd = word(rest);
-  const Millis now = std::stoll(word(rest));
+  const std::string cmd = next_word(rest);
+  const Millis now = std::stoll(next_word(rest));
   std::uint32_t t = s.last_open;
-  if (!rest.empty() && rest[0] == '#') t = static_cast<std::uint32_t>(std::stoul(word(rest).substr(1)));
+  if (!rest.empty() && rest[0] == '#') t = static_cast<std::uint32_t>(std::stoul(next_word(rest).substr(1)));
   im::Client& c = s.c();
   if (cmd == "start") {
     c.load(now, s.storage);
@@ -137,23 +107,23 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
   else if (cmd == "text") c.on_frame(now, t, echat::engineio::Frame{false, rest});
   else if (cmd == "terror") c.on_transport_error(now, t, rest);
   else if (cmd == "tclose") {
-    const int code = std::stoi(word(rest));
+    const int code = std::stoi(next_word(rest));
     c.on_transport_close(now, t, code, rest);
   } else if (cmd == "http") {
-    const auto id = std::stoull(word(rest));
-    const int status = std::stoi(word(rest));
+    const auto id = std::stoull(next_word(rest));
+    const int status = std::stoi(next_word(rest));
     c.on_http_response(now, id, status, rest);
   } else if (cmd == "httperr") {
-    const auto id = std::stoull(word(rest));
+    const auto id = std::stoull(next_word(rest));
     c.on_http_error(now, id, rest);
   } else if (cmd == "call") {
-    const std::string module = word(rest);
-    const std::string method = word(rest);
+    const std::string module = next_word(rest);
+    const std::string method = next_word(rest);
     got.push_back(id_result(c.request(now, module, method, rest)));
   } else if (cmd == "send") {
     got.push_back(id_result(c.send_message(now, rest)));
   } else if (cmd == "read") {
-    const std::string way = word(rest);
+    const std::string way = next_word(rest);
     got.push_back(id_result(c.mark_read(now, way, rest)));
   } else {
     throw std::runtime_error("unknown input " + cmd);
@@ -183,7 +153,7 @@ std::string check_value(im::Client& c, const std::string& what) {
 
 TEST_CASE("IM session transcripts (im/sessions.txt)", "[im][session][script]") {
   const bool print = std::getenv("ECHAT_TRANSCRIPT_PRINT") != nullptr;
-  const auto scripts = load_scripts();
+  const auto scripts = echat::testing::load_transcripts("im/sessions.txt");
   REQUIRE(scripts.size() >= (std::getenv("ECHAT_TRANSCRIPT_PRINT") ? 1u : 7u));
   for (const auto& sc : scripts) {
     std::vector<std::string> transcripts[2];
@@ -204,7 +174,7 @@ TEST_CASE("IM session transcripts (im/sessions.txt)", "[im][session][script]") {
           s.config = text.substr(7);
         } else if (text.rfind("storage ", 0) == 0) {
           std::string rest = text.substr(8);
-          const std::string key = word(rest);
+          const std::string key = next_word(rest);
           s.storage.emplace_back(key, rest);
         } else if (text.rfind("< ", 0) == 0) {
           if (pending.empty()) FAIL("an output is expected here, and there is none");
@@ -222,7 +192,7 @@ TEST_CASE("IM session transcripts (im/sessions.txt)", "[im][session][script]") {
         } else if (text.rfind("? ", 0) == 0) {
           flush(n);
           std::string rest = text.substr(2);
-          const std::string what = word(rest);
+          const std::string what = next_word(rest);
           const std::string got = check_value(s.c(), what);
           if (print && pass == 0) std::cout << "? " << what << " " << got << "\n";
           CHECK(got == rest);
