@@ -34,8 +34,10 @@ const path = require('node:path');
 // named batch members (outputs are {k, tid, url, ...} objects read by name in js-shim, not tuples read
 // by position): 127,720 -> 128,167 B (+447: js +221, wasm.br +226). Raised to 128,400 the same day for
 // issue 13's single API catalogue (src/im/catalogue.json, read by the core through a generated table
-// and by js-shim/apis.js): 128,101 -> 128,334 B (+233: js +182, wasm.br +51).
-const BUDGET = 128400;
+// and by js-shim/apis.js): 128,101 -> 128,334 B (+233: js +182, wasm.br +51). Raised to 128,500 the same
+// day: core::append_json_string's runs (-6 to -8 % IM CPU per message, +59 B) and the clean-ups of
+// b53a7cd (one UTF-8 writer for core and socketio, the parser's shared loop helpers, +61 B): 128,454 B.
+const BUDGET = 128500;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
