@@ -155,7 +155,6 @@ class Im extends Emitter {
     for (const w of configWarnings(cfg)) {
       if (typeof console !== 'undefined' && console.warn) console.warn(w);
     }
-    this._convsLoaded = false;
     this._requestTimeout = typeof cfg.requestTimeout === 'number' && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
     let settled = false;
     let resolveInit;
@@ -257,14 +256,14 @@ class Im extends Emitter {
         if (STATES.indexOf(o.state) < 0) return;
         this._state = o.state;
         this.emitReserved('state', { state: o.state, reason: o.reason });
-        // init calls back once logged in with the conversation list loaded (the 'conversations' event).
-        if (o.state === 'connected' && this._initDone && this._convsLoaded) this._initDone(this._sdk);
         return;
       }
       case 'convs': {
-        this._convsLoaded = true;
         this.emitReserved('conversations', o.list);
-        if (this._state === 'connected' && this._initDone) this._initDone(this._sdk);
+        return;
+      }
+      case 'ready': {  // the core: logged in, with the conversation list loaded (once per init)
+        if (this._initDone) this._initDone(this._sdk);
         return;
       }
       case 'sendstate':

@@ -24,7 +24,7 @@
 //   the IM area's (src/host/im_batch.h): {k:"http", id, url, body} {k:"store", key, value}
 //   {k:"state", state, reason} {k:"resp", id, code, msg, data, requestId, clientMsgId}
 //   {k:"msg", seq, mid, message, history} {k:"sendstate", id, clientMsgId, state, reason}
-//   {k:"convs", list} {k:"notify", type, data} {k:"sync", from, to, count} {k:"kicked", reason}
+//   {k:"convs", list} {k:"ready"} {k:"notify", type, data} {k:"sync", from, to, count} {k:"kicked", reason}
 //   {k:"conv", conv} {k:"error", code, message, fatal}
 // `ref` != 0: the arguments are the host-kept payload the host passed in with that handle (args null).
 // `err` is {"kind": "caller"|"peer"|"transport", "code": "...", "message": "..."}.

@@ -59,6 +59,7 @@ void ImBatchWriter::add(const im::Output& output) {
             close_output();
           },
           [&](const im::ConversationsLoaded& x) { open_output("convs"); raw("list", x.json); close_output(); },
+          [&](const im::Ready&) { open_output("ready"); close_output(); },
           [&](const im::Notify& x) {
             open_output("notify");
             str("type", x.type);

@@ -9,6 +9,7 @@
 //   {k:"msg", seq, mid, message, history}    a delivery (message embedded as JSON)
 //   {k:"sendstate", id, clientMsgId, state, reason}
 //   {k:"convs", list}                        the conversation list, loaded (embedded as JSON)
+//   {k:"ready"}                              logged in with the list loaded, once: init calls back
 //   {k:"notify", type, data}                 topic.notify (data embedded as JSON)
 //   {k:"sync", from, to, count}
 //   {k:"kicked", reason}

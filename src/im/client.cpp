@@ -938,7 +938,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
     if (c.kind == Call::Kind::ConversationList) {
       if (data) conversations_.replace(*data);
       erase_call(id);
-      outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
+      conversations_loaded();
       return;
     }
     if (c.kind == Call::Kind::Sync) {
@@ -993,9 +993,19 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
   }
   if (c.kind == Call::Kind::ConversationList) {
     outputs_.push_back(ErrorEvent{code, "conversation/list failed: " + msg, false});
-    outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
+    conversations_loaded();
   }
   finish(id, code, msg, data ? dump(*data) : "null");
+}
+
+// The list of a login's conversation/list is in (or its call failed): the app gets it, and the first
+// time since start() it is there with the session connected, the session says it is Ready.
+void Client::conversations_loaded() {
+  outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
+  if (!ready_ && state_ == State::Connected) {
+    ready_ = true;
+    outputs_.push_back(Ready{});
+  }
 }
 
 void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay) {

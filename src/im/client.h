@@ -166,6 +166,7 @@ class Client {
   std::optional<std::uint64_t> find_wire(Transport transport, std::uint64_t wire) const;  // a call id
 
   void start_sync(Millis now);
+  void conversations_loaded();  // ConversationsLoaded, and the first time Ready
   void on_sync_page(Millis now, const json& data);
   void hand_over(Millis now);
   void ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq);
@@ -202,6 +203,7 @@ class Client {
   int end_code_ = 0;
   std::string end_message_;
   bool ever_logged_in_ = false;
+  bool ready_ = false;  // Ready was output (once per Client)
   bool logged_in_ = false;
   std::string jwt_;
   std::optional<std::uint64_t> login_emit_;     // socket login in flight

@@ -160,6 +160,10 @@ struct ConversationsLoaded {
   std::string json;
 };
 
+// The session is ready: logged in, with its conversation list loaded (or its loading failed, said by
+// an ErrorEvent). Once per Client, after the first such login: sdk.im.init calls back on it.
+struct Ready {};
+
 // A topic.notify payload {type, data, createTime}, as received.
 struct Notify {
   std::string type;
@@ -194,6 +198,6 @@ struct ErrorEvent {
 
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, HttpRequest, StorageSet,
                             StateChanged, Response, Message, Notify, Sync, Kicked, ErrorEvent,
-                            ConversationChanged, SendState, ConversationsLoaded>;
+                            ConversationChanged, SendState, ConversationsLoaded, Ready>;
 
 }  // namespace echat::im

@@ -51,7 +51,7 @@ namespace {
 // ---- The adapter: the only code here that knows im::Client's API -----------------------------------
 
 struct FuzzEvent {
-  enum Kind { Open, Send, Close, Http, Store, State, Response, Message, Notify, Sync, Kicked, Error, Conv, SendState, ConvList };
+  enum Kind { Open, Send, Close, Http, Store, State, Response, Message, Notify, Sync, Kicked, Error, Conv, SendState, ConvList, Ready };
   Kind kind = Open;
   std::uint32_t transport = 0;
   std::uint64_t id = 0;    // Http / Response id; Message seq; Sync from
@@ -140,6 +140,8 @@ class ClientAdapter {
         e = {FuzzEvent::SendState, 0, x->id, 0, 0, st == "failed", std::move(x->client_msg_id), std::move(x->reason)};
       } else if (auto* x = std::get_if<im::ConversationsLoaded>(&o)) {
         e = {FuzzEvent::ConvList, 0, 0, 0, 0, false, std::move(x->json), {}};
+      } else if (std::holds_alternative<im::Ready>(o)) {
+        e = {FuzzEvent::Ready, 0, 0, 0, 0, false, {}, {}};
       } else {
         check(false);  // an output kind this target does not know: extend the adapter
       }
@@ -268,6 +270,7 @@ class Session {
     if (last_handed_) check(client_->synced_seq() == *last_handed_);
     newest_ = 0;
     opened_ = false;
+    ready_ = false;
     dead_.clear();
     socket_.clear();
     http_.clear();
@@ -602,9 +605,14 @@ class Session {
         case FuzzEvent::ConvList:
           check(!e.a.empty() && e.a.front() == '[' && e.a.back() == ']');
           break;
+        case FuzzEvent::Ready:  // once per client, right after a conversation list, while connected
+          check(!ready_ && saw_list_ && !client_->disconnected());
+          ready_ = true;
+          break;
         case FuzzEvent::State:
           break;
       }
+      saw_list_ = e.kind == FuzzEvent::ConvList;
     }
     check(client_->synced_seq() == expected_seq_ - 1);
     if (kicked_ || fatal_) {
@@ -621,6 +629,8 @@ class Session {
   std::int64_t now_ = 1000;
   std::uint32_t newest_ = 0;
   bool opened_ = false;
+  bool ready_ = false;     // the client said Ready (once per boot)
+  bool saw_list_ = false;  // the event before this one was a ConversationsLoaded
   std::set<std::uint32_t> dead_;
   std::deque<Pending> socket_;  // requests on the socket waiting for an ack
   std::deque<Pending> http_;    // HTTP requests waiting for an answer

@@ -217,14 +217,16 @@ TEST_CASE("IM batch: every output kind, its members by name, payload JSON embedd
   w.add(im::Kicked{"elsewhere"});
   w.add(im::ConversationChanged{"{\"way\":\"P2P\"}"});
   w.add(im::ErrorEvent{-1006, "unreadable", false});
+  w.add(im::Ready{});
   const json b = parse(w.finish(99));
   const json& o = b["o"];
-  REQUIRE(o.size() == 12);
+  REQUIRE(o.size() == 13);
   const std::map<std::string, std::string> members = {
       {"http", "body,id,k,url"}, {"store", "k,key,value"}, {"state", "k,reason,state"},
       {"resp", "clientMsgId,code,data,id,k,msg,requestId"}, {"msg", "history,k,message,mid,seq"},
       {"sendstate", "clientMsgId,id,k,reason,state"}, {"convs", "k,list"}, {"notify", "data,k,type"},
-      {"sync", "count,from,k,to"}, {"kicked", "k,reason"}, {"conv", "conv,k"}, {"error", "code,fatal,k,message"}};
+      {"sync", "count,from,k,to"}, {"kicked", "k,reason"}, {"conv", "conv,k"}, {"error", "code,fatal,k,message"},
+      {"ready", "k"}};
   check_members(o, members);
   CHECK(o[0]["id"] == 3);
   CHECK(o[1]["value"] == "{\"seq\":4}");  // storage values stay text

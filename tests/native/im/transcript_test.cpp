@@ -54,6 +54,7 @@ std::string output_line(const im::Output& o) {
                    (x.reason.empty() ? "" : " " + x.reason);
           },
           [](const im::ConversationsLoaded& x) { return "convs " + x.json; },
+          [](const im::Ready&) { return std::string("ready"); },
           [](const im::Notify& x) { return "notify " + x.type + " " + x.json; },
           [](const im::Sync& x) {
             return "sync " + std::to_string(x.from) + " " + std::to_string(x.to) + " " + std::to_string(x.count);
