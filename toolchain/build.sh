@@ -2,13 +2,15 @@
 # Builds the shipped SDK: the C++ core to wasm (Emscripten, Release flags of
 # toolchain/emscripten-flags.cmake), then js-shim/ + the Emscripten glue into one file.
 # Output: dist/echatim-sdk.js, dist/echatim-sdk.wasm, dist/echatim-sdk.wasm.br, dist/echatim-sdk.d.ts
-# Usage: toolchain/build.sh [--debug]
+# Usage: toolchain/build.sh [--debug]   (--debug: dist-debug/)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source toolchain/env.sh
 
-variant=Release; dir=build-wasm; debug=OFF
-if [ "${1:-}" = "--debug" ]; then variant=Debug; dir=build-wasm-debug; debug=ON; fi
+variant=Release; dir=build-wasm; debug=OFF; out=dist
+# --debug: assertions, SAFE_HEAP, stack checks, no optimisation, into dist-debug/ (the release dist/ stays;
+# toolchain/test.sh runs the JS suites against it too: ECHAT_DIST=dist-debug).
+if [ "${1:-}" = "--debug" ]; then variant=Debug; dir=build-wasm-debug; debug=ON; out=dist-debug; fi
 
 # The wasm build's snprintf is integer-only (src/core/small_printf.h): refuse floating-point formats.
 if grep -rnE 'printf *\([^;]*%[-+ #0-9.*]*[lLhqjzt]*[fFeEgGaA]' src bindings; then
@@ -38,7 +40,8 @@ if ! cmake --build "$dir" -j"$JOBS" --target echatim_core >"$log" 2>&1; then
   echo "build: the wasm build failed (full log: $log)" >&2
   exit 1
 fi
-node toolchain/bundle.js "$dir" dist
+node toolchain/bundle.js "$dir" "$out"
+[ "$out" = dist ] || exit 0
 
 # The demo mini-program gets the SDK in miniprogram-demo/utils/ (gitignored copies), as a developer
 # would copy it; the app loads the wasm from /utils/echatim-sdk.wasm.br.

@@ -5,6 +5,9 @@
 #   3. the wasm build of the SDK (dist/)                               toolchain/build.sh
 #   4. Node suites (node:test): devserver, sandbox, socket.io servers, the SDK in the sandbox, the npm
 #      package through miniprogram-ci (tests/npm), the browser build in headless Chromium (tests/browser)
+#   5. the debug wasm build (assertions, SAFE_HEAP, stack checks; dist-debug/) and the SDK's suites in
+#      the sandbox (tests/js) once more against it, with the long reliability runs shortened
+#      (IM_RELIABILITY_N, IM_ROOM_N): the debug build is several times slower
 # Environment: FUZZ_SECONDS (total fuzz time, default 30), SKIP_SETUP=1 (skip toolchain/setup.sh).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,6 +41,13 @@ done
 if [ ${#node_suites[@]} -gt 0 ]; then
   suite "node:test (${#node_suites[@]} files)" node --test --test-reporter=spec "${node_suites[@]}"
 fi
+
+debug_suites() {
+  bash toolchain/build.sh --debug || return 1
+  ECHAT_DIST=dist-debug ECHAT_WASM_DEBUG=1 IM_RELIABILITY_N=60 IM_ROOM_N=60 \
+    node --test --test-reporter=spec tests/js/*.test.js
+}
+suite "debug wasm build + tests/js on it" debug_suites
 
 echo
 echo "=== summary: $(( $(date +%s) - start )) s wall time ==="

@@ -50,7 +50,10 @@ test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   assert.equal(/\bsetTimeout\s*\(\s*["'`]/.test(js), false, 'setTimeout with a string');
 });
 
-test(`size budget: echatim-sdk.js + echatim-sdk.wasm.br <= ${BUDGET} bytes`, (t) => {
+// The budget is the release build's: the debug build (toolchain/build.sh --debug, ECHAT_WASM_DEBUG=1)
+// keeps its names and checks and is ~1.6 MB.
+const DEBUG_BUILD = process.env.ECHAT_WASM_DEBUG === '1';
+test(`size budget: echatim-sdk.js + echatim-sdk.wasm.br <= ${BUDGET} bytes`, { skip: DEBUG_BUILD && 'the debug build' }, (t) => {
   const js = fs.statSync(SDK_JS).size;
   const br = fs.statSync(SDK_BR).size;
   const wasmPath = path.join(DIST, 'echatim-sdk.wasm');
