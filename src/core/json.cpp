@@ -1,4 +1,6 @@
-// json.h: parse, build, dump.
+// json.h: parse, build, dump. One file over ~500 lines on purpose: the parser and the writer share
+// the UTF-8 rules (utf8_length: what the parser refuses is what the writer replaces) and the number
+// reading, which stay private to it; split, they would need a header of internals.
 #include "core/json.h"
 
 #include <algorithm>
