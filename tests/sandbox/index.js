@@ -552,7 +552,15 @@ class Sandbox extends EventEmitter {
     });
     const delay = this.options.suspendDelay;
     if (delay === 0) return heard.then(() => { if (this.hidden) this._suspend(); });
-    if (Number.isFinite(delay) && delay > 0) this._suspendTimer = setTimeout(() => this._suspend(), delay);
+    // The suspension is counted from the onAppHide delivery, as in WeChat (the app hears onHide, then is
+    // suspended some seconds later). Counted from this call, a busy delivery queue (many socket messages
+    // ahead of onHide, a slow core) let the suspension come first: onHide was then held back until the
+    // next show, and this promise with it.
+    if (Number.isFinite(delay) && delay > 0) {
+      heard.then(() => {
+        if (this.hidden && !this.suspended && !this.disposed) this._suspendTimer = setTimeout(() => this._suspend(), delay);
+      });
+    }
     return heard;
   }
 
