@@ -164,10 +164,13 @@ class SioServer {
     if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', () => resolve());
-      if (signal === 'SIGKILL' || signal === 'SIGTERM') {
+      // SIGKILL ends a stopped (paused) process as it is. SIGTERM waits for it to run again, so it gets
+      // SIGCONT after the signal; SIGCONT first would give a paused server a moment to answer what it
+      // was sent while paused (a test that pauses it to lose an emit then saw that emit answered).
+      child.kill(signal);
+      if (signal === 'SIGTERM') {
         try { process.kill(child.pid, 'SIGCONT'); } catch (_) { /* not stopped */ }
       }
-      child.kill(signal);
     });
   }
 
