@@ -14,6 +14,7 @@
 #include <emscripten/val.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,19 @@
 #include "core/error.h"
 
 namespace echat::bindings {
+
+// The hot path's shared region of wasm memory (plain exported functions, no embind: the socket.io
+// calls in socketio_bindings.cpp, the IM's delivery in im_bindings.cpp): numbers and short texts in and
+// out. js-shim/core-driver.js views it (views()).
+//   f64 f[0] the deadline for the host timer, f[1] an id; i32 i[0] a length, i[1] a transport id;
+//   head[kHead] header bytes.
+constexpr int kHead = 256;
+struct Shared {
+  double f[2];
+  std::int32_t i[2];
+  char head[kHead];
+};
+Shared& shared_region();  // one per module (socketio_bindings.cpp)
 
 inline emscripten::val bytes_view(const std::string& s) {
   return emscripten::val(emscripten::typed_memory_view(s.size(), reinterpret_cast<const unsigned char*>(s.data())));

@@ -2,6 +2,7 @@
 // `h` (from _ImClient_new) and returns one batch (src/host/im_batch.h) as bytes (bindings/boundary.h).
 // The friendly API is js-shim/im.js and js-shim/apis.js.
 #include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
 
 #include <optional>
 #include <string>
@@ -72,6 +73,47 @@ emscripten::val im_request(int h, double now, std::string module, std::string me
 
 }  // namespace
 
+extern "C" {
+
+// The hot path of a delivery (no embind invoker, no string marshalling; the region: bindings/boundary.h):
+// a text frame `42<id>["topic.message", {...}]` whose arguments the host keeps as `ext` (`size`
+// characters, JSON.parse'd there). head[0..head_len) is the frame up to its '[', followed by the message
+// object's way, formUser and toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers,
+// create_time its createTime (-1: none), flags bit 0 its `recalled`. Returns 3 when the core took the
+// message (read the batch: _ImClient_last), -1 when not (pass the frame to _ImClient_textFrame).
+EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, int ext, int size, double seq,
+                                          double mid, double create_time, int flags, int way_len, int from_len,
+                                          int to_len) {
+  ImSession& s = g_clients.at(h);
+  const auto& region = echat::bindings::shared_region();
+  if (!s.core() || head_len < 0 || way_len < 0 || from_len < 0 || to_len < 0 ||
+      head_len + way_len + from_len + to_len > echat::bindings::kHead || ext <= 0 || size < 0) {
+    return -1;
+  }
+  const char* p = region.head;
+  const std::string_view head(p, static_cast<std::size_t>(head_len));
+  echat::im::MessageFacts f;
+  f.seq = static_cast<std::uint64_t>(seq);
+  f.mid = static_cast<std::uint64_t>(mid);
+  f.way.assign(p + head_len, static_cast<std::size_t>(way_len));
+  f.form_user.assign(p + head_len + way_len, static_cast<std::size_t>(from_len));
+  f.to_target.assign(p + head_len + way_len + from_len, static_cast<std::size_t>(to_len));
+  if (create_time >= 0) f.create_time = static_cast<std::uint64_t>(create_time);
+  f.recalled = flags & 1;
+  echat::socketio::ExternalArgs args;
+  args.ext = static_cast<echat::engineio::ExternalRef>(ext);
+  args.size = static_cast<std::size_t>(size);
+  args.shape.root = echat::socketio::JsonKind::Array;
+  args.shape.first = echat::socketio::JsonKind::String;
+  bool taken = false;
+  const int code = s.run_fast(
+      [&](Client& c) { taken = c.on_message_external(Millis(now), static_cast<unsigned>(tid), head, args, std::move(f)); },
+      [](auto&, auto) { return -1; });
+  return taken ? code : -1;
+}
+
+}  // extern "C"
+
 EMSCRIPTEN_BINDINGS(echat_im) {
   using emscripten::function;
   function("_ImClient_new", +[](std::string config_json) {
@@ -80,6 +122,7 @@ EMSCRIPTEN_BINDINGS(echat_im) {
   function("_ImClient_delete", +[](int h) { g_clients.remove(h); });
   function("_ImClient_status", +[](int h, double) { return on(h, [](ImSession&, Client&) {}); });
   function("_ImClient_binary", +[](int h) { return g_clients.at(h).binary(); });
+  function("_ImClient_last", +[](int h) { return g_clients.at(h).last(); });
   function("_ImClient_info", &im_info);
   function("_ImClient_storageKeys", &im_storage_keys);
   function("_ImClient_request", &im_request);

@@ -62,12 +62,8 @@ emscripten::val sio_ack(int h, double now, std::string nsp, double ack_id, std::
   });
 }
 
-constexpr int kHead = 256;
-struct Shared {
-  double f[2];
-  std::int32_t i[2];
-  char head[kHead];
-};
+using echat::bindings::kHead;
+using echat::bindings::Shared;
 alignas(8) Shared g_shared;  // bindings only
 
 echat::socketio::ExternalArgs external(int ext, int size, int shape) {
@@ -136,6 +132,8 @@ std::string_view shared_nsp(int nsp_len) {
 }
 
 }  // namespace
+
+echat::bindings::Shared& echat::bindings::shared_region() { return g_shared; }
 
 extern "C" {
 

@@ -67,6 +67,9 @@ class CoreDriver {
     this.nextRef = 1;
     this.shared = null;
     if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
+    // The IM area's hot path (bindings/im_bindings.cpp, echat_im_message): a delivery's object stays
+    // here under a handle until the core releases it ({k:'drop'}).
+    this.imFast = area === 'ImClient' && typeof core._echat_im_message === 'function';
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
     // SioManager driver (io.js): the 's.event' output without building the batch output object.
     this.onEvent = null;
@@ -110,6 +113,7 @@ class CoreDriver {
   // parsed once here, the header and the parse result to the core, which decides (and may refuse the
   // cut: the whole frame then takes the batch path).
   textFrame(tid, data) {
+    if (this.imFast && this.delivery(tid, data)) return;
     const k = data.indexOf('[');
     if (this.fast && k > 1 && k <= HEAD_MAX) {
       let args;
@@ -131,6 +135,50 @@ class CoreDriver {
       }
     }
     this.input('textFrame', tid, data);
+  }
+
+  // A delivery `42<ack id>["topic.message", {...}]` (IM area), parsed once here: the core gets the
+  // header, the handle and the fields it decides on (seq, mid, way, formUser, toTarget, createTime,
+  // recalled); the object stays here. False (nothing done) when the frame is anything else, or a field
+  // is of a type the core would read differently: the frame then takes the general path whole.
+  delivery(tid, data) {
+    const k = data.indexOf('[');
+    if (k < 2 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 50 ||
+        !data.startsWith('["topic.message",', k)) return false;
+    let args;
+    try {
+      args = JSON.parse(data.slice(k));
+    } catch (err) {
+      return false;
+    }
+    const m = args[1];
+    if (args.length !== 2 || m === null || typeof m !== 'object' || Array.isArray(m)) return false;
+    const { seq, mid, createTime: ct, recalled } = m;
+    const way = text(m.way);
+    const from = text(m.formUser);
+    const to = typeof m.toTarget === 'number' && Number.isSafeInteger(m.toTarget) ? String(m.toTarget) : text(m.toTarget);
+    if (!(Number.isSafeInteger(seq) && seq > 0 && Number.isSafeInteger(mid) && mid > 0) || way === null ||
+        from === null || to === null || (ct != null && !(Number.isSafeInteger(ct) && ct >= 0)) ||
+        (recalled != null && typeof recalled !== 'boolean') || !this.putHead(data.slice(0, k) + way + from + to)) {
+      return false;
+    }
+    const ref = this.ref();
+    const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, ref, data.length - k, seq, mid,
+      ct == null ? -1 : ct, recalled === true ? 1 : 0, way.length, from.length, to.length);
+    if (code !== 3) return false;
+    this.held.set(ref, m);
+    this.dispatch(JSON.parse(decodeUtf8(this.core._ImClient_last(this.h))));
+    return true;
+  }
+
+  // A conversation object from the core: a last message kept here ("lastRef") is put in.
+  shown(c) {
+    if (c && c.lastRef) {
+      c.lastMessage = Object.assign({}, this.held.get(c.lastRef), c.lastPatch);
+      delete c.lastRef;
+      delete c.lastPatch;
+    }
+    return c;
   }
 
   // emit/ack with arguments already JSON text (no attachments): {r, x} as call() gives.
@@ -244,7 +292,12 @@ class CoreDriver {
       else if (o.k === 's.event' || o.k === 's.ack') {
         o.buffers = ranges(o.bin, bytes);
         if (o.ref) o.args = this.take(o.ref);
-      }
+      } else if (o.k === 'msg') {
+        if (o.ref) o.message = Object.assign({}, this.held.get(o.ref));  // the app's copy: the kept one stays as sent
+      } else if (o.k === 'conv') this.shown(o.conv);
+      else if (o.k === 'convs') {
+        if (Array.isArray(o.list)) o.list.forEach((c) => this.shown(c));
+      } else if (o.k === 'drop') this.held.delete(o.ref);
     }
     this.armTimer(batch.t);
     for (const o of outs) if (this.isIo(o.k)) this.handle(o);
@@ -386,6 +439,13 @@ class CoreDriver {
     this.gets.clear();
     this.core[`_${this.area}_delete`](this.h);
   }
+}
+
+// A message field the core reads as text: a string, or '' when absent (null counts as absent); null when
+// it is of another type.
+function text(v) {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : null;
 }
 
 function ranges(list, bytes) {

@@ -401,7 +401,10 @@ class Im extends Emitter {
   // conversation/list after each login and updated by every message.
   getConversations() {
     return new Promise((resolve, reject) => {
-      this._whenReady(() => resolve(this._driver.call('conversations').r || []), reject);
+      this._whenReady(() => {
+        const list = this._driver.call('conversations').r || [];
+        resolve(list.map((c) => this._driver.shown(c)));
+      }, reject);
     });
   }
 

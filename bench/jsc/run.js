@@ -9,6 +9,8 @@
 // same engine mode.
 //
 //   node bench/jsc/run.js [--rounds 3] [--events 3000] [--acks 300] [--connect-ms 0] [--json]
+//   node bench/jsc/run.js --im 2000 [--rounds 3] [--json]   the IM scenario instead (bench/jsc/im.js):
+//                                   receiving E聊 deliveries, sdk.im vs a raw E聊 client over weapp
 //   --connect-ms N: every WebSocket takes N ms to open (a real network's TCP + TLS + upgrade; 0 = none)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
@@ -25,7 +27,8 @@ const EVENTS = opt('events', 3000);
 const ACKS = opt('acks', 300);
 const CONNECT_MS = opt('connect-ms', 0);
 const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
-const SCENARIO = path.join(__dirname, 'bench.js');
+const IM = opt('im', 0);
+const SCENARIO = path.join(__dirname, IM ? 'im.js' : 'bench.js');
 
 const CLIENTS = {
   'echatim-sdk (dist/)': { client: 'sdk', sdk: path.join(DIST, 'echatim-sdk.js'), wasm: path.join(DIST, 'echatim-sdk.wasm') },
@@ -49,15 +52,17 @@ function main() {
       const names = Object.keys(CLIENTS);
       if (r % 2) names.reverse();  // interleaved, alternating order
       for (const name of names) {
-        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, connectMs: CONNECT_MS }, { jit, engine });
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, connectMs: CONNECT_MS },
+          { jit, engine });
         results[mode][name].push(res);
       }
     }
   }
   if (args.includes('--json')) {
-    console.log(JSON.stringify({ version, rounds: ROUNDS, events: EVENTS, acks: ACKS, results }, null, 1));
+    console.log(JSON.stringify({ version, rounds: ROUNDS, events: EVENTS, acks: ACKS, messages: IM, results }, null, 1));
     return;
   }
+  if (IM) return printIm(version, results);
   console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${EVENTS} pushed events, ${ACKS} sequential acks; WebSocket open ${CONNECT_MS} ms`);
   for (const [mode, byClient] of Object.entries(results)) {
     const m = {};
@@ -75,6 +80,25 @@ function main() {
     for (const [name, x] of Object.entries(m)) {
       console.log(`| ${name} | ${x.push.toFixed(2)} | ${(w.push / x.push).toFixed(2)}× | ${x.acks.toFixed(1)} | ` +
         `${(w.acks / x.acks).toFixed(2)}× | ${x.connect.toFixed(1)} | ${(x.connect / w.connect).toFixed(2)}× |`);
+    }
+  }
+}
+
+function printIm(version, results) {
+  console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${IM} E聊 deliveries received (bench/jsc/im.js)`);
+  for (const [mode, byClient] of Object.entries(results)) {
+    const m = {};
+    for (const [name, rs] of Object.entries(byClient)) {
+      m[name] = { msg: median(rs.map((x) => x.usPerMessage)), connect: median(rs.map((x) => x.connectMs)) };
+    }
+    const w = m['weapp.socket.io 3.0.0'];
+    console.log(`\n${mode}`);
+    console.log('| client | µs per received message | messages/s vs weapp | require()→logged in, ms | vs weapp |');
+    console.log('|---|---|---|---|---|');
+    for (const [name, x] of Object.entries(m)) {
+      const label = name.startsWith('weapp') ? `${name} (raw E聊 client)` : `${name} sdk.im`;
+      console.log(`| ${label} | ${x.msg.toFixed(2)} | ${(w.msg / x.msg).toFixed(2)}× | ${x.connect.toFixed(1)} | ` +
+        `${(x.connect / w.connect).toFixed(2)}× |`);
     }
   }
 }

@@ -46,10 +46,12 @@ void ImBatchWriter::add(const im::Output& output) {
             open_output("msg");
             num("seq", static_cast<long long>(x.seq));
             num("mid", static_cast<long long>(x.mid));
-            raw("message", x.json);
+            if (x.ref != 0) num("ref", x.ref);
+            else raw("message", x.json);
             boolean("history", x.history);
             close_output();
           },
+          [&](const im::Release& x) { open_output("drop"); num("ref", x.ref); close_output(); },
           [&](const im::SendState& x) {
             open_output("sendstate");
             num("id", static_cast<long long>(x.id));

@@ -6,14 +6,18 @@
 //   {k:"store", key, value}                  storage: set key to value (JSON text); "" = remove
 //   {k:"state", state, reason}               connecting | connected | reconnecting | disconnected
 //   {k:"resp", id, code, msg, data, requestId, clientMsgId}   a call's outcome (data embedded as JSON)
-//   {k:"msg", seq, mid, message, history}    a delivery (message embedded as JSON)
+//   {k:"msg", seq, mid, message, history}    a delivery (message embedded as JSON), or
+//   {k:"msg", seq, mid, ref, history}        one whose object the host keeps under ref
+//   {k:"drop", ref}                          the host may forget the object ref (im::Release)
 //   {k:"sendstate", id, clientMsgId, state, reason}
 //   {k:"convs", list}                        the conversation list, loaded (embedded as JSON)
 //   {k:"ready"}                              logged in with the list loaded, once: init calls back
 //   {k:"notify", type, data}                 topic.notify (data embedded as JSON)
 //   {k:"sync", from, to, count}
 //   {k:"kicked", reason}
-//   {k:"conv", conv}                         a conversation changed (embedded as JSON)
+//   {k:"conv", conv}                         a conversation changed (embedded as JSON); a last message the
+//                                            host keeps is "lastMessage": null, "lastRef": ref and perhaps
+//                                            "lastPatch": {fields that replace the object's}
 //   {k:"error", code, message, fatal}
 // The shared pieces (batch text, arena, transport commands) are BatchText (host/batch.h).
 #pragma once

@@ -100,9 +100,9 @@ Client::Client(Config config)
       outbox_(kOutboxMaxEntries, config_.outbox_per_message ? kOutboxMaxBytes : kOutboxMaxBytesOneRecord),
       conversations_(config_.auid) {
   prefix_ = hex(rng_.next_u64(), 12);
+  synced_key_ = "echatim:" + config_.app_key + ":" + config_.auid + ":synced";
 }
 
-std::string Client::synced_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":synced"; }
 std::string Client::outbox_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":outbox"; }
 std::string Client::outbox_prefix() const { return outbox_key() + ":"; }
 
@@ -157,6 +157,10 @@ void Client::set_state(State state, std::string reason) {
 }
 
 std::vector<Output> Client::take_outputs() {
+  // What the inbox and the conversations let go of is released last: after every output of this batch
+  // that may name it.
+  for (std::uint32_t r : inbox_.take_released()) let_go(r);
+  for (std::uint32_t r : conversations_.take_released()) let_go(r);
   std::vector<Output> out;
   out.swap(outputs_);
   return out;
@@ -556,7 +560,10 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
   const json payload = args.size() > 1 ? args[1] : json();
   if (name == "topic.message") {
     if (ended_) return;
-    on_delivery(now, payload, ev.ack_id);
+    Message m;
+    m.facts = facts_of(payload);
+    m.json = dump(payload);
+    on_delivery(now, std::move(m), ev.ack_id);
     return;
   }
   if (name == "topic.notify") {
@@ -565,7 +572,7 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
     if (type == "message.recalled") {
       if (const json* data = field(payload, "data")) {
         if (const Conversation* c = conversations_.on_recalled(*data)) {
-          outputs_.push_back(ConversationChanged{dump(Conversations::to_object(*c))});
+          outputs_.push_back(ConversationChanged{Conversations::to_text(*c)});
         }
       }
     }
@@ -581,26 +588,60 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
   if (ev.ack_id) (void)manager_.ack(now, "/", *ev.ack_id, "[]", {});
 }
 
-void Client::on_delivery(Millis now, const json& msg, std::optional<std::uint64_t> ack_id) {
-  const auto seq = uint_field(msg, "seq");
-  const auto mid = uint_field(msg, "mid");
-  if (!seq || !mid || *seq == 0 || *mid == 0) {
+bool Client::on_message_external(Millis now, std::uint32_t transport, std::string_view head,
+                                 const socketio::ExternalArgs& payload, MessageFacts facts) {
+  if (ended_ || payload.ext == 0) return false;
+  const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
+  if (lane.code != socketio::Manager::kEvent) return false;  // nothing changed: the host passes the frame whole
+  Message m;
+  m.ref = payload.ext;
+  m.facts = std::move(facts);
+  std::optional<std::uint64_t> ack_id;
+  if (lane.value >= 0) ack_id = static_cast<std::uint64_t>(lane.value);
+  on_delivery(now, std::move(m), ack_id);
+  settle(now);
+  return true;
+}
+
+void Client::hold_ref(std::uint32_t ref) {
+  if (ref != 0) ++refs_[ref];
+}
+
+void Client::let_go(std::uint32_t ref) {
+  auto it = refs_.find(ref);
+  if (ref == 0 || it == refs_.end()) return;
+  if (--it->second == 0) {
+    refs_.erase(it);
+    outputs_.push_back(Release{ref});
+  }
+}
+
+void Client::on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack_id) {
+  const std::uint64_t seq = m.facts.seq;
+  const std::uint64_t mid = m.facts.mid;
+  const std::uint32_t ref = m.ref;
+  hold_ref(ref);  // the inbox's, until it hands the message over or lets it go
+  if (seq == 0 || mid == 0) {
+    let_go(ref);
     outputs_.push_back(ErrorEvent{code::kBadResponse, "topic.message without a valid seq and mid", false});
     if (ack_id) (void)manager_.ack(now, "/", *ack_id, "[]", {});
     return;
   }
-  switch (inbox_.offer(*seq, *mid, dump(msg))) {
+  m.seq = seq;
+  m.mid = mid;
+  switch (inbox_.offer(std::move(m))) {
     case Inbox::Verdict::Delivered:
-      if (ack_id) held_acks_[*seq] = *ack_id;
+      if (ack_id) held_acks_[seq] = *ack_id;
       hand_over(now);
       return;
     case Inbox::Verdict::Buffered:
-      if (ack_id) held_acks_[*seq] = *ack_id;
+      if (ack_id) held_acks_[seq] = *ack_id;
       start_sync(now);
       return;
     case Inbox::Verdict::Duplicate:
     case Inbox::Verdict::Invalid:
-      if (ack_id) ack_delivery(now, *ack_id, *seq);
+      let_go(ref);
+      if (ack_id) ack_delivery(now, *ack_id, seq);
       return;
   }
 }
@@ -616,23 +657,25 @@ void Client::hand_over(Millis now) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
   const long long keep = config_.history_on_fresh_install;
   for (auto& m : ready) {
-    const json parsed = parse_json(m.json);
-    const Conversation* changed = conversations_.on_message(parsed);
+    const Conversation* changed = conversations_.on_message(m.facts, m.json, m.ref);
+    if (changed && m.ref != 0 && changed->last_ref == m.ref) hold_ref(m.ref);  // the conversation's
+    std::string changed_json = changed ? Conversations::to_text(*changed) : std::string();
     auto it = held_acks_.find(m.seq);
     if (it != held_acks_.end()) {
       acks.emplace_back(it->second, m.seq);
       held_acks_.erase(it);
     }
+    const std::uint32_t ref = m.ref;
+    bool handed = true;
     if (fresh_run_) {
       m.history = true;
       if (keep == 0) {
         // historyOnFreshInstall 'none': the position moves on, nothing is handed over.
       } else if (keep > 0) {
         // The last N of each conversation, handed over in seq order when the run ends.
-        const std::string way = string_field(parsed, "way");
-        const std::string from = string_field(parsed, "formUser");
-        const std::string to = string_field(parsed, "toTarget");
-        std::string key = way + "/" + (way == "P2P" && to == config_.auid ? from : to);
+        handed = false;
+        const MessageFacts& f = m.facts;
+        std::string key = f.way + "/" + (f.way == "P2P" && f.to_target == config_.auid ? f.form_user : f.to_target);
         long long same = 0;
         std::size_t oldest = held_keys_.size();
         for (std::size_t k = held_keys_.size(); k-- > 0;) {
@@ -642,18 +685,21 @@ void Client::hand_over(Millis now) {
           }
         }
         if (same == keep) {
+          const std::uint32_t dropped = held_history_[oldest].ref;
           held_keys_.erase(held_keys_.begin() + static_cast<std::ptrdiff_t>(oldest));
           held_history_.erase(held_history_.begin() + static_cast<std::ptrdiff_t>(oldest));
+          let_go(dropped);
         }
         held_keys_.push_back(std::move(key));
-        held_history_.push_back(std::move(m));
+        held_history_.push_back(std::move(m));  // it keeps the inbox's hold
       } else {
         outputs_.push_back(std::move(m));
       }
     } else {
       outputs_.push_back(std::move(m));
     }
-    if (changed) outputs_.push_back(ConversationChanged{dump(Conversations::to_object(*changed))});
+    if (changed) outputs_.push_back(ConversationChanged{std::move(changed_json)});
+    if (handed) let_go(ref);  // the inbox's hold ends once the message (or the decision to skip it) is out
   }
   outputs_.push_back(StorageSet{synced_key(), synced_record()});
   for (const auto& [ack_id, seq] : acks) ack_delivery(now, ack_id, seq);
@@ -661,13 +707,18 @@ void Client::hand_over(Millis now) {
 
 void Client::release_history() {
   fresh_run_ = false;
-  for (auto& kept : held_history_) outputs_.push_back(std::move(kept));  // in seq order already
+  for (auto& kept : held_history_) {  // in seq order already
+    const std::uint32_t ref = kept.ref;
+    outputs_.push_back(std::move(kept));
+    let_go(ref);
+  }
   held_history_.clear();
   held_keys_.clear();
 }
 
 void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
-  (void)manager_.ack(now, "/", ack_id, "[{\"seq\":" + std::to_string(seq) + "}]", {});
+  std::string args = "[{\"seq\":" + std::to_string(seq) + "}]";
+  if (!manager_.ack_text_fast(now, ack_id, args)) (void)manager_.ack(now, "/", ack_id, std::move(args), {});
 }
 
 void Client::on_ack(Millis now, const socketio::AckResult& ack) {
@@ -1192,10 +1243,13 @@ void Client::on_sync_page(Millis now, const json& data) {
   const json* messages = field(data, "messages");
   if (messages && messages->is_array()) {
     for (const auto& m : *messages) {
-      const auto seq = uint_field(m, "seq");
-      const auto mid = uint_field(m, "mid");
-      if (!seq || !mid) continue;
-      (void)inbox_.offer(*seq, *mid, dump(m));
+      Message d;
+      d.facts = facts_of(m);
+      if (d.facts.seq == 0 || d.facts.mid == 0) continue;
+      d.seq = d.facts.seq;
+      d.mid = d.facts.mid;
+      d.json = dump(m);
+      (void)inbox_.offer(std::move(d));
     }
   }
   hand_over(now);

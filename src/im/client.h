@@ -57,7 +57,7 @@ class Client {
 
   // ---- Storage ----
   // The records this client reads at load() and writes with StorageSet (per user and app key).
-  std::string synced_key() const;
+  const std::string& synced_key() const { return synced_key_; }  // written after every message handed over
   std::string outbox_key() const;     // a marker while messages wait (earlier versions: the whole list)
   std::string outbox_prefix() const;  // one record per waiting message: prefix + clientMsgId
   std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
@@ -106,6 +106,14 @@ class Client {
     manager_.on_transport_error(now, t, std::move(message));
     settle(now);
   }
+  // A received text frame whose arguments the host keeps (the wasm hot path: bindings/im_bindings.cpp):
+  // `head` is the frame up to its arguments, `payload` what the host's JSON.parse found, `facts` the
+  // fields the host read from the message object in ["topic.message", {...}]. Returns false, having
+  // changed nothing, unless the Manager's fast lane takes the event (socketio::Manager::on_event_fast);
+  // the host then passes the whole frame to on_frame. Taken, the message is offered to the inbox as
+  // the general path does; outputs name it by `payload.ext` (Message::ref, Release).
+  bool on_message_external(Millis now, std::uint32_t transport, std::string_view head,
+                           const socketio::ExternalArgs& payload, MessageFacts facts);
   void on_timer(Millis now);
   std::optional<Millis> next_deadline() const;
   std::vector<Output> take_outputs();
@@ -137,7 +145,11 @@ class Client {
   void on_socket_connect(Millis now);
   void on_socket_disconnect(Millis now, const std::string& reason);
   void on_event(Millis now, const socketio::SocketEvent& ev);
-  void on_delivery(Millis now, const json& msg, std::optional<std::uint64_t> ack_id);
+  void on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack_id);  // m.facts, and json or ref
+  // Host-kept message objects (Message::ref) are counted by their holders (the inbox, the kept history,
+  // a conversation); the last let_go outputs Release.
+  void hold_ref(std::uint32_t ref);
+  void let_go(std::uint32_t ref);
   void on_ack(Millis now, const socketio::AckResult& ack);
 
   void send_login(Millis now);
@@ -191,6 +203,7 @@ class Client {
   core::TimerTable<Timer, static_cast<std::size_t>(Timer::Count)> timers_;
   std::vector<Output> outputs_;
   std::string prefix_;  // random per session: request ids and clientMsgIds
+  std::string synced_key_;
   std::uint64_t next_request_no_ = 1;
   std::uint64_t next_msg_no_ = 1;
   std::uint64_t next_call_id_ = 1;
@@ -240,6 +253,7 @@ class Client {
   // N per conversation: the oldest one goes when a newer one comes).
   std::vector<Message> held_history_;
   std::vector<std::string> held_keys_;
+  std::map<std::uint32_t, unsigned> refs_;  // host-kept message -> holders (hold_ref)
 };
 
 }  // namespace echat::im

@@ -5,17 +5,6 @@
 
 namespace echat::im {
 
-namespace {
-
-std::string target_of(const json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
-  if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
-  return "";
-}
-
-}  // namespace
-
 Conversation* Conversations::find(const std::string& way, const std::string& to_target) {
   for (auto& c : entries_) {
     if (c.way == way && c.to_target == to_target) return &c;
@@ -23,13 +12,11 @@ Conversation* Conversations::find(const std::string& way, const std::string& to_
   return nullptr;
 }
 
-const Conversation* Conversations::on_message(const json& msg) {
-  const std::string way = string_field(msg, "way");
-  const std::string from = string_field(msg, "formUser");
-  const json* to = field(msg, "toTarget");
-  const auto seq = uint_field(msg, "seq");
-  if ((way != "P2P" && way != "P2R") || !to || !seq) return nullptr;
-  const std::string target = way == "P2P" && from != self_ ? from : target_of(*to);
+const Conversation* Conversations::on_message(const MessageFacts& msg, std::string_view text, std::uint32_t ref) {
+  const std::string& way = msg.way;
+  const std::string& from = msg.form_user;
+  if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || msg.seq == 0) return nullptr;
+  const std::string target = way == "P2P" && from != self_ ? from : msg.to_target;
   if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
   if (!c) {
@@ -39,17 +26,23 @@ const Conversation* Conversations::on_message(const json& msg) {
     entries_.push_back(std::move(fresh));
     c = &entries_.back();
   }
-  if (*seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
-  c->last_seq = *seq;
-  c->last_message = msg;
-  if (auto t = uint_field(msg, "createTime")) c->update_time = static_cast<std::int64_t>(*t);
-  const json* recalled = field(msg, "recalled");
-  const bool was_recalled = recalled && recalled->is_boolean() && recalled->get<bool>();
-  if (from != self_ && !was_recalled && *seq > c->read_seq) {
+  if (msg.seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
+  c->last_seq = msg.seq;
+  if (c->last_ref != 0) released_.push_back(c->last_ref);
+  c->last_ref = ref;
+  c->last_message = ref != 0 ? json() : parse_json(text);
+  c->last_patch = json();
+  c->last_mid = msg.mid;
+  if (msg.create_time) c->update_time = static_cast<std::int64_t>(*msg.create_time);
+  if (from != self_ && !msg.recalled && msg.seq > c->read_seq) {
     ++c->unread;
-    if (auto mid = uint_field(msg, "mid")) {
-      c->unread_mids.push_back(*mid);
-      if (c->unread_mids.size() > kUnreadMids) c->unread_mids.erase(c->unread_mids.begin());
+    if (msg.mid != 0) {
+      c->unread_mids.push_back(msg.mid);
+      // Trimmed in steps (keeping kUnreadMids to 2 * kUnreadMids - 1): erasing the oldest one at a time
+      // moved 1.6 KB per message once 200 were unread, the largest cost per message in wasm interpreted
+      // on iOS (docs/benchmarks.md).
+      auto& mids = c->unread_mids;
+      if (mids.size() >= 2 * kUnreadMids) mids.erase(mids.begin(), mids.end() - static_cast<std::ptrdiff_t>(kUnreadMids));
     }
   }
   if (entries_.size() > max_entries_) {
@@ -57,6 +50,7 @@ const Conversation* Conversations::on_message(const json& msg) {
       return a.update_time < b.update_time;
     });
     const bool self = &*oldest == c;
+    if (oldest->last_ref != 0) released_.push_back(oldest->last_ref);
     entries_.erase(oldest);
     if (self) return nullptr;
     return find(way, target);
@@ -75,33 +69,75 @@ const Conversation* Conversations::on_recalled(const json& data) {
       if (c.unread > 0) --c.unread;
       changed = &c;
     }
-    if (!c.last_message.is_object() || uint_field(c.last_message, "mid") != mid) continue;
-    c.last_message["recalled"] = true;
-    c.last_message["body"] = nullptr;
-    if (const json* t = field(data, "recallTime")) c.last_message["recallTime"] = *t;
+    if (c.last_mid != *mid) continue;
+    // The host-kept message is shown through a patch; a message the core holds is changed in place.
+    json& shown = c.last_ref != 0 ? c.last_patch : c.last_message;
+    if (!shown.is_object()) {
+      if (c.last_ref == 0) continue;
+      shown = json::object();
+    }
+    shown["recalled"] = true;
+    shown["body"] = nullptr;
+    if (const json* t = field(data, "recallTime")) shown["recallTime"] = *t;
     return &c;
   }
   return changed;
 }
 
-json Conversations::to_object(const Conversation& c) {
-  return json::object({{"way", c.way}, {"toTarget", c.to_target}, {"unread", c.unread}, {"readSeq", c.read_seq},
-              {"lastSeq", c.last_seq}, {"updateTime", c.update_time}, {"lastMessage", c.last_message}});
+// Written straight as text (no tree: this runs for every message handed over), members in the order
+// core::Json sorts them, so the text is what dump() of the same object gives.
+std::string Conversations::to_text(const Conversation& c) {
+  std::string out = "{\"lastMessage\":";
+  out += c.last_message.dump();
+  if (c.last_ref != 0) {
+    if (!c.last_patch.is_null()) {
+      out += ",\"lastPatch\":";
+      out += c.last_patch.dump();
+    }
+    out += ",\"lastRef\":";
+    out += std::to_string(c.last_ref);
+  }
+  out += ",\"lastSeq\":";
+  out += std::to_string(c.last_seq);
+  out += ",\"readSeq\":";
+  out += std::to_string(c.read_seq);
+  out += ",\"toTarget\":";
+  core::append_json_string(out, c.to_target);
+  out += ",\"unread\":";
+  out += std::to_string(c.unread);
+  out += ",\"updateTime\":";
+  out += std::to_string(c.update_time);
+  out += ",\"way\":";
+  core::append_json_string(out, c.way);
+  out += '}';
+  return out;
+}
+
+std::vector<std::uint32_t> Conversations::take_released() {
+  std::vector<std::uint32_t> out;
+  out.swap(released_);
+  return out;
 }
 
 void Conversations::replace(const json& list) {
   if (!list.is_array()) return;
+  for (const auto& c : entries_) {
+    if (c.last_ref != 0) released_.push_back(c.last_ref);
+  }
   entries_.clear();
   for (const auto& item : list) {
     Conversation c;
     c.way = string_field(item, "way");
-    if (const json* to = field(item, "toTarget")) c.to_target = target_of(*to);
+    if (const json* to = field(item, "toTarget")) c.to_target = target_string(*to);
     if (c.way.empty() || c.to_target.empty()) continue;
     c.unread = uint_field(item, "unread").value_or(0);
     c.read_seq = uint_field(item, "readSeq").value_or(0);
     c.last_seq = uint_field(item, "lastSeq").value_or(0);
     c.update_time = static_cast<std::int64_t>(uint_field(item, "updateTime").value_or(0));
-    if (const json* m = field(item, "lastMessage")) c.last_message = *m;
+    if (const json* m = field(item, "lastMessage")) {
+      c.last_message = *m;
+      c.last_mid = uint_field(*m, "mid").value_or(0);
+    }
     entries_.push_back(std::move(c));
     if (entries_.size() >= max_entries_) break;
   }
@@ -124,9 +160,12 @@ std::string Conversations::to_json() const {
   std::sort(order.begin(), order.end(), [](const Conversation* a, const Conversation* b) {
     return a->update_time != b->update_time ? a->update_time > b->update_time : a < b;
   });
-  json out = json::array();
-  for (const auto* c : order) out.push_back(to_object(*c));
-  return dump(out);
+  std::string out = "[";
+  for (const auto* c : order) {
+    if (out.size() > 1) out += ',';
+    out += to_text(*c);
+  }
+  return out + "]";
 }
 
 }  // namespace echat::im

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "im/json_util.h"
@@ -22,9 +23,15 @@ struct Conversation {
   std::uint64_t read_seq = 0;
   std::uint64_t last_seq = 0;
   std::int64_t update_time = 0;
-  json last_message;  // null when unknown
-  // mids of the unread messages handed over since the last read or seed (most recent kUnreadMids), so a
-  // recall of one of them takes it out of `unread`, as the server counts (docs/protocol.md 9.6).
+  json last_message;  // null when unknown, or when the host keeps it (last_ref)
+  // The last message kept by the host (Message::ref; 0 = none), and the fields that replace its own
+  // when it is shown (a recall: {recalled, body, recallTime}; null = none).
+  std::uint32_t last_ref = 0;
+  json last_patch;
+  std::uint64_t last_mid = 0;
+  // mids of the unread messages handed over since the last read or seed (at least the most recent
+  // kUnreadMids), so a recall of one of them takes it out of `unread`, as the server counts
+  // (docs/protocol.md 9.6).
   std::vector<std::uint64_t> unread_mids;
 };
 
@@ -35,7 +42,9 @@ class Conversations {
 
   // A message handed over (with the user's seq). Returns the conversation it changed, or nullptr (it
   // names no conversation, or is older than the conversation's last message).
-  const Conversation* on_message(const json& msg);
+  // `text` is the message object as JSON, or "" when the host keeps it as `ref` (the conversation then
+  // holds the ref until a newer message, a new list or an eviction replaces it: take_released()).
+  const Conversation* on_message(const MessageFacts& msg, std::string_view text, std::uint32_t ref);
   // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: an unread
   // recalled message no longer counts as unread, and the conversation whose last message it is shows
   // it recalled. Returns the conversation that changed, or nullptr.
@@ -45,9 +54,12 @@ class Conversations {
   // Marks (way, toTarget) read up to its last message. False when unknown.
   bool mark_read(const std::string& way, const std::string& to_target);
 
-  // Most recent first, as the protocol's conversation objects.
+  // Most recent first, as the protocol's conversation objects; a host-kept last message is written
+  // "lastMessage": null, "lastRef": ref (and "lastPatch" when a recall changed it).
   std::string to_json() const;
-  static json to_object(const Conversation& c);
+  static std::string to_text(const Conversation& c);  // one conversation object, as JSON text
+  // Host-kept last messages no conversation refers to any more.
+  std::vector<std::uint32_t> take_released();
   const std::vector<Conversation>& entries() const { return entries_; }
 
  private:
@@ -56,6 +68,7 @@ class Conversations {
   std::string self_;
   std::size_t max_entries_;
   std::vector<Conversation> entries_;
+  std::vector<std::uint32_t> released_;
 };
 
 }  // namespace echat::im

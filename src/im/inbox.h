@@ -37,7 +37,8 @@ class Inbox {
   // Restores the persisted position (forgets the buffer and every remembered mid).
   void reset(std::uint64_t synced);
 
-  Verdict offer(std::uint64_t seq, std::uint64_t mid, std::string json);
+  // m.seq and m.mid decide; the rest is kept as it is. A Duplicate or Invalid message is not kept.
+  Verdict offer(Message m);
 
   // Messages that became deliverable, in seq order (each exactly once).
   std::vector<Message> take_ready();
@@ -48,6 +49,8 @@ class Inbox {
   // The lowest buffered seq, if any.
   std::optional<std::uint64_t> first_buffered() const;
   std::size_t buffered() const { return buffer_.size(); }
+  // Host-kept objects (Message::ref) of buffered messages the inbox let go (a full buffer, a reset).
+  std::vector<std::uint32_t> take_released();
 
  private:
   void remember(std::uint64_t mid);
@@ -60,6 +63,7 @@ class Inbox {
   std::set<std::uint64_t> mids_;             // mids handed over recently, and buffered ones
   std::deque<std::uint64_t> mid_order_;      // eviction order of handed-over mids
   std::vector<Message> ready_;
+  std::vector<std::uint32_t> released_;
 };
 
 }  // namespace echat::im

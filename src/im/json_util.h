@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/json.h"
+#include "im/types.h"
 
 namespace echat::im {
 
@@ -34,6 +35,28 @@ inline std::optional<std::uint64_t> uint_field(const json& obj, const char* name
 inline std::string string_field(const json& obj, const char* name) {
   const json* f = field(obj, name);
   return f ? f->get_string() : std::string();
+}
+
+// A target id as text: a string as it is, an integer in decimal; anything else "".
+inline std::string target_string(const json& v) {
+  if (v.is_string()) return v.get_string();
+  if (v.is_number_unsigned()) return std::to_string(v.get_uint());
+  if (v.is_number_integer()) return std::to_string(v.get_int());
+  return "";
+}
+
+// The facts the session decides on in a message object (MessageFacts).
+inline MessageFacts facts_of(const json& msg) {
+  MessageFacts f;
+  f.seq = uint_field(msg, "seq").value_or(0);
+  f.mid = uint_field(msg, "mid").value_or(0);
+  f.way = string_field(msg, "way");
+  f.form_user = string_field(msg, "formUser");
+  if (const json* to = field(msg, "toTarget")) f.to_target = target_string(*to);
+  f.create_time = uint_field(msg, "createTime");
+  const json* recalled = field(msg, "recalled");
+  f.recalled = recalled && recalled->is_boolean() && recalled->get<bool>();
+  return f;
 }
 
 }  // namespace echat::im

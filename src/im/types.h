@@ -136,12 +136,34 @@ struct Response {
   std::string client_msg_id;       // for send_message(): the clientMsgId used
 };
 
-// A delivery, handed over exactly once, in seq order.
+// What the session decides on in a message (docs/protocol.md 9.5): read from the object by the core
+// (facts_of in json_util.h), or by the host when the object stays in JavaScript (Client::on_message_external).
+struct MessageFacts {
+  std::uint64_t seq = 0;
+  std::uint64_t mid = 0;
+  std::string way;          // "P2P" / "P2R" ("" when absent)
+  std::string form_user;    // the sender
+  std::string to_target;    // a number is written in decimal
+  std::optional<std::uint64_t> create_time;
+  bool recalled = false;
+};
+
+// A delivery, handed over exactly once, in seq order. The message object is either `json` (it came
+// through the core: a sync page, or a frame the host passed whole) or the host-kept object `ref`
+// (engineio::ExternalRef; the host holds it until a Release names it).
 struct Message {
   std::uint64_t seq = 0;
   std::uint64_t mid = 0;
-  std::string json;      // the message object (docs/protocol.md 9.5)
+  std::string json;      // the message object (docs/protocol.md 9.5); "" when `ref` is set
   bool history = false;  // handed over by the first catch-up of a fresh install (replayed, not live)
+  std::uint32_t ref = 0;
+  MessageFacts facts;
+};
+
+// The host may forget its object `ref`: the core no longer refers to it (after the Message output that
+// handed it over, and after any ConversationChanged that shows it as a last message).
+struct Release {
+  std::uint32_t ref = 0;
 };
 
 // An outbox message changed state: "queued" (waiting: not sent yet, or to be sent again after
@@ -198,6 +220,6 @@ struct ErrorEvent {
 
 using Output = std::variant<OpenTransport, SendFrame, CloseTransport, HttpRequest, StorageSet,
                             StateChanged, Response, Message, Notify, Sync, Kicked, ErrorEvent,
-                            ConversationChanged, SendState, ConversationsLoaded, Ready>;
+                            ConversationChanged, SendState, ConversationsLoaded, Ready, Release>;
 
 }  // namespace echat::im

@@ -152,4 +152,20 @@ Manager::Fast Manager::ack_fast(Millis now, std::string_view nsp, std::uint64_t 
   return {kSend, -1, *due};
 }
 
+bool Manager::ack_text_fast(Millis now, std::uint64_t ack_id, std::string_view args_json) {
+  if (!lane_deadline(now)) return false;
+  Socket* s = root_socket();
+  if (!s || !connected(*s)) return false;
+  auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
+  if (it == s->server_acks.end()) return false;
+  Header header;
+  put_header(header, '3', ack_id);
+  if (!session_->can_send_fast(now, header.size + args_json.size())) return false;
+  s->server_acks.erase(it);
+  std::string text(header.text, header.size);
+  text += args_json;
+  outputs_.push_back(engineio::SendFrame{transport_, engineio::Frame{false, std::move(text)}});
+  return true;
+}
+
 }  // namespace echat::socketio

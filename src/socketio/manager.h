@@ -324,6 +324,10 @@ class Manager {
   Fast on_event_fast(Millis now, std::uint32_t transport, std::string_view head, const ExternalArgs& payload);
   Fast emit_fast(Millis now, std::string_view nsp, const ExternalArgs& payload, EmitOptions options, Header& header);
   Fast ack_fast(Millis now, std::string_view nsp, std::uint64_t ack_id, const ExternalArgs& payload, Header& header);
+  // ack(now, "/", ack_id, args_json, {}) for a small argument text the core wrote itself (an IM
+  // delivery's {seq}), in the lane's common case: the frame is output at once, without a Packet or a
+  // check of the text. False, having changed nothing, when ack() must decide.
+  bool ack_text_fast(Millis now, std::uint64_t ack_id, std::string_view args_json);
 
   // The oldest host-kept payload the manager still holds (send and receive buffers), 0 when none: the
   // host may forget every handle it gave that is older.

@@ -37,7 +37,12 @@ const path = require('node:path');
 // and by js-shim/apis.js): 128,101 -> 128,334 B (+233: js +182, wasm.br +51). Raised to 128,500 the same
 // day: core::append_json_string's runs (-6 to -8 % IM CPU per message, +59 B) and the clean-ups of
 // b53a7cd (one UTF-8 writer for core and socketio, the parser's shared loop helpers, +61 B): 128,454 B.
-const BUDGET = 128500;
+// Raised to 132,300 on 2026-12-05 (fifth session) for issue 10's IM delivery lane (a topic.message's object
+// stays in JavaScript; the core gets its facts through echat_im_message and names it by handle), the
+// conversation written as text, and the inline delivery ack: 128,424 -> 132,238 B (js +1,538, wasm.br
+// +2,276). A received IM message on JSC without a JIT ~2,200 -> ~590 us, and its size no longer grows
+// the receiver's wasm memory (docs/benchmarks.md).
+const BUDGET = 132300;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

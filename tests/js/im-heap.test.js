@@ -45,4 +45,44 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   assert.deepEqual([...alice.of('error'), ...bob.of('error')].map((e) => e.message), []);
   assert.equal(after.alice, warm.alice, 'alice\'s wasm heap grew');
   assert.equal(after.bob, warm.bob, 'bob\'s wasm heap grew');
+  // The delivered objects the shim keeps for the core (js-shim/core-driver.js delivery()): only the
+  // conversation's last message is still held; every other one was released.
+  assert.equal(bob.sdk.im._driver.held.size, 1, 'bob\'s shim keeps delivered messages the core released');
+  assert.equal(alice.sdk.im._driver.held.size, 1, 'alice\'s shim keeps delivered messages the core released');
+});
+
+// A delivery's object stays in JavaScript (bindings/im_bindings.cpp echat_im_message): the receiver's
+// wasm memory does not grow with the message's size (it grew by 4.4 times a 60 KB message before), and
+// the conversation shows the message the shim kept, recalled as the core says.
+test('im memory: a 60 KB message reaches bob without entering his wasm memory; his conversation shows it', { skip, timeout: 60000 }, async (t) => {
+  const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
+  const alice = H.imPage(t, srv, { apiTransport: 'SOCKET' });
+  const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' });
+  await within(Promise.all([alice.ready, bob.ready]), 'logins');
+  const before = bob.heapBytes();
+  const big = 'y'.repeat(60000);
+  const sent = await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: big } });
+  await waitFor(() => bob.of('message').length === 1, 'bob: the message');
+  const m = bob.of('message')[0];
+  assert.equal(m.body.text, big);
+  assert.equal(m.mid, sent.mid);
+  assert.equal(m.flow, 'in');
+  assert.equal(bob.heapBytes(), before, 'bob\'s wasm memory grew with the message');
+  const conv = bob.of('conversation').at(-1);
+  assert.equal(conv.toTarget, 'alice');
+  assert.equal(conv.unread, 1);
+  assert.equal(conv.lastMessage.body.text, big);
+  assert.equal(conv.lastMessage.flow, undefined, 'the conversation shows the message as the server sent it');
+  let list = await bob.sdk.im.getConversations();
+  assert.equal(list[0].lastMessage.mid, sent.mid);
+  assert.equal(list[0].lastMessage.body.text, big);
+  assert.equal(list[0].lastRef, undefined);
+  // The recall reaches bob as a notification; his conversation's last message shows it recalled.
+  await alice.sdk.apis.message.recall({ mid: sent.mid });
+  await waitFor(() => bob.of('conversation').some((c) => c.lastMessage && c.lastMessage.recalled === true), 'bob: the recall');
+  list = await bob.sdk.im.getConversations();
+  assert.equal(list[0].lastMessage.recalled, true);
+  assert.equal(list[0].lastMessage.body, null);
+  assert.equal(list[0].unread, 0);
+  assert.equal(m.body.text, big, 'the message the app got is its own copy');
 });

@@ -1,6 +1,9 @@
 // Conversations kept locally: seeded by conversation/list, updated by handed-over messages.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <vector>
+
 #include "fake_echat.h"
 #include "im/conversations.h"
 
@@ -15,7 +18,13 @@ echat::im::json core_json(const json& j) { return echat::im::parse_json(j.dump()
 
 struct Conversations : echat::im::Conversations {
   using echat::im::Conversations::Conversations;
-  const Conversation* on_message(const json& m) { return echat::im::Conversations::on_message(core_json(m)); }
+  const Conversation* on_message(const json& m) {
+    return echat::im::Conversations::on_message(echat::im::facts_of(core_json(m)), m.dump(), 0);
+  }
+  // The same message, kept by the host as `ref`.
+  const Conversation* on_kept(const json& m, std::uint32_t ref) {
+    return echat::im::Conversations::on_message(echat::im::facts_of(core_json(m)), "", ref);
+  }
   const Conversation* on_recalled(const json& d) { return echat::im::Conversations::on_recalled(core_json(d)); }
   void replace(const json& list) { echat::im::Conversations::replace(core_json(list)); }
 };
@@ -143,4 +152,49 @@ TEST_CASE("conversations: a recalled unread message no longer counts as unread",
   cs.on_message(msg(4, "bob", "alice"));
   CHECK(cs.on_recalled(json{{"mid", 104}}) != nullptr);  // the last message shows recalled
   CHECK(parse(cs.to_json())[0]["unread"] == 0);
+}
+
+TEST_CASE("conversations: a last message the host keeps is named by its ref and released when replaced",
+          "[im][conversations]") {
+  Conversations cs("alice", 2);
+  const Conversation* c = cs.on_kept(msg(1, "bob", "alice"), 7);
+  REQUIRE(c);
+  CHECK(c->last_ref == 7);
+  CHECK(c->last_message.is_null());
+  json o = parse(Conversations::to_text(*c));
+  CHECK(o["lastRef"] == 7);
+  CHECK(o["lastMessage"].is_null());
+  CHECK_FALSE(o.contains("lastPatch"));
+  CHECK(cs.take_released().empty());
+  // An older message changes nothing and takes no ref.
+  CHECK_FALSE(cs.on_kept(msg(1, "bob", "alice"), 8));
+  CHECK(cs.take_released().empty());
+  // A newer one replaces it: 7 is released.
+  c = cs.on_kept(msg(2, "bob", "alice"), 9);
+  REQUIRE(c);
+  CHECK(c->last_ref == 9);
+  CHECK(cs.take_released() == std::vector<std::uint32_t>{7});
+  // A recall of the kept message is a patch over it.
+  c = cs.on_recalled(json{{"mid", 102}, {"recallTime", 5000}});
+  REQUIRE(c);
+  o = parse(Conversations::to_text(*c));
+  CHECK(o["lastPatch"] == json{{"recalled", true}, {"body", nullptr}, {"recallTime", 5000}});
+  CHECK(o["lastRef"] == 9);
+  CHECK(c->unread == 1);
+  // A message the core holds (from a sync page) replaces the kept one: 9 is released.
+  c = cs.on_message(msg(3, "bob", "alice"));
+  REQUIRE(c);
+  CHECK(c->last_ref == 0);
+  CHECK(nl(c->last_message)["seq"] == 3);
+  CHECK(cs.take_released() == std::vector<std::uint32_t>{9});
+  // Eviction (at most 2 conversations here) and the server list release what they drop.
+  REQUIRE(cs.on_kept(msg(4, "carol", "alice"), 11));
+  REQUIRE(cs.on_kept(msg(5, "dave", "alice"), 12));  // bob's (oldest updateTime) goes
+  CHECK(cs.take_released().empty());
+  REQUIRE(cs.on_kept(msg(6, "erin", "alice"), 13));  // carol's goes: 11
+  CHECK(cs.take_released() == std::vector<std::uint32_t>{11});
+  cs.replace(json::array());
+  auto released = cs.take_released();
+  std::sort(released.begin(), released.end());
+  CHECK(released == std::vector<std::uint32_t>{12, 13});
 }

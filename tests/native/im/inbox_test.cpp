@@ -21,7 +21,15 @@ std::vector<std::uint64_t> seqs(const std::vector<Message>& ms) {
 }
 
 // mid = 100 + seq in these tests.
-V offer(Inbox& in, std::uint64_t seq) { return in.offer(seq, 100 + seq, "{\"seq\":" + std::to_string(seq) + "}"); }
+Message message(std::uint64_t seq, std::uint64_t mid, std::string json, std::uint32_t ref = 0) {
+  Message m;
+  m.seq = seq;
+  m.mid = mid;
+  m.json = std::move(json);
+  m.ref = ref;
+  return m;
+}
+V offer(Inbox& in, std::uint64_t seq) { return in.offer(message(seq, 100 + seq, "{\"seq\":" + std::to_string(seq) + "}")); }
 
 }  // namespace
 
@@ -42,7 +50,7 @@ TEST_CASE("inbox: duplicates by seq and by mid are dropped", "[im][inbox]") {
   Inbox in;
   offer(in, 1);
   CHECK(offer(in, 1) == V::Duplicate);
-  CHECK(in.offer(2, 101, "{}") == V::Duplicate);  // a mid already handed over, under another seq
+  CHECK(in.offer(message(2, 101, "{}")) == V::Duplicate);  // a mid already handed over, under another seq
   CHECK(offer(in, 3) == V::Buffered);
   CHECK(offer(in, 3) == V::Duplicate);  // already buffered
   CHECK(seqs(in.take_ready()) == std::vector<std::uint64_t>{1});
@@ -63,8 +71,8 @@ TEST_CASE("inbox: a gap buffers until it is filled, then releases in order", "[i
 
 TEST_CASE("inbox: seq and mid 0 are invalid; reset forgets the buffer", "[im][inbox]") {
   Inbox in;
-  CHECK(in.offer(0, 5, "{}") == V::Invalid);
-  CHECK(in.offer(1, 0, "{}") == V::Invalid);
+  CHECK(in.offer(message(0, 5, "{}")) == V::Invalid);
+  CHECK(in.offer(message(1, 0, "{}")) == V::Invalid);
   offer(in, 3);
   in.reset(10);
   CHECK_FALSE(in.has_gap());
@@ -113,9 +121,28 @@ TEST_CASE("inbox: any arrival order with repeats yields 1..n exactly once", "[im
 
 TEST_CASE("inbox: reset forgets remembered mids (a reset server reuses them)", "[im][inbox]") {
   Inbox in;
-  CHECK(in.offer(1, 7, "{}") == V::Delivered);
+  CHECK(in.offer(message(1, 7, "{}")) == V::Delivered);
   CHECK(in.take_ready().size() == 1);
   in.reset(0);
-  CHECK(in.offer(1, 7, "{}") == V::Delivered);  // the new timeline's seq 1 has mid 7 again
+  CHECK(in.offer(message(1, 7, "{}")) == V::Delivered);  // the new timeline's seq 1 has mid 7 again
   CHECK(in.take_ready().size() == 1);
+}
+
+TEST_CASE("inbox: host-kept messages it lets go are released (a full buffer, a reset)", "[im][inbox]") {
+  Inbox in(0, 2);
+  CHECK(in.offer(message(3, 103, "", 3)) == V::Buffered);
+  CHECK(in.offer(message(4, 104, "", 4)) == V::Buffered);
+  CHECK(in.take_released().empty());
+  CHECK(in.offer(message(5, 105, "", 5)) == V::Buffered);  // full, and the highest: not kept
+  CHECK(in.take_released() == std::vector<std::uint32_t>{5});
+  CHECK(in.offer(message(2, 102, "", 2)) == V::Buffered);  // full: 4 goes
+  CHECK(in.take_released() == std::vector<std::uint32_t>{4});
+  CHECK(in.offer(message(1, 101, "", 1)) == V::Delivered);
+  const auto ready = in.take_ready();
+  CHECK(seqs(ready) == std::vector<std::uint64_t>{1, 2, 3});
+  CHECK(ready[2].ref == 3);  // handed over with its ref: the caller lets it go
+  CHECK(in.take_released().empty());
+  CHECK(in.offer(message(6, 106, "", 6)) == V::Buffered);
+  in.reset(0);
+  CHECK(in.take_released() == std::vector<std::uint32_t>{6});
 }

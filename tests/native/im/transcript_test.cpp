@@ -47,8 +47,10 @@ std::string output_line(const im::Output& o) {
                    " " + x.data_json + (x.client_msg_id.empty() ? "" : " cmid=" + x.client_msg_id);
           },
           [](const im::Message& x) {
-            return "msg " + std::to_string(x.seq) + " " + std::to_string(x.mid) + " " + x.json + (x.history ? " history" : "");
+            return "msg " + std::to_string(x.seq) + " " + std::to_string(x.mid) + " " +
+                   (x.ref != 0 ? "ref=" + std::to_string(x.ref) : x.json) + (x.history ? " history" : "");
           },
+          [](const im::Release& x) { return "drop " + std::to_string(x.ref); },
           [](const im::SendState& x) {
             return "sendstate#" + std::to_string(x.id) + " " + x.client_msg_id + " " + x.state +
                    (x.reason.empty() ? "" : " " + x.reason);
@@ -110,6 +112,16 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
   else if (cmd == "tclose") {
     const int code = std::stoi(next_word(rest));
     c.on_transport_close(now, t, code, rest);
+  } else if (cmd == "kept") {
+    // A delivery frame whose arguments the host keeps (Client::on_message_external): its head (e.g. 421),
+    // the handle, then the message object; the facts are what the host reads from it (facts_of).
+    const std::string head = next_word(rest);
+    echat::socketio::ExternalArgs a;
+    a.ext = static_cast<std::uint32_t>(std::stoul(next_word(rest)));
+    a.size = rest.size() + 18;  // ["topic.message",…]
+    a.shape.root = echat::socketio::JsonKind::Array;
+    a.shape.first = echat::socketio::JsonKind::String;
+    got.push_back(c.on_message_external(now, t, head, a, im::facts_of(im::parse_json(rest))) ? "taken" : "not taken");
   } else if (cmd == "http") {
     const auto id = std::stoull(next_word(rest));
     const int status = std::stoi(next_word(rest));

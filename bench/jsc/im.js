@@ -1,0 +1,83 @@
+// The IM scenario of the JavaScriptCore bench (bench/jsc/run.js --im N, after harness.js), one client per
+// process: receiving E聊 deliveries, as user bob.
+//   require() -> logged in   from before the client's file is loaded to the session being usable: the
+//                            SDK's init callback (logged in, conversations listed, synced); the raw
+//                            client's login ack
+//   receive                  P.messages `topic.message` pushes (each with an ack id, ~230 bytes of
+//                            message object) fed straight into the socket's onMessage; time until the
+//                            app's listener saw them all, each acknowledged to the server with its seq
+// The server side is the harness's, answering the login, conversation/list and message/sync emits.
+// Clients: the SDK (sdk.im: inbox order, dedup, the persisted position, conversations) and the ~20-line
+// raw E聊 client over weapp.socket.io that bench/im/run.js also measures (no order, dedup or storage).
+// Prints RESULT {connectMs, usPerMessage}.
+/* global H, P, load, module */
+'use strict';
+var WARM = 200;
+var PAD = new Array(41).join('w');
+
+H.onEvent = function (name, args, id) {
+  var req = args[1] || {};
+  var data = null;
+  if (name === 'topic.connection') data = 'JWT-jsc';
+  else if (req.method === 'list') data = [];
+  else if (req.method === 'sync') data = { messages: [], hasMore: false };
+  if (id >= 0) H.answer(id, [{ requestId: req.requestId, response: { code: 0, msg: 'ok', data: data } }]);
+};
+
+var total = WARM + P.messages;
+var frames = [];
+for (var k = 0; k < total; k++) {
+  var m = {
+    seq: k + 1, mid: 500000 + k, formUser: 'alice', toTarget: 'bob', way: 'P2P', type: 'TEXT',
+    body: { text: 'message ' + k + ' ' + PAD }, createTime: 1764900000000 + k, clientMsgId: 'alice-c-' + k,
+  };
+  frames.push('42' + k + '["topic.message",' + JSON.stringify(m) + ']');
+}
+var seen = 0;
+function onMessage(m) { if (m.body.text.length > 40) seen++; }
+
+function run() {
+  var result = { connectMs: H.tConnected - H.t0 };
+  for (var w = 0; w < WARM; w++) H.send(frames[w]);
+  var t0 = H.now();
+  for (var i = WARM; i < total; i++) H.send(frames[i]);
+  (function wait() {
+    if (seen < total) { setTimeout(wait, 0); return; }
+    result.usPerMessage = (H.now() - t0) * 1000 / P.messages;
+    var tries = 0;
+    (function acked() {  // the acks reach the server a microtask after they are sent
+      var acks = H.log.filter(function (f) { return f.indexOf('43') === 0 && f.indexOf('"seq"') > 0; }).length;
+      if (acks >= total) return H.done(result);
+      if (++tries > 100) return H.fail('only ' + acks + ' of ' + total + ' deliveries acknowledged');
+      return setTimeout(acked, 0);
+    })();
+  })();
+}
+
+H.t0 = H.now();
+if (P.client === 'sdk') {
+  load(P.sdk);
+  var sdk = module.exports;
+  sdk.im.on('message', onMessage);
+  sdk.im.init({ host: '127.0.0.1', httpPort: 8080, socketPort: 3000, key: 'K1', apiTransport: 'SOCKET',
+    loginAuid: 'bob', loginToken: 'pb' }, function (s) {
+    if (!s) H.fail('init failed');
+    H.tConnected = H.now();
+    run();
+  });
+} else {
+  load(P.weapp);
+  var socket = module.exports('http://127.0.0.1:3000', { forceNew: true, transports: ['websocket'] });
+  socket.on('topic.message', function (msg, ack) {
+    onMessage(msg);
+    if (ack) ack({ seq: msg.seq });
+  });
+  socket.on('connect', function () {
+    socket.emit('topic.connection', { appKey: 'K1', auid: 'bob', token: 'pb', method: 'authority/request',
+      requestId: 'bob-1', timestamp: Date.now() }, function (r) {
+      if (!r || !r.response || r.response.code !== 0) H.fail('login');
+      H.tConnected = H.now();
+      run();
+    });
+  });
+}
