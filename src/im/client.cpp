@@ -314,6 +314,13 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
 
 core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view form_json) {
   if (ended_) return core::Error::caller(std::to_string(end_code_), end_message_);
+  // A message larger than the server takes in one frame is refused before it is parsed, stored and
+  // copied into a frame (each a copy of its size in wasm memory, which never shrinks).
+  const auto max_payload = manager_.max_payload();
+  if (config_.api_transport == Transport::Socket && max_payload && form_json.size() > static_cast<std::uint64_t>(*max_payload)) {
+    return arg_error("body", "the message (" + std::to_string(form_json.size()) + " bytes) exceeds the server's maxPayload of " +
+                                 std::to_string(*max_payload) + " bytes");
+  }
   json form = form_json.empty() ? json::object() : parse_json(form_json);
   if (!form.is_object()) return arg_error("form", "must be an object");
   for (const char* envelope_field : {"requestId", "timestamp", "method", "jwt"}) form.erase(envelope_field);
@@ -946,7 +953,12 @@ bool Client::dispatch(Millis now, Call& c) {
     socketio::Manager::EmitOptions o;
     o.want_ack = true;
     o.ack_timeout = timeout;
-    auto r = manager_.emit(now, "/", dump(json::array({"topic." + c.module, envelope(c, now, true)})), {}, o);
+    std::string args = "[\"topic.";  // ["topic.<module>", envelope], without a tree holding a copy of the form
+    args += c.module;
+    args += "\",";
+    args += dump(envelope(c, now, true));
+    args += ']';
+    auto r = manager_.emit(now, "/", std::move(args), {}, o);
     if (!r.ok()) {
       finish(c.id, code::kInvalidArgument, r.error().message, "null");
       return false;

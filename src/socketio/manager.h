@@ -353,6 +353,8 @@ class Manager {
   std::uint32_t reconnect_attempts() const { return attempts_; }
   // The current transport id (0: none).
   std::uint32_t transport() const { return transport_; }
+  // The last server's announced maxPayload (Engine.IO >= 6.2), if any.
+  std::optional<std::int64_t> max_payload() const { return handshake_ ? handshake_->max_payload : std::nullopt; }
   // Whether the current (or last) connection attempt uses long-polling.
   bool polling() const { return polling_; }
 

@@ -41,8 +41,10 @@ const path = require('node:path');
 // stays in JavaScript; the core gets its facts through echat_im_message and names it by handle), the
 // conversation written as text, and the inline delivery ack: 128,424 -> 132,238 B (js +1,538, wasm.br
 // +2,276). A received IM message on JSC without a JIT ~2,200 -> ~590 us, and its size no longer grows
-// the receiver's wasm memory (docs/benchmarks.md).
-const BUDGET = 132300;
+// the receiver's wasm memory (docs/benchmarks.md). Raised to 132,400 the same day: a message over
+// maxPayload refused before it is parsed and copied (the sender's wasm memory grows 1.6 times a 2 MiB
+// message instead of 13.5 times), and the frame of a call written without an array tree: 132,341 B.
+const BUDGET = 132400;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -86,3 +86,23 @@ test('im memory: a 60 KB message reaches bob without entering his wasm memory; h
   assert.equal(list[0].unread, 0);
   assert.equal(m.body.text, big, 'the message the app got is its own copy');
 });
+
+// A message larger than the server's announced maxPayload is refused before the core parses, stores or
+// frames it (it grew the sender's wasm memory by 13.5 times its size before: docs/benchmarks.md).
+test('im memory: a 2 MiB message over the socket is refused at once, naming body, without copies of it', { skip, timeout: 60000 }, async (t) => {
+  const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
+  const alice = H.imPage(t, srv, { apiTransport: 'SOCKET' });
+  await within(alice.ready, 'login');
+  const before = alice.heapBytes();
+  const size = 2 * 1024 * 1024;
+  const err = await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'z'.repeat(size) } })
+    .then(() => null, (e) => e);
+  assert.ok(err, 'the send was refused');
+  assert.equal(err.code, 400);
+  assert.equal(err.field, 'body');
+  assert.match(err.message, /exceeds the server's maxPayload of \d+ bytes/);
+  const grown = alice.heapBytes() - before;
+  t.diagnostic(`sender's wasm memory grew by ${grown} B for a ${size} B message`);
+  assert.ok(grown < 2 * size, `the sender's wasm memory grew by ${grown} B (${(grown / size).toFixed(1)} x the message)`);
+  assert.deepEqual(alice.of('sendState'), [], 'nothing was queued');
+});
