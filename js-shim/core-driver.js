@@ -144,7 +144,7 @@ class CoreDriver {
   delivery(tid, data) {
     const k = data.indexOf('[');
     if (k < 2 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 50 ||
-        !data.startsWith('["topic.message",', k)) return false;
+        !data.startsWith('["topic.message"', k)) return false;
     let args;
     try {
       args = JSON.parse(data.slice(k));
@@ -152,7 +152,9 @@ class CoreDriver {
       return false;
     }
     const m = args[1];
-    if (args.length !== 2 || m === null || typeof m !== 'object' || Array.isArray(m)) return false;
+    if (args.length !== 2 || args[0] !== 'topic.message' || m === null || typeof m !== 'object' || Array.isArray(m)) {
+      return false;
+    }
     const { seq, mid, createTime: ct, recalled } = m;
     const way = text(m.way);
     const from = text(m.formUser);
