@@ -1,0 +1,99 @@
+'use strict';
+// Deliveries a server (or anyone in its place) can craft, against the IM delivery lane
+// (js-shim/core-driver.js delivery(), bindings/im_bindings.cpp echat_im_message): fields of the wrong
+// type, numbers beyond what a double holds exactly, names too long for the shared region or not ASCII,
+// repeats, a gap, a push without its object. Each must take the general path or the lane with the same
+// outcome: handed over once, in seq order, acknowledged, or refused with an error event, never a
+// crash or a stall. The server is a socket.io 4 server written here (the devserver sends only
+// well-formed deliveries), answering the login, conversation/list and message/sync.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const { Server } = require('socket.io');
+const H = require('./fixtures/im-harness');
+
+const { skip, within, waitFor } = H;
+
+function ok(req, data) {
+  return { requestId: req && req.requestId, response: { code: 0, msg: 'ok', data } };
+}
+
+async function startServer(t, stored) {
+  const httpServer = http.createServer();
+  const io = new Server(httpServer, { allowEIO3: true });
+  const state = { socket: null, acks: [], syncs: [] };
+  io.on('connection', (socket) => {
+    state.socket = socket;
+    socket.on('topic.connection', (req, ack) => ack(ok(req, 'JWT-hostile')));
+    socket.on('topic.conversation', (req, ack) => ack(ok(req, [])));
+    socket.on('topic.message', (req, ack) => {
+      if (req && req.method === 'sync') {
+        state.syncs.push(req.fromSeq);
+        ack(ok(req, { messages: stored.filter((m) => m.seq > req.fromSeq), hasMore: false }));
+      } else if (typeof ack === 'function') ack(ok(req, null));
+    });
+  });
+  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => { io.close(); httpServer.close(() => resolve()); }));
+  state.port = httpServer.address().port;
+  // A push with an ack id; resolves with what the client acknowledged (null if nothing in 5 s).
+  state.push = (...args) => new Promise((resolve) => {
+    state.socket.timeout(5000).emit('topic.message', ...args, (err, answer) => resolve(err ? null : answer));
+  });
+  return state;
+}
+
+function message(seq, mid, over = {}) {
+  return {
+    seq, mid, formUser: 'bob', toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { text: `m${seq}` },
+    createTime: 1764900000000 + seq, ...over,
+  };
+}
+
+test('im hostile pushes: wrong types, huge numbers, long and non-ASCII names, repeats, a gap: each handed over once in order or refused',
+  { skip, timeout: 60000 }, async (t) => {
+    const stored = [];  // what message/sync returns
+    const srv = await startServer(t, stored);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET' });
+    await within(page.ready, 'login');
+    const errors = () => page.of('error').map((e) => e.message);
+
+    // Refused, each acknowledged with [] and reported: a seq as text, a mid beyond 2^53, no object.
+    assert.deepEqual(await srv.push(message('1', 101)), undefined);
+    assert.deepEqual(await srv.push(message(1, 1e300)), undefined);
+    assert.deepEqual(await srv.push(message(1, -101)), undefined);
+    assert.equal(errors().filter((m) => /without a valid seq and mid/.test(m)).length, 3);
+    const before = page.of('error').length;
+    assert.equal(await srv.push(), undefined);  // ["topic.message"]: no object
+    await waitFor(() => page.of('error').length > before, 'an error for the push without an object');
+
+    // Taken, whatever the other fields are: a way of the wrong type and an object as toTarget (no
+    // conversation), a 10,000-character sender (longer than the shared region), a non-ASCII one.
+    assert.deepEqual(await srv.push(message(1, 101, { way: 5, toTarget: { x: 1 } })), { seq: 1 });
+    assert.deepEqual(await srv.push(message(2, 102, { formUser: 'b'.repeat(10000) })), { seq: 2 });
+    assert.deepEqual(await srv.push(message(3, 103, { formUser: '鲍勃', createTime: -1, recalled: 'yes' })), { seq: 3 });
+    assert.deepEqual(await srv.push(message(4, 104, { toTarget: 2 ** 53 + 2 })), { seq: 4 });
+    // A repeat: acknowledged, not handed over again.
+    assert.deepEqual(await srv.push(message(3, 103)), { seq: 3 });
+    // A gap: 6 waits, message/sync from 4 brings 5, then both are handed over in order.
+    stored.push(message(5, 105));
+    assert.deepEqual(await srv.push(message(6, 106)), { seq: 6 });
+    await waitFor(() => page.of('message').length === 6, 'six messages');
+
+    const got = page.of('message');
+    assert.deepEqual(got.map((m) => m.seq), [1, 2, 3, 4, 5, 6]);
+    assert.equal(got[1].formUser, 'b'.repeat(10000));
+    assert.equal(got[2].formUser, '鲍勃');
+    assert.deepEqual(H.plain(got[0].toTarget), { x: 1 });
+    assert.ok(srv.syncs.includes(4), `message/sync from the last handed-over seq (syncs: ${srv.syncs})`);
+    const convs = await page.sdk.im.getConversations();
+    const peers = H.plain(convs.map((c) => c.toTarget)).sort();
+    assert.ok(peers.length === 3 && peers[0] === 'b'.repeat(10000) && peers[1] === 'bob' && peers[2] === '鲍勃',
+      `conversations: ${peers.map((p) => p.slice(0, 8))}`);
+    for (const c of convs) assert.equal(typeof c.lastMessage, 'object', `${c.toTarget.slice(0, 8)}: lastMessage`);
+    assert.equal(convs.find((c) => c.toTarget === 'bob').lastMessage.seq, 6);
+    // The shim keeps only what the core still names: bob's conversation's last message, 6 (the repeat
+    // of 3 took the lane and was released; the other conversations' messages did not take it).
+    assert.equal(page.sdk.im._driver.held.size, 1);
+  });
