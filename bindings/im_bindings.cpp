@@ -92,9 +92,10 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   }
   const char* p = region.head;
   const std::string_view head(p, static_cast<std::size_t>(head_len));
-  echat::im::MessageFacts f;
-  f.seq = static_cast<std::uint64_t>(seq);
-  f.mid = static_cast<std::uint64_t>(mid);
+  echat::im::Message m;
+  m.seq = static_cast<std::uint64_t>(seq);
+  m.mid = static_cast<std::uint64_t>(mid);
+  echat::im::MessageFacts& f = m.facts;
   f.way.assign(p + head_len, static_cast<std::size_t>(way_len));
   f.form_user.assign(p + head_len + way_len, static_cast<std::size_t>(from_len));
   f.to_target.assign(p + head_len + way_len + from_len, static_cast<std::size_t>(to_len));
@@ -107,7 +108,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   args.shape.first = echat::socketio::JsonKind::String;
   bool taken = false;
   const int code = s.run_fast(
-      [&](Client& c) { taken = c.on_message_external(Millis(now), static_cast<unsigned>(tid), head, args, std::move(f)); },
+      [&](Client& c) { taken = c.on_message_external(Millis(now), static_cast<unsigned>(tid), head, args, std::move(m)); },
       [](auto&, auto) { return -1; });
   return taken ? code : -1;
 }

@@ -567,8 +567,7 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
   const json payload = args.size() > 1 ? args[1] : json();
   if (name == "topic.message") {
     if (ended_) return;
-    Message m;
-    m.facts = facts_of(payload);
+    Message m = message_of(payload);
     m.json = dump(payload);
     on_delivery(now, std::move(m), ev.ack_id);
     return;
@@ -596,13 +595,11 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
 }
 
 bool Client::on_message_external(Millis now, std::uint32_t transport, std::string_view head,
-                                 const socketio::ExternalArgs& payload, MessageFacts facts) {
+                                 const socketio::ExternalArgs& payload, Message m) {
   if (ended_ || payload.ext == 0) return false;
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
   if (lane.code != socketio::Manager::kEvent) return false;  // nothing changed: the host passes the frame whole
-  Message m;
   m.ref = payload.ext;
-  m.facts = std::move(facts);
   std::optional<std::uint64_t> ack_id;
   if (lane.value >= 0) ack_id = static_cast<std::uint64_t>(lane.value);
   on_delivery(now, std::move(m), ack_id);
@@ -624,8 +621,8 @@ void Client::let_go(std::uint32_t ref) {
 }
 
 void Client::on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack_id) {
-  const std::uint64_t seq = m.facts.seq;
-  const std::uint64_t mid = m.facts.mid;
+  const std::uint64_t seq = m.seq;
+  const std::uint64_t mid = m.mid;
   const std::uint32_t ref = m.ref;
   hold_ref(ref);  // the inbox's, until it hands the message over or lets it go
   if (seq == 0 || mid == 0) {
@@ -634,8 +631,6 @@ void Client::on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack
     if (ack_id) (void)manager_.ack(now, "/", *ack_id, "[]", {});
     return;
   }
-  m.seq = seq;
-  m.mid = mid;
   switch (inbox_.offer(std::move(m))) {
     case Inbox::Verdict::Delivered:
       if (ack_id) held_acks_[seq] = *ack_id;
@@ -664,7 +659,7 @@ void Client::hand_over(Millis now) {
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
   const long long keep = config_.history_on_fresh_install;
   for (auto& m : ready) {
-    const Conversation* changed = conversations_.on_message(m.facts, m.json, m.ref);
+    const Conversation* changed = conversations_.on_message(m);
     if (changed && m.ref != 0 && changed->last_ref == m.ref) hold_ref(m.ref);  // the conversation's
     std::string changed_json = changed ? Conversations::to_text(*changed) : std::string();
     auto it = held_acks_.find(m.seq);
@@ -1255,11 +1250,8 @@ void Client::on_sync_page(Millis now, const json& data) {
   const json* messages = field(data, "messages");
   if (messages && messages->is_array()) {
     for (const auto& m : *messages) {
-      Message d;
-      d.facts = facts_of(m);
-      if (d.facts.seq == 0 || d.facts.mid == 0) continue;
-      d.seq = d.facts.seq;
-      d.mid = d.facts.mid;
+      Message d = message_of(m);
+      if (d.seq == 0 || d.mid == 0) continue;
       d.json = dump(m);
       (void)inbox_.offer(std::move(d));
     }

@@ -107,13 +107,13 @@ class Client {
     settle(now);
   }
   // A received text frame whose arguments the host keeps (the wasm hot path: bindings/im_bindings.cpp):
-  // `head` is the frame up to its arguments, `payload` what the host's JSON.parse found, `facts` the
-  // fields the host read from the message object in ["topic.message", {...}]. Returns false, having
+  // `head` is the frame up to its arguments, `payload` what the host's JSON.parse found, `m` the seq,
+  // mid and facts the host read from the message object in ["topic.message", {...}] (json, ref unset). Returns false, having
   // changed nothing, unless the Manager's fast lane takes the event (socketio::Manager::on_event_fast);
   // the host then passes the whole frame to on_frame. Taken, the message is offered to the inbox as
   // the general path does; outputs name it by `payload.ext` (Message::ref, Release).
   bool on_message_external(Millis now, std::uint32_t transport, std::string_view head,
-                           const socketio::ExternalArgs& payload, MessageFacts facts);
+                           const socketio::ExternalArgs& payload, Message m);
   void on_timer(Millis now);
   std::optional<Millis> next_deadline() const;
   std::vector<Output> take_outputs();
@@ -145,7 +145,7 @@ class Client {
   void on_socket_connect(Millis now);
   void on_socket_disconnect(Millis now, const std::string& reason);
   void on_event(Millis now, const socketio::SocketEvent& ev);
-  void on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack_id);  // m.facts, and json or ref
+  void on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack_id);  // seq, mid, facts, and json or ref
   // Host-kept message objects (Message::ref) are counted by their holders (the inbox, the kept history,
   // a conversation); the last let_go outputs Release.
   void hold_ref(std::uint32_t ref);

@@ -12,10 +12,11 @@ Conversation* Conversations::find(const std::string& way, const std::string& to_
   return nullptr;
 }
 
-const Conversation* Conversations::on_message(const MessageFacts& msg, std::string_view text, std::uint32_t ref) {
+const Conversation* Conversations::on_message(const Message& m) {
+  const MessageFacts& msg = m.facts;
   const std::string& way = msg.way;
   const std::string& from = msg.form_user;
-  if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || msg.seq == 0) return nullptr;
+  if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || m.seq == 0) return nullptr;
   const std::string target = way == "P2P" && from != self_ ? from : msg.to_target;
   if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
@@ -26,18 +27,18 @@ const Conversation* Conversations::on_message(const MessageFacts& msg, std::stri
     entries_.push_back(std::move(fresh));
     c = &entries_.back();
   }
-  if (msg.seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
-  c->last_seq = msg.seq;
+  if (m.seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
+  c->last_seq = m.seq;
   if (c->last_ref != 0) released_.push_back(c->last_ref);
-  c->last_ref = ref;
-  c->last_message = ref != 0 ? json() : parse_json(text);
+  c->last_ref = m.ref;
+  c->last_message = m.ref != 0 ? json() : parse_json(m.json);
   c->last_patch = json();
-  c->last_mid = msg.mid;
+  c->last_mid = m.mid;
   if (msg.create_time) c->update_time = static_cast<std::int64_t>(*msg.create_time);
-  if (from != self_ && !msg.recalled && msg.seq > c->read_seq) {
+  if (from != self_ && !msg.recalled && m.seq > c->read_seq) {
     ++c->unread;
-    if (msg.mid != 0) {
-      c->unread_mids.push_back(msg.mid);
+    if (m.mid != 0) {
+      c->unread_mids.push_back(m.mid);
       // Trimmed in steps (keeping kUnreadMids to 2 * kUnreadMids - 1): erasing the oldest one at a time
       // moved 1.6 KB per message once 200 were unread, the largest cost per message in wasm interpreted
       // on iOS (docs/benchmarks.md).

@@ -42,9 +42,9 @@ class Conversations {
 
   // A message handed over (with the user's seq). Returns the conversation it changed, or nullptr (it
   // names no conversation, or is older than the conversation's last message).
-  // `text` is the message object as JSON, or "" when the host keeps it as `ref` (the conversation then
-  // holds the ref until a newer message, a new list or an eviction replaces it: take_released()).
-  const Conversation* on_message(const MessageFacts& msg, std::string_view text, std::uint32_t ref);
+  // The object is m.json, or the host keeps it as m.ref (the conversation then holds the ref until a
+  // newer message, a new list or an eviction replaces it: take_released()).
+  const Conversation* on_message(const Message& m);
   // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: an unread
   // recalled message no longer counts as unread, and the conversation whose last message it is shows
   // it recalled. Returns the conversation that changed, or nullptr.

@@ -45,18 +45,19 @@ inline std::string target_string(const json& v) {
   return "";
 }
 
-// The facts the session decides on in a message object (MessageFacts).
-inline MessageFacts facts_of(const json& msg) {
-  MessageFacts f;
-  f.seq = uint_field(msg, "seq").value_or(0);
-  f.mid = uint_field(msg, "mid").value_or(0);
+// A message object as the session reads it: seq, mid and the facts (Message::json is left to the caller).
+inline Message message_of(const json& msg) {
+  Message m;
+  m.seq = uint_field(msg, "seq").value_or(0);
+  m.mid = uint_field(msg, "mid").value_or(0);
+  MessageFacts& f = m.facts;
   f.way = string_field(msg, "way");
   f.form_user = string_field(msg, "formUser");
   if (const json* to = field(msg, "toTarget")) f.to_target = target_string(*to);
   f.create_time = uint_field(msg, "createTime");
   const json* recalled = field(msg, "recalled");
   f.recalled = recalled && recalled->is_boolean() && recalled->get<bool>();
-  return f;
+  return m;
 }
 
 }  // namespace echat::im

@@ -136,11 +136,10 @@ struct Response {
   std::string client_msg_id;       // for send_message(): the clientMsgId used
 };
 
-// What the session decides on in a message (docs/protocol.md 9.5): read from the object by the core
-// (facts_of in json_util.h), or by the host when the object stays in JavaScript (Client::on_message_external).
+// What the session decides on in a message (docs/protocol.md 9.5) beside its seq and mid: read from the
+// object by the core (message_of in json_util.h), or by the host when the object stays in JavaScript
+// (Client::on_message_external).
 struct MessageFacts {
-  std::uint64_t seq = 0;
-  std::uint64_t mid = 0;
   std::string way;          // "P2P" / "P2R" ("" when absent)
   std::string form_user;    // the sender
   std::string to_target;    // a number is written in decimal

@@ -95,8 +95,8 @@ class ClientAdapter {
         data.compare(k, 17, "[\"topic.message\",") == 0) {
       const im::json args = im::parse_json(std::string_view(data).substr(k));
       if (args.is_array() && args.size() == 2 && args[1].is_object()) {
-        const im::MessageFacts facts = im::facts_of(args[1]);
-        if (facts.seq > 0 && facts.mid > 0) {
+        im::Message m = im::message_of(args[1]);
+        if (m.seq > 0 && m.mid > 0) {
           const std::uint32_t ref = next_ref_++;
           kept_[ref] = args[1].dump();
           echat::socketio::ExternalArgs a;
@@ -104,7 +104,7 @@ class ClientAdapter {
           a.size = data.size() - k;
           a.shape.root = echat::socketio::JsonKind::Array;
           a.shape.first = echat::socketio::JsonKind::String;
-          if (c_.on_message_external(now, t, std::string_view(data).substr(0, k), a, facts)) return;
+          if (c_.on_message_external(now, t, std::string_view(data).substr(0, k), a, std::move(m))) return;
           kept_.erase(ref);
         }
       }

@@ -19,11 +19,15 @@ echat::im::json core_json(const json& j) { return echat::im::parse_json(j.dump()
 struct Conversations : echat::im::Conversations {
   using echat::im::Conversations::Conversations;
   const Conversation* on_message(const json& m) {
-    return echat::im::Conversations::on_message(echat::im::facts_of(core_json(m)), m.dump(), 0);
+    echat::im::Message x = echat::im::message_of(core_json(m));
+    x.json = m.dump();
+    return echat::im::Conversations::on_message(x);
   }
   // The same message, kept by the host as `ref`.
   const Conversation* on_kept(const json& m, std::uint32_t ref) {
-    return echat::im::Conversations::on_message(echat::im::facts_of(core_json(m)), "", ref);
+    echat::im::Message x = echat::im::message_of(core_json(m));
+    x.ref = ref;
+    return echat::im::Conversations::on_message(x);
   }
   const Conversation* on_recalled(const json& d) { return echat::im::Conversations::on_recalled(core_json(d)); }
   void replace(const json& list) { echat::im::Conversations::replace(core_json(list)); }

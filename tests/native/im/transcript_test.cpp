@@ -114,14 +114,14 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
     c.on_transport_close(now, t, code, rest);
   } else if (cmd == "kept") {
     // A delivery frame whose arguments the host keeps (Client::on_message_external): its head (e.g. 421),
-    // the handle, then the message object; the facts are what the host reads from it (facts_of).
+    // the handle, then the message object; the facts are what the host reads from it (message_of).
     const std::string head = next_word(rest);
     echat::socketio::ExternalArgs a;
     a.ext = static_cast<std::uint32_t>(std::stoul(next_word(rest)));
     a.size = rest.size() + 18;  // ["topic.message",…]
     a.shape.root = echat::socketio::JsonKind::Array;
     a.shape.first = echat::socketio::JsonKind::String;
-    got.push_back(c.on_message_external(now, t, head, a, im::facts_of(im::parse_json(rest))) ? "taken" : "not taken");
+    got.push_back(c.on_message_external(now, t, head, a, im::message_of(im::parse_json(rest))) ? "taken" : "not taken");
   } else if (cmd == "http") {
     const auto id = std::stoull(next_word(rest));
     const int status = std::stoi(next_word(rest));
