@@ -29,12 +29,12 @@ namespace echat::bindings {
 // The hot path's shared region of wasm memory (plain exported functions, no embind: the socket.io
 // calls in socketio_bindings.cpp, the IM's delivery in im_bindings.cpp): numbers and short texts in and
 // out. js-shim/core-driver.js views it (views()).
-//   f64 f[0] the deadline for the host timer, f[1] an id; i32 i[0] a length, i[1] a transport id;
-//   head[kHead] header bytes.
+//   f64 f[0] the deadline for the host timer, f[1] an id, f[2..8) numbers; i32 i[0] a length, i[1] a
+//   transport id, i[2..8) small numbers; head[kHead] header bytes. Each area documents its use.
 constexpr int kHead = 256;
 struct Shared {
-  double f[2];
-  std::int32_t i[2];
+  double f[8];
+  std::int32_t i[8];
   char head[kHead];
 };
 Shared& shared_region();  // one per module (socketio_bindings.cpp)

@@ -70,6 +70,7 @@ class CoreDriver {
     // The IM area's hot path (bindings/im_bindings.cpp, echat_im_message): a delivery's object stays
     // here under a handle until the core releases it ({k:'drop'}).
     this.imFast = area === 'ImClient' && typeof core._echat_im_message === 'function';
+    this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
     // SioManager driver (io.js): the 's.event' output without building the batch output object.
     this.onEvent = null;
@@ -82,9 +83,9 @@ class CoreDriver {
       const u8 = this.core._SioShared();
       v = this.shared = {
         u8,
-        f64: new Float64Array(u8.buffer, u8.byteOffset, 2),
-        i32: new Int32Array(u8.buffer, u8.byteOffset + 16, 2),
-        head: new Uint8Array(u8.buffer, u8.byteOffset + 24, HEAD_MAX),
+        f64: new Float64Array(u8.buffer, u8.byteOffset, 8),
+        i32: new Int32Array(u8.buffer, u8.byteOffset + 64, 8),
+        head: new Uint8Array(u8.buffer, u8.byteOffset + 96, HEAD_MAX),
       };
     }
     return v;
@@ -143,7 +144,7 @@ class CoreDriver {
   // is of a type the core would read differently: the frame then takes the general path whole.
   delivery(tid, data) {
     const k = data.indexOf('[');
-    if (k < 2 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 50 ||
+    if (k < 2 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 50 || this.syncedKey === null ||
         !data.startsWith('["topic.message"', k)) return false;
     let args;
     try {
@@ -167,10 +168,41 @@ class CoreDriver {
     const ref = this.ref();
     const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, ref, data.length - k, seq, mid,
       ct == null ? -1 : ct, recalled === true ? 1 : 0, way.length, from.length, to.length);
+    if (code === 5) {
+      this.handed(m, ref, seq, mid, way, from, to);
+      return true;
+    }
     if (code !== 3) return false;
     this.held.set(ref, m);
     this.dispatch(JSON.parse(decodeUtf8(this.core._ImClient_last(this.h))));
     return true;
+  }
+
+  // A delivery the core handed over at once (code 5; the region: bindings/im_bindings.cpp): the outputs
+  // a batch would have carried, performed as dispatch() does (timer, then the frame, then the app's
+  // events in the core's order, then the objects the core let go of). Everything is read from the
+  // region before any listener may call the core again.
+  handed(m, ref, seq, mid, way, from, to) {
+    const { f64, i32, head } = this.views();
+    const bits = i32[0];
+    const recordEnd = i32[2];
+    const text = String.fromCharCode.apply(null, head.subarray(0, recordEnd + i32[3]));
+    const conv = bits & 1 ? {
+      lastMessage: Object.assign({}, m), lastSeq: f64[4], readSeq: f64[3], toTarget: bits & 2 ? from : to,
+      unread: f64[2], updateTime: f64[5], way,
+    } : null;
+    const released = i32[4];
+    const r0 = i32[5];
+    const r1 = i32[6];
+    const tid = i32[1];
+    this.armTimer(f64[0]);
+    if (recordEnd < text.length) this.send(tid, text.slice(recordEnd));
+    if (!(bits & 4)) this.held.set(ref, m);
+    this.sink({ k: 'msg', seq, mid, ref, history: false, message: Object.assign({}, m) });
+    if (conv) this.sink({ k: 'conv', conv });
+    this.sink({ k: 'store', key: this.syncedKey, value: text.slice(0, recordEnd) });
+    if (released > 0) this.held.delete(r0);
+    if (released > 1) this.held.delete(r1);
   }
 
   // A conversation object from the core: a last message kept here ("lastRef") is put in.

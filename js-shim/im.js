@@ -215,6 +215,7 @@ class Im extends Emitter {
       p.onNetwork((online) => { if (this._driver) this._driver.input('setOnline', online); });
     }
     const wanted = this._driver.call('storageKeys').r || {};
+    if (typeof wanted.synced === 'string') this._driver.syncedKey = wanted.synced;
     const prefixes = wanted.prefixes || [];
     const keys = (wanted.keys || []).slice();
     for (const k of p.storageKeys()) {

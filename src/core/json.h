@@ -119,6 +119,17 @@ class Json {
 // Appends the code point `cp` (at most U+10FFFF, not a surrogate) in UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 
+// Appends the decimal digits of `v` (inline: the wasm hot path's lanes compile it into themselves).
+inline void append_uint(std::string& out, std::uint64_t v) {
+  char digits[20];
+  std::size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) out += digits[--n];
+}
+
 // Appends `s` as a JSON string: quotes, escapes as JSON.stringify (\" \\ \b \f \n \r \t, \u00xx for
 // other controls), invalid UTF-8 as U+FFFD.
 void append_json_string(std::string& out, std::string_view s);

@@ -145,7 +145,9 @@ std::string Client::upload_url() const {
 }
 
 std::string Client::synced_record() const {
-  return "{\"seq\":" + std::to_string(inbox_.synced()) + ",\"boot\":" + std::to_string(boot_) + "}";
+  std::string out;
+  write_synced_record(out);
+  return out;
 }
 
 std::string Client::next_request_id() { return prefix_ + "-" + std::to_string(next_request_no_++); }
@@ -612,12 +614,14 @@ void Client::hold_ref(std::uint32_t ref) {
 }
 
 void Client::let_go(std::uint32_t ref) {
+  if (unhold(ref)) outputs_.push_back(Release{ref});
+}
+
+bool Client::unhold(std::uint32_t ref) {
   auto it = refs_.find(ref);
-  if (ref == 0 || it == refs_.end()) return;
-  if (--it->second == 0) {
-    refs_.erase(it);
-    outputs_.push_back(Release{ref});
-  }
+  if (ref == 0 || it == refs_.end() || --it->second != 0) return false;
+  refs_.erase(it);
+  return true;
 }
 
 void Client::on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack_id) {
@@ -719,7 +723,8 @@ void Client::release_history() {
 }
 
 void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
-  std::string args = "[{\"seq\":" + std::to_string(seq) + "}]";
+  std::string args;
+  write_ack_args(args, seq);
   if (!manager_.ack_text_fast(now, ack_id, args)) (void)manager_.ack(now, "/", ack_id, std::move(args), {});
 }
 

@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json.h"
 #include "core/random.h"
 #include "core/timers.h"
 #include "im/conversations.h"
@@ -114,6 +115,32 @@ class Client {
   // the general path does; outputs name it by `payload.ext` (Message::ref, Release).
   bool on_message_external(Millis now, std::uint32_t transport, std::string_view head,
                            const socketio::ExternalArgs& payload, Message m);
+  // The same input, with its common case decided at once (the wasm hot path; delivery_lane.cpp): a
+  // delivery that is the next in seq order, with nothing buffered, no call queued, nothing due and no
+  // output waiting, is handed over without outputs: `out` says what the general path would have output,
+  // in its order:
+  //   Message{seq, mid, ref}; ConversationChanged of *conversation (if one changed); Release{ref} if
+  //   `dropped` (no conversation holds the message); StorageSet{synced_key(), record}; the frame `ack`
+  //   on `transport` (none when ""); Release of released[0..n_released).
+  // `conversation` stays valid until the next call. Returns Handed; anything else is left to
+  // on_message_external (Batch: taken, read take_outputs(); NotTaken: pass the frame to on_frame).
+  struct Handover {
+    std::uint64_t seq = 0;
+    std::uint64_t mid = 0;
+    std::uint32_t ref = 0;
+    const Conversation* conversation = nullptr;
+    bool target_is_sender = false;  // conversation->to_target is the message's formUser (else its toTarget)
+    bool dropped = false;
+    std::string record;              // the value of the StorageSet
+    std::uint32_t transport = 0;
+    std::string ack;
+    std::uint32_t released[2] = {0, 0};  // a message replaces one conversation's last, and may evict one
+    std::size_t n_released = 0;
+    std::optional<Millis> deadline;  // next_deadline()
+  };
+  enum class Lane : unsigned char { NotTaken, Batch, Handed };
+  Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
+                    Message m, Handover& out);
   void on_timer(Millis now);
   std::optional<Millis> next_deadline() const;
   std::vector<Output> take_outputs();
@@ -150,6 +177,8 @@ class Client {
   // a conversation); the last let_go outputs Release.
   void hold_ref(std::uint32_t ref);
   void let_go(std::uint32_t ref);
+  bool unhold(std::uint32_t ref);  // let_go without the output: true when that was the last holder
+  bool alone_in_order(Millis now, const Message& m) const;  // deliver_fast's case
   void on_ack(Millis now, const socketio::AckResult& ack);
 
   void send_login(Millis now);
@@ -196,6 +225,18 @@ class Client {
   void set_state(State state, std::string reason);
   std::string next_request_id();
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
+  static void write_ack_args(std::string& out, std::uint64_t seq) {  // a delivery's ack: [{"seq": seq}]
+    out.assign("[{\"seq\":", 8);
+    core::append_uint(out, seq);
+    out.append("}]", 2);
+  }
+  void write_synced_record(std::string& out) const {  // the same into `out` (inline: delivery_lane.cpp)
+    out.assign("{\"seq\":", 7);
+    core::append_uint(out, inbox_.synced());
+    out.append(",\"boot\":", 8);
+    core::append_uint(out, boot_);
+    out += '}';
+  }
 
   Config config_;
   socketio::Manager manager_;

@@ -61,10 +61,20 @@ void Inbox::drain() {
       if (m.ref != 0) released_.push_back(m.ref);
     }
   }
+  forget_old_mids();
+}
+
+void Inbox::forget_old_mids() {
   while (mid_order_.size() > remembered_mids_) {
     mids_.erase(mid_order_.front());
     mid_order_.pop_front();
   }
+}
+
+void Inbox::advance(std::uint64_t mid) {
+  ++synced_;
+  remember(mid);
+  forget_old_mids();
 }
 
 void Inbox::remember(std::uint64_t mid) {

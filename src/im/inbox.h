@@ -40,6 +40,14 @@ class Inbox {
   // m.seq and m.mid decide; the rest is kept as it is. A Duplicate or Invalid message is not kept.
   Verdict offer(Message m);
 
+  // The common case on its own (the wasm hot path: Client::deliver_fast): whether offer() of this seq
+  // and mid would deliver that message alone (seq == synced + 1, nothing buffered or ready, mid unseen);
+  // then advance(mid) is that offer() without keeping the message (the caller hands it over itself).
+  bool next_alone(std::uint64_t seq, std::uint64_t mid) const {
+    return seq != 0 && mid != 0 && seq == synced_ + 1 && buffer_.empty() && ready_.empty() && !mids_.count(mid);
+  }
+  void advance(std::uint64_t mid);
+
   // Messages that became deliverable, in seq order (each exactly once).
   std::vector<Message> take_ready();
 
@@ -55,6 +63,7 @@ class Inbox {
  private:
   void remember(std::uint64_t mid);
   void drain();
+  void forget_old_mids();
 
   std::uint64_t synced_;
   std::size_t max_buffered_;

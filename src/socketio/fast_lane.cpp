@@ -140,6 +140,10 @@ Manager::Fast Manager::emit_fast(Millis now, std::string_view nsp, const Externa
 Manager::Fast Manager::ack_fast(Millis now, std::string_view nsp, std::uint64_t ack_id, const ExternalArgs& payload,
                                 Header& header) {
   if (!is_root(nsp) || payload.ext == 0 || payload.shape.root != JsonKind::Array) return {};
+  return ack_root_fast(now, ack_id, payload.size, header);
+}
+
+Manager::Fast Manager::ack_root_fast(Millis now, std::uint64_t ack_id, std::size_t size, Header& header) {
   const auto due = lane_deadline(now);
   if (!due) return {};
   Socket* s = root_socket();
@@ -147,21 +151,14 @@ Manager::Fast Manager::ack_fast(Millis now, std::string_view nsp, std::uint64_t 
   auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
   if (it == s->server_acks.end()) return {};
   put_header(header, '3', ack_id);
-  if (!session_->can_send_fast(now, header.size + payload.size)) return {};
+  if (!session_->can_send_fast(now, header.size + size)) return {};
   s->server_acks.erase(it);
   return {kSend, -1, *due};
 }
 
 bool Manager::ack_text_fast(Millis now, std::uint64_t ack_id, std::string_view args_json) {
-  if (!lane_deadline(now)) return false;
-  Socket* s = root_socket();
-  if (!s || !connected(*s)) return false;
-  auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
-  if (it == s->server_acks.end()) return false;
   Header header;
-  put_header(header, '3', ack_id);
-  if (!session_->can_send_fast(now, header.size + args_json.size())) return false;
-  s->server_acks.erase(it);
+  if (ack_root_fast(now, ack_id, args_json.size(), header).code != kSend) return false;
   std::string text(header.text, header.size);
   text += args_json;
   outputs_.push_back(engineio::SendFrame{transport_, engineio::Frame{false, std::move(text)}});

@@ -324,6 +324,9 @@ class Manager {
   Fast on_event_fast(Millis now, std::uint32_t transport, std::string_view head, const ExternalArgs& payload);
   Fast emit_fast(Millis now, std::string_view nsp, const ExternalArgs& payload, EmitOptions options, Header& header);
   Fast ack_fast(Millis now, std::string_view nsp, std::uint64_t ack_id, const ExternalArgs& payload, Header& header);
+  // ack_fast on "/" for arguments of `size` bytes, whoever holds them (an IM delivery's, written by the
+  // core: im::Client::deliver_fast).
+  Fast ack_root_fast(Millis now, std::uint64_t ack_id, std::size_t size, Header& header);
   // ack(now, "/", ack_id, args_json, {}) for a small argument text the core wrote itself (an IM
   // delivery's {seq}), in the lane's common case: the frame is output at once, without a Packet or a
   // check of the text. False, having changed nothing, when ack() must decide.

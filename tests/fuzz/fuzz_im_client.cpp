@@ -86,12 +86,14 @@ class ClientAdapter {
   void wake(std::int64_t now) { c_.wake(now); }
   void set_online(std::int64_t now, bool online) { c_.set_online(now, online); }
   void transport_open(std::int64_t now, std::uint32_t t) { c_.on_transport_open(now, t); }
-  // Every other topic.message push goes through the delivery lane as js-shim/core-driver.js sends it
-  // (on_message_external: the object kept here under a handle, its facts read from it); the rest, and
-  // whatever the lane does not take, whole through on_frame.
+  // Two of three topic.message pushes go through the delivery lane as js-shim/core-driver.js sends them,
+  // the object kept here under a handle and its facts read from it: one through on_message_external,
+  // one through deliver_fast (whose Handover becomes the outputs it stands for); the rest, and whatever
+  // the lane does not take, whole through on_frame.
   void frame(std::int64_t now, std::uint32_t t, bool binary, std::string data) {
     const std::size_t k = data.find('[');
-    if (!binary && k >= 2 && k <= 22 && data.compare(0, 2, "42") == 0 && (lane_turn_++ & 1) &&
+    const unsigned turn = lane_turn_++ % 3;
+    if (!binary && k >= 2 && k <= 22 && data.compare(0, 2, "42") == 0 && turn != 0 &&
         data.compare(k, 17, "[\"topic.message\",") == 0) {
       const im::json args = im::parse_json(std::string_view(data).substr(k));
       if (args.is_array() && args.size() == 2 && args[1].is_object()) {
@@ -104,7 +106,15 @@ class ClientAdapter {
           a.size = data.size() - k;
           a.shape.root = echat::socketio::JsonKind::Array;
           a.shape.first = echat::socketio::JsonKind::String;
-          if (c_.on_message_external(now, t, std::string_view(data).substr(0, k), a, std::move(m))) return;
+          const std::string_view head = std::string_view(data).substr(0, k);
+          if (turn == 1) {
+            if (c_.on_message_external(now, t, head, a, std::move(m))) return;
+          } else {
+            im::Client::Handover h;
+            const auto lane = c_.deliver_fast(now, t, head, a, std::move(m), h);
+            if (lane == im::Client::Lane::Handed) return handed(h);
+            if (lane == im::Client::Lane::Batch) return;
+          }
           kept_.erase(ref);
         }
       }
@@ -128,6 +138,7 @@ class ClientAdapter {
 
   std::vector<FuzzEvent> take() {
     std::vector<FuzzEvent> out;
+    out.swap(handed_);
     for (auto& o : c_.take_outputs()) {
       FuzzEvent e;
       if (auto* x = std::get_if<im::OpenTransport>(&o)) {
@@ -189,7 +200,22 @@ class ClientAdapter {
     }
     return r.value();
   }
+  // A delivery deliver_fast handed over: the events its Handover stands for, in its order (client.h).
+  void handed(const im::Client::Handover& h) {
+    check(c_.take_outputs().empty() && kept_.count(h.ref) == 1 && h.deadline == c_.next_deadline());
+    handed_.push_back({FuzzEvent::Message, 0, h.seq, h.mid, 0, false, kept_[h.ref], {}});
+    if (h.conversation) {
+      check(h.conversation->last_ref == h.ref && !h.dropped);
+      handed_.push_back({FuzzEvent::Conv, 0, 0, 0, 0, false, im::Conversations::to_text(*h.conversation), {}});
+    }
+    if (h.dropped) check(kept_.erase(h.ref) == 1);
+    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(), h.record});
+    if (!h.ack.empty()) handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, h.ack, {}});
+    for (std::size_t i = 0; i < h.n_released; ++i) check(kept_.erase(h.released[i]) == 1);
+  }
+
   im::Client c_;
+  std::vector<FuzzEvent> handed_;
   std::map<std::uint32_t, std::string> kept_;  // the host-kept objects the core has not released
   std::uint32_t next_ref_ = 1;
   unsigned lane_turn_ = 0;

@@ -1,0 +1,76 @@
+// im::Client's delivery lane (client.h, deliver_fast): the general path's decision for its common case,
+// a live delivery that is next in seq order, taken without Message, ConversationChanged, StorageSet,
+// SendFrame or Release outputs, which the host would otherwise read back as a batch. Every decision is
+// the general path's (the Inbox, the Conversations, the holders of host-kept objects, the Manager's ack
+// lane); only the way it is reported differs. Whenever the general path could decide otherwise, the
+// input goes to on_message_external, unchanged.
+//
+// Why a file of its own: like socketio/fast_lane.cpp, the shipped build compiles it -O2
+// (toolchain/emscripten-flags.cmake, ECHAT_EM_HOT_SOURCES): WeChat on iOS interprets wasm, and there a
+// batch of outputs, written in -Oz code and parsed again by the host, cost most of a delivery
+// (docs/benchmarks.md). The transcripts run each `kept` delivery through both paths and compare
+// (tests/native/im/transcript_test.cpp).
+#include <string>
+
+#include "im/client.h"
+
+namespace echat::im {
+
+bool Client::alone_in_order(Millis now, const Message& m) const {
+  if (ended_ || fresh_run_ || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
+    return false;
+  }
+  for (const auto& c : calls_) {
+    if (c.phase == Call::Phase::Queued) return false;  // flush() may send it now
+  }
+  const auto due = next_deadline();
+  return !due || *due > now;
+}
+
+Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::string_view head,
+                                  const socketio::ExternalArgs& payload, Message m, Handover& out) {
+  if (!alone_in_order(now, m)) {
+    return on_message_external(now, transport, head, payload, std::move(m)) ? Lane::Batch : Lane::NotTaken;
+  }
+  const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
+  if (lane.code != socketio::Manager::kEvent) return Lane::NotTaken;  // nothing changed
+  m.ref = payload.ext;
+  out.ack.clear();
+  if (lane.value >= 0) {
+    // The ack first: the one step that may not go fast (the Manager took the event; from here the
+    // general path carries on exactly as on_message_external would).
+    const auto ack_id = static_cast<std::uint64_t>(lane.value);
+    socketio::Manager::Header h;
+    write_ack_args(out.ack, m.seq);
+    if (manager_.ack_root_fast(now, ack_id, out.ack.size(), h).code != socketio::Manager::kSend) {
+      out.ack.clear();
+      on_delivery(now, std::move(m), ack_id);
+      settle(now);
+      return Lane::Batch;
+    }
+    out.ack.insert(0, h.text, h.size);
+    out.transport = manager_.transport();
+  }
+  out.seq = m.seq;
+  out.mid = m.mid;
+  out.ref = m.ref;
+  inbox_.advance(m.mid);
+  if (sync_running_) ++sync_run_count_;
+  const Conversation* changed = conversations_.on_message(m);
+  out.conversation = changed;
+  out.target_is_sender = changed && changed->to_target == m.facts.form_user;
+  // The inbox's hold ends as the message is handed over; the conversation's, if it shows it, begins.
+  out.dropped = !(changed && changed->last_ref == m.ref);
+  if (!out.dropped) hold_ref(m.ref);
+  write_synced_record(out.record);
+  // At most two (Conversations::on_message: the conversation's previous last message, and the last
+  // message of a conversation it evicted); the guard only keeps a broken promise from writing past.
+  out.n_released = 0;
+  for (std::uint32_t r : conversations_.take_released()) {
+    if (out.n_released < 2 && unhold(r)) out.released[out.n_released++] = r;
+  }
+  out.deadline = next_deadline();
+  return Lane::Handed;
+}
+
+}  // namespace echat::im
