@@ -78,24 +78,25 @@ class Session {
     result_ = "null";
     call_error_.reset();
     if (core_) f(*core_);
-    complete([](void*, Outputs&, std::optional<core::Millis>) { return -1; }, nullptr);
+    complete([](void*, Outputs&, const Core&) { return -1; }, nullptr);
     return bytes_view(*last_);
   }
 
   // The hot path's form (bindings/socketio_bindings.cpp): applies f(core), then offers the outputs and
-  // the next deadline to `fast(outputs, deadline)`, which answers with a small code >= 0 when it could
-  // say everything in the shared region; otherwise (-1) the batch is written and kBatch returned (the
-  // host then reads it with last()). An error always goes through the batch.
+  // the core to `fast(outputs, core)`, which answers with a small code >= 0 when it could say everything
+  // in the shared region (asking the core for its next deadline if it says one); otherwise (-1) the
+  // batch is written and kBatch returned (the host then reads it with last()). An error always goes
+  // through the batch.
   static constexpr int kBatch = 3;
   using Outputs = decltype(std::declval<Core&>().take_outputs());
-  using FastFn = int (*)(void* ctx, Outputs& outs, std::optional<core::Millis> deadline);
+  using FastFn = int (*)(void* ctx, Outputs& outs, const Core& core);
   template <typename F, typename Fast>
   int run_fast(F&& f, Fast&& fast) {
     result_ = "null";
     call_error_.reset();
     if (core_) f(*core_);
     return complete(
-        [](void* ctx, Outputs& outs, std::optional<core::Millis> d) { return (*static_cast<Fast*>(ctx))(outs, d); },
+        [](void* ctx, Outputs& outs, const Core& c) { return (*static_cast<Fast*>(ctx))(outs, c); },
         &fast);
   }
 
@@ -108,15 +109,14 @@ class Session {
       return kBatch;
     }
     auto outs = core_->take_outputs();
-    const auto deadline = core_->next_deadline();
     if (!call_error_) {
-      const int code = fast(ctx, outs, deadline);
+      const int code = fast(ctx, outs, *core_);
       if (code >= 0) return code;
     }
     for (auto& out : outs) writer_.add(out);
     writer_.set_result(result_);
     if (call_error_) writer_.set_error(*call_error_);
-    last_ = &writer_.finish(deadline);
+    last_ = &writer_.finish(core_->next_deadline());
     return kBatch;
   }
 

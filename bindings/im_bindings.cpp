@@ -1,27 +1,28 @@
 // embind over im::Client: thin, no logic. Each function is one input of the sans-I/O core on the client
 // `h` (from _ImClient_new) and returns one batch (src/host/im_batch.h) as bytes (bindings/boundary.h).
+// The hot path of a delivery is a plain export in im_lane.cpp.
 // The friendly API is js-shim/im.js and js-shim/apis.js.
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
-#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "bindings/boundary.h"
+#include "bindings/im_session.h"
 #include "host/batch.h"  // append_json_string
-#include "host/im_batch.h"
-#include "im/client.h"
+
+namespace echat::bindings {
+Handles<ImSession> g_im_sessions;
+}  // namespace echat::bindings
 
 namespace {
 
 using echat::core::Millis;
 using echat::im::Client;
-using ImSession = echat::bindings::Session<Client, echat::host::ImBatchWriter>;
-
-echat::bindings::Handles<ImSession> g_clients;  // bindings only: src/ has no globals
+using echat::bindings::ImSession;
+auto& g_clients = echat::bindings::g_im_sessions;
 
 template <typename F>
 emscripten::val on(int h, F&& f) {
@@ -75,78 +76,6 @@ emscripten::val im_request(int h, double now, std::string module, std::string me
 
 }  // namespace
 
-extern "C" {
-
-// The hot path of a delivery (no embind invoker, no string marshalling; the region: bindings/boundary.h):
-// a text frame `42<id>["topic.message", {...}]` whose arguments the host keeps as `ext` (`size`
-// characters, JSON.parse'd there). head[0..head_len) is the frame up to its '[', followed by the message
-// object's way, formUser and toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers,
-// create_time its createTime (-1: none), flags bit 0 its `recalled`.
-// Returns -1 when the core did not take it (pass the frame to _ImClient_textFrame), 3 when it did and
-// the batch says what follows (_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
-// in the region, in the order the host performs it:
-//   f[0] the deadline (-1 none); i[3] > 0: send head[i[2]..i[2] + i[3]) on transport i[1]; hand the
-//   message over; i[0] & 1: its conversation changed (way and toTarget: the message's way, and its
-//   formUser if i[0] & 2, else its toTarget), with unread f[2], readSeq f[3], lastSeq f[4], updateTime
-//   f[5] and the message as its last; i[0] & 4: forget the object once handed over; store
-//   head[0..i[2]) under the synced key (_ImClient_storageKeys: "synced"); then forget the objects i[5],
-//   i[6] (i[4] of them). The texts are ASCII.
-EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, int ext, int size, double seq,
-                                          double mid, double create_time, int flags, int way_len, int from_len,
-                                          int to_len) {
-  ImSession& s = g_clients.at(h);
-  auto& region = echat::bindings::shared_region();
-  if (!s.core() || head_len < 0 || way_len < 0 || from_len < 0 || to_len < 0 ||
-      head_len + way_len + from_len + to_len > echat::bindings::kHead || ext <= 0 || size < 0) {
-    return -1;
-  }
-  const char* p = region.head;
-  const std::string_view head(p, static_cast<std::size_t>(head_len));
-  echat::im::Message m;
-  m.seq = static_cast<std::uint64_t>(seq);
-  m.mid = static_cast<std::uint64_t>(mid);
-  echat::im::MessageFacts& f = m.facts;
-  f.way.assign(p + head_len, static_cast<std::size_t>(way_len));
-  f.form_user.assign(p + head_len + way_len, static_cast<std::size_t>(from_len));
-  f.to_target.assign(p + head_len + way_len + from_len, static_cast<std::size_t>(to_len));
-  if (create_time >= 0) f.create_time = static_cast<std::uint64_t>(create_time);
-  f.recalled = flags & 1;
-  echat::socketio::ExternalArgs args;
-  args.ext = static_cast<echat::engineio::ExternalRef>(ext);
-  args.size = static_cast<std::size_t>(size);
-  args.shape.root = echat::socketio::JsonKind::Array;
-  args.shape.first = echat::socketio::JsonKind::String;
-  static Client::Handover out;  // reused: its texts keep their capacity
-  Client::Lane lane = Client::Lane::NotTaken;
-  const int code = s.run_fast(
-      [&](Client& c) {
-        lane = c.deliver_fast(Millis(now), static_cast<unsigned>(tid), head, args, std::move(m), out);
-      },
-      [&](auto&, auto) {
-        if (lane != Client::Lane::Handed) return -1;
-        region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
-        std::int32_t bits = out.dropped ? 4 : 0;
-        if (const echat::im::Conversation* c = out.conversation) {
-          bits |= out.target_is_sender ? 3 : 1;
-          region.f[2] = static_cast<double>(c->unread);
-          region.f[3] = static_cast<double>(c->read_seq);
-          region.f[4] = static_cast<double>(c->last_seq);
-          region.f[5] = static_cast<double>(c->update_time);
-        }
-        region.i[0] = bits;
-        region.i[1] = static_cast<std::int32_t>(out.transport);
-        region.i[2] = static_cast<std::int32_t>(out.record.size());  // <= 56 bytes
-        region.i[3] = static_cast<std::int32_t>(out.ack.size());     // <= 52 bytes
-        region.i[4] = static_cast<std::int32_t>(out.n_released);
-        region.i[5] = static_cast<std::int32_t>(out.released[0]);
-        region.i[6] = static_cast<std::int32_t>(out.released[1]);
-        std::copy(out.ack.begin(), out.ack.end(), std::copy(out.record.begin(), out.record.end(), region.head));
-        return 5;
-      });
-  return lane == Client::Lane::NotTaken ? -1 : code;
-}
-
-}  // extern "C"
 
 EMSCRIPTEN_BINDINGS(echat_im) {
   using emscripten::function;

@@ -157,7 +157,7 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_text(int h, double now, int tid, int head_len
       [&](Manager& core) {
         taken = core.on_frame_external(Millis(now), static_cast<unsigned>(tid), head, payload);
       },
-      [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
+      [&](auto& outs, const Manager& m) { return fast_answer(outs, m.next_deadline(), payload.ext, -1); });
   return taken ? code : -1;
 }
 
@@ -186,7 +186,7 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext,
         if (r.ok()) emit_id = static_cast<double>(r.value());
         s.id(r);
       },
-      [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, emit_id); });
+      [&](auto& outs, const Manager& m) { return fast_answer(outs, m.next_deadline(), payload.ext, emit_id); });
 }
 
 // The answer to the server's ack request `ack_id`, arguments kept by the host as `ext`.
@@ -202,7 +202,7 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_ack(int h, double now, int nsp_len, double ac
   }
   const echat::socketio::Packet payload = packet_of(args);
   return s.run_fast([&](Manager& m) { s.check(m.ack_external(Millis(now), std::string(nsp), id, payload)); },
-                    [&](auto& outs, auto deadline) { return fast_answer(outs, deadline, payload.ext, -1); });
+                    [&](auto& outs, const Manager& m) { return fast_answer(outs, m.next_deadline(), payload.ext, -1); });
 }
 
 // The oldest host-kept payload the manager still holds (0: none).

@@ -39,8 +39,10 @@ set(ECHAT_EM_LINK_FLAGS
 # libc++ accessors out of line in -Oz code. Hence -O2, no LTO, and -finline-functions to undo emcc's
 # flag (the last one wins). A pushed event: ~20 us before, ~7 us after, on jsc with JSC_useJIT=0
 # (docs/benchmarks.md). Keep this list to the lanes: -O2 on the whole core costs ~44 KB of .br.
-# src/im/delivery_lane.cpp: an IM delivery next in seq order (im::Client::deliver_fast).
-set(ECHAT_EM_HOT_SOURCES ${CMAKE_SOURCE_DIR}/src/socketio/fast_lane.cpp ${CMAKE_SOURCE_DIR}/src/im/delivery_lane.cpp)
+# src/im/delivery_lane.cpp: an IM delivery next in seq order (im::Client::deliver_fast), and its export
+# bindings/im_lane.cpp.
+set(ECHAT_EM_HOT_SOURCES ${CMAKE_SOURCE_DIR}/src/socketio/fast_lane.cpp ${CMAKE_SOURCE_DIR}/src/im/delivery_lane.cpp
+    ${CMAKE_SOURCE_DIR}/bindings/im_lane.cpp)
 set(ECHAT_EM_HOT_FLAGS -O2 -fno-lto -finline-functions)
 
 if(ECHAT_WASM_DEBUG)

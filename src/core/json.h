@@ -122,12 +122,12 @@ void append_utf8(std::string& out, std::uint32_t cp);
 // Appends the decimal digits of `v` (inline: the wasm hot path's lanes compile it into themselves).
 inline void append_uint(std::string& out, std::uint64_t v) {
   char digits[20];
-  std::size_t n = 0;
+  std::size_t n = sizeof digits;
   do {
-    digits[n++] = static_cast<char>('0' + v % 10);
+    digits[--n] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  while (n > 0) out += digits[--n];
+  out.append(digits + n, sizeof digits - n);  // one call: string's members are not inlined (libc++)
 }
 
 // Appends `s` as a JSON string: quotes, escapes as JSON.stringify (\" \\ \b \f \n \r \t, \u00xx for

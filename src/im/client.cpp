@@ -515,14 +515,8 @@ void Client::on_timer(Millis now) {
 }
 
 std::optional<Millis> Client::next_deadline() const {
-  std::optional<Millis> best = core::earliest(manager_.next_deadline(), timers_.next());
-  best = core::earliest(best, http_login_deadline_);
-  for (const auto& c : calls_) {
-    best = core::earliest(best, c.deadline);
-    best = core::earliest(best, c.attempt_deadline);
-    if (c.phase == Call::Phase::Queued && c.not_before > 0) best = core::earliest(best, c.not_before);
-  }
-  return best;
+  const Millis own = own_deadline();
+  return core::earliest(manager_.next_deadline(), own == core::kNever ? std::nullopt : std::optional<Millis>(own));
 }
 
 // ---- Socket events -------------------------------------------------------------------------------

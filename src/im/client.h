@@ -136,7 +136,7 @@ class Client {
     std::string ack;
     std::uint32_t released[2] = {0, 0};  // a message replaces one conversation's last, and may evict one
     std::size_t n_released = 0;
-    std::optional<Millis> deadline;  // next_deadline()
+    std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };
   enum class Lane : unsigned char { NotTaken, Batch, Handed };
   Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
@@ -179,6 +179,9 @@ class Client {
   void let_go(std::uint32_t ref);
   bool unhold(std::uint32_t ref);  // let_go without the output: true when that was the last holder
   bool alone_in_order(Millis now, const Message& m) const;  // deliver_fast's case
+  // The Client's own deadlines (its timers, the HTTP login, the calls'): next_deadline() without the
+  // Manager's, kNever when none (in delivery_lane.cpp, compiled into the lane).
+  Millis own_deadline() const;
   void on_ack(Millis now, const socketio::AckResult& ack);
 
   void send_login(Millis now);

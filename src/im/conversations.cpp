@@ -31,8 +31,9 @@ const Conversation* Conversations::on_message(const Message& m) {
   c->last_seq = m.seq;
   if (c->last_ref != 0) released_.push_back(c->last_ref);
   c->last_ref = m.ref;
-  c->last_message = m.ref != 0 ? json() : parse_json(m.json);
-  c->last_patch = json();
+  if (m.ref == 0) c->last_message = parse_json(m.json);
+  else if (!c->last_message.is_null()) c->last_message = json();
+  if (!c->last_patch.is_null()) c->last_patch = json();
   c->last_mid = m.mid;
   if (msg.create_time) c->update_time = static_cast<std::int64_t>(*msg.create_time);
   if (from != self_ && !msg.recalled && m.seq > c->read_seq) {

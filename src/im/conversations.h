@@ -61,6 +61,8 @@ class Conversations {
   static std::string to_text(const Conversation& c);  // one conversation object, as JSON text
   // Host-kept last messages no conversation refers to any more.
   std::vector<std::uint32_t> take_released();
+  const std::vector<std::uint32_t>& released() const { return released_; }  // the same, kept until
+  void clear_released() { released_.clear(); }                               // cleared (its capacity too)
   const std::vector<Conversation>& entries() const { return entries_; }
 
  private:

@@ -10,11 +10,22 @@
 // batch of outputs, written in -Oz code and parsed again by the host, cost most of a delivery
 // (docs/benchmarks.md). The transcripts run each `kept` delivery through both paths and compare
 // (tests/native/im/transcript_test.cpp).
+#include <algorithm>
 #include <string>
 
 #include "im/client.h"
 
 namespace echat::im {
+
+Millis Client::own_deadline() const {
+  Millis best = std::min(timers_.earliest(), http_login_deadline_.value_or(core::kNever));
+  for (const auto& c : calls_) {
+    if (c.deadline) best = std::min(best, *c.deadline);
+    if (c.attempt_deadline) best = std::min(best, *c.attempt_deadline);
+    if (c.phase == Call::Phase::Queued && c.not_before > 0) best = std::min(best, c.not_before);
+  }
+  return best;
+}
 
 bool Client::alone_in_order(Millis now, const Message& m) const {
   if (ended_ || fresh_run_ || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
@@ -23,8 +34,7 @@ bool Client::alone_in_order(Millis now, const Message& m) const {
   for (const auto& c : calls_) {
     if (c.phase == Call::Phase::Queued) return false;  // flush() may send it now
   }
-  const auto due = next_deadline();
-  return !due || *due > now;
+  return own_deadline() > now;  // the Manager's: its lanes check them
 }
 
 Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::string_view head,
@@ -36,13 +46,15 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
   if (lane.code != socketio::Manager::kEvent) return Lane::NotTaken;  // nothing changed
   m.ref = payload.ext;
   out.ack.clear();
+  Millis due = lane.deadline;  // the Manager's (its lanes report one never later than its next)
   if (lane.value >= 0) {
     // The ack first: the one step that may not go fast (the Manager took the event; from here the
     // general path carries on exactly as on_message_external would).
     const auto ack_id = static_cast<std::uint64_t>(lane.value);
     socketio::Manager::Header h;
     write_ack_args(out.ack, m.seq);
-    if (manager_.ack_root_fast(now, ack_id, out.ack.size(), h).code != socketio::Manager::kSend) {
+    const socketio::Manager::Fast sent = manager_.ack_root_fast(now, ack_id, out.ack.size(), h);
+    if (sent.code != socketio::Manager::kSend) {
       out.ack.clear();
       on_delivery(now, std::move(m), ack_id);
       settle(now);
@@ -50,6 +62,7 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
     }
     out.ack.insert(0, h.text, h.size);
     out.transport = manager_.transport();
+    due = sent.deadline;
   }
   out.seq = m.seq;
   out.mid = m.mid;
@@ -66,10 +79,12 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
   // At most two (Conversations::on_message: the conversation's previous last message, and the last
   // message of a conversation it evicted); the guard only keeps a broken promise from writing past.
   out.n_released = 0;
-  for (std::uint32_t r : conversations_.take_released()) {
+  for (std::uint32_t r : conversations_.released()) {
     if (out.n_released < 2 && unhold(r)) out.released[out.n_released++] = r;
   }
-  out.deadline = next_deadline();
+  conversations_.clear_released();
+  due = std::min(due, own_deadline());
+  out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
   return Lane::Handed;
 }
 

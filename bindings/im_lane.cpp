@@ -1,0 +1,93 @@
+// The IM area's hot path: a delivery, as a plain export (no embind invoker, no string marshalling),
+// answering through the shared region (bindings/boundary.h). Compiled -O2 with the core's lanes
+// (toolchain/emscripten-flags.cmake, ECHAT_EM_HOT_SOURCES), so that the Session's inline steps and the
+// region's writes are not calls: WeChat on iOS interprets wasm (docs/benchmarks.md). Thin: no logic.
+#include <emscripten/emscripten.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <utility>
+
+#include "bindings/im_session.h"
+
+namespace {
+
+using echat::bindings::ImSession;
+using echat::core::Millis;
+using echat::im::Client;
+
+}  // namespace
+
+extern "C" {
+
+// The hot path of a delivery (no embind invoker, no string marshalling; the region: bindings/boundary.h):
+// a text frame `42<id>["topic.message", {...}]` whose arguments the host keeps as `ext` (`size`
+// characters, JSON.parse'd there). head[0..head_len) is the frame up to its '[', followed by the message
+// object's way, formUser and toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers,
+// create_time its createTime (-1: none), flags bit 0 its `recalled`.
+// Returns -1 when the core did not take it (pass the frame to _ImClient_textFrame), 3 when it did and
+// the batch says what follows (_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
+// in the region, in the order the host performs it:
+//   f[0] the deadline (-1 none); i[3] > 0: send head[i[2]..i[2] + i[3]) on transport i[1]; hand the
+//   message over; i[0] & 1: its conversation changed (way and toTarget: the message's way, and its
+//   formUser if i[0] & 2, else its toTarget), with unread f[2], readSeq f[3], lastSeq f[4], updateTime
+//   f[5] and the message as its last; i[0] & 4: forget the object once handed over; store
+//   head[0..i[2]) under the synced key (_ImClient_storageKeys: "synced"); then forget the objects i[5],
+//   i[6] (i[4] of them). The texts are ASCII.
+EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, int ext, int size, double seq,
+                                          double mid, double create_time, int flags, int way_len, int from_len,
+                                          int to_len) {
+  ImSession& s = echat::bindings::g_im_sessions.at(h);
+  auto& region = echat::bindings::shared_region();
+  if (!s.core() || head_len < 0 || way_len < 0 || from_len < 0 || to_len < 0 ||
+      head_len + way_len + from_len + to_len > echat::bindings::kHead || ext <= 0 || size < 0) {
+    return -1;
+  }
+  const char* p = region.head;
+  const std::string_view head(p, static_cast<std::size_t>(head_len));
+  echat::im::Message m;
+  m.seq = static_cast<std::uint64_t>(seq);
+  m.mid = static_cast<std::uint64_t>(mid);
+  echat::im::MessageFacts& f = m.facts;
+  f.way.assign(p + head_len, static_cast<std::size_t>(way_len));
+  f.form_user.assign(p + head_len + way_len, static_cast<std::size_t>(from_len));
+  f.to_target.assign(p + head_len + way_len + from_len, static_cast<std::size_t>(to_len));
+  if (create_time >= 0) f.create_time = static_cast<std::uint64_t>(create_time);
+  f.recalled = flags & 1;
+  echat::socketio::ExternalArgs args;
+  args.ext = static_cast<echat::engineio::ExternalRef>(ext);
+  args.size = static_cast<std::size_t>(size);
+  args.shape.root = echat::socketio::JsonKind::Array;
+  args.shape.first = echat::socketio::JsonKind::String;
+  static Client::Handover out;  // reused: its texts keep their capacity
+  Client::Lane lane = Client::Lane::NotTaken;
+  const int code = s.run_fast(
+      [&](Client& c) {
+        lane = c.deliver_fast(Millis(now), static_cast<unsigned>(tid), head, args, std::move(m), out);
+      },
+      [&](auto&, const Client&) {
+        if (lane != Client::Lane::Handed) return -1;
+        region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
+        std::int32_t bits = out.dropped ? 4 : 0;
+        if (const echat::im::Conversation* c = out.conversation) {
+          bits |= out.target_is_sender ? 3 : 1;
+          region.f[2] = static_cast<double>(c->unread);
+          region.f[3] = static_cast<double>(c->read_seq);
+          region.f[4] = static_cast<double>(c->last_seq);
+          region.f[5] = static_cast<double>(c->update_time);
+        }
+        region.i[0] = bits;
+        region.i[1] = static_cast<std::int32_t>(out.transport);
+        region.i[2] = static_cast<std::int32_t>(out.record.size());  // <= 56 bytes
+        region.i[3] = static_cast<std::int32_t>(out.ack.size());     // <= 52 bytes
+        region.i[4] = static_cast<std::int32_t>(out.n_released);
+        region.i[5] = static_cast<std::int32_t>(out.released[0]);
+        region.i[6] = static_cast<std::int32_t>(out.released[1]);
+        std::copy(out.ack.begin(), out.ack.end(), std::copy(out.record.begin(), out.record.end(), region.head));
+        return 5;
+      });
+  return lane == Client::Lane::NotTaken ? -1 : code;
+}
+
+}  // extern "C"
