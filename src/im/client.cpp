@@ -505,9 +505,8 @@ void Client::on_timer(Millis now) {
   if (timers_.fire_if_due(Timer::Reconnect, now) && !ended_) {
     (void)manager_.connect_socket(now, "/", "");
   }
-  if (http_login_deadline_ && *http_login_deadline_ <= now) {
+  if (timers_.fire_if_due(Timer::HttpLogin, now)) {
     http_login_id_.reset();
-    http_login_deadline_.reset();
     timers_.set(Timer::Relogin, now + kReloginDelay);
   }
   check_deadlines(now);
@@ -775,7 +774,7 @@ void Client::send_http_login(Millis now) {
                {"auid", config_.auid}, {"token", config_.token}});
   http_login_id_ = id;
   http_login_host_ = http_host_;
-  http_login_deadline_ = now + config_.request_timeout;
+  timers_.set(Timer::HttpLogin, now + config_.request_timeout);
   outputs_.push_back(HttpRequest{id, http_base() + "/v1/auth/login", dump(body)});
 }
 
@@ -1153,7 +1152,7 @@ void Client::on_http_response(Millis now, std::uint64_t id, int status, std::str
   http_down_ = false;
   if (http_login_id_ && *http_login_id_ == id) {
     http_login_id_.reset();
-    http_login_deadline_.reset();
+    timers_.clear(Timer::HttpLogin);
     const json r = parse_json(body);
     if (!r.is_object() || !field(r, "code")) {
       timers_.set(Timer::Relogin, now + kReloginDelay);
@@ -1177,7 +1176,7 @@ void Client::on_http_response(Millis now, std::uint64_t id, int status, std::str
 void Client::on_http_error(Millis now, std::uint64_t id, std::string_view message) {
   if (http_login_id_ && *http_login_id_ == id) {
     http_login_id_.reset();
-    http_login_deadline_.reset();
+    timers_.clear(Timer::HttpLogin);
     next_http_host(http_login_host_);
     timers_.set(Timer::Relogin, now + kReloginDelay);
     settle(now);

@@ -164,7 +164,9 @@ class Client {
   std::string upload_url() const;  // fileServerConfig.baseUrl (or http_base) + "/" + version + "/file/upload"
 
  private:
-  enum class Timer : unsigned char { Relogin, Reconnect, Count };
+  // The Client's own timers (the calls' deadlines are the calls'): a login again after a failed one; a
+  // reconnect after a refused connect; the HTTP login's answer overdue.
+  enum class Timer : unsigned char { Relogin, Reconnect, HttpLogin, Count };
 
   void settle(Millis now);
   void pump(Millis now);
@@ -179,7 +181,7 @@ class Client {
   void let_go(std::uint32_t ref);
   bool unhold(std::uint32_t ref);  // let_go without the output: true when that was the last holder
   bool alone_in_order(Millis now, const Message& m) const;  // deliver_fast's case
-  // The Client's own deadlines (its timers, the HTTP login, the calls'): next_deadline() without the
+  // The Client's own deadlines (its timers and the calls'): next_deadline() without the
   // Manager's, kNever when none (in delivery_lane.cpp, compiled into the lane).
   Millis own_deadline() const;
   void on_ack(Millis now, const socketio::AckResult& ack);
@@ -265,7 +267,6 @@ class Client {
   std::string jwt_;
   std::optional<std::uint64_t> login_emit_;     // socket login in flight
   std::optional<std::uint64_t> http_login_id_;  // HTTP login in flight
-  std::optional<Millis> http_login_deadline_;
 
   std::vector<Call> calls_;  // in call order
 

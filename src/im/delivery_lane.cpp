@@ -18,7 +18,7 @@
 namespace echat::im {
 
 Millis Client::own_deadline() const {
-  Millis best = std::min(timers_.earliest(), http_login_deadline_.value_or(core::kNever));
+  Millis best = timers_.earliest();
   for (const auto& c : calls_) {
     if (c.deadline) best = std::min(best, *c.deadline);
     if (c.attempt_deadline) best = std::min(best, *c.attempt_deadline);
