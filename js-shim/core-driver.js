@@ -43,7 +43,10 @@ class CoreDriver {
   // area: 'SioManager' | 'ImClient'; io: {kind: (output, driver) => void} performed with the transport commands;
   // closedCode: the error code of a call made after destroy().
   // early: a socket opened before the core loaded (io.js openEarly), adopted by the first matching open().
-  constructor(core, area, platform, optionsJson, sink, { io = {}, closedCode = 'closed', early = null } = {}) {
+  // ordered: deliver() queues outputs caused by a listener's call while others are handed out (the IM
+  // area); socket.io's API needs its events at once instead (`socket.disconnect().connect()` inside a
+  // listener must see the disconnect before it connects again).
+  constructor(core, area, platform, optionsJson, sink, { io = {}, closedCode = 'closed', early = null, ordered = false } = {}) {
     this.early = early;
     this.platform = platform;
     this.sink = sink;
@@ -64,6 +67,9 @@ class CoreDriver {
     // send) while the core holds the handle in a buffer.
     this.fast = area === 'SioManager' && typeof core._echat_sio_text === 'function';
     this.held = new Map();
+    this.ordered = ordered;
+    this.queue = [];         // outputs for the sink (deliver())
+    this.draining = false;
     this.nextRef = 1;
     this.shared = null;
     if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
@@ -198,11 +204,11 @@ class CoreDriver {
     this.armTimer(f64[0]);
     if (recordEnd < text.length) this.send(tid, text.slice(recordEnd));
     if (!(bits & 4)) this.held.set(ref, m);
-    this.sink({ k: 'msg', seq, mid, ref, history: false, message: Object.assign({}, m) });
-    if (conv) this.sink({ k: 'conv', conv });
-    this.sink({ k: 'store', key: this.syncedKey, value: text.slice(0, recordEnd) });
     if (released > 0) this.held.delete(r0);
     if (released > 1) this.held.delete(r1);
+    const msg = { k: 'msg', seq, mid, ref, history: false, message: Object.assign({}, m) };
+    const store = { k: 'store', key: this.syncedKey, value: text.slice(0, recordEnd) };
+    this.deliver(conv ? [msg, { k: 'conv', conv }, store] : [msg, store]);
   }
 
   // A conversation object from the core: a last message kept here ("lastRef") is put in.
@@ -335,7 +341,26 @@ class CoreDriver {
     }
     this.armTimer(batch.t);
     for (const o of outs) if (this.isIo(o.k)) this.handle(o);
-    for (const o of outs) if (!this.isIo(o.k)) this.sink(o);
+    this.deliver(outs.filter((o) => !this.isIo(o.k)));
+  }
+
+  // Hands outputs to the sink in the core's order. Ordered (the IM area): a listener that calls the
+  // core while one is handled (markRead from a 'message' listener) gets that call's outputs after the
+  // rest of the batch being handled, not in the middle of it: an app then sees a conversation's
+  // changes in the order they happened, and its last 'conversation' event is the current one.
+  deliver(outs) {
+    if (!this.ordered) {
+      for (const o of outs) this.sink(o);
+      return;
+    }
+    for (const o of outs) this.queue.push(o);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) this.sink(this.queue.shift());
+    } finally {
+      this.draining = false;
+    }
   }
 
   isIo(kind) {

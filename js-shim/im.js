@@ -47,6 +47,7 @@ function callerError(x) {
 function createImDriver(core, p, configJson, sink) {
   return new CoreDriver(core, 'ImClient', p, configJson, sink, {
     closedCode: '-1004',
+    ordered: true,
     io: {
       http: (o, driver) => p.request(o.url, o.body, (err, status, text) => {
         if (err) driver.input('httpError', o.id, String(err));

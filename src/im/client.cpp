@@ -824,7 +824,9 @@ void Client::logged_in_now(Millis now) {
 core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way, const std::string& to_target) {
   if (way != "P2P" && way != "P2R") return arg_error("way", "must be one of P2P, P2R");
   if (to_target.empty()) return arg_error("toTarget", "required");
-  conversations_.mark_read(way, to_target);
+  if (const Conversation* c = conversations_.mark_read(way, to_target)) {
+    outputs_.push_back(ConversationChanged{Conversations::to_text(*c)});
+  }
   return request(now, "conversation", "read", dump(json::object({{"way", way}, {"toTarget", to_target}})));
 }
 

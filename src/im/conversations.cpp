@@ -145,13 +145,13 @@ void Conversations::replace(const json& list) {
   }
 }
 
-bool Conversations::mark_read(const std::string& way, const std::string& to_target) {
+const Conversation* Conversations::mark_read(const std::string& way, const std::string& to_target) {
   Conversation* c = find(way, to_target);
-  if (!c) return false;
+  if (!c || (c->unread == 0 && c->read_seq == c->last_seq)) return nullptr;
   c->read_seq = c->last_seq;
   c->unread = 0;
   c->unread_mids.clear();
-  return true;
+  return c;
 }
 
 std::string Conversations::to_json() const {

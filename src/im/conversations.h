@@ -52,8 +52,9 @@ class Conversations {
   const Conversation* on_recalled(const json& data);
   // conversation/list's data: replaces everything (the server is the truth after a login).
   void replace(const json& list);
-  // Marks (way, toTarget) read up to its last message. False when unknown.
-  bool mark_read(const std::string& way, const std::string& to_target);
+  // Marks (way, toTarget) read up to its last message. Returns the conversation if that changed it,
+  // nullptr when unknown or already read.
+  const Conversation* mark_read(const std::string& way, const std::string& to_target);
 
   // Most recent first, as the protocol's conversation objects; a host-kept last message is written
   // "lastMessage": null, "lastRef": ref (and "lastPatch" when a recall changed it).

@@ -474,6 +474,29 @@ test('im features: conversations: list, unread counts, markRead', { skip }, asyn
   await waitFor(async () => find(plain(await bob.sdk.im.getConversations()), 'alice').unread === 1, 'unread 1 again');
 });
 
+// The common chat-page pattern: mark the conversation read as each message arrives, from inside the
+// 'message' listener. The events the app sees must stay in the core's order: the delivery's
+// 'conversation' (unread 1) before the one markRead causes (unread 0), so the last one the app saw says
+// what getConversations() says.
+test('im features: markRead from inside the message listener: the last conversation event is the current one', { skip }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const { alice, bob } = await logIn(t, srv, 'SOCKET', ['alice', 'bob']);
+  const reads = [];
+  bob.sdk.im.on('message', (m) => {
+    if (m.formUser === 'alice') reads.push(bob.sdk.im.markRead({ way: 'P2P', toTarget: 'alice' }));
+  });
+  for (const text of ['1', '2', '3']) {
+    await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text } }), `a->b ${text}`);
+    await waitFor(() => reads.length === Number(text), `bob has ${text}`);
+  }
+  await within(Promise.all(reads), 'markRead calls');
+  const seen = bob.of('conversation').filter((c) => c.way === 'P2P' && c.toTarget === 'alice');
+  const now = plain(await bob.sdk.im.getConversations()).find((c) => c.way === 'P2P' && c.toTarget === 'alice');
+  assert.equal(now.unread, 0);
+  assert.equal(seen.at(-1).unread, 0, `the conversation events bob's page saw: ${JSON.stringify(seen.map((c) => [c.lastSeq, c.unread]))}`);
+  assert.equal(seen.at(-1).lastMessage.body.text, '3');
+});
+
 test('im features: state events: connecting, connected, reconnecting after a drop, connected, disconnected on close', { skip }, async (t) => {
   const srv = await H.startDevserver(t);
   const page = H.imPage(t, srv, { apiTransport: 'SOCKET', reconnectionDelay: 50, reconnectionDelayMax: 200 });

@@ -56,6 +56,7 @@ TEST_CASE("conversations: keyed by peer or room, unread counts others' messages"
   CHECK(list[1]["lastSeq"] == 3);
   CHECK(list[1]["lastMessage"]["seq"] == 3);
   CHECK(cs.mark_read("P2P", "bob"));
+  CHECK(cs.mark_read("P2P", "bob") == nullptr);  // already read: nothing changed (no event)
   CHECK_FALSE(cs.mark_read("P2P", "nobody"));
   CHECK(parse(cs.to_json())[1]["unread"] == 0);
   CHECK(parse(cs.to_json())[1]["readSeq"] == 3);
