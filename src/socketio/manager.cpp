@@ -184,10 +184,8 @@ core::Result<core::Ok> Manager::set_reconnect_options(ManagerOptions o) {
   if (!valid) return valid.error();
   options_ = std::move(valid.value());
   if (!options_.reconnection && state_ == ManagerState::WaitingReconnect) {
-    timers_.clear(Timer::Reconnect);
     state_ = ManagerState::Idle;
-    reconnecting_ = false;
-    attempts_ = 0;
+    loop_to(Loop::Off);
   }
   return core::Ok{};
 }
@@ -274,7 +272,7 @@ void Manager::set_online(Millis now, bool online) {
   }
   if (state_ == ManagerState::WaitingReconnect) {
     fire_reconnect(now);
-  } else if (state_ == ManagerState::Idle && any_active() && !skip_reconnect_) {
+  } else if (state_ == ManagerState::Idle && any_active()) {
     start_attempt(now);
   }
 }
@@ -398,24 +396,21 @@ void Manager::on_engine_open(Millis now, const engineio::Handshake& handshake) {
       if (connecting) probe_ = Probe::Confirming;
     }
   }
-  if (probe_ != Probe::Confirming) confirm_open();
+  if (probe_ != Probe::Confirming) confirm_open(now);
   for (auto& s : sockets_) {
     if (s.state == SocketState::Connecting) send_connect(now, s);
     if (state_ != ManagerState::Open) return;
   }
 }
 
-void Manager::confirm_open() {
+void Manager::confirm_open(Millis now) {
   if (probe_ == Probe::Confirming) {
     probe_ = Probe::None;
     known_version_ = engineio::Version::V4;
   }
   outputs_.push_back(ManagerOpen{session_ && session_->handshake() ? session_->handshake()->sid : std::string(), polling_});
-  if (reconnecting_) {
-    outputs_.push_back(Reconnect{attempts_});
-    reconnecting_ = false;
-  }
-  attempts_ = 0;
+  if (loop_ != Loop::Off) outputs_.push_back(Reconnect{attempts_});
+  loop_to(Loop::Off, now);
 }
 
 void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
@@ -436,7 +431,7 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
   // Auto mode: the first EIO4 try failed before the open packet (or before protocol 5 was confirmed):
   // try EIO3 at once.
   if (options_.protocol == 0 && !known_version_ && version_ == engineio::Version::V4 && probe_ != Probe::V3Retry &&
-      (!was_open || was_probing) && !skip_reconnect_ && any_active()) {
+      (!was_open || was_probing) && any_active()) {
     probe_ = Probe::V3Retry;
     start_attempt(now, true);
     return;
@@ -444,7 +439,7 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
   probe_ = Probe::None;
   // The WebSocket failed before the connection opened (in auto mode with both versions): try
   // long-polling at once, within the same attempt (a network that blocks WebSockets).
-  if ((!was_open || was_probing) && !polling_ && options_.polling && !ours && !skip_reconnect_ && any_active()) {
+  if ((!was_open || was_probing) && !polling_ && options_.polling && !ours && any_active()) {
     polling_ = true;
     ws_failure_ = closed.error ? *closed.error
                                : core::Error::transport("sio.connect_failed", "could not connect: " + closed.reason);
@@ -462,7 +457,7 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
                           ws_failure_->message + "; long-polling failed too: " + error.message};
       ws_failure_.reset();
     }
-    if (skip_reconnect_ || !any_active()) return;  // closed on purpose: nothing is wanted any more
+    if (!any_active()) return;  // closed on purpose: nothing is wanted any more
     if (!ours) {  // (a parse error was reported when it happened)
       outputs_.push_back(ManagerError{error});
       for (auto& s : sockets_) {
@@ -473,11 +468,11 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
         }
       }
     }
-    if (reconnecting_) {
+    if (loop_ != Loop::Off) {
       outputs_.push_back(ReconnectError{error});
-      schedule_reconnect(now);
-    } else if (options_.reconnection && attempts_ == 0 && any_active()) {
-      schedule_reconnect(now);
+      loop_to(Loop::Backoff, now);
+    } else if (options_.reconnection) {
+      loop_to(Loop::Backoff, now);
     }
     return;
   }
@@ -492,9 +487,8 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
     // A connected socket is re-CONNECTed when the connection comes back.
     end_socket(s, s.state == SocketState::Connected ? SocketState::Connecting : s.state, reason);
   }
-  attempts_ = 0;
-  reconnecting_ = false;
-  if (options_.reconnection && !skip_reconnect_ && any_active()) schedule_reconnect(now);
+  loop_to(Loop::Off);  // a new loop, from attempt 1
+  if (options_.reconnection && any_active()) loop_to(Loop::Backoff, now);
 }
 
 // ---- reconnection -------------------------------------------------------------------------------
@@ -513,30 +507,37 @@ Millis Manager::backoff_delay() {
   return ms < 0 ? 0 : static_cast<Millis>(ms);
 }
 
-void Manager::schedule_reconnect(Millis now) {
-  if (attempts_ >= options_.reconnection_attempts) {
+// Every change of loop_ (the table is in manager.h).
+void Manager::loop_to(Loop next, Millis now) {
+  timers_.clear(Timer::Reconnect);
+  if (next == Loop::Backoff && attempts_ >= options_.reconnection_attempts) {
     attempts_ = 0;
-    reconnecting_ = false;
+    loop_ = Loop::Off;
     state_ = ManagerState::Idle;
     outputs_.push_back(ReconnectFailed{});
     return;
   }
-  const Millis delay = backoff_delay();
-  reconnecting_ = true;
-  state_ = ManagerState::WaitingReconnect;
-  if (online_) timers_.set(Timer::Reconnect, add_ms(now, delay));
+  loop_ = next;
+  if (next == Loop::Off) {
+    attempts_ = 0;
+  } else if (next == Loop::Backoff) {
+    const Millis delay = backoff_delay();
+    state_ = ManagerState::WaitingReconnect;
+    if (online_) timers_.set(Timer::Reconnect, add_ms(now, delay));
+  } else {
+    outputs_.push_back(ReconnectAttempt{attempts_});
+  }
 }
 
 void Manager::fire_reconnect(Millis now) {
   timers_.clear(Timer::Reconnect);
   if (state_ != ManagerState::WaitingReconnect || !online_) return;
-  if (!any_active() || skip_reconnect_) {
+  if (!any_active()) {
     state_ = ManagerState::Idle;
-    reconnecting_ = false;
-    attempts_ = 0;
+    loop_to(Loop::Off);
     return;
   }
-  if (reconnecting_) outputs_.push_back(ReconnectAttempt{attempts_});
+  if (loop_ != Loop::Off) loop_to(Loop::Retrying);
   start_attempt(now);
 }
 
@@ -559,9 +560,7 @@ void Manager::drop_connection(Millis now) {
 void Manager::maybe_close_idle(Millis now) {
   open_wanted_ = false;  // a socket went away: the connection stays only for the sockets still active
   if (any_active()) return;
-  timers_.clear(Timer::Reconnect);
-  reconnecting_ = false;
-  attempts_ = 0;
+  loop_to(Loop::Off);
   if (state_ == ManagerState::Open || state_ == ManagerState::Opening) {
     close_engine(now, "forced close");
   }
@@ -571,7 +570,6 @@ void Manager::maybe_close_idle(Millis now) {
 void Manager::open(Millis now) {
   if (fatal_) return;
   advance(now);
-  skip_reconnect_ = false;
   open_wanted_ = true;
   if (state_ != ManagerState::Idle) return;
   if (online_) {
@@ -584,11 +582,8 @@ void Manager::open(Millis now) {
 void Manager::close(Millis now) {
   if (fatal_) return;
   advance(now);
-  skip_reconnect_ = true;
   open_wanted_ = false;
-  timers_.clear(Timer::Reconnect);
-  reconnecting_ = false;
-  attempts_ = 0;
+  loop_to(Loop::Off);
   for (auto& s : sockets_) {
     end_socket(s, SocketState::Inactive, "io client disconnect");
     // Nothing waits for a later connection: buffered emits and the retry queue fail too.
@@ -631,7 +626,6 @@ core::Result<core::Ok> Manager::connect_socket(Millis now, std::string nsp, std:
     if (!check_outgoing(p)) return caller("auth: must be \"\" or a JSON object");
   }
   advance(now);
-  skip_reconnect_ = false;
   Socket& s = find_or_add(nsp);
   s.auth_json = std::move(auth_json);
   if (s.state == SocketState::Inactive) {
@@ -1089,7 +1083,7 @@ void Manager::on_connect_packet(Millis now, Socket* socket, const Packet& p) {
       fall_back(now);
       return;
     }
-    confirm_open();
+    confirm_open(now);
   }
   if (protocol() == Protocol::V4) {
     if (!has_sid && handshake_) sid = p.nsp == "/" ? handshake_->sid : p.nsp + "#" + handshake_->sid;
@@ -1107,7 +1101,7 @@ void Manager::on_connect_packet(Millis now, Socket* socket, const Packet& p) {
 }
 
 void Manager::on_packet(Millis now, Packet p) {
-  if (probe_ == Probe::Confirming && p.type != PacketType::Connect) confirm_open();
+  if (probe_ == Probe::Confirming && p.type != PacketType::Connect) confirm_open(now);
   Socket* s = find(p.nsp);
   if (s && s->state == SocketState::Inactive) s = nullptr;
   switch (p.type) {

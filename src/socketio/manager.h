@@ -367,6 +367,19 @@ class Manager {
   // Protocol 4: what the server thinks of the root namespace on this connection (it connects "/" by
   // itself right after the open packet).
   enum class Root : unsigned char { Unknown, Connected, Disconnected };
+  // The reconnection loop (socket.io-client's reconnect() and its backoff), beside state_: in Backoff,
+  // state_ is WaitingReconnect (also with Off: a connection wanted while offline, no loop yet); in
+  // Retrying, Opening, or Open until ManagerOpen. n = attempts_: the attempt waited for or in flight (0
+  // when Off). Only loop_to() changes loop_ and attempts_ and arms the Reconnect timer.
+  //   Off ── the open connection is lost, or an attempt fails (reconnection on) ─▶ Backoff   n + 1, timer
+  //   Backoff ── Reconnect timer / wake() / set_online(true) ─▶ Retrying   ReconnectAttempt{n}, attempt n
+  //   Retrying ── attempt n fails ─▶ Backoff   ReconnectError (a V3 or polling retry stays in attempt n)
+  //   Retrying ── ManagerOpen ─▶ Off   Reconnect{n}
+  //   Off | Retrying ── to Backoff, n >= reconnection_attempts ─▶ Off   ReconnectFailed, state_ Idle
+  //   any ── close(), no active socket left, reconnection(false) while waiting ─▶ Off
+  // (close() leaves nothing active, so no attempt follows it: socket.io-client's skipReconnect is
+  // !any_active() here.)
+  enum class Loop : unsigned char { Off, Backoff, Retrying };
 
   struct Outgoing {  // an emit waiting in a send buffer
     std::uint64_t emit_id = 0;
@@ -414,7 +427,7 @@ class Manager {
   template <class F>
   void forward(Millis now, std::uint32_t transport, F&& f);
   void on_engine_open(Millis now, const engineio::Handshake& handshake);
-  void confirm_open();
+  void confirm_open(Millis now);
   void on_engine_message(Millis now, engineio::Frame payload);
   void on_engine_closed(Millis now, const engineio::Closed& closed);
   void on_packet(Millis now, Packet packet);
@@ -428,7 +441,7 @@ class Manager {
   void on_connect_packet(Millis now, Socket* socket, const Packet& packet);
   void parse_error(Millis now, core::Error error);
   void fall_back(Millis now);
-  void schedule_reconnect(Millis now);
+  void loop_to(Loop next, Millis now = 0);  // `now`: when Backoff's delay starts
   void fire_reconnect(Millis now);
   void close_engine(Millis now, std::string reason);
   void maybe_close_idle(Millis now);
@@ -488,10 +501,9 @@ class Manager {
   std::optional<bool> known_polling_;  // the transport of the last connection that opened
   std::optional<core::Error> ws_failure_;  // why this attempt's WebSocket failed (before trying polling)
   bool online_ = true;
-  bool reconnecting_ = false;      // inside a reconnection loop (attempts_ counts its attempts)
-  bool skip_reconnect_ = false;    // close() was called
   bool open_wanted_ = false;       // open(): the connection is wanted without a namespace
-  std::uint32_t attempts_ = 0;     // backoff attempts of the current loop
+  Loop loop_ = Loop::Off;
+  std::uint32_t attempts_ = 0;  // n of the Loop table
   std::optional<std::string> close_reason_;  // the reason to report for a close we initiated
   Root root_ = Root::Unknown;
   std::uint64_t next_emit_id_ = 1;
