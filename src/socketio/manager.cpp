@@ -1,4 +1,6 @@
-// The Socket.IO client manager: every state transition of the Manager lives in this file.
+// The Socket.IO client manager: every state transition of the Manager lives in this file. Over ~500 lines
+// on purpose: the connection, the reconnection loop, the sockets and their acks change each other's
+// state, and the order of their outputs is checked here in one place (the fast lane is fast_lane.cpp).
 //
 // Manager states (ManagerState) and what moves them:
 //
@@ -33,6 +35,9 @@
 //   Connected ── server DISCONNECT ─▶ Inactive ("io server disconnect"); ── disconnect_socket() ─▶
 //   Inactive ("io client disconnect"); ── engine closed ─▶ Connecting (SocketDisconnect{reason}; it is
 //   re-CONNECTed when the connection comes back).
+//
+// Beside these states runs the reconnection loop (backoff, attempts, the Reconnect events): its table is
+// Manager::Loop's, in manager.h.
 //
 // Every public input first advances time (advance(now): the session's deadlines, ack timeouts, the
 // reconnect timer), then acts. Session outputs are drained right after each session call, so the
@@ -1058,9 +1063,7 @@ void Manager::end_socket(Socket& socket, SocketState next, const std::string& re
 }
 
 void Manager::socket_refused(Socket& socket, std::string data_json, std::string message) {
-  socket.state = SocketState::Inactive;
-  socket.connect_sent = false;
-  socket.receive_buffer.clear();
+  end_socket(socket, SocketState::Inactive, message);  // (not connected: no SocketDisconnect)
   outputs_.push_back(SocketConnectError{socket.nsp, std::move(data_json), std::move(message), false});
 }
 
