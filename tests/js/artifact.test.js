@@ -48,8 +48,10 @@ const path = require('node:path');
 // Raised to 134,200 on 2026-12-05 (sixth session) for issue 10's in-order delivery handed over at once
 // (src/im/delivery_lane.cpp and its export bindings/im_lane.cpp, -O2; no batch: the outputs' values in
 // the shared region): 132,348 -> 134,131 B (js +729, wasm.br +1,054); a received IM message on JSC
-// without a JIT ~570 -> ~100 us (docs/benchmarks.md).
-const BUDGET = 134200;
+// without a JIT ~570 -> ~100 us (docs/benchmarks.md). Raised to 134,500 the same day: the HTTP login's
+// deadline in the Client's timer table, markRead's 'conversation' event and the IM driver's ordered
+// delivery of events (js +198), the Manager's reconnection loop as one enum: 134,484 B.
+const BUDGET = 134500;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
