@@ -130,8 +130,6 @@ class Im extends Emitter {
     this._initDone = null;
     this._sdk = null;
     this._failed = null;
-    this._submitting = false;
-    this._early = new Map();
     this._requestTimeout = 15000;
   }
 
@@ -273,10 +271,6 @@ class Im extends Emitter {
       case 'resp': {
         const { id, code, msg, data, requestId, clientMsgId } = o;
         const call = this._calls.get(id);
-        if (!call && this._submitting) {
-          this._early.set(id, o);  // answered inside the call that created it: _submit settles it
-          return;
-        }
         if (!call) {
           // A message restored from the outbox after a restart: nobody waits for it.
           if (clientMsgId) this.emitReserved('sent', { code, msg, data, clientMsgId, requestId: requestId || null });
@@ -325,25 +319,16 @@ class Im extends Emitter {
     return undefined;
   }
 
-  // A raw core call that yields a call id; the Promise settles with its Response.
+  // A raw core call that yields a call id; the Promise settles with its Response. The call is
+  // registered before the batch that created it is dispatched (CoreDriver.callThen), so a Response in
+  // that very batch (the core finished the call at once) finds it.
   _submit(name, args) {
     return new Promise((resolve, reject) => {
       this._whenReady(() => {
-        this._submitting = true;
-        let b;
-        try {
-          b = this._driver.call(name, ...args);
-        } finally {
-          this._submitting = false;
-        }
-        const early = this._early;
-        this._early = new Map();
-        if (b.x) return reject(callerError(b.x));
-        this._calls.set(b.r, { resolve, reject });
-        // A Response already in the batch that created the call (the core finished it at once).
-        if (early.has(b.r)) this._onOutput(early.get(b.r));
-        for (const [id, o] of early) if (id !== b.r) this._onOutput(o);
-        return undefined;
+        this._driver.callThen((b) => {
+          if (b.x) reject(callerError(b.x));
+          else this._calls.set(b.r, { resolve, reject });
+        }, name, ...args);
       }, reject);
     });
   }
