@@ -158,15 +158,13 @@ class Im extends Emitter {
     let settled = false;
     let resolveInit;
     const promise = new Promise((resolve) => { resolveInit = resolve; });
-    this._joiners = [];
+    this._initPromise = promise;
     const done = (sdk) => {
       if (settled) return;
       settled = true;
       this._initDone = null;
-      this._initOutcome = { sdk };
       callBack(callback, sdk);
       resolveInit(sdk);
-      for (const join of this._joiners.splice(0)) join(sdk);
     };
     this._initDone = done;
     this._failed = null;
@@ -184,15 +182,13 @@ class Im extends Emitter {
     return promise;
   }
 
-  // A second init with the same config: the outcome of the first, when it is known.
+  // A second init with the same config: the outcome of the first, when it is known (undefined if the
+  // session has ended since).
   _join(callback) {
-    return new Promise((resolve) => {
-      const deliver = (sdk) => {
-        callBack(callback, sdk);
-        resolve(sdk);
-      };
-      if (this._initDone) this._joiners.push(deliver);
-      else setTimeout(() => deliver(this._driver ? this._initOutcome.sdk : undefined), 0);
+    return this._initPromise.then((outcome) => {
+      const sdk = this._driver ? outcome : undefined;
+      callBack(callback, sdk);
+      return sdk;
     });
   }
 
