@@ -73,7 +73,7 @@ class CoreDriver {
     this.nextRef = 1;
     this.shared = null;
     if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
-    // The IM area's hot path (bindings/im_bindings.cpp, echat_im_message): a delivery's object stays
+    // The IM area's hot path (bindings/im_lane.cpp, echat_im_message): a delivery's object stays
     // here under a handle until the core releases it ({k:'drop'}).
     this.imFast = area === 'ImClient' && typeof core._echat_im_message === 'function';
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
@@ -184,7 +184,7 @@ class CoreDriver {
     return true;
   }
 
-  // A delivery the core handed over at once (code 5; the region: bindings/im_bindings.cpp): the outputs
+  // A delivery the core handed over at once (code 5; the region: bindings/im_lane.cpp): the outputs
   // a batch would have carried, performed as dispatch() does (timer, then the frame, then the app's
   // events in the core's order, then the objects the core let go of). Everything is read from the
   // region before any listener may call the core again.

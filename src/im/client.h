@@ -107,7 +107,7 @@ class Client {
     manager_.on_transport_error(now, t, std::move(message));
     settle(now);
   }
-  // A received text frame whose arguments the host keeps (the wasm hot path: bindings/im_bindings.cpp):
+  // A received text frame whose arguments the host keeps (the wasm hot path: bindings/im_lane.cpp):
   // `head` is the frame up to its arguments, `payload` what the host's JSON.parse found, `m` the seq,
   // mid and facts the host read from the message object in ["topic.message", {...}] (json, ref unset). Returns false, having
   // changed nothing, unless the Manager's fast lane takes the event (socketio::Manager::on_event_fast);

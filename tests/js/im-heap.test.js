@@ -34,7 +34,7 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' });
   await within(Promise.all([alice.ready, bob.ready]), 'logins');
   await stream(alice, bob, 0, 1000, 16);
-  // How bob's deliveries went (bindings/im_bindings.cpp echat_im_message): 5 handed over at once (the
+  // How bob's deliveries went (bindings/im_lane.cpp echat_im_message): 5 handed over at once (the
   // delivery lane), 3 through a batch, -1 the frame whole.
   const lanes = {};
   const core = bob.sdk.im._driver.core;
@@ -66,7 +66,7 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   assert.equal(synced.seq, bob.of('message').at(-1).seq);
 });
 
-// A delivery's object stays in JavaScript (bindings/im_bindings.cpp echat_im_message): the receiver's
+// A delivery's object stays in JavaScript (bindings/im_lane.cpp echat_im_message): the receiver's
 // wasm memory does not grow with the message's size (it grew by 4.4 times a 60 KB message before), and
 // the conversation shows the message the shim kept, recalled as the core says.
 test('im memory: a 60 KB message reaches bob without entering his wasm memory; his conversation shows it', { skip, timeout: 60000 }, async (t) => {

@@ -1,6 +1,6 @@
 'use strict';
 // Deliveries a server (or anyone in its place) can craft, against the IM delivery lane
-// (js-shim/core-driver.js delivery(), bindings/im_bindings.cpp echat_im_message): fields of the wrong
+// (js-shim/core-driver.js delivery(), bindings/im_lane.cpp echat_im_message): fields of the wrong
 // type, numbers beyond what a double holds exactly, names too long for the shared region or not ASCII,
 // repeats, a gap, a push without its object. Each must take the general path or the lane with the same
 // outcome: handed over once, in seq order, acknowledged, or refused with an error event, never a
