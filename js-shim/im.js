@@ -249,7 +249,8 @@ class Im extends Emitter {
         return;
       }
       case 'state': {
-        if (STATES.indexOf(o.state) < 0) return;
+        // (After close() from a listener, the core's own 'disconnected' comes behind close()'s.)
+        if (STATES.indexOf(o.state) < 0 || (this._closed && o.state === this._state)) return;
         this._state = o.state;
         this.emitReserved('state', { state: o.state, reason: o.reason });
         return;

@@ -497,6 +497,20 @@ test('im features: markRead from inside the message listener: the last conversat
   assert.equal(seen.at(-1).lastMessage.body.text, '3');
 });
 
+// close() from inside a listener: the session ends there, with one 'disconnected' state event (the
+// core's own comes behind close()'s in the IM driver's ordered delivery), and nothing after it fails.
+test('im features: close() from inside the message listener: one disconnected state event', { skip }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const { alice, bob } = await logIn(t, srv, 'SOCKET', ['alice', 'bob']);
+  bob.sdk.im.on('message', (m) => { if (m.formUser === 'alice') bob.sdk.im.close(); });
+  await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'bye' } }), 'a->b');
+  await waitFor(() => bob.of('state').some((e) => e.state === 'disconnected'), 'bob closed');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(bob.of('state').filter((e) => e.state === 'disconnected').map((e) => e.reason), ['closed']);
+  assert.equal(bob.sdk.im.getState(), 'disconnected');
+  assert.deepEqual(bob.of('error').map((e) => e.message), []);
+});
+
 test('im features: state events: connecting, connected, reconnecting after a drop, connected, disconnected on close', { skip }, async (t) => {
   const srv = await H.startDevserver(t);
   const page = H.imPage(t, srv, { apiTransport: 'SOCKET', reconnectionDelay: 50, reconnectionDelayMax: 200 });
