@@ -134,7 +134,7 @@ class Client {
     std::string record;              // the value of the StorageSet
     std::uint32_t transport = 0;
     std::string ack;
-    std::uint32_t released[2] = {0, 0};  // a message replaces one conversation's last, and may evict one
+    std::uint32_t released[2] = {0, 0};  // at most one in use (Conversations::on_message)
     std::size_t n_released = 0;
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };

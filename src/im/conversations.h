@@ -43,8 +43,9 @@ class Conversations {
   // A message handed over (with the user's seq). Returns the conversation it changed, or nullptr (it
   // names no conversation, or is older than the conversation's last message).
   // The object is m.json, or the host keeps it as m.ref (the conversation then holds the ref until a
-  // newer message, a new list or an eviction replaces it: take_released(); one call releases at most
-  // two: the conversation's previous last message and an evicted conversation's).
+  // newer message, a new list or an eviction replaces it: take_released(). One call releases at most
+  // one: the conversation's previous last message, or, when a new conversation is added to a full
+  // list, the last message of the one it evicts; replace() keeps the list within max_entries).
   const Conversation* on_message(const Message& m);
   // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: an unread
   // recalled message no longer counts as unread, and the conversation whose last message it is shows

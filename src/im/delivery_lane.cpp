@@ -76,8 +76,8 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
   out.dropped = !(changed && changed->last_ref == m.ref);
   if (!out.dropped) hold_ref(m.ref);
   write_synced_record(out.record);
-  // At most two (Conversations::on_message: the conversation's previous last message, and the last
-  // message of a conversation it evicted); the guard only keeps a broken promise from writing past.
+  // At most one (Conversations::on_message); the Handover has room for two, and the guard keeps a
+  // broken promise from writing past them.
   out.n_released = 0;
   for (std::uint32_t r : conversations_.released()) {
     if (out.n_released < 2 && unhold(r)) out.released[out.n_released++] = r;
