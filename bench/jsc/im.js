@@ -11,6 +11,8 @@
 // The server side is the harness's, answering the login, conversation/list and message/sync emits.
 // Clients: the SDK (sdk.im: inbox order, dedup, the persisted position, conversations) and the ~20-line
 // raw E聊 client over weapp.socket.io that bench/im/run.js also measures (no order, dedup or storage).
+//   send (P.sends)           P.sends message.send calls at once, each answered as stored by the server;
+//                            time until every one is confirmed (see runSends)
 // Prints RESULT {connectMs, usPerMessage}.
 /* global H, P, load, module */
 'use strict';
@@ -23,10 +25,15 @@ H.onEvent = function (name, args, id) {
   if (name === 'topic.connection') data = 'JWT-jsc';
   else if (req.method === 'list') data = [];
   else if (req.method === 'sync') data = { messages: [], hasMore: false };
+  else if (req.method === 'send') {  // stored: the server's answer (docs/protocol.md 9.5)
+    sendNo++;
+    data = { mid: 700000 + sendNo, seq: sendNo, clientMsgId: req.clientMsgId, createTime: 1764900000000 + sendNo };
+  }
   if (id >= 0) H.answer(id, [{ requestId: req.requestId, response: { code: 0, msg: 'ok', data: data } }]);
 };
 
-var total = WARM + P.messages;
+var sendNo = 0;
+var total = WARM + (P.sends || P.messages);
 var frames = [];
 for (var k = 0; k < total; k++) {
   var m = {
@@ -38,7 +45,41 @@ for (var k = 0; k < total; k++) {
 var seen = 0;
 function onMessage(m) { if (m.body.text.length > 40) seen++; }
 
+// P.sends: the sending scenario instead: `total` message.send calls at once (the SDK's outbox pipelines
+// them, sendWindow at a time; the raw client emits them all), each answered as stored; time until every
+// one is confirmed. The SDK's outbox records go to wx storage, a no-op in this harness (WeChat's
+// setStorageSync is a native call, not measured here).
+var confirmed = 0;
+function sendAll(from, to, done) {
+  var left = to - from;
+  function one() { confirmed++; if (--left === 0) done(); }
+  for (var s = from; s < to; s++) {
+    var body = { text: 'message ' + s + ' ' + PAD };
+    if (P.client === 'sdk') {
+      sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }).then(one, function (e) { H.fail('send: ' + e.message); });
+    } else {
+      socket.emit('topic.message', { method: 'send', jwt: 'JWT-jsc', requestId: 'bob-s-' + s, timestamp: Date.now(),
+        clientMsgId: 'bob-c-' + s, toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }, function (r) {
+        if (!r || !r.response || r.response.code !== 0) H.fail('send refused');
+        one();
+      });
+    }
+  }
+}
+
+function runSends() {
+  var result = { connectMs: H.tConnected - H.t0 };
+  sendAll(0, WARM, function () {
+    var t0 = H.now();
+    sendAll(WARM, total, function () {
+      result.usPerMessage = (H.now() - t0) * 1000 / P.sends;
+      H.done(result);
+    });
+  });
+}
+
 function run() {
+  if (P.sends) return runSends();
   var result = { connectMs: H.tConnected - H.t0 };
   for (var w = 0; w < WARM; w++) H.send(frames[w]);
   var t0 = H.now();

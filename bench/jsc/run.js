@@ -11,6 +11,7 @@
 //   node bench/jsc/run.js [--rounds 3] [--events 3000] [--acks 300] [--connect-ms 0] [--json]
 //   node bench/jsc/run.js --im 2000 [--rounds 3] [--json]   the IM scenario instead (bench/jsc/im.js):
 //                                   receiving E聊 deliveries, sdk.im vs a raw E聊 client over weapp
+//   node bench/jsc/run.js --im-send 2000 [--rounds 3]       the same clients sending (message.send)
 //   --connect-ms N: every WebSocket takes N ms to open (a real network's TCP + TLS + upgrade; 0 = none)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
@@ -27,7 +28,8 @@ const EVENTS = opt('events', 3000);
 const ACKS = opt('acks', 300);
 const CONNECT_MS = opt('connect-ms', 0);
 const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
-const IM = opt('im', 0);
+const SENDS = opt('im-send', 0);
+const IM = opt('im', 0) || SENDS;
 const SCENARIO = path.join(__dirname, IM ? 'im.js' : 'bench.js');
 
 const CLIENTS = {
@@ -52,7 +54,7 @@ function main() {
       const names = Object.keys(CLIENTS);
       if (r % 2) names.reverse();  // interleaved, alternating order
       for (const name of names) {
-        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, connectMs: CONNECT_MS },
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, connectMs: CONNECT_MS },
           { jit, engine });
         results[mode][name].push(res);
       }
@@ -85,7 +87,8 @@ function main() {
 }
 
 function printIm(version, results) {
-  console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${IM} E聊 deliveries received (bench/jsc/im.js)`);
+  const what = SENDS ? `${SENDS} E聊 messages sent (message.send, confirmed)` : `${IM} E聊 deliveries received`;
+  console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${what} (bench/jsc/im.js)`);
   for (const [mode, byClient] of Object.entries(results)) {
     const m = {};
     for (const [name, rs] of Object.entries(byClient)) {
@@ -93,7 +96,7 @@ function printIm(version, results) {
     }
     const w = m['weapp.socket.io 3.0.0'];
     console.log(`\n${mode}`);
-    console.log('| client | µs per received message | messages/s vs weapp | require()→logged in, ms | vs weapp |');
+    console.log(`| client | µs per ${SENDS ? 'sent' : 'received'} message | messages/s vs weapp | require()→logged in, ms | vs weapp |`);
     console.log('|---|---|---|---|---|');
     for (const [name, x] of Object.entries(m)) {
       const label = name.startsWith('weapp') ? `${name} (raw E聊 client)` : `${name} sdk.im`;
