@@ -31,6 +31,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -268,7 +269,9 @@ class Client {
   std::optional<std::uint64_t> login_emit_;     // socket login in flight
   std::optional<std::uint64_t> http_login_id_;  // HTTP login in flight
 
-  std::vector<Call> calls_;  // in call order
+  // In call order. A deque: the oldest usually finishes first, and a vector moved every later call
+  // (their forms and texts) each time, O(calls) per answer in a burst (docs/benchmarks.md).
+  std::deque<Call> calls_;
 
   Inbox inbox_;
   std::map<std::uint64_t, std::uint64_t> held_acks_;  // seq -> ack id of a buffered push (this connection)

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,8 @@ class Outbox {
   bool remove(const std::string& client_msg_id);
   void clear() { entries_.clear(); bytes_ = 0; }
 
-  const std::vector<OutboxEntry>& entries() const { return entries_; }
-  std::vector<OutboxEntry>& entries() { return entries_; }
+  const std::deque<OutboxEntry>& entries() const { return entries_; }
+  std::deque<OutboxEntry>& entries() { return entries_; }
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
 
@@ -60,7 +61,7 @@ class Outbox {
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
   std::uint64_t next_n_ = 1;
-  std::vector<OutboxEntry> entries_;
+  std::deque<OutboxEntry> entries_;  // a deque: the oldest leaves first, without moving the rest
 };
 
 }  // namespace echat::im

@@ -50,8 +50,10 @@ const path = require('node:path');
 // the shared region): 132,348 -> 134,131 B (js +729, wasm.br +1,054); a received IM message on JSC
 // without a JIT ~570 -> ~100 us (docs/benchmarks.md). Raised to 134,500 the same day: the HTTP login's
 // deadline in the Client's timer table, markRead's 'conversation' event and the IM driver's ordered
-// delivery of events (js +198), the Manager's reconnection loop as one enum: 134,484 B.
-const BUDGET = 134500;
+// delivery of events (js +198), the Manager's reconnection loop as one enum: 134,484 B. Raised to 135,700
+// the same day: the IM's calls and outbox entries in deques, not vectors (finishing the oldest moved
+// every later one, with its form: O(calls) per answer in a burst), +1,573 B: 135,679 B.
+const BUDGET = 135700;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
