@@ -33,8 +33,8 @@ extern "C" {
 //   message over; i[0] & 1: its conversation changed (way and toTarget: the message's way, and its
 //   formUser if i[0] & 2, else its toTarget), with unread f[2], readSeq f[3], lastSeq f[4], updateTime
 //   f[5] and the message as its last; i[0] & 4: forget the object once handed over; store
-//   head[0..i[2]) under the synced key (_ImClient_storageKeys: "synced"); then forget the objects i[5],
-//   i[6] (i[4] of them). The texts are ASCII.
+//   head[0..i[2]) under the synced key (_ImClient_storageKeys: "synced"); then forget the object i[4]
+//   (0: none). The texts are ASCII.
 EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, int ext, int size, double seq,
                                           double mid, double create_time, int flags, int way_len, int from_len,
                                           int to_len) {
@@ -81,9 +81,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
         region.i[1] = static_cast<std::int32_t>(out.transport);
         region.i[2] = static_cast<std::int32_t>(out.record.size());  // <= 56 bytes
         region.i[3] = static_cast<std::int32_t>(out.ack.size());     // <= 52 bytes
-        region.i[4] = static_cast<std::int32_t>(out.n_released);
-        region.i[5] = static_cast<std::int32_t>(out.released[0]);
-        region.i[6] = static_cast<std::int32_t>(out.released[1]);
+        region.i[4] = static_cast<std::int32_t>(out.released);
         std::copy(out.ack.begin(), out.ack.end(), std::copy(out.record.begin(), out.record.end(), region.head));
         return 5;
       });

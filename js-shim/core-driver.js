@@ -198,14 +198,11 @@ class CoreDriver {
       unread: f64[2], updateTime: f64[5], way,
     } : null;
     const released = i32[4];
-    const r0 = i32[5];
-    const r1 = i32[6];
     const tid = i32[1];
     this.armTimer(f64[0]);
     if (recordEnd < text.length) this.send(tid, text.slice(recordEnd));
     if (!(bits & 4)) this.held.set(ref, m);
-    if (released > 0) this.held.delete(r0);
-    if (released > 1) this.held.delete(r1);
+    if (released !== 0) this.held.delete(released);
     const msg = { k: 'msg', seq, mid, ref, history: false, message: Object.assign({}, m) };
     const store = { k: 'store', key: this.syncedKey, value: text.slice(0, recordEnd) };
     this.deliver(conv ? [msg, { k: 'conv', conv }, store] : [msg, store]);

@@ -119,15 +119,23 @@ class Json {
 // Appends the code point `cp` (at most U+10FFFF, not a surrogate) in UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 
-// Appends the decimal digits of `v` (inline: the wasm hot path's lanes compile it into themselves).
-inline void append_uint(std::string& out, std::uint64_t v) {
+// Writes the decimal digits of `v` at `out` (room for 20) and returns how many (inline: the wasm hot
+// path's lanes compile it into themselves).
+inline std::size_t format_uint(char* out, std::uint64_t v) {
   char digits[20];
   std::size_t n = sizeof digits;
   do {
     digits[--n] = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  out.append(digits + n, sizeof digits - n);  // one call: string's members are not inlined (libc++)
+  for (std::size_t i = n; i < sizeof digits; ++i) out[i - n] = digits[i];
+  return sizeof digits - n;
+}
+
+// Appends the decimal digits of `v`, with one call to the string (libc++ does not inline its members).
+inline void append_uint(std::string& out, std::uint64_t v) {
+  char digits[20];
+  out.append(digits, format_uint(digits, v));
 }
 
 // Appends `s` as a JSON string: quotes, escapes as JSON.stringify (\" \\ \b \f \n \r \t, \u00xx for

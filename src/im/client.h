@@ -122,7 +122,7 @@ class Client {
   // in its order:
   //   Message{seq, mid, ref}; ConversationChanged of *conversation (if one changed); Release{ref} if
   //   `dropped` (no conversation holds the message); StorageSet{synced_key(), record}; the frame `ack`
-  //   on `transport` (none when ""); Release of released[0..n_released).
+  //   on `transport` (none when ""); Release{released} (0: none).
   // `conversation` stays valid until the next call. Returns Handed; anything else is left to
   // on_message_external (Batch: taken, read take_outputs(); NotTaken: pass the frame to on_frame).
   struct Handover {
@@ -135,8 +135,7 @@ class Client {
     std::string record;              // the value of the StorageSet
     std::uint32_t transport = 0;
     std::string ack;
-    std::uint32_t released[2] = {0, 0};  // at most one in use (Conversations::on_message)
-    std::size_t n_released = 0;
+    std::uint32_t released = 0;  // Conversations::on_message releases at most one
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };
   enum class Lane : unsigned char { NotTaken, Batch, Handed };

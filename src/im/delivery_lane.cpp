@@ -76,11 +76,9 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
   out.dropped = !(changed && changed->last_ref == m.ref);
   if (!out.dropped) hold_ref(m.ref);
   write_synced_record(out.record);
-  // At most one (Conversations::on_message); the Handover has room for two, and the guard keeps a
-  // broken promise from writing past them.
-  out.n_released = 0;
-  for (std::uint32_t r : conversations_.released()) {
-    if (out.n_released < 2 && unhold(r)) out.released[out.n_released++] = r;
+  out.released = 0;
+  for (std::uint32_t r : conversations_.released()) {  // at most one (Conversations::on_message)
+    if (unhold(r)) out.released = r;
   }
   conversations_.clear_released();
   due = std::min(due, own_deadline());

@@ -10,6 +10,7 @@
 // `jsc --sample`: docs/benchmarks.md). Keep the lanes' callees here or inline in a header.
 #include <algorithm>
 
+#include "core/json.h"  // format_uint
 #include "socketio/manager.h"
 
 namespace echat::socketio {
@@ -20,15 +21,7 @@ void put_header(Manager::Header& h, char type, std::optional<std::uint64_t> id) 
   h.text[0] = '4';
   h.text[1] = type;
   h.size = 2;
-  if (!id) return;
-  char digits[20];
-  std::size_t n = 0;
-  std::uint64_t v = *id;
-  do {
-    digits[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n > 0) h.text[h.size++] = digits[--n];
+  if (id) h.size += core::format_uint(h.text + h.size, *id);
 }
 
 bool is_root(std::string_view nsp) { return nsp.size() == 1 && nsp[0] == '/'; }

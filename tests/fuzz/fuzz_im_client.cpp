@@ -212,7 +212,7 @@ class ClientAdapter {
     if (h.dropped) check(kept_.erase(h.ref) == 1);
     handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(), h.record});
     if (!h.ack.empty()) handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, h.ack, {}});
-    for (std::size_t i = 0; i < h.n_released; ++i) check(kept_.erase(h.released[i]) == 1);
+    if (h.released != 0) check(kept_.erase(h.released) == 1);
   }
 
   im::Client c_;

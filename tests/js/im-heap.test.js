@@ -64,6 +64,10 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   assert.ok((lanes[5] || 0) >= 9000, `bob's deliveries by code: ${JSON.stringify(lanes)}`);
   const synced = JSON.parse(bob.sb.storage.peek(bob.sdk.im._driver.syncedKey));
   assert.equal(synced.seq, bob.of('message').at(-1).seq);
+  // The lane's 'conversation' event is built by the shim from the core's numbers (CoreDriver.handed):
+  // the same object as the core's own conversation text gives (getConversations).
+  const listed = H.plain(await bob.sdk.im.getConversations()).find((c) => c.way === 'P2P' && c.toTarget === 'alice');
+  assert.deepEqual(H.plain(bob.of('conversation').at(-1)), listed);
 });
 
 // A delivery's object stays in JavaScript (bindings/im_lane.cpp echat_im_message): the receiver's
