@@ -55,12 +55,15 @@ std::string json_list(const std::vector<std::string>& v) {
   return r + "]";
 }
 
-// {"keys": [...], "prefixes": [...], "synced": key}: the storage records load() wants (exact keys, and
-// every key starting with a prefix), and the key of the synced position (echat_im_message's record).
+// {"keys": [...], "prefixes": [...], "synced", "outbox", "outboxPrefix", "outboxMarker"}: the storage
+// records load() wants (exact keys, and every key starting with a prefix), the key of the synced position
+// (echat_im_message's record), and the outbox's key, its records' prefix and its marker (echat_im_send's).
 emscripten::val im_storage_keys(int h, double) {
   return on(h, [](ImSession& s, Client& c) {
     s.result("{\"keys\":" + json_list(c.storage_keys()) + ",\"prefixes\":" + json_list(c.storage_prefixes()) +
-             ",\"synced\":" + json_string(c.synced_key()) + "}");
+             ",\"synced\":" + json_string(c.synced_key()) + ",\"outbox\":" + json_string(c.outbox_key()) +
+             ",\"outboxPrefix\":" + json_string(c.outbox_prefix()) + ",\"outboxMarker\":" +
+             json_string(c.outbox_marker()) + "}");
   });
 }
 

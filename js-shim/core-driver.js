@@ -11,7 +11,7 @@ const TRANSPORT = new Set(['open', 'send', 'sendx', 'sendb', 'close', 'poll']);
 // The socket.io hot path (bindings/socketio_bindings.cpp, echat_sio_*): the frame or payload stays here,
 // the core gets the header, a handle and what JSON.parse found (socketio::Shape: root | first << 4 |
 // reserved << 8, kinds None 0, Invalid 1, Null 2, Bool 3, Number 4, String 5, Array 6, Object 7).
-const HEAD_MAX = 256;
+const HEAD_MAX = 1024;
 const INVALID = 1;
 function kindOf(v) {
   if (v === null) return 2;
@@ -77,6 +77,7 @@ class CoreDriver {
     // here under a handle until the core releases it ({k:'drop'}).
     this.imFast = area === 'ImClient' && typeof core._echat_im_message === 'function';
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
+    this.outbox = null;     // {key, prefix, marker}: where a send's record goes (im.js sets it)
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
     // SioManager driver (io.js): the 's.event' output without building the batch output object.
     this.onEvent = null;
@@ -120,7 +121,7 @@ class CoreDriver {
   // parsed once here, the header and the parse result to the core, which decides (and may refuse the
   // cut: the whole frame then takes the batch path).
   textFrame(tid, data) {
-    if (this.imFast && this.delivery(tid, data)) return;
+    if (this.imFast && (this.delivery(tid, data) || this.answered(tid, data))) return;
     const k = data.indexOf('[');
     if (this.fast && k > 1 && k <= HEAD_MAX) {
       let args;
@@ -208,6 +209,109 @@ class CoreDriver {
     this.deliver(conv ? [msg, { k: 'conv', conv }, store] : [msg, store]);
   }
 
+  // message/send with the form kept here (IM area; bindings/im_lane.cpp echat_im_send): the core gets
+  // the fields it decides on (toTarget, way, formUser, clientMsgId) and the size of `text`, the form's
+  // JSON.stringify, which stays here: the record and the frames are written from it and the core's
+  // texts (im::Client::send_fast). `registered(id)` runs before anything is performed. False (nothing
+  // done) when the form is not plain (a field of another type, a key the core sets itself, toJSON) or
+  // the core leaves it to the general path (_ImClient_send), which decides and names what is wrong.
+  sendForm(form, text, registered) {
+    const to = form.toTarget;
+    const way = form.way;
+    const from = form.formUser;
+    const cmid = form.clientMsgId;
+    if (this.outbox === null || this.closed || typeof to !== 'string' || typeof way !== 'string' ||
+        typeof form.type !== 'string' || form.body === undefined || typeof form.body === 'function' ||
+        (from !== undefined && typeof from !== 'string') ||
+        (cmid !== undefined && typeof cmid !== 'string') || form.requestId !== undefined || form.timestamp !== undefined ||
+        form.method !== undefined || form.jwt !== undefined || form.secret !== undefined ||
+        typeof form.toJSON === 'function' || Array.isArray(form) || !this.putHead(to + way + (from || '') + (cmid || ''))) {
+      return false;
+    }
+    const ref = this.ref();
+    const code = this.core._echat_im_send(this.h, this.platform.now(), ref, text.length, to.length, way.length,
+      from === undefined ? 0 : from.length, cmid === undefined ? 0 : cmid.length,
+      (from === undefined ? 0 : 1) | (cmid === undefined ? 0 : 2));
+    if (code < 0) return false;
+    const { f64, i32, head } = this.views();
+    const id = f64[1];
+    const bits = i32[0];
+    const a = i32[2];
+    const b = a + i32[3];
+    const c = b + i32[4];
+    const texts = String.fromCharCode.apply(null, head.subarray(0, c + i32[5]));
+    const clientMsgId = texts.slice(c);
+    const body = text.slice(1, -1) + texts.slice(0, a) + '}';  // the form, without its opening '{'
+    this.held.set(ref, body + ']');  // the wire text, until the core releases it
+    registered(id);
+    const outs = [{ k: 'store', key: this.outbox.prefix + clientMsgId, value: `${texts.slice(a, b)}{${body}}` }];
+    if (bits & 1) outs.push({ k: 'store', key: this.outbox.key, value: this.outbox.marker });
+    outs.push(sendState(id, clientMsgId, 'queued'));
+    if (bits & 2) {
+      this.send(i32[1], texts.slice(b, c) + body + ']');
+      outs.push(sendState(id, clientMsgId, 'sending'));
+    }
+    this.laneDone(outs, code === 7, f64[0]);
+    return true;
+  }
+
+  // A lane's outputs (after the transport command it performed), then the batch the core wrote when it
+  // said there is one (its transport commands first, as dispatch() does); else the lane's deadline.
+  laneDone(outs, withBatch, deadline) {
+    if (withBatch) {
+      const batch = JSON.parse(decodeUtf8(this.core._ImClient_last(this.h)));
+      batch.o = outs.concat(batch.o);
+      this.dispatch(batch);
+    } else {
+      this.armTimer(deadline);
+      this.deliver(outs);
+    }
+  }
+
+  // A call's answer `43<id>[{"response": R}]` (or [R]) whose R has code 0 (IM area; bindings/im_lane.cpp
+  // echat_im_answer): parsed once here; the core gets the header and finishes the call
+  // (im::Client::answer_fast), R.data stays here; the message the freed window place lets go is sent
+  // from here too. False (nothing done) for anything else: the frame then takes the general path.
+  answered(tid, data) {
+    const k = data.indexOf('[');
+    if (k < 3 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 51) return false;
+    let args;
+    try {
+      args = JSON.parse(data.slice(k));
+    } catch (err) {
+      return false;
+    }
+    const first = Array.isArray(args) && args.length > 0 ? args[0] : null;
+    if (first === null || typeof first !== 'object' || Array.isArray(first)) return false;
+    const r = first.response !== undefined ? first.response : first;
+    if (r === null || typeof r !== 'object' || Array.isArray(r) || r.code !== 0 || !this.putHead(data.slice(0, k))) {
+      return false;
+    }
+    const code = this.core._echat_im_answer(this.h, this.platform.now(), tid, k, this.ref(), data.length - k);
+    if (code < 0) return false;
+    const { f64, i32, head } = this.views();
+    const id = f64[1];
+    const bits = i32[0];
+    const a = i32[2];
+    const b = a + i32[3];
+    const c = b + i32[5];
+    const texts = String.fromCharCode.apply(null, head.subarray(0, c + i32[6]));
+    const clientMsgId = texts.slice(a, b);
+    if (bits & 4) this.send(i32[1], texts.slice(b, c) + this.held.get(i32[7]));  // the next message
+    if (i32[4] !== 0) this.held.delete(i32[4]);
+    const outs = [];
+    if (bits & 1) {
+      outs.push({ k: 'store', key: this.outbox.prefix + clientMsgId, value: '' });
+      if (bits & 2) outs.push({ k: 'store', key: this.outbox.key, value: '' });
+      outs.push(sendState(id, clientMsgId, 'sent'));
+    }
+    outs.push({ k: 'resp', id, code: 0, msg: typeof r.msg === 'string' && r.msg !== '' ? r.msg : 'ok',
+      data: r.data === undefined ? null : r.data, requestId: texts.slice(0, a), clientMsgId });
+    if (bits & 4) outs.push(sendState(f64[2], texts.slice(c), 'sending'));
+    this.laneDone(outs, code === 9, f64[0]);
+    return true;
+  }
+
   // A conversation object from the core: a last message kept here ("lastRef") is put in.
   shown(c) {
     if (c && c.lastRef) {
@@ -282,6 +386,12 @@ class CoreDriver {
     }
   }
 
+  // A payload to send: the socket.io area forgets it once sent; the IM area keeps it until the core
+  // releases it ({k:'drop'}: an outbox form is sent again after a lost connection).
+  kept(ref) {
+    return this.area === 'ImClient' ? this.held.get(ref) : this.take(ref);
+  }
+
   take(ref) {
     const v = this.held.get(ref);
     this.held.delete(ref);
@@ -325,7 +435,7 @@ class CoreDriver {
     // which reuses the arena.
     for (const o of outs) {
       if (o.k === 'sendb') o.bytes = bytes(o.off, o.len);
-      else if (o.k === 'sendx') o.text += this.take(o.ref);
+      else if (o.k === 'sendx') o.text += this.kept(o.ref);
       else if (o.k === 's.event' || o.k === 's.ack') {
         o.buffers = ranges(o.bin, bytes);
         if (o.ref) o.args = this.take(o.ref);
@@ -429,7 +539,7 @@ class CoreDriver {
   poll(o) {
     const { tid, req: rid } = o;
     let body;
-    if (o.post) body = o.texts.map((text, i) => (o.refs[i] ? text + this.take(o.refs[i]) : text)).join('');
+    if (o.post) body = o.texts.map((text, i) => (o.refs[i] ? text + this.kept(o.refs[i]) : text)).join('');
     const req = this.platform.poll(o.post ? 'POST' : 'GET', o.url, body, (err, status, text) => {
       if (this.gets.get(tid) === req) this.gets.delete(tid);
       if (err !== null) this.input('httpError', tid, rid, String(err));
@@ -495,6 +605,10 @@ class CoreDriver {
     this.gets.clear();
     this.core[`_${this.area}_delete`](this.h);
   }
+}
+
+function sendState(id, clientMsgId, state) {
+  return { k: 'sendstate', id, clientMsgId, state, reason: '' };
 }
 
 // A message field the core reads as text: a string, or '' when absent (null counts as absent); null when

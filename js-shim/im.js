@@ -211,6 +211,9 @@ class Im extends Emitter {
     }
     const wanted = this._driver.call('storageKeys').r || {};
     if (typeof wanted.synced === 'string') this._driver.syncedKey = wanted.synced;
+    if (typeof wanted.outboxPrefix === 'string') {
+      this._driver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker };
+    }
     const prefixes = wanted.prefixes || [];
     const keys = (wanted.keys || []).slice();
     for (const k of p.storageKeys()) {
@@ -319,9 +322,11 @@ class Im extends Emitter {
   // A raw core call that yields a call id; the Promise settles with its Response. The call is
   // registered before the batch that created it is dispatched (CoreDriver.callThen), so a Response in
   // that very batch (the core finished the call at once) finds it.
-  _submit(name, args) {
+  // `form` (message.send): the form itself, tried on the send lane first (CoreDriver.sendForm).
+  _submit(name, args, form) {
     return new Promise((resolve, reject) => {
       this._whenReady(() => {
+        if (form && this._driver.sendForm(form, args[0], (id) => this._calls.set(id, { resolve, reject }))) return;
         this._driver.callThen((b) => {
           if (b.x) reject(callerError(b.x));
           else this._calls.set(b.r, { resolve, reject });
@@ -337,7 +342,8 @@ class Im extends Emitter {
   }
 
   send(form) {
-    return this._submit('send', [JSON.stringify(form || {})]);
+    const f = form || {};
+    return this._submit('send', [JSON.stringify(f)], typeof f === 'object' ? f : null);
   }
 
   info() {

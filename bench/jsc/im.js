@@ -12,7 +12,8 @@
 // Clients: the SDK (sdk.im: inbox order, dedup, the persisted position, conversations) and the ~20-line
 // raw E聊 client over weapp.socket.io that bench/im/run.js also measures (no order, dedup or storage).
 //   send (P.sends)           P.sends message.send calls at once, each answered as stored by the server;
-//                            time until every one is confirmed (see runSends)
+//                            time until every one is confirmed (see runSends); P.serial: one at a time,
+//                            each made when the last is confirmed (a person chatting)
 // Prints RESULT {connectMs, usPerMessage}.
 /* global H, P, load, module */
 'use strict';
@@ -52,19 +53,26 @@ function onMessage(m) { if (m.body.text.length > 40) seen++; }
 var confirmed = 0;
 function sendAll(from, to, done) {
   var left = to - from;
-  function one() { confirmed++; if (--left === 0) done(); }
-  for (var s = from; s < to; s++) {
-    var body = { text: 'message ' + s + ' ' + PAD };
+  var s = from;
+  function one() {
+    confirmed++;
+    if (--left === 0) done();
+    else if (P.serial) send(s++);
+  }
+  function send(n) {
+    var body = { text: 'message ' + n + ' ' + PAD };
     if (P.client === 'sdk') {
       sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }).then(one, function (e) { H.fail('send: ' + e.message); });
     } else {
-      socket.emit('topic.message', { method: 'send', jwt: 'JWT-jsc', requestId: 'bob-s-' + s, timestamp: Date.now(),
-        clientMsgId: 'bob-c-' + s, toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }, function (r) {
+      socket.emit('topic.message', { method: 'send', jwt: 'JWT-jsc', requestId: 'bob-s-' + n, timestamp: Date.now(),
+        clientMsgId: 'bob-c-' + n, toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }, function (r) {
         if (!r || !r.response || r.response.code !== 0) H.fail('send refused');
         one();
       });
     }
   }
+  if (P.serial) send(s++);
+  else while (s < to) send(s++);
 }
 
 function runSends() {

@@ -241,20 +241,35 @@ void Client::unpersist_entry(const std::string& client_msg_id) {
   if (outbox_.empty()) outputs_.push_back(StorageSet{outbox_key(), ""});
 }
 
-std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
+Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
   Call c;
   c.id = next_call_id_++;
   c.kind = Call::Kind::Outbox;
   c.module = "message";
   c.method = "send";
   c.form = entry.form;
+  c.ext = entry.ext;
+  c.ext_size = entry.ext_size;
   c.transport = config_.api_transport;
   c.request_id = next_request_id();
   c.client_msg_id = entry.client_msg_id;
   if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
   calls_.push_back(std::move(c));
-  send_state(calls_.back(), "queued", "");
-  return calls_.back().id;
+  return calls_.back();
+}
+
+std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
+  const Call& c = push_outbox_call(now, entry);
+  send_state(c, "queued", "");
+  return c.id;
+}
+
+// The message of an outbox call leaves the outbox (stored, refused, or past sendTimeout): its record
+// goes, and the host forgets a form it kept.
+void Client::leave_outbox(const Call& c) {
+  outbox_.remove(c.client_msg_id);
+  unpersist_entry(c.client_msg_id);
+  if (c.ext != 0) outputs_.push_back(Release{c.ext});
 }
 
 // ---- Application calls ---------------------------------------------------------------------------
@@ -937,25 +952,63 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
   return e;
 }
 
+// The arguments' text of a host-kept form's attempt, up to the form's own fields:
+// ["topic.<module>",{"requestId":...,"timestamp":...,"method":...,"jwt":..., (a lane form never carries
+// `secret`: the host sends such a form through send_message()).
+std::string Client::envelope_prefix(const Call& c, Millis now) const {
+  std::string s = "[\"topic.";
+  s += c.module;
+  s += "\",{\"requestId\":";
+  core::append_json_string(s, c.request_id);
+  s += ",\"timestamp\":";
+  core::append_uint(s, now > 0 ? static_cast<std::uint64_t>(now) : 0);
+  s += ",\"method\":";
+  core::append_json_string(s, c.method);
+  s += ",\"jwt\":";
+  core::append_json_string(s, jwt_);
+  s += ',';
+  return s;
+}
+
 bool Client::dispatch(Millis now, Call& c) {
   if (c.kind == Call::Kind::Sync) {
     c.form["fromSeq"] = inbox_.synced();
     sync_page_from_ = inbox_.synced();
   }
-  // Each attempt waits at most requestTimeout (and not past the call's own deadline).
-  const Millis timeout = c.deadline ? std::max<Millis>(1, std::min(*c.deadline - now, config_.request_timeout))
-                                    : config_.request_timeout;
+  const Millis timeout = attempt_timeout(c, now);
   ++c.attempts;
   if (c.transport == Transport::Socket) {
     socketio::Manager::EmitOptions o;
     o.want_ack = true;
     o.ack_timeout = timeout;
-    std::string args = "[\"topic.";  // ["topic.<module>", envelope], without a tree holding a copy of the form
-    args += c.module;
-    args += "\",";
-    args += dump(envelope(c, now, true));
-    args += ']';
-    auto r = manager_.emit(now, "/", std::move(args), {}, o);
+    core::Result<std::uint64_t> r = std::uint64_t{0};
+    if (c.ext != 0) {  // the form stays in the host: the envelope, then its wire text (Call::ext)
+      socketio::Packet p;
+      p.data = envelope_prefix(c, now);
+      p.ext = c.ext;
+      p.ext_size = c.ext_size;
+      p.shape.root = socketio::JsonKind::Array;
+      p.shape.first = socketio::JsonKind::String;
+      r = manager_.emit_external(now, "/", p, o);
+    } else if (c.kind == Call::Kind::Outbox && !field(c.form, "secret")) {
+      // The text the send lane writes (send_lane.cpp): the envelope, then the form's own fields.
+      std::string args = envelope_prefix(c, now);
+      const std::string form = dump(c.form);
+      if (form.size() > 2) {
+        args.append(form, 1, std::string::npos);
+      } else {
+        args.back() = '}';
+      }
+      args += ']';
+      r = manager_.emit(now, "/", std::move(args), {}, o);
+    } else {
+      std::string args = "[\"topic.";  // ["topic.<module>", envelope], without a tree holding a copy of the form
+      args += c.module;
+      args += "\",";
+      args += dump(envelope(c, now, true));
+      args += ']';
+      r = manager_.emit(now, "/", std::move(args), {}, o);
+    }
     if (!r.ok()) {
       finish(c.id, code::kInvalidArgument, r.error().message, "null");
       return false;
@@ -1007,10 +1060,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
       on_sync_page(now, page);
       return;
     }
-    if (c.kind == Call::Kind::Outbox) {
-      outbox_.remove(c.client_msg_id);
-      unpersist_entry(c.client_msg_id);
-    }
+    if (c.kind == Call::Kind::Outbox) leave_outbox(c);
     finish(id, 0, msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
     return;
   }
@@ -1042,10 +1092,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
     retry_later(c, now, kUnavailableDelay);
     return;
   }
-  if (c.kind == Call::Kind::Outbox) {
-    outbox_.remove(c.client_msg_id);
-    unpersist_entry(c.client_msg_id);
-  }
+  if (c.kind == Call::Kind::Outbox) leave_outbox(c);
   if (c.kind == Call::Kind::Sync) {
     outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});
     sync_running_ = false;
@@ -1124,9 +1171,7 @@ void Client::check_deadlines(Millis now) {
       std::string reason = c.last_error;
       if (c.transport == Transport::Socket && !logged_in_ && !socket_error_.empty()) reason = socket_error_;
       if (!reason.empty()) why += ": " + reason;
-      const std::string cmid = c.client_msg_id;
-      outbox_.remove(cmid);
-      unpersist_entry(cmid);
+      leave_outbox(c);
       finish(id, code::kTimeout, why, "null");
       continue;
     }

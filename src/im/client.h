@@ -29,6 +29,7 @@
 // arrive later as its Response (code != 0). Peer misbehaviour is an ErrorEvent (non-fatal).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -62,6 +63,7 @@ class Client {
   const std::string& synced_key() const { return synced_key_; }  // written after every message handed over
   std::string outbox_key() const;     // a marker while messages wait (earlier versions: the whole list)
   std::string outbox_prefix() const;  // one record per waiting message: prefix + clientMsgId
+  std::string outbox_marker() const;  // the value of outbox_key() while messages wait
   std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
   // The outbox's bounds (docs/api.md "Outbox"): WeChat keeps at most 10 MB of storage per app and user,
   // 1 MB per key. One record per message: at most 5 MB (half of it, the rest is the app's) and 20,000
@@ -141,6 +143,67 @@ class Client {
   enum class Lane : unsigned char { NotTaken, Batch, Handed };
   Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
                     Message m, Handover& out);
+
+  // message/send with the form kept by the host (the wasm hot path: send_lane.cpp, bindings/im_lane.cpp).
+  // The host read the facts the core decides on from the form (plain strings; anything else, and a form
+  // carrying requestId, timestamp, method, jwt or secret, goes to send_message()), and keeps its
+  // JSON.stringify text `t` (`size` host units) under `ext`. Taken, the message is in the outbox as
+  // send_message() would have put it, and `out` says what the host does with `t`, in this order:
+  //   form text F = t without its closing '}', then `fields`, then '}' (formUser and clientMsgId where t
+  //   lacks them); store `record_head` + F + '}' under outbox_prefix() + client_msg_id, and the outbox
+  //   marker under outbox_key() when `marker`; keep F without its opening '{', then ']', under `ext`
+  //   (the wire text: the core's envelope precedes it on every attempt) until Release{ext};
+  //   when `sent`, send `frame` + that wire text on `transport`; then SendState queued (and sending when
+  //   `sent`), as the general path outputs them.
+  // Batch: the same, then the outputs of take_outputs() (a dispatch the general path made). NotTaken:
+  // nothing changed: call send_message() with the text (it decides, and names what is wrong).
+  struct SendFacts {
+    std::string_view to_target;
+    std::string_view way;
+    std::optional<std::string_view> form_user;
+    std::optional<std::string_view> client_msg_id;
+    std::size_t size = 0;
+    std::uint32_t ext = 0;
+    std::size_t room = 0;  // bytes the host has for the answer's texts: what would not fit is not taken
+  };
+  struct Accepted {
+    std::uint64_t id = 0;
+    std::string client_msg_id;
+    std::string fields;       // ASCII
+    std::string record_head;  // ASCII
+    bool marker = false;
+    bool sent = false;
+    std::uint32_t transport = 0;
+    std::string frame;  // ASCII
+    std::optional<Millis> deadline;  // when Handed: never later than next_deadline()
+  };
+  Lane send_fast(Millis now, const SendFacts& facts, Accepted& out);
+  // A call's answer `43<id>[...]` whose arguments the host keeps and read: R (args[0].response, or
+  // args[0] if it has no `response`) is an object whose `code` is 0. Taken when that ack answers an app
+  // call or an outbox message on the socket: the call is finished as the general path would, and `out`
+  // says, in order: when `outbox`, remove the record outbox_prefix() + client_msg_id (and the marker
+  // when `marker`), SendState sent; Response{id, 0, R.msg or "ok", R.data or null, request_id,
+  // client_msg_id}; forget `released` (0: none); the next message (next_id). `room`: as SendFacts::room.
+  // Batch: the same, then take_outputs() (other calls could go). NotTaken: nothing changed; pass the
+  // frame to on_frame.
+  struct Answered {
+    std::uint64_t id = 0;
+    bool outbox = false;
+    bool marker = false;
+    std::string request_id;
+    std::string client_msg_id;
+    std::uint32_t released = 0;
+    // The message the freed window place let go (next_id != 0): send `frame` + the wire text kept
+    // under next_ext on `transport` (before the events above), then SendState sending of it.
+    std::uint64_t next_id = 0;
+    std::string next_client_msg_id;
+    std::uint32_t next_ext = 0;
+    std::uint32_t transport = 0;
+    std::string frame;
+    std::optional<Millis> deadline;
+  };
+  Lane answer_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
+                   std::size_t room, Answered& out);
   void on_timer(Millis now);
   std::optional<Millis> next_deadline() const;
   std::vector<Output> take_outputs();
@@ -223,10 +286,18 @@ class Client {
   void next_socket_host();                         // failover: the next server for the next attempt
   void next_http_host(std::size_t failed);         // an HTTP call to hosts[failed] could not get through
 
-  std::string outbox_marker() const;
   void persist_entry(const OutboxEntry& entry);   // StorageSet of its record
   void unpersist_entry(const std::string& client_msg_id);  // StorageSet removing it
-  std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);
+  std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);  // and SendState queued
+  Call& push_outbox_call(Millis now, const OutboxEntry& entry);
+  void leave_outbox(const Call& c);
+  std::string envelope_prefix(const Call& c, Millis now) const;
+  Call* next_lane_send(Millis now);  // send_lane.cpp
+  bool send_now(Millis now, Call& c, std::size_t room, std::string& frame, Millis& due);
+  // Each attempt waits at most requestTimeout (and not past the call's own deadline).
+  Millis attempt_timeout(const Call& c, Millis now) const {
+    return c.deadline ? std::max<Millis>(1, std::min(*c.deadline - now, config_.request_timeout)) : config_.request_timeout;
+  }
   void set_state(State state, std::string reason);
   std::string next_request_id();
   std::string synced_record() const;  // {"seq": synced, "boot": boot}

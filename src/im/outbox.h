@@ -22,7 +22,9 @@ namespace echat::im {
 struct OutboxEntry {
   std::uint64_t n = 0;        // send order (persisted)
   std::string client_msg_id;
-  json form;                  // the message/send fields, formUser and clientMsgId included
+  json form;                  // the message/send fields, formUser and clientMsgId included (null with ext)
+  std::uint32_t ext = 0;      // != 0: the form stays in the host (Call::ext); its record was written there
+  std::size_t ext_size = 0;
   std::uint64_t call_id = 0;  // the Client's call carrying it (not persisted)
   std::size_t bytes = 0;      // its serialised size
 };
@@ -36,7 +38,7 @@ class Outbox {
   // crossed.
   core::Result<core::Ok> add(OutboxEntry entry);
   // Removes the entry with that clientMsgId (false if absent).
-  bool remove(const std::string& client_msg_id);
+  bool remove(std::string_view client_msg_id);
   void clear() { entries_.clear(); bytes_ = 0; }
 
   const std::deque<OutboxEntry>& entries() const { return entries_; }

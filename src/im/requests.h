@@ -36,6 +36,11 @@ struct Call {
   std::string module;
   std::string method;
   json form;  // the request fields (an object), without the envelope
+  // An outbox message sent by the host's lane (Client::send_fast): the form stays in the host, as the
+  // handle of its wire text (the form without its opening '{', then ']': what follows the envelope the
+  // core writes per attempt, `["topic.message",{"requestId":...,"jwt":...,`); `form` is then null.
+  std::uint32_t ext = 0;
+  std::size_t ext_size = 0;  // in host units (UTF-16)
   Transport transport = Transport::Http;
   std::string request_id;
   std::string client_msg_id;         // Outbox calls

@@ -100,6 +100,16 @@ Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::s
   return {kAck, emit_id, *due};
 }
 
+std::optional<std::uint64_t> Manager::awaiting_ack(std::uint64_t wire_id) const {
+  for (const auto& s : sockets_) {
+    if (!is_root(s.nsp)) continue;
+    for (const auto& a : s.acks) {
+      if (a.sent && a.wire_id == wire_id) return a.emit_id;
+    }
+  }
+  return std::nullopt;
+}
+
 Manager::Fast Manager::emit_fast(Millis now, std::string_view nsp, const ExternalArgs& payload, EmitOptions options,
                                  Header& header) {
   if (!is_root(nsp) || payload.ext == 0 || !is_event_shape(payload.shape)) return {};

@@ -682,6 +682,7 @@ core::Result<std::uint64_t> Manager::emit_external(Millis now, const std::string
   Packet p;
   p.type = PacketType::Event;
   p.nsp = nsp;
+  p.data = payload.data;  // text before the host-kept part (an IM envelope), if any
   p.ext = payload.ext;
   p.ext_size = payload.ext_size;
   p.shape = payload.shape;

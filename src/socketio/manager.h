@@ -245,7 +245,9 @@ class Manager {
   // The same two calls with a host-kept payload (the wasm fast path): `payload.ext`/`ext_size` name it,
   // `payload.shape` is what the host's JSON parser found in it (the validity rules apply to it). When
   // the emit waits in the send buffer the core holds the handle; the SendFrame that finally carries it
-  // has Frame::ext set (the host appends the payload to the frame's header text).
+  // has Frame::ext set (the host appends the payload to the frame's header text). An emit's
+  // `payload.data`, when not empty, is the arguments' text before the host-kept rest (the IM outbox: the
+  // envelope the core writes per attempt, then the form the host keeps); `shape` then describes the whole.
   core::Result<std::uint64_t> emit_external(Millis now, const std::string& nsp, const Packet& payload,
                                             EmitOptions options);
   core::Result<core::Ok> ack_external(Millis now, const std::string& nsp, std::uint64_t ack_id,
@@ -327,6 +329,8 @@ class Manager {
   // ack_fast on "/" for arguments of `size` bytes, whoever holds them (an IM delivery's, written by the
   // core: im::Client::deliver_fast).
   Fast ack_root_fast(Millis now, std::uint64_t ack_id, std::size_t size, Header& header);
+  // The emit id waiting for the ACK with this id on "/" (sent, not yet answered or timed out), if any.
+  std::optional<std::uint64_t> awaiting_ack(std::uint64_t wire_id) const;
   // ack(now, "/", ack_id, args_json, {}) for a small argument text the core wrote itself (an IM
   // delivery's {seq}), in the lane's common case: the frame is output at once, without a Packet or a
   // check of the text. False, having changed nothing, when ack() must decide.

@@ -14,7 +14,9 @@
 // what JSON.parse accepts, with UTF-8 checked) and handed on unchanged, never re-serialised. Binary attachments are byte strings.
 //
 // Host-kept payloads (the fast path of the wasm build): the payload of an EVENT or ACK may instead stay
-// in the host (Packet::ext, a handle; the text `data` is then empty). The core reads only the header
+// in the host (Packet::ext, a handle; the text `data` is then empty, except in an outgoing EVENT whose
+// arguments start with text the core wrote: `data` then precedes the host-kept rest on the wire, and the
+// Shape describes the whole). The core reads only the header
 // and decides on the Shape the host's own JSON parser (JSON.parse) reported: "accept what JSON.parse
 // accepts". The validity rules below are the same, applied to the Shape.
 //
@@ -81,7 +83,7 @@ struct Packet {
   std::optional<std::uint64_t> id;       // ack id
   std::string data;                      // payload JSON text; "" = no payload
   std::vector<std::string> attachments;  // BINARY_*: the binary attachments, in order
-  engineio::ExternalRef ext = 0;         // != 0: the payload is host-kept (data is ""), see above
+  engineio::ExternalRef ext = 0;         // != 0: the payload is host-kept (after `data`, see above)
   std::size_t ext_size = 0;              // its size in host units
   Shape shape;                           // with ext: what the host's parser found in it
 };

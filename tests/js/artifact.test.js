@@ -53,8 +53,14 @@ const path = require('node:path');
 // delivery of events (js +198), the Manager's reconnection loop as one enum: 134,484 B. Raised to 135,700
 // the same day: the IM's calls and outbox entries in deques, not vectors (finishing the oldest moved
 // every later one, with its form: O(calls) per answer in a burst), +1,573 B: 135,679 B; 135,502 B after
-// the review (one released handle in the lane's answer, one digit writer).
-const BUDGET = 135700;
+// the review (one released handle in the lane's answer, one digit writer). Raised to 141,300 on
+// 2026-12-05 (seventh session) for issue 10's send lane (a message/send form stays in JavaScript: the core
+// gets its facts through echat_im_send and writes the envelope; an answer with code 0 is finished through
+// echat_im_answer, its data parsed once in JavaScript; src/im/send_lane.cpp, bindings/im_send_lane.cpp,
+// CoreDriver.sendForm/answered): 135,502 -> 141,223 B (js +2,980, wasm.br +2,741). A message sent one at a
+// time on JSC without a JIT ~4.3 -> ~0.4 ms, and its size no longer grows the sender's wasm memory
+// (docs/benchmarks.md).
+const BUDGET = 141300;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -44,6 +44,20 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
     lanes[code] = (lanes[code] || 0) + 1;
     return code;
   };
+  // How alice's sends and their answers went (bindings/im_send_lane.cpp): 6 accepted on the send lane
+  // (7: with a batch), 8 answered on the answer lane (9: with a batch: the next message the freed window
+  // place let go), -1 the general path.
+  const sends = {};
+  const answers = {};
+  const aliceCore = alice.sdk.im._driver.core;
+  for (const [name, into] of [['_echat_im_send', sends], ['_echat_im_answer', answers]]) {
+    const real = aliceCore[name];
+    aliceCore[name] = (...a) => {
+      const code = real(...a);
+      into[code] = (into[code] || 0) + 1;
+      return code;
+    };
+  }
   const warm = { alice: alice.heapBytes(), bob: bob.heapBytes() };
   const t0 = Date.now();
   await stream(alice, bob, 1000, 10000, 16);
@@ -62,6 +76,11 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   // The steady state takes the delivery lane, and its record is the position: bob's last seq.
   t.diagnostic(`bob's deliveries by code: ${JSON.stringify(lanes)}`);
   assert.ok((lanes[5] || 0) >= 9000, `bob's deliveries by code: ${JSON.stringify(lanes)}`);
+  // Every send took the send lane, and every answer the answer lane: the forms and the answers' data
+  // never entered alice's wasm memory.
+  t.diagnostic(`alice's sends by code: ${JSON.stringify(sends)}, answers: ${JSON.stringify(answers)}`);
+  assert.equal((sends[6] || 0) + (sends[7] || 0), 10000, `alice's sends by code: ${JSON.stringify(sends)}`);
+  assert.equal((answers[8] || 0) + (answers[9] || 0), 10000, `alice's answers by code: ${JSON.stringify(answers)}`);
   const synced = JSON.parse(bob.sb.storage.peek(bob.sdk.im._driver.syncedKey));
   assert.equal(synced.seq, bob.of('message').at(-1).seq);
   // The lane's 'conversation' event is built by the shim from the core's numbers (CoreDriver.handed):
@@ -72,13 +91,15 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
 
 // A delivery's object stays in JavaScript (bindings/im_lane.cpp echat_im_message): the receiver's
 // wasm memory does not grow with the message's size (it grew by 4.4 times a 60 KB message before), and
-// the conversation shows the message the shim kept, recalled as the core says.
-test('im memory: a 60 KB message reaches bob without entering his wasm memory; his conversation shows it', { skip, timeout: 60000 }, async (t) => {
+// the conversation shows the message the shim kept, recalled as the core says. The sender's form stays
+// in JavaScript too (the send lane, bindings/im_send_lane.cpp).
+test('im memory: a 60 KB message goes from alice to bob without entering either wasm memory; his conversation shows it', { skip, timeout: 60000 }, async (t) => {
   const srv = await H.startDevserver(t, { args: ['--rate-limit', '0'] });
   const alice = H.imPage(t, srv, { apiTransport: 'SOCKET' });
   const bob = H.imPage(t, srv, { apiTransport: 'SOCKET', loginAuid: 'bob', loginToken: 'pb' });
   await within(Promise.all([alice.ready, bob.ready]), 'logins');
   const before = bob.heapBytes();
+  const aliceBefore = alice.heapBytes();  // the send lane keeps alice's form in JavaScript
   const big = 'y'.repeat(60000);
   const sent = await alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: big } });
   await waitFor(() => bob.of('message').length === 1, 'bob: the message');
@@ -87,6 +108,7 @@ test('im memory: a 60 KB message reaches bob without entering his wasm memory; h
   assert.equal(m.mid, sent.mid);
   assert.equal(m.flow, 'in');
   assert.equal(bob.heapBytes(), before, 'bob\'s wasm memory grew with the message');
+  assert.equal(alice.heapBytes(), aliceBefore, 'alice\'s wasm memory grew with the message she sent');
   const conv = bob.of('conversation').at(-1);
   assert.equal(conv.toTarget, 'alice');
   assert.equal(conv.unread, 1);

@@ -220,10 +220,128 @@ struct ImHarness {
   std::uint32_t conn() const { return open.empty() ? 0 : *open.rbegin(); }
 
   void deliver(std::uint32_t t, const std::vector<WireFrame>& frames) {
+    if (lanes && pumping) {  // as a socket: after the outputs being handled (see `lanes`)
+      if (!frames.empty()) inbound.emplace_back(t, frames);
+      return;
+    }
     for (const auto& f : frames) {
       if (!open.count(t)) return;
+      if (lanes && !f.binary && answer_lane(t, f.data)) continue;
       client.on_frame(clock.now, t, engineio::Frame{f.binary, f.data});
     }
+  }
+
+  // ---- The wasm host's lanes (Client::send_fast, Client::answer_fast), taken as js-shim/core-driver.js
+  // takes them: a send's form and an answer's data stay here; the core's texts make the records and
+  // frames. Frames from the server then arrive after the outputs being handled, as a socket's do (a
+  // lane's answer is performed at once, so an answer handled in the middle of the outputs of the input
+  // that sent its call would overtake them).
+  bool lanes = false;
+  bool pumping = false;
+  std::deque<std::pair<std::uint32_t, std::vector<WireFrame>>> inbound;
+  std::map<std::uint32_t, std::string> kept;  // handle -> the wire text of a form the host keeps
+  std::uint32_t next_ref = 1;
+  int lane_sends = 0, lane_answers = 0, lane_next = 0;
+
+  core::Result<std::uint64_t> send_message(const std::string& text) {
+    if (lanes) {
+      if (auto id = send_lane(text)) return *id;
+    }
+    auto r = client.send_message(clock.now, text);
+    pump();
+    return r;
+  }
+
+  std::optional<std::uint64_t> send_lane(const std::string& text) {
+    const json form = parse(text);
+    const auto is_str = [&](const char* k) { return form.contains(k) && form[k].is_string(); };
+    if (!form.is_object() || !is_str("toTarget") || !is_str("way") || !is_str("type") || !form.contains("body") ||
+        (form.contains("formUser") && !is_str("formUser")) || (form.contains("clientMsgId") && !is_str("clientMsgId"))) {
+      return std::nullopt;
+    }
+    for (const char* k : {"requestId", "timestamp", "method", "jwt", "secret"}) {
+      if (form.contains(k)) return std::nullopt;
+    }
+    const std::string t = form.dump();  // JSON.stringify's text (keys sorted here)
+    const std::string to = form["toTarget"], way = form["way"];
+    const std::string from = form.value("formUser", ""), cmid = form.value("clientMsgId", "");
+    im::Client::SendFacts f;
+    f.to_target = to;
+    f.way = way;
+    if (form.contains("formUser")) f.form_user = from;
+    if (form.contains("clientMsgId")) f.client_msg_id = cmid;
+    f.size = t.size();
+    f.ext = next_ref++;
+    f.room = 1024;
+    im::Client::Accepted a;
+    const auto lane = client.send_fast(clock.now, f, a);
+    if (lane == im::Client::Lane::NotTaken) return std::nullopt;
+    ++lane_sends;
+    const std::string body = t.substr(1, t.size() - 2) + a.fields + "}";
+    CHECK(parse("{" + body)["clientMsgId"] == a.client_msg_id);
+    kept[f.ext] = body + "]";
+    storage[client.outbox_prefix() + a.client_msg_id] = a.record_head + "{" + body + "}";
+    if (a.marker) storage[client.outbox_key()] = client.outbox_marker();
+    outputs.push_back(im::SendState{a.id, a.client_msg_id, "queued", ""});
+    if (lane == im::Client::Lane::Handed && a.sent) {
+      outputs.push_back(im::SendState{a.id, a.client_msg_id, "sending", ""});
+      const auto d = client.next_deadline();  // the host's timer may fire early, never late
+      CHECK((!d || (a.deadline && *a.deadline <= *d)));
+      im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, a.frame + body + "]"}};
+      handle(frame);
+    }
+    pump();
+    return a.id;
+  }
+
+  bool answer_lane(std::uint32_t t, const std::string& data) {
+    const std::size_t k = data.find('[');
+    if (data.rfind("43", 0) != 0 || k == std::string::npos || k < 3) return false;
+    const json args = parse(data.substr(k));
+    if (!args.is_array() || args.empty() || !args[0].is_object()) return false;
+    const json r = args[0].contains("response") ? args[0]["response"] : args[0];
+    if (!r.is_object() || !r.contains("code") || !r["code"].is_number_integer() || r["code"] != 0) return false;
+    socketio::ExternalArgs x;
+    x.ext = next_ref++;
+    x.size = data.size() - k;
+    x.shape.root = socketio::JsonKind::Array;
+    x.shape.first = socketio::JsonKind::Object;
+    im::Client::Answered a;
+    const auto lane = client.answer_fast(clock.now, t, std::string_view(data).substr(0, k), x, 1024, a);
+    if (lane == im::Client::Lane::NotTaken) return false;
+    ++lane_answers;
+    if (a.outbox) {
+      storage.erase(client.outbox_prefix() + a.client_msg_id);
+      if (a.marker) storage.erase(client.outbox_key());
+    }
+    std::string next_text;  // the next message went out (the server gets it after the events below)
+    if (a.next_id != 0) {
+      REQUIRE(kept.count(a.next_ext) == 1);
+      ++lane_next;
+      next_text = a.frame + kept[a.next_ext];
+    }
+    if (a.released != 0) CHECK(kept.erase(a.released) == 1);
+    if (a.outbox) outputs.push_back(im::SendState{a.id, a.client_msg_id, "sent", ""});
+    im::Response resp;
+    resp.id = a.id;
+    resp.msg = r.contains("msg") && r["msg"].is_string() && !r["msg"].get<std::string>().empty() ? r["msg"].get<std::string>() : "ok";
+    resp.data_json = r.contains("data") ? r["data"].dump() : "null";
+    resp.request_id = a.request_id;
+    resp.client_msg_id = a.client_msg_id;
+    im::Output out = resp;
+    record(out);
+    if (a.next_id != 0) {
+      outputs.push_back(im::SendState{a.next_id, a.next_client_msg_id, "sending", ""});
+      if (open.count(a.transport)) {
+        deliver(a.transport, server.receive(a.transport, WireFrame{false, next_text}));
+        serve(a.transport);
+      }
+    }
+    if (lane == im::Client::Lane::Handed) {
+      const auto d = client.next_deadline();
+      CHECK((!d || (a.deadline && *a.deadline <= *d)));
+    }
+    return true;
   }
 
   void link_closed(std::uint32_t t, int code = 1000) {
@@ -352,12 +470,23 @@ struct ImHarness {
   }
 
   void pump() {
+    const bool outer = !pumping;
+    pumping = true;
     for (int guard = 0; guard < 100000; ++guard) {
       auto outs = client.take_outputs();
-      if (outs.empty()) return;
+      if (outs.empty()) {
+        if (!outer || inbound.empty()) break;
+        auto [t, frames] = std::move(inbound.front());
+        inbound.pop_front();
+        pumping = false;
+        deliver(t, frames);
+        pumping = true;
+        continue;
+      }
       for (auto& o : outs) handle(o);
+      if (guard == 99999) FAIL("harness: the client never went quiet");
     }
-    FAIL("harness: the client never went quiet");
+    if (outer) pumping = false;
   }
 
   void handle(im::Output& o) {
@@ -377,7 +506,12 @@ struct ImHarness {
     }
     if (auto* x = std::get_if<im::SendFrame>(&o)) {
       if (!open.count(x->transport)) return;
-      deliver(x->transport, server.receive(x->transport, WireFrame{x->frame.binary, x->frame.data}));
+      std::string text = x->frame.data;
+      if (x->frame.ext != 0) {  // a form the host keeps follows the core's text
+        REQUIRE(kept.count(x->frame.ext) == 1);
+        text += kept[x->frame.ext];
+      }
+      deliver(x->transport, server.receive(x->transport, WireFrame{x->frame.binary, text}));
       serve(x->transport);
       if (server.closed(x->transport)) link_closed(x->transport);
       return;
@@ -399,6 +533,14 @@ struct ImHarness {
       else storage[x->key] = x->value_json;
       return;
     }
+    if (auto* x = std::get_if<im::Release>(&o); x && kept.count(x->ref)) {
+      kept.erase(x->ref);  // a form the host kept (send_lane)
+      return;
+    }
+    record(o);
+  }
+
+  void record(im::Output& o) {
     outputs.push_back(o);
     if (auto* x = std::get_if<im::Message>(&o)) messages.push_back(*x);
     if (auto* x = std::get_if<im::Response>(&o)) {
@@ -432,9 +574,8 @@ struct ImHarness {
     return r.value();
   }
   std::uint64_t send(const std::string& form) {
-    auto r = client.send_message(clock.now, form);
+    auto r = send_message(form);
     REQUIRE(r.ok());
-    pump();
     return r.value();
   }
   // Another user sends `text` to `to` (through the server directly).

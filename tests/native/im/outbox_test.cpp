@@ -57,8 +57,10 @@ std::vector<std::string> stored_texts(const FakeEchat& e) {
 }  // namespace
 
 TEST_CASE("outbox: send fills formUser and clientMsgId and resolves once stored", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   for (Transport t : {Transport::Socket, Transport::Http}) {
     ImHarness h(ImHarness::base_config(t));
+    h.lanes = lanes;
     h.start();
     const auto id = h.send(kHello);
     REQUIRE(h.responses.count(id));
@@ -82,7 +84,9 @@ TEST_CASE("outbox: send fills formUser and clientMsgId and resolves once stored"
 }
 
 TEST_CASE("outbox: waits while disconnected, persisted, then sent in order", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   ImHarness h;
+  h.lanes = lanes;
   h.reachable = false;
   h.start();
   const auto a = h.send(msg("a"));
@@ -104,7 +108,9 @@ TEST_CASE("outbox: waits while disconnected, persisted, then sent in order", "[i
 }
 
 TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   ImHarness first;
+  first.lanes = lanes;
   first.reachable = false;
   first.start();
   const auto id = first.send(kHello);
@@ -116,6 +122,7 @@ TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][ou
   REQUIRE(outbox_records(first).size() == 1);
 
   ImHarness second;
+  second.lanes = lanes;
   second.storage = first.storage;
   second.start();
   REQUIRE(second.responses.size() == 1);
@@ -128,8 +135,10 @@ TEST_CASE("outbox: survives an app restart and is stored exactly once", "[im][ou
 }
 
 TEST_CASE("outbox: a lost answer is repeated with the same clientMsgId, stored once", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   SECTION("http: the request fails after the server ran it") {
     ImHarness h(ImHarness::base_config(Transport::Http));
+    h.lanes = lanes;
     h.start();
     h.echat.lose_answers = 1;
     const auto id = h.send(kHello);
@@ -141,6 +150,7 @@ TEST_CASE("outbox: a lost answer is repeated with the same clientMsgId, stored o
   }
   SECTION("socket: the ack never comes") {
     ImHarness h;
+    h.lanes = lanes;
     h.start();
     h.echat.lose_answers = 1;
     const auto id = h.send(kHello);
@@ -152,6 +162,7 @@ TEST_CASE("outbox: a lost answer is repeated with the same clientMsgId, stored o
   }
   SECTION("socket: the connection drops with the send out") {
     ImHarness h;
+    h.lanes = lanes;
     h.start();
     h.echat.lose_answers = 1;
     const auto id = h.send(kHello);
@@ -165,7 +176,9 @@ TEST_CASE("outbox: a lost answer is repeated with the same clientMsgId, stored o
 }
 
 TEST_CASE("outbox: a refusal removes the message; the next one goes on", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   ImHarness h;
+  h.lanes = lanes;
   h.start();
   h.echat.forced_codes = {403};
   const auto a = h.send(msg("a"));
@@ -179,14 +192,47 @@ TEST_CASE("outbox: a refusal removes the message; the next one goes on", "[im][o
 }
 
 TEST_CASE("outbox: an application clientMsgId is kept; a repeat while waiting is refused", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   ImHarness h;
+  h.lanes = lanes;
   h.reachable = false;
   h.start();
   h.send(R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":"mine-1"})");
-  auto r = h.client.send_message(h.now(), R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":"mine-1"})");
+  auto r = h.send_message(R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":"mine-1"})");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message == "invalid argument 'clientMsgId': already waiting in the outbox");
   CHECK(outbox_records(h)[0]["c"] == "mine-1");
+}
+
+// The send lane writes the record's head with the clientMsgId escaped (up to 6 bytes a character) into
+// the host's 1 KiB room: an app's id of 128 quotes still fits, is written escaped, restored and sent.
+TEST_CASE("outbox: an application clientMsgId of 128 quotes, on the send lane and across a restart", "[im][outbox]") {
+  const std::string cmid(128, '"');
+  const std::string form = R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"q"},"clientMsgId":)" + json(cmid).dump() + "}";
+  ImHarness first;
+  first.lanes = true;
+  first.reachable = false;
+  first.start();
+  first.send(form);
+  CHECK(first.lane_sends == 1);
+  REQUIRE(outbox_records(first).size() == 1);
+  CHECK(outbox_records(first)[0]["c"] == cmid);
+  CHECK(outbox_records(first)[0]["f"]["clientMsgId"] == cmid);
+  first.client.close(first.now());
+  first.pump();
+  ImHarness second;
+  second.lanes = true;
+  second.storage = first.storage;
+  second.start();
+  REQUIRE(stored_texts(second.echat) == std::vector<std::string>{"q"});
+  CHECK(second.echat.timeline["bob"][0]["clientMsgId"] == cmid);
+  CHECK(outbox_records(second).empty());
+  // Sent at once this time, on the answer lane too.
+  second.send(R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"r"},"clientMsgId":)" + json(std::string(128, '\\')).dump() + "}");
+  CHECK(second.lane_sends == 1);
+  CHECK(second.lane_answers >= 1);
+  CHECK(stored_texts(second.echat) == std::vector<std::string>{"q", "r"});
+  CHECK(second.echat.timeline["bob"][1]["clientMsgId"] == std::string(128, '\\'));
 }
 
 TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {

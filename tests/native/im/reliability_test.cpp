@@ -55,11 +55,12 @@ int max_in_flight(const ImHarness& h) {
 
 TEST_CASE("im reliability: 500 messages sent offline all wait (no 200 bound), then pipeline in order", "[im][outbox]") {
   ImHarness h;
+  h.lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   h.reachable = false;
   h.start();
   std::vector<std::uint64_t> ids;
   for (int i = 0; i < 500; ++i) {
-    auto r = h.client.send_message(h.now(), msg("m" + std::to_string(i)));
+    auto r = h.send_message(msg("m" + std::to_string(i)));
     REQUIRE(r.ok());
     ids.push_back(r.value());
   }
@@ -76,17 +77,24 @@ TEST_CASE("im reliability: 500 messages sent offline all wait (no 200 bound), th
   CHECK(stored_texts(h.echat) == want);     // send order kept
   CHECK(max_in_flight(h) == 16);            // sendWindow: several on the wire at once
   CHECK(h.client.outbox_size() == 0);
+  if (h.lanes) {
+    CHECK(h.lane_sends == 500);  // accepted on the lane (sent later by the general path)
+    CHECK(h.lane_answers >= 400);  // most answers; one behind pending outputs takes the general path
+    CHECK(h.lane_next >= 400);     // ... each letting the next message go
+    CHECK(h.kept.empty());         // every form the host kept was released once stored
+  }
 }
 
 TEST_CASE("im reliability: the outbox bound is storage's (5 MB), said in the error", "[im][outbox]") {
   ImHarness h;
+  h.lanes = GENERATE(false, true);
   h.reachable = false;
   h.start();
   const std::string big(200000, 'x');
   int accepted = 0;
   std::string refusal, refusal_code;
   for (int i = 0; i < 40; ++i) {
-    auto r = h.client.send_message(h.now(), msg(big));
+    auto r = h.send_message(msg(big));
     if (r.ok()) {
       ++accepted;
     } else {
@@ -112,6 +120,7 @@ TEST_CASE("im reliability: over HTTP messages go one at a time (requests may be 
 
 TEST_CASE("im reliability: every send has a visible state: queued, sending, sent", "[im][outbox]") {
   ImHarness h;
+  h.lanes = GENERATE(false, true);
   h.start();
   const auto id = h.send(msg("hi"));
   std::vector<std::string> seen;
@@ -120,6 +129,11 @@ TEST_CASE("im reliability: every send has a visible state: queued, sending, sent
     seen.push_back(s->state);
   }
   CHECK(seen == std::vector<std::string>{"queued", "sending", "sent"});
+  if (h.lanes) {  // sent at once, answered on the lane
+    CHECK(h.lane_sends == 1);
+    CHECK(h.lane_answers == 1);
+    CHECK(h.kept.empty());
+  }
 }
 
 TEST_CASE("im reliability: sendTimeout fails a message with the reason; a resend (same clientMsgId) is stored once",
@@ -128,6 +142,7 @@ TEST_CASE("im reliability: sendTimeout fails a message with the reason; a resend
     im::Config c = ImHarness::base_config();
     c.send_timeout = 5000;
     ImHarness h(c);
+    h.lanes = GENERATE(false, true);
     h.reachable = false;
     h.start();
     const auto id = h.send(msg("lost", R"(,"clientMsgId":"c-1")"));

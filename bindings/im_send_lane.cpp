@@ -1,0 +1,113 @@
+// The IM area's send lane: message/send and a call's answer with the bytes kept by the host, as plain
+// exports (no embind invoker, no string marshalling; the region: bindings/boundary.h). Thin: no logic.
+// Compiled -Oz like the rest (not with the -O2 lanes: one call per message sent, where the delivery lane
+// runs for every message received; -O2 here cost ~4 KB of wasm for ~7% of a send on JSC without a JIT).
+#include <emscripten/emscripten.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bindings/im_session.h"
+
+namespace {
+
+using echat::bindings::ImSession;
+using echat::core::Millis;
+using echat::im::Client;
+
+}  // namespace
+
+extern "C" {
+
+// message/send with the form kept by the host (im::Client::send_fast): `ext` the handle of its
+// JSON.stringify text of `size` characters; head[0..) its toTarget, way, formUser and clientMsgId
+// (to_len, way_len, from_len, cmid_len bytes; flags bit 0: it has a formUser, bit 1: a clientMsgId).
+// Returns -1 when the core did not take it (pass the text to _ImClient_send), 6 when it did (7: and the
+// batch says what follows, _ImClient_last). The region: f[0] the deadline (-1 none; 7: the batch's),
+// f[1] the call id; i[0] bit 0: store the outbox marker too, bit 1: sent at once on transport i[1];
+// head: the fields to add (i[2] bytes), the record's head (i[3]), the frame's text before the wire text
+// (i[4]), the clientMsgId (i[5]). ASCII.
+EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int to_len, int way_len, int from_len,
+                                       int cmid_len, int flags) {
+  ImSession& s = echat::bindings::g_im_sessions.at(h);
+  auto& region = echat::bindings::shared_region();
+  if (!s.core() || ext <= 0 || size < 2 || to_len < 0 || way_len < 0 || from_len < 0 || cmid_len < 0 ||
+      to_len + way_len + from_len + cmid_len > echat::bindings::kHead) {
+    return -1;
+  }
+  // The facts are copied out of the region: the answer is written over it.
+  const std::string in(region.head, static_cast<std::size_t>(to_len + way_len + from_len + cmid_len));
+  const std::string_view all(in);
+  Client::SendFacts f;
+  f.to_target = all.substr(0, static_cast<std::size_t>(to_len));
+  f.way = all.substr(static_cast<std::size_t>(to_len), static_cast<std::size_t>(way_len));
+  if (flags & 1) f.form_user = all.substr(static_cast<std::size_t>(to_len + way_len), static_cast<std::size_t>(from_len));
+  if (flags & 2) f.client_msg_id = all.substr(static_cast<std::size_t>(to_len + way_len + from_len));
+  f.size = static_cast<std::size_t>(size);
+  f.ext = static_cast<std::uint32_t>(ext);
+  f.room = echat::bindings::kHead;
+  static Client::Accepted out;  // reused: its texts keep their capacity
+  Client::Lane lane = Client::Lane::NotTaken;
+  const int code = s.run_fast([&](Client& c) { lane = c.send_fast(Millis(now), f, out); },
+                              [&](auto&, const Client&) { return lane == Client::Lane::Handed ? 6 : -1; });
+  if (lane == Client::Lane::NotTaken) return -1;
+  region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
+  region.f[1] = static_cast<double>(out.id);
+  region.i[0] = (out.marker ? 1 : 0) | (out.sent ? 2 : 0);
+  region.i[1] = static_cast<std::int32_t>(out.transport);
+  region.i[2] = static_cast<std::int32_t>(out.fields.size());
+  region.i[3] = static_cast<std::int32_t>(out.record_head.size());
+  region.i[4] = static_cast<std::int32_t>(out.frame.size());
+  region.i[5] = static_cast<std::int32_t>(out.client_msg_id.size());
+  char* p = std::copy(out.fields.begin(), out.fields.end(), region.head);
+  p = std::copy(out.record_head.begin(), out.record_head.end(), p);
+  p = std::copy(out.frame.begin(), out.frame.end(), p);
+  std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
+  return code == 6 ? 6 : 7;
+}
+
+// A call's answer `43<id>[...]` whose arguments the host keeps (`ext`, `size` characters) and read:
+// its R has code 0 (im::Client::answer_fast); head[0..head_len) the frame up to its '['. Returns -1
+// when the core did not take it (pass the frame to _ImClient_textFrame), 8 when it did (9: and the
+// batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id;
+// i[0] bit 0: an outbox message (its record goes, SendState sent), bit 1: the outbox marker goes too,
+// bit 2: the next message went out (call id f[2], on transport i[1]: its frame's text, then the wire
+// text kept under i[7]; SendState sending); i[4] the handle to forget (0: none); head: the requestId
+// (i[2] bytes), the clientMsgId (i[3]), the next message's frame text (i[5]) and clientMsgId (i[6]). ASCII.
+EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, int ext, int size) {
+  ImSession& s = echat::bindings::g_im_sessions.at(h);
+  auto& region = echat::bindings::shared_region();
+  if (!s.core() || head_len < 0 || head_len > 24 || ext <= 0 || size < 0) return -1;
+  const std::string head(region.head, static_cast<std::size_t>(head_len));
+  echat::socketio::ExternalArgs args;
+  args.ext = static_cast<echat::engineio::ExternalRef>(ext);
+  args.size = static_cast<std::size_t>(size);
+  args.shape.root = echat::socketio::JsonKind::Array;
+  args.shape.first = echat::socketio::JsonKind::Object;
+  static Client::Answered out;
+  Client::Lane lane = Client::Lane::NotTaken;
+  const int code = s.run_fast(
+      [&](Client& c) { lane = c.answer_fast(Millis(now), static_cast<unsigned>(tid), head, args, echat::bindings::kHead, out); },
+      [&](auto&, const Client&) { return lane == Client::Lane::Handed ? 8 : -1; });
+  if (lane == Client::Lane::NotTaken) return -1;
+  region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
+  region.f[1] = static_cast<double>(out.id);
+  region.f[2] = static_cast<double>(out.next_id);
+  region.i[0] = (out.outbox ? 1 : 0) | (out.marker ? 2 : 0) | (out.next_id != 0 ? 4 : 0);
+  region.i[1] = static_cast<std::int32_t>(out.transport);
+  region.i[2] = static_cast<std::int32_t>(out.request_id.size());
+  region.i[3] = static_cast<std::int32_t>(out.client_msg_id.size());
+  region.i[4] = static_cast<std::int32_t>(out.released);
+  const bool next = out.next_id != 0;
+  region.i[5] = next ? static_cast<std::int32_t>(out.frame.size()) : 0;
+  region.i[6] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;
+  region.i[7] = static_cast<std::int32_t>(out.next_ext);
+  char* p = std::copy(out.request_id.begin(), out.request_id.end(), region.head);
+  p = std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
+  if (next) std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(), std::copy(out.frame.begin(), out.frame.end(), p));
+  return code == 8 ? 8 : 9;
+}
+
+}  // extern "C"

@@ -1,0 +1,224 @@
+// im::Client's send lane (client.h, send_fast and answer_fast): message/send and a call's answer with
+// the bytes kept by the host. The core decides exactly as send_message() and on_ack() do (validation,
+// clientMsgId, the outbox and its bounds, the send window, the Manager's ack bookkeeping); the form and
+// the answer's data never enter wasm memory: the host keeps the form's JSON.stringify text and writes
+// the record and the frame from the few ASCII texts the core gives (the envelope, the record's head, the
+// fields it adds). Whenever the general path could decide otherwise, or would name an error, the lane
+// is not taken and nothing changes.
+//
+// Why a file of its own: like delivery_lane.cpp, the shipped build compiles it -O2
+// (toolchain/emscripten-flags.cmake, ECHAT_EM_HOT_SOURCES): WeChat on iOS interprets wasm, and there
+// parsing the form into a tree, dumping it four times (size, record, call, envelope) and reading the
+// outputs back as a batch cost ~3 ms per message (docs/benchmarks.md). The transcripts run each send
+// and answer through both paths and compare (tests/native/im/transcript_test.cpp).
+#include <algorithm>
+#include <string>
+
+#include "im/client.h"
+
+namespace echat::im {
+
+namespace {
+
+bool ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+bool root_ack_head(std::string_view head, std::uint64_t& id) {
+  if (head.size() < 3 || head.size() > 21 || head[0] != '4' || head[1] != '3') return false;
+  std::uint64_t v = 0;
+  for (std::size_t i = 2; i < head.size(); ++i) {
+    if (head[i] < '0' || head[i] > '9') return false;
+    v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
+  }
+  id = v;
+  return true;
+}
+
+}  // namespace
+
+Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
+  // The general path's checks (send_message), in its order; any refusal is its to name.
+  if (ended_ || f.ext == 0 || !outputs_.empty() || !config_.outbox_per_message ||
+      config_.api_transport != Transport::Socket) {
+    return Lane::NotTaken;
+  }
+  if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R")) return Lane::NotTaken;
+  if (f.form_user && *f.form_user != config_.auid) return Lane::NotTaken;
+  out.fields.clear();
+  if (!f.form_user) {
+    out.fields.append(",\"formUser\":", 12);
+    core::append_json_string(out.fields, config_.auid);
+  }
+  if (f.client_msg_id) {
+    const std::string_view c = *f.client_msg_id;
+    if (c.empty() || c.size() > 128) return Lane::NotTaken;
+    for (const auto& e : outbox_.entries()) {
+      if (e.client_msg_id == c) return Lane::NotTaken;
+    }
+    out.client_msg_id.assign(c.data(), c.size());
+  } else {
+    out.client_msg_id = prefix_;
+    out.client_msg_id += '-';
+    core::append_uint(out.client_msg_id, boot_);
+    out.client_msg_id.append("-m-", 3);
+    core::append_uint(out.client_msg_id, next_msg_no_);
+    out.fields.append(",\"clientMsgId\":", 15);
+    core::append_json_string(out.fields, out.client_msg_id);
+  }
+  // The host's room carries ASCII only (a non-ASCII user id or clientMsgId takes the general path), and
+  // must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped: at most
+  // 6 bytes per character) and the clientMsgId.
+  if (!ascii(out.fields) || !ascii(out.client_msg_id) || out.fields.size() + 7 * out.client_msg_id.size() + 37 > f.room) {
+    return Lane::NotTaken;
+  }
+  const std::size_t wire_size = f.size + out.fields.size();  // F minus '{', plus ']'
+  const auto max_payload = manager_.max_payload();
+  if (max_payload && f.size > static_cast<std::uint64_t>(*max_payload)) return Lane::NotTaken;
+  OutboxEntry entry;
+  entry.client_msg_id = out.client_msg_id;
+  entry.ext = f.ext;
+  entry.ext_size = wire_size;
+  entry.bytes = wire_size + out.client_msg_id.size() + 16;
+  if (!outbox_.add(std::move(entry)).ok()) return Lane::NotTaken;  // full: send_message() says so
+  if (!f.client_msg_id) ++next_msg_no_;
+  const OutboxEntry& stored = outbox_.entries().back();
+  out.record_head.assign("{\"n\":", 5);
+  core::append_uint(out.record_head, stored.n);
+  out.record_head.append(",\"c\":", 5);
+  core::append_json_string(out.record_head, stored.client_msg_id);
+  out.record_head.append(",\"f\":", 5);
+  out.marker = outbox_.size() == 1;
+  Call& c = push_outbox_call(now, stored);
+  out.id = c.id;
+  out.sent = false;
+  out.frame.clear();
+
+  // Sent at once when the general path would send this call and nothing else.
+  Millis due = core::kNever;
+  const std::size_t texts = out.fields.size() + out.record_head.size() + out.client_msg_id.size();
+  if (next_lane_send(now) == &c && send_now(now, c, f.room - texts, out.frame, due)) {
+    out.sent = true;
+    out.transport = manager_.transport();
+    due = std::min(due, own_deadline());
+    out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
+    return Lane::Handed;
+  }
+  settle(now);  // as send_message(): the general path sends what can go
+  if (!outputs_.empty()) return Lane::Batch;
+  out.deadline = next_deadline();
+  return Lane::Handed;
+}
+
+Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::string_view head,
+                                 const socketio::ExternalArgs& payload, std::size_t room, Answered& out) {
+  std::uint64_t wire = 0;
+  if (ended_ || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
+  const auto emit_id = manager_.awaiting_ack(wire);
+  if (!emit_id || (login_emit_ && *login_emit_ == *emit_id)) return Lane::NotTaken;
+  const auto id = find_wire(Transport::Socket, *emit_id);
+  if (!id) return Lane::NotTaken;
+  const Call* found = call(*id);
+  if (found->kind != Call::Kind::App && found->kind != Call::Kind::Outbox) return Lane::NotTaken;
+  if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
+  if (!ascii(found->request_id) || !ascii(found->client_msg_id) ||
+      found->request_id.size() + found->client_msg_id.size() > room) {
+    return Lane::NotTaken;
+  }
+  const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
+  if (lane.code != socketio::Manager::kAck || static_cast<std::uint64_t>(lane.value) != *emit_id) {
+    // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
+    return Lane::NotTaken;
+  }
+  Call c = std::move(*call(*id));
+  erase_call(*id);
+  out.id = c.id;
+  out.request_id = c.request_id;
+  out.client_msg_id = c.client_msg_id;
+  out.outbox = c.kind == Call::Kind::Outbox;
+  out.marker = false;
+  out.released = 0;
+  if (out.outbox) {
+    outbox_.remove(c.client_msg_id);
+    out.marker = outbox_.empty();
+    out.released = c.ext;
+  }
+  Millis due = lane.deadline;
+  out.next_id = 0;
+  out.frame.clear();
+  bool queued = false;
+  for (const auto& other : calls_) queued = queued || other.phase == Call::Phase::Queued;
+  if (queued) {
+    // The place this answer freed in the send window: the next message goes at once when it is the one
+    // call the general path would send; else the general path sends what can go.
+    Call* next = next_lane_send(now);
+    const std::size_t used = out.request_id.size() + out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
+    Millis sent = core::kNever;
+    if (next && used < room && ascii(next->client_msg_id) && send_now(now, *next, room - used, out.frame, sent)) {
+      out.next_id = next->id;
+      out.next_client_msg_id = next->client_msg_id;
+      out.next_ext = next->ext;
+      out.transport = manager_.transport();
+      due = std::min(due, sent);
+    } else {
+      settle(now);
+      if (!outputs_.empty()) return Lane::Batch;
+    }
+  }
+  due = std::min(due, own_deadline());
+  out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
+  return Lane::Handed;
+}
+
+// flush()'s decision when it would send exactly one call and that call is a host-kept outbox message:
+// that call; nullptr when flush must decide. As flush: calls in their order, an outbox message only when
+// every earlier one is on the wire, at most sendWindow of them; and nothing due (own_deadline: a retry's
+// wait that is over is flush's to clear).
+Call* Client::next_lane_send(Millis now) {
+  if (!logged_in_ || jwt_.empty() || now < careful_until_ || own_deadline() <= now) return nullptr;
+  Call* first = nullptr;
+  std::size_t out = 0;
+  std::size_t queued = 0;
+  for (auto& c : calls_) {
+    if (c.phase == Call::Phase::InFlight) {
+      out += c.kind == Call::Kind::Outbox;
+      continue;
+    }
+    if (c.kind != Call::Kind::Outbox) return nullptr;  // an app call or a sync: flush decides
+    if (!first) first = &c;
+    ++queued;
+  }
+  if (!first || first->ext == 0 || first->transport != Transport::Socket || first->not_before != 0 || first->renew_first) {
+    return nullptr;
+  }
+  const bool one = out + 1 == config_.send_window || (queued == 1 && out < config_.send_window);
+  return one ? first : nullptr;
+}
+
+// Sends `c` (a host-kept outbox message) through the Manager's emit lane, as dispatch() would through
+// emit_external; `frame` gets the text before the host's wire text (ASCII, at most `room` bytes), `due`
+// the Manager's deadline. False, having changed nothing, when the lane cannot.
+bool Client::send_now(Millis now, Call& c, std::size_t room, std::string& frame, Millis& due) {
+  std::string prefix = envelope_prefix(c, now);
+  socketio::Manager::Header h;
+  if (!ascii(prefix) || prefix.size() + sizeof h.text > room) return false;
+  socketio::ExternalArgs args;
+  args.ext = c.ext;
+  args.size = prefix.size() + c.ext_size;
+  args.shape.root = socketio::JsonKind::Array;
+  args.shape.first = socketio::JsonKind::String;
+  socketio::Manager::EmitOptions o;
+  o.want_ack = true;
+  o.ack_timeout = attempt_timeout(c, now);
+  const socketio::Manager::Fast lane = manager_.emit_fast(now, "/", args, o, h);
+  if (lane.code != socketio::Manager::kSend) return false;
+  ++c.attempts;
+  c.wire = static_cast<std::uint64_t>(lane.value);
+  c.phase = Call::Phase::InFlight;
+  frame.assign(h.text, h.size);
+  frame += prefix;
+  due = lane.deadline;
+  return true;
+}
+
+}  // namespace echat::im
