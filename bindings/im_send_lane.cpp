@@ -74,8 +74,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 // batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id;
 // i[0] bit 0: an outbox message (its record goes, SendState sent), bit 1: the outbox marker goes too,
 // bit 2: the next message went out (call id f[2], on transport i[1]: its frame's text, then the wire
-// text kept under i[7]; SendState sending); i[4] the handle to forget (0: none); head: the requestId
-// (i[2] bytes), the clientMsgId (i[3]), the next message's frame text (i[5]) and clientMsgId (i[6]). ASCII.
+// text kept under i[7]; SendState sending); i[6] the handle to forget (0: none); head: the requestId
+// (i[2] bytes), the clientMsgId (i[3]), the next message's frame text (i[4]) and clientMsgId (i[5]). ASCII.
 EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, int ext, int size) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
@@ -99,10 +99,10 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   region.i[1] = static_cast<std::int32_t>(out.transport);
   region.i[2] = static_cast<std::int32_t>(out.request_id.size());
   region.i[3] = static_cast<std::int32_t>(out.client_msg_id.size());
-  region.i[4] = static_cast<std::int32_t>(out.released);
   const bool next = out.next_id != 0;
-  region.i[5] = next ? static_cast<std::int32_t>(out.frame.size()) : 0;
-  region.i[6] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;
+  region.i[4] = next ? static_cast<std::int32_t>(out.frame.size()) : 0;
+  region.i[5] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;
+  region.i[6] = static_cast<std::int32_t>(out.released);
   region.i[7] = static_cast<std::int32_t>(out.next_ext);
   char* p = std::copy(out.request_id.begin(), out.request_id.end(), region.head);
   p = std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);

@@ -233,26 +233,31 @@ class CoreDriver {
       from === undefined ? 0 : from.length, cmid === undefined ? 0 : cmid.length,
       (from === undefined ? 0 : 1) | (cmid === undefined ? 0 : 2));
     if (code < 0) return false;
-    const { f64, i32, head } = this.views();
+    const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];
-    const a = i32[2];
-    const b = a + i32[3];
-    const c = b + i32[4];
-    const texts = String.fromCharCode.apply(null, head.subarray(0, c + i32[5]));
-    const clientMsgId = texts.slice(c);
-    const body = text.slice(1, -1) + texts.slice(0, a) + '}';  // the form, without its opening '{'
+    const [fields, recordHead, frame, clientMsgId] = this.laneTexts();
+    const body = text.slice(1, -1) + fields + '}';  // the form, without its opening '{'
     this.held.set(ref, body + ']');  // the wire text, until the core releases it
     registered(id);
-    const outs = [{ k: 'store', key: this.outbox.prefix + clientMsgId, value: `${texts.slice(a, b)}{${body}}` }];
+    const outs = [{ k: 'store', key: this.outbox.prefix + clientMsgId, value: `${recordHead}{${body}}` }];
     if (bits & 1) outs.push({ k: 'store', key: this.outbox.key, value: this.outbox.marker });
     outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
-      this.send(i32[1], texts.slice(b, c) + body + ']');
+      this.send(i32[1], frame + body + ']');
       outs.push(sendState(id, clientMsgId, 'sending'));
     }
     this.laneDone(outs, code === 7, f64[0]);
     return true;
+  }
+
+  // The four ASCII texts a send or answer lane left in the region's head (lengths i32[2..6)).
+  laneTexts() {
+    const { i32, head } = this.views();
+    const all = String.fromCharCode.apply(null, head.subarray(0, i32[2] + i32[3] + i32[4] + i32[5]));
+    const out = [];
+    for (let i = 2, at = 0; i < 6; at += i32[i], i++) out.push(all.slice(at, at + i32[i]));
+    return out;
   }
 
   // A lane's outputs (after the transport command it performed), then the batch the core wrote when it
@@ -289,16 +294,12 @@ class CoreDriver {
     }
     const code = this.core._echat_im_answer(this.h, this.platform.now(), tid, k, this.ref(), data.length - k);
     if (code < 0) return false;
-    const { f64, i32, head } = this.views();
+    const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];
-    const a = i32[2];
-    const b = a + i32[3];
-    const c = b + i32[5];
-    const texts = String.fromCharCode.apply(null, head.subarray(0, c + i32[6]));
-    const clientMsgId = texts.slice(a, b);
-    if (bits & 4) this.send(i32[1], texts.slice(b, c) + this.held.get(i32[7]));  // the next message
-    if (i32[4] !== 0) this.held.delete(i32[4]);
+    const [requestId, clientMsgId, frame, nextClientMsgId] = this.laneTexts();
+    if (bits & 4) this.send(i32[1], frame + this.held.get(i32[7]));  // the next message
+    if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {
       outs.push({ k: 'store', key: this.outbox.prefix + clientMsgId, value: '' });
@@ -306,8 +307,8 @@ class CoreDriver {
       outs.push(sendState(id, clientMsgId, 'sent'));
     }
     outs.push({ k: 'resp', id, code: 0, msg: typeof r.msg === 'string' && r.msg !== '' ? r.msg : 'ok',
-      data: r.data === undefined ? null : r.data, requestId: texts.slice(0, a), clientMsgId });
-    if (bits & 4) outs.push(sendState(f64[2], texts.slice(c), 'sending'));
+      data: r.data === undefined ? null : r.data, requestId, clientMsgId });
+    if (bits & 4) outs.push(sendState(f64[2], nextClientMsgId, 'sending'));
     this.laneDone(outs, code === 9, f64[0]);
     return true;
   }

@@ -57,7 +57,7 @@ const path = require('node:path');
 // 2026-12-05 (seventh session) for issue 10's send lane (a message/send form stays in JavaScript: the core
 // gets its facts through echat_im_send and writes the envelope; an answer with code 0 is finished through
 // echat_im_answer, its data parsed once in JavaScript; src/im/send_lane.cpp, bindings/im_send_lane.cpp,
-// CoreDriver.sendForm/answered): 135,502 -> 141,223 B (js +2,980, wasm.br +2,741). A message sent one at a
+// CoreDriver.sendForm/answered): 135,502 -> 141,200 B (js +2,951, wasm.br +2,747). A message sent one at a
 // time on JSC without a JIT ~4.3 -> ~0.4 ms, and its size no longer grows the sender's wasm memory
 // (docs/benchmarks.md).
 const BUDGET = 141300;
