@@ -15,6 +15,7 @@
 #include "im/client.h"
 
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 namespace echat::im {
@@ -188,6 +189,9 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
       entry_keys.push_back(key);
     }
   }
+  for (const auto& c : calls_) {
+    if (c.kind == Call::Kind::Outbox) untrack(c);
+  }
   calls_.erase(std::remove_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.kind == Call::Kind::Outbox; }),
                calls_.end());
   outbox_.clear();
@@ -255,6 +259,7 @@ Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
   c.client_msg_id = entry.client_msg_id;
   if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
   calls_.push_back(std::move(c));
+  track(calls_.back());
   return calls_.back();
 }
 
@@ -324,6 +329,7 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   c.request_id = next_request_id();
   c.deadline = now + config_.request_timeout;
   calls_.push_back(std::move(c));
+  track(calls_.back());
   const std::uint64_t id = calls_.back().id;
   settle(now);
   return id;
@@ -833,6 +839,7 @@ void Client::logged_in_now(Millis now) {
     c.transport = Transport::Socket;
     c.request_id = next_request_id();
     calls_.insert(calls_.begin(), std::move(c));  // before the sync: its messages then update the list
+    track(calls_.front());
   }
 }
 
@@ -912,7 +919,11 @@ bool Client::flush(Millis now) {
     const bool outbox = c.kind == Call::Kind::Outbox;
     // A retry's wait is over whether or not the call can go now: clear it first, or a call waiting
     // behind the window would keep a past deadline in next_deadline() (the host's timer would spin).
-    if (c.not_before <= now) c.not_before = 0;
+    if (c.not_before != 0 && c.not_before <= now) {
+      untrack(c);
+      c.not_before = 0;
+      track(c);
+    }
     if (outbox && (outbox_blocked || outbox_out >= window)) {
       outbox_blocked = true;
       continue;
@@ -971,6 +982,7 @@ std::string Client::envelope_prefix(const Call& c, Millis now) const {
 }
 
 bool Client::dispatch(Millis now, Call& c) {
+  untrack(c);
   if (c.kind == Call::Kind::Sync) {
     c.form["fromSeq"] = inbox_.synced();
     sync_page_from_ = inbox_.synced();
@@ -1010,6 +1022,7 @@ bool Client::dispatch(Millis now, Call& c) {
       r = manager_.emit(now, "/", std::move(args), {}, o);
     }
     if (!r.ok()) {
+      track(c);
       finish(c.id, code::kInvalidArgument, r.error().message, "null");
       return false;
     }
@@ -1021,16 +1034,19 @@ bool Client::dispatch(Millis now, Call& c) {
     outputs_.push_back(HttpRequest{c.wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
   }
   c.phase = Call::Phase::InFlight;
+  track(c);
   if (c.kind == Call::Kind::Outbox) send_state(c, "sending", "");
   return true;
 }
 
 void Client::retry_later(Call& c, Millis now, Millis delay) {
   if (c.kind == Call::Kind::Outbox && c.phase == Call::Phase::InFlight) send_state(c, "queued", c.last_error);
+  untrack(c);
   c.phase = Call::Phase::Queued;
   c.wire = 0;
   c.attempt_deadline.reset();
   c.not_before = delay > 0 ? now + delay : 0;
+  track(c);
 }
 
 void Client::complete(Millis now, std::uint64_t id, const json& r) {
@@ -1138,12 +1154,70 @@ void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_del
 }
 
 void Client::erase_call(std::uint64_t id) {
-  calls_.erase(std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; }));
+  const auto it = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; });
+  untrack(*it);
+  calls_.erase(it);
 }
 
+Call Client::take_call(std::uint64_t id) {
+  const auto it = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; });
+  untrack(*it);
+  Call c = std::move(*it);
+  calls_.erase(it);
+  return c;
+}
+
+void Client::track(const Call& c) {
+  if (c.deadline) call_deadlines_.insert(*c.deadline);
+  if (c.attempt_deadline) call_deadlines_.insert(*c.attempt_deadline);
+  if (c.phase == Call::Phase::Queued) {
+    ++queued_;
+    queued_other_ += c.kind != Call::Kind::Outbox;
+    if (c.not_before > 0) call_deadlines_.insert(c.not_before);
+  } else {
+    outbox_out_ += c.kind == Call::Kind::Outbox;
+  }
+}
+
+void Client::untrack(const Call& c) {
+  const auto drop = [&](Millis d) { call_deadlines_.erase(call_deadlines_.find(d)); };
+  if (c.deadline) drop(*c.deadline);
+  if (c.attempt_deadline) drop(*c.attempt_deadline);
+  if (c.phase == Call::Phase::Queued) {
+    --queued_;
+    queued_other_ -= c.kind != Call::Kind::Outbox;
+    if (c.not_before > 0) drop(c.not_before);
+  } else {
+    outbox_out_ -= c.kind == Call::Kind::Outbox;
+  }
+}
+
+#ifndef NDEBUG
+void Client::check_tracking() const {
+  std::size_t entries = 0, queued = 0, other = 0, out = 0;
+  Millis earliest = core::kNever;
+  const auto see = [&](Millis d) {
+    ++entries;
+    earliest = std::min(earliest, d);
+  };
+  for (const auto& c : calls_) {
+    if (c.deadline) see(*c.deadline);
+    if (c.attempt_deadline) see(*c.attempt_deadline);
+    if (c.phase == Call::Phase::Queued) {
+      ++queued;
+      other += c.kind != Call::Kind::Outbox;
+      if (c.not_before > 0) see(c.not_before);
+    } else {
+      out += c.kind == Call::Kind::Outbox;
+    }
+  }
+  assert(entries == call_deadlines_.size() && (entries == 0 || earliest == *call_deadlines_.begin()));
+  assert(queued == queued_ && other == queued_other_ && out == outbox_out_);
+}
+#endif
+
 void Client::finish(std::uint64_t id, int code, std::string msg, std::string data_json) {
-  Call c = std::move(*call(id));
-  erase_call(id);
+  Call c = take_call(id);
   if (c.kind == Call::Kind::Sync || c.kind == Call::Kind::ConversationList) return;
   // A message left in the outbox by close() or a refused login stays queued (sent after the next init).
   if (c.kind == Call::Kind::Outbox && code != code::kClosed && code != code::kNotLoggedIn) {
@@ -1275,6 +1349,7 @@ void Client::start_sync(Millis now) {
   c.transport = Transport::Socket;
   c.request_id = next_request_id();
   calls_.insert(calls_.begin(), std::move(c));  // before queued calls: deliveries first after a login
+  track(calls_.front());
 }
 
 void Client::on_sync_page(Millis now, const json& data) {

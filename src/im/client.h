@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -342,6 +343,21 @@ class Client {
   // In call order. A deque: the oldest usually finishes first, and a vector moved every later call
   // (their forms and texts) each time, O(calls) per answer in a burst (docs/benchmarks.md).
   std::deque<Call> calls_;
+  // What the lanes ask of every call, kept as calls change instead of walking them all per message
+  // (O(queued) per message in a burst, docs/benchmarks.md): every change of a call's phase or deadlines
+  // is wrapped in untrack(c) ... track(c) (the Debug build checks it against a walk).
+  std::multiset<Millis> call_deadlines_;  // each call's deadline, attempt_deadline, and not_before (> 0) while queued
+  std::size_t queued_ = 0;                // calls Queued
+  std::size_t queued_other_ = 0;          // ... that are not outbox messages
+  std::size_t outbox_out_ = 0;            // outbox messages InFlight
+  void track(const Call& c);
+  void untrack(const Call& c);
+  Call take_call(std::uint64_t id);  // erased, untracked
+#ifdef NDEBUG
+  void check_tracking() const {}
+#else
+  void check_tracking() const;  // the counts and deadlines against a walk
+#endif
 
   Inbox inbox_;
   std::map<std::uint64_t, std::uint64_t> held_acks_;  // seq -> ack id of a buffered push (this connection)

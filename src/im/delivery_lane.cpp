@@ -18,22 +18,16 @@
 namespace echat::im {
 
 Millis Client::own_deadline() const {
-  Millis best = timers_.earliest();
-  for (const auto& c : calls_) {
-    if (c.deadline) best = std::min(best, *c.deadline);
-    if (c.attempt_deadline) best = std::min(best, *c.attempt_deadline);
-    if (c.phase == Call::Phase::Queued && c.not_before > 0) best = std::min(best, c.not_before);
-  }
-  return best;
+  check_tracking();
+  const Millis calls = call_deadlines_.empty() ? core::kNever : *call_deadlines_.begin();
+  return std::min(timers_.earliest(), calls);
 }
 
 bool Client::alone_in_order(Millis now, const Message& m) const {
   if (ended_ || fresh_run_ || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
     return false;
   }
-  for (const auto& c : calls_) {
-    if (c.phase == Call::Phase::Queued) return false;  // flush() may send it now
-  }
+  if (queued_ > 0) return false;  // flush() may send it now
   return own_deadline() > now;  // the Manager's: its lanes check them
 }
 

@@ -130,8 +130,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
     return Lane::NotTaken;
   }
-  Call c = std::move(*call(*id));
-  erase_call(*id);
+  Call c = take_call(*id);
   out.id = c.id;
   out.request_id = c.request_id;
   out.client_msg_id = c.client_msg_id;
@@ -146,9 +145,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   Millis due = lane.deadline;
   out.next_id = 0;
   out.frame.clear();
-  bool queued = false;
-  for (const auto& other : calls_) queued = queued || other.phase == Call::Phase::Queued;
-  if (queued) {
+  if (queued_ > 0) {
     // The place this answer freed in the send window: the next message goes at once when it is the one
     // call the general path would send; else the general path sends what can go.
     Call* next = next_lane_send(now);
@@ -175,19 +172,19 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
 // every earlier one is on the wire, at most sendWindow of them; and nothing due (own_deadline: a retry's
 // wait that is over is flush's to clear).
 Call* Client::next_lane_send(Millis now) {
-  if (!logged_in_ || jwt_.empty() || now < careful_until_ || own_deadline() <= now) return nullptr;
-  Call* first = nullptr;
-  std::size_t out = 0;
-  std::size_t queued = 0;
-  for (auto& c : calls_) {
-    if (c.phase == Call::Phase::InFlight) {
-      out += c.kind == Call::Kind::Outbox;
-      continue;
-    }
-    if (c.kind != Call::Kind::Outbox) return nullptr;  // an app call or a sync: flush decides
-    if (!first) first = &c;
-    ++queued;
+  // (An app call or a sync queued: flush decides.)
+  if (!logged_in_ || jwt_.empty() || now < careful_until_ || queued_ == 0 || queued_other_ > 0 || own_deadline() <= now) {
+    return nullptr;
   }
+  Call* first = nullptr;
+  for (auto& c : calls_) {  // the calls on the wire come first, as a rule: a short walk
+    if (c.phase == Call::Phase::Queued) {
+      first = &c;
+      break;
+    }
+  }
+  const std::size_t out = outbox_out_;
+  const std::size_t queued = queued_;
   if (!first || first->ext == 0 || first->transport != Transport::Socket || first->not_before != 0 || first->renew_first) {
     return nullptr;
   }
@@ -214,7 +211,9 @@ bool Client::send_now(Millis now, Call& c, std::size_t room, std::string& frame,
   if (lane.code != socketio::Manager::kSend) return false;
   ++c.attempts;
   c.wire = static_cast<std::uint64_t>(lane.value);
+  untrack(c);
   c.phase = Call::Phase::InFlight;
+  track(c);
   frame.assign(h.text, h.size);
   frame += prefix;
   due = lane.deadline;

@@ -58,9 +58,10 @@ const path = require('node:path');
 // gets its facts through echat_im_send and writes the envelope; an answer with code 0 is finished through
 // echat_im_answer, its data parsed once in JavaScript; src/im/send_lane.cpp, bindings/im_send_lane.cpp,
 // CoreDriver.sendForm/answered): 135,502 -> 141,200 B (js +2,951, wasm.br +2,747). A message sent one at a
-// time on JSC without a JIT ~4.3 -> ~0.4 ms, and its size no longer grows the sender's wasm memory
-// (docs/benchmarks.md).
-const BUDGET = 141300;
+// time on JSC without a JIT ~3.7 -> ~0.3 ms, and its size no longer grows the sender's wasm memory
+// (docs/benchmarks.md). Raised to 141,500 the same day: the calls' counts and deadlines kept as calls
+// change (im::Client::track; the lanes walked every call, O(queued) per message in a burst): 141,444 B.
+const BUDGET = 141500;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
