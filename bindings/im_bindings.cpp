@@ -55,15 +55,17 @@ std::string json_list(const std::vector<std::string>& v) {
   return r + "]";
 }
 
-// {"keys": [...], "prefixes": [...], "synced", "outbox", "outboxPrefix", "outboxMarker"}: the storage
+// {"keys": [...], "prefixes": [...], "synced", "outbox", "outboxPrefix", "outboxMarker", "setByCore"}: the storage
 // records load() wants (exact keys, and every key starting with a prefix), the key of the synced position
-// (echat_im_message's record), and the outbox's key, its records' prefix and its marker (echat_im_send's).
+// (echat_im_message's record), the outbox's key, its records' prefix and its marker (echat_im_send's), and
+// "setByCore": the form fields a send lane form may not carry (im::Client::kSetByCore).
 emscripten::val im_storage_keys(int h, double) {
   return on(h, [](ImSession& s, Client& c) {
     s.result("{\"keys\":" + json_list(c.storage_keys()) + ",\"prefixes\":" + json_list(c.storage_prefixes()) +
              ",\"synced\":" + json_string(c.synced_key()) + ",\"outbox\":" + json_string(c.outbox_key()) +
              ",\"outboxPrefix\":" + json_string(c.outbox_prefix()) + ",\"outboxMarker\":" +
-             json_string(c.outbox_marker()) + "}");
+             json_string(c.outbox_marker()) + ",\"setByCore\":" +
+             json_list({std::begin(Client::kSetByCore), std::end(Client::kSetByCore)}) + "}");
   });
 }
 

@@ -209,11 +209,12 @@ class CoreDriver {
     this.deliver(conv ? [msg, { k: 'conv', conv }, store] : [msg, store]);
   }
 
-  // message/send with the form kept here (IM area; bindings/im_lane.cpp echat_im_send): the core gets
+  // message/send with the form kept here (IM area; bindings/im_send_lane.cpp echat_im_send): the core gets
   // the fields it decides on (toTarget, way, formUser, clientMsgId) and the size of `text`, the form's
   // JSON.stringify, which stays here: the record and the frames are written from it and the core's
   // texts (im::Client::send_fast). `registered(id)` runs before anything is performed. False (nothing
-  // done) when the form is not plain (a field of another type, a key the core sets itself, toJSON) or
+  // done) when the form is not plain (a field of another type, a key the core sets itself: the core's
+  // list, _ImClient_storageKeys "setByCore"; toJSON) or
   // the core leaves it to the general path (_ImClient_send), which decides and names what is wrong.
   sendForm(form, text, registered) {
     const to = form.toTarget;
@@ -223,8 +224,7 @@ class CoreDriver {
     if (this.outbox === null || this.closed || typeof to !== 'string' || typeof way !== 'string' ||
         typeof form.type !== 'string' || form.body === undefined || typeof form.body === 'function' ||
         (from !== undefined && typeof from !== 'string') ||
-        (cmid !== undefined && typeof cmid !== 'string') || form.requestId !== undefined || form.timestamp !== undefined ||
-        form.method !== undefined || form.jwt !== undefined || form.secret !== undefined ||
+        (cmid !== undefined && typeof cmid !== 'string') || this.outbox.setByCore.some((key) => form[key] !== undefined) ||
         typeof form.toJSON === 'function' || Array.isArray(form) || !this.putHead(to + way + (from || '') + (cmid || ''))) {
       return false;
     }
@@ -273,8 +273,8 @@ class CoreDriver {
     }
   }
 
-  // A call's answer `43<id>[{"response": R}]` (or [R]) whose R has code 0 (IM area; bindings/im_lane.cpp
-  // echat_im_answer): parsed once here; the core gets the header and finishes the call
+  // A call's answer `43<id>[{"response": R}]` (or [R]) whose R has code 0 (IM area;
+  // bindings/im_send_lane.cpp echat_im_answer): parsed once here; the core gets the header and finishes the call
   // (im::Client::answer_fast), R.data stays here; the message the freed window place lets go is sent
   // from here too. False (nothing done) for anything else: the frame then takes the general path.
   answered(tid, data) {

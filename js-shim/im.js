@@ -212,7 +212,8 @@ class Im extends Emitter {
     const wanted = this._driver.call('storageKeys').r || {};
     if (typeof wanted.synced === 'string') this._driver.syncedKey = wanted.synced;
     if (typeof wanted.outboxPrefix === 'string') {
-      this._driver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker };
+      this._driver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
+        setByCore: wanted.setByCore || [] };
     }
     const prefixes = wanted.prefixes || [];
     const keys = (wanted.keys || []).slice();

@@ -308,7 +308,7 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   if (module == "message" && method == "send") return send_message(now, form_json);
   json form = form_json.empty() ? json::object() : parse_json(form_json);
   if (!form.is_object()) return arg_error("form", "must be an object");
-  for (const char* envelope_field : {"requestId", "timestamp", "method", "jwt"}) form.erase(envelope_field);
+  for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
   // Administrative calls (user/add; user/update, update_token, refresh_token naming another user)
   // authenticate with the app's {appKey, secret}: taken from the config when the form lacks them.
   if (module == "user" && !config_.secret.empty() && !field(form, "secret")) {
@@ -346,7 +346,7 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   }
   json form = form_json.empty() ? json::object() : parse_json(form_json);
   if (!form.is_object()) return arg_error("form", "must be an object");
-  for (const char* envelope_field : {"requestId", "timestamp", "method", "jwt"}) form.erase(envelope_field);
+  for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
   // toTarget: an auid or a rid; rids may be given as numbers.
   const json* to = field(form, "toTarget");
   if (!to) return arg_error("toTarget", "required");

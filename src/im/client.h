@@ -66,6 +66,10 @@ class Client {
   std::string outbox_prefix() const;  // one record per waiting message: prefix + clientMsgId
   std::string outbox_marker() const;  // the value of outbox_key() while messages wait
   std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
+  // The form fields the core sets itself: the envelope (erased from an app's form and written per
+  // attempt) and `secret` (an administrative call's, taken from the config). A send lane form has none.
+  static constexpr const char* kEnvelopeFields[] = {"requestId", "timestamp", "method", "jwt"};
+  static constexpr const char* kSetByCore[] = {"requestId", "timestamp", "method", "jwt", "secret"};
   // The outbox's bounds (docs/api.md "Outbox"): WeChat keeps at most 10 MB of storage per app and user,
   // 1 MB per key. One record per message: at most 5 MB (half of it, the rest is the app's) and 20,000
   // messages; the single-record layout: that record under 1 MB (900,000 bytes).
@@ -145,9 +149,9 @@ class Client {
   Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
                     Message m, Handover& out);
 
-  // message/send with the form kept by the host (the wasm hot path: send_lane.cpp, bindings/im_lane.cpp).
+  // message/send with the form kept by the host (the wasm hot path: send_lane.cpp, bindings/im_send_lane.cpp).
   // The host read the facts the core decides on from the form (plain strings; anything else, and a form
-  // carrying requestId, timestamp, method, jwt or secret, goes to send_message()), and keeps its
+  // carrying one of kSetByCore, goes to send_message()), and keeps its
   // JSON.stringify text `t` (`size` host units) under `ext`. Taken, the message is in the outbox as
   // send_message() would have put it, and `out` says what the host does with `t`, in this order:
   //   form text F = t without its closing '}', then `fields`, then '}' (formUser and clientMsgId where t

@@ -223,7 +223,7 @@ class ClientAdapter {
         (im::field(form, "formUser") && !is_str("formUser")) || (im::field(form, "clientMsgId") && !is_str("clientMsgId"))) {
       return std::nullopt;
     }
-    for (const char* k : {"requestId", "timestamp", "method", "jwt", "secret"}) {
+    for (const char* k : im::Client::kSetByCore) {
       if (im::field(form, k)) return std::nullopt;
     }
     const std::string t = im::dump(form);

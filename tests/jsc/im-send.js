@@ -2,8 +2,9 @@
 // bench/jsc/harness.js): the shipped SDK's sdk.im, logged in to the harness's in-process server, sends
 // three messages one at a time (each takes the send lane and goes out at once; its answer the answer
 // lane), then twenty at once (sendWindow 16: the rest wait in the outbox and go as answers come), then
-// two forms the lane leaves to the general path (a numeric toTarget, which the core turns into text, and
-// a form without a body, refused naming the field).
+// three forms the lane leaves to the general path (a numeric toTarget, which the core turns into text, a
+// form carrying a requestId of its own, which the core replaces, and a form without a body, refused
+// naming the field).
 // Prints RESULT {frames, answers, states, records, removed, lanes, errors, refusal}.
 /* global H, P, load, module, wx */
 'use strict';
@@ -76,6 +77,10 @@ function run() {
     var numeric = form(24);
     numeric.toTarget = 42;
     return send(numeric);
+  }).then(function () {
+    var own = form(25);  // a field the core sets itself: the general path erases it, as before
+    own.requestId = 'app-req';
+    return send(own);
   }).then(function () {
     return sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT' }).then(function () {
       H.fail('a form without a body was sent');

@@ -37,25 +37,26 @@ test('dist/ in JavaScriptCore without JIT: IM sends one at a time and in a burst
     client: 'sdk', sdk: path.join(DIST, 'echatim-sdk.js'), wasm: path.join(DIST, 'echatim-sdk.wasm'),
   });
   assert.deepEqual(r.errors, []);
-  // 23 plain forms took the send lane (the numeric toTarget, not a plain string, the general path);
+  // 23 plain forms took the send lane (the numeric toTarget and the app's requestId the general path:
+  // the shim's check uses the core's list of the fields it sets itself);
   // every answer the answer lane, 4 of them also sending the message the freed window place let go.
   assert.deepEqual(r.lanes.send, { 6: 23 });
-  assert.deepEqual(r.lanes.answer, { 8: 24 });
+  assert.deepEqual(r.lanes.answer, { 8: 25 });
   // The server got every form whole, in send order, with the envelope and the fields the core adds.
-  assert.equal(r.frames.length, 24);
+  assert.equal(r.frames.length, 25);
   r.frames.forEach((f, i) => {
     assert.deepEqual(f.body, { text: `s${i + 1}`, n: i + 1 });
     assert.equal(f.formUser, 'bob');
     assert.equal(f.jwt, 'JWT-jsc');
     assert.equal(f.method, 'send');
-    assert.match(f.requestId, /^[0-9a-f]+-\d+$/);
+    assert.match(f.requestId, /^[0-9a-f]+-\d+$/);  // the core's, never the app's (form 25 had one)
     assert.equal(typeof f.timestamp, 'number');
     assert.equal(f.toTarget, i === 23 ? '42' : 'alice');  // a numeric toTarget sent as text
   });
   assert.equal(r.frames[2].clientMsgId, 'bob-own-3');  // the app's own clientMsgId is kept
-  assert.equal(new Set(r.frames.map((f) => f.clientMsgId)).size, 24);
+  assert.equal(new Set(r.frames.map((f) => f.clientMsgId)).size, 25);
   // Each send resolved once with the server's answer; states queued, sending, sent.
-  assert.deepEqual(r.answers.map((a) => a[1]), Array.from({ length: 24 }, (_, i) => i + 1));
+  assert.deepEqual(r.answers.map((a) => a[1]), Array.from({ length: 25 }, (_, i) => i + 1));
   assert.deepEqual(r.answers.map((a) => a[0]), r.frames.map((f) => f.clientMsgId));
   for (const f of r.frames) assert.deepEqual(r.states[f.clientMsgId], ['queued', 'sending', 'sent']);
   // Each message's record was written as the core restores it ({n, c, f}) and removed once stored; the

@@ -259,7 +259,7 @@ struct ImHarness {
         (form.contains("formUser") && !is_str("formUser")) || (form.contains("clientMsgId") && !is_str("clientMsgId"))) {
       return std::nullopt;
     }
-    for (const char* k : {"requestId", "timestamp", "method", "jwt", "secret"}) {
+    for (const char* k : im::Client::kSetByCore) {
       if (form.contains(k)) return std::nullopt;
     }
     const std::string t = form.dump();  // JSON.stringify's text (keys sorted here)
