@@ -1,6 +1,7 @@
 // im::Client: every transition of the IM session lives in this file. The concerns it combines are
 // kept apart: the Inbox (inbox.h) decides what is handed over, the Outbox (outbox.h) what waits to be
-// sent, the catalogue (requests.h) what may be repeated; this file decides when.
+// sent, the calls (calls.h) what is queued or in flight and when it is due, the catalogue (requests.h)
+// what may be repeated; this file decides when.
 //
 //   state         on                                     to
 //   Idle          start()                                Connecting   (connect "/")
@@ -189,11 +190,10 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
       entry_keys.push_back(key);
     }
   }
-  for (const auto& c : calls_) {
-    if (c.kind == Call::Kind::Outbox) untrack(c);
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    const Call& c = *it++;
+    if (c.kind == Call::Kind::Outbox) calls_.erase(c.id);
   }
-  calls_.erase(std::remove_if(calls_.begin(), calls_.end(), [](const Call& c) { return c.kind == Call::Kind::Outbox; }),
-               calls_.end());
   outbox_.clear();
   // Both forms are read whatever the configuration (a device may switch), then storage is rewritten in
   // the configured form (once per start, at most 200 entries).
@@ -258,9 +258,7 @@ Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
   c.request_id = next_request_id();
   c.client_msg_id = entry.client_msg_id;
   if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
-  calls_.push_back(std::move(c));
-  track(calls_.back());
-  return calls_.back();
+  return calls_.push_back(std::move(c));
 }
 
 std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
@@ -328,9 +326,7 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   c.transport = transport.value_or(config_.api_transport);
   c.request_id = next_request_id();
   c.deadline = now + config_.request_timeout;
-  calls_.push_back(std::move(c));
-  track(calls_.back());
-  const std::uint64_t id = calls_.back().id;
+  const std::uint64_t id = calls_.push_back(std::move(c)).id;
   settle(now);
   return id;
 }
@@ -759,19 +755,20 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
     on_login_answer(now, *r, false);
     return;
   }
-  const auto id = find_wire(Transport::Socket, ack.emit_id);
-  if (!id) return;  // a call that already timed out or was closed
+  const Call* c = calls_.find_wire(Transport::Socket, ack.emit_id);
+  if (!c) return;  // a call that already timed out or was closed
+  const std::uint64_t id = c->id;
   if (!ack.ok) {
-    lost(now, *id, ack.error && *ack.error == kTimedOut);
+    lost(now, id, ack.error && *ack.error == kTimedOut);
     return;
   }
   const json args = parse_json(ack.args_json);
   const json* r = response_of(args);
   if (!r) {
-    complete(now, *id, json());
+    complete(now, id, json());
     return;
   }
-  complete(now, *id, *r);
+  complete(now, id, *r);
 }
 
 // ---- Login ---------------------------------------------------------------------------------------
@@ -838,8 +835,7 @@ void Client::logged_in_now(Millis now) {
     c.form = json::object();
     c.transport = Transport::Socket;
     c.request_id = next_request_id();
-    calls_.insert(calls_.begin(), std::move(c));  // before the sync: its messages then update the list
-    track(calls_.front());
+    calls_.push_front(std::move(c));  // before the sync: its messages then update the list
   }
 }
 
@@ -872,58 +868,31 @@ void Client::renew(Millis now) {
 
 // ---- Calls ---------------------------------------------------------------------------------------
 
-// Calls are named by their id, never by their place in calls_ (finishing one erases it).
-Call* Client::call(std::uint64_t id) {
-  for (auto& c : calls_) {
-    if (c.id == id) return &c;
-  }
-  return nullptr;
-}
-
-std::optional<std::uint64_t> Client::find_wire(Transport transport, std::uint64_t wire) const {
-  for (const auto& c : calls_) {
-    if (c.phase == Call::Phase::InFlight && c.transport == transport && c.wire == wire) return c.id;
-  }
-  return std::nullopt;
-}
-
-std::vector<std::uint64_t> Client::call_ids() const {
-  std::vector<std::uint64_t> ids;
-  ids.reserve(calls_.size());
-  for (const auto& c : calls_) ids.push_back(c.id);
-  return ids;
-}
-
 bool Client::flush(Millis now) {
-  if (ended_) return false;
+  if (ended_ || calls_.queued() == 0) return false;
   bool sent = false;
   // wx.request allows 10 requests at once (uploads and downloads included): the 11th fails at once.
-  std::size_t http_out = http_login_id_ ? 1 : 0;
+  std::size_t http_out = calls_.http_out() + (http_login_id_ ? 1 : 0);
   // The outbox pipelines: up to sendWindow messages on the socket at once, always in send order (a
   // message goes out only when every earlier one is out); over HTTP one at a time (separate requests
   // may be stored in any order), and one at a time for a while after a 429/503.
-  std::size_t outbox_out = 0;
-  for (const auto& c : calls_) {
-    http_out += c.phase == Call::Phase::InFlight && c.transport == Transport::Http;
-    outbox_out += c.phase == Call::Phase::InFlight && c.kind == Call::Kind::Outbox;
-  }
+  std::size_t outbox_out = calls_.outbox_out();
   const std::size_t window = config_.api_transport == Transport::Http || now < careful_until_ ? 1 : config_.send_window;
   bool outbox_blocked = false;
-  // In call order, by index: one pass (it was a search by id per queued call, quadratic in a burst:
-  // 1,000 messages sent at once cost ~57 ms each on JSC without a JIT, docs/benchmarks.md). A call
-  // that fails at once is finished and erased on the way, and only that one: the next is then at i.
-  for (std::size_t i = 0, next = 0; i < calls_.size(); i = next) {
-    next = i + 1;
-    Call& c = calls_[i];
+  std::size_t others_waiting = 0;  // calls passed over that are not outbox messages and stay Queued
+  // In call order, one pass. A call that fails at once is finished and erased on the way, and only
+  // that one (the list keeps the others where they are).
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    // The rest is outbox messages that cannot go (the window is full, or an earlier one waits) and
+    // none has a retry's wait to clear: stop (a burst of 1,000 messages would walk them all per
+    // answer otherwise).
+    if (outbox_blocked && calls_.queued_other() == others_waiting && calls_.earliest() > now) break;
+    Call& c = *it++;
     if (c.phase != Call::Phase::Queued) continue;
     const bool outbox = c.kind == Call::Kind::Outbox;
     // A retry's wait is over whether or not the call can go now: clear it first, or a call waiting
     // behind the window would keep a past deadline in next_deadline() (the host's timer would spin).
-    if (c.not_before != 0 && c.not_before <= now) {
-      untrack(c);
-      c.not_before = 0;
-      track(c);
-    }
+    if (c.not_before != 0 && c.not_before <= now) calls_.wait_over(c);
     if (outbox && (outbox_blocked || outbox_out >= window)) {
       outbox_blocked = true;
       continue;
@@ -938,14 +907,11 @@ bool Client::flush(Millis now) {
     ready = ready && !(c.transport == Transport::Http && http_out >= config_.max_http_requests);
     if (!ready) {
       outbox_blocked = outbox_blocked || outbox;
+      others_waiting += !outbox;
       continue;
     }
     const bool http = c.transport == Transport::Http;
-    const std::uint64_t id = c.id;
-    if (!dispatch(now, c)) {  // refused at once: finished and erased (the next outbox message may go)
-      if (i >= calls_.size() || calls_[i].id != id) next = i;
-      continue;
-    }
+    if (!dispatch(now, c)) continue;  // refused at once: finished and erased (the next outbox message may go)
     http_out += http;
     outbox_out += outbox;
     sent = true;
@@ -982,7 +948,6 @@ std::string Client::envelope_prefix(const Call& c, Millis now) const {
 }
 
 bool Client::dispatch(Millis now, Call& c) {
-  untrack(c);
   if (c.kind == Call::Kind::Sync) {
     c.form["fromSeq"] = inbox_.synced();
     sync_page_from_ = inbox_.synced();
@@ -1022,35 +987,27 @@ bool Client::dispatch(Millis now, Call& c) {
       r = manager_.emit(now, "/", std::move(args), {}, o);
     }
     if (!r.ok()) {
-      track(c);
       finish(c.id, code::kInvalidArgument, r.error().message, "null");
       return false;
     }
-    c.wire = r.value();
+    calls_.sent(c, r.value());
   } else {
-    c.wire = next_http_id_++;
-    c.attempt_deadline = now + timeout;
+    const std::uint64_t wire = next_http_id_++;
     c.endpoint = http_host_;
-    outputs_.push_back(HttpRequest{c.wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
+    outputs_.push_back(HttpRequest{wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
+    calls_.sent(c, wire, now + timeout);
   }
-  c.phase = Call::Phase::InFlight;
-  track(c);
   if (c.kind == Call::Kind::Outbox) send_state(c, "sending", "");
   return true;
 }
 
 void Client::retry_later(Call& c, Millis now, Millis delay) {
   if (c.kind == Call::Kind::Outbox && c.phase == Call::Phase::InFlight) send_state(c, "queued", c.last_error);
-  untrack(c);
-  c.phase = Call::Phase::Queued;
-  c.wire = 0;
-  c.attempt_deadline.reset();
-  c.not_before = delay > 0 ? now + delay : 0;
-  track(c);
+  calls_.requeue(c, delay > 0 ? now + delay : 0);
 }
 
 void Client::complete(Millis now, std::uint64_t id, const json& r) {
-  Call& c = *call(id);
+  Call& c = *calls_.find(id);
   const json* code_field = field(r, "code");
   if (!r.is_object() || !code_field || !code_field->is_number_integer()) {
     if (c.kind == Call::Kind::App) {
@@ -1066,13 +1023,13 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
   if (code == 0) {
     if (c.kind == Call::Kind::ConversationList) {
       if (data) conversations_.replace(*data);
-      erase_call(id);
+      calls_.erase(id);
       conversations_loaded();
       return;
     }
     if (c.kind == Call::Kind::Sync) {
       const json page = data ? *data : json::object();
-      erase_call(id);
+      calls_.erase(id);
       on_sync_page(now, page);
       return;
     }
@@ -1132,7 +1089,7 @@ void Client::conversations_loaded() {
 }
 
 void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay) {
-  Call& c = *call(id);
+  Call& c = *calls_.find(id);
   if (c.last_error.empty() || timed_out) {
     c.last_error = timed_out ? "no answer within " + std::to_string(config_.request_timeout) + " ms"
                              : "the connection was lost";
@@ -1153,71 +1110,8 @@ void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_del
   }
 }
 
-void Client::erase_call(std::uint64_t id) {
-  const auto it = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; });
-  untrack(*it);
-  calls_.erase(it);
-}
-
-Call Client::take_call(std::uint64_t id) {
-  const auto it = std::find_if(calls_.begin(), calls_.end(), [&](const Call& c) { return c.id == id; });
-  untrack(*it);
-  Call c = std::move(*it);
-  calls_.erase(it);
-  return c;
-}
-
-void Client::track(const Call& c) {
-  if (c.deadline) call_deadlines_.insert(*c.deadline);
-  if (c.attempt_deadline) call_deadlines_.insert(*c.attempt_deadline);
-  if (c.phase == Call::Phase::Queued) {
-    ++queued_;
-    queued_other_ += c.kind != Call::Kind::Outbox;
-    if (c.not_before > 0) call_deadlines_.insert(c.not_before);
-  } else {
-    outbox_out_ += c.kind == Call::Kind::Outbox;
-  }
-}
-
-void Client::untrack(const Call& c) {
-  const auto drop = [&](Millis d) { call_deadlines_.erase(call_deadlines_.find(d)); };
-  if (c.deadline) drop(*c.deadline);
-  if (c.attempt_deadline) drop(*c.attempt_deadline);
-  if (c.phase == Call::Phase::Queued) {
-    --queued_;
-    queued_other_ -= c.kind != Call::Kind::Outbox;
-    if (c.not_before > 0) drop(c.not_before);
-  } else {
-    outbox_out_ -= c.kind == Call::Kind::Outbox;
-  }
-}
-
-#ifndef NDEBUG
-void Client::check_tracking() const {
-  std::size_t entries = 0, queued = 0, other = 0, out = 0;
-  Millis earliest = core::kNever;
-  const auto see = [&](Millis d) {
-    ++entries;
-    earliest = std::min(earliest, d);
-  };
-  for (const auto& c : calls_) {
-    if (c.deadline) see(*c.deadline);
-    if (c.attempt_deadline) see(*c.attempt_deadline);
-    if (c.phase == Call::Phase::Queued) {
-      ++queued;
-      other += c.kind != Call::Kind::Outbox;
-      if (c.not_before > 0) see(c.not_before);
-    } else {
-      out += c.kind == Call::Kind::Outbox;
-    }
-  }
-  assert(entries == call_deadlines_.size() && (entries == 0 || earliest == *call_deadlines_.begin()));
-  assert(queued == queued_ && other == queued_other_ && out == outbox_out_);
-}
-#endif
-
 void Client::finish(std::uint64_t id, int code, std::string msg, std::string data_json) {
-  Call c = take_call(id);
+  Call c = calls_.take(id);
   if (c.kind == Call::Kind::Sync || c.kind == Call::Kind::ConversationList) return;
   // A message left in the outbox by close() or a refused login stays queued (sent after the next init).
   if (c.kind == Call::Kind::Outbox && code != code::kClosed && code != code::kNotLoggedIn) {
@@ -1234,10 +1128,11 @@ void Client::finish(std::uint64_t id, int code, std::string msg, std::string dat
 }
 
 void Client::check_deadlines(Millis now) {
-  for (const std::uint64_t id : call_ids()) {
-    Call* found = call(id);
-    if (!found) continue;  // finished meanwhile
-    Call& c = *found;
+  if (calls_.earliest() > now) return;
+  // In call order; handling a call finishes at most that one (the list keeps the others where they are).
+  for (auto it = calls_.begin(); it != calls_.end();) {
+    Call& c = *it++;
+    const std::uint64_t id = c.id;
     if (c.kind == Call::Kind::Outbox && c.deadline && *c.deadline <= now) {
       // sendTimeout: the message fails with the last reason and leaves the outbox (an attempt may have
       // been stored: resending it with the same clientMsgId is safe).
@@ -1285,13 +1180,13 @@ void Client::on_http_response(Millis now, std::uint64_t id, int status, std::str
     settle(now);
     return;
   }
-  const auto call_id = find_wire(Transport::Http, id);
-  if (!call_id) return;
+  const Call* c = calls_.find_wire(Transport::Http, id);
+  if (!c) return;
   const json r = parse_json(body);
-  if (!r.is_object() && call(*call_id)->kind == Call::Kind::App) {
-    finish(*call_id, code::kBadResponse, "HTTP " + std::to_string(status) + ": the answer is not an R envelope", "null");
+  if (!r.is_object() && c->kind == Call::Kind::App) {
+    finish(c->id, code::kBadResponse, "HTTP " + std::to_string(status) + ": the answer is not an R envelope", "null");
   } else {
-    complete(now, *call_id, r);
+    complete(now, c->id, r);
   }
   settle(now);
 }
@@ -1305,9 +1200,9 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
     settle(now);
     return;
   }
-  const auto call_id = find_wire(Transport::Http, id);
-  if (!call_id) return;
-  Call& c = *call(*call_id);
+  Call* found = calls_.find_wire(Transport::Http, id);
+  if (!found) return;
+  Call& c = *found;
   // A refused connection is reported at once, naming the address (once per streak of failures).
   const std::string why = "cannot reach " + http_base() + ": " + plain_reason(message);
   c.last_error = why;
@@ -1319,7 +1214,7 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
   if (c.kind != Call::Kind::App) {
     retry_later(c, now, kUnavailableDelay);  // the server may be down: do not spin
   } else {
-    lost(now, *call_id, false, kHttpRetryDelay);  // a refused connection fails at once: do not spin
+    lost(now, c.id, false, kHttpRetryDelay);  // a refused connection fails at once: do not spin
   }
   settle(now);
 }
@@ -1348,8 +1243,7 @@ void Client::start_sync(Millis now) {
   c.form = json::object({{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}});
   c.transport = Transport::Socket;
   c.request_id = next_request_id();
-  calls_.insert(calls_.begin(), std::move(c));  // before queued calls: deliveries first after a login
-  track(calls_.front());
+  calls_.push_front(std::move(c));  // before queued calls: deliveries first after a login
 }
 
 void Client::on_sync_page(Millis now, const json& data) {

@@ -32,9 +32,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
-#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +42,7 @@
 #include "core/json.h"
 #include "core/random.h"
 #include "core/timers.h"
+#include "im/calls.h"
 #include "im/conversations.h"
 #include "im/inbox.h"
 #include "im/outbox.h"
@@ -272,12 +271,8 @@ class Client {
   void lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay = 0);
   void revive(Millis now);
   void finish(std::uint64_t id, int code, std::string msg, std::string data_json);  // and erase it
-  void erase_call(std::uint64_t id);
-  Call* call(std::uint64_t id);                     // nullptr once finished
-  std::vector<std::uint64_t> call_ids() const;      // in call order
   void retry_later(Call& call, Millis now, Millis delay);
   void check_deadlines(Millis now);
-  std::optional<std::uint64_t> find_wire(Transport transport, std::uint64_t wire) const;  // a call id
 
   void start_sync(Millis now);
   void conversations_loaded();  // ConversationsLoaded, and the first time Ready
@@ -344,24 +339,7 @@ class Client {
   std::optional<std::uint64_t> login_emit_;     // socket login in flight
   std::optional<std::uint64_t> http_login_id_;  // HTTP login in flight
 
-  // In call order. A deque: the oldest usually finishes first, and a vector moved every later call
-  // (their forms and texts) each time, O(calls) per answer in a burst (docs/benchmarks.md).
-  std::deque<Call> calls_;
-  // What the lanes ask of every call, kept as calls change instead of walking them all per message
-  // (O(queued) per message in a burst, docs/benchmarks.md): every change of a call's phase or deadlines
-  // is wrapped in untrack(c) ... track(c) (the Debug build checks it against a walk).
-  std::multiset<Millis> call_deadlines_;  // each call's deadline, attempt_deadline, and not_before (> 0) while queued
-  std::size_t queued_ = 0;                // calls Queued
-  std::size_t queued_other_ = 0;          // ... that are not outbox messages
-  std::size_t outbox_out_ = 0;            // outbox messages InFlight
-  void track(const Call& c);
-  void untrack(const Call& c);
-  Call take_call(std::uint64_t id);  // erased, untracked
-#ifdef NDEBUG
-  void check_tracking() const {}
-#else
-  void check_tracking() const;  // the counts and deadlines against a walk
-#endif
+  Calls calls_;  // im/calls.h: in call order, found by id and by wire id, their counts and deadlines kept
 
   Inbox inbox_;
   std::map<std::uint64_t, std::uint64_t> held_acks_;  // seq -> ack id of a buffered push (this connection)

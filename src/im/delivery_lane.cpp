@@ -18,16 +18,15 @@
 namespace echat::im {
 
 Millis Client::own_deadline() const {
-  check_tracking();
-  const Millis calls = call_deadlines_.empty() ? core::kNever : *call_deadlines_.begin();
-  return std::min(timers_.earliest(), calls);
+  calls_.check();
+  return std::min(timers_.earliest(), calls_.earliest());
 }
 
 bool Client::alone_in_order(Millis now, const Message& m) const {
   if (ended_ || fresh_run_ || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
     return false;
   }
-  if (queued_ > 0) return false;  // flush() may send it now
+  if (calls_.queued() > 0) return false;  // flush() may send it now
   return own_deadline() > now;  // the Manager's: its lanes check them
 }
 

@@ -1,5 +1,5 @@
-// API calls: the catalogue of docs/protocol.md section 10, what may be repeated when its outcome is
-// unknown, and the Call record the Client keeps for each request until its Response is out.
+// API calls: the catalogue of docs/protocol.md section 10 and what may be repeated when its outcome is
+// unknown. (The record the Client keeps per call: im/calls.h.)
 #pragma once
 
 #include <cstdint>
@@ -26,34 +26,5 @@ inline bool not_executed(int code) {
   return code == code::kTokenExpired || code == code::kUnauthenticated || code == code::kRateLimited ||
          code == code::kUnavailable;
 }
-
-struct Call {
-  enum class Kind : unsigned char { App, Outbox, Sync, ConversationList };  // the last two are internal
-  enum class Phase : unsigned char { Queued, InFlight };
-
-  std::uint64_t id = 0;
-  Kind kind = Kind::App;
-  std::string module;
-  std::string method;
-  json form;  // the request fields (an object), without the envelope
-  // An outbox message sent by the host's lane (Client::send_fast): the form stays in the host, as the
-  // handle of its wire text (the form without its opening '{', then ']': what follows the envelope the
-  // core writes per attempt, `["topic.message",{"requestId":...,"jwt":...,`); `form` is then null.
-  std::uint32_t ext = 0;
-  std::size_t ext_size = 0;  // in host units (UTF-16)
-  Transport transport = Transport::Http;
-  std::string request_id;
-  std::string client_msg_id;         // Outbox calls
-  std::optional<Millis> deadline;    // total deadline (App calls); Outbox and Sync calls retry forever
-  Phase phase = Phase::Queued;
-  std::uint64_t wire = 0;            // the emit id (socket) or HttpRequest id of the attempt in flight
-  std::optional<Millis> attempt_deadline;  // HTTP attempt in flight: give up waiting at this time
-  std::size_t endpoint = 0;          // HTTP attempt in flight: the index in Config::hosts it went to
-  Millis not_before = 0;             // a retry waits until then
-  int auth_retries = 0;              // renewals done for this call (401 once, 419 twice)
-  bool renew_first = false;          // an outbox call past those: renew the JWT when its wait is over
-  int attempts = 0;
-  std::string last_error;            // why the last attempt did not get through (shown when it fails)
-};
 
 }  // namespace echat::im

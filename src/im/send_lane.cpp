@@ -117,9 +117,9 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   if (ended_ || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
   const auto emit_id = manager_.awaiting_ack(wire);
   if (!emit_id || (login_emit_ && *login_emit_ == *emit_id)) return Lane::NotTaken;
-  const auto id = find_wire(Transport::Socket, *emit_id);
-  if (!id) return Lane::NotTaken;
-  const Call* found = call(*id);
+  const Call* found = calls_.find_wire(Transport::Socket, *emit_id);
+  if (!found) return Lane::NotTaken;
+  const std::uint64_t id = found->id;
   if (found->kind != Call::Kind::App && found->kind != Call::Kind::Outbox) return Lane::NotTaken;
   if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
   if (!ascii(found->request_id) || !ascii(found->client_msg_id) ||
@@ -131,7 +131,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
     return Lane::NotTaken;
   }
-  Call c = take_call(*id);
+  Call c = calls_.take(id);
   out.id = c.id;
   out.request_id = c.request_id;
   out.client_msg_id = c.client_msg_id;
@@ -146,7 +146,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   Millis due = lane.deadline;
   out.next_id = 0;
   out.frame.clear();
-  if (queued_ > 0) {
+  if (calls_.queued() > 0) {
     // The place this answer freed in the send window: the next message goes at once when it is the one
     // call the general path would send; else the general path sends what can go.
     Call* next = next_lane_send(now);
@@ -174,7 +174,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
 // wait that is over is flush's to clear).
 Call* Client::next_lane_send(Millis now) {
   // (An app call or a sync queued: flush decides.)
-  if (!logged_in_ || jwt_.empty() || now < careful_until_ || queued_ == 0 || queued_other_ > 0 || own_deadline() <= now) {
+  if (!logged_in_ || jwt_.empty() || now < careful_until_ || calls_.queued() == 0 || calls_.queued_other() > 0 || own_deadline() <= now) {
     return nullptr;
   }
   Call* first = nullptr;
@@ -184,8 +184,8 @@ Call* Client::next_lane_send(Millis now) {
       break;
     }
   }
-  const std::size_t out = outbox_out_;
-  const std::size_t queued = queued_;
+  const std::size_t out = calls_.outbox_out();
+  const std::size_t queued = calls_.queued();
   if (!first || first->ext == 0 || first->transport != Transport::Socket || first->not_before != 0 || first->renew_first) {
     return nullptr;
   }
@@ -211,10 +211,7 @@ bool Client::send_now(Millis now, Call& c, std::size_t room, std::string& frame,
   const socketio::Manager::Fast lane = manager_.emit_fast(now, "/", args, o, h);
   if (lane.code != socketio::Manager::kSend) return false;
   ++c.attempts;
-  c.wire = static_cast<std::uint64_t>(lane.value);
-  untrack(c);
-  c.phase = Call::Phase::InFlight;
-  track(c);
+  calls_.sent(c, static_cast<std::uint64_t>(lane.value));
   frame.assign(h.text, h.size);
   frame += prefix;
   due = lane.deadline;

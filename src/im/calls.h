@@ -1,0 +1,134 @@
+// The calls the IM session keeps until each one's Response is out: app calls, outbox messages, sync
+// pages, the conversation list. A small machine owned by the Client (issue 13), beside the Inbox and
+// the Outbox: it holds the calls, knows each one's phase and deadlines, and answers the questions the
+// Client's scheduling asks on every input without walking every call (a burst of 1,000 messages made
+// each of those walks O(calls) per answer: docs/benchmarks.md).
+//
+// A call's life:
+//
+//   push_back / push_front ──▶ Queued ──sent(wire)──▶ InFlight ──requeue(not_before)──▶ Queued …
+//                                 │                       │
+//                                 └──── take / erase ◀────┘   (answered, refused, timed out, session end)
+//
+//   - Queued: waiting for a login, a free place in the send window, an HTTP slot, or the end of a
+//     retry's wait (not_before > 0; wait_over() clears it).
+//   - InFlight: one attempt is out under its wire id (the socket emit id or the HttpRequest id); an HTTP
+//     attempt also has its attempt_deadline.
+//
+// Order: calls go in the order they were made (push_back), except the session's own calls that must go
+// first after a login (the conversation list, a sync page: push_front). A call is named by its id,
+// never by its place.
+//
+// The Client changes a call's phase, wire and deadlines only through these transitions; the other
+// fields (attempts, last_error, auth_retries, the form of a sync page) are its own. The Debug build
+// checks what is kept against a walk of every call (check(), from the Client's own_deadline()).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "core/timers.h"
+#include "im/json_util.h"
+#include "im/types.h"
+
+namespace echat::im {
+
+struct Call {
+  enum class Kind : unsigned char { App, Outbox, Sync, ConversationList };  // the last two are internal
+  enum class Phase : unsigned char { Queued, InFlight };
+
+  std::uint64_t id = 0;
+  Kind kind = Kind::App;
+  std::string module;
+  std::string method;
+  json form;  // the request fields (an object), without the envelope
+  // An outbox message sent by the host's lane (Client::send_fast): the form stays in the host, as the
+  // handle of its wire text (the form without its opening '{', then ']': what follows the envelope the
+  // core writes per attempt, `["topic.message",{"requestId":...,"jwt":...,`); `form` is then null.
+  std::uint32_t ext = 0;
+  std::size_t ext_size = 0;  // in host units (UTF-16)
+  Transport transport = Transport::Http;
+  std::string request_id;
+  std::string client_msg_id;         // Outbox calls
+  // The total deadline: an app call's requestTimeout, an outbox message's sendTimeout (none when 0);
+  // sync pages and the conversation list have none (they are repeated until the session ends).
+  std::optional<Millis> deadline;
+  Phase phase = Phase::Queued;
+  std::uint64_t wire = 0;            // the emit id (socket) or HttpRequest id of the attempt in flight
+  std::optional<Millis> attempt_deadline;  // HTTP attempt in flight: give up waiting at this time
+  std::size_t endpoint = 0;          // HTTP attempt in flight: the index in Config::hosts it went to
+  Millis not_before = 0;             // a retry waits until then
+  int auth_retries = 0;              // renewals done for this call (401 once, 419 twice)
+  bool renew_first = false;          // an outbox call past those: renew the JWT when its wait is over
+  int attempts = 0;
+  std::string last_error;            // why the last attempt did not get through (shown when it fails)
+};
+
+class Calls {
+ public:
+  using List = std::list<Call>;  // stable references: a call stays where it is while others come and go
+
+  bool empty() const { return list_.empty(); }
+  std::size_t size() const { return list_.size(); }
+  // In call order. Finishing the call at `it` (take/erase) leaves every other iterator valid.
+  List::iterator begin() { return list_.begin(); }
+  List::iterator end() { return list_.end(); }
+  List::const_iterator begin() const { return list_.begin(); }
+  List::const_iterator end() const { return list_.end(); }
+  Call& front() { return list_.front(); }
+
+  // A new call (its id unique, its phase Queued, no wire): last in call order, or first.
+  Call& push_back(Call c);
+  Call& push_front(Call c);
+  // The call, nullptr once finished.
+  Call* find(std::uint64_t id);
+  // The call whose attempt in flight went out under `wire` on `transport`.
+  Call* find_wire(Transport transport, std::uint64_t wire);
+  // Finished: out of the machine (take returns it).
+  Call take(std::uint64_t id);
+  void erase(std::uint64_t id) { (void)take(id); }
+
+  // ---- Transitions ----
+  // Queued -> InFlight: the attempt went out under `wire` (an HTTP attempt with its attempt_deadline).
+  void sent(Call& c, std::uint64_t wire, std::optional<Millis> attempt_deadline = std::nullopt);
+  // -> Queued: the attempt is over without a Response; the call waits until `not_before` (0: none).
+  void requeue(Call& c, Millis not_before);
+  // A Queued call's retry wait is over.
+  void wait_over(Call& c);
+
+  // ---- What is kept as calls change ----
+  std::size_t queued() const { return queued_; }              // calls Queued
+  std::size_t queued_other() const { return queued_other_; }  // ... that are not outbox messages
+  std::size_t outbox_out() const { return outbox_out_; }      // outbox messages InFlight
+  std::size_t http_out() const { return http_out_; }          // HTTP attempts InFlight
+  // The earliest of every call's deadline, attempt_deadline and (while Queued) not_before > 0; kNever
+  // when none.
+  Millis earliest() const { return deadlines_.empty() ? core::kNever : *deadlines_.begin(); }
+
+#ifdef NDEBUG
+  void check() const {}
+#else
+  void check() const;  // what is kept, against a walk (asserts)
+#endif
+
+ private:
+  void track(const Call& c);
+  void untrack(const Call& c);
+  static std::uint64_t wire_key(Transport t, std::uint64_t wire) { return wire * 2 + (t == Transport::Http ? 1 : 0); }
+
+  List list_;
+  std::map<std::uint64_t, List::iterator> by_id_;
+  std::map<std::uint64_t, std::uint64_t> by_wire_;  // wire_key -> id, calls InFlight
+  std::multiset<Millis> deadlines_;
+  std::size_t queued_ = 0;
+  std::size_t queued_other_ = 0;
+  std::size_t outbox_out_ = 0;
+  std::size_t http_out_ = 0;
+};
+
+}  // namespace echat::im
