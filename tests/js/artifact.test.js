@@ -62,7 +62,9 @@ const path = require('node:path');
 // (docs/benchmarks.md). Raised to 141,500 the same day: the calls' counts and deadlines kept as calls
 // change (im::Client::track; the lanes walked every call, O(queued) per message in a burst): 141,444 B;
 // 141,480 B with the core's list of the fields it sets itself handed to the shim (one list, not two).
-const BUDGET = 141500;
+// Lowered to 140,420 on 2026-12-06 (eighth session): the call queue as a machine of its own (im::Calls:
+// a list indexed by id and wire id instead of a deque walked per input): 140,401 B.
+const BUDGET = 140420;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
