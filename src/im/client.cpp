@@ -1,7 +1,7 @@
 // im::Client: every transition of the IM session lives in this file. The concerns it combines are
 // kept apart: the Inbox (inbox.h) decides what is handed over, the Outbox (outbox.h) what waits to be
-// sent, the calls (calls.h) what is queued or in flight and when it is due, the catalogue (requests.h)
-// what may be repeated; this file decides when.
+// sent, the calls (calls.h) what is queued or in flight and when it is due, the login (login.h) who
+// the server takes us for, the catalogue (requests.h) what may be repeated; this file decides when.
 //
 //   state         on                                     to
 //   Idle          start()                                Connecting   (connect "/")
@@ -430,7 +430,7 @@ void Client::set_online(Millis now, bool online) {
 void Client::revive(Millis now) {
   if (ended_ || !started_ || state_ != State::Disconnected) return;
   if (manager_.state() != socketio::ManagerState::Idle) return;
-  set_state(ever_logged_in_ ? State::Reconnecting : State::Connecting, "wake");
+  set_state(login_.ever_in() ? State::Reconnecting : State::Connecting, "wake");
   (void)manager_.connect_socket(now, "/", "");
 }
 
@@ -515,7 +515,7 @@ void Client::on_timer(Millis now) {
   if (timers_.fire_if_due(Timer::Relogin, now) && !ended_) {
     if (manager_.socket_state("/") == socketio::SocketState::Connected) {
       send_login(now);
-    } else if (jwt_.empty()) {
+    } else if (!login_.has_jwt()) {
       send_http_login(now);
     }
   }
@@ -523,7 +523,7 @@ void Client::on_timer(Millis now) {
     (void)manager_.connect_socket(now, "/", "");
   }
   if (timers_.fire_if_due(Timer::HttpLogin, now)) {
-    http_login_id_.reset();
+    login_.http_over();
     timers_.set(Timer::Relogin, now + kReloginDelay);
   }
   check_deadlines(now);
@@ -541,14 +541,12 @@ void Client::on_socket_connect(Millis now) {
   socket_error_.clear();
   http_host_ = socket_host_;  // HTTP calls follow the server that works
   if (ended_) return;
-  logged_in_ = false;
-  login_emit_.reset();
+  login_.connected();
   send_login(now);
 }
 
 void Client::on_socket_disconnect(Millis now, const std::string& reason) {
-  logged_in_ = false;
-  login_emit_.reset();
+  login_.disconnected();
   held_acks_.clear();
   if (ended_ || reason == "io client disconnect") return;
   if (!config_.reconnection) {
@@ -560,7 +558,7 @@ void Client::on_socket_disconnect(Millis now, const std::string& reason) {
     // shutting down disconnects everyone). A kick arrives as session.kicked first and ended_ is set.
     timers_.set(Timer::Reconnect, now + config_.reconnection_delay);
   }
-  set_state(ever_logged_in_ ? State::Reconnecting : State::Connecting, reason);
+  set_state(login_.ever_in() ? State::Reconnecting : State::Connecting, reason);
 }
 
 void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
@@ -739,15 +737,16 @@ void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
 }
 
 void Client::on_ack(Millis now, const socketio::AckResult& ack) {
-  if (login_emit_ && *login_emit_ == ack.emit_id) {
-    login_emit_.reset();
+  if (login_.asking(ack.emit_id)) {
     if (!ack.ok) {
+      login_.failed();
       if (ack.error && *ack.error == kTimedOut) timers_.set(Timer::Relogin, now + kReloginDelay);
       return;  // disconnected: the next connect logs in again
     }
     const json args = parse_json(ack.args_json);
     const json* r = response_of(args);
     if (!r) {
+      login_.failed();
       outputs_.push_back(ErrorEvent{code::kBadResponse, "the login answer is not an R envelope", false});
       timers_.set(Timer::Relogin, now + kReloginDelay);
       return;
@@ -774,7 +773,7 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
 // ---- Login ---------------------------------------------------------------------------------------
 
 void Client::send_login(Millis now) {
-  if (ended_ || login_emit_) return;
+  if (ended_ || login_.asking()) return;
   if (manager_.socket_state("/") != socketio::SocketState::Connected) return;
   json payload = json::object({{"requestId", next_request_id()}, {"timestamp", now}, {"method", "authority/request"},
                   {"appKey", config_.app_key}, {"auid", config_.auid}, {"token", config_.token}});
@@ -782,16 +781,15 @@ void Client::send_login(Millis now) {
   o.want_ack = true;
   o.ack_timeout = config_.request_timeout;
   auto r = manager_.emit(now, "/", dump(json::array({"topic.connection", payload})), {}, o);
-  if (r.ok()) login_emit_ = r.value();
+  if (r.ok()) login_.asked(r.value());
 }
 
 void Client::send_http_login(Millis now) {
-  if (ended_ || http_login_id_) return;
+  if (ended_ || login_.http_asking()) return;
   const std::uint64_t id = next_http_id_++;
   json body = json::object({{"requestId", next_request_id()}, {"timestamp", now}, {"appKey", config_.app_key},
                {"auid", config_.auid}, {"token", config_.token}});
-  http_login_id_ = id;
-  http_login_host_ = http_host_;
+  login_.http_asked(id, http_host_);
   timers_.set(Timer::HttpLogin, now + config_.request_timeout);
   outputs_.push_back(HttpRequest{id, http_base() + "/v1/auth/login", dump(body)});
 }
@@ -801,8 +799,16 @@ void Client::on_login_answer(Millis now, const json& r, bool over_http) {
   const int code = c && c->is_number_integer() ? c->get<int>() : code::kBadResponse;
   const std::string msg = string_field(r, "msg");
   const json* data = field(r, "data");
-  if (code == 0 && data && data->is_string() && !data->get<std::string>().empty()) {
-    jwt_ = data->get<std::string>();
+  const bool ok = code == 0 && data && data->is_string() && !data->get<std::string>().empty();
+  const std::string jwt = ok ? data->get<std::string>() : std::string();
+  if (over_http) {
+    login_.http_answered(jwt);
+  } else if (ok) {
+    login_.answered(jwt);
+  } else {
+    login_.failed();
+  }
+  if (ok) {
     if (!over_http) logged_in_now(now);
     return;
   }
@@ -815,9 +821,7 @@ void Client::on_login_answer(Millis now, const json& r, bool over_http) {
 }
 
 void Client::logged_in_now(Millis now) {
-  logged_in_ = true;
   timers_.clear(Timer::Relogin);
-  ever_logged_in_ = true;
   set_state(State::Connected, "logged in");
   if (!fresh_decided_) {
     fresh_decided_ = true;
@@ -855,8 +859,8 @@ void Client::fatal(Millis now, int code, const std::string& message, const std::
 }
 
 void Client::renew(Millis now) {
-  jwt_.clear();
-  if (manager_.socket_state("/") == socketio::SocketState::Connected && logged_in_) {
+  login_.forget_jwt();
+  if (manager_.socket_state("/") == socketio::SocketState::Connected && login_.in()) {
     send_login(now);
     return;
   }
@@ -872,7 +876,7 @@ bool Client::flush(Millis now) {
   if (ended_ || calls_.queued() == 0) return false;
   bool sent = false;
   // wx.request allows 10 requests at once (uploads and downloads included): the 11th fails at once.
-  std::size_t http_out = calls_.http_out() + (http_login_id_ ? 1 : 0);
+  std::size_t http_out = calls_.http_out() + (login_.http_asking() ? 1 : 0);
   // The outbox pipelines: up to sendWindow messages on the socket at once, always in send order (a
   // message goes out only when every earlier one is out); over HTTP one at a time (separate requests
   // may be stored in any order), and one at a time for a while after a 429/503.
@@ -900,10 +904,10 @@ bool Client::flush(Millis now) {
     bool ready = c.not_before == 0;
     if (ready && c.renew_first) {
       c.renew_first = false;
-      if (!jwt_.empty()) renew(now);
+      if (login_.has_jwt()) renew(now);
     }
-    ready = ready && !jwt_.empty();
-    ready = ready && !(c.transport == Transport::Socket && !logged_in_);
+    ready = ready && login_.has_jwt();
+    ready = ready && !(c.transport == Transport::Socket && !login_.in());
     ready = ready && !(c.transport == Transport::Http && http_out >= config_.max_http_requests);
     if (!ready) {
       outbox_blocked = outbox_blocked || outbox;
@@ -925,7 +929,7 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
   e["timestamp"] = now;
   if (socket) e["method"] = call.method;
   // Administrative calls authenticate with {appKey, secret}; a JWT would make them act as the user.
-  if (!field(call.form, "secret")) e["jwt"] = jwt_;
+  if (!field(call.form, "secret")) e["jwt"] = login_.jwt();
   return e;
 }
 
@@ -942,7 +946,7 @@ std::string Client::envelope_prefix(const Call& c, Millis now) const {
   s += ",\"method\":";
   core::append_json_string(s, c.method);
   s += ",\"jwt\":";
-  core::append_json_string(s, jwt_);
+  core::append_json_string(s, login_.jwt());
   s += ',';
   return s;
 }
@@ -1138,7 +1142,7 @@ void Client::check_deadlines(Millis now) {
       // been stored: resending it with the same clientMsgId is safe).
       std::string why = "timeout: not confirmed within " + std::to_string(config_.send_timeout) + " ms (sendTimeout)";
       std::string reason = c.last_error;
-      if (c.transport == Transport::Socket && !logged_in_ && !socket_error_.empty()) reason = socket_error_;
+      if (c.transport == Transport::Socket && !login_.in() && !socket_error_.empty()) reason = socket_error_;
       if (!reason.empty()) why += ": " + reason;
       leave_outbox(c);
       finish(id, code::kTimeout, why, "null");
@@ -1150,9 +1154,9 @@ void Client::check_deadlines(Millis now) {
       if (c.attempts > 0) {
         why = "timeout: no answer within " + within;
         if (!c.last_error.empty()) why += " (" + c.last_error + ")";
-      } else if (c.transport == Transport::Socket && !logged_in_) {
+      } else if (c.transport == Transport::Socket && !login_.in()) {
         why = "timeout: not connected within " + within + (socket_error_.empty() ? "" : " (" + socket_error_ + ")");
-      } else if (jwt_.empty()) {
+      } else if (!login_.has_jwt()) {
         why = "timeout: not logged in within " + within + (socket_error_.empty() ? "" : " (" + socket_error_ + ")");
       } else if (!c.last_error.empty()) {
         why = "timeout: not sent within " + within + " (" + c.last_error + ")";
@@ -1168,11 +1172,11 @@ void Client::check_deadlines(Millis now) {
 
 void Client::on_http_response(Millis now, std::uint64_t id, int status, std::string_view body) {
   http_down_ = false;
-  if (http_login_id_ && *http_login_id_ == id) {
-    http_login_id_.reset();
+  if (login_.http_asking(id)) {
     timers_.clear(Timer::HttpLogin);
     const json r = parse_json(body);
     if (!r.is_object() || !field(r, "code")) {
+      login_.http_over();
       timers_.set(Timer::Relogin, now + kReloginDelay);
     } else {
       on_login_answer(now, r, true);
@@ -1192,10 +1196,10 @@ void Client::on_http_response(Millis now, std::uint64_t id, int status, std::str
 }
 
 void Client::on_http_error(Millis now, std::uint64_t id, std::string_view message) {
-  if (http_login_id_ && *http_login_id_ == id) {
-    http_login_id_.reset();
+  if (login_.http_asking(id)) {
+    login_.http_over();
     timers_.clear(Timer::HttpLogin);
-    next_http_host(http_login_host_);
+    next_http_host(login_.http_host());
     timers_.set(Timer::Relogin, now + kReloginDelay);
     settle(now);
     return;

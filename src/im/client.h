@@ -45,6 +45,7 @@
 #include "im/calls.h"
 #include "im/conversations.h"
 #include "im/inbox.h"
+#include "im/login.h"
 #include "im/outbox.h"
 #include "im/requests.h"
 #include "im/types.h"
@@ -214,8 +215,8 @@ class Client {
 
   // ---- Introspection ----
   State state() const { return state_; }
-  bool logged_in() const { return logged_in_; }
-  const std::string& jwt() const { return jwt_; }
+  bool logged_in() const { return login_.in(); }
+  const std::string& jwt() const { return login_.jwt(); }
   std::uint64_t synced_seq() const { return inbox_.synced(); }
   std::size_t outbox_size() const { return outbox_.size(); }
   std::size_t pending_calls() const { return calls_.size(); }
@@ -332,12 +333,8 @@ class Client {
   bool ended_ = false;  // closed, kicked or fatal: sticky
   int end_code_ = 0;
   std::string end_message_;
-  bool ever_logged_in_ = false;
   bool ready_ = false;  // Ready was output (once per Client)
-  bool logged_in_ = false;
-  std::string jwt_;
-  std::optional<std::uint64_t> login_emit_;     // socket login in flight
-  std::optional<std::uint64_t> http_login_id_;  // HTTP login in flight
+  Login login_;  // im/login.h: the socket login's state, the JWT, the HTTP login in flight
 
   Calls calls_;  // im/calls.h: in call order, found by id and by wire id, their counts and deadlines kept
 
@@ -358,7 +355,6 @@ class Client {
   bool http_down_ = false;
   std::size_t socket_host_ = 0;  // Config::hosts index: the socket's server
   std::size_t http_host_ = 0;    // Config::hosts index: HTTP calls' server
-  std::size_t http_login_host_ = 0;  // where the HTTP login in flight went
   // The last reason the socket could not connect ("" once connected).
   std::string socket_error_;
   // The first catch-up of a fresh install is running: its messages are history (Message::history)

@@ -116,7 +116,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   std::uint64_t wire = 0;
   if (ended_ || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
   const auto emit_id = manager_.awaiting_ack(wire);
-  if (!emit_id || (login_emit_ && *login_emit_ == *emit_id)) return Lane::NotTaken;
+  if (!emit_id || login_.asking(*emit_id)) return Lane::NotTaken;
   const Call* found = calls_.find_wire(Transport::Socket, *emit_id);
   if (!found) return Lane::NotTaken;
   const std::uint64_t id = found->id;
@@ -174,7 +174,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
 // wait that is over is flush's to clear).
 Call* Client::next_lane_send(Millis now) {
   // (An app call or a sync queued: flush decides.)
-  if (!logged_in_ || jwt_.empty() || now < careful_until_ || calls_.queued() == 0 || calls_.queued_other() > 0 || own_deadline() <= now) {
+  if (!login_.in() || !login_.has_jwt() || now < careful_until_ || calls_.queued() == 0 || calls_.queued_other() > 0 || own_deadline() <= now) {
     return nullptr;
   }
   Call* first = nullptr;
