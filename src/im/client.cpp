@@ -667,7 +667,7 @@ void Client::on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack
 void Client::hand_over(Millis now) {
   std::vector<Message> ready = inbox_.take_ready();
   if (ready.empty()) return;
-  if (sync_running_) sync_run_count_ += ready.size();
+  sync_.handed(ready.size());
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
   const long long keep = config_.history_on_fresh_install;
   for (auto& m : ready) {
@@ -954,7 +954,7 @@ std::string Client::envelope_prefix(const Call& c, Millis now) const {
 bool Client::dispatch(Millis now, Call& c) {
   if (c.kind == Call::Kind::Sync) {
     c.form["fromSeq"] = inbox_.synced();
-    sync_page_from_ = inbox_.synced();
+    sync_.page_sent(inbox_.synced());
   }
   const Millis timeout = attempt_timeout(c, now);
   ++c.attempts;
@@ -1034,6 +1034,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
     if (c.kind == Call::Kind::Sync) {
       const json page = data ? *data : json::object();
       calls_.erase(id);
+      sync_.page_gone();
       on_sync_page(now, page);
       return;
     }
@@ -1072,7 +1073,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
   if (c.kind == Call::Kind::Outbox) leave_outbox(c);
   if (c.kind == Call::Kind::Sync) {
     outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});
-    sync_running_ = false;
+    sync_.failed();
     if (fresh_run_) release_history();
   }
   if (c.kind == Call::Kind::ConversationList) {
@@ -1116,6 +1117,7 @@ void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_del
 
 void Client::finish(std::uint64_t id, int code, std::string msg, std::string data_json) {
   Call c = calls_.take(id);
+  if (c.kind == Call::Kind::Sync) sync_.page_gone();
   if (c.kind == Call::Kind::Sync || c.kind == Call::Kind::ConversationList) return;
   // A message left in the outbox by close() or a refused login stays queued (sent after the next init).
   if (c.kind == Call::Kind::Outbox && code != code::kClosed && code != code::kNotLoggedIn) {
@@ -1227,18 +1229,12 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
 
 void Client::start_sync(Millis now) {
   if (ended_) return;
-  for (const auto& c : calls_) {
-    if (c.kind == Call::Kind::Sync) {
-      sync_again_ = true;
-      return;
-    }
-  }
-  if (!sync_running_) {
-    sync_running_ = true;
-    sync_run_from_ = inbox_.synced();
-    sync_run_count_ = 0;
-  }
-  sync_again_ = false;
+#ifndef NDEBUG
+  bool paging = false;  // the run's page flag against the calls
+  for (const auto& c : calls_) paging = paging || c.kind == Call::Kind::Sync;
+  assert(paging == sync_.page());
+#endif
+  if (!sync_.want(inbox_.synced())) return;
   Call c;
   c.id = next_call_id_++;
   c.kind = Call::Kind::Sync;
@@ -1255,7 +1251,7 @@ void Client::on_sync_page(Millis now, const json& data) {
   // database, the user re-created). Our position would hide every new delivery as a duplicate: start
   // again from 0. (Compared with fromSeq, not the current position: pushes may have moved that past an
   // answer computed earlier, which is not a reset.)
-  if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < sync_page_from_) {
+  if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < sync_.page_from()) {
     outputs_.push_back(ErrorEvent{code::kBadResponse,
                                   "the server's last seq (" + std::to_string(*max_seq) + ") is below the synced seq (" +
                                       std::to_string(inbox_.synced()) + "): its timeline was reset; syncing from 0",
@@ -1263,7 +1259,7 @@ void Client::on_sync_page(Millis now, const json& data) {
     inbox_.reset(0);
     held_acks_.clear();
     outputs_.push_back(StorageSet{synced_key(), synced_record()});
-    sync_running_ = false;
+    sync_.failed();
     start_sync(now);
     return;
   }
@@ -1279,8 +1275,7 @@ void Client::on_sync_page(Millis now, const json& data) {
   hand_over(now);
   const json* more = field(data, "hasMore");
   const bool has_more = more && more->is_boolean() && more->get<bool>();
-  const bool advanced = inbox_.synced() > sync_page_from_;
-  if ((has_more && advanced) || sync_again_ || (inbox_.has_gap() && advanced)) {
+  if (sync_.answered(inbox_.synced(), has_more, inbox_.has_gap())) {
     start_sync(now);
     return;
   }
@@ -1289,9 +1284,8 @@ void Client::on_sync_page(Millis now, const json& data) {
                                   "message/sync did not fill the gap after seq " + std::to_string(inbox_.synced()),
                                   false});
   }
-  sync_running_ = false;
   if (fresh_run_) release_history();
-  outputs_.push_back(Sync{sync_run_from_, inbox_.synced(), sync_run_count_});
+  outputs_.push_back(Sync{sync_.from(), inbox_.synced(), sync_.count()});
 }
 
 }  // namespace echat::im

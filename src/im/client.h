@@ -48,6 +48,7 @@
 #include "im/login.h"
 #include "im/outbox.h"
 #include "im/requests.h"
+#include "im/sync.h"
 #include "im/types.h"
 #include "socketio/manager.h"
 
@@ -340,11 +341,7 @@ class Client {
 
   Inbox inbox_;
   std::map<std::uint64_t, std::uint64_t> held_acks_;  // seq -> ack id of a buffered push (this connection)
-  bool sync_again_ = false;
-  bool sync_running_ = false;
-  std::uint64_t sync_run_from_ = 0;
-  std::uint64_t sync_run_count_ = 0;
-  std::uint64_t sync_page_from_ = 0;
+  SyncRun sync_;  // im/sync.h: the catch-up run and its page
 
   Outbox outbox_;
   Conversations conversations_;

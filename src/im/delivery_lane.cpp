@@ -61,7 +61,7 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
   out.mid = m.mid;
   out.ref = m.ref;
   inbox_.advance(m.mid);
-  if (sync_running_) ++sync_run_count_;
+  sync_.handed(1);
   const Conversation* changed = conversations_.on_message(m);
   out.conversation = changed;
   out.target_is_sender = changed && changed->to_target == m.facts.form_user;
