@@ -25,7 +25,8 @@ extern "C" {
 // JSON.stringify text of `size` characters; head[0..) its toTarget, way, formUser and clientMsgId
 // (to_len, way_len, from_len, cmid_len bytes; flags bit 0: it has a formUser, bit 1: a clientMsgId).
 // Returns -1 when the core did not take it (pass the text to _ImClient_send), 6 when it did (7: and the
-// batch says what follows, _ImClient_last). The region: f[0] the deadline (-1 none; 7: the batch's),
+// batch says what follows, _ImClient_last), 5 when it refused it for good (over the server's maxPayload:
+// head holds the 400's message, i[2] bytes, ASCII; nothing changed). The region: f[0] the deadline (-1 none; 7: the batch's),
 // f[1] the call id; i[0] bit 0: store the outbox marker too, bit 1: sent at once on transport i[1];
 // head: the fields to add (i[2] bytes), the record's head (i[3]), the frame's text before the wire text
 // (i[4]), the clientMsgId (i[5]). ASCII.
@@ -51,8 +52,15 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   static Client::Accepted out;  // reused: its texts keep their capacity
   Client::Lane lane = Client::Lane::NotTaken;
   const int code = s.run_fast([&](Client& c) { lane = c.send_fast(Millis(now), f, out); },
-                              [&](auto&, const Client&) { return lane == Client::Lane::Handed ? 6 : -1; });
+                              [&](auto&, const Client&) {
+                                return lane == Client::Lane::Handed ? 6 : lane == Client::Lane::Refused ? 5 : -1;
+                              });
   if (lane == Client::Lane::NotTaken) return -1;
+  if (lane == Client::Lane::Refused) {
+    region.i[2] = static_cast<std::int32_t>(std::min(out.error.size(), static_cast<std::size_t>(echat::bindings::kHead)));
+    std::copy(out.error.begin(), out.error.begin() + region.i[2], region.head);
+    return 5;
+  }
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
   region.f[1] = static_cast<double>(out.id);
   region.i[0] = (out.marker ? 1 : 0) | (out.sent ? 2 : 0);

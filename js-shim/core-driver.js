@@ -216,7 +216,8 @@ class CoreDriver {
   // done) when the form is not plain (a field of another type, a key the core sets itself: the core's
   // list, _ImClient_storageKeys "setByCore"; toJSON) or
   // the core leaves it to the general path (_ImClient_send), which decides and names what is wrong.
-  sendForm(form, text, registered) {
+  // `refused(x)` (x: {code, message}, as a batch's caller error) when the core refuses it for good.
+  sendForm(form, text, registered, refused) {
     const to = form.toTarget;
     const way = form.way;
     const from = form.formUser;
@@ -233,6 +234,11 @@ class CoreDriver {
       from === undefined ? 0 : from.length, cmid === undefined ? 0 : cmid.length,
       (from === undefined ? 0 : 1) | (cmid === undefined ? 0 : 2));
     if (code < 0) return false;
+    if (code === 5) {  // over the server's maxPayload: refused before its text entered wasm
+      const { i32, head } = this.views();
+      refused({ code: '400', message: String.fromCharCode.apply(null, head.subarray(0, i32[2])) });
+      return true;
+    }
     const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];

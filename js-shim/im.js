@@ -327,7 +327,8 @@ class Im extends Emitter {
   _submit(name, args, form) {
     return new Promise((resolve, reject) => {
       this._whenReady(() => {
-        if (form && this._driver.sendForm(form, args[0], (id) => this._calls.set(id, { resolve, reject }))) return;
+        if (form && this._driver.sendForm(form, args[0], (id) => this._calls.set(id, { resolve, reject }),
+          (x) => reject(callerError(x)))) return;
         this._driver.callThen((b) => {
           if (b.x) reject(callerError(b.x));
           else this._calls.set(b.r, { resolve, reject });

@@ -146,7 +146,7 @@ class Client {
     std::uint32_t released = 0;  // Conversations::on_message releases at most one
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };
-  enum class Lane : unsigned char { NotTaken, Batch, Handed };
+  enum class Lane : unsigned char { NotTaken, Batch, Handed, Refused };  // Refused: send_fast only
   Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
                     Message m, Handover& out);
 
@@ -162,7 +162,9 @@ class Client {
   //   when `sent`, send `frame` + that wire text on `transport`; then SendState queued (and sending when
   //   `sent`), as the general path outputs them.
   // Batch: the same, then the outputs of take_outputs() (a dispatch the general path made). NotTaken:
-  // nothing changed: call send_message() with the text (it decides, and names what is wrong).
+  // nothing changed: call send_message() with the text (it decides, and names what is wrong). Refused:
+  // nothing changed, and send_message() would refuse the text for good: `out.error` is its 400 (a
+  // message over the server's maxPayload, refused without the host copying its text into wasm).
   struct SendFacts {
     std::string_view to_target;
     std::string_view way;
@@ -182,6 +184,7 @@ class Client {
     std::uint32_t transport = 0;
     std::string frame;  // ASCII
     std::optional<Millis> deadline;  // when Handed: never later than next_deadline()
+    std::string error;               // when Refused: the message of a 400 naming the field (ASCII)
   };
   Lane send_fast(Millis now, const SendFacts& facts, Accepted& out);
   // A call's answer `43<id>[...]` whose arguments the host keeps and read: R (args[0].response, or

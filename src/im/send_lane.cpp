@@ -39,10 +39,21 @@ bool root_ack_head(std::string_view head, std::uint64_t& id) {
 }  // namespace
 
 Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
-  // The general path's checks (send_message), in its order; any refusal is its to name.
+  // The general path's checks (send_message), in its order; any refusal but maxPayload's is its to name.
   if (ended_ || f.ext == 0 || !outputs_.empty() || !config_.outbox_per_message ||
       config_.api_transport != Transport::Socket) {
     return Lane::NotTaken;
+  }
+  // Over the server's maxPayload: send_message() refuses it first of all (`size` host units: never more
+  // than its UTF-8 bytes, so this refuses nothing send_message() would take).
+  const auto max_payload = manager_.max_payload();
+  if (max_payload && f.size > static_cast<std::uint64_t>(*max_payload)) {
+    out.error = "invalid argument 'body': the message (at least ";
+    core::append_uint(out.error, f.size);
+    out.error += " bytes) exceeds the server's maxPayload of ";
+    core::append_uint(out.error, static_cast<std::uint64_t>(*max_payload));
+    out.error += " bytes";
+    return Lane::Refused;
   }
   if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R")) return Lane::NotTaken;
   if (f.form_user && *f.form_user != config_.auid) return Lane::NotTaken;
@@ -74,8 +85,6 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     return Lane::NotTaken;
   }
   const std::size_t wire_size = f.size + out.fields.size();  // F minus '{', plus ']'
-  const auto max_payload = manager_.max_payload();
-  if (max_payload && f.size > static_cast<std::uint64_t>(*max_payload)) return Lane::NotTaken;
   OutboxEntry entry;
   entry.client_msg_id = out.client_msg_id;
   entry.ext = f.ext;

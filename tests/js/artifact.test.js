@@ -65,8 +65,10 @@ const path = require('node:path');
 // Lowered to 140,420 on 2026-12-06 (eighth session): the call queue as a machine of its own (im::Calls:
 // a list indexed by id and wire id instead of a deque walked per input): 140,401 B. Raised to 140,560 the
 // same day: the login and the sync run as machines of their own (im::Login, im::SyncRun): 140,542 B
-// (+14 and +127 B; no new code path, the same decisions laid out differently).
-const BUDGET = 140560;
+// (+14 and +127 B; no new code path, the same decisions laid out differently). Raised to 140,780 the same
+// day: the send lane refuses a message over the server's maxPayload itself (Lane::Refused), before its
+// text enters wasm (a 2 MiB message grew the sender's wasm memory by 3,342,336 B; now 0): 140,771 B.
+const BUDGET = 140780;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

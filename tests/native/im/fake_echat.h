@@ -241,7 +241,7 @@ struct ImHarness {
   std::deque<std::pair<std::uint32_t, std::vector<WireFrame>>> inbound;
   std::map<std::uint32_t, std::string> kept;  // handle -> the wire text of a form the host keeps
   std::uint32_t next_ref = 1;
-  int lane_sends = 0, lane_answers = 0, lane_next = 0;
+  int lane_sends = 0, lane_answers = 0, lane_next = 0, lane_refusals = 0;
 
   core::Result<std::uint64_t> send_message(const std::string& text) {
     if (lanes) {
@@ -275,6 +275,16 @@ struct ImHarness {
     f.room = 1024;
     im::Client::Accepted a;
     const auto lane = client.send_fast(clock.now, f, a);
+    if (lane == im::Client::Lane::Refused) {  // refused for good: as the general path would
+      ++lane_refusals;
+      const std::size_t before = client.outbox_size();
+      const auto r = client.send_message(clock.now, t);
+      CHECK(!r.ok());
+      if (!r.ok()) CHECK(r.error().code == "400");
+      CHECK(a.error.rfind("invalid argument 'body': ", 0) == 0);
+      CHECK(client.outbox_size() == before);
+      return std::nullopt;  // the caller's send_message() reports the general path's refusal
+    }
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
     ++lane_sends;
     const std::string body = t.substr(1, t.size() - 2) + a.fields + "}";

@@ -204,6 +204,31 @@ TEST_CASE("outbox: an application clientMsgId is kept; a repeat while waiting is
   CHECK(outbox_records(h)[0]["c"] == "mine-1");
 }
 
+// A message larger than the server's announced maxPayload is refused at once with a 400 naming body,
+// on the general path and on the send lane (which refuses it before the host copies its text into
+// wasm: Lane::Refused); nothing is queued or stored, and the next message goes as usual.
+TEST_CASE("outbox: a message over the server's maxPayload is refused at once, naming body", "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);
+  ImHarness h;
+  h.server.options().max_payload = 1000;
+  h.lanes = lanes;
+  h.start();
+  REQUIRE(h.client.logged_in());
+  const auto r = h.send_message(msg(std::string(1200, 'z')));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == "400");
+  CHECK(r.error().message.rfind("invalid argument 'body': the message (", 0) == 0);
+  CHECK(r.error().message.find("exceeds the server's maxPayload of 1000 bytes") != std::string::npos);
+  CHECK(h.lane_refusals == (lanes ? 1 : 0));
+  CHECK(h.client.outbox_size() == 0);
+  CHECK(outbox_records(h).empty());
+  CHECK(h.echat.timeline["bob"].empty());
+  const auto id = h.send(msg("small"));
+  REQUIRE(h.responses.count(id));
+  CHECK(h.responses[id].code == 0);
+  CHECK(h.echat.timeline["bob"].size() == 1);
+}
+
 // The send lane writes the record's head with the clientMsgId escaped (up to 6 bytes a character) into
 // the host's 1 KiB room: an app's id of 128 quotes still fits, is written escaped, restored and sent.
 TEST_CASE("outbox: an application clientMsgId of 128 quotes, on the send lane and across a restart", "[im][outbox]") {
