@@ -36,10 +36,12 @@ function callBack(callback, sdk) {
   try { callback(sdk); } catch (e) { Emitter.onListenerError(e, 'init callback'); }
 }
 
+// A caller error of the IM core: its code is one of the numeric codes of docs/errors.md, as text ("400",
+// "-1004"; src/im/types.h invalid_argument); anything else would be an SDK bug, reported as -1.
 function callerError(x) {
   const n = Number(x.code);
   const field = /^invalid argument '([^']+)'/.exec(x.message || '');  // the core's wording (src/im)
-  return apiError(Number.isFinite(n) ? n : 400, x.message, null, field ? { field: field[1] } : null);
+  return apiError(Number.isFinite(n) ? n : -1, x.message, null, field ? { field: field[1] } : null);
 }
 
 // The IM core's driver: the shared CoreDriver (transport, the one timer, foreground wake) plus the

@@ -73,10 +73,6 @@ const json* response_of(const json& ack_args) {
 
 namespace detail {
 
-core::Error arg_error(const std::string& field, const std::string& why) {
-  return core::Error::caller("400", "invalid argument '" + field + "': " + why);
-}
-
 // A transport error as a person would say it: `eio: WebSocket error: text "-102:net::ERR_CONNECTION_REFUSED"
 // (32 bytes)` -> "connection refused"; wx's "request:fail ..." -> what follows.
 std::string plain_reason(std::string_view raw) {
@@ -210,7 +206,7 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   }
   if (module == "message" && method == "send") return send_message(now, form_json);
   json form = form_json.empty() ? json::object() : parse_json(form_json);
-  if (!form.is_object()) return arg_error("form", "must be an object");
+  if (!form.is_object()) return invalid_argument("form", "must be an object");
   for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
   // Administrative calls (user/add; user/update, update_token, refresh_token naming another user)
   // authenticate with the app's {appKey, secret}: taken from the config when the form lacks them.
@@ -486,8 +482,8 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
 }
 
 core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way, const std::string& to_target) {
-  if (way != "P2P" && way != "P2R") return arg_error("way", "must be one of P2P, P2R");
-  if (to_target.empty()) return arg_error("toTarget", "required");
+  if (way != "P2P" && way != "P2R") return invalid_argument("way", "must be one of P2P, P2R");
+  if (to_target.empty()) return invalid_argument("toTarget", "required");
   if (const Conversation* c = conversations_.mark_read(way, to_target)) {
     outputs_.push_back(ConversationChanged{Conversations::to_text(*c)});
   }

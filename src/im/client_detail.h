@@ -1,5 +1,5 @@
 // What the im::Client's source files share (client*.cpp; client.cpp has the file map) and nothing
-// else uses: the session's delays (docs/im-design.md "Repeats") and two helpers.
+// else uses: the session's delays (docs/im-design.md "Repeats") and a helper.
 #pragma once
 
 #include <cstdint>
@@ -15,9 +15,6 @@ constexpr Millis kReloginDelay = 2000;      // a login that failed (not refused)
 constexpr Millis kRateLimitDelay = 1000;    // a 429's repeat
 constexpr Millis kUnavailableDelay = 2000;  // a 503's, a 500's (internal calls), an unreachable server's
 constexpr Millis kHttpRetryDelay = 1000;    // an idempotent HTTP app call whose connection was refused
-
-// A caller's mistake in a form or the config: code "400", the message naming the field.
-core::Error arg_error(const std::string& field, const std::string& why);
 
 // A transport error as a person would say it: `eio: WebSocket error: text "-102:net::ERR_CONNECTION_REFUSED"
 // (32 bytes)` -> "connection refused"; wx's "request:fail ..." -> what follows.

@@ -122,40 +122,40 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   // copied into a frame (each a copy of its size in wasm memory, which never shrinks).
   const auto max_payload = manager_.max_payload();
   if (config_.api_transport == Transport::Socket && max_payload && form_json.size() > static_cast<std::uint64_t>(*max_payload)) {
-    return arg_error("body", "the message (" + std::to_string(form_json.size()) + " bytes) exceeds the server's maxPayload of " +
+    return invalid_argument("body", "the message (" + std::to_string(form_json.size()) + " bytes) exceeds the server's maxPayload of " +
                                  std::to_string(*max_payload) + " bytes");
   }
   json form = form_json.empty() ? json::object() : parse_json(form_json);
-  if (!form.is_object()) return arg_error("form", "must be an object");
+  if (!form.is_object()) return invalid_argument("form", "must be an object");
   for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
   // toTarget: an auid or a rid; rids may be given as numbers.
   const json* to = field(form, "toTarget");
-  if (!to) return arg_error("toTarget", "required");
+  if (!to) return invalid_argument("toTarget", "required");
   if (to->is_number_integer() && to->get<long long>() > 0) {
     form["toTarget"] = std::to_string(to->get<long long>());
   } else if (!to->is_string() || to->get<std::string>().empty()) {
-    return arg_error("toTarget", "must be a non-empty string");
+    return invalid_argument("toTarget", "must be a non-empty string");
   }
   const std::string way = string_field(form, "way");
-  if (!field(form, "way")) return arg_error("way", "required");
-  if (way != "P2P" && way != "P2R") return arg_error("way", "must be one of P2P, P2R");
-  if (!field(form, "type")) return arg_error("type", "required");
-  if (!field(form, "type")->is_string()) return arg_error("type", "must be a string");
-  if (!field(form, "body")) return arg_error("body", "required");
+  if (!field(form, "way")) return invalid_argument("way", "required");
+  if (way != "P2P" && way != "P2R") return invalid_argument("way", "must be one of P2P, P2R");
+  if (!field(form, "type")) return invalid_argument("type", "required");
+  if (!field(form, "type")->is_string()) return invalid_argument("type", "must be a string");
+  if (!field(form, "body")) return invalid_argument("body", "required");
   if (const json* from = field(form, "formUser")) {
     if (!from->is_string() || from->get<std::string>() != config_.auid) {
-      return arg_error("formUser", "must be the logged-in user '" + config_.auid + "'");
+      return invalid_argument("formUser", "must be the logged-in user '" + config_.auid + "'");
     }
   }
   form["formUser"] = config_.auid;
   std::string cmid;
   if (const json* c = field(form, "clientMsgId")) {
     if (!c->is_string() || c->get<std::string>().empty() || c->get<std::string>().size() > 128) {
-      return arg_error("clientMsgId", "must be a string of 1 to 128 characters");
+      return invalid_argument("clientMsgId", "must be a string of 1 to 128 characters");
     }
     cmid = c->get<std::string>();
     for (const auto& e : outbox_.entries()) {
-      if (e.client_msg_id == cmid) return arg_error("clientMsgId", "already waiting in the outbox");
+      if (e.client_msg_id == cmid) return invalid_argument("clientMsgId", "already waiting in the outbox");
     }
   } else {
     cmid = prefix_ + "-" + std::to_string(boot_) + "-m-" + std::to_string(next_msg_no_++);

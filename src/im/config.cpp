@@ -7,13 +7,15 @@
 
 namespace echat::im {
 
+core::Error invalid_argument(const std::string& field, const std::string& why) {
+  return core::Error::caller("400", "invalid argument '" + field + "': " + why);
+}
+
 namespace {
 
 constexpr std::size_t kMaxHosts = 16;
 
-core::Error invalid(const std::string& name, const std::string& why) {
-  return core::Error::caller("arg.invalid", "invalid argument '" + name + "': " + why);
-}
+core::Error invalid(const std::string& name, const std::string& why) { return invalid_argument(name, why); }
 
 // Reads an optional integer field in [lo, hi]; numeric strings ("58082") are accepted, as E聊 apps
 // often keep ports as strings.

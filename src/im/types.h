@@ -92,8 +92,12 @@ struct Config {
   long long history_on_fresh_install = -1;
 };
 
-// Parses the JSON object the shim builds from sdk.im.init's config. Caller errors name the field the
-// way the application wrote it: "invalid argument 'loginAuid': required".
+// The IM layer's caller errors carry its numeric codes as text (docs/errors.md): a form or config
+// field at fault is "400", its message naming the field as the application wrote it:
+// "invalid argument 'loginAuid': required" (the shim reads the field's name from it).
+core::Error invalid_argument(const std::string& field, const std::string& why);
+
+// Parses the JSON object the shim builds from sdk.im.init's config. Caller errors: invalid_argument.
 core::Result<Config> config_from_json(std::string_view json);
 
 enum class State : unsigned char { Idle, Connecting, Connected, Reconnecting, Disconnected };
