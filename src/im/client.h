@@ -20,8 +20,9 @@
 //     (socket.io ack of topic.message, {seq}); after every login and on every gap, message/sync pages
 //     from the persisted position; each finished sync run gives a Sync output;
 //   - the outbox: send_message() fills formUser and clientMsgId, persists the message, and sends the
-//     outbox head first, one at a time (so messages are stored in send order), repeating with the same
-//     clientMsgId until the server stores it (or refuses it for good);
+//     messages in send order, up to sendWindow on the socket at once (one at a time over HTTP and for a
+//     while after a 429/503; docs/im-design.md "Pipelining"), repeating each with the same clientMsgId
+//     until the server stores it (or refuses it for good);
 //   - topic.notify → Notify; session.kicked → Kicked, no reconnect.
 //
 // Errors: application misuse returns a core::Error whose `code` is the numeric SDK/server code as text
