@@ -1,7 +1,9 @@
 // The Socket.IO client core: one Engine.IO connection shared by several namespaces ("sockets"),
 // with connect/auth, acks, binary attachments, per-socket send buffers, reconnection with backoff and
 // automatic protocol selection (Engine.IO 4 / Socket.IO protocol 5, falling back to Engine.IO 3 /
-// Socket.IO protocol 4). socket.io-client's Manager + Socket are the behavioural model.
+// Socket.IO protocol 4). socket.io-client's Manager + Socket are the behavioural model. Over ~500
+// lines on purpose: the contract of every input and output, and the state tables, are written here
+// beside the declarations (manager.cpp says why the transitions are one file).
 //
 // Sans-I/O (after quinn-proto and h11): the Manager never reads a clock, owns no socket, no thread and
 // no JavaScript. The host
