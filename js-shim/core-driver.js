@@ -42,7 +42,7 @@ function copyOut(view, off, len) {
 class CoreDriver {
   // area: 'SioManager' | 'ImClient'; io: {kind: (output, driver) => void} performed with the transport commands;
   // closedCode: the error code of a call made after destroy().
-  // early: a socket opened before the core loaded (io.js openEarly), adopted by the first matching open().
+  // early: a socket opened before the core loaded (openEarly, below), adopted by the first matching open().
   // ordered: deliver() queues outputs caused by a listener's call while others are handed out (the IM
   // area); socket.io's API needs its events at once instead (`socket.disconnect().connect()` inside a
   // listener must see the disconnect before it connects again).
@@ -631,4 +631,39 @@ function ranges(list, bytes) {
   return out;
 }
 
-module.exports = { CoreDriver };
+// The URL of the core's first connection attempt (Engine.IO 4 unless protocol 3), for the early
+// WebSocket; null when the options are not the plain kind whose URL is certain here (the core's own
+// normalisation then decides, without an early socket).
+function earlyUrl(u, path, query, protocol) {
+  const m = /^(https?|wss?):\/\/([a-z0-9.-]+)(?::(\d+))?$/.exec(u.origin);
+  const p = path === undefined ? '/socket.io' : path;
+  if (!m || !/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(p) || !/^[A-Za-z0-9%._~*'()!=&+-]*$/.test(query)) return null;
+  const secure = m[1] === 'https' || m[1] === 'wss';
+  const port = m[3] && Number(m[3]) !== (secure ? 443 : 80) ? `:${Number(m[3])}` : '';
+  const dir = `${p[0] === '/' ? '' : '/'}${p}${p[p.length - 1] === '/' ? '' : '/'}`;
+  return `${secure ? 'wss' : 'ws'}://${m[2]}${port}${dir}?EIO=${protocol === 3 ? 3 : 4}&transport=websocket${query ? `&${query}` : ''}`;
+}
+
+// A WebSocket whose events wait until a CoreDriver adopts it (CoreDriver.open) and then replay.
+function openEarly(platform, url) {
+  if (!url) return null;
+  const early = { url, socket: null, adopted: false, target: null, queue: [] };
+  const relay = (kind) => (...args) => {
+    if (early.target) early.target[kind](...args);
+    else early.queue.push([kind, args]);
+  };
+  early.socket = platform.openSocket(url, {
+    onOpen: relay('onOpen'), onMessage: relay('onMessage'), onClose: relay('onClose'), onError: relay('onError'),
+  });
+  return early;
+}
+
+// An early socket no core adopted (its first attempt named another URL, or never came): closed, and
+// never adopted later (a driver still holding it would otherwise take a closed socket).
+function dropEarly(early) {
+  if (!early || early.adopted) return;
+  early.url = null;
+  early.socket.close(1000, 'unused');
+}
+
+module.exports = { CoreDriver, earlyUrl, openEarly, dropEarly };

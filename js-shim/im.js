@@ -11,7 +11,7 @@ const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
 const log = require('./log.js');
 const { createApis } = require('./apis.js');
-const { CoreDriver } = require('./core-driver.js');
+const { CoreDriver, earlyUrl, openEarly, dropEarly } = require('./core-driver.js');
 
 let platformFactory = null;  // set by index.js
 let platform = null;
@@ -44,12 +44,30 @@ function callerError(x) {
   return apiError(Number.isFinite(n) ? n : -1, x.message, null, field ? { field: field[1] } : null);
 }
 
+// Cold start: the session's first WebSocket, opened while the wasm loads (as sdk.io does). The URL is the
+// one the core's first attempt names (the first server of `hosts`, or host and socketPort; Engine.IO 4
+// unless protocol 3); the core's OpenTransport adopts the socket when it matches (CoreDriver.open), else
+// it is closed unused. None when the config is not the plain kind whose URL is certain here (the core
+// then checks it and decides), or when the network is known to be down.
+function openImEarly(p, cfg) {
+  if (p.isNetworkKnown && p.isNetworkKnown() && !p.isOnline()) return null;
+  const first = Array.isArray(cfg.hosts) ? cfg.hosts[0] : undefined;
+  const host = first && typeof first === 'object' ? first.host : cfg.host;
+  const port = first && typeof first === 'object' && first.socketPort !== undefined ? first.socketPort : cfg.socketPort;
+  if (typeof host !== 'string' || !(typeof port === 'number' || typeof port === 'string') || !/^[1-9]\d{0,4}$/.test(String(port)) || Number(port) > 65535) {
+    return null;
+  }
+  const origin = `${cfg.secure === true ? 'https' : 'http'}://${host}:${port}`;
+  return openEarly(p, earlyUrl({ origin }, undefined, '', cfg.protocol === 3 ? 3 : 4));
+}
+
 // The IM core's driver: the shared CoreDriver (transport, the one timer, foreground wake) plus the
 // IM's own I/O output, 'http' (wx.request), performed with the transport commands.
-function createImDriver(core, p, configJson, sink) {
+function createImDriver(core, p, configJson, sink, early) {
   return new CoreDriver(core, 'ImClient', p, configJson, sink, {
     closedCode: '-1004',
     ordered: true,
+    early,
     io: {
       http: (o, driver) => p.request(o.url, o.body, (err, status, text) => {
         if (err) driver.input('httpError', o.id, String(err));
@@ -179,6 +197,7 @@ class Im extends Emitter {
       this._fatal(apiError(-1008, err.message, null));  // no wx here (docs/errors.md)
       return promise;
     }
+    this._early = openImEarly(p, cfg);
     loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core, p, cfg)),
       (err) => this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`, null)));
     return promise;
@@ -199,7 +218,7 @@ class Im extends Emitter {
     const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
     this._auid = typeof cfg.loginAuid === 'string' ? cfg.loginAuid : String(cfg.loginAuid);
-    this._driver = createImDriver(core, p, json, (o) => this._onOutput(o));
+    this._driver = createImDriver(core, p, json, (o) => this._onOutput(o), this._early);
     if (this._driver.optionsError) {
       const x = this._driver.optionsError;
       this._driver.destroy();
@@ -230,12 +249,16 @@ class Im extends Emitter {
     this._driver.call('load', JSON.stringify(records));
     if (!p.isOnline()) this._driver.call('setOnline', false);
     this._driver.call('start');
+    dropEarly(this._early);  // adopted by the core's first attempt, or not wanted
+    this._early = null;
     const waiting = this._waiting;
     this._waiting = [];
     for (const fn of waiting) fn();
   }
 
   _fatal(err) {
+    dropEarly(this._early);
+    this._early = null;
     err.fatal = true;
     this._failed = err;
     this._state = 'disconnected';
@@ -410,6 +433,8 @@ class Im extends Emitter {
 
   close() {
     this._closed = true;
+    dropEarly(this._early);
+    this._early = null;
     if (this._driver) {
       this._driver.destroy();
       this._driver = null;

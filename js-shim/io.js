@@ -4,7 +4,7 @@
 // server (one WebSocket per server: WeChat allows 5), namespaces are multiplexed on it.
 const { Emitter } = require('./emitter.js');
 const { deconstruct, reconstruct, packBlob } = require('./binary.js');
-const { CoreDriver } = require('./core-driver.js');
+const { CoreDriver, earlyUrl, openEarly, dropEarly } = require('./core-driver.js');
 const loader = require('./loader.js');
 
 const RESERVED = new Set(['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener']);
@@ -124,9 +124,8 @@ class Manager extends Emitter {
   }
 
   _dropEarly() {
-    const e = this._early;
+    dropEarly(this._early);
     this._early = null;
-    if (e && !e.adopted) e.socket.close(1000, 'unused');
   }
 
   _attach(core) {
@@ -583,33 +582,6 @@ function lookup(uri, opts) {
     io = cache[key];
   }
   return io.socket(u.nsp, opts);
-}
-
-// The URL of the core's first connection attempt (Engine.IO 4 unless protocol 3), for the early
-// WebSocket; null when the options are not the plain kind whose URL is certain here (the core's own
-// normalisation then decides, without an early socket).
-function earlyUrl(u, path, query, protocol) {
-  const m = /^(https?|wss?):\/\/([a-z0-9.-]+)(?::(\d+))?$/.exec(u.origin);
-  const p = path === undefined ? '/socket.io' : path;
-  if (!m || !/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(p) || !/^[A-Za-z0-9%._~*'()!=&+-]*$/.test(query)) return null;
-  const secure = m[1] === 'https' || m[1] === 'wss';
-  const port = m[3] && Number(m[3]) !== (secure ? 443 : 80) ? `:${Number(m[3])}` : '';
-  const dir = `${p[0] === '/' ? '' : '/'}${p}${p[p.length - 1] === '/' ? '' : '/'}`;
-  return `${secure ? 'wss' : 'ws'}://${m[2]}${port}${dir}?EIO=${protocol === 3 ? 3 : 4}&transport=websocket${query ? `&${query}` : ''}`;
-}
-
-// A WebSocket whose events wait until a CoreDriver adopts it (CoreDriver.open) and then replay.
-function openEarly(platform, url) {
-  if (!url) return null;
-  const early = { url, socket: null, adopted: false, target: null, queue: [] };
-  const relay = (kind) => (...args) => {
-    if (early.target) early.target[kind](...args);
-    else early.queue.push([kind, args]);
-  };
-  early.socket = platform.openSocket(url, {
-    onOpen: relay('onOpen'), onMessage: relay('onMessage'), onClose: relay('onClose'), onError: relay('onError'),
-  });
-  return early;
 }
 
 // The platform is made when the SDK is required (index.js), so that the network state is known by the

@@ -68,7 +68,11 @@ const path = require('node:path');
 // (+14 and +127 B; no new code path, the same decisions laid out differently). Raised to 140,780 the same
 // day: the send lane refuses a message over the server's maxPayload itself (Lane::Refused), before its
 // text enters wasm (a 2 MiB message grew the sender's wasm memory by 3,342,336 B; now 0): 140,771 B.
-const BUDGET = 140780;
+// Raised to 141,480 the same day: the IM session's first WebSocket opens while the wasm loads
+// (js-shim/im.js openImEarly; earlyUrl/openEarly/dropEarly shared with sdk.io in core-driver.js): js +734 B,
+// 141,458 B. With WebSockets that take 100 ms to open, require() -> logged in went from 1.28-1.41x the raw
+// weapp client's time to 0.98-1.04x on JSC (JIT off and on) and V8 (docs/benchmarks.md).
+const BUDGET = 141480;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
