@@ -249,16 +249,19 @@ class Im extends Emitter {
     this._driver.call('load', JSON.stringify(records));
     if (!p.isOnline()) this._driver.call('setOnline', false);
     this._driver.call('start');
-    dropEarly(this._early);  // adopted by the core's first attempt, or not wanted
-    this._early = null;
+    this._dropEarly();  // adopted by the core's first attempt, or not wanted
     const waiting = this._waiting;
     this._waiting = [];
     for (const fn of waiting) fn();
   }
 
-  _fatal(err) {
+  _dropEarly() {
     dropEarly(this._early);
     this._early = null;
+  }
+
+  _fatal(err) {
+    this._dropEarly();
     err.fatal = true;
     this._failed = err;
     this._state = 'disconnected';
@@ -433,8 +436,7 @@ class Im extends Emitter {
 
   close() {
     this._closed = true;
-    dropEarly(this._early);
-    this._early = null;
+    this._dropEarly();
     if (this._driver) {
       this._driver.destroy();
       this._driver = null;

@@ -1,5 +1,6 @@
 #include "im/calls.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
