@@ -140,16 +140,40 @@ function parsedBody(m) {
   return m;
 }
 
+// sdk.im. The session's own life is the core's (im::Lifecycle, src/im/lifecycle.h: its states come as
+// `state` outputs, and `ready` says when init calls back); what the shim keeps is only the loader's
+// side, the time between init() and the core existing, as one phase:
+//
+//   phase     on                                         to
+//   IDLE      init(config)                               LOADING  (the wasm loads; calls wait in _waiting)
+//   LOADING   the core attached                          RUNNING  (the waiting calls run)
+//   LOADING   no wx, the wasm cannot load, the config    FAILED   (the waiting calls fail with _failed)
+//             refused by the core
+//   RUNNING   a fatal `error` output                     FAILED   (the core answers later calls itself)
+//   any       close()                                    CLOSED   (waiting and pending calls fail -1004)
+//   FAILED,   init(config)                               LOADING  (a new run)
+//   CLOSED
+//   LOADING,  init(another config, or after the end)     LOADING  (close(), then a new run)
+//   RUNNING
+// Each init is a run, named by its Promise: a load that finishes after its run was closed or replaced
+// attaches nothing.
+const IDLE = 0;
+const LOADING = 1;
+const RUNNING = 2;
+const FAILED = 3;
+const CLOSED = 4;
+
 class Im extends Emitter {
   constructor() {
     super();
-    this._driver = null;
+    this._phase = IDLE;
+    this._driver = null;      // the core's driver (running; failed after a fatal output)
     this._calls = new Map();  // call id -> {resolve, reject}
-    this._waiting = [];       // [fn] to run once the core exists
-    this._state = 'disconnected';
-    this._initDone = null;
+    this._waiting = [];       // [fn] to run once the core exists (loading)
+    this._state = 'disconnected';  // the core's last `state`, for getState()
+    this._outcome = null;  // the current init's outcome, until Ready, a fatal error or close()
     this._sdk = null;
-    this._failed = null;
+    this._failed = null;      // failed: why
     this._requestTimeout = 15000;
   }
 
@@ -161,15 +185,16 @@ class Im extends Emitter {
     // A bad logLevel or wasmPath throws here (a TypeError naming the field), before anything starts.
     loader.configure({ wasmPath: config && config.wasmPath || undefined, logLevel: config && config.logLevel });
     const key = JSON.stringify(config || {});
-    if (this._driver || this._initDone) {
+    if (this._phase === LOADING || this._phase === RUNNING || this._driver) {
       // A page opened again runs its onLoad again: with the same config it joins the session there is
       // (called back once it is, or already was, logged in); another config, or a session that ended
       // (kicked, refused), starts anew.
-      if (key === this._configKey && (this._initDone || this._state !== 'disconnected')) return this._join(callback);
+      const live = this._phase !== FAILED && (this._outcome || this._state !== 'disconnected');
+      if (key === this._configKey && live) return this._join(callback);
       this.close();
     }
     this._configKey = key;
-    this._closed = false;
+    this._phase = LOADING;
     const cfg = Object.assign({}, config || {});
     for (const w of configWarnings(cfg)) {
       if (typeof console !== 'undefined' && console.warn) console.warn(w);
@@ -179,14 +204,13 @@ class Im extends Emitter {
     let resolveInit;
     const promise = new Promise((resolve) => { resolveInit = resolve; });
     this._initPromise = promise;
-    const done = (sdk) => {
+    this._outcome = (sdk) => {
       if (settled) return;
       settled = true;
-      this._initDone = null;
+      this._outcome = null;
       callBack(callback, sdk);
       resolveInit(sdk);
     };
-    this._initDone = done;
     this._failed = null;
     this._state = 'connecting';
     log.debug('im.init', cfg);  // log.js replaces the token, secret and key by '***'
@@ -198,8 +222,9 @@ class Im extends Emitter {
       return promise;
     }
     this._early = openImEarly(p, cfg);
-    loader.loadCore().then((core) => p.whenNetworkKnown(() => this._attach(core, p, cfg)),
-      (err) => this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`, null)));
+    const current = () => this._initPromise === promise && this._phase === LOADING;
+    loader.loadCore().then((core) => p.whenNetworkKnown(() => { if (current()) this._attach(core, p, cfg); }),
+      (err) => { if (current()) this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`, null)); });
     return promise;
   }
 
@@ -214,7 +239,6 @@ class Im extends Emitter {
   }
 
   _attach(core, p, cfg) {
-    if (!this._initDone) return;  // closed meanwhile
     const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
     this._auid = typeof cfg.loginAuid === 'string' ? cfg.loginAuid : String(cfg.loginAuid);
@@ -248,6 +272,7 @@ class Im extends Emitter {
     }
     this._driver.call('load', JSON.stringify(records));
     if (!p.isOnline()) this._driver.call('setOnline', false);
+    this._phase = RUNNING;
     this._driver.call('start');
     this._dropEarly();  // adopted by the core's first attempt, or not wanted
     const waiting = this._waiting;
@@ -263,11 +288,12 @@ class Im extends Emitter {
   _fatal(err) {
     this._dropEarly();
     err.fatal = true;
+    this._phase = FAILED;
     this._failed = err;
     this._state = 'disconnected';
     this.emitReserved('error', err);
     for (const fn of this._waiting.splice(0)) fn();
-    if (this._initDone) this._initDone(undefined);
+    if (this._outcome) this._outcome(undefined);
   }
 
   _onOutput(o) {
@@ -282,7 +308,7 @@ class Im extends Emitter {
       }
       case 'state': {
         // (After close() from a listener, the core's own 'disconnected' comes behind close()'s.)
-        if (STATES.indexOf(o.state) < 0 || (this._closed && o.state === this._state)) return;
+        if (STATES.indexOf(o.state) < 0 || (this._phase === CLOSED && o.state === this._state)) return;
         this._state = o.state;
         this.emitReserved('state', { state: o.state, reason: o.reason });
         return;
@@ -292,7 +318,7 @@ class Im extends Emitter {
         return;
       }
       case 'ready': {  // the core: logged in, with the conversation list loaded (once per init)
-        if (this._initDone) this._initDone(this._sdk);
+        if (this._outcome) this._outcome(this._sdk);
         return;
       }
       case 'sendstate':
@@ -336,16 +362,17 @@ class Im extends Emitter {
     }
   }
 
-  // Runs fn once the core exists (at once if it does); fails with the init error otherwise.
+  // Runs fn once the core exists (at once if it does); fails with why it does not otherwise.
   _whenReady(fn, fail) {
-    if (this._driver) return fn();
-    if (this._failed) return fail(this._failed);
-    if (!this._initDone) {
-      return fail(this._closed ? apiError(-1004, 'closed: sdk.im.close() was called', null)
-        : apiError(-1007, 'not initialised: call sdk.im.init first', null));
+    switch (this._phase) {
+      case RUNNING: return fn();
+      case LOADING:
+        this._waiting.push(() => (this._driver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
+        return undefined;
+      case FAILED: return this._driver ? fn() : fail(this._failed);  // with a core, its sticky end answers
+      case CLOSED: return fail(apiError(-1004, 'closed: sdk.im.close() was called', null));
+      default: return fail(apiError(-1007, 'not initialised: call sdk.im.init first', null));
     }
-    this._waiting.push(() => (this._driver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
-    return undefined;
   }
 
   // A raw core call that yields a call id; the Promise settles with its Response. The call is
@@ -397,8 +424,8 @@ class Im extends Emitter {
       const check = () => {
         const info = this.info();
         if (info && info.jwt && this._state === 'connected') return settle(resolve, info);
-        if (this._failed) return settle(reject, this._failed);
-        if (!this._driver && !this._initDone) return settle(reject, apiError(-1004, 'closed', null));
+        if (this._phase === FAILED) return settle(reject, this._failed);
+        if (this._phase === CLOSED) return settle(reject, apiError(-1004, 'closed', null));
         if (!onState) {
           onState = () => check();
           this.on('state', onState);
@@ -435,14 +462,14 @@ class Im extends Emitter {
   }
 
   close() {
-    this._closed = true;
+    this._phase = CLOSED;
     this._dropEarly();
     if (this._driver) {
       this._driver.destroy();
       this._driver = null;
     }
-    if (this._initDone) this._initDone(undefined);
-    this._initDone = null;
+    if (this._outcome) this._outcome(undefined);
+    for (const fn of this._waiting.splice(0)) fn();  // calls made while the wasm loaded: -1004 closed
     for (const [, call] of this._calls) call.reject(apiError(-1004, 'closed', null));
     this._calls.clear();
     this._failed = null;

@@ -1,7 +1,9 @@
 // im::Client: the IM session's routing and its states. The state is owned by small machines: the
 // Inbox (inbox.h) decides what is handed over, the Outbox (outbox.h) what waits to be sent, the calls
 // (calls.h) what is queued or in flight and when it is due, the login (login.h) who the server takes us
-// for, the sync run (sync.h) when a catch-up is over, the catalogue (requests.h) what may be repeated.
+// for, the sync run (sync.h) when a catch-up is over, the fresh-install history (history.h) what of the
+// first catch-up is handed over, the lifecycle (lifecycle.h) whether the session runs and what the app
+// sees of it, the catalogue (requests.h) what may be repeated.
 // The Client decides when, in five files by concern:
 //   client.cpp         the session: start, close and its one end, the event loop, socket events
 //   client_login.cpp   the login on the socket and over HTTP, and the JWT's renewal (Login, login.h)
@@ -161,8 +163,7 @@ std::string Client::synced_record() const {
 std::string Client::next_request_id() { return prefix_ + "-" + std::to_string(next_request_no_++); }
 
 void Client::set_state(State state, std::string reason) {
-  if (state == state_) return;
-  state_ = state;
+  if (!life_.show(state)) return;
   outputs_.push_back(StateChanged{state, std::move(reason)});
 }
 
@@ -179,8 +180,7 @@ std::vector<Output> Client::take_outputs() {
 // ---- Application calls ---------------------------------------------------------------------------
 
 void Client::start(Millis now) {
-  if (started_ || ended_) return;
-  started_ = true;
+  if (!life_.start()) return;  // once per Client; never after its end
   if (const auto& e = manager_.error()) {
     fatal(now, code::kInvalidArgument, e->message, "invalid config");
     return;
@@ -200,7 +200,7 @@ void Client::start(Millis now) {
 
 core::Result<std::uint64_t> Client::request(Millis now, std::string_view module, std::string_view method,
                                             std::string_view form_json, std::optional<Transport> transport) {
-  if (ended_) return core::Error::caller(std::to_string(end_code_), end_message_);
+  if (life_.ended()) return core::Error::caller(std::to_string(life_.end_code()), life_.end_message());
   if (!known_method(module, method)) {
     return core::Error::caller("405", "unknown method '" + std::string(module) + "/" + std::string(method) + "'");
   }
@@ -233,23 +233,21 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
 }
 
 void Client::close(Millis now) {
-  if (ended_) return;  // closed, kicked or fatal already: nothing is left to end
+  if (life_.ended()) return;  // closed, kicked or fatal already: nothing is left to end
   end_session(now, code::kClosed, "closed", "closed",
               "closed; the message stays in the outbox and is sent after the next init");
   pump(now);
 }
 
-// The one end of a session: close(), session.kicked, a fatal error. Sticky (ended_): every call still
+// The one end of a session: close(), session.kicked, a fatal error. Sticky (Lifecycle): every call still
 // pending fails with `code` and `message` (a message of the outbox with `outbox_message` when given: it
 // stays persisted), the timers stop, the socket closes for good, the state becomes Disconnected with
 // `reason`. Later calls fail with the same code and message.
 void Client::end_session(Millis now, int code, std::string message, const char* reason, const char* outbox_message) {
-  ended_ = true;
-  end_code_ = code;
-  end_message_ = std::move(message);
+  if (!life_.end(code, std::move(message))) return;
   while (!calls_.empty()) {
     const bool outbox = outbox_message && calls_.front().kind == Call::Kind::Outbox;
-    finish(calls_.front().id, end_code_, outbox ? std::string(outbox_message) : end_message_, "null");
+    finish(calls_.front().id, code, outbox ? std::string(outbox_message) : life_.end_message(), "null");
   }
   timers_.clear_all();
   manager_.close(now);
@@ -271,7 +269,7 @@ void Client::set_online(Millis now, bool online) {
 // After ReconnectFailed the Manager is idle; the app coming back or the network returning is a good
 // moment for a fresh round of attempts (a mobile session should not stay down for good).
 void Client::revive(Millis now) {
-  if (ended_ || !started_ || state_ != State::Disconnected) return;
+  if (!life_.down()) return;
   if (manager_.state() != socketio::ManagerState::Idle) return;
   set_state(login_.ever_in() ? State::Reconnecting : State::Connecting, "wake");
   (void)manager_.connect_socket(now, "/", "");
@@ -313,7 +311,7 @@ void Client::handle(Millis now, socketio::Output& out) {
     return;
   }
   if (auto* x = std::get_if<SocketConnectError>(&out)) {
-    if (x->nsp == "/" && !x->active && !ended_ && config_.reconnection) {
+    if (x->nsp == "/" && !x->active && !life_.ended() && config_.reconnection) {
       timers_.set(Timer::Reconnect, now + config_.reconnection_delay);
     }
     return;
@@ -327,12 +325,12 @@ void Client::handle(Millis now, socketio::Output& out) {
     return;
   }
   if (auto* x = std::get_if<ManagerError>(&out)) {
-    if (ended_) return;
+    if (life_.ended()) return;
     if (x->error.kind == core::ErrorKind::Transport) {
       // One per reconnection attempt: a `state` event with the reason, not an `error` (an app that
       // shows errors would show one every few seconds offline).
       socket_error_ = "cannot connect to " + socket_url() + ": " + plain_reason(x->error.message);
-      outputs_.push_back(StateChanged{state_, socket_error_});
+      outputs_.push_back(StateChanged{life_.state(), socket_error_});
       next_socket_host();  // the next attempt (after the backoff) goes to the next server
     } else {
       outputs_.push_back(ErrorEvent{code::kNetwork, x->error.message, false});
@@ -340,13 +338,13 @@ void Client::handle(Millis now, socketio::Output& out) {
     return;
   }
   if (std::holds_alternative<ReconnectFailed>(out)) {
-    if (!ended_) set_state(State::Disconnected, "reconnect failed");
+    if (!life_.ended()) set_state(State::Disconnected, "reconnect failed");
     return;
   }
   if (auto* x = std::get_if<socketio::ManagerClose>(&out)) {
     // No heartbeat from a server: it may be gone for good (a dead node closes nothing). A link closed
     // otherwise is tried again on the same server first: if it is down, that attempt fails and moves on.
-    if (!ended_ && x->reason == "ping timeout") next_socket_host();
+    if (!life_.ended() && x->reason == "ping timeout") next_socket_host();
     return;
   }
   // ManagerOpen, ReconnectAttempt, Reconnect, ReconnectError: the socket events say it all.
@@ -355,14 +353,14 @@ void Client::handle(Millis now, socketio::Output& out) {
 void Client::on_timer(Millis now) {
   manager_.on_timer(now);
   pump(now);
-  if (timers_.fire_if_due(Timer::Relogin, now) && !ended_) {
+  if (timers_.fire_if_due(Timer::Relogin, now) && !life_.ended()) {
     if (manager_.socket_state("/") == socketio::SocketState::Connected) {
       send_login(now);
     } else if (!login_.has_jwt()) {
       send_http_login(now);
     }
   }
-  if (timers_.fire_if_due(Timer::Reconnect, now) && !ended_) {
+  if (timers_.fire_if_due(Timer::Reconnect, now) && !life_.ended()) {
     (void)manager_.connect_socket(now, "/", "");
   }
   if (timers_.fire_if_due(Timer::HttpLogin, now)) {
@@ -383,7 +381,7 @@ std::optional<Millis> Client::next_deadline() const {
 void Client::on_socket_connect(Millis now) {
   socket_error_.clear();
   http_host_ = socket_host_;  // HTTP calls follow the server that works
-  if (ended_) return;
+  if (life_.ended()) return;
   login_.connected();
   send_login(now);
 }
@@ -391,14 +389,14 @@ void Client::on_socket_connect(Millis now) {
 void Client::on_socket_disconnect(Millis now, const std::string& reason) {
   login_.disconnected();
   held_acks_.clear();
-  if (ended_ || reason == "io client disconnect") return;
+  if (life_.ended() || reason == "io client disconnect") return;
   if (!config_.reconnection) {
     set_state(State::Disconnected, reason);
     return;
   }
   if (reason == "io server disconnect") {
     // socket.io-client stays down after a server disconnect; an IM session comes back (a server
-    // shutting down disconnects everyone). A kick arrives as session.kicked first and ended_ is set.
+    // shutting down disconnects everyone). A kick arrives as session.kicked first and has ended the session.
     timers_.set(Timer::Reconnect, now + config_.reconnection_delay);
   }
   set_state(login_.ever_in() ? State::Reconnecting : State::Connecting, reason);
@@ -419,7 +417,7 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
   const std::string name = args[0].get<std::string>();
   const json payload = args.size() > 1 ? args[1] : json();
   if (name == "topic.message") {
-    if (ended_) return;
+    if (life_.ended()) return;
     Message m = message_of(payload);
     m.json = dump(payload);
     on_delivery(now, std::move(m), ev.ack_id);
@@ -435,7 +433,7 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
         }
       }
     }
-    if (type == "session.kicked" && !ended_) {
+    if (type == "session.kicked" && !life_.ended()) {
       const json* data = field(payload, "data");
       std::string reason = data ? string_field(*data, "reason") : "";
       if (reason.empty()) reason = "logged in elsewhere";
@@ -491,7 +489,7 @@ core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way
 }
 
 void Client::fatal(Millis now, int code, const std::string& message, const std::string& reason) {
-  if (ended_) return;
+  if (life_.ended()) return;
   outputs_.push_back(ErrorEvent{code, message, true});
   end_session(now, code::kNotLoggedIn, "not logged in: " + message, reason.c_str());
 }

@@ -45,7 +45,9 @@
 #include "core/timers.h"
 #include "im/calls.h"
 #include "im/conversations.h"
+#include "im/history.h"
 #include "im/inbox.h"
+#include "im/lifecycle.h"
 #include "im/login.h"
 #include "im/outbox.h"
 #include "im/requests.h"
@@ -219,7 +221,7 @@ class Client {
   std::vector<Output> take_outputs();
 
   // ---- Introspection ----
-  State state() const { return state_; }
+  State state() const { return life_.state(); }
   bool logged_in() const { return login_.in(); }
   const std::string& jwt() const { return login_.jwt(); }
   std::uint64_t synced_seq() const { return inbox_.synced(); }
@@ -333,12 +335,7 @@ class Client {
   std::uint64_t next_http_id_ = 1;
   std::uint64_t boot_ = 0;  // starts so far on this device (persisted with the synced seq)
 
-  State state_ = State::Idle;
-  bool started_ = false;
-  bool ended_ = false;  // closed, kicked or fatal: sticky
-  int end_code_ = 0;
-  std::string end_message_;
-  bool ready_ = false;  // Ready was output (once per Client)
+  Lifecycle life_;  // im/lifecycle.h: started, the app-facing State, the one end (sticky), the one Ready
   Login login_;  // im/login.h: the socket login's state, the JWT, the HTTP login in flight
 
   Calls calls_;  // im/calls.h: in call order, found by id and by wire id, their counts and deadlines kept
@@ -358,14 +355,7 @@ class Client {
   std::size_t http_host_ = 0;    // Config::hosts index: HTTP calls' server
   // The last reason the socket could not connect ("" once connected).
   std::string socket_error_;
-  // The first catch-up of a fresh install is running: its messages are history (Message::history)
-  // and Config::history_on_fresh_install decides which are handed over.
-  bool fresh_run_ = false;
-  bool fresh_decided_ = false;
-  // Fresh run with N > 0: the messages kept so far, in seq order, and their conversations' keys (at most
-  // N per conversation: the oldest one goes when a newer one comes).
-  std::vector<Message> held_history_;
-  std::vector<std::string> held_keys_;
+  FreshHistory history_;  // im/history.h: the first catch-up of a fresh install, and what it keeps
   std::map<std::uint32_t, unsigned> refs_;  // host-kept message -> holders (hold_ref)
 };
 

@@ -13,7 +13,7 @@ namespace echat::im {
 using namespace detail;  // NOLINT: the Client's own rules (client_detail.h)
 
 bool Client::flush(Millis now) {
-  if (ended_ || calls_.queued() == 0) return false;
+  if (life_.ended() || calls_.queued() == 0) return false;
   bool sent = false;
   // wx.request allows 10 requests at once (uploads and downloads included): the 11th fails at once.
   std::size_t http_out = calls_.http_out() + (login_.http_asking() ? 1 : 0);
@@ -214,7 +214,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
   if (c.kind == Call::Kind::Sync) {
     outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});
     sync_.failed();
-    if (fresh_run_) release_history();
+    if (history_.fresh()) release_history();
   }
   if (c.kind == Call::Kind::ConversationList) {
     outputs_.push_back(ErrorEvent{code, "conversation/list failed: " + msg, false});
@@ -227,10 +227,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
 // time since start() it is there with the session connected, the session says it is Ready.
 void Client::conversations_loaded() {
   outputs_.push_back(ConversationsLoaded{conversations_.to_json()});
-  if (!ready_ && state_ == State::Connected) {
-    ready_ = true;
-    outputs_.push_back(Ready{});
-  }
+  if (life_.ready_now()) outputs_.push_back(Ready{});
 }
 
 void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay) {

@@ -18,7 +18,7 @@ constexpr std::uint64_t kSyncPage = 100;  // messages per message/sync page
 
 bool Client::on_message_external(Millis now, std::uint32_t transport, std::string_view head,
                                  const socketio::ExternalArgs& payload, Message m) {
-  if (ended_ || payload.ext == 0) return false;
+  if (life_.ended() || payload.ext == 0) return false;
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
   if (lane.code != socketio::Manager::kEvent) return false;  // nothing changed: the host passes the frame whole
   m.ref = payload.ext;
@@ -81,7 +81,6 @@ void Client::hand_over(Millis now) {
   if (ready.empty()) return;
   sync_.handed(ready.size());
   std::vector<std::pair<std::uint64_t, std::uint64_t>> acks;
-  const long long keep = config_.history_on_fresh_install;
   for (auto& m : ready) {
     const Conversation* changed = conversations_.on_message(m);
     if (changed && m.ref != 0 && changed->last_ref == m.ref) hold_ref(m.ref);  // the conversation's
@@ -93,33 +92,19 @@ void Client::hand_over(Millis now) {
     }
     const std::uint32_t ref = m.ref;
     bool handed = true;
-    if (fresh_run_) {
+    if (history_.fresh()) {
       m.history = true;
-      if (keep == 0) {
-        // historyOnFreshInstall 'none': the position moves on, nothing is handed over.
-      } else if (keep > 0) {
-        // The last N of each conversation, handed over in seq order when the run ends.
-        handed = false;
-        const MessageFacts& f = m.facts;
-        std::string key = f.way + "/" + (f.way == "P2P" && f.to_target == config_.auid ? f.form_user : f.to_target);
-        long long same = 0;
-        std::size_t oldest = held_keys_.size();
-        for (std::size_t k = held_keys_.size(); k-- > 0;) {
-          if (held_keys_[k] == key) {
-            ++same;
-            oldest = k;
-          }
+      switch (history_.verdict()) {
+        case FreshHistory::Verdict::Skip:  // 'none': the position moves on, nothing is handed over
+          break;
+        case FreshHistory::Verdict::Keep: {  // the last N of each conversation, handed over at the run's end
+          handed = false;
+          if (auto dropped = history_.keep(std::move(m), config_.auid)) let_go(*dropped);  // it keeps the inbox's hold
+          break;
         }
-        if (same == keep) {
-          const std::uint32_t dropped = held_history_[oldest].ref;
-          held_keys_.erase(held_keys_.begin() + static_cast<std::ptrdiff_t>(oldest));
-          held_history_.erase(held_history_.begin() + static_cast<std::ptrdiff_t>(oldest));
-          let_go(dropped);
-        }
-        held_keys_.push_back(std::move(key));
-        held_history_.push_back(std::move(m));  // it keeps the inbox's hold
-      } else {
-        outputs_.push_back(std::move(m));
+        case FreshHistory::Verdict::Hand:
+          outputs_.push_back(std::move(m));
+          break;
       }
     } else {
       outputs_.push_back(std::move(m));
@@ -132,14 +117,11 @@ void Client::hand_over(Millis now) {
 }
 
 void Client::release_history() {
-  fresh_run_ = false;
-  for (auto& kept : held_history_) {  // in seq order already
+  for (auto& kept : history_.over()) {  // in seq order
     const std::uint32_t ref = kept.ref;
     outputs_.push_back(std::move(kept));
     let_go(ref);
   }
-  held_history_.clear();
-  held_keys_.clear();
 }
 
 void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
@@ -151,7 +133,7 @@ void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
 // ---- Sync ----------------------------------------------------------------------------------------
 
 void Client::start_sync(Millis now) {
-  if (ended_) return;
+  if (life_.ended()) return;
 #ifndef NDEBUG
   bool paging = false;  // the run's page flag against the calls
   for (const auto& c : calls_) paging = paging || c.kind == Call::Kind::Sync;
@@ -207,7 +189,7 @@ void Client::on_sync_page(Millis now, const json& data) {
                                   "message/sync did not fill the gap after seq " + std::to_string(inbox_.synced()),
                                   false});
   }
-  if (fresh_run_) release_history();
+  if (history_.fresh()) release_history();
   outputs_.push_back(Sync{sync_.from(), inbox_.synced(), sync_.count()});
 }
 

@@ -13,7 +13,7 @@ namespace echat::im {
 using namespace detail;  // NOLINT: the Client's own rules (client_detail.h)
 
 void Client::send_login(Millis now) {
-  if (ended_ || login_.asking()) return;
+  if (life_.ended() || login_.asking()) return;
   if (manager_.socket_state("/") != socketio::SocketState::Connected) return;
   json payload = json::object({{"requestId", next_request_id()}, {"timestamp", now}, {"method", "authority/request"},
                   {"appKey", config_.app_key}, {"auid", config_.auid}, {"token", config_.token}});
@@ -25,7 +25,7 @@ void Client::send_login(Millis now) {
 }
 
 void Client::send_http_login(Millis now) {
-  if (ended_ || login_.http_asking()) return;
+  if (life_.ended() || login_.http_asking()) return;
   const std::uint64_t id = next_http_id_++;
   json body = json::object({{"requestId", next_request_id()}, {"timestamp", now}, {"appKey", config_.app_key},
                {"auid", config_.auid}, {"token", config_.token}});
@@ -63,10 +63,7 @@ void Client::on_login_answer(Millis now, const json& r, bool over_http) {
 void Client::logged_in_now(Millis now) {
   timers_.clear(Timer::Relogin);
   set_state(State::Connected, "logged in");
-  if (!fresh_decided_) {
-    fresh_decided_ = true;
-    fresh_run_ = inbox_.synced() == 0;
-  }
+  history_.logged_in(inbox_.synced(), config_.history_on_fresh_install);
   start_sync(now);
   bool listing = false;
   for (const auto& c : calls_) listing = listing || c.kind == Call::Kind::ConversationList;

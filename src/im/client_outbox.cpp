@@ -14,7 +14,7 @@ namespace echat::im {
 using namespace detail;  // NOLINT: the Client's own rules (client_detail.h)
 
 void Client::load(Millis now, const std::vector<std::pair<std::string, std::string>>& records) {
-  if (started_) return;
+  if (!life_.unstarted()) return;
   const std::string prefix = outbox_prefix();
   std::string legacy;
   std::vector<std::string> entries;
@@ -117,7 +117,7 @@ void Client::leave_outbox(const Call& c) {
 }
 
 core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view form_json) {
-  if (ended_) return core::Error::caller(std::to_string(end_code_), end_message_);
+  if (life_.ended()) return core::Error::caller(std::to_string(life_.end_code()), life_.end_message());
   // A message larger than the server takes in one frame is refused before it is parsed, stored and
   // copied into a frame (each a copy of its size in wasm memory, which never shrinks).
   const auto max_payload = manager_.max_payload();

@@ -23,7 +23,7 @@ Millis Client::own_deadline() const {
 }
 
 bool Client::alone_in_order(Millis now, const Message& m) const {
-  if (ended_ || fresh_run_ || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
+  if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
     return false;
   }
   if (calls_.queued() > 0) return false;  // flush() may send it now

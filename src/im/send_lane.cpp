@@ -40,7 +40,7 @@ bool root_ack_head(std::string_view head, std::uint64_t& id) {
 
 Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   // The general path's checks (send_message), in its order; any refusal but maxPayload's is its to name.
-  if (ended_ || f.ext == 0 || !outputs_.empty() || !config_.outbox_per_message ||
+  if (life_.ended() || f.ext == 0 || !outputs_.empty() || !config_.outbox_per_message ||
       config_.api_transport != Transport::Socket) {
     return Lane::NotTaken;
   }
@@ -123,7 +123,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
 Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::string_view head,
                                  const socketio::ExternalArgs& payload, std::size_t room, Answered& out) {
   std::uint64_t wire = 0;
-  if (ended_ || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
+  if (life_.ended() || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
   const auto emit_id = manager_.awaiting_ack(wire);
   if (!emit_id || login_.asking(*emit_id)) return Lane::NotTaken;
   const Call* found = calls_.find_wire(Transport::Socket, *emit_id);

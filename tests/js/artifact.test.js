@@ -72,7 +72,11 @@ const path = require('node:path');
 // (js-shim/im.js openImEarly; earlyUrl/openEarly/dropEarly shared with sdk.io in core-driver.js): js +734 B,
 // 141,458 B. With WebSockets that take 100 ms to open, require() -> logged in went from 1.28-1.41x the raw
 // weapp client's time to 0.98-1.04x on JSC (JIT off and on) and V8 (docs/benchmarks.md).
-const BUDGET = 141480;
+// Raised to 141,700 on 2026-12-06 (ninth session): the session's life and the fresh install's history as
+// machines (im::Lifecycle, im::FreshHistory; wasm.br +47 B) and sdk.im's loader phase as one field
+// (js +173 B): an init replaced while the wasm loaded used to attach both runs' cores (two sessions,
+// the first one's socket left open; tests/js/im-early.test.js). 141,681 B.
+const BUDGET = 141700;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -61,3 +61,21 @@ test('im cold start: no early socket when the config is not plain (the core deci
   await alice.ready;
   assert.equal(atWasm, 0, 'nothing was opened before the core');
 });
+
+// sdk.im's own phases (js-shim/im.js, the table above class Im): an init replaced while the wasm loads.
+test('im init replaced while the wasm loads: one session, the second one; calls made meanwhile fail closed', { skip, timeout: 60000 }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const page = H.imPage(t, srv, null);
+  const first = page.sdk.im.init(H.imConfig(srv, { loginAuid: 'alice', loginToken: 'pa', apiTransport: 'SOCKET' }));
+  const early = H.settle(page.sdk.apis.user.get({ auid: 'alice' }));  // waits for the first run's core
+  const second = page.sdk.im.init(H.imConfig(srv, { loginAuid: 'bob', loginToken: 'pb', apiTransport: 'SOCKET' }));
+  assert.equal(await within(first, 'first init'), undefined, 'the first init ended without an sdk (replaced)');
+  const e = await early;
+  assert.equal(e.ok, false);
+  assert.equal(e.error.code, -1004, 'a call waiting on the replaced run fails closed');
+  assert.ok(await within(second, 'second init'), 'the second init logged in');
+  const r = await page.sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { text: 'hi' } });
+  assert.ok(r.mid > 0);
+  const open = page.sb.sockets().filter((s) => s.state === 'open');
+  assert.equal(open.length, 1, 'one socket: the replaced run attached no core of its own');
+});
