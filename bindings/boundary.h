@@ -1,34 +1,38 @@
 // What every binding area shares (bindings stay thin: no logic here either).
 //
-// - Handles<T>: the JS side holds an int, not an embind class_. A class brings ~8 KB of minified glue
-//   (class handles, smart pointers, upcasts) that this boundary does not use.
-// - Batches go out as bytes (a view of wasm memory, valid until the next call) that the shim decodes
-//   itself (js-shim/utf8.js): the glue's std::string return decodes UTF-8 one character and one string
-//   concatenation at a time (there is no TextDecoder in a mini-program), which was half of the CPU per
-//   received event (docs/benchmarks.md).
+// The boundary is plain exported C functions (extern "C", EMSCRIPTEN_KEEPALIVE): no embind. Its glue was
+// 4.3 KB of the SDK's minified JavaScript and 1.6 KB of the .br (a type registry, generic invokers,
+// std::wstring and UTF-16/32 string converters registered whether used or not), and its invoker ran per
+// call in JSC's interpreter on iOS. What crosses instead:
+// - numbers as wasm arguments; a handle (Handles<T>) names a core instance (an int, not a class);
+// - the host's strings through the input buffer: js-shim writes every string argument of a call there
+//   in UTF-8, one after the other, and passes their byte lengths; the binding reads them back in order
+//   (Input). js-shim asks echat_in(n) for room only when a call needs more than it has;
+// - batches out as bytes: a call returns the address of a Bytes {data, size} (valid until the next
+//   call) that the shim decodes itself (js-shim/utf8.js, CoreDriver.bytes): the glue's string return
+//   decoded UTF-8 one character and one concatenation at a time (there is no TextDecoder in a
+//   mini-program), which was half of the CPU per received event (docs/benchmarks.md);
 // - Session<Core, Writer>: one core instance and its batch writer; run() applies one input and returns
 //   the batch (outputs, result, error, next deadline). A core whose options were invalid answers every
 //   call with that error.
 #pragma once
-
-#include <emscripten/val.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
-#include "core/timers.h"
 #include <vector>
 
 #include "core/error.h"
+#include "core/timers.h"
 
 namespace echat::bindings {
 
-// The hot path's shared region of wasm memory (plain exported functions, no embind: the socket.io
-// calls in socketio_bindings.cpp, the IM's delivery in im_bindings.cpp): numbers and short texts in and
-// out. js-shim/core-driver.js views it (views()).
+// The hot path's shared region of wasm memory (the socket.io calls in socketio_bindings.cpp, the IM's
+// lanes): numbers and short texts in and out. js-shim/core-driver.js views it (views()).
 //   f64 f[0] the deadline for the host timer, f[1] an id, f[2..8) numbers; i32 i[0] a length, i[1] a
 //   transport id, i[2..8) small numbers; head[kHead] header bytes. Each area documents its use.
 // 1 KiB: an IM send's answer carries the envelope (its JWT, typically 200-400 bytes) with the record's head.
@@ -40,9 +44,24 @@ struct Shared {
 };
 Shared& shared_region();  // one per module (socketio_bindings.cpp)
 
-inline emscripten::val bytes_view(const std::string& s) {
-  return emscripten::val(emscripten::typed_memory_view(s.size(), reinterpret_cast<const unsigned char*>(s.data())));
-}
+// Bytes handed to the host: their address in wasm memory and their count (two 32-bit words).
+struct Bytes {
+  std::uint32_t data;
+  std::uint32_t size;
+};
+const Bytes* bytes_out(const std::string& s);  // boundary.cpp: one slot, valid until the next call
+
+// The string arguments of the call being made, in the order the host wrote them (echat_in).
+class Input {
+ public:
+  Input();
+  std::string_view next(std::uint32_t size);  // the next string of `size` bytes ("" past the end)
+  std::string str(std::uint32_t size) { return std::string(next(size)); }
+
+ private:
+  const char* at_;
+  std::size_t left_;
+};
 
 template <typename T>
 class Handles {
@@ -75,12 +94,12 @@ class Session {
 
   // Applies f(core) and returns the batch. f may call result()/fail() to answer the call.
   template <typename F>
-  emscripten::val run(F&& f) {
+  const Bytes* run(F&& f) {
     result_ = "null";
     call_error_.reset();
     if (core_) f(*core_);
     complete([](void*, Outputs&, const Core&) { return -1; }, nullptr);
-    return bytes_view(*last_);
+    return bytes_out(*last_);
   }
 
   // The hot path's form (bindings/socketio_bindings.cpp): applies f(core), then offers the outputs and
@@ -132,11 +151,16 @@ class Session {
   }
 
   // The last batch written (run_fast answered kBatch), and its binary payloads.
-  emscripten::val last() const { return last_ ? bytes_view(*last_) : emscripten::val::null(); }
-  emscripten::val binary() const { return bytes_view(writer_.arena()); }
+  const Bytes* last() const { return last_ ? bytes_out(*last_) : bytes_out(none()); }
+  const Bytes* binary() const { return bytes_out(writer_.arena()); }
   Core* core() { return core_ ? &*core_ : nullptr; }
 
  private:
+  static const std::string& none() {
+    static const std::string empty;
+    return empty;
+  }
+
   std::optional<Core> core_;
   std::optional<core::Error> error_;
   std::optional<core::Error> call_error_;

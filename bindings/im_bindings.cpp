@@ -1,8 +1,8 @@
-// embind over im::Client: thin, no logic. Each function is one input of the sans-I/O core on the client
-// `h` (from _ImClient_new) and returns one batch (src/host/im_batch.h) as bytes (bindings/boundary.h).
-// The hot path of a delivery is a plain export in im_lane.cpp.
+// The IM area's boundary over im::Client: thin, no logic. Each export is one input of the sans-I/O core on
+// the client `h` (from echat_ImClient_new) and returns one batch (src/host/im_batch.h) as Bytes
+// (bindings/boundary.h); a string argument is its byte length, its bytes in the input buffer (echat_in).
+// The hot paths of a delivery and a send are plain exports in im_lane.cpp and im_send_lane.cpp.
 // The friendly API is js-shim/im.js and js-shim/apis.js.
-#include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
 #include <optional>
@@ -21,11 +21,14 @@ namespace {
 
 using echat::core::Millis;
 using echat::im::Client;
+using echat::bindings::Bytes;
 using echat::bindings::ImSession;
+using echat::bindings::Input;
+using Len = std::uint32_t;  // a string argument's byte length (bindings/boundary.h)
 auto& g_clients = echat::bindings::g_im_sessions;
 
 template <typename F>
-emscripten::val on(int h, F&& f) {
+const Bytes* on(int h, F&& f) {
   ImSession& s = g_clients.at(h);
   return s.run([&](Client& c) { f(s, c); });
 }
@@ -37,7 +40,7 @@ std::string json_string(std::string_view s) {
 }
 
 // {"jwt", "uploadUrl", "httpBase", "synced", "state", "auid"}
-emscripten::val im_info(int h, double) {
+const Bytes* im_info(int h) {
   return on(h, [](ImSession& s, Client& c) {
     s.result("{\"jwt\":" + json_string(c.jwt()) + ",\"uploadUrl\":" + json_string(c.upload_url()) +
              ",\"httpBase\":" + json_string(c.http_base()) + ",\"synced\":" + std::to_string(c.synced_seq()) +
@@ -59,7 +62,7 @@ std::string json_list(const std::vector<std::string>& v) {
 // records load() wants (exact keys, and every key starting with a prefix), the key of the synced position
 // (echat_im_message's record), the outbox's key, its records' prefix and its marker (echat_im_send's), and
 // "setByCore": the form fields a send lane form may not carry (im::Client::kSetByCore).
-emscripten::val im_storage_keys(int h, double) {
+const Bytes* im_storage_keys(int h) {
   return on(h, [](ImSession& s, Client& c) {
     s.result("{\"keys\":" + json_list(c.storage_keys()) + ",\"prefixes\":" + json_list(c.storage_prefixes()) +
              ",\"synced\":" + json_string(c.synced_key()) + ",\"outbox\":" + json_string(c.outbox_key()) +
@@ -69,69 +72,91 @@ emscripten::val im_storage_keys(int h, double) {
   });
 }
 
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE int echat_ImClient_new(Len config) {
+  Input in;
+  return g_clients.add(std::make_unique<ImSession>(echat::im::config_from_json(in.next(config))));
+}
+EMSCRIPTEN_KEEPALIVE void echat_ImClient_delete(int h) { g_clients.remove(h); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_status(int h, double) { return on(h, [](ImSession&, Client&) {}); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_binary(int h) { return g_clients.at(h).binary(); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_last(int h) { return g_clients.at(h).last(); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_info(int h, double) { return im_info(h); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_storageKeys(int h, double) { return im_storage_keys(h); }
 // transport: -1 = the configured apiTransport, 0 = HTTP, 1 = socket
-emscripten::val im_request(int h, double now, std::string module, std::string method, std::string form, int transport) {
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_request(int h, double now, Len module, Len method, Len form,
+                                                         int transport) {
+  Input in;
+  const std::string_view mod = in.next(module), meth = in.next(method), f = in.next(form);
   return on(h, [&](ImSession& s, Client& c) {
     std::optional<echat::im::Transport> t;
     if (transport == 0) t = echat::im::Transport::Http;
     if (transport == 1) t = echat::im::Transport::Socket;
-    s.id(c.request(Millis(now), module, method, form, t));
+    s.id(c.request(Millis(now), mod, meth, f, t));
   });
 }
-
-}  // namespace
-
-
-EMSCRIPTEN_BINDINGS(echat_im) {
-  using emscripten::function;
-  function("_ImClient_new", +[](std::string config_json) {
-    return g_clients.add(std::make_unique<ImSession>(echat::im::config_from_json(config_json)));
-  });
-  function("_ImClient_delete", +[](int h) { g_clients.remove(h); });
-  function("_ImClient_status", +[](int h, double) { return on(h, [](ImSession&, Client&) {}); });
-  function("_ImClient_binary", +[](int h) { return g_clients.at(h).binary(); });
-  function("_ImClient_last", +[](int h) { return g_clients.at(h).last(); });
-  function("_ImClient_info", &im_info);
-  function("_ImClient_storageKeys", &im_storage_keys);
-  function("_ImClient_request", &im_request);
-  function("_ImClient_load", +[](int h, double now, std::string records) {
-    return on(h, [&](ImSession&, Client& c) { c.load(Millis(now), echat::host::records_from_json(records)); });
-  });
-  function("_ImClient_start", +[](int h, double now) { return on(h, [&](ImSession&, Client& c) { c.start(Millis(now)); }); });
-  function("_ImClient_send", +[](int h, double now, std::string form) {
-    return on(h, [&](ImSession& s, Client& c) { s.id(c.send_message(Millis(now), form)); });
-  });
-  function("_ImClient_conversations", +[](int h, double) {
-    return on(h, [&](ImSession& s, Client& c) { s.result(c.conversations_json()); });
-  });
-  function("_ImClient_markRead", +[](int h, double now, std::string way, std::string to_target) {
-    return on(h, [&](ImSession& s, Client& c) { s.id(c.mark_read(Millis(now), way, to_target)); });
-  });
-  function("_ImClient_close", +[](int h, double now) { return on(h, [&](ImSession&, Client& c) { c.close(Millis(now)); }); });
-  function("_ImClient_wake", +[](int h, double now) { return on(h, [&](ImSession&, Client& c) { c.wake(Millis(now)); }); });
-  function("_ImClient_setOnline", +[](int h, double now, bool online) {
-    return on(h, [&](ImSession&, Client& c) { c.set_online(Millis(now), online); });
-  });
-  function("_ImClient_httpResponse", +[](int h, double now, double id, int status, std::string body) {
-    return on(h, [&](ImSession&, Client& c) { c.on_http_response(Millis(now), static_cast<std::uint64_t>(id), status, body); });
-  });
-  function("_ImClient_httpError", +[](int h, double now, double id, std::string message) {
-    return on(h, [&](ImSession&, Client& c) { c.on_http_error(Millis(now), static_cast<std::uint64_t>(id), message); });
-  });
-  function("_ImClient_transportOpen", +[](int h, double now, unsigned tid) {
-    return on(h, [&](ImSession&, Client& c) { c.on_transport_open(Millis(now), tid); });
-  });
-  function("_ImClient_textFrame", +[](int h, double now, unsigned tid, std::string data) {
-    return on(h, [&](ImSession&, Client& c) { c.on_frame(Millis(now), tid, {false, std::move(data)}); });
-  });
-  function("_ImClient_binaryFrame", +[](int h, double now, unsigned tid, std::string bytes) {
-    return on(h, [&](ImSession&, Client& c) { c.on_frame(Millis(now), tid, {true, std::move(bytes)}); });
-  });
-  function("_ImClient_transportClose", +[](int h, double now, unsigned tid, int code, std::string reason) {
-    return on(h, [&](ImSession&, Client& c) { c.on_transport_close(Millis(now), tid, code, std::move(reason)); });
-  });
-  function("_ImClient_transportError", +[](int h, double now, unsigned tid, std::string message) {
-    return on(h, [&](ImSession&, Client& c) { c.on_transport_error(Millis(now), tid, std::move(message)); });
-  });
-  function("_ImClient_timer", +[](int h, double now) { return on(h, [&](ImSession&, Client& c) { c.on_timer(Millis(now)); }); });
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_load(int h, double now, Len records) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) { c.load(Millis(now), echat::host::records_from_json(in.next(records))); });
 }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_start(int h, double now) {
+  return on(h, [&](ImSession&, Client& c) { c.start(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_send(int h, double now, Len form) {
+  Input in;
+  return on(h, [&](ImSession& s, Client& c) { s.id(c.send_message(Millis(now), in.next(form))); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_conversations(int h, double) {
+  return on(h, [&](ImSession& s, Client& c) { s.result(c.conversations_json()); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_markRead(int h, double now, Len way, Len to_target) {
+  Input in;
+  const std::string w = in.str(way), t = in.str(to_target);
+  return on(h, [&](ImSession& s, Client& c) { s.id(c.mark_read(Millis(now), w, t)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_close(int h, double now) {
+  return on(h, [&](ImSession&, Client& c) { c.close(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_wake(int h, double now) {
+  return on(h, [&](ImSession&, Client& c) { c.wake(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_setOnline(int h, double now, int online) {
+  return on(h, [&](ImSession&, Client& c) { c.set_online(Millis(now), online != 0); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_httpResponse(int h, double now, double id, int status, Len body) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) {
+    c.on_http_response(Millis(now), static_cast<std::uint64_t>(id), status, in.next(body));
+  });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_httpError(int h, double now, double id, Len message) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) { c.on_http_error(Millis(now), static_cast<std::uint64_t>(id), in.str(message)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_transportOpen(int h, double now, unsigned tid) {
+  return on(h, [&](ImSession&, Client& c) { c.on_transport_open(Millis(now), tid); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_textFrame(int h, double now, unsigned tid, Len data) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) { c.on_frame(Millis(now), tid, {false, in.str(data)}); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_binaryFrame(int h, double now, unsigned tid, Len bytes) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) { c.on_frame(Millis(now), tid, {true, in.str(bytes)}); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_transportClose(int h, double now, unsigned tid, int code, Len reason) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) { c.on_transport_close(Millis(now), tid, code, in.str(reason)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_transportError(int h, double now, unsigned tid, Len message) {
+  Input in;
+  return on(h, [&](ImSession&, Client& c) { c.on_transport_error(Millis(now), tid, in.str(message)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_ImClient_timer(int h, double now) {
+  return on(h, [&](ImSession&, Client& c) { c.on_timer(Millis(now)); });
+}
+
+}  // extern "C"

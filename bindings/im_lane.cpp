@@ -1,4 +1,4 @@
-// The IM area's hot path: a delivery, as a plain export (no embind invoker, no string marshalling),
+// The IM area's hot path: a delivery, as a plain export (no string marshalling),
 // answering through the shared region (bindings/boundary.h). Compiled -O2 with the core's lanes
 // (toolchain/emscripten-flags.cmake, ECHAT_EM_HOT_SOURCES), so that the Session's inline steps and the
 // region's writes are not calls: WeChat on iOS interprets wasm (docs/benchmarks.md). Thin: no logic.
@@ -21,19 +21,19 @@ using echat::im::Client;
 
 extern "C" {
 
-// The hot path of a delivery (no embind invoker, no string marshalling; the region: bindings/boundary.h):
+// The hot path of a delivery (no string marshalling; the region: bindings/boundary.h):
 // a text frame `42<id>["topic.message", {...}]` whose arguments the host keeps as `ext` (`size`
 // characters, JSON.parse'd there). head[0..head_len) is the frame up to its '[', followed by the message
 // object's way, formUser and toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers,
 // create_time its createTime (-1: none), flags bit 0 its `recalled`.
-// Returns -1 when the core did not take it (pass the frame to _ImClient_textFrame), 3 when it did and
-// the batch says what follows (_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
+// Returns -1 when the core did not take it (pass the frame to echat_ImClient_textFrame), 3 when it did and
+// the batch says what follows (echat_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
 // in the region, in the order the host performs it:
 //   f[0] the deadline (-1 none); i[3] > 0: send head[i[2]..i[2] + i[3]) on transport i[1]; hand the
 //   message over; i[0] & 1: its conversation changed (way and toTarget: the message's way, and its
 //   formUser if i[0] & 2, else its toTarget), with unread f[2], readSeq f[3], lastSeq f[4], updateTime
 //   f[5] and the message as its last; i[0] & 4: forget the object once handed over; store
-//   head[0..i[2]) under the synced key (_ImClient_storageKeys: "synced"); then forget the object i[4]
+//   head[0..i[2]) under the synced key (echat_ImClient_storageKeys: "synced"); then forget the object i[4]
 //   (0: none). The texts are ASCII.
 EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, int ext, int size, double seq,
                                           double mid, double create_time, int flags, int way_len, int from_len,

@@ -1,5 +1,5 @@
 // The IM area's send lane: message/send and a call's answer with the bytes kept by the host, as plain
-// exports (no embind invoker, no string marshalling; the region: bindings/boundary.h). Thin: no logic.
+// exports (no string marshalling; the region: bindings/boundary.h). Thin: no logic.
 // Compiled -Oz like the rest (not with the -O2 lanes: one call per message sent, where the delivery lane
 // runs for every message received; -O2 here cost ~4 KB of wasm for ~7% of a send on JSC without a JIT).
 #include <emscripten/emscripten.h>
@@ -24,8 +24,8 @@ extern "C" {
 // message/send with the form kept by the host (im::Client::send_fast): `ext` the handle of its
 // JSON.stringify text of `size` characters; head[0..) its toTarget, way, formUser and clientMsgId
 // (to_len, way_len, from_len, cmid_len bytes; flags bit 0: it has a formUser, bit 1: a clientMsgId).
-// Returns -1 when the core did not take it (pass the text to _ImClient_send), 6 when it did (7: and the
-// batch says what follows, _ImClient_last), 5 when it refused it for good (over the server's maxPayload:
+// Returns -1 when the core did not take it (pass the text to echat_ImClient_send), 6 when it did (7: and the
+// batch says what follows, echat_ImClient_last), 5 when it refused it for good (over the server's maxPayload:
 // head holds the 400's message, i[2] bytes, ASCII; nothing changed). The region: f[0] the deadline (-1 none; 7: the batch's),
 // f[1] the call id; i[0] bit 0: store the outbox marker too, bit 1: sent at once on transport i[1];
 // head: the fields to add (i[2] bytes), the record's head (i[3]), the frame's text before the wire text
@@ -78,7 +78,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 
 // A call's answer `43<id>[...]` whose arguments the host keeps (`ext`, `size` characters) and read:
 // its R has code 0 (im::Client::answer_fast); head[0..head_len) the frame up to its '['. Returns -1
-// when the core did not take it (pass the frame to _ImClient_textFrame), 8 when it did (9: and the
+// when the core did not take it (pass the frame to echat_ImClient_textFrame), 8 when it did (9: and the
 // batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id;
 // i[0] bit 0: an outbox message (its record goes, SendState sent), bit 1: the outbox marker goes too,
 // bit 2: the next message went out (call id f[2], on transport i[1]: its frame's text, then the wire

@@ -1,5 +1,5 @@
-// The IM area's sessions (one per im::Client the host made), shared by its embind block
-// (im_bindings.cpp) and its hot path's plain export (im_lane.cpp).
+// The IM area's sessions (one per im::Client the host made), shared by its exports (im_bindings.cpp)
+// and its hot paths (im_lane.cpp, im_send_lane.cpp).
 #pragma once
 
 #include "bindings/boundary.h"

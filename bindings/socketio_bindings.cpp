@@ -1,20 +1,19 @@
-// embind over socketio::Manager: thin, no logic. Each function is one input of the sans-I/O core on the
-// manager `h` (from _SioManager_new) and returns one batch (src/host/batch.h) as bytes (bindings/boundary.h).
-// The friendly API is js-shim/io.js; js-shim/core-driver.js calls these.
+// The socket.io area's boundary over socketio::Manager: thin, no logic. Each echat_SioManager_* export is
+// one input of the sans-I/O core on the manager `h` (from echat_SioManager_new) and returns one batch
+// (src/host/batch.h) as Bytes (bindings/boundary.h); a string argument is its byte length, its bytes in
+// the input buffer (echat_in). The friendly API is js-shim/io.js; js-shim/core-driver.js calls these.
 //
-// The hot path (received EVENT/ACK frames, emits, acks) uses plain exported functions instead
-// (echat_sio_*, no embind invoker, no string marshalling): integers in, a small code out, details in
-// one shared region of wasm memory (echat_sio_shared). The payload never enters wasm memory: the host
+// The hot path (received EVENT/ACK frames, emits, acks) uses the echat_sio_* exports instead, without
+// strings: integers in, a small code out, details in one shared region of wasm memory (echat_sio_shared). The payload never enters wasm memory: the host
 // keeps it under a handle (engineio::ExternalRef) and reports what JSON.parse found (socketio::Shape).
 //   region: f64 f[0] the deadline to arm the host timer at (-1 none; a fast lane may give one earlier than
 //           the core's next: the timer input then reports the real one), f[1] ack id / emit id; i32 i[0] header length, i[1]
 //           transport id; head[kHead] header bytes (in: the received frame's header or the namespace;
 //           out: the header to send before the payload)
-//   codes:  -1 not taken (frame: pass it whole to _SioManager_textFrame), 0 nothing for the app,
+//   codes:  -1 not taken (frame: pass it whole to echat_SioManager_textFrame), 0 nothing for the app,
 //           1 deliver the event (nsp "/", ack id f[1] or -1), 2 the ack of emit f[1] arrived (nsp "/"),
-//           3 read the batch (_SioManager_last), 4 send head[0..i[0]) + payload on transport i[1]
+//           3 read the batch (echat_SioManager_last), 4 send head[0..i[0]) + payload on transport i[1]
 //           (emit id f[1] for an emit)
-#include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 
 #include <cstring>
@@ -31,36 +30,11 @@ namespace {
 using echat::core::Millis;
 using echat::socketio::Manager;
 using SioSession = echat::bindings::Session<Manager, echat::host::BatchWriter>;
+using echat::bindings::Bytes;
+using echat::bindings::Input;
+using Len = std::uint32_t;  // a string argument's byte length (bindings/boundary.h)
 
 echat::bindings::Handles<SioSession> g_managers;  // bindings only: src/ has no globals
-
-int sio_new(std::string options_json) {
-  return g_managers.add(std::make_unique<SioSession>(echat::host::manager_options_from_json(options_json)));
-}
-
-emscripten::val sio_emit(int h, double now, std::string nsp, std::string args, int flags, double ack_timeout,
-                         std::string blob) {
-  SioSession& s = g_managers.at(h);
-  return s.run([&](Manager& m) {
-    auto parts = echat::host::split_blob(blob);
-    if (!parts.ok()) return s.fail(parts.error());
-    Manager::EmitOptions o;
-    o.want_ack = flags & 1;
-    o.is_volatile = flags & 2;
-    o.retries = static_cast<std::uint32_t>(flags) >> 2;
-    if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
-    s.id(m.emit(Millis(now), nsp, std::move(args), std::move(parts.value()), o));
-  });
-}
-
-emscripten::val sio_ack(int h, double now, std::string nsp, double ack_id, std::string args, std::string blob) {
-  SioSession& s = g_managers.at(h);
-  return s.run([&](Manager& m) {
-    auto parts = echat::host::split_blob(blob);
-    if (!parts.ok()) return s.fail(parts.error());
-    s.check(m.ack(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), std::move(args), std::move(parts.value())));
-  });
-}
 
 using echat::bindings::kHead;
 using echat::bindings::Shared;
@@ -211,69 +185,123 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_oldest(int h) {
   return s.core() ? static_cast<int>(s.core()->oldest_external()) : 0;
 }
 
-}  // extern "C"
-
-EMSCRIPTEN_BINDINGS(echat_socketio) {
-  using emscripten::function;
-  function("_SioManager_new", &sio_new);
-  function("_SioManager_delete", +[](int h) { g_managers.remove(h); });
-  function("_SioManager_status", +[](int h, double) { return g_managers.at(h).run([](Manager&) {}); });
-  function("_SioManager_binary", +[](int h) { return g_managers.at(h).binary(); });
-  function("_SioManager_last", +[](int h) { return g_managers.at(h).last(); });
-  function("_SioShared", +[]() {
-    return emscripten::val(emscripten::typed_memory_view(sizeof(Shared), reinterpret_cast<unsigned char*>(&g_shared)));
-  });
-  function("_SioReserved", +[]() { return std::string(echat::socketio::reserved_event_names()); });
-  function("_SioManager_emit", &sio_emit);
-  function("_SioManager_ack", &sio_ack);
-  function("_SioManager_connectSocket", +[](int h, double now, std::string nsp, std::string auth) {
-    SioSession& s = g_managers.at(h);
-    return s.run([&](Manager& m) { s.check(m.connect_socket(Millis(now), std::move(nsp), std::move(auth))); });
-  });
-  function("_SioManager_disconnectSocket", +[](int h, double now, std::string nsp) {
-    return g_managers.at(h).run([&](Manager& m) { m.disconnect_socket(Millis(now), nsp); });
-  });
-  function("_SioManager_setOptions", +[](int h, double, std::string options_json) {
-    SioSession& s = g_managers.at(h);
-    return s.run([&](Manager& m) {
-      auto o = echat::host::manager_options_from_json(options_json);
-      if (!o) return s.fail(o.error());
-      s.check(m.set_reconnect_options(std::move(o.value())));
-    });
-  });
-  function("_SioManager_setOffset", +[](int h, double, std::string nsp, std::string offset) {
-    SioSession& s = g_managers.at(h);
-    return s.run([&](Manager& m) { s.check(m.set_recovery_offset(nsp, std::move(offset))); });
-  });
-  function("_SioManager_dropConnection", +[](int h, double now) {
-    return g_managers.at(h).run([&](Manager& m) { m.drop_connection(Millis(now)); });
-  });
-  function("_SioManager_open", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.open(Millis(now)); }); });
-  function("_SioManager_close", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.close(Millis(now)); }); });
-  function("_SioManager_wake", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.wake(Millis(now)); }); });
-  function("_SioManager_setOnline", +[](int h, double now, bool online) {
-    return g_managers.at(h).run([&](Manager& m) { m.set_online(Millis(now), online); });
-  });
-  function("_SioManager_transportOpen", +[](int h, double now, unsigned tid) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_transport_open(Millis(now), tid); });
-  });
-  function("_SioManager_textFrame", +[](int h, double now, unsigned tid, std::string data) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_frame(Millis(now), tid, {false, std::move(data)}); });
-  });
-  function("_SioManager_binaryFrame", +[](int h, double now, unsigned tid, std::string bytes) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_frame(Millis(now), tid, {true, std::move(bytes)}); });
-  });
-  function("_SioManager_transportClose", +[](int h, double now, unsigned tid, int code, std::string reason) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_transport_close(Millis(now), tid, code, std::move(reason)); });
-  });
-  function("_SioManager_transportError", +[](int h, double now, unsigned tid, std::string message) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_transport_error(Millis(now), tid, std::move(message)); });
-  });
-  function("_SioManager_httpResponse", +[](int h, double now, unsigned tid, unsigned rid, int status, std::string body) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_http_response(Millis(now), tid, rid, status, std::move(body)); });
-  });
-  function("_SioManager_httpError", +[](int h, double now, unsigned tid, unsigned rid, std::string message) {
-    return g_managers.at(h).run([&](Manager& m) { m.on_http_error(Millis(now), tid, rid, std::move(message)); });
-  });
-  function("_SioManager_timer", +[](int h, double now) { return g_managers.at(h).run([&](Manager& m) { m.on_timer(Millis(now)); }); });
+EMSCRIPTEN_KEEPALIVE int echat_SioManager_new(Len options) {
+  Input in;
+  return g_managers.add(std::make_unique<SioSession>(echat::host::manager_options_from_json(in.next(options))));
 }
+EMSCRIPTEN_KEEPALIVE void echat_SioManager_delete(int h) { g_managers.remove(h); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_status(int h, double) { return g_managers.at(h).run([](Manager&) {}); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_binary(int h) { return g_managers.at(h).binary(); }
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_last(int h) { return g_managers.at(h).last(); }
+// The event names socket.io reserves, comma-separated.
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_sio_reserved() {
+  static const std::string names(echat::socketio::reserved_event_names());
+  return echat::bindings::bytes_out(names);
+}
+// flags: 1 wants an ack, 2 volatile, bits 2.. the retries; ack_timeout < 0: none. blob: the binary
+// attachments, length-prefixed (host/batch.h split_blob).
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_emit(int h, double now, Len nsp_len, Len args_len, int flags,
+                                                        double ack_timeout, Len blob_len) {
+  Input in;
+  std::string nsp = in.str(nsp_len), args = in.str(args_len);
+  const std::string_view blob = in.next(blob_len);
+  SioSession& s = g_managers.at(h);
+  return s.run([&](Manager& m) {
+    auto parts = echat::host::split_blob(blob);
+    if (!parts.ok()) return s.fail(parts.error());
+    Manager::EmitOptions o;
+    o.want_ack = flags & 1;
+    o.is_volatile = flags & 2;
+    o.retries = static_cast<std::uint32_t>(flags) >> 2;
+    if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
+    s.id(m.emit(Millis(now), std::move(nsp), std::move(args), std::move(parts.value()), o));
+  });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_ack(int h, double now, Len nsp_len, double ack_id, Len args_len,
+                                                       Len blob_len) {
+  Input in;
+  std::string nsp = in.str(nsp_len), args = in.str(args_len);
+  const std::string_view blob = in.next(blob_len);
+  SioSession& s = g_managers.at(h);
+  return s.run([&](Manager& m) {
+    auto parts = echat::host::split_blob(blob);
+    if (!parts.ok()) return s.fail(parts.error());
+    s.check(m.ack(Millis(now), nsp, static_cast<std::uint64_t>(ack_id), std::move(args), std::move(parts.value())));
+  });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_connectSocket(int h, double now, Len nsp_len, Len auth_len) {
+  Input in;
+  std::string nsp = in.str(nsp_len), auth = in.str(auth_len);
+  SioSession& s = g_managers.at(h);
+  return s.run([&](Manager& m) { s.check(m.connect_socket(Millis(now), std::move(nsp), std::move(auth))); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_disconnectSocket(int h, double now, Len nsp_len) {
+  Input in;
+  const std::string nsp = in.str(nsp_len);
+  return g_managers.at(h).run([&](Manager& m) { m.disconnect_socket(Millis(now), nsp); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_setOptions(int h, double, Len options) {
+  Input in;
+  const std::string_view json = in.next(options);
+  SioSession& s = g_managers.at(h);
+  return s.run([&](Manager& m) {
+    auto o = echat::host::manager_options_from_json(json);
+    if (!o) return s.fail(o.error());
+    s.check(m.set_reconnect_options(std::move(o.value())));
+  });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_setOffset(int h, double, Len nsp_len, Len offset_len) {
+  Input in;
+  const std::string nsp = in.str(nsp_len);
+  std::string offset = in.str(offset_len);
+  SioSession& s = g_managers.at(h);
+  return s.run([&](Manager& m) { s.check(m.set_recovery_offset(nsp, std::move(offset))); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_dropConnection(int h, double now) {
+  return g_managers.at(h).run([&](Manager& m) { m.drop_connection(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_open(int h, double now) {
+  return g_managers.at(h).run([&](Manager& m) { m.open(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_close(int h, double now) {
+  return g_managers.at(h).run([&](Manager& m) { m.close(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_wake(int h, double now) {
+  return g_managers.at(h).run([&](Manager& m) { m.wake(Millis(now)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_setOnline(int h, double now, int online) {
+  return g_managers.at(h).run([&](Manager& m) { m.set_online(Millis(now), online != 0); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_transportOpen(int h, double now, unsigned tid) {
+  return g_managers.at(h).run([&](Manager& m) { m.on_transport_open(Millis(now), tid); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_textFrame(int h, double now, unsigned tid, Len data) {
+  Input in;
+  return g_managers.at(h).run([&](Manager& m) { m.on_frame(Millis(now), tid, {false, in.str(data)}); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_binaryFrame(int h, double now, unsigned tid, Len bytes) {
+  Input in;
+  return g_managers.at(h).run([&](Manager& m) { m.on_frame(Millis(now), tid, {true, in.str(bytes)}); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_transportClose(int h, double now, unsigned tid, int code, Len reason) {
+  Input in;
+  return g_managers.at(h).run([&](Manager& m) { m.on_transport_close(Millis(now), tid, code, in.str(reason)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_transportError(int h, double now, unsigned tid, Len message) {
+  Input in;
+  return g_managers.at(h).run([&](Manager& m) { m.on_transport_error(Millis(now), tid, in.str(message)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_httpResponse(int h, double now, unsigned tid, unsigned rid, int status,
+                                                                Len body) {
+  Input in;
+  return g_managers.at(h).run([&](Manager& m) { m.on_http_response(Millis(now), tid, rid, status, in.str(body)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_httpError(int h, double now, unsigned tid, unsigned rid, Len message) {
+  Input in;
+  return g_managers.at(h).run([&](Manager& m) { m.on_http_error(Millis(now), tid, rid, in.str(message)); });
+}
+EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_timer(int h, double now) {
+  return g_managers.at(h).run([&](Manager& m) { m.on_timer(Millis(now)); });
+}
+
+}  // extern "C"

@@ -31,7 +31,10 @@ function shapeOf(v, reserved) {
 // How long after onAppShow a socket close still counts as one the suspension caused.
 const RESUME_WINDOW_MS = 5000;
 
-const { decodeUtf8 } = require('./utf8.js');
+const { decodeUtf8, utf8Length, encodeUtf8 } = require('./utf8.js');
+
+const ASCII = /^[\x00-\x7f]*$/;  // native: a long ASCII text's byte length without a loop here
+const IN_KEEP = 65536;  // bindings/boundary.cpp kKeep
 
 function copyOut(view, off, len) {
   const out = new ArrayBuffer(len);
@@ -54,7 +57,9 @@ class CoreDriver {
     this.area = area;
     this.io = io;
     this.closedCode = closedCode;
-    this.h = core[`_${area}_new`](optionsJson);  // a handle: bindings/<area>_bindings.cpp
+    this.inAt = 0;   // the input buffer (bindings/boundary.h): its address and size
+    this.inCap = -1;
+    this.h = this.invoke('new', [optionsJson]);  // a handle: bindings/<area>_bindings.cpp
     this.sockets = new Map();  // transport id -> platform socket
     this.gets = new Map();     // transport id -> the long-polling GET in flight ({abort})
     this.timer = null;
@@ -72,7 +77,7 @@ class CoreDriver {
     this.draining = false;
     this.nextRef = 1;
     this.shared = null;
-    if (this.fast) this.reserved = new Set(core._SioReserved().split(','));
+    if (this.fast) this.reserved = new Set(decodeUtf8(this.bytes(core._echat_sio_reserved())).split(','));
     // The IM area's hot path (bindings/im_lane.cpp, echat_im_message): a delivery's object stays
     // here under a handle until the core releases it ({k:'drop'}).
     this.imFast = area === 'ImClient' && typeof core._echat_im_message === 'function';
@@ -87,7 +92,8 @@ class CoreDriver {
   views() {
     let v = this.shared;
     if (v === null || v.u8.byteLength === 0) {
-      const u8 = this.core._SioShared();
+      const at = this.core._echat_sio_shared();
+      const u8 = new Uint8Array(this.core.HEAPU8.buffer, at, 96 + HEAD_MAX);
       v = this.shared = {
         u8,
         f64: new Float64Array(u8.buffer, u8.byteOffset, 8),
@@ -181,7 +187,7 @@ class CoreDriver {
     }
     if (code !== 3) return false;
     this.held.set(ref, m);
-    this.dispatch(JSON.parse(decodeUtf8(this.core._ImClient_last(this.h))));
+    this.dispatch(JSON.parse(decodeUtf8(this.bytes(this.core._echat_ImClient_last(this.h)))));
     return true;
   }
 
@@ -214,8 +220,8 @@ class CoreDriver {
   // JSON.stringify, which stays here: the record and the frames are written from it and the core's
   // texts (im::Client::send_fast). `registered(id)` runs before anything is performed. False (nothing
   // done) when the form is not plain (a field of another type, a key the core sets itself: the core's
-  // list, _ImClient_storageKeys "setByCore"; toJSON) or
-  // the core leaves it to the general path (_ImClient_send), which decides and names what is wrong.
+  // list, echat_ImClient_storageKeys "setByCore"; toJSON) or
+  // the core leaves it to the general path (echat_ImClient_send), which decides and names what is wrong.
   // `refused(x)` (x: {code, message}, as a batch's caller error) when the core refuses it for good.
   sendForm(form, text, registered, refused) {
     const to = form.toTarget;
@@ -270,7 +276,7 @@ class CoreDriver {
   // said there is one (its transport commands first, as dispatch() does); else the lane's deadline.
   laneDone(outs, withBatch, deadline) {
     if (withBatch) {
-      const batch = JSON.parse(decodeUtf8(this.core._ImClient_last(this.h)));
+      const batch = JSON.parse(decodeUtf8(this.bytes(this.core._echat_ImClient_last(this.h))));
       batch.o = outs.concat(batch.o);
       this.dispatch(batch);
     } else {
@@ -357,7 +363,7 @@ class CoreDriver {
     }
     if (code === 3) {
       this.held.set(ref, value);
-      const batch = JSON.parse(decodeUtf8(this.core._SioManager_last(this.h)));
+      const batch = JSON.parse(decodeUtf8(this.bytes(this.core._echat_SioManager_last(this.h))));
       if (before) before(batch);
       this.dispatch(batch);
       this.prune();
@@ -406,7 +412,57 @@ class CoreDriver {
   }
 
   raw(name, ...args) {
-    return JSON.parse(decodeUtf8(this.core[`_${this.area}_${name}`](this.h, this.platform.now(), ...args)));
+    return JSON.parse(decodeUtf8(this.bytes(this.invoke(name, [this.h, this.platform.now(), ...args]))));
+  }
+
+  // Calls the core's export echat_<area>_<name>(...args) (bindings/boundary.h): numbers go as they are; a
+  // string (as UTF-8) or a Uint8Array goes through the input buffer (echat_in), and the export gets its
+  // byte length in its place.
+  invoke(name, args) {
+    const core = this.core;
+    let total = 0;
+    let strings = false;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (typeof a === 'string') total += ASCII.test(a) ? a.length : utf8Length(a);
+      else if (typeof a === 'object' && a) total += a.length;
+      else continue;
+      strings = true;
+    }
+    if (strings) {
+      // The input buffer is asked for again only when it is too small, or large and no longer needed
+      // (bindings/boundary.cpp echat_in). Through Reflect.apply: V8 11.3 (Node 20) crashed with the
+      // call inlined into this function by TurboFan (a SIGSEGV in tests/js/heap.test.js, gone with
+      // --no-turbo-inline-js-wasm-calls).
+      if (total > this.inCap || (this.inCap > IN_KEEP && total <= IN_KEEP)) {
+        this.inAt = Reflect.apply(core._echat_in, null, [total]);
+        this.inCap = total;
+      }
+      let at = this.inAt;
+      const u8 = core.HEAPU8;  // after echat_in: it may have grown the memory
+      args = args.slice();
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (typeof a === 'string') {
+          const end = encodeUtf8(a, u8, at);
+          args[i] = end - at;
+          at = end;
+        } else if (typeof a === 'object' && a) {
+          u8.set(a, at);
+          args[i] = a.length;
+          at += a.length;
+        }
+      }
+    }
+    return core[`_echat_${this.area}_${name}`](...args);
+  }
+
+  // The bytes an export answered (the address of a {data, size} pair): a view of wasm memory, valid
+  // until the next call.
+  bytes(p) {
+    const w = this.core.HEAPU32;
+    const data = w[p >> 2];
+    return this.core.HEAPU8.subarray(data, data + w[(p >> 2) + 1]);
   }
 
   // Calls raw method `name` with (now, ...args); returns {r, x} after dispatching the batch.
@@ -435,7 +491,7 @@ class CoreDriver {
     const outs = batch.o;
     let arena = null;
     const bytes = (off, len) => {
-      if (!arena) arena = this.core[`_${this.area}_binary`](this.h);
+      if (!arena) arena = this.bytes(this.core[`_echat_${this.area}_binary`](this.h));
       return copyOut(arena, off, len);
     };
     // Copy every binary payload out of wasm memory first: app listeners may call back into the core,
@@ -610,7 +666,7 @@ class CoreDriver {
     this.sockets.clear();
     for (const g of this.gets.values()) g.abort();
     this.gets.clear();
-    this.core[`_${this.area}_delete`](this.h);
+    this.core[`_echat_${this.area}_delete`](this.h);
   }
 }
 

@@ -1,5 +1,5 @@
 'use strict';
-// sdk.im and sdk.apis: the E聊 session over the C++ im::Client (bindings: the _ImClient_* functions). This file does
+// sdk.im and sdk.apis: the E聊 session over the C++ im::Client (bindings: the echat_ImClient_* exports). This file does
 // the I/O the core asks for (socket, wx.request, storage, the one timer) and turns its outputs into
 // events and Promises. No protocol logic lives here: login, queueing, retries, ordering, dedup and the
 // outbox are the core's (src/im, docs/im-design.md).

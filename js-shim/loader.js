@@ -80,7 +80,7 @@ function instantiateWith(api) {
 
 let failLoad = () => {};
 
-// -> Promise of the Emscripten module (with the embind classes on it).
+// -> Promise of the Emscripten module (the core's echat_* exports on it, and HEAPU8/HEAPU32).
 function loadCore() {
   if (loading) return loading;
   loading = new Promise((resolve, reject) => {

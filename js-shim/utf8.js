@@ -1,4 +1,7 @@
 'use strict';
+// UTF-8 both ways between JS strings and wasm memory (mini-programs have neither TextDecoder nor
+// TextEncoder).
+//
 // UTF-8 bytes (a view of wasm memory) -> JS string, fast on the ASCII runs a batch is mostly made of.
 // Mini-programs have no TextDecoder; Emscripten's fallback appends one character at a time, which was
 // half of the CPU spent per received event (docs/benchmarks.md). Malformed sequences become U+FFFD (one per
@@ -46,4 +49,48 @@ function decodeUtf8(bytes) {
   return out;
 }
 
-module.exports = { decodeUtf8 };
+// The UTF-8 length of a JS string. A lone surrogate counts 3 bytes: it is written as its own code unit,
+// as Emscripten's stringToUTF8 did (the core's JSON reader refuses it and says where).
+function utf8Length(s) {
+  const n = s.length;
+  let bytes = n;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) bytes += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2;  // a pair: 2 units, 4 bytes
+      i++;
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+// Writes `s` as UTF-8 into `u8` at `at` (room for utf8Length(s) bytes); returns where it ended.
+function encodeUtf8(s, u8, at) {
+  const n = s.length;
+  let o = at;
+  for (let i = 0; i < n; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      u8[o++] = c;
+      continue;
+    }
+    if (c < 0x800) {
+      u8[o++] = 0xc0 | (c >> 6);
+    } else {
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        u8[o++] = 0xf0 | (c >> 18);
+        u8[o++] = 0x80 | ((c >> 12) & 0x3f);
+      } else {
+        u8[o++] = 0xe0 | (c >> 12);
+      }
+      u8[o++] = 0x80 | ((c >> 6) & 0x3f);
+    }
+    u8[o++] = 0x80 | (c & 0x3f);
+  }
+  return o;
+}
+
+module.exports = { decodeUtf8, utf8Length, encodeUtf8 };

@@ -9,7 +9,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 # Debian packages:
-#   emscripten (3.1.6, with embind) ............ the wasm build
+#   emscripten (3.1.6) ......................... the wasm build
 #   nlohmann-json3-dev, catch2 ................. the native tests' JSON yardstick and test framework
 #   cmake, make, g++ ........................... native build
 #   clang, libclang-rt-14-dev .................. libFuzzer targets (clang -fsanitize=fuzzer)

@@ -1,10 +1,10 @@
-// Wasm build only: the printf family that the core, libembind and libc++ reach, on the
+// Wasm build only: the printf family that the core and libc++ reach, on the
 // integer-only formatter of src/core/small_printf.h instead of musl's printf engine (which brings
 // floating-point formatting with soft-float long double: ~10 KB of wasm, ~5 KB of the shipped .br).
 //  - snprintf/vsnprintf: what libc++ still formats with them (nlohmann/json's escapes were the
 //    first reason; the wasm no longer links nlohmann, core::Json writes its own);
-//  - sprintf/siprintf: libembind (without RTTI) names types with sprintf(buf, "%p", ...), which LLVM
-//    turns into siprintf;
+//  - sprintf/siprintf: libembind named types with them (sprintf(buf, "%p", ...), which LLVM turns into
+//    siprintf) while the boundary used embind; the linker drops them while nothing calls them;
 //  - fprintf/fiprintf: libc++ without exceptions reports a failed check (std::string's out_of_range,
 //    ...) to stderr before abort(): the message goes to the glue's err() through _emscripten_err.
 #include <cstdarg>
