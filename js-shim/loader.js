@@ -1,14 +1,16 @@
 'use strict';
-// Loads the C++ core (echatim-sdk.wasm) once per page and hands out the Emscripten module.
+// Loads the C++ core (echatim-sdk.wasm) once per page and hands out its exports.
+//
+// The wasm is built standalone (toolchain/emscripten-flags.cmake: STANDALONE_WASM), without Emscripten's
+// JS glue: this file instantiates it with the few imports it has (WASI's fd_write and friends, for the
+// libc's stderr; env.emscripten_notify_memory_growth) and runs its constructors (_initialize).
 //
 // Mini-program: there is no WebAssembly global; WXWebAssembly.instantiate takes only a path inside the
-// code package ('/utils/echatim-sdk.wasm.br'), and lacks RuntimeError. We hand the glue a small
-// WebAssembly-shaped object (glue-pre.js makes the glue use it instead of the global) and instantiate
-// through Module.instantiateWasm. Elsewhere: the standard WebAssembly, with the bytes given as
-// `wasmBinary` (Node), or fetched from `wasmUrl` (browsers: by default echatim-sdk.wasm beside the
+// code package ('/utils/echatim-sdk.wasm.br'). Elsewhere: the standard WebAssembly, with the bytes given
+// as `wasmBinary` (Node), or fetched from `wasmUrl` (browsers: by default echatim-sdk.wasm beside the
 // <script> that loaded the SDK, see js-shim/platform/browser.js).
-const createEchatCore = require('echatim-core-glue');
 const log = require('./log.js');
+const { decodeUtf8 } = require('./utf8.js');
 
 // Where the wasm is in the code package: the two-file copy puts it in /utils/; the npm route's entry
 // (dist/miniprogram/index.js, what DevTools' "构建 npm" copies to /miniprogram_npm/echatim-sdk/)
@@ -43,44 +45,93 @@ function configure(options) {
 function wasmApi() {
   const onWx = typeof WXWebAssembly !== 'undefined';
   const W = onWx ? WXWebAssembly : typeof WebAssembly === 'object' && WebAssembly;
-  return W ? {
-    kind: onWx ? 'wx' : 'std',
-    Memory: W.Memory,
-    Table: W.Table,
-    RuntimeError: W.RuntimeError || Error,  // WXWebAssembly has none; abort() throws one (onAbort says why)
-    instantiate: (source, imports) => W.instantiate(source, imports),
-  } : null;
+  return W ? { kind: onWx ? 'wx' : 'std', instantiate: (source, imports) => W.instantiate(source, imports) } : null;
 }
 
-function instantiateWith(api) {
-  return (imports, receiveInstance) => {
-    let source;
-    if (api.kind === 'wx') {
-      // A .wasm.br path fails on base libraries older than 2.14: fall back to the plain .wasm beside it.
-      source = api.instantiate(settings.wasmPath, imports).catch((err) => {
-        if (!/\.br$/.test(settings.wasmPath)) throw err;
-        return api.instantiate(settings.wasmPath.replace(/\.br$/, ''), imports);
-      });
-    } else if (settings.wasmBinary) {
-      source = api.instantiate(settings.wasmBinary, imports);
-    } else if (typeof __ECHAT_BROWSER__ !== 'undefined' && __ECHAT_BROWSER__ && settings.wasmUrl) {
-      const url = settings.wasmUrl;
-      log.debug('fetching the core from', url);
-      source = fetch(url).then((res) => {
-        if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
-        return res.arrayBuffer();
-      }).then((bytes) => api.instantiate(bytes, imports));
-    } else {
-      throw new Error('no WXWebAssembly here: pass the bytes of echatim-sdk.wasm as the wasmBinary option');
+function instantiate(api, imports) {
+  if (api.kind === 'wx') {
+    // A .wasm.br path fails on base libraries older than 2.14: fall back to the plain .wasm beside it.
+    return api.instantiate(settings.wasmPath, imports).catch((err) => {
+      if (!/\.br$/.test(settings.wasmPath)) throw err;
+      return api.instantiate(settings.wasmPath.replace(/\.br$/, ''), imports);
+    });
+  }
+  if (settings.wasmBinary) return api.instantiate(settings.wasmBinary, imports);
+  if (typeof __ECHAT_BROWSER__ !== 'undefined' && __ECHAT_BROWSER__ && settings.wasmUrl) {
+    const url = settings.wasmUrl;
+    log.debug('fetching the core from', url);
+    return fetch(url).then((res) => {
+      if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
+      return res.arrayBuffer();
+    }).then((bytes) => api.instantiate(bytes, imports));
+  }
+  return Promise.reject(new Error('no WXWebAssembly here: pass the bytes of echatim-sdk.wasm as the wasmBinary option'));
+}
+
+// The core as the shim uses it: every exported function as `_<name>`, and views of its memory that
+// follow its growth (HEAPU8, HEAPU32).
+function coreOf(exports) {
+  const memory = exports.memory;
+  let u8 = null;
+  let u32 = null;
+  const fresh = () => {
+    if (u8 === null || u8.buffer !== memory.buffer) {
+      u8 = new Uint8Array(memory.buffer);
+      u32 = new Uint32Array(memory.buffer);
     }
-    source.then((result) => receiveInstance(result.instance || result), (err) => failLoad(err));
-    return {};
+  };
+  const core = {
+    get HEAPU8() { fresh(); return u8; },
+    get HEAPU32() { fresh(); return u32; },
+  };
+  for (const name of Object.keys(exports)) {
+    if (typeof exports[name] === 'function') core[`_${name}`] = exports[name];
+  }
+  return core;
+}
+
+function fault() {
+  throw new Error('SAFE_HEAP: the SDK core made an invalid memory access');
+}
+
+// What the wasm imports. The libc writes its stderr (a failed check's message before abort) through
+// fd_write: it goes to the log. Nothing else is used: no files, no exit.
+function importsFor(view) {
+  const ENOSYS = 52;
+  const ESPIPE = 70;
+  let line = '';
+  return {
+    env: {
+      emscripten_notify_memory_growth() { /* coreOf's views notice the new buffer themselves */ },
+      // The debug build's SAFE_HEAP checks (toolchain/build.sh --debug) report through these.
+      segfault: fault,
+      alignfault: fault,
+    },
+    wasi_snapshot_preview1: {
+      fd_write(fd, iov, iovcnt, pnum) {
+        const { u8, u32 } = view();
+        let n = 0;
+        for (let i = 0; i < iovcnt; i++) {
+          const at = u32[(iov >> 2) + i * 2];
+          const len = u32[(iov >> 2) + i * 2 + 1];
+          line += decodeUtf8(u8.subarray(at, at + len));
+          n += len;
+        }
+        const lines = line.split('\n');
+        line = lines.pop();
+        for (const text of lines) (fd === 2 ? log.warn : log.info)(text);
+        u32[pnum >> 2] = n;
+        return 0;
+      },
+      fd_close: () => 0,
+      fd_seek: () => ESPIPE,
+      proc_exit(code) { throw new Error(`the SDK's core exited (${code})`); },
+      fd_read: () => ENOSYS,
+    },
   };
 }
 
-let failLoad = () => {};
-
-// -> Promise of the Emscripten module (the core's echat_* exports on it, and HEAPU8/HEAPU32).
+// -> Promise of the core (coreOf).
 function loadCore() {
   if (loading) return loading;
   loading = new Promise((resolve, reject) => {
@@ -90,20 +141,25 @@ function loadCore() {
       return;
     }
     const from = api.kind === 'wx' ? settings.wasmPath : settings.wasmUrl || 'wasmBinary';
-    failLoad = (err) => reject(new Error(`loading the SDK's wasm from "${from}" failed: ${err && err.message || err}`));
-    let moduleArg;
+    let core = null;
+    const view = () => ({ u8: core.HEAPU8, u32: core.HEAPU32 });
+    let source;
     try {
-      moduleArg = {
-        wasmApi: api,
-        instantiateWasm: instantiateWith(api),
-        print: (text) => log.info(text),
-        printErr: (text) => log.warn(text),
-        onAbort: (what) => reject(new Error(`the SDK's core aborted: ${what}`)),
-      };
-      createEchatCore(moduleArg).then(resolve, (err) => failLoad(err));
+      source = instantiate(api, importsFor(view));
     } catch (err) {
-      failLoad(err);
+      source = Promise.reject(err);
     }
+    source.then((result) => {
+      const instance = result.instance || result;
+      core = coreOf(instance.exports);
+      // The debug build checks the stack (STACK_OVERFLOW_CHECK): its limits are set before anything runs.
+      if (core._emscripten_stack_init) {
+        core._emscripten_stack_init();
+        core.___set_stack_limits(core._emscripten_stack_get_base(), core._emscripten_stack_get_end());
+      }
+      core.__initialize();  // the constructors (a reactor module: no main)
+      resolve(core);
+    }).catch((err) => reject(new Error(`loading the SDK's wasm from "${from}" failed: ${err && err.message || err}`)));
   });
   loading.catch(() => { /* reported to whoever awaits it */ });
   return loading;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the shipped SDK: the C++ core to wasm (Emscripten, Release flags of
-# toolchain/emscripten-flags.cmake), then js-shim/ + the Emscripten glue into one file.
+# toolchain/emscripten-flags.cmake; a standalone .wasm, no JS glue), then js-shim/ into one file.
 # Output: dist/echatim-sdk.js, dist/echatim-sdk.wasm, dist/echatim-sdk.wasm.br, dist/echatim-sdk.d.ts
 # Usage: toolchain/build.sh [--debug]   (--debug: dist-debug/)
 set -euo pipefail

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles js-shim/ and the Emscripten glue, copies the wasm and writes its brotli form (.wasm.br, what
+// Bundles js-shim/ (no Emscripten glue: the wasm is standalone), copies the wasm and writes its brotli form (.wasm.br, what
 // WXWebAssembly loads), and prints the sizes. Three outputs from one source:
 //   dist/echatim-sdk.js (+ .wasm, .wasm.br, .d.ts)   the mini-program (and Node) build, CommonJS: the
 //                                                   two files a page copies into utils/
@@ -23,7 +23,6 @@ const outDir = path.resolve(root, process.argv[3] || 'dist');
 fs.mkdirSync(outDir, { recursive: true });
 
 const pkg = require(path.join(root, 'package.json'));
-const glue = path.join(buildDir, 'echatim_core.js');
 const wasm = fs.readFileSync(path.join(buildDir, 'echatim_core.wasm'));
 
 // browser: false -> CommonJS for WeChat's require(), without the browser platform (its bytes would
@@ -62,7 +61,6 @@ async function build(browser) {
     minify: true,            // esbuild first, then terser on its output: smallest of the orders tried
     legalComments: 'none',
     write: false,
-    alias: { 'echatim-core-glue': glue },
     plugins: [catalogueForApis],
     define: { __ECHAT_VERSION__: JSON.stringify(pkg.version), __ECHAT_BROWSER__: String(browser) },
     banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs${browser ? ' (browser build)' : ''}. */` },

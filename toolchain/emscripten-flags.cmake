@@ -13,21 +13,15 @@ set(ECHAT_EM_LINK_FLAGS
   -fno-exceptions
   -fno-rtti
   -sDISABLE_EXCEPTION_CATCHING=1
-  -sDYNAMIC_EXECUTION=0        # no eval / new Function in the glue: WeChat refuses both
+  -sSTANDALONE_WASM=1          # the .wasm alone, no Emscripten JS glue (7.7 KB of minified JS): its few
+                               # imports are WASI's (fd_write, fd_close, fd_seek, proc_exit) and
+                               # env.emscripten_notify_memory_growth, its exports keep their names, and
+                               # _initialize runs the constructors. js-shim/loader.js instantiates it.
   -sFILESYSTEM=0               # no virtual FS: the core does no I/O
-  -sMODULARIZE=1               # a factory function, instantiated by js-shim/loader.js
-  -sEXPORT_NAME=createEchatCore
-  -sENVIRONMENT=shell          # 'web' throws where there is no window (the mini-program logic layer);
-                               # 'node' would add require('fs') to the glue. The loader supplies the wasm.
-  --pre-js ${CMAKE_SOURCE_DIR}/js-shim/glue-pre.js   # the glue's WebAssembly = the loader's choice
   -sINITIAL_MEMORY=1048576     # 1 MiB to start (16 pages) ...
   -sALLOW_MEMORY_GROWTH=1      # ... and grow on demand
   -sTOTAL_STACK=131072         # 128 KiB stack: the core recurses only in the JSON parser (depth-limited)
   -sMALLOC=emmalloc            # smaller than dlmalloc; the core allocates little
-  -sINCOMING_MODULE_JS_API=['instantiateWasm','print','printErr','onAbort']  # all the loader sets
-  -sTEXTDECODER=0              # there is no TextDecoder in a mini-program: drop that path
-  -sSTRICT=1                   # no legacy Module members (smaller glue); Module.HEAPU8/HEAPU32 stay
-                               # (js-shim/core-driver.js reads the boundary's bytes through them)
   -sSUPPORT_LONGJMP=0
   --no-entry
 )
@@ -50,7 +44,7 @@ if(ECHAT_WASM_DEBUG)
   list(APPEND ECHAT_EM_COMPILE_FLAGS -O0 -g)
   list(APPEND ECHAT_EM_LINK_FLAGS
     -O0 -g
-    -sASSERTIONS=2             # runtime checks in the glue
+    -sASSERTIONS=2             # runtime checks (in the libc: there is no glue)
     -sSAFE_HEAP=1              # traps unaligned and out-of-bounds accesses
     -sSTACK_OVERFLOW_CHECK=2)
 else()

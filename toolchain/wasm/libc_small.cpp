@@ -6,7 +6,7 @@
 //  - sprintf/siprintf: libembind named types with them (sprintf(buf, "%p", ...), which LLVM turns into
 //    siprintf) while the boundary used embind; the linker drops them while nothing calls them;
 //  - fprintf/fiprintf: libc++ without exceptions reports a failed check (std::string's out_of_range,
-//    ...) to stderr before abort(): the message goes to the glue's err() through _emscripten_err.
+//    ...) to stderr before abort(): _emscripten_err writes it to fd 2, which js-shim/loader.js logs.
 #include <cstdarg>
 #include <cstddef>
 #include <cstdio>
