@@ -36,6 +36,17 @@ using Len = std::uint32_t;  // a string argument's byte length (bindings/boundar
 
 echat::bindings::Handles<SioSession> g_managers;  // bindings only: src/ has no globals
 
+// An emit's flags (1 wants an ack, 2 volatile, bits 2.. the retries: socket.io-client's `retries`) and
+// ack timeout (< 0: none), as the host passes them.
+Manager::EmitOptions emit_options(int flags, double ack_timeout) {
+  Manager::EmitOptions o;
+  o.want_ack = flags & 1;
+  o.is_volatile = flags & 2;
+  o.retries = static_cast<std::uint32_t>(flags) >> 2;
+  if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
+  return o;
+}
+
 using echat::bindings::kHead;
 using echat::bindings::Shared;
 alignas(8) Shared g_shared;  // bindings only
@@ -142,11 +153,7 @@ EMSCRIPTEN_KEEPALIVE int echat_sio_emit(int h, double now, int nsp_len, int ext,
   SioSession& s = g_managers.at(h);
   const std::string_view nsp = shared_nsp(nsp_len);
   const echat::socketio::ExternalArgs args = external(ext, size, shape);
-  Manager::EmitOptions o;
-  o.want_ack = flags & 1;
-  o.is_volatile = flags & 2;
-  o.retries = static_cast<std::uint32_t>(flags) >> 2;
-  if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
+  const Manager::EmitOptions o = emit_options(flags, ack_timeout);
   if (Manager* m = s.core()) {
     Manager::Header header;
     const int lane = fast_lane(m->emit_fast(Millis(now), nsp, args, o, header), &header, static_cast<int>(m->transport()));
@@ -198,8 +205,8 @@ EMSCRIPTEN_KEEPALIVE const Bytes* echat_sio_reserved() {
   static const std::string names(echat::socketio::reserved_event_names());
   return echat::bindings::bytes_out(names);
 }
-// flags: 1 wants an ack, 2 volatile, bits 2.. the retries; ack_timeout < 0: none. blob: the binary
-// attachments, length-prefixed (host/batch.h split_blob).
+// flags and ack_timeout: emit_options. blob: the binary attachments, length-prefixed (host/batch.h
+// split_blob).
 EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_emit(int h, double now, Len nsp_len, Len args_len, int flags,
                                                         double ack_timeout, Len blob_len) {
   Input in;
@@ -209,12 +216,7 @@ EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_emit(int h, double now, Len n
   return s.run([&](Manager& m) {
     auto parts = echat::host::split_blob(blob);
     if (!parts.ok()) return s.fail(parts.error());
-    Manager::EmitOptions o;
-    o.want_ack = flags & 1;
-    o.is_volatile = flags & 2;
-    o.retries = static_cast<std::uint32_t>(flags) >> 2;
-    if (ack_timeout >= 0) o.ack_timeout = Millis(ack_timeout);
-    s.id(m.emit(Millis(now), std::move(nsp), std::move(args), std::move(parts.value()), o));
+    s.id(m.emit(Millis(now), std::move(nsp), std::move(args), std::move(parts.value()), emit_options(flags, ack_timeout)));
   });
 }
 EMSCRIPTEN_KEEPALIVE const Bytes* echat_SioManager_ack(int h, double now, Len nsp_len, double ack_id, Len args_len,

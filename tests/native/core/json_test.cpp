@@ -129,6 +129,19 @@ TEST_CASE("json: building, keys sorted as nlohmann's map, last value of a repeat
   CHECK(o.find("b") == nullptr);
   CHECK(o.size() == 3);
   CHECK(Json::parse(R"({"a":1,"b":2,"a":3})").dump() == R"({"a":3,"b":2})");
+  CHECK(Json::parse(R"({"c":1,"a":1,"b":1,"a":2,"c":2,"a":3})").dump() == R"({"a":3,"b":1,"c":2})");
+  // Repeated keys in any order, against nlohmann (the last value of each key stays, as JSON.parse).
+  unsigned seed = 7;
+  for (int round = 0; round < 300; ++round) {
+    std::string text = "{";
+    const int n = static_cast<int>((seed = seed * 1103515245u + 12345u) >> 16) % 12;
+    for (int k = 0; k < n; ++k) {
+      const unsigned r = (seed = seed * 1103515245u + 12345u) >> 16;
+      text += std::string(k ? "," : "") + "\"" + std::string(1, static_cast<char>('a' + r % 5)) + "\":" + std::to_string(k);
+    }
+    text += "}";
+    CHECK(Json::parse(text).dump() == nl_dump(text));
+  }
   const Json& co = o;
   CHECK(co["missing"].is_null());
   CHECK(co["c"][7].is_null());
