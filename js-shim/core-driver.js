@@ -1,5 +1,5 @@
 'use strict';
-// Drives one instance of a C++ core through its bindings (`_<area>_<input>(handle, now, ...)`, area
+// Drives one instance of a C++ core through its bindings (`echat_<area>_<input>(handle, now, ...)`, area
 // 'SioManager' = socketio::Manager, 'ImClient' = im::Client): feeds it inputs, reads the batch each call returns
 // (src/host/batch.h documents the format), performs the transport commands on the platform, and the
 // area's other I/O outputs through `io` handlers (the IM layer's 'http'), keeps the single real timer at
@@ -57,8 +57,6 @@ class CoreDriver {
     this.area = area;
     this.io = io;
     this.closedCode = closedCode;
-    this.inAt = 0;   // the input buffer (bindings/boundary.h): its address and size
-    this.inCap = -1;
     this.h = this.invoke('new', [optionsJson]);  // a handle: bindings/<area>_bindings.cpp
     this.sockets = new Map();  // transport id -> platform socket
     this.gets = new Map();     // transport id -> the long-polling GET in flight ({abort})
@@ -434,11 +432,14 @@ class CoreDriver {
       // (bindings/boundary.cpp echat_in). Through Reflect.apply: V8 11.3 (Node 20) crashed with the
       // call inlined into this function by TurboFan (a SIGSEGV in tests/js/heap.test.js, gone with
       // --no-turbo-inline-js-wasm-calls).
-      if (total > this.inCap || (this.inCap > IN_KEEP && total <= IN_KEEP)) {
-        this.inAt = Reflect.apply(core._echat_in, null, [total]);
-        this.inCap = total;
+      // The buffer is the module's, shared by every driver of this core (an app's sdk.io and sdk.im):
+      // where it is and its size are kept on the core (loader.js coreOf), not per driver.
+      const input = core.input;
+      if (total > input.cap || (input.cap > IN_KEEP && total <= IN_KEEP)) {
+        input.at = Reflect.apply(core._echat_in, null, [total]);
+        input.cap = total;
       }
-      let at = this.inAt;
+      let at = input.at;
       const u8 = core.HEAPU8;  // after echat_in: it may have grown the memory
       args = args.slice();
       for (let i = 0; i < args.length; i++) {

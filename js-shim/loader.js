@@ -68,8 +68,8 @@ function instantiate(api, imports) {
   return Promise.reject(new Error('no WXWebAssembly here: pass the bytes of echatim-sdk.wasm as the wasmBinary option'));
 }
 
-// The core as the shim uses it: every exported function as `_<name>`, and views of its memory that
-// follow its growth (HEAPU8, HEAPU32).
+// The core as the shim uses it: every exported function as `_<name>`, views of its memory that follow
+// its growth (HEAPU8, HEAPU32), and where its input buffer is (CoreDriver.invoke).
 function coreOf(exports) {
   const memory = exports.memory;
   let u8 = null;
@@ -81,6 +81,7 @@ function coreOf(exports) {
     }
   };
   const core = {
+    input: { at: 0, cap: -1 },  // the input buffer (bindings/boundary.h echat_in): one per module
     get HEAPU8() { fresh(); return u8; },
     get HEAPU32() { fresh(); return u32; },
   };

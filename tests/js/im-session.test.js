@@ -238,7 +238,8 @@ for (const apiTransport of ['HTTP', 'SOCKET']) {
     assert.equal(r.code, 0);
     const sent = await within(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'x' } }), 'send');
     assert.equal(sent.code, 0);
-    assert.equal(page.events.filter(([e]) => e === 'error').length, 0);
+    // (Says which error, if one comes: it failed once under a full-suite load, 1 error, 2026-12-06.)
+    assert.deepEqual(page.events.filter(([e]) => e === 'error').map(([, x]) => `${x.code} ${x.message}`), []);
   });
 }
 
