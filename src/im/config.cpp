@@ -39,7 +39,7 @@ std::optional<core::Error> read_int(const json& cfg, const char* name, long long
     if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos) {
       return invalid(name, "must be an integer");
     }
-    v = std::stoll(s);
+    for (char c : s) v = v * 10 + (c - '0');  // at most 12 digits: no overflow (std::stoll would pull in its throw paths)
   } else {
     return invalid(name, "must be an integer");
   }
