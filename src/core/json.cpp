@@ -3,6 +3,7 @@
 // reading, which stay private to it; split, they would need a header of internals.
 #include "core/json.h"
 
+#include "core/order.h"
 #include <algorithm>
 #include <limits>
 
@@ -279,13 +280,9 @@ class JsonParser {
     bool sorted = true;
     for (std::size_t k = 1; k < n && sorted; ++k) sorted = o.keys_[k - 1] < o.keys_[k];
     if (sorted) return;
-    std::vector<std::size_t> order(n);
-    for (std::size_t k = 0; k < n; ++k) order[k] = k;
-    // Ties by position: a stable order without stable_sort's merge code (~2 KB of wasm).
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-      const int c = o.keys_[a].compare(o.keys_[b]);
-      return c < 0 || (c == 0 && a < b);
-    });
+    // Ties by position (core::stable_order), so of a repeated key the last one comes last.
+    const std::vector<std::size_t> order =
+        stable_order(n, [&o](std::size_t a, std::size_t b) { return o.keys_[a].compare(o.keys_[b]); });
     std::vector<std::string> keys;
     std::vector<Json> items;
     keys.reserve(n);

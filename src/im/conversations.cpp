@@ -1,5 +1,6 @@
 #include "im/conversations.h"
 
+#include "core/order.h"
 #include <algorithm>
 #include <utility>
 
@@ -155,17 +156,14 @@ const Conversation* Conversations::mark_read(const std::string& way, const std::
 }
 
 std::string Conversations::to_json() const {
-  std::vector<const Conversation*> order;
-  for (const auto& c : entries_) order.push_back(&c);
-  // Newest first; ties keep the entries' order (entries_ is a vector, so addresses follow it). std::sort
-  // with that tie-break is a stable order without stable_sort's merge code (~1.8 KB of wasm).
-  std::sort(order.begin(), order.end(), [](const Conversation* a, const Conversation* b) {
-    return a->update_time != b->update_time ? a->update_time > b->update_time : a < b;
+  // Newest first; ties keep the entries' order.
+  const auto order = core::stable_order(entries_.size(), [this](std::size_t a, std::size_t b) {
+    return core::three_way(entries_[b].update_time, entries_[a].update_time);
   });
   std::string out = "[";
-  for (const auto* c : order) {
+  for (std::size_t at : order) {
     if (out.size() > 1) out += ',';
-    out += to_text(*c);
+    out += to_text(entries_[at]);
   }
   return out + "]";
 }

@@ -11,13 +11,13 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "core/queue.h"
 #include "im/types.h"
 
 namespace echat::im {
@@ -70,7 +70,7 @@ class Inbox {
   std::size_t remembered_mids_;
   std::map<std::uint64_t, Message> buffer_;  // seq > synced_ + 1
   std::set<std::uint64_t> mids_;             // mids handed over recently, and buffered ones
-  std::deque<std::uint64_t> mid_order_;      // eviction order of handed-over mids
+  core::Queue<std::uint64_t> mid_order_;     // eviction order of handed-over mids
   std::vector<Message> ready_;
   std::vector<std::uint32_t> released_;
 };

@@ -1,5 +1,6 @@
 #include "im/outbox.h"
 
+#include "core/order.h"
 #include <algorithm>
 #include <utility>
 
@@ -50,8 +51,10 @@ std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>&
     e.form = *f;
     found.emplace_back(std::move(e), i);
   }
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first.n < b.first.n; });
-  for (auto& [e, i] : found) {
+  const auto order = core::stable_order(
+      found.size(), [&found](std::size_t a, std::size_t b) { return core::three_way(found[a].first.n, found[b].first.n); });
+  for (std::size_t at : order) {
+    auto& [e, i] = found[at];
     bool dup = false;
     for (const auto& have : entries_) dup = dup || have.client_msg_id == e.client_msg_id;
     if (dup || !add(std::move(e)).ok()) rejected.push_back(i);

@@ -9,12 +9,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/error.h"
+#include "core/queue.h"
 #include "im/json_util.h"
 
 namespace echat::im {
@@ -41,8 +41,8 @@ class Outbox {
   bool remove(std::string_view client_msg_id);
   void clear() { entries_.clear(); bytes_ = 0; }
 
-  const std::deque<OutboxEntry>& entries() const { return entries_; }
-  std::deque<OutboxEntry>& entries() { return entries_; }
+  const core::Queue<OutboxEntry>& entries() const { return entries_; }
+  core::Queue<OutboxEntry>& entries() { return entries_; }
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
 
@@ -63,7 +63,7 @@ class Outbox {
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
   std::uint64_t next_n_ = 1;
-  std::deque<OutboxEntry> entries_;  // a deque: the oldest leaves first, without moving the rest
+  core::Queue<OutboxEntry> entries_;  // the oldest leaves first, without moving the rest
 };
 
 }  // namespace echat::im

@@ -1,0 +1,82 @@
+// core::Queue against std::deque, core::stable_order against std::stable_sort: the same results for
+// random operations and inputs (src/core/queue.h, src/core/order.h).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "core/order.h"
+#include "core/queue.h"
+
+using echat::core::Queue;
+
+namespace {
+
+template <class A, class B>
+void require_same(const A& a, const B& b) {
+  REQUIRE(a.size() == b.size());
+  REQUIRE(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+}
+
+}  // namespace
+
+TEST_CASE("core::Queue: random pushes, pops and erases match std::deque", "[core][containers]") {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    Queue<std::string> q;
+    std::deque<std::string> d;
+    int next = 0;
+    for (int step = 0; step < 2000; ++step) {
+      const unsigned op = rng() % 10;
+      if (op < 5 || d.empty()) {
+        // Long strings, so a slot left holding its old value would show in a sanitizer run.
+        const std::string v = std::to_string(next++) + std::string(40, 'x');
+        q.push_back(v);
+        d.push_back(v);
+      } else if (op < 8) {
+        REQUIRE(q.front() == d.front());
+        q.pop_front();
+        d.pop_front();
+      } else if (op < 9) {
+        const auto at = static_cast<std::ptrdiff_t>(rng() % d.size());
+        q.erase(q.begin() + at);
+        d.erase(d.begin() + at);
+      } else if (rng() % 50 == 0) {
+        q.clear();
+        d.clear();
+      }
+      require_same(q, d);
+      REQUIRE(q.empty() == d.empty());
+      if (!d.empty()) REQUIRE(q.back() == d.back());
+    }
+  }
+}
+
+TEST_CASE("core::Queue: a long run of push then pop keeps the vector near the live size", "[core][containers]") {
+  Queue<std::uint64_t> q;
+  for (std::uint64_t i = 0; i < 100000; ++i) {
+    q.push_back(i);
+    if (q.size() > 100) q.pop_front();
+  }
+  REQUIRE(q.size() == 100);
+  REQUIRE(q.front() == 99900);
+  REQUIRE(q.back() == 99999);
+}
+
+TEST_CASE("core::stable_order: the order std::stable_sort gives, ties by position", "[core][containers]") {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<int> keys(rng() % 60);
+    for (int& k : keys) k = static_cast<int>(rng() % 8);  // many ties
+    std::vector<std::size_t> expected(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) expected[i] = i;
+    std::stable_sort(expected.begin(), expected.end(), [&](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
+    const auto got = echat::core::stable_order(
+        keys.size(), [&](std::size_t a, std::size_t b) { return echat::core::three_way(keys[a], keys[b]); });
+    REQUIRE(got == expected);
+  }
+}
