@@ -502,7 +502,9 @@ Millis Manager::backoff_delay() {
   // socket.io-client's backoff: ms = min * 2^attempt; jitter dev = floor(r * factor * ms), subtracted
   // when floor(r * 10) is even, else added; capped at max.
   const std::uint32_t attempt = attempts_++;
-  double ms = static_cast<double>(options_.reconnection_delay) * std::pow(2.0, std::min<std::uint32_t>(attempt, 62));
+  // 2^attempt as a shift (exact up to 2^62): std::pow would bring musl's pow and its ~3 KB of tables.
+  double ms = static_cast<double>(options_.reconnection_delay) *
+              static_cast<double>(std::uint64_t{1} << std::min<std::uint32_t>(attempt, 62));
   if (options_.randomization_factor > 0) {
     const double r = rng_.next_unit();
     const double dev = std::floor(r * options_.randomization_factor * ms);
