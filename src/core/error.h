@@ -8,9 +8,9 @@
 //  - Transport: the link failed (closed, errored, timed out) — not anybody's protocol fault.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
-#include <variant>
 
 namespace echat::core {
 
@@ -34,22 +34,26 @@ struct Error {
 
 const char* to_string(ErrorKind kind);
 
-// A value or an Error. Deliberately tiny: no exceptions, no monadic helpers.
+// A value or an Error. Deliberately tiny: no exceptions, no monadic helpers. The value is always
+// there (default-constructed beside an error) and the error is on the heap when there is one: no
+// std::variant, whose visitation tables were instantiated for every T (issue 10, goal 4), and errors
+// are the rare path.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}                                // NOLINT(google-explicit-constructor)
+  Result(Error error) : error_(std::make_unique<Error>(std::move(error))) {}  // NOLINT(google-explicit-constructor)
 
-  bool ok() const { return v_.index() == 0; }
+  bool ok() const { return !error_; }
   explicit operator bool() const { return ok(); }
-  T& value() { return std::get<0>(v_); }
-  const T& value() const { return std::get<0>(v_); }
-  const Error& error() const { return std::get<1>(v_); }
-  Error& error() { return std::get<1>(v_); }
+  T& value() { return value_; }
+  const T& value() const { return value_; }
+  const Error& error() const { return *error_; }
+  Error& error() { return *error_; }
 
  private:
-  std::variant<T, Error> v_;
+  T value_{};
+  std::unique_ptr<Error> error_;
 };
 
 struct Ok {};  // Result<Ok> for operations that return nothing on success.
