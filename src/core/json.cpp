@@ -516,8 +516,13 @@ Json& Json::operator[](std::string_view key) {
   const auto it = std::lower_bound(keys_.begin(), keys_.end(), key);
   const auto at = static_cast<std::size_t>(it - keys_.begin());
   if (it == keys_.end() || *it != key) {
-    keys_.insert(it, std::string(key));
-    items_.insert(items_.begin() + static_cast<std::ptrdiff_t>(at), Json());
+    // Appended, then moved down to its place: push_back's code is shared, vector::insert's would not be.
+    keys_.emplace_back(key);
+    items_.emplace_back();
+    for (std::size_t k = keys_.size() - 1; k > at; --k) {
+      keys_[k].swap(keys_[k - 1]);
+      std::swap(items_[k], items_[k - 1]);
+    }
   }
   return items_[at];
 }
