@@ -7,28 +7,31 @@
 //                fileServerConfig}, function (sdk) { ... })                    // the E聊 session
 //   sdk.apis.message.send({toTarget, way: 'P2P', type: 'TEXT', body: {text}})
 // The platform: `wx` where it exists (WeChat), else the browser's WebSocket/fetch/localStorage.
-const io = require('./io.js');
-const loader = require('./loader.js');
-const { createWxImPlatform } = require('./platform/wx-im.js');
-const im = require('./im.js');
+//
+// Unlike the other js-shim files (CommonJS, which Node's tests require as they are), this entry is an ES
+// module: toolchain/bundle.js turns the others into ES modules too, so that esbuild joins them into one
+// scope (no module wrappers, no export objects). It runs only bundled (__ECHAT_VERSION__, __ECHAT_BROWSER__).
+import * as io from './io.js';
+import * as loader from './loader.js';
+import { createWxImPlatform } from './platform/wx-im.js';
+import * as im from './im.js';
+import { createBrowserImPlatform, scriptWasmUrl } from './platform/browser.js';
 
 // The browser build (dist/browser/, toolchain/bundle.js) has the browser platform; the mini-program
-// build leaves it out (its bytes count in every app's package).
-let web = null;
-if (typeof __ECHAT_BROWSER__ !== 'undefined' && __ECHAT_BROWSER__) web = require('./platform/browser.js');
+// build leaves it out (its bytes count in every app's package): there onWx is the constant true.
 const wxApi = () => (typeof wx !== 'undefined' && wx ? wx : undefined);
-const onWx = !web || !!wxApi() || typeof WebSocket !== 'function';  // without either, wx.js says what is missing
+const onWx = !__ECHAT_BROWSER__ || !!wxApi() || typeof WebSocket !== 'function';  // without either, wx.js says what is missing
 
 // One platform for sdk.io and sdk.im, made on first use: wx.onAppShow and wx.onNetworkStatusChange are
 // registered once, and the network state is asked for once. The IM platform is the socket platform plus
 // HTTP requests, uploads and storage.
 let platform = null;
-const sharedPlatform = () => platform || (platform = onWx ? createWxImPlatform(wxApi()) : web.createBrowserImPlatform());
+const sharedPlatform = () => platform || (platform = onWx ? createWxImPlatform(wxApi()) : createBrowserImPlatform());
 io.setPlatformFactory(sharedPlatform);
-if (!onWx) loader.configure({ wasmUrl: web.scriptWasmUrl() || undefined });  // beside the <script>
+if (!onWx) loader.configure({ wasmUrl: scriptWasmUrl() || undefined });  // beside the <script>
 if (onWx && wxApi()) io.warmUp();
 
-module.exports = {
+const sdk = {
   version: __ECHAT_VERSION__,
   io: io.io,
   connect: io.io,
@@ -39,4 +42,8 @@ module.exports = {
   // Resolves when the wasm core is loaded (every call works before that: it waits).
   ready: () => loader.loadCore().then(() => undefined),
 };
-im.install(module.exports, sharedPlatform);
+im.install(sdk, sharedPlatform);
+// CommonJS (WeChat's require, Node): module.exports; the browser build's IIFE hands it to its footer
+// (toolchain/bundle.js), which makes it module.exports or the global `echatim`.
+if (__ECHAT_BROWSER__) __echatimSdk = sdk;
+else module.exports = sdk;

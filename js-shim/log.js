@@ -29,4 +29,8 @@ const at = (i) => (...args) => {
   if (i >= min) console[LEVELS[i]]('[echatim]', ...args.map((a) => redact(a)));
 };
 
-module.exports = { setLevel, redact, debug: at(0), info: at(1), warn: at(2), error: at(3) };
+const debug = at(0);
+const info = at(1);
+const warn = at(2);
+const error = at(3);
+module.exports = { setLevel, redact, debug, info, warn, error };
