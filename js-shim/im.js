@@ -167,7 +167,7 @@ class Im extends Emitter {
   constructor() {
     super();
     this._phase = IDLE;
-    this._driver = null;      // the core's driver (running; failed after a fatal output)
+    this._coreDriver = null;  // the core's driver (running; failed after a fatal output)
     this._calls = new Map();  // call id -> {resolve, reject}
     this._waiting = [];       // [fn] to run once the core exists (loading)
     this._state = 'disconnected';  // the core's last `state`, for getState()
@@ -177,6 +177,10 @@ class Im extends Emitter {
     this._requestTimeout = 15000;
   }
 
+  // The core's driver under the name the tests read (sdk.im._driver.core, .held, .syncedKey): the bundle
+  // renames the shim's own members (toolchain/bundle.js), not this one.
+  get _driver() { return this._coreDriver; }
+
   // init(config, callback) -> Promise<sdk | undefined>. callback(sdk) once after the first login;
   // callback() (no argument) on a fatal failure, with an 'error' event saying why; the Promise then
   // resolves undefined (it never rejects: callback-style apps get no unhandled rejection). Whether it
@@ -185,7 +189,7 @@ class Im extends Emitter {
     // A bad logLevel or wasmPath throws here (a TypeError naming the field), before anything starts.
     loader.configure({ wasmPath: config && config.wasmPath || undefined, logLevel: config && config.logLevel });
     const key = JSON.stringify(config || {});
-    if (this._phase === LOADING || this._phase === RUNNING || this._driver) {
+    if (this._phase === LOADING || this._phase === RUNNING || this._coreDriver) {
       // A page opened again runs its onLoad again: with the same config it joins the session there is
       // (called back once it is, or already was, logged in); another config, or a session that ended
       // (kicked, refused), starts anew.
@@ -232,7 +236,7 @@ class Im extends Emitter {
   // session has ended since).
   _join(callback) {
     return this._initPromise.then((outcome) => {
-      const sdk = this._driver ? outcome : undefined;
+      const sdk = this._coreDriver ? outcome : undefined;
       callBack(callback, sdk);
       return sdk;
     });
@@ -242,22 +246,22 @@ class Im extends Emitter {
     const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
     this._auid = typeof cfg.loginAuid === 'string' ? cfg.loginAuid : String(cfg.loginAuid);
-    this._driver = createImDriver(core, p, json, (o) => this._onOutput(o), this._early);
-    if (this._driver.optionsError) {
-      const x = this._driver.optionsError;
-      this._driver.destroy();
-      this._driver = null;
+    this._coreDriver = createImDriver(core, p, json, (o) => this._onOutput(o), this._early);
+    if (this._coreDriver.optionsError) {
+      const x = this._coreDriver.optionsError;
+      this._coreDriver.destroy();
+      this._coreDriver = null;
       return this._fatal(callerError(x));
     }
     if (!this._hooked) {
       this._hooked = true;
-      p.onForeground(() => { if (this._driver) this._driver.foreground(); });
-      p.onNetwork((online) => { if (this._driver) this._driver.input('setOnline', online); });
+      p.onForeground(() => { if (this._coreDriver) this._coreDriver.foreground(); });
+      p.onNetwork((online) => { if (this._coreDriver) this._coreDriver.input('setOnline', online); });
     }
-    const wanted = this._driver.call('storageKeys').r || {};
-    if (typeof wanted.synced === 'string') this._driver.syncedKey = wanted.synced;
+    const wanted = this._coreDriver.call('storageKeys').r || {};
+    if (typeof wanted.synced === 'string') this._coreDriver.syncedKey = wanted.synced;
     if (typeof wanted.outboxPrefix === 'string') {
-      this._driver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
+      this._coreDriver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
         setByCore: wanted.setByCore || [] };
     }
     const prefixes = wanted.prefixes || [];
@@ -270,10 +274,10 @@ class Im extends Emitter {
       const v = p.storageGet(k);
       if (typeof v === 'string' && v) records[k] = v;
     }
-    this._driver.call('load', JSON.stringify(records));
-    if (!p.isOnline()) this._driver.call('setOnline', false);
+    this._coreDriver.call('load', JSON.stringify(records));
+    if (!p.isOnline()) this._coreDriver.call('setOnline', false);
     this._phase = RUNNING;
-    this._driver.call('start');
+    this._coreDriver.call('start');
     this._dropEarly();  // adopted by the core's first attempt, or not wanted
     const waiting = this._waiting;
     this._waiting = [];
@@ -367,9 +371,9 @@ class Im extends Emitter {
     switch (this._phase) {
       case RUNNING: return fn();
       case LOADING:
-        this._waiting.push(() => (this._driver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
+        this._waiting.push(() => (this._coreDriver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
         return undefined;
-      case FAILED: return this._driver ? fn() : fail(this._failed);  // with a core, its sticky end answers
+      case FAILED: return this._coreDriver ? fn() : fail(this._failed);  // with a core, its sticky end answers
       case CLOSED: return fail(apiError(-1004, 'closed: sdk.im.close() was called', null));
       default: return fail(apiError(-1007, 'not initialised: call sdk.im.init first', null));
     }
@@ -382,9 +386,9 @@ class Im extends Emitter {
   _submit(name, args, form) {
     return new Promise((resolve, reject) => {
       this._whenReady(() => {
-        if (form && this._driver.sendForm(form, args[0], (id) => this._calls.set(id, { resolve, reject }),
+        if (form && this._coreDriver.sendForm(form, args[0], (id) => this._calls.set(id, { resolve, reject }),
           (x) => reject(callerError(x)))) return;
-        this._driver.callThen((b) => {
+        this._coreDriver.callThen((b) => {
           if (b.x) reject(callerError(b.x));
           else this._calls.set(b.r, { resolve, reject });
         }, name, ...args);
@@ -404,7 +408,7 @@ class Im extends Emitter {
   }
 
   info() {
-    return this._driver ? this._driver.call('info').r : null;
+    return this._coreDriver ? this._coreDriver.call('info').r : null;
   }
 
   // Resolves with info() once logged in (uploads need the JWT); rejects with -1001 after `ms` (the
@@ -449,8 +453,8 @@ class Im extends Emitter {
   getConversations() {
     return new Promise((resolve, reject) => {
       this._whenReady(() => {
-        const list = this._driver.call('conversations').r || [];
-        resolve(list.map((c) => this._driver.shown(c)));
+        const list = this._coreDriver.call('conversations').r || [];
+        resolve(list.map((c) => this._coreDriver.shown(c)));
       }, reject);
     });
   }
@@ -464,9 +468,9 @@ class Im extends Emitter {
   close() {
     this._phase = CLOSED;
     this._dropEarly();
-    if (this._driver) {
-      this._driver.destroy();
-      this._driver = null;
+    if (this._coreDriver) {
+      this._coreDriver.destroy();
+      this._coreDriver = null;
     }
     if (this._outcome) this._outcome(undefined);
     for (const fn of this._waiting.splice(0)) fn();  // calls made while the wasm loaded: -1004 closed

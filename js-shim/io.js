@@ -76,7 +76,7 @@ class Manager extends Emitter {
     this.opts = opts;
     this.nsps = Object.create(null);
     this._pending = [];  // calls made before the core finished loading
-    this._driver = null;
+    this._coreDriver = null;
     this._failed = null;
     this.engine = null;  // an Engine while connected (and the last one after it closed)
     const protocol = opts.protocol === undefined || opts.protocol === 'auto' ? 0 : opts.protocol;
@@ -132,24 +132,24 @@ class Manager extends Emitter {
     if (this._destroyed) return;
     const p = getPlatform();
     const optionsJson = JSON.stringify(Object.assign({ seed: p.seed() }, this._coreOptions));
-    this._driver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
-    this._driver.onEvent = (args, ackId) => {  // = _onOutput({k: 's.event', nsp: '/', args, ackId, buffers: []})
+    this._coreDriver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
+    this._coreDriver.onEvent = (args, ackId) => {  // = _onOutput({k: 's.event', nsp: '/', args, ackId, buffers: []})
       const s = this.nsps['/'];
       if (s) s._onEvent(args, ackId, NO_ATTACHMENTS);
     };
-    if (this._driver.optionsError) return this._fail(makeError(this._driver.optionsError));
-    if (!p.isOnline()) this._driver.call('setOnline', false);
+    if (this._coreDriver.optionsError) return this._fail(makeError(this._coreDriver.optionsError));
+    if (!p.isOnline()) this._coreDriver.call('setOnline', false);
     const pending = this._pending;
     this._pending = [];
-    for (const [name, args, done] of pending) this._driver.callThen(done, name, ...args);
+    for (const [name, args, done] of pending) this._coreDriver.callThen(done, name, ...args);
     // (A socket made meanwhile already asked for the connection; if it is gone again, so is the wish.)
-    if (this._autoOpen && Object.keys(this.nsps).length === 0) this._driver.call('open');
+    if (this._autoOpen && Object.keys(this.nsps).length === 0) this._coreDriver.call('open');
     this._dropEarly();
     return undefined;
   }
 
   _foreground() {
-    if (this._driver) this._driver.foreground();
+    if (this._coreDriver) this._coreDriver.foreground();
   }
 
   // A connection attempt starts: its engine exists from now on (socket.io-client's does).
@@ -172,8 +172,8 @@ class Manager extends Emitter {
   _call(name, ...args) {
     let done = null;
     if (typeof args[args.length - 1] === 'function') done = args.pop();
-    if (this._driver) {
-      this._driver.callThen(done, name, ...args);
+    if (this._coreDriver) {
+      this._coreDriver.callThen(done, name, ...args);
     } else if (!this._failed && !this._destroyed) {
       this._pending.push([name, args, done]);
     }
@@ -228,8 +228,8 @@ class Manager extends Emitter {
     if (v === undefined) return o[name] === undefined ? MANAGER_DEFAULTS[name] : o[name];
     const before = o[name];
     o[name] = v;
-    if (this._driver) {
-      const b = this._driver.call('setOptions', JSON.stringify(o));
+    if (this._coreDriver) {
+      const b = this._coreDriver.call('setOptions', JSON.stringify(o));
       if (b.x) {
         o[name] = before;
         throw makeError(b.x);
@@ -264,7 +264,7 @@ class Manager extends Emitter {
     this._destroyed = true;
     liveManagers.delete(this);
     for (const key of Object.keys(cache)) if (cache[key] === this) delete cache[key];
-    if (this._driver) this._driver.destroy();
+    if (this._coreDriver) this._coreDriver.destroy();
   }
 }
 
@@ -409,7 +409,7 @@ class Socket extends Emitter {
       }
       if (ack) this._acks.set(b.r, ack);
     };
-    const d = this.io._driver;
+    const d = this.io._coreDriver;
     // The hot path: the JSON text stays here (the core holds a handle while it is buffered).
     if (d && !attachments.length && !retries && d.emitFast(done, this.nsp, json, packet, wire, timeout)) return this;
     const blob = attachments.length ? packBlob(attachments) : EMPTY;
@@ -519,7 +519,7 @@ class Socket extends Emitter {
         const done = (b) => {
           if (b.x) this.emitReserved('error', makeError(b.x));
         };
-        const d = this.io._driver;
+        const d = this.io._coreDriver;
         if (d && !bins.length && d.ackFast(done, this.nsp, ackId, json, res)) return;
         this.io._call('ack', this.nsp, ackId, json, bins.length ? packBlob(bins) : EMPTY, done);
       });

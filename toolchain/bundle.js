@@ -121,12 +121,39 @@ async function build(browser) {
   return minify(result.outputFiles[0].text);
 }
 
+// The shim's own members, renamed in the bundle (terser renames a property name everywhere it occurs,
+// whatever the object, so a name here must never be one that the app, wx, the browser, the core's JSON
+// or a test reads or writes):
+//  - every `_name`, except the core's exports (`_echat_*`, `_emscripten_*`, `__initialize`, `___set_*`:
+//    loader.js coreOf names them at run time), socket.io's `_placeholder` (on the wire), and the ones
+//    below that tests or apps call (socket.io-client's Manager._close/_destroy; sdk.im._driver, a getter);
+//  - the members of the shim's internal objects named in INTERNAL: CoreDriver's (not `core`, `held`,
+//    `syncedKey`: tests read them), the platform interface's that are not also wx's or a JSON field
+//    (not now, seed, http, request, upload, poll's body...), the wasm memory views and the early socket's.
+const KEEP_UNDERSCORED = ['_close', '_destroy', '_driver'];
+const INTERNAL = [
+  // CoreDriver (core-driver.js)
+  'early', 'platform', 'sink', 'area', 'closedCode', 'sockets', 'gets', 'timer', 'deadline', 'closed', 'resumedAt',
+  'optionsError', 'fast', 'ordered', 'queue', 'draining', 'nextRef', 'shared', 'reserved', 'imFast', 'onEvent',
+  'views', 'putHead', 'textFrame', 'delivery', 'handed', 'sendForm', 'laneTexts', 'laneDone', 'answered', 'shown',
+  'emitFast', 'ackFast', 'fastCall', 'answer', 'prune', 'kept', 'take', 'raw', 'invoke', 'bytes', 'callThen',
+  'dispatch', 'deliver', 'isIo', 'handle', 'handlers', 'foreground', 'wakeIfResuming', 'input', 'armTimer',
+  'destroy', 'f64', 'i32', 'head',
+  // the early socket (openEarly), the outbox's place (im.js), the module's input buffer (loader.js coreOf)
+  'adopted', 'target', 'prefix', 'marker', 'at', 'cap', 'HEAPU8', 'HEAPU32',
+  // the platform interface (platform/wx.js, wx-im.js, browser.js)
+  'setTimer', 'clearTimer', 'isOnline', 'isNetworkKnown', 'whenNetworkKnown', 'onForeground', 'onNetwork',
+  'openSocket', 'storageGet', 'storageSet', 'storageRemove', 'storageKeys',
+];
+const MANGLED = new RegExp(`^(_(?!_|echat_|emscripten_|placeholder$)\\w+|${INTERNAL.join('|')})$`);
+
 async function minify(text) {
   const min = await terser.minify(text, {
     ecma: 2017,
     toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
     compress: { passes: 3 },
-    mangle: { toplevel: true },
+    // builtins: the names listed are renamed even where a standard object has one of that name (`at`, `target`)
+    mangle: { toplevel: true, properties: { regex: MANGLED, reserved: KEEP_UNDERSCORED, builtins: true } },
     format: { comments: /^!|echatim-sdk/ },
   });
   if (/new Function\(|[^a-zA-Z_.$]eval\(/.test(min.code)) {
