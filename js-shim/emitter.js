@@ -60,6 +60,10 @@ class Emitter {
   }
 }
 
+// The shim's own calls use the name _emit, which the bundle shortens (toolchain/bundle.js): the same
+// function, no extra call.
+Emitter.prototype._emit = Emitter.prototype.emitReserved;
+
 Emitter.onListenerError = (err, event) => {
   if (typeof console !== 'undefined') console.error(`[echatim] a "${event}" listener threw:`, err);
 };

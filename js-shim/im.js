@@ -295,7 +295,7 @@ class Im extends Emitter {
     this._phase = FAILED;
     this._failed = err;
     this._state = 'disconnected';
-    this.emitReserved('error', err);
+    this._emit('error', err);
     for (const fn of this._waiting.splice(0)) fn();
     if (this._outcome) this._outcome(undefined);
   }
@@ -314,11 +314,11 @@ class Im extends Emitter {
         // (After close() from a listener, the core's own 'disconnected' comes behind close()'s.)
         if (STATES.indexOf(o.state) < 0 || (this._phase === CLOSED && o.state === this._state)) return;
         this._state = o.state;
-        this.emitReserved('state', { state: o.state, reason: o.reason });
+        this._emit('state', { state: o.state, reason: o.reason });
         return;
       }
       case 'convs': {
-        this.emitReserved('conversations', o.list);
+        this._emit('conversations', o.list);
         return;
       }
       case 'ready': {  // the core: logged in, with the conversation list loaded (once per init)
@@ -326,13 +326,13 @@ class Im extends Emitter {
         return;
       }
       case 'sendstate':
-        return this.emitReserved('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
+        return this._emit('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
       case 'resp': {
         const { id, code, msg, data, requestId, clientMsgId } = o;
         const call = this._calls.get(id);
         if (!call) {
           // A message restored from the outbox after a restart: nobody waits for it.
-          if (clientMsgId) this.emitReserved('sent', { code, msg, data, clientMsgId, requestId: requestId || null });
+          if (clientMsgId) this._emit('sent', { code, msg, data, clientMsgId, requestId: requestId || null });
           return;
         }
         this._calls.delete(id);
@@ -351,16 +351,16 @@ class Im extends Emitter {
           m.flow = this._auid !== undefined && m.formUser === this._auid ? 'out' : 'in';
           m.isHistory = o.history === true;
         }
-        return this.emitReserved('message', m);
+        return this._emit('message', m);
       }
-      case 'notify': return this.emitReserved('notify', o.data);
-      case 'sync': return this.emitReserved('sync', { from: o.from, to: o.to, count: o.count });
-      case 'kicked': return this.emitReserved('kicked', { reason: o.reason });
-      case 'conv': return this.emitReserved('conversation', o.conv);
+      case 'notify': return this._emit('notify', o.data);
+      case 'sync': return this._emit('sync', { from: o.from, to: o.to, count: o.count });
+      case 'kicked': return this._emit('kicked', { reason: o.reason });
+      case 'conv': return this._emit('conversation', o.conv);
       case 'error': {
         const err = apiError(o.code, o.message, null, { fatal: o.fatal });
         if (o.fatal) return this._fatal(err);
-        return this.emitReserved('error', err);
+        return this._emit('error', err);
       }
       default: return undefined;
     }
@@ -479,7 +479,7 @@ class Im extends Emitter {
     this._failed = null;
     if (this._state !== 'disconnected') {
       this._state = 'disconnected';
-      this.emitReserved('state', { state: 'disconnected', reason: 'closed' });
+      this._emit('state', { state: 'disconnected', reason: 'closed' });
     }
   }
 }

@@ -86,12 +86,6 @@ class Manager extends Emitter {
     const query = [u.query, encodeQuery(opts.query)].filter(Boolean).join('&');
     this._coreOptions = {
       url: u.origin, path: opts.path, query, protocol,
-      reconnection: opts.reconnection,
-      reconnectionAttempts: opts.reconnectionAttempts,
-      reconnectionDelay: opts.reconnectionDelay,
-      reconnectionDelayMax: opts.reconnectionDelayMax,
-      randomizationFactor: opts.randomizationFactor,
-      timeout: opts.timeout,
       stripBinaryPrefix: opts.stripBinaryPrefix,
       // socket.io-client's `transports`: a WebSocket first, long-polling (wx.request) when it fails.
       websocket: !opts.transports || opts.transports.indexOf('websocket') >= 0,
@@ -99,6 +93,8 @@ class Manager extends Emitter {
       // ['polling', 'websocket'] (socket.io-client's order): start with polling, then upgrade.
       pollingFirst: !!opts.transports && opts.transports[0] === 'polling',
     };
+    // reconnection, reconnectionAttempts, reconnectionDelay, reconnectionDelayMax, randomizationFactor, timeout
+    for (const name of Object.keys(MANAGER_DEFAULTS)) this._coreOptions[name] = opts[name];
     liveManagers.add(this);
     loader.configure(opts);
     // The platform first (it asks wx for the network state while the wasm loads); the first connection
@@ -163,7 +159,7 @@ class Manager extends Emitter {
     const pending = this._pending;
     this._pending = [];
     for (const [, , done] of pending) if (done) done({ r: null, x: { kind: 'caller', code: 'load', message: err.message } });
-    this.emitReserved('error', err);
+    this._emit('error', err);
     for (const nsp of Object.keys(this.nsps)) this.nsps[nsp]._onConnectError(err, false);
   }
 
@@ -195,23 +191,23 @@ class Manager extends Emitter {
       case 'm.open':
         if (!this.engine || this.engine.readyState !== 'opening') this.engine = new Engine(this);
         this.engine._opened(o.sid, o.polling);
-        return this.emitReserved('open');
+        return this._emit('open');
       case 'm.upgrade':  // the polling connection moved to a WebSocket
         if (!this.engine) return undefined;
         this.engine.transport = { name: 'websocket' };
-        return this.engine.emitReserved('upgrade', this.engine.transport);
+        return this.engine._emit('upgrade', this.engine.transport);
       case 'm.close':
         if (this.engine) this.engine._closed(o.reason);
-        return this.emitReserved('close', o.reason);
+        return this._emit('close', o.reason);
       case 'm.error':
         if (this.engine && this.engine.readyState === 'opening') this.engine._closed('transport error');  // the attempt failed
-        return this.emitReserved('error', makeError(o.err));
+        return this._emit('error', makeError(o.err));
       case 'm.attempt':
         this._opening();
-        return this.emitReserved('reconnect_attempt', o.n);
-      case 'm.reconnect': return this.emitReserved('reconnect', o.n);
-      case 'm.rerror': return this.emitReserved('reconnect_error', makeError(o.err));
-      case 'm.failed': return this.emitReserved('reconnect_failed');
+        return this._emit('reconnect_attempt', o.n);
+      case 'm.reconnect': return this._emit('reconnect', o.n);
+      case 'm.rerror': return this._emit('reconnect_error', makeError(o.err));
+      case 'm.failed': return this._emit('reconnect_failed');
       default: {
         const s = this.nsps[o.nsp];
         return s ? s._onOutput(o) : undefined;
@@ -297,7 +293,7 @@ class Engine extends Emitter {
   _closed(reason) {
     if (this.readyState === 'closed') return;
     this.readyState = 'closed';
-    this.emitReserved('close', reason);
+    this._emit('close', reason);
   }
 }
 
@@ -404,7 +400,7 @@ class Socket extends Emitter {
       if (b.x) {
         const err = makeError(b.x);
         if (ack && ack.withError) ack.fn(err);
-        else this.emitReserved('error', err);
+        else this._emit('error', err);
         return;
       }
       if (ack) this._acks.set(b.r, ack);
@@ -452,7 +448,7 @@ class Socket extends Emitter {
 
   _onConnectError(err, active) {
     this.active = !!active;
-    this.emitReserved('connect_error', err);
+    this._emit('connect_error', err);
   }
 
   _onOutput(o) {
@@ -469,7 +465,7 @@ class Socket extends Emitter {
           this._outQueue = [];
           for (const packet of sent) this._notifyOutgoing(packet);
         }
-        return this.emitReserved('connect');
+        return this._emit('connect');
       case 's.cerror': {
         const { data } = o;
         // Protocol 5 refusals are {message, data}; protocol 4 servers send the middleware's data alone
@@ -500,7 +496,7 @@ class Socket extends Emitter {
           this.active = false;
           this._outQueue = [];
         }
-        return wasConnected ? this.emitReserved('disconnect', reason) : undefined;
+        return wasConnected ? this._emit('disconnect', reason) : undefined;
       }
       case 's.event': return this._onEvent(o.args, o.ackId, o.buffers);
       case 's.ack': return this._onAck(o.emitId, o.ok, o.args, o.error, o.buffers);
@@ -517,7 +513,7 @@ class Socket extends Emitter {
         sent = true;
         const { json, attachments: bins } = deconstruct(res);
         const done = (b) => {
-          if (b.x) this.emitReserved('error', makeError(b.x));
+          if (b.x) this._emit('error', makeError(b.x));
         };
         const d = this.io._coreDriver;
         if (d && !bins.length && d.ackFast(done, this.nsp, ackId, json, res)) return;
@@ -533,7 +529,7 @@ class Socket extends Emitter {
         try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }
       }
     }
-    this.emitReserved(...args);
+    this._emit(...args);
   }
 
   _onAck(emitId, ok, args, error, attachments) {

@@ -144,6 +144,8 @@ const INTERNAL = [
   // the platform interface (platform/wx.js, wx-im.js, browser.js)
   'setTimer', 'clearTimer', 'isOnline', 'isNetworkKnown', 'whenNetworkKnown', 'onForeground', 'onNetwork',
   'openSocket', 'storageGet', 'storageSet', 'storageRemove', 'storageKeys',
+  // Emitter's hook for a listener that threw (Emitter is not exported)
+  'onListenerError',
 ];
 const MANGLED = new RegExp(`^(_(?!_|echat_|emscripten_|placeholder$)\\w+|${INTERNAL.join('|')})$`);
 
@@ -151,6 +153,7 @@ async function minify(text) {
   const min = await terser.minify(text, {
     ecma: 2017,
     toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
+    // unsafe_arrows: it turns the functions it inlines as IIFEs into arrows (none uses this, arguments or new)
     compress: { passes: 3 },
     // builtins: the names listed are renamed even where a standard object has one of that name (`at`, `target`)
     mangle: { toplevel: true, properties: { regex: MANGLED, reserved: KEEP_UNDERSCORED, builtins: true } },

@@ -4,11 +4,7 @@
 //   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
 //   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
 //   storageKeys() -> [key]   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure
-const { createWxPlatform } = require('./wx.js');
-
-function errText(res, fallback) {
-  return (res && (res.errMsg || res.message)) || fallback;
-}
+const { createWxPlatform, errText, overLimit } = require('./wx.js');
 
 function createWxImPlatform(wx) {
   const p = createWxPlatform(wx);
@@ -16,7 +12,6 @@ function createWxImPlatform(wx) {
   // request connection count"): nothing was sent, so it is tried again shortly (the core keeps its own
   // calls under the limit; uploads and the app's own requests share it).
   const LIMIT_RETRY_MS = 200;
-  const overLimit = (msg) => /exceed max (\w+ )?(connection|task)/i.test(msg || '');
   p.request = (url, body, done) => {
     p.http('POST', url, body, 'application/json', done);
   };

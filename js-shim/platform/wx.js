@@ -13,6 +13,9 @@ function errText(res, fallback) {
   return (res && (res.errMsg || res.message)) || fallback;
 }
 
+// wx fails the 11th concurrent request/uploadFile at once, nothing sent ("exceed max request connection count").
+const overLimit = (msg) => /exceed max (\w+ )?(connection|task)/i.test(msg || '');
+
 // SocketTask.close accepts 1000 or 3000-4999 only.
 function closeCode(code) {
   return code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000;
@@ -118,7 +121,7 @@ function createWxPlatform(wx) {
             fail: (res) => {
               const msg = errText(res, 'request:fail');
               // wx fails the 11th concurrent request at once, nothing sent: try again shortly.
-              if (/exceed max (\w+ )?(connection|task)/i.test(msg)) setTimeout(attempt, 200);
+              if (overLimit(msg)) setTimeout(attempt, 200);
               else finish(msg, 0, '');
             },
           });
@@ -175,4 +178,4 @@ function createWxPlatform(wx) {
   };
 }
 
-module.exports = { createWxPlatform };
+module.exports = { createWxPlatform, errText, overLimit };
