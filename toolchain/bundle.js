@@ -154,7 +154,7 @@ async function minify(text) {
     ecma: 2017,
     toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
     // unsafe_arrows: it turns the functions it inlines as IIFEs into arrows (none uses this, arguments or new)
-    compress: { passes: 3 },
+    compress: { passes: 3, unsafe_arrows: true },
     // builtins: the names listed are renamed even where a standard object has one of that name (`at`, `target`)
     mangle: { toplevel: true, properties: { regex: MANGLED, reserved: KEEP_UNDERSCORED, builtins: true } },
     format: { comments: /^!|echatim-sdk/ },
