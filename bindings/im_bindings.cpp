@@ -6,6 +6,7 @@
 #include <emscripten/emscripten.h>
 
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,10 +28,17 @@ using echat::bindings::Input;
 using Len = std::uint32_t;  // a string argument's byte length (bindings/boundary.h)
 auto& g_clients = echat::bindings::g_im_sessions;
 
+// One input on the client `h`: `f(session, client)` between the session's run and its batch. The run
+// is this one function for every export (not one inlined copy each); `f` is reached through a pointer.
+using Thunk = void (*)(void* f, ImSession& s, Client& c);
+__attribute__((noinline)) const Bytes* run_on(int h, Thunk thunk, void* f) {
+  ImSession& s = g_clients.at(h);
+  return s.run([&](Client& c) { thunk(f, s, c); });
+}
 template <typename F>
 const Bytes* on(int h, F&& f) {
-  ImSession& s = g_clients.at(h);
-  return s.run([&](Client& c) { f(s, c); });
+  return run_on(h, [](void* p, ImSession& s, Client& c) { (*static_cast<std::remove_reference_t<F>*>(p))(s, c); },
+                &f);
 }
 
 std::string json_string(std::string_view s) {
