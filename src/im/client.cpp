@@ -144,6 +144,14 @@ void Client::send_state(const Call& call, const char* state, const std::string& 
   outputs_.push_back(SendState{call.id, call.client_msg_id, state, reason});
 }
 
+void Client::store(std::string key, std::string value) {
+  outputs_.push_back(StorageSet{std::move(key), std::move(value)});
+}
+
+void Client::error_event(int code, std::string message, bool fatal) {
+  outputs_.push_back(ErrorEvent{code, std::move(message), fatal});
+}
+
 std::string Client::http_base() const {
   return std::string(config_.secure ? "https://" : "http://") + endpoint_host(http_host_) + ":" +
          std::to_string(config_.hosts[http_host_].http_port);
@@ -188,7 +196,7 @@ void Client::start(Millis now) {
   // A new boot number per start, persisted before anything is sent: clientMsgIds carry it, so they
   // stay unique across app restarts even if the host's randomness repeats.
   ++boot_;
-  outputs_.push_back(StorageSet{synced_key(), synced_record()});
+  store(synced_key(), synced_record());
   set_state(State::Connecting, "start");
   auto r = manager_.connect_socket(now, "/", "");
   if (!r.ok()) {
@@ -333,7 +341,7 @@ void Client::handle(Millis now, socketio::Output& out) {
       outputs_.push_back(StateChanged{life_.state(), socket_error_});
       next_socket_host();  // the next attempt (after the backoff) goes to the next server
     } else {
-      outputs_.push_back(ErrorEvent{code::kNetwork, x->error.message, false});
+      error_event(code::kNetwork, x->error.message, false);
     }
     return;
   }
@@ -408,10 +416,10 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
     // Unreadable: acknowledged (or the server would push it again at every login and block what
     // follows) and reported.
     if (ev.ack_id) (void)manager_.ack(now, "/", *ev.ack_id, "[]", {});
-    outputs_.push_back(ErrorEvent{code::kBadResponse,
+    error_event(code::kBadResponse,
                                   "an event the SDK cannot read was acknowledged and skipped: " +
                                       ev.args_json.substr(0, 64) + (ev.args_json.size() > 64 ? "..." : ""),
-                                  false});
+                                  false);
     return;
   }
   const std::string name = args[0].get<std::string>();
@@ -456,7 +464,7 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
     const json* r = response_of(args);
     if (!r) {
       login_.failed();
-      outputs_.push_back(ErrorEvent{code::kBadResponse, "the login answer is not an R envelope", false});
+      error_event(code::kBadResponse, "the login answer is not an R envelope", false);
       timers_.set(Timer::Relogin, now + kReloginDelay);
       return;
     }
@@ -490,7 +498,7 @@ core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way
 
 void Client::fatal(Millis now, int code, const std::string& message, const std::string& reason) {
   if (life_.ended()) return;
-  outputs_.push_back(ErrorEvent{code, message, true});
+  error_event(code, message, true);
   end_session(now, code::kNotLoggedIn, "not logged in: " + message, reason.c_str());
 }
 

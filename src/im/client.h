@@ -289,6 +289,9 @@ class Client {
   void ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq);
   void release_history();  // the fresh run ended, or a live message comes: hand over what it kept
   void send_state(const Call& call, const char* state, const std::string& reason);
+  // The outputs pushed from many places, built in one (each site would inline the variant's construction).
+  void store(std::string key, std::string value);               // StorageSet
+  void error_event(int code, std::string message, bool fatal);  // ErrorEvent
   std::string socket_url() const;
   std::string endpoint_host(std::size_t i) const;  // hosts[i].host, bracketed if IPv6
   void next_socket_host();                         // failover: the next server for the next attempt

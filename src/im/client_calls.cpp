@@ -212,12 +212,12 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
   }
   if (c.kind == Call::Kind::Outbox) leave_outbox(c);
   if (c.kind == Call::Kind::Sync) {
-    outputs_.push_back(ErrorEvent{code, "message/sync failed: " + msg, false});
+    error_event(code, "message/sync failed: " + msg, false);
     sync_.failed();
     if (history_.fresh()) release_history();
   }
   if (c.kind == Call::Kind::ConversationList) {
-    outputs_.push_back(ErrorEvent{code, "conversation/list failed: " + msg, false});
+    error_event(code, "conversation/list failed: " + msg, false);
     conversations_loaded();
   }
   finish(id, code, msg, data ? dump(*data) : "null");
@@ -352,7 +352,7 @@ void Client::on_http_error(Millis now, std::uint64_t id, std::string_view messag
   next_http_host(c.endpoint);  // a transport failure only: error codes never get here
   if (!http_down_) {
     http_down_ = true;
-    outputs_.push_back(ErrorEvent{code::kNetwork, why, false});
+    error_event(code::kNetwork, why, false);
   }
   if (c.kind != Call::Kind::App) {
     retry_later(c, now, kUnavailableDelay);  // the server may be down: do not spin

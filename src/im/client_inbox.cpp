@@ -51,7 +51,7 @@ void Client::on_delivery(Millis now, Message m, std::optional<std::uint64_t> ack
   hold_ref(ref);  // the inbox's, until it hands the message over or lets it go
   if (seq == 0 || mid == 0) {
     let_go(ref);
-    outputs_.push_back(ErrorEvent{code::kBadResponse, "topic.message without a valid seq and mid", false});
+    error_event(code::kBadResponse, "topic.message without a valid seq and mid", false);
     if (ack_id) (void)manager_.ack(now, "/", *ack_id, "[]", {});
     return;
   }
@@ -112,7 +112,7 @@ void Client::hand_over(Millis now) {
     if (changed) outputs_.push_back(ConversationChanged{std::move(changed_json)});
     if (handed) let_go(ref);  // the inbox's hold ends once the message (or the decision to skip it) is out
   }
-  outputs_.push_back(StorageSet{synced_key(), synced_record()});
+  store(synced_key(), synced_record());
   for (const auto& [ack_id, seq] : acks) ack_delivery(now, ack_id, seq);
 }
 
@@ -157,13 +157,13 @@ void Client::on_sync_page(Millis now, const json& data) {
   // again from 0. (Compared with fromSeq, not the current position: pushes may have moved that past an
   // answer computed earlier, which is not a reset.)
   if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < sync_.page_from()) {
-    outputs_.push_back(ErrorEvent{code::kBadResponse,
+    error_event(code::kBadResponse,
                                   "the server's last seq (" + std::to_string(*max_seq) + ") is below the synced seq (" +
                                       std::to_string(inbox_.synced()) + "): its timeline was reset; syncing from 0",
-                                  false});
+                                  false);
     inbox_.reset(0);
     held_acks_.clear();
-    outputs_.push_back(StorageSet{synced_key(), synced_record()});
+    store(synced_key(), synced_record());
     sync_.failed();
     start_sync(now);
     return;
@@ -185,9 +185,9 @@ void Client::on_sync_page(Millis now, const json& data) {
     return;
   }
   if (inbox_.has_gap()) {
-    outputs_.push_back(ErrorEvent{code::kBadResponse,
+    error_event(code::kBadResponse,
                                   "message/sync did not fill the gap after seq " + std::to_string(inbox_.synced()),
-                                  false});
+                                  false);
   }
   if (history_.fresh()) release_history();
   outputs_.push_back(Sync{sync_.from(), inbox_.synced(), sync_.count()});

@@ -56,7 +56,7 @@ void Client::on_login_answer(Millis now, const json& r, bool over_http) {
     fatal(now, code, msg.empty() ? "login refused" : msg, "login refused");
     return;
   }
-  outputs_.push_back(ErrorEvent{code, "login failed: " + (msg.empty() ? std::string("no answer") : msg), false});
+  error_event(code, "login failed: " + (msg.empty() ? std::string("no answer") : msg), false);
   timers_.set(Timer::Relogin, now + kReloginDelay);
 }
 

@@ -43,14 +43,14 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
   const std::vector<std::size_t> rejected = outbox_.restore_records(entries);
   if (config_.outbox_per_message) {
     // Records not taken (damaged, or over the bounds) are removed: they would never be sent.
-    for (std::size_t i : rejected) outputs_.push_back(StorageSet{entry_keys[i], ""});
+    for (std::size_t i : rejected) store(entry_keys[i], "");
     if (legacy_list) {
-      for (const auto& e : outbox_.entries()) outputs_.push_back(StorageSet{outbox_prefix() + e.client_msg_id, Outbox::record(e)});
+      for (const auto& e : outbox_.entries()) store(outbox_prefix() + e.client_msg_id, Outbox::record(e));
     }
-    outputs_.push_back(StorageSet{outbox_key(), outbox_.empty() ? "" : outbox_marker()});
+    store(outbox_key(), outbox_.empty() ? "" : outbox_marker());
   } else {
-    for (const auto& k : entry_keys) outputs_.push_back(StorageSet{k, ""});
-    if (!entry_keys.empty() || (!legacy.empty() && !legacy_list)) outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()});
+    for (const auto& k : entry_keys) store(k, "");
+    if (!entry_keys.empty() || (!legacy.empty() && !legacy_list)) store(outbox_key(), outbox_.serialize());
   }
   for (auto& e : outbox_.entries()) e.call_id = add_outbox_call(now, e);
 }
@@ -70,20 +70,20 @@ std::string Client::outbox_marker() const {
 
 void Client::persist_entry(const OutboxEntry& entry) {
   if (!config_.outbox_per_message) {
-    outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()});
+    store(outbox_key(), outbox_.serialize());
     return;
   }
-  outputs_.push_back(StorageSet{outbox_prefix() + entry.client_msg_id, Outbox::record(entry)});
-  if (outbox_.size() == 1) outputs_.push_back(StorageSet{outbox_key(), outbox_marker()});
+  store(outbox_prefix() + entry.client_msg_id, Outbox::record(entry));
+  if (outbox_.size() == 1) store(outbox_key(), outbox_marker());
 }
 
 void Client::unpersist_entry(const std::string& client_msg_id) {
   if (!config_.outbox_per_message) {
-    outputs_.push_back(StorageSet{outbox_key(), outbox_.serialize()});
+    store(outbox_key(), outbox_.serialize());
     return;
   }
-  outputs_.push_back(StorageSet{outbox_prefix() + client_msg_id, ""});
-  if (outbox_.empty()) outputs_.push_back(StorageSet{outbox_key(), ""});
+  store(outbox_prefix() + client_msg_id, "");
+  if (outbox_.empty()) store(outbox_key(), "");
 }
 
 Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
