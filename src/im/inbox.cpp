@@ -43,7 +43,7 @@ Inbox::Verdict Inbox::offer(Message m) {
     if (last->second.ref != 0) released_.push_back(last->second.ref);
     buffer_.erase(last);
   }
-  mids_.insert(mid);
+  (void)mids_[mid];
   buffer_.emplace(seq, std::move(m));
   return Verdict::Buffered;
 }
@@ -78,7 +78,7 @@ void Inbox::advance(std::uint64_t mid) {
 }
 
 void Inbox::remember(std::uint64_t mid) {
-  mids_.insert(mid);
+  (void)mids_[mid];
   mid_order_.push_back(mid);
 }
 

@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -69,7 +68,9 @@ class Inbox {
   std::size_t max_buffered_;
   std::size_t remembered_mids_;
   std::map<std::uint64_t, Message> buffer_;  // seq > synced_ + 1
-  std::set<std::uint64_t> mids_;             // mids handed over recently, and buffered ones
+  // mids handed over recently, and buffered ones (a map, not a set: the type of Client::held_acks_ and
+  // Calls::by_wire_, whose code the wasm has already; the value is unused)
+  std::map<std::uint64_t, std::uint64_t> mids_;
   core::Queue<std::uint64_t> mid_order_;     // eviction order of handed-over mids
   std::vector<Message> ready_;
   std::vector<std::uint32_t> released_;
