@@ -359,7 +359,7 @@ class Client {
   // The last reason the socket could not connect ("" once connected).
   std::string socket_error_;
   FreshHistory history_;  // im/history.h: the first catch-up of a fresh install, and what it keeps
-  std::map<std::uint32_t, unsigned> refs_;  // host-kept message -> holders (hold_ref)
+  std::map<std::uint64_t, std::uint64_t> refs_;  // host-kept message -> holders (hold_ref); held_acks_'s type
 };
 
 }  // namespace echat::im
