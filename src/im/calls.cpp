@@ -69,12 +69,13 @@ void Calls::wait_over(Call& c) {
 }
 
 void Calls::track(const Call& c) {
-  if (c.deadline) deadlines_.insert(*c.deadline);
-  if (c.attempt_deadline) deadlines_.insert(*c.attempt_deadline);
+  const auto add = [&](Millis d) { ++deadlines_[deadline_key(d)]; };
+  if (c.deadline) add(*c.deadline);
+  if (c.attempt_deadline) add(*c.attempt_deadline);
   if (c.phase == Call::Phase::Queued) {
     ++queued_;
     queued_other_ += c.kind != Call::Kind::Outbox;
-    if (c.not_before > 0) deadlines_.insert(c.not_before);
+    if (c.not_before > 0) add(c.not_before);
   } else {
     outbox_out_ += c.kind == Call::Kind::Outbox;
     http_out_ += c.transport == Transport::Http;
@@ -85,7 +86,10 @@ void Calls::track(const Call& c) {
 }
 
 void Calls::untrack(const Call& c) {
-  const auto drop = [&](Millis d) { deadlines_.erase(deadlines_.find(d)); };
+  const auto drop = [&](Millis d) {
+    const auto it = deadlines_.find(deadline_key(d));
+    if (--it->second == 0) deadlines_.erase(it);
+  };
   if (c.deadline) drop(*c.deadline);
   if (c.attempt_deadline) drop(*c.attempt_deadline);
   if (c.phase == Call::Phase::Queued) {
@@ -125,7 +129,13 @@ void Calls::check() const {
     }
   }
   assert(by_id_.size() == list_.size() && by_wire_.size() == list_.size() - queued);
-  assert(entries == deadlines_.size() && first == earliest());
+  std::size_t kept = 0;
+  for (const auto& [key, count] : deadlines_) {
+    assert(count > 0);
+    kept += count;
+  }
+  assert(entries == kept && first == earliest());
+  (void)kept;
   assert(queued == queued_ && other == queued_other_ && out == outbox_out_ && http == http_out_);
   (void)entries, (void)first, (void)queued, (void)other, (void)out, (void)http;
 }

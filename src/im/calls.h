@@ -29,7 +29,6 @@
 #include <list>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "core/timers.h"
@@ -108,7 +107,9 @@ class Calls {
   std::size_t http_out() const { return http_out_; }          // HTTP attempts InFlight
   // The earliest of every call's deadline, attempt_deadline and (while Queued) not_before > 0; kNever
   // when none.
-  Millis earliest() const { return deadlines_.empty() ? core::kNever : *deadlines_.begin(); }
+  Millis earliest() const {
+    return deadlines_.empty() ? core::kNever : static_cast<Millis>(deadlines_.begin()->first ^ kSignBit);
+  }
 
 #ifdef NDEBUG
   void check() const {}
@@ -120,11 +121,16 @@ class Calls {
   void track(const Call& c);
   void untrack(const Call& c);
   static std::uint64_t wire_key(Transport t, std::uint64_t wire) { return wire * 2 + (t == Transport::Http ? 1 : 0); }
+  // deadlines_'s key of a time: the sign bit flipped, so that keys sort as the times do.
+  static constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
+  static std::uint64_t deadline_key(Millis d) { return static_cast<std::uint64_t>(d) ^ kSignBit; }
 
   List list_;
   std::map<std::uint64_t, List::iterator> by_id_;
   std::map<std::uint64_t, std::uint64_t> by_wire_;  // wire_key -> id, calls InFlight
-  std::multiset<Millis> deadlines_;
+  // deadline_key -> how many of the calls' times are it: a multiset as a count map of by_wire_'s type
+  // (the wasm has one std::map instantiation for both, and for the Client's and the Inbox's).
+  std::map<std::uint64_t, std::uint64_t> deadlines_;
   std::size_t queued_ = 0;
   std::size_t queued_other_ = 0;
   std::size_t outbox_out_ = 0;

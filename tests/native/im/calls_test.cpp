@@ -176,3 +176,25 @@ TEST_CASE("random transitions keep the counts, deadlines and indexes of a walk",
     same_as_walk(calls);
   }
 }
+
+// The deadlines are kept as counts under a key with the sign bit flipped (calls.h deadline_key): equal
+// deadlines are counted, not merged, and negative times (a host clock before its epoch) sort first.
+TEST_CASE("equal and negative deadlines: earliest() is the least left", "[im][calls]") {
+  Calls calls;
+  calls.push_back(make(1, Call::Kind::App, Transport::Socket, 5000));
+  calls.push_back(make(2, Call::Kind::App, Transport::Socket, 5000));
+  calls.push_back(make(3, Call::Kind::App, Transport::Socket, -20));
+  calls.push_back(make(4, Call::Kind::App, Transport::Socket, 1));
+  REQUIRE(calls.earliest() == -20);
+  same_as_walk(calls);
+  (void)calls.take(3);
+  REQUIRE(calls.earliest() == 1);
+  (void)calls.take(4);
+  REQUIRE(calls.earliest() == 5000);
+  (void)calls.take(1);  // the other 5000 is still there
+  REQUIRE(calls.earliest() == 5000);
+  same_as_walk(calls);
+  (void)calls.take(2);
+  REQUIRE(calls.earliest() == echat::core::kNever);
+  same_as_walk(calls);
+}
