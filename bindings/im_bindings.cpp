@@ -41,29 +41,39 @@ const Bytes* on(int h, F&& f) {
                 &f);
 }
 
-std::string json_string(std::string_view s) {
-  std::string out;
-  echat::host::append_json_string(out, s);
-  return out;
+// Appends `,"key":` (`{"key":` first) and the value: a JSON string, or a list of them.
+void key(std::string& out, const char* k) {
+  out += out.empty() ? "{\"" : ",\"";
+  out += k;
+  out += "\":";
+}
+void str(std::string& out, const char* k, std::string_view v) {
+  key(out, k);
+  echat::host::append_json_string(out, v);
+}
+void list(std::string& out, const char* k, const std::vector<std::string>& v) {
+  key(out, k);
+  out += '[';
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) out += ',';
+    echat::host::append_json_string(out, v[i]);
+  }
+  out += ']';
 }
 
 // {"jwt", "uploadUrl", "httpBase", "synced", "state", "auid"}
 const Bytes* im_info(int h) {
   return on(h, [](ImSession& s, Client& c) {
-    s.result("{\"jwt\":" + json_string(c.jwt()) + ",\"uploadUrl\":" + json_string(c.upload_url()) +
-             ",\"httpBase\":" + json_string(c.http_base()) + ",\"synced\":" + std::to_string(c.synced_seq()) +
-             ",\"state\":" + json_string(echat::im::to_string(c.state())) + ",\"auid\":" + json_string(c.config().auid) +
-             "}");
+    std::string r;
+    str(r, "jwt", c.jwt());
+    str(r, "uploadUrl", c.upload_url());
+    str(r, "httpBase", c.http_base());
+    key(r, "synced");
+    r += std::to_string(c.synced_seq());
+    str(r, "state", echat::im::to_string(c.state()));
+    str(r, "auid", c.config().auid);
+    s.result(r + "}");
   });
-}
-
-std::string json_list(const std::vector<std::string>& v) {
-  std::string r = "[";
-  for (const auto& k : v) {
-    if (r.size() > 1) r += ',';
-    echat::host::append_json_string(r, k);
-  }
-  return r + "]";
 }
 
 // {"keys": [...], "prefixes": [...], "synced", "outbox", "outboxPrefix", "outboxMarker", "setByCore"}: the storage
@@ -72,11 +82,16 @@ std::string json_list(const std::vector<std::string>& v) {
 // "setByCore": the form fields a send lane form may not carry (im::Client::kSetByCore).
 const Bytes* im_storage_keys(int h) {
   return on(h, [](ImSession& s, Client& c) {
-    s.result("{\"keys\":" + json_list(c.storage_keys()) + ",\"prefixes\":" + json_list(c.storage_prefixes()) +
-             ",\"synced\":" + json_string(c.synced_key()) + ",\"outbox\":" + json_string(c.outbox_key()) +
-             ",\"outboxPrefix\":" + json_string(c.outbox_prefix()) + ",\"outboxMarker\":" +
-             json_string(c.outbox_marker()) + ",\"setByCore\":" +
-             json_list({std::begin(Client::kSetByCore), std::end(Client::kSetByCore)}) + "}");
+    std::string r;
+    list(r, "keys", c.storage_keys());
+    list(r, "prefixes", c.storage_prefixes());
+    str(r, "synced", c.synced_key());
+    str(r, "outbox", c.outbox_key());
+    str(r, "outboxPrefix", c.outbox_prefix());
+    str(r, "outboxMarker", c.outbox_marker());
+    const std::vector<std::string> set_by_core(std::begin(Client::kSetByCore), std::end(Client::kSetByCore));
+    list(r, "setByCore", set_by_core);
+    s.result(r + "}");
   });
 }
 
