@@ -6,8 +6,8 @@
 #include <emscripten/emscripten.h>
 
 #include <optional>
-#include <type_traits>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
