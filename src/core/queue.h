@@ -23,6 +23,8 @@ class Queue {
   const_iterator end() const { return items_.end(); }
 
   bool empty() const { return head_ == items_.size(); }
+  // The slots the vector holds, the taken ones at the front included: at most 2 * size() + 64.
+  std::size_t footprint() const { return items_.size(); }
   std::size_t size() const { return items_.size() - head_; }
   T& operator[](std::size_t i) { return items_[head_ + i]; }
   const T& operator[](std::size_t i) const { return items_[head_ + i]; }

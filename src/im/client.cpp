@@ -417,9 +417,9 @@ void Client::on_event(Millis now, const socketio::SocketEvent& ev) {
     // follows) and reported.
     if (ev.ack_id) (void)manager_.ack(now, "/", *ev.ack_id, "[]", {});
     error_event(code::kBadResponse,
-                                  "an event the SDK cannot read was acknowledged and skipped: " +
-                                      ev.args_json.substr(0, 64) + (ev.args_json.size() > 64 ? "..." : ""),
-                                  false);
+                "an event the SDK cannot read was acknowledged and skipped: " +
+                    ev.args_json.substr(0, 64) + (ev.args_json.size() > 64 ? "..." : ""),
+                false);
     return;
   }
   const std::string name = args[0].get<std::string>();

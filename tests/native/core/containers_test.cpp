@@ -61,6 +61,7 @@ TEST_CASE("core::Queue: a long run of push then pop keeps the vector near the li
   for (std::uint64_t i = 0; i < 100000; ++i) {
     q.push_back(i);
     if (q.size() > 100) q.pop_front();
+    REQUIRE(q.footprint() <= 2 * q.size() + 64);
   }
   REQUIRE(q.size() == 100);
   REQUIRE(q.front() == 99900);
