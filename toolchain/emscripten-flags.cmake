@@ -48,7 +48,13 @@ if(ECHAT_WASM_DEBUG)
     -sSAFE_HEAP=1              # traps unaligned and out-of-bounds accesses
     -sSTACK_OVERFLOW_CHECK=2)
 else()
-  list(APPEND ECHAT_EM_COMPILE_FLAGS -Oz -flto)
+  # -finline-functions undoes emcc's -fno-inline-functions (added to every -flto compile; the last flag
+  # wins). With that flag clang marks every function not declared `inline` noinline, in-class members
+  # included, so the LTO link could inline nothing: libc++'s one-line accessors (string::size,
+  # vector::capacity...) stayed 344 functions of their own, called from everywhere. Without it, the LTO
+  # -Oz inliner decides: 2,720 B less .br, and every path of the core shorter where wasm is interpreted
+  # (WeChat on iOS: an IM delivery ~97 -> ~77 us on jsc with JSC_useJIT=0, docs/benchmarks.md).
+  list(APPEND ECHAT_EM_COMPILE_FLAGS -Oz -flto -finline-functions)
   list(APPEND ECHAT_EM_LINK_FLAGS
     -Oz -flto                  # smallest code; LTO drops unused nlohmann/std code across units
     -sBINARYEN_EXTRA_PASSES=-Oz  # a second round of binaryen's size passes (~0.7 KB of .br)
