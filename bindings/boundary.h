@@ -95,7 +95,7 @@ class Session {
   // Applies f(core) and returns the batch. f may call result()/fail() to answer the call.
   template <typename F>
   const Bytes* run(F&& f) {
-    result_ = "null";
+    result_.clear();
     call_error_.reset();
     if (core_) f(*core_);
     complete([](void*, Outputs&, const Core&) { return -1; }, nullptr);
@@ -112,7 +112,7 @@ class Session {
   using FastFn = int (*)(void* ctx, Outputs& outs, const Core& core);
   template <typename F, typename Fast>
   int run_fast(F&& f, Fast&& fast) {
-    result_ = "null";
+    result_.clear();
     call_error_.reset();
     if (core_) f(*core_);
     return complete(
@@ -121,9 +121,11 @@ class Session {
   }
 
   // The part of every call that does not depend on the call (one copy per area, not per function).
+  // The batch is begun only when it is written: a call the fast form answers leaves the last batch (and
+  // its arena) as they were, and the host reads neither after a fast answer.
   int complete(FastFn fast, void* ctx) {
-    writer_.begin();
     if (!core_) {
+      writer_.begin();
       writer_.set_error(*error_);
       last_ = &writer_.finish(std::nullopt);
       return kBatch;
@@ -133,14 +135,15 @@ class Session {
       const int code = fast(ctx, outs, *core_);
       if (code >= 0) return code;
     }
+    writer_.begin();
     for (auto& out : outs) writer_.add(out);
-    writer_.set_result(result_);
+    if (!result_.empty()) writer_.set_result(result_);
     if (call_error_) writer_.set_error(*call_error_);
     last_ = &writer_.finish(core_->next_deadline());
     return kBatch;
   }
 
-  void result(std::string json) { result_ = std::move(json); }
+  void result(std::string json) { result_ = std::move(json); }  // raw JSON; none: null
   void fail(const core::Error& e) { call_error_ = e; }
   void check(const core::Result<core::Ok>& r) {
     if (!r.ok()) fail(r.error());

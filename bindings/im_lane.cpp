@@ -1,7 +1,6 @@
 // The IM area's hot path: a delivery, as a plain export (no string marshalling),
-// answering through the shared region (bindings/boundary.h). Compiled -O2 with the core's lanes
-// (toolchain/emscripten-flags.cmake, ECHAT_EM_HOT_SOURCES), so that the Session's inline steps and the
-// region's writes are not calls: WeChat on iOS interprets wasm (docs/benchmarks.md). Thin: no logic.
+// answering through the shared region (bindings/boundary.h): WeChat on iOS interprets wasm, where a
+// batch written and parsed again cost most of a delivery (docs/benchmarks.md). Thin: no logic.
 #include <emscripten/emscripten.h>
 
 #include <algorithm>

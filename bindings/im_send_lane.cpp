@@ -1,7 +1,5 @@
 // The IM area's send lane: message/send and a call's answer with the bytes kept by the host, as plain
 // exports (no string marshalling; the region: bindings/boundary.h). Thin: no logic.
-// Compiled -Oz like the rest (not with the -O2 lanes: one call per message sent, where the delivery lane
-// runs for every message received; -O2 here cost ~4 KB of wasm for ~7% of a send on JSC without a JIT).
 #include <emscripten/emscripten.h>
 
 #include <algorithm>

@@ -26,19 +26,13 @@ set(ECHAT_EM_LINK_FLAGS
   --no-entry
 )
 
-# The wasm hot path (Manager's fast lanes: every received event, emit and ack) is compiled apart, so
-# that everything a lane calls is inlined into it at compile time. JavaScriptCore without a JIT (WeChat
-# on iOS) interprets wasm, where each call costs about as much as a short function body. Under -Oz +
-# LTO the lanes kept ~40 calls per event: with LTO on, emcc compiles every file with
-# -fno-inline-functions (inlining is left to the LTO link), and the LTO inliner leaves even one-line
-# libc++ accessors out of line in -Oz code. Hence -O2, no LTO, and -finline-functions to undo emcc's
-# flag (the last one wins). A pushed event: ~20 us before, ~7 us after, on jsc with JSC_useJIT=0
-# (docs/benchmarks.md). Keep this list to the lanes: -O2 on the whole core costs ~44 KB of .br.
-# src/im/delivery_lane.cpp: an IM delivery next in seq order (im::Client::deliver_fast), and its export
-# bindings/im_lane.cpp.
-set(ECHAT_EM_HOT_SOURCES ${CMAKE_SOURCE_DIR}/src/socketio/fast_lane.cpp ${CMAKE_SOURCE_DIR}/src/im/delivery_lane.cpp
-    ${CMAKE_SOURCE_DIR}/bindings/im_lane.cpp)
-set(ECHAT_EM_HOT_FLAGS -O2 -fno-lto -finline-functions)
+# No file is compiled apart. JavaScriptCore without a JIT (WeChat on iOS) interprets wasm, where each
+# call costs about as much as a short function body; until 2026-12-06 the hot lanes
+# (src/socketio/fast_lane.cpp, src/im/delivery_lane.cpp, bindings/im_lane.cpp) were compiled -O2 without
+# LTO so that their callees were inlined (a pushed event ~20 -> ~7 us on jsc with JSC_useJIT=0). The
+# cause of the ~40 calls per event they had kept was emcc's -fno-inline-functions (below); with it undone
+# for the whole core, the lanes at -Oz + LTO measure the same on jsc (JIT off and on) and V8, and the
+# .br is 1,828 B smaller (docs/benchmarks.md). -O2 for the whole core costs ~44 KB of .br.
 
 if(ECHAT_WASM_DEBUG)
   list(APPEND ECHAT_EM_COMPILE_FLAGS -O0 -g)
@@ -53,7 +47,9 @@ else()
   # included, so the LTO link could inline nothing: libc++'s one-line accessors (string::size,
   # vector::capacity...) stayed 344 functions of their own, called from everywhere. Without it, the LTO
   # -Oz inliner decides: 2,720 B less .br, and every path of the core shorter where wasm is interpreted
-  # (WeChat on iOS: an IM delivery ~97 -> ~77 us on jsc with JSC_useJIT=0, docs/benchmarks.md).
+  # (WeChat on iOS: an IM delivery ~97 -> ~77 us on jsc with JSC_useJIT=0, docs/benchmarks.md). A larger
+  # inline threshold (-Wl,-mllvm,-inline-threshold=15: +1.2 KB; 40: +6.6 KB) or a smaller one (0: -96 B,
+  # fewer calls inlined) was not taken.
   list(APPEND ECHAT_EM_COMPILE_FLAGS -Oz -flto -finline-functions)
   list(APPEND ECHAT_EM_LINK_FLAGS
     -Oz -flto                  # smallest code; LTO drops unused nlohmann/std code across units

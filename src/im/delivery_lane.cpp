@@ -5,10 +5,9 @@
 // lane); only the way it is reported differs. Whenever the general path could decide otherwise, the
 // input goes to on_message_external, unchanged.
 //
-// Why a file of its own: like socketio/fast_lane.cpp, the shipped build compiles it -O2
-// (toolchain/emscripten-flags.cmake, ECHAT_EM_HOT_SOURCES): WeChat on iOS interprets wasm, and there a
-// batch of outputs, written in -Oz code and parsed again by the host, cost most of a delivery
-// (docs/benchmarks.md). The transcripts run each `kept` delivery through both paths and compare
+// Why a file of its own: like socketio/fast_lane.cpp, it is the hot path kept together: WeChat on iOS
+// interprets wasm, and there a batch of outputs, written by many small calls and parsed again by the
+// host, cost most of a delivery (docs/benchmarks.md). The transcripts run each `kept` delivery through both paths and compare
 // (tests/native/im/transcript_test.cpp).
 #include <algorithm>
 #include <string>

@@ -8,8 +8,7 @@
 //
 // Why: WeChat on iOS interprets wasm, and there parsing the form into a tree, dumping it four times
 // (size, record, call, envelope) and reading the outputs back as a batch cost ~3 ms per message
-// (docs/benchmarks.md). Compiled -Oz like the rest of the core (-O2, as delivery_lane.cpp, measured ~7 %
-// faster per send for ~0.5 KB of wasm.br). Tested by taking both lanes as the shim does: the session
+// (docs/benchmarks.md). Tested by taking both lanes as the shim does: the session
 // harness's `lanes` mode (tests/native/im/fake_echat.h, with the outbox, reliability and random-session
 // tests) and fuzz_im_client.
 #include <algorithm>

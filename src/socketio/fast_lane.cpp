@@ -3,11 +3,10 @@
 // changing nothing, whenever the general path could decide otherwise.
 //
 // Why a file of its own: WeChat on iOS interprets wasm (no JIT), and there every call costs about as
-// much as a short function body. The shipped build compiles this file apart from the rest (-O2, no LTO:
-// toolchain/emscripten-flags.cmake), so that everything a lane calls — these helpers, the Session's
-// inline checks, TimerTable, the standard containers — is inlined into it; the rest of the core stays
-// -Oz. Under -Oz + LTO the same lanes kept ~40 calls per event (measured with --profiling-funcs and
-// `jsc --sample`: docs/benchmarks.md). Keep the lanes' callees here or inline in a header.
+// much as a short function body, so the lanes' callees stay here or inline in a header, where the
+// -Oz + LTO inliner can fold them in (toolchain/emscripten-flags.cmake: -finline-functions). Until
+// 2026-12-06 this file was compiled apart, -O2 without LTO, for the same reason; measured with
+// --profiling-funcs and `jsc --sample` (docs/benchmarks.md).
 #include <algorithm>
 
 #include "core/json.h"  // format_uint
