@@ -43,6 +43,7 @@
 #include "core/json.h"
 #include "core/random.h"
 #include "core/timers.h"
+#include "core/u64map.h"
 #include "im/calls.h"
 #include "im/conversations.h"
 #include "im/history.h"
@@ -359,7 +360,7 @@ class Client {
   // The last reason the socket could not connect ("" once connected).
   std::string socket_error_;
   FreshHistory history_;  // im/history.h: the first catch-up of a fresh install, and what it keeps
-  std::map<std::uint64_t, std::uint64_t> refs_;  // host-kept message -> holders (hold_ref); held_acks_'s type
+  core::U64Map refs_;  // host-kept message -> holders (hold_ref)
 };
 
 }  // namespace echat::im

@@ -38,9 +38,9 @@ void Client::let_go(std::uint32_t ref) {
 }
 
 bool Client::unhold(std::uint32_t ref) {
-  auto it = refs_.find(ref);
-  if (ref == 0 || it == refs_.end() || --it->second != 0) return false;
-  refs_.erase(it);
+  std::uint64_t* holders = ref == 0 ? nullptr : refs_.find(ref);
+  if (!holders || --*holders != 0) return false;
+  refs_.erase(ref);
   return true;
 }
 

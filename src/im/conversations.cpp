@@ -6,8 +6,42 @@
 
 namespace echat::im {
 
+std::uint64_t Conversations::key_of(const std::string& way, const std::string& to_target) {
+  std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of way, a byte no UTF-8 text has, and toTarget
+  const auto mix = [&h](unsigned char b) { h = (h ^ b) * 0x100000001b3ull; };
+  for (char ch : way) mix(static_cast<unsigned char>(ch));
+  mix(0xff);
+  for (char ch : to_target) mix(static_cast<unsigned char>(ch));
+  return h;
+}
+
+void Conversations::reindex() {
+  index_.clear();
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    std::uint64_t& at = index_[key_of(entries_[i].way, entries_[i].to_target)];
+    if (at == 0) at = i + 1;
+  }
+}
+
+bool Conversations::indexed() const {
+  std::size_t keys = 0;
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    const Conversation& c = entries_[i];
+    const std::uint64_t* at = index_.find(key_of(c.way, c.to_target));
+    if (!at || *at == 0 || *at > i + 1) return false;
+    const Conversation& first = entries_[*at - 1];
+    if (*at == i + 1) ++keys;
+    else if (first.way != c.way || first.to_target != c.to_target) return false;
+  }
+  return keys == index_.size();
+}
+
 Conversation* Conversations::find(const std::string& way, const std::string& to_target) {
-  for (auto& c : entries_) {
+  const std::uint64_t* at = index_.find(key_of(way, to_target));
+  if (!at) return nullptr;
+  Conversation& hit = entries_[*at - 1];
+  if (hit.way == way && hit.to_target == to_target) return &hit;
+  for (auto& c : entries_) {  // another key of the same hash
     if (c.way == way && c.to_target == to_target) return &c;
   }
   return nullptr;
@@ -27,6 +61,8 @@ const Conversation* Conversations::on_message(const Message& m) {
     fresh.to_target = target;
     entries_.push_back(std::move(fresh));
     c = &entries_.back();
+    std::uint64_t& at = index_[key_of(way, target)];
+    if (at == 0) at = entries_.size();
   }
   if (m.seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
   c->last_seq = m.seq;
@@ -55,6 +91,7 @@ const Conversation* Conversations::on_message(const Message& m) {
     const bool self = &*oldest == c;
     if (oldest->last_ref != 0) released_.push_back(oldest->last_ref);
     entries_.erase(oldest);
+    reindex();
     if (self) return nullptr;
     return find(way, target);
   }
@@ -144,6 +181,7 @@ void Conversations::replace(const json& list) {
     entries_.push_back(std::move(c));
     if (entries_.size() >= max_entries_) break;
   }
+  reindex();
 }
 
 const Conversation* Conversations::mark_read(const std::string& way, const std::string& to_target) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/u64map.h"
+
 #include "im/json_util.h"
 
 namespace echat::im {
@@ -66,13 +68,22 @@ class Conversations {
   const std::vector<std::uint32_t>& released() const { return released_; }  // the same, kept until
   void clear_released() { released_.clear(); }                               // cleared (its capacity too)
   const std::vector<Conversation>& entries() const { return entries_; }
+  // Whether the index names, for every entry's key, the first entry of that key, and nothing else (tests).
+  bool indexed() const;
 
  private:
   Conversation* find(const std::string& way, const std::string& to_target);
+  static std::uint64_t key_of(const std::string& way, const std::string& to_target);
+  void reindex();
 
   std::string self_;
   std::size_t max_entries_;
   std::vector<Conversation> entries_;
+  // key_of(way, toTarget) -> position + 1 of the first entry with that key, for every entry's key: a key
+  // absent here is no entry's, so that a delivery finds its conversation without comparing it with all
+  // (up to max_entries_; each comparison dear where wasm is interpreted). Two keys of one hash (a
+  // collision) fall back to comparing them all.
+  core::U64Map index_;
   std::vector<std::uint32_t> released_;
 };
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/queue.h"
+#include "core/u64map.h"
 #include "im/types.h"
 
 namespace echat::im {
@@ -68,9 +69,8 @@ class Inbox {
   std::size_t max_buffered_;
   std::size_t remembered_mids_;
   std::map<std::uint64_t, Message> buffer_;  // seq > synced_ + 1
-  // mids handed over recently, and buffered ones (a map, not a set: the type of Client::held_acks_ and
-  // Calls::by_wire_, whose code the wasm has already; the value is unused)
-  std::map<std::uint64_t, std::uint64_t> mids_;
+  // mids handed over recently, and buffered ones (the value is unused; the client's refs_ type)
+  core::U64Map mids_;
   core::Queue<std::uint64_t> mid_order_;     // eviction order of handed-over mids
   std::vector<Message> ready_;
   std::vector<std::uint32_t> released_;

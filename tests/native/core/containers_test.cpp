@@ -1,16 +1,19 @@
-// core::Queue against std::deque, core::stable_order against std::stable_sort: the same results for
-// random operations and inputs (src/core/queue.h, src/core/order.h).
+// core::Queue against std::deque, core::stable_order against std::stable_sort, core::U64Map against
+// std::map: the same results for random operations and inputs (src/core/queue.h, src/core/order.h,
+// src/core/u64map.h).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/order.h"
 #include "core/queue.h"
+#include "core/u64map.h"
 
 using echat::core::Queue;
 
@@ -80,4 +83,66 @@ TEST_CASE("core::stable_order: the order std::stable_sort gives, ties by positio
         keys.size(), [&](std::size_t a, std::size_t b) { return echat::core::three_way(keys[a], keys[b]); });
     REQUIRE(got == expected);
   }
+}
+
+namespace {
+
+void require_same_map(echat::core::U64Map& m, const std::map<std::uint64_t, std::uint64_t>& expected,
+                      const std::vector<std::uint64_t>& probes) {
+  REQUIRE(m.size() == expected.size());
+  for (std::uint64_t k : probes) {
+    const auto it = expected.find(k);
+    const std::uint64_t* v = m.find(k);
+    REQUIRE((v != nullptr) == (it != expected.end()));
+    REQUIRE(m.count(k) == expected.count(k));
+    if (v) REQUIRE(*v == it->second);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("core::U64Map: random inserts, updates and erases match std::map", "[core][containers]") {
+  std::mt19937_64 rng(5);
+  // Keys from a small range (many repeats and erases of present keys), 0 and the largest key included;
+  // then from a range of multiples of 2^40, which all land on few homes (long probe runs).
+  for (const std::uint64_t spread : {std::uint64_t{300}, std::uint64_t{1} << 40}) {
+    echat::core::U64Map m;
+    std::map<std::uint64_t, std::uint64_t> expected;
+    std::vector<std::uint64_t> probes{0, ~std::uint64_t{0}};
+    for (int step = 0; step < 20000; ++step) {
+      std::uint64_t k = spread == 300 ? rng() % 300 : (rng() % 64) * spread;
+      if (step % 97 == 0) k = step % 2 ? 0 : ~std::uint64_t{0};
+      if (probes.size() < 400) probes.push_back(k);
+      switch (rng() % 3) {
+        case 0:
+        case 1: {
+          const std::uint64_t v = rng();
+          m[k] += v;
+          expected[k] += v;
+          break;
+        }
+        default:
+          REQUIRE(m.erase(k) == (expected.erase(k) == 1));
+      }
+      if (step % 500 == 0) require_same_map(m, expected, probes);
+    }
+    require_same_map(m, expected, probes);
+    REQUIRE(m.footprint() <= 4 * 400);  // never more than the keys it held at once needed
+    m.clear();
+    REQUIRE(m.empty());
+    REQUIRE(m.find(0) == nullptr);
+    REQUIRE(m.count(probes[5]) == 0);
+  }
+}
+
+TEST_CASE("core::U64Map: a sliding window of keys (the inbox's mids) keeps the table small", "[core][containers]") {
+  echat::core::U64Map m;
+  for (std::uint64_t mid = 1; mid <= 100000; ++mid) {
+    REQUIRE(m.count(mid) == 0);
+    m[mid] = mid;
+    if (mid > 4096) REQUIRE(m.erase(mid - 4096));
+    REQUIRE(m.size() == std::min<std::uint64_t>(mid, 4096));
+  }
+  for (std::uint64_t mid = 100000 - 4095; mid <= 100000; ++mid) REQUIRE(*m.find(mid) == mid);
+  REQUIRE(m.footprint() <= 16384);
 }

@@ -203,3 +203,46 @@ TEST_CASE("conversations: a last message the host keeps is named by its ref and 
   std::sort(released.begin(), released.end());
   CHECK(released == std::vector<std::uint32_t>{12, 13});
 }
+
+TEST_CASE("conversations: found by key among many, through evictions and a list with a repeated key",
+          "[im][conversations]") {
+  Conversations cs("alice", 100);
+  std::uint64_t seq = 0;
+  std::uint32_t rng = 7;
+  for (int i = 0; i < 3000; ++i) {
+    rng = rng * 1103515245u + 12345u;
+    const std::string peer = "u" + std::to_string((rng >> 8) % 300);
+    const bool room = (rng >> 20) % 4 == 0;
+    const Conversation* c = room ? cs.on_message(msg(++seq, peer, "r" + peer, "P2R")) : cs.on_message(msg(++seq, peer, "alice"));
+    REQUIRE(c != nullptr);
+    CHECK(c->way == (room ? "P2R" : "P2P"));
+    CHECK(c->to_target == (room ? "r" + peer : peer));
+    CHECK(c->last_seq == seq);
+    REQUIRE(cs.indexed());
+    const auto& all = cs.entries();
+    REQUIRE(all.size() <= 100);
+    // the one entry of that key
+    CHECK(std::count_if(all.begin(), all.end(), [&](const Conversation& x) {
+            return x.way == c->way && x.to_target == c->to_target;
+          }) == 1);
+  }
+  // every entry is found again by its key, and an evicted key is not
+  for (const Conversation& x : std::vector<Conversation>(cs.entries())) {
+    const Conversation* again = cs.mark_read(x.way, x.to_target);
+    if (x.unread > 0) {
+      REQUIRE(again != nullptr);
+      CHECK(again->to_target == x.to_target);
+    }
+  }
+  CHECK_FALSE(cs.mark_read("P2P", "nobody"));
+
+  // A server list naming one conversation twice: the first one is the one updated, as before.
+  cs.replace(json::array({json{{"way", "P2P"}, {"toTarget", "bob"}, {"unread", 1}, {"lastSeq", 1}},
+                          json{{"way", "P2P"}, {"toTarget", "bob"}, {"unread", 5}, {"lastSeq", 1}}}));
+  CHECK(cs.indexed());
+  const Conversation* bob = cs.on_message(msg(50, "bob", "alice"));
+  REQUIRE(bob != nullptr);
+  CHECK(bob == &cs.entries()[0]);
+  CHECK(bob->unread == 2);
+  CHECK(cs.entries()[1].unread == 5);
+}
