@@ -153,8 +153,9 @@ async function minify(text) {
   const min = await terser.minify(text, {
     ecma: 2017,
     toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
-    // unsafe_arrows: it turns the functions it inlines as IIFEs into arrows (none uses this, arguments or new)
-    compress: { passes: 3, unsafe_arrows: true },
+    // unsafe_arrows: it turns the functions it inlines as IIFEs into arrows (none uses this, arguments or new);
+    // hoist_funs: function declarations first in their scope, where they are hoisted to anyway (-47 B)
+    compress: { passes: 3, unsafe_arrows: true, hoist_funs: true },
     // builtins: the names listed are renamed even where a standard object has one of that name (`at`, `target`)
     mangle: { toplevel: true, properties: { regex: MANGLED, reserved: KEEP_UNDERSCORED, builtins: true } },
     format: { comments: /^!|echatim-sdk/ },
