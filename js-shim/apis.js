@@ -18,11 +18,12 @@ for (const module of Object.keys(catalogue)) {
   if (methods.length) CATALOGUE[module] = methods;
 }
 
-// An Error carrying {code, msg, requestId} (and the field at fault, for the SDK's own 400s).
-function apiErr(code, msg, requestId, field) {
-  return Object.assign(new Error(msg), { code, msg, requestId: requestId === undefined ? null : requestId }, field ? { field } : null);
+// An Error carrying {code, msg, requestId} (server codes, or the SDK's: docs/im-design.md) and `extra`'s
+// fields (the field at fault, for the SDK's own 400s). js-shim/im.js makes its errors with it too.
+function apiError(code, msg, requestId, extra) {
+  return Object.assign(new Error(msg), { code, msg, requestId: requestId === undefined ? null : requestId }, extra);
 }
-const badArgument = (field, what) => apiErr(400, `invalid argument '${field}': ${what}`, null, field);
+const badArgument = (field, what) => apiError(400, `invalid argument '${field}': ${what}`, null, { field });
 
 function createApis(im, getPlatform) {
   const apis = {};
@@ -50,14 +51,14 @@ function createApis(im, getPlatform) {
           let r = null;
           try { r = JSON.parse(text); } catch (e) { r = null; }
           if (error || !r || typeof r.code !== 'number') {
-            return reject(apiErr(error ? -1002 : -1006, error ? `network: ${error}` : `the answer is not an R envelope (HTTP ${status})`));
+            return reject(apiError(error ? -1002 : -1006, error ? `network: ${error}` : `the answer is not an R envelope (HTTP ${status})`));
           }
           if (r.code === 0) {
             // The R envelope, and the file's URL at the top level (what an IMAGE/FILE message carries).
             return resolve({ code: 0, msg: r.msg, data: r.data, requestId: r.requestId === undefined ? null : r.requestId,
               url: r.data && r.data.url });
           }
-          return reject(apiErr(r.code, r.msg, r.requestId));
+          return reject(apiError(r.code, r.msg, r.requestId));
         });
       }));
     },
@@ -90,4 +91,4 @@ function withCallbacks(call, name) {
   };
 }
 
-module.exports = { createApis, CATALOGUE };
+module.exports = { createApis, CATALOGUE, apiError };

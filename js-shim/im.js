@@ -10,7 +10,7 @@
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
 const log = require('./log.js');
-const { createApis } = require('./apis.js');
+const { createApis, apiError } = require('./apis.js');
 const { CoreDriver, earlyUrl, openEarly, dropEarly } = require('./core-driver.js');
 
 let platformFactory = null;  // set by index.js
@@ -21,15 +21,8 @@ function getPlatform() {
   return platform;
 }
 
-// An Error carrying {code, msg, requestId} (server codes, or the SDK's: docs/im-design.md).
-function apiError(code, msg, requestId, extra) {
-  const err = new Error(msg);
-  err.code = code;
-  err.msg = msg;
-  err.requestId = requestId === undefined || requestId === '' ? null : requestId;
-  if (extra) Object.assign(err, extra);
-  return err;
-}
+// -1004 closed: a call that close() ended, or made after it (docs/errors.md).
+const closedError = () => apiError(-1004, 'closed');
 
 function callBack(callback, sdk) {
   if (typeof callback !== 'function') return;
@@ -77,7 +70,8 @@ function createImDriver(core, p, configJson, sink, early) {
   });
 }
 
-const STATES = ['connecting', 'connected', 'reconnecting', 'disconnected'];
+const DISCONNECTED = 'disconnected';
+const STATES = ['connecting', 'connected', 'reconnecting', DISCONNECTED];
 
 // The configuration keys sdk.im.init reads (docs/api.md); anything else is warned about, naming the key
 // probably meant (`socketport` -> `socketPort`).
@@ -121,8 +115,8 @@ function configWarnings(cfg) {
 // A recalled message keeps a body the app's own listener can read (m.body.text is undefined, not a
 // TypeError): body {} and recalled: true (docs/api.md "Recalled messages").
 function recalledShape(m) {
-  if (m && (m.body === null || m.body === undefined || m.recalled === true)) {
-    if (m.body === null || m.body === undefined || typeof m.body !== 'object') m.body = {};
+  if (m && (m.body == null || m.recalled === true)) {
+    if (!m.body || typeof m.body !== 'object') m.body = {};
     if (m.recalled !== true && m.recalled !== false) m.recalled = true;
   }
   return m;
@@ -170,7 +164,7 @@ class Im extends Emitter {
     this._coreDriver = null;  // the core's driver (running; failed after a fatal output)
     this._calls = new Map();  // call id -> {resolve, reject}
     this._waiting = [];       // [fn] to run once the core exists (loading)
-    this._state = 'disconnected';  // the core's last `state`, for getState()
+    this._state = DISCONNECTED;  // the core's last `state`, for getState()
     this._outcome = null;  // the current init's outcome, until Ready, a fatal error or close()
     this._sdk = null;
     this._failed = null;      // failed: why
@@ -193,7 +187,7 @@ class Im extends Emitter {
       // A page opened again runs its onLoad again: with the same config it joins the session there is
       // (called back once it is, or already was, logged in); another config, or a session that ended
       // (kicked, refused), starts anew.
-      const live = this._phase !== FAILED && (this._outcome || this._state !== 'disconnected');
+      const live = this._phase !== FAILED && (this._outcome || this._state !== DISCONNECTED);
       if (key === this._configKey && live) return this._join(callback);
       this.close();
     }
@@ -222,13 +216,13 @@ class Im extends Emitter {
     try {
       p = getPlatform();
     } catch (err) {
-      this._fatal(apiError(-1008, err.message, null));  // no wx here (docs/errors.md)
+      this._fatal(apiError(-1008, err.message));  // no wx here (docs/errors.md)
       return promise;
     }
     this._early = openImEarly(p, cfg);
     const current = () => this._initPromise === promise && this._phase === LOADING;
     loader.loadCore().then((core) => p.whenNetworkKnown(() => { if (current()) this._attach(core, p, cfg); }),
-      (err) => { if (current()) this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`, null)); });
+      (err) => { if (current()) this._fatal(apiError(-1002, `could not load the SDK core: ${err.message}`)); });
     return promise;
   }
 
@@ -294,7 +288,7 @@ class Im extends Emitter {
     err.fatal = true;
     this._phase = FAILED;
     this._failed = err;
-    this._state = 'disconnected';
+    this._state = DISCONNECTED;
     this._emit('error', err);
     for (const fn of this._waiting.splice(0)) fn();
     if (this._outcome) this._outcome(undefined);
@@ -340,7 +334,7 @@ class Im extends Emitter {
         else {
           const extra = data && data.field ? { field: data.field } : {};
           if (clientMsgId) extra.clientMsgId = clientMsgId;  // resend with it: the server drops repeats
-          call.reject(apiError(code, msg, requestId, extra));
+          call.reject(apiError(code, msg, requestId || null, extra));
         }
         return;
       }
@@ -371,11 +365,11 @@ class Im extends Emitter {
     switch (this._phase) {
       case RUNNING: return fn();
       case LOADING:
-        this._waiting.push(() => (this._coreDriver ? fn() : fail(this._failed || apiError(-1004, 'closed', null))));
+        this._waiting.push(() => (this._coreDriver ? fn() : fail(this._failed || closedError())));
         return undefined;
       case FAILED: return this._coreDriver ? fn() : fail(this._failed);  // with a core, its sticky end answers
-      case CLOSED: return fail(apiError(-1004, 'closed: sdk.im.close() was called', null));
-      default: return fail(apiError(-1007, 'not initialised: call sdk.im.init first', null));
+      case CLOSED: return fail(apiError(-1004, 'closed: sdk.im.close() was called'));
+      default: return fail(apiError(-1007, 'not initialised: call sdk.im.init first'));
     }
   }
 
@@ -429,7 +423,7 @@ class Im extends Emitter {
         const info = this.info();
         if (info && info.jwt && this._state === 'connected') return settle(resolve, info);
         if (this._phase === FAILED) return settle(reject, this._failed);
-        if (this._phase === CLOSED) return settle(reject, apiError(-1004, 'closed', null));
+        if (this._phase === CLOSED) return settle(reject, closedError());
         if (!onState) {
           onState = () => check();
           this.on('state', onState);
@@ -438,7 +432,7 @@ class Im extends Emitter {
       };
       timer = getPlatform().setTimer(wait, () => {
         timer = null;
-        settle(reject, apiError(-1001, `timeout: not logged in within ${wait} ms`, null));
+        settle(reject, apiError(-1001, `timeout: not logged in within ${wait} ms`));
       });
       this._whenReady(check, (err) => settle(reject, err));
     });
@@ -474,12 +468,12 @@ class Im extends Emitter {
     }
     if (this._outcome) this._outcome(undefined);
     for (const fn of this._waiting.splice(0)) fn();  // calls made while the wasm loaded: -1004 closed
-    for (const [, call] of this._calls) call.reject(apiError(-1004, 'closed', null));
+    for (const [, call] of this._calls) call.reject(closedError());
     this._calls.clear();
     this._failed = null;
-    if (this._state !== 'disconnected') {
-      this._state = 'disconnected';
-      this._emit('state', { state: 'disconnected', reason: 'closed' });
+    if (this._state !== DISCONNECTED) {
+      this._state = DISCONNECTED;
+      this._emit('state', { state: DISCONNECTED, reason: 'closed' });
     }
   }
 }
