@@ -37,7 +37,6 @@ function createBrowserPlatform() {
     });
   }
   return {
-    name: 'browser',
     now: () => Date.now(),
     seed: () => {
       if (typeof crypto !== 'undefined' && crypto && crypto.getRandomValues) {

@@ -4,7 +4,7 @@
 //   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
 //   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
 //   storageKeys() -> [key]   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure
-const { createWxPlatform, errText, overLimit } = require('./wx.js');
+const { createWxPlatform, errText, overLimit, bodyText } = require('./wx.js');
 
 function createWxImPlatform(wx) {
   const p = createWxPlatform(wx);
@@ -24,7 +24,7 @@ function createWxImPlatform(wx) {
           filePath,
           name: 'file',
           formData: fields,
-          success: (res) => done(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+          success: (res) => done(null, res.statusCode, bodyText(res)),
           fail: (res) => {
             const msg = errText(res, 'uploadFile:fail');
             if (overLimit(msg)) setTimeout(attempt, LIMIT_RETRY_MS);

@@ -13,6 +13,9 @@ function errText(res, fallback) {
   return (res && (res.errMsg || res.message)) || fallback;
 }
 
+// A wx.request / wx.uploadFile answer's body as text (wx may have parsed it).
+const bodyText = (res) => (typeof res.data === 'string' ? res.data : JSON.stringify(res.data));
+
 // wx fails the 11th concurrent request/uploadFile at once, nothing sent ("exceed max request connection count").
 const overLimit = (msg) => /exceed max (\w+ )?(connection|task)/i.test(msg || '');
 
@@ -32,7 +35,8 @@ function closeReason(reason) {
 const NETWORK_ANSWER_MS = 1000;
 
 function createWxPlatform(wx) {
-  if (!wx || typeof wx.connectSocket !== 'function') {
+  const has = (api) => typeof wx[api] === 'function';
+  if (!wx || !has('connectSocket')) {
     throw new Error('the wx API is not available: echatim-sdk.js runs in a WeChat mini-program');
   }
   let online = true;
@@ -41,7 +45,7 @@ function createWxPlatform(wx) {
   // Whether the network state is known yet: wx.getNetworkType answers asynchronously, and a page may
   // start offline. Connection attempts wait for the first answer (bounded: never longer than
   // NETWORK_ANSWER_MS), so that a page started offline makes none.
-  let networkKnown = typeof wx.getNetworkType !== 'function';
+  let networkKnown = !has('getNetworkType');
   const knownWaiters = [];
   const markKnown = () => {
     if (networkKnown) return;
@@ -49,19 +53,19 @@ function createWxPlatform(wx) {
     for (const fn of knownWaiters.splice(0)) fn();
   };
 
-  if (typeof wx.onNetworkStatusChange === 'function') {
+  if (has('onNetworkStatusChange')) {
     wx.onNetworkStatusChange((res) => {
       online = !!(res && res.isConnected);
       markKnown();
       for (const fn of networkListeners.slice()) fn(online);
     });
   }
-  if (typeof wx.onAppShow === 'function') {
+  if (has('onAppShow')) {
     wx.onAppShow(() => {
       for (const fn of foregroundListeners.slice()) fn();
     });
   }
-  if (typeof wx.getNetworkType === 'function') {
+  if (has('getNetworkType')) {
     const timer = setTimeout(markKnown, NETWORK_ANSWER_MS);
     wx.getNetworkType({
       success: (res) => {
@@ -81,7 +85,6 @@ function createWxPlatform(wx) {
   }
 
   return {
-    name: 'wx',
     now: () => Date.now(),
     seed: () => Math.floor(Math.random() * 0x100000000) * 0x200000 + Math.floor(Math.random() * 0x200000),
     setTimer: (ms, fn) => setTimeout(fn, ms),
@@ -117,7 +120,7 @@ function createWxPlatform(wx) {
             header: { 'content-type': contentType },
             dataType: 'text',
             responseType: 'text',
-            success: (res) => finish(null, res.statusCode, typeof res.data === 'string' ? res.data : JSON.stringify(res.data)),
+            success: (res) => finish(null, res.statusCode, bodyText(res)),
             fail: (res) => {
               const msg = errText(res, 'request:fail');
               // wx fails the 11th concurrent request at once, nothing sent: try again shortly.
@@ -146,16 +149,13 @@ function createWxPlatform(wx) {
         h.onError(msg);
         h.onClose(1006, msg);
       };
-      let task;
+      let task = null;
       try {
         task = wx.connectSocket({ url, fail: (res) => setTimeout(() => fail(errText(res, 'connectSocket failed')), 0) });
       } catch (err) {
         setTimeout(() => fail(`connectSocket threw: ${err && err.message}`), 0);
-        return { send() {}, close() {} };
       }
-      if (!task) {
-        return { send() {}, close() {} };
-      }
+      if (!task) return { send() {}, close() {} };
       task.onOpen(() => h.onOpen());
       task.onMessage((res) => h.onMessage(res.data));
       task.onError((res) => { if (!failed) h.onError(errText(res, 'socket error')); });
@@ -178,4 +178,4 @@ function createWxPlatform(wx) {
   };
 }
 
-module.exports = { createWxPlatform, errText, overLimit };
+module.exports = { createWxPlatform, errText, overLimit, bodyText };
