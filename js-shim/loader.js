@@ -24,46 +24,36 @@ let loading = null;
 function configure(options) {
   if (!options) return;
   if (options.logLevel !== undefined) log.setLevel(options.logLevel);
+  const given = Object.keys(settings).filter((k) => options[k] !== undefined);
   if (loading) {
-    if (['wasmPath', 'wasmBinary', 'wasmUrl'].some((k) => options[k] !== undefined && options[k] !== settings[k])) {
-      log.warn('the wasm options changed after the core was loaded: ignored');
-    }
+    if (given.some((k) => options[k] !== settings[k])) log.warn('the wasm options changed after the core was loaded: ignored');
     return;
   }
-  if (options.wasmPath !== undefined) {
-    if (typeof options.wasmPath !== 'string' || options.wasmPath[0] !== '/') {
-      const err = new TypeError(`invalid argument 'wasmPath': must be absolute from the package root, e.g. "${DEFAULT_WASM_PATH}"`);
-      err.field = 'wasmPath';
-      throw err;
-    }
-    settings.wasmPath = options.wasmPath;
+  const path = options.wasmPath;
+  if (path !== undefined && (typeof path !== 'string' || path[0] !== '/')) {
+    throw Object.assign(new TypeError(`invalid argument 'wasmPath': must be absolute from the package root, e.g. "${DEFAULT_WASM_PATH}"`),
+      { field: 'wasmPath' });
   }
-  if (options.wasmBinary !== undefined) settings.wasmBinary = options.wasmBinary;
-  if (options.wasmUrl !== undefined) settings.wasmUrl = options.wasmUrl;
+  for (const k of given) settings[k] = options[k];
 }
 
-function wasmApi() {
-  const onWx = typeof WXWebAssembly !== 'undefined';
-  const W = onWx ? WXWebAssembly : typeof WebAssembly === 'object' && WebAssembly;
-  return W ? { kind: onWx ? 'wx' : 'std', instantiate: (source, imports) => W.instantiate(source, imports) } : null;
-}
-
-function instantiate(api, imports) {
-  if (api.kind === 'wx') {
+// W: the engine's WebAssembly API (onWx: WXWebAssembly, which takes a path in the code package).
+function instantiate(W, onWx, imports) {
+  if (onWx) {
     // A .wasm.br path fails on base libraries older than 2.14: fall back to the plain .wasm beside it.
-    return api.instantiate(settings.wasmPath, imports).catch((err) => {
+    return W.instantiate(settings.wasmPath, imports).catch((err) => {
       if (!/\.br$/.test(settings.wasmPath)) throw err;
-      return api.instantiate(settings.wasmPath.replace(/\.br$/, ''), imports);
+      return W.instantiate(settings.wasmPath.replace(/\.br$/, ''), imports);
     });
   }
-  if (settings.wasmBinary) return api.instantiate(settings.wasmBinary, imports);
+  if (settings.wasmBinary) return W.instantiate(settings.wasmBinary, imports);
   if (typeof __ECHAT_BROWSER__ !== 'undefined' && __ECHAT_BROWSER__ && settings.wasmUrl) {
     const url = settings.wasmUrl;
     log.debug('fetching the core from', url);
     return fetch(url).then((res) => {
       if (!res.ok) throw new Error(`HTTP ${res.status} for ${url}`);
       return res.arrayBuffer();
-    }).then((bytes) => api.instantiate(bytes, imports));
+    }).then((bytes) => W.instantiate(bytes, imports));
   }
   return Promise.reject(new Error('no WXWebAssembly here: pass the bytes of echatim-sdk.wasm as the wasmBinary option'));
 }
@@ -95,58 +85,70 @@ function fault() {
   throw new Error('SAFE_HEAP: the SDK core made an invalid memory access');
 }
 
-// What the wasm imports. The libc writes its stderr (a failed check's message before abort) through
-// fd_write: it goes to the log. Nothing else is used: no files, no exit.
+// A bundle whose core needs none of the debug build's imports and exports (toolchain/bundle.js defines
+// __ECHAT_WASM_LEAN__ from the wasm beside it: the release core imports only the two below) leaves them
+// out. Unbundled (Node's tests), everything is there.
+const LEAN = typeof __ECHAT_WASM_LEAN__ !== 'undefined' && __ECHAT_WASM_LEAN__;
+
+// What the wasm imports: the release core, only these two (no files, no exit).
 function importsFor(view) {
+  const imports = {
+    env: {
+      emscripten_notify_memory_growth() { /* coreOf's views notice the new buffer themselves */ },
+    },
+    wasi_snapshot_preview1: {
+      proc_exit(code) { throw new Error(`the SDK's core exited (${code})`); },
+    },
+  };
+  if (!LEAN) addDebugImports(imports, view);
+  return imports;
+}
+
+// The debug build's: the libc writes its stderr (a failed check's message before abort) through fd_write,
+// which goes to the log; SAFE_HEAP's checks (toolchain/build.sh --debug) report through segfault/alignfault.
+function addDebugImports(imports, view) {
   const ENOSYS = 52;
   const ESPIPE = 70;
   let line = '';
-  return {
-    env: {
-      emscripten_notify_memory_growth() { /* coreOf's views notice the new buffer themselves */ },
-      // The debug build's SAFE_HEAP checks (toolchain/build.sh --debug) report through these.
-      segfault: fault,
-      alignfault: fault,
+  Object.assign(imports.env, { segfault: fault, alignfault: fault });
+  Object.assign(imports.wasi_snapshot_preview1, {
+    fd_write(fd, iov, iovcnt, pnum) {
+      const { u8, u32 } = view();
+      let n = 0;
+      for (let i = 0; i < iovcnt; i++) {
+        const at = u32[(iov >> 2) + i * 2];
+        const len = u32[(iov >> 2) + i * 2 + 1];
+        line += decodeUtf8(u8.subarray(at, at + len));
+        n += len;
+      }
+      const lines = line.split('\n');
+      line = lines.pop();
+      for (const text of lines) (fd === 2 ? log.warn : log.info)(text);
+      u32[pnum >> 2] = n;
+      return 0;
     },
-    wasi_snapshot_preview1: {
-      fd_write(fd, iov, iovcnt, pnum) {
-        const { u8, u32 } = view();
-        let n = 0;
-        for (let i = 0; i < iovcnt; i++) {
-          const at = u32[(iov >> 2) + i * 2];
-          const len = u32[(iov >> 2) + i * 2 + 1];
-          line += decodeUtf8(u8.subarray(at, at + len));
-          n += len;
-        }
-        const lines = line.split('\n');
-        line = lines.pop();
-        for (const text of lines) (fd === 2 ? log.warn : log.info)(text);
-        u32[pnum >> 2] = n;
-        return 0;
-      },
-      fd_close: () => 0,
-      fd_seek: () => ESPIPE,
-      proc_exit(code) { throw new Error(`the SDK's core exited (${code})`); },
-      fd_read: () => ENOSYS,
-    },
-  };
+    fd_close: () => 0,
+    fd_seek: () => ESPIPE,
+    fd_read: () => ENOSYS,
+  });
 }
 
 // -> Promise of the core (coreOf).
 function loadCore() {
   if (loading) return loading;
   loading = new Promise((resolve, reject) => {
-    const api = wasmApi();
-    if (!api) {
+    const onWx = typeof WXWebAssembly !== 'undefined';
+    const W = onWx ? WXWebAssembly : typeof WebAssembly === 'object' && WebAssembly;
+    if (!W) {
       reject(new Error('neither WXWebAssembly nor WebAssembly is available (base library 2.13.0+ is required)'));
       return;
     }
-    const from = api.kind === 'wx' ? settings.wasmPath : settings.wasmUrl || 'wasmBinary';
+    const from = onWx ? settings.wasmPath : settings.wasmUrl || 'wasmBinary';
     let core = null;
     const view = () => ({ u8: core.HEAPU8, u32: core.HEAPU32 });
     let source;
     try {
-      source = instantiate(api, importsFor(view));
+      source = instantiate(W, onWx, importsFor(view));
     } catch (err) {
       source = Promise.reject(err);
     }
@@ -154,7 +156,7 @@ function loadCore() {
       const instance = result.instance || result;
       core = coreOf(instance.exports);
       // The debug build checks the stack (STACK_OVERFLOW_CHECK): its limits are set before anything runs.
-      if (core._emscripten_stack_init) {
+      if (!LEAN && core._emscripten_stack_init) {
         core._emscripten_stack_init();
         core.___set_stack_limits(core._emscripten_stack_get_base(), core._emscripten_stack_get_end());
       }

@@ -25,6 +25,14 @@ fs.mkdirSync(outDir, { recursive: true });
 const pkg = require(path.join(root, 'package.json'));
 const wasm = fs.readFileSync(path.join(buildDir, 'echatim_core.wasm'));
 
+// A core that imports only these (the release build) needs none of the loader's imports and exports for
+// the debug build (fd_write and the other WASI calls, SAFE_HEAP's segfault/alignfault, the stack limits):
+// its bundle leaves them out (js-shim/loader.js LEAN). A core that needs more gets them all.
+const LEAN_IMPORTS = ['env.emscripten_notify_memory_growth', 'wasi_snapshot_preview1.proc_exit'];
+const wasmModule = new WebAssembly.Module(wasm);
+const wasmLean = WebAssembly.Module.imports(wasmModule).every((i) => LEAN_IMPORTS.includes(`${i.module}.${i.name}`)) &&
+  !WebAssembly.Module.exports(wasmModule).some((e) => e.name === 'emscripten_stack_init');
+
 // browser: false -> CommonJS for WeChat's require(), without the browser platform (its bytes would
 // count in every app's package); true -> an IIFE whose footer exports it as module.exports or, in a
 // <script>, as the global `echatim` (WeChat passes `self`/`window` as undefined parameters, so the
@@ -110,7 +118,7 @@ async function build(browser) {
     plugins: [catalogueForApis, esModules],
     // index.js's module.exports (the CommonJS build's): the output's own module, as intended
     logOverride: { 'commonjs-variable-in-esm': 'silent' },
-    define: { __ECHAT_VERSION__: JSON.stringify(pkg.version), __ECHAT_BROWSER__: String(browser) },
+    define: { __ECHAT_VERSION__: JSON.stringify(pkg.version), __ECHAT_BROWSER__: String(browser), __ECHAT_WASM_LEAN__: String(wasmLean) },
     banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs${browser ? ' (browser build)' : ''}. */` +
       (browser ? '\nvar __echatimSdk;' : '\n(()=>{') },  // __echatimSdk: set by index.js in the browser build
     footer: {
