@@ -154,6 +154,8 @@ const INTERNAL = [
   'openSocket', 'storageGet', 'storageSet', 'storageRemove', 'storageKeys',
   // Emitter's hook for a listener that threw (Emitter is not exported)
   'onListenerError',
+  // io.js: an emit's ack ({fn, withError}, also a flag emitWithAck sets); binary.js deconstruct's result
+  'withError', 'attachments',
 ];
 const MANGLED = new RegExp(`^(_(?!_|echat_|emscripten_|placeholder$)\\w+|${INTERNAL.join('|')})$`);
 
