@@ -62,14 +62,13 @@ function uriFromOptions(opts) {
   return `${opts.secure ? 'https' : 'http'}://${bracketed}${opts.port ? `:${opts.port}` : ''}`;
 }
 
+// io(opts) / new Manager(opts): the URL left out.
+const urlAndOptions = (uri, opts) => (typeof uri === 'object' && uri !== null ? [undefined, uri] : [uri, opts || {}]);
+
 class Manager extends Emitter {
   constructor(uri, opts) {
     super();
-    if (typeof uri === 'object' && uri !== null) {
-      opts = uri;
-      uri = undefined;
-    }
-    opts = opts || {};
+    [uri, opts] = urlAndOptions(uri, opts);
     if (uri === undefined) uri = uriFromOptions(opts);
     const u = parseUrl(uri);
     this.uri = uri;
@@ -188,20 +187,26 @@ class Manager extends Emitter {
 
   _onOutput(o) {
     switch (o.k) {
-      case 'm.open':
-        if (!this.engine || this.engine.readyState !== 'opening') this.engine = new Engine(this);
-        this.engine._opened(o.sid, o.polling);
+      case 'm.open': {
+        let e = this.engine;
+        if (!e || e.readyState !== 'opening') e = this.engine = new Engine(this);
+        e._opened(o.sid, o.polling);
         return this._emit('open');
-      case 'm.upgrade':  // the polling connection moved to a WebSocket
-        if (!this.engine) return undefined;
-        this.engine.transport = { name: 'websocket' };
-        return this.engine._emit('upgrade', this.engine.transport);
+      }
+      case 'm.upgrade': {  // the polling connection moved to a WebSocket
+        const e = this.engine;
+        if (!e) return undefined;
+        e.transport = { name: 'websocket' };
+        return e._emit('upgrade', e.transport);
+      }
       case 'm.close':
         if (this.engine) this.engine._closed(o.reason);
         return this._emit('close', o.reason);
-      case 'm.error':
-        if (this.engine && this.engine.readyState === 'opening') this.engine._closed('transport error');  // the attempt failed
+      case 'm.error': {
+        const e = this.engine;
+        if (e && e.readyState === 'opening') e._closed('transport error');  // the attempt failed
         return this._emit('error', makeError(o.err));
+      }
       case 'm.attempt':
         this._opening();
         return this._emit('reconnect_attempt', o.n);
@@ -561,11 +566,7 @@ function retryCount(v) {
 }
 
 function lookup(uri, opts) {
-  if (typeof uri === 'object' && uri !== null) {
-    opts = uri;
-    uri = undefined;
-  }
-  opts = opts || {};
+  [uri, opts] = urlAndOptions(uri, opts);
   const u = parseUrl(uri);
   const key = `${u.origin}${opts.path || '/socket.io'}`;
   const same = cache[key] && u.nsp in cache[key].nsps;
