@@ -697,7 +697,7 @@ function earlyUrl(u, path, query, protocol) {
   if (!m || !/^\/?[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*\/?$/.test(p) || !/^[A-Za-z0-9%._~*'()!=&+-]*$/.test(query)) return null;
   const secure = m[1] === 'https' || m[1] === 'wss';
   const port = m[3] && Number(m[3]) !== (secure ? 443 : 80) ? `:${Number(m[3])}` : '';
-  const dir = `${p[0] === '/' ? '' : '/'}${p}${p[p.length - 1] === '/' ? '' : '/'}`;
+  const dir = `${p[0] === '/' ? '' : '/'}${p}${p.endsWith('/') ? '' : '/'}`;
   return `${secure ? 'wss' : 'ws'}://${m[2]}${port}${dir}?EIO=${protocol === 3 ? 3 : 4}&transport=websocket${query ? `&${query}` : ''}`;
 }
 

@@ -39,7 +39,7 @@ const wasmLean = WebAssembly.Module.imports(wasmModule).every((i) => LEAN_IMPORT
 // global is looked up only when there is no module).
 // src/im/catalogue.json (the one list of E聊 calls, also compiled into the core) goes into the bundle
 // as what js-shim/apis.js reads of it: the app's calls only, without the comment and the flags the
-// core uses (~1 KB less than the whole file).
+// core uses (~1 KB less than the whole file), and without `file` (apis.js makes file.upload itself).
 const catalogueForApis = {
   name: 'catalogue-for-apis',
   setup(b) {
@@ -47,7 +47,7 @@ const catalogueForApis = {
       const full = JSON.parse(fs.readFileSync(args.path, 'utf8'));
       const slim = {};
       for (const module of Object.keys(full)) {
-        if (module === '//') continue;
+        if (module === '//' || module === 'file') continue;
         for (const method of Object.keys(full[module])) {
           if (full[module][method].app === false) continue;
           (slim[module] = slim[module] || {})[method] = 0;
