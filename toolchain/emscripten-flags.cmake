@@ -13,9 +13,10 @@ set(ECHAT_EM_LINK_FLAGS
   -fno-exceptions
   -fno-rtti
   -sDISABLE_EXCEPTION_CATCHING=1
-  -sSTANDALONE_WASM=1          # the .wasm alone, no Emscripten JS glue (7.7 KB of minified JS): its few
-                               # imports are WASI's (fd_write, fd_close, fd_seek, proc_exit) and
-                               # env.emscripten_notify_memory_growth, its exports keep their names, and
+  -sSTANDALONE_WASM=1          # the .wasm alone, no Emscripten JS glue (7.7 KB of minified JS): its
+                               # imports are env.emscripten_notify_memory_growth and WASI's proc_exit (the
+                               # debug build's also fd_write, fd_close, fd_seek for the libc's stderr, and
+                               # SAFE_HEAP's segfault/alignfault), its exports keep their names, and
                                # _initialize runs the constructors. js-shim/loader.js instantiates it.
   -sFILESYSTEM=0               # no virtual FS: the core does no I/O
   -sINITIAL_MEMORY=1048576     # 1 MiB to start (16 pages) ...
