@@ -6,6 +6,9 @@
 //   weapp.socket.io     npm weapp.socket.io 3.0.0 (socket.io-client 3, Engine.IO 4) in the same sandbox, same wx
 //   socket.io-client    npm socket.io-client 4.8 on Node directly (WebSocket transport)
 //   raw ws              npm ws speaking Engine.IO 4 / Socket.IO 5 by hand, no parsing: the physical limit
+//   raw wx              the same by hand over the sandbox's wx.connectSocket: the limit for any client in
+//                       the sandbox (each received frame is a task of its own there, as in WeChat, and
+//                       the sandbox logs it), which the sandboxed clients' CPU per event is also compared to
 // Scenarios:
 //   push  the server emits N events ("push", i, a 64-byte string); events per second at the client
 //         (after a warm-up push)
@@ -88,6 +91,10 @@ const PEERS = {
     return wrapSocketIo(s, async () => { s.disconnect(); });
   },
   'raw ws, no parsing (limit)': async (url) => rawClient(url),
+  'raw wx.connectSocket, no parsing (sandbox limit)': async (url, ctx) => {
+    const sb = createSandbox({ packageRoot: ctx.pkg, quietErrors: true, console: { log() {}, info() {}, warn() {}, error() {}, debug() {} } });
+    return rawClient(url, sb.wx, async () => { await sb.dispose(); });
+  },
 };
 
 function wrapSocketIo(s, close) {
@@ -99,17 +106,28 @@ function wrapSocketIo(s, close) {
   };
 }
 
-// Engine.IO 4 / Socket.IO 5 over a bare WebSocket: answers pings, counts "push" frames by prefix,
-// matches acks by id. No JSON parsing of incoming events.
-async function rawClient(url) {
-  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
+// Engine.IO 4 / Socket.IO 5 over a bare WebSocket (npm ws, or wx's SocketTask in the sandbox): answers
+// pings, counts "push" frames by prefix, matches acks by id. No JSON parsing of incoming events.
+async function rawClient(url, wx, dispose) {
+  const wsUrl = `${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+  let ws;
+  if (wx) {
+    const task = wx.connectSocket({ url: wsUrl });
+    ws = {
+      on: (ev, fn) => (ev === 'error' ? task.onError((r) => fn(new Error(r.errMsg))) : task.onMessage((r) => fn(r.data))),
+      send: (data) => task.send({ data }),
+      close: () => task.close({}),
+    };
+  } else {
+    ws = new WebSocket(wsUrl);
+  }
   const handlers = {};
   const acks = new Map();
   let nextId = 0;
   await within(new Promise((resolve, reject) => {
     ws.on('error', reject);
     ws.on('message', (data) => {
-      const s = data.toString();
+      const s = typeof data === 'string' ? data : data.toString();
       if (s.startsWith('42["push"')) { if (handlers.push) handlers.push(); return; }
       if (s.startsWith('43')) {
         const m = /^43(\d+)/.exec(s);
@@ -135,7 +153,10 @@ async function rawClient(url) {
     },
     on: (ev, fn) => { handlers[ev] = fn; },
     off: (ev) => { delete handlers[ev]; },
-    close: async () => { ws.close(); },
+    close: async () => {
+      ws.close();
+      if (dispose) await dispose();
+    },
   };
 }
 
@@ -235,16 +256,19 @@ async function main() {
     return;
   }
   const w = results.find((r) => r.name.startsWith('weapp') && !r.error);
-  const raw = results.find((r) => r.name.startsWith('raw') && !r.error);
+  const raw = results.find((r) => r.name.startsWith('raw ws') && !r.error);
+  const rawWx = results.find((r) => r.name.startsWith('raw wx') && !r.error);
   const ratio = (x) => (x === undefined ? '' : `${x.toFixed(2)}×`);
   console.log(`machine: ${m.nproc} CPUs, ${m.cpu}, node ${m.node}, ${m.os}`);
   console.log(`push: ${N_EVENTS} events of ${SIZE} bytes; echo: ${N_ECHO} sequential round trips after ${WARM} warm-up; median of ${ROUNDS} interleaved rounds\n`);
-  console.log('| client | push events/s | vs weapp | CPU µs/event | vs raw ws | echo p50 µs | p50 speed vs weapp | echo p99 µs | CPU µs/round trip |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('| client | push events/s | vs weapp | CPU µs/event | vs raw ws | vs raw wx | echo p50 µs | p50 speed vs weapp | echo p99 µs | CPU µs/round trip |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
-    if (r.error) { console.log(`| ${r.name} | failed: ${r.error} | | | | | | | |`); continue; }
+    if (r.error) { console.log(`| ${r.name} | failed: ${r.error} | | | | | | | | |`); continue; }
+    const sandboxed = r.name.includes('sandbox');
     console.log(`| ${r.name} | ${Math.round(r.eventsPerSec).toLocaleString('en-US')} | ${ratio(w && r.eventsPerSec / w.eventsPerSec)} | ` +
-      `${r.cpuUsPerEvent.toFixed(1)} | ${ratio(raw && r.cpuUsPerEvent / raw.cpuUsPerEvent)} | ${Math.round(r.p50)} | ` +
+      `${r.cpuUsPerEvent.toFixed(1)} | ${ratio(raw && r.cpuUsPerEvent / raw.cpuUsPerEvent)} | ` +
+      `${sandboxed ? ratio(rawWx && r.cpuUsPerEvent / rawWx.cpuUsPerEvent) : ''} | ${Math.round(r.p50)} | ` +
       `${ratio(w && w.p50 / r.p50)} | ${Math.round(r.p99)} | ${r.cpuUsPerRoundTrip.toFixed(1)} |`);
   }
 }
