@@ -7,7 +7,8 @@
 //                            as a fresh install's history (the general path).
 //   receive                  P.messages `topic.message` pushes (each with an ack id, ~230 bytes of
 //                            message object) fed straight into the socket's onMessage; time until the
-//                            app's listener saw them all, each acknowledged to the server with its seq
+//                            app's listener saw them all, each acknowledged to the server with its seq;
+//                            from alice, or (P.convs = K > 1) from K senders in turn: K conversations
 // The server side is the harness's, answering the login, conversation/list and message/sync emits.
 // Clients: the SDK (sdk.im: inbox order, dedup, the persisted position, conversations) and the ~20-line
 // raw E聊 client over weapp.socket.io that bench/im/run.js also measures (no order, dedup or storage).
@@ -38,7 +39,7 @@ var total = WARM + (P.sends || P.messages);
 var frames = [];
 for (var k = 0; k < total; k++) {
   var m = {
-    seq: k + 1, mid: 500000 + k, formUser: 'alice', toTarget: 'bob', way: 'P2P', type: 'TEXT',
+    seq: k + 1, mid: 500000 + k, formUser: P.convs > 1 ? 'u' + (k % P.convs) : 'alice', toTarget: 'bob', way: 'P2P', type: 'TEXT',
     body: { text: 'message ' + k + ' ' + PAD }, createTime: 1764900000000 + k, clientMsgId: 'alice-c-' + k,
   };
   frames.push('42' + k + '["topic.message",' + JSON.stringify(m) + ']');

@@ -11,6 +11,7 @@
 //   node bench/jsc/run.js [--rounds 3] [--events 3000] [--acks 300] [--connect-ms 0] [--json]
 //   node bench/jsc/run.js --im 2000 [--rounds 3] [--json]   the IM scenario instead (bench/jsc/im.js):
 //                                   receiving E聊 deliveries, sdk.im vs a raw E聊 client over weapp
+//   node bench/jsc/run.js --im 2000 --convs 500             ... the deliveries from 500 senders in turn (500 conversations)
 //   node bench/jsc/run.js --im-send 2000 [--rounds 3]       the same clients sending (message.send)
 //   node bench/jsc/run.js --im-send 500 --serial            ... one at a time (each after the last is confirmed)
 //   --connect-ms N: every WebSocket takes N ms to open (a real network's TCP + TLS + upgrade; 0 = none)
@@ -31,6 +32,7 @@ const CONNECT_MS = opt('connect-ms', 0);
 const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
 const SENDS = opt('im-send', 0);
 const SERIAL = args.includes('--serial');
+const CONVS = opt('convs', 1);
 const IM = opt('im', 0) || SENDS;
 const SCENARIO = path.join(__dirname, IM ? 'im.js' : 'bench.js');
 
@@ -56,7 +58,7 @@ function main() {
       const names = Object.keys(CLIENTS);
       if (r % 2) names.reverse();  // interleaved, alternating order
       for (const name of names) {
-        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, serial: SERIAL, connectMs: CONNECT_MS },
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, serial: SERIAL, connectMs: CONNECT_MS, convs: CONVS },
           { jit, engine });
         results[mode][name].push(res);
       }
@@ -90,7 +92,7 @@ function main() {
 
 function printIm(version, results) {
   const what = SENDS ? `${SENDS} E聊 messages sent (message.send, confirmed${SERIAL ? ', one at a time' : ', all at once'})`
-    : `${IM} E聊 deliveries received`;
+    : `${IM} E聊 deliveries received${CONVS > 1 ? ` from ${CONVS} senders in turn` : ''}`;
   console.log(`jsc ${version}; ${ROUNDS} interleaved rounds, median; ${what} (bench/jsc/im.js)`);
   for (const [mode, byClient] of Object.entries(results)) {
     const m = {};
