@@ -99,6 +99,8 @@ std::string plain_reason(std::string_view raw) {
   return s.empty() ? "network error" : s;
 }
 
+core::Result<std::uint64_t> refuse(const char* field, const char* why) { return invalid_argument(field, why); }
+
 }  // namespace detail
 
 using namespace detail;  // NOLINT: the Client's own rules (client_detail.h)
@@ -208,14 +210,13 @@ void Client::start(Millis now) {
 
 core::Result<std::uint64_t> Client::request(Millis now, std::string_view module, std::string_view method,
                                             std::string_view form_json, std::optional<Transport> transport) {
-  if (life_.ended()) return core::Error::caller(std::to_string(life_.end_code()), life_.end_message());
+  if (life_.ended()) return ended_error();
   if (!known_method(module, method)) {
     return core::Error::caller("405", "unknown method '" + std::string(module) + "/" + std::string(method) + "'");
   }
   if (module == "message" && method == "send") return send_message(now, form_json);
-  json form = form_json.empty() ? json::object() : parse_json(form_json);
-  if (!form.is_object()) return invalid_argument("form", "must be an object");
-  for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
+  json form;
+  if (!read_form(form_json, form)) return refuse("form", "must be an object");
   // Administrative calls (user/add; user/update, update_token, refresh_token naming another user)
   // authenticate with the app's {appKey, secret}: taken from the config when the form lacks them.
   if (module == "user" && !config_.secret.empty() && !field(form, "secret")) {
@@ -238,6 +239,18 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   const std::uint64_t id = calls_.push_back(std::move(c)).id;
   settle(now);
   return id;
+}
+
+core::Error Client::ended_error() const {
+  return core::Error::caller(std::to_string(life_.end_code()), life_.end_message());
+}
+
+// A call's form: "" is {}; anything but an object is refused (false); the envelope's fields are the core's.
+bool Client::read_form(std::string_view form_json, json& form) {
+  form = form_json.empty() ? json::object() : parse_json(form_json);
+  if (!form.is_object()) return false;
+  for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
+  return true;
 }
 
 void Client::close(Millis now) {
@@ -488,8 +501,8 @@ void Client::on_ack(Millis now, const socketio::AckResult& ack) {
 }
 
 core::Result<std::uint64_t> Client::mark_read(Millis now, const std::string& way, const std::string& to_target) {
-  if (way != "P2P" && way != "P2R") return invalid_argument("way", "must be one of P2P, P2R");
-  if (to_target.empty()) return invalid_argument("toTarget", "required");
+  if (way != "P2P" && way != "P2R") return refuse("way", "must be one of P2P, P2R");
+  if (to_target.empty()) return refuse("toTarget", "required");
   if (const Conversation* c = conversations_.mark_read(way, to_target)) {
     outputs_.push_back(ConversationChanged{Conversations::to_text(*c)});
   }

@@ -311,6 +311,8 @@ class Client {
     return c.deadline ? std::max<Millis>(1, std::min(*c.deadline - now, config_.request_timeout)) : config_.request_timeout;
   }
   void set_state(State state, std::string reason);
+  core::Error ended_error() const;  // what a call fails with once the session has ended
+  static bool read_form(std::string_view form_json, json& form);
   std::string next_request_id();
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   static void write_ack_args(std::string& out, std::uint64_t seq) {  // a delivery's ack: [{"seq": seq}]

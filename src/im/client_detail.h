@@ -20,4 +20,9 @@ constexpr Millis kHttpRetryDelay = 1000;    // an idempotent HTTP app call whose
 // (32 bytes)` -> "connection refused"; wx's "request:fail ..." -> what follows.
 std::string plain_reason(std::string_view raw);
 
+// A caller's call refused with a 400 naming the field (invalid_argument), as the call's result: one
+// out-of-line site for the many literal refusals of the forms (each would build the strings, the
+// Error and the Result inline).
+core::Result<std::uint64_t> refuse(const char* field, const char* why);
+
 }  // namespace echat::im::detail

@@ -117,7 +117,7 @@ void Client::leave_outbox(const Call& c) {
 }
 
 core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view form_json) {
-  if (life_.ended()) return core::Error::caller(std::to_string(life_.end_code()), life_.end_message());
+  if (life_.ended()) return ended_error();
   // A message larger than the server takes in one frame is refused before it is parsed, stored and
   // copied into a frame (each a copy of its size in wasm memory, which never shrinks).
   const auto max_payload = manager_.max_payload();
@@ -125,23 +125,22 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
     return invalid_argument("body", "the message (" + std::to_string(form_json.size()) + " bytes) exceeds the server's maxPayload of " +
                                  std::to_string(*max_payload) + " bytes");
   }
-  json form = form_json.empty() ? json::object() : parse_json(form_json);
-  if (!form.is_object()) return invalid_argument("form", "must be an object");
-  for (const char* envelope_field : kEnvelopeFields) form.erase(envelope_field);
+  json form;
+  if (!read_form(form_json, form)) return refuse("form", "must be an object");
   // toTarget: an auid or a rid; rids may be given as numbers.
   const json* to = field(form, "toTarget");
-  if (!to) return invalid_argument("toTarget", "required");
+  if (!to) return refuse("toTarget", "required");
   if (to->is_number_integer() && to->get<long long>() > 0) {
     form["toTarget"] = std::to_string(to->get<long long>());
   } else if (!to->is_string() || to->get<std::string>().empty()) {
-    return invalid_argument("toTarget", "must be a non-empty string");
+    return refuse("toTarget", "must be a non-empty string");
   }
   const std::string way = string_field(form, "way");
-  if (!field(form, "way")) return invalid_argument("way", "required");
-  if (way != "P2P" && way != "P2R") return invalid_argument("way", "must be one of P2P, P2R");
-  if (!field(form, "type")) return invalid_argument("type", "required");
-  if (!field(form, "type")->is_string()) return invalid_argument("type", "must be a string");
-  if (!field(form, "body")) return invalid_argument("body", "required");
+  if (!field(form, "way")) return refuse("way", "required");
+  if (way != "P2P" && way != "P2R") return refuse("way", "must be one of P2P, P2R");
+  if (!field(form, "type")) return refuse("type", "required");
+  if (!field(form, "type")->is_string()) return refuse("type", "must be a string");
+  if (!field(form, "body")) return refuse("body", "required");
   if (const json* from = field(form, "formUser")) {
     if (!from->is_string() || from->get<std::string>() != config_.auid) {
       return invalid_argument("formUser", "must be the logged-in user '" + config_.auid + "'");
@@ -151,11 +150,11 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   std::string cmid;
   if (const json* c = field(form, "clientMsgId")) {
     if (!c->is_string() || c->get<std::string>().empty() || c->get<std::string>().size() > 128) {
-      return invalid_argument("clientMsgId", "must be a string of 1 to 128 characters");
+      return refuse("clientMsgId", "must be a string of 1 to 128 characters");
     }
     cmid = c->get<std::string>();
     for (const auto& e : outbox_.entries()) {
-      if (e.client_msg_id == cmid) return invalid_argument("clientMsgId", "already waiting in the outbox");
+      if (e.client_msg_id == cmid) return refuse("clientMsgId", "already waiting in the outbox");
     }
   } else {
     cmid = prefix_ + "-" + std::to_string(boot_) + "-m-" + std::to_string(next_msg_no_++);
