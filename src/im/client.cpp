@@ -36,16 +36,21 @@ namespace {
 
 constexpr const char* kTimedOut = "operation has timed out";
 
-// A Config built by hand (tests, fuzzers) may have no `hosts`: its host/ports are the one server.
-Config with_hosts(Config c) {
-  if (c.hosts.empty()) c.hosts.push_back(Endpoint{c.host, c.http_port, c.socket_port});
-  return c;
+// scheme + host (bracketed if IPv6) + ":" + port: every URL the session makes (one site).
+std::string url_of(const char* scheme, const std::string& host, int port) {
+  std::string s = scheme;
+  const bool v6 = host.find(':') != std::string::npos;
+  if (v6) s += '[';
+  s += host;
+  if (v6) s += ']';
+  s += ':';
+  core::append_uint(s, static_cast<std::uint64_t>(port));
+  return s;
 }
 
 socketio::ManagerOptions manager_options(const Config& c) {
   socketio::ManagerOptions o;
-  const std::string host = c.host.find(':') != std::string::npos ? "[" + c.host + "]" : c.host;
-  o.url = std::string(c.secure ? "https://" : "http://") + host + ":" + std::to_string(c.socket_port);
+  o.url = url_of(c.secure ? "https://" : "http://", c.host, c.socket_port);
   o.reconnection = c.reconnection;
   o.reconnection_attempts = c.reconnection_attempts;
   o.reconnection_delay = c.reconnection_delay;
@@ -106,34 +111,31 @@ core::Result<std::uint64_t> refuse(const char* field, const char* why) { return 
 using namespace detail;  // NOLINT: the Client's own rules (client_detail.h)
 
 Client::Client(Config config)
-    : config_(with_hosts(std::move(config))),
+    : config_(std::move(config)),
       manager_(manager_options(config_)),
       rng_(config_.seed),
       outbox_(kOutboxMaxEntries, config_.outbox_per_message ? kOutboxMaxBytes : kOutboxMaxBytesOneRecord),
       conversations_(config_.auid) {
+  // A Config built by hand (tests, fuzzers) may have no `hosts`: its host/ports are the one server
+  // (the Manager's url above is made of them, not of `hosts`).
+  if (config_.hosts.empty()) config_.hosts.push_back(Endpoint{config_.host, config_.http_port, config_.socket_port});
   prefix_ = hex(rng_.next_u64(), 12);
-  synced_key_ = "echatim:" + config_.app_key + ":" + config_.auid + ":synced";
+  const std::string records = "echatim:" + config_.app_key + ":" + config_.auid + ":";
+  synced_key_ = records + "synced";
+  outbox_key_ = records + "outbox";
 }
 
-std::string Client::outbox_key() const { return "echatim:" + config_.app_key + ":" + config_.auid + ":outbox"; }
-std::string Client::outbox_prefix() const { return outbox_key() + ":"; }
-
-std::string Client::endpoint_host(std::size_t i) const {
-  const std::string& host = config_.hosts[i].host;
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
-}
+std::string Client::outbox_prefix() const { return outbox_key_ + ":"; }
 
 std::string Client::socket_url() const {
-  return std::string(config_.secure ? "wss://" : "ws://") + endpoint_host(socket_host_) + ":" +
-         std::to_string(config_.hosts[socket_host_].socket_port);
+  return url_of(config_.secure ? "wss://" : "ws://", config_.hosts[socket_host_].host, config_.hosts[socket_host_].socket_port);
 }
 
 void Client::next_socket_host() {
   if (config_.hosts.size() < 2) return;
   socket_host_ = (socket_host_ + 1) % config_.hosts.size();
   // The Manager validated the same form of url at construction; a host name checked by config_from_json.
-  (void)manager_.set_url(std::string(config_.secure ? "https://" : "http://") + endpoint_host(socket_host_) + ":" +
-                         std::to_string(config_.hosts[socket_host_].socket_port));
+  (void)manager_.set_url(url_of(config_.secure ? "https://" : "http://", config_.hosts[socket_host_].host, config_.hosts[socket_host_].socket_port));
 }
 
 void Client::next_http_host(std::size_t failed) {
@@ -155,8 +157,7 @@ void Client::error_event(int code, std::string message, bool fatal) {
 }
 
 std::string Client::http_base() const {
-  return std::string(config_.secure ? "https://" : "http://") + endpoint_host(http_host_) + ":" +
-         std::to_string(config_.hosts[http_host_].http_port);
+  return url_of(config_.secure ? "https://" : "http://", config_.hosts[http_host_].host, config_.hosts[http_host_].http_port);
 }
 
 std::string Client::upload_url() const {

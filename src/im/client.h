@@ -67,7 +67,7 @@ class Client {
   // ---- Storage ----
   // The records this client reads at load() and writes with StorageSet (per user and app key).
   const std::string& synced_key() const { return synced_key_; }  // written after every message handed over
-  std::string outbox_key() const;     // a marker while messages wait (earlier versions: the whole list)
+  const std::string& outbox_key() const { return outbox_key_; }  // a marker while messages wait (earlier versions: the whole list)
   std::string outbox_prefix() const;  // one record per waiting message: prefix + clientMsgId
   std::string outbox_marker() const;  // the value of outbox_key() while messages wait
   std::vector<std::string> storage_keys() const { return {synced_key(), outbox_key()}; }
@@ -294,7 +294,6 @@ class Client {
   void store(std::string key, std::string value);               // StorageSet
   void error_event(int code, std::string message, bool fatal);  // ErrorEvent
   std::string socket_url() const;
-  std::string endpoint_host(std::size_t i) const;  // hosts[i].host, bracketed if IPv6
   void next_socket_host();                         // failover: the next server for the next attempt
   void next_http_host(std::size_t failed);         // an HTTP call to hosts[failed] could not get through
 
@@ -335,6 +334,7 @@ class Client {
   std::vector<Output> outputs_;
   std::string prefix_;  // random per session: request ids and clientMsgIds
   std::string synced_key_;
+  std::string outbox_key_;
   std::uint64_t next_request_no_ = 1;
   std::uint64_t next_msg_no_ = 1;
   std::uint64_t next_call_id_ = 1;

@@ -241,8 +241,7 @@ void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_del
     return;
   }
   if (timed_out) {
-    finish(id, code::kTimeout, "timeout: no answer within " + std::to_string(config_.request_timeout) + " ms",
-           "null");
+    finish(id, code::kTimeout, "timeout: " + c.last_error, "null");  // "no answer within ... ms", set above
   } else if (idempotent(c.module, c.method)) {
     retry_later(c, now, retry_delay);
   } else {
@@ -288,20 +287,25 @@ void Client::check_deadlines(Millis now) {
       continue;
     }
     if (c.kind == Call::Kind::App && c.deadline && *c.deadline <= now) {
-      const std::string within = std::to_string(config_.request_timeout) + " ms";
-      std::string why;
-      if (c.attempts > 0) {
-        why = "timeout: no answer within " + within;
-        if (!c.last_error.empty()) why += " (" + c.last_error + ")";
-      } else if (c.transport == Transport::Socket && !login_.in()) {
-        why = "timeout: not connected within " + within + (socket_error_.empty() ? "" : " (" + socket_error_ + ")");
-      } else if (!login_.has_jwt()) {
-        why = "timeout: not logged in within " + within + (socket_error_.empty() ? "" : " (" + socket_error_ + ")");
-      } else if (!c.last_error.empty()) {
-        why = "timeout: not sent within " + within + " (" + c.last_error + ")";
-      } else {
-        why = "timeout: not sent within " + within + " (waiting for a free request slot)";
+      // "timeout: <what> within <requestTimeout> ms (<detail>)", the detail left out when there is none.
+      const char* what = "no answer";
+      std::string detail = c.last_error;
+      if (c.attempts == 0) {
+        what = "not sent";
+        if (c.transport == Transport::Socket && !login_.in()) {
+          what = "not connected";
+          detail = socket_error_;
+        } else if (!login_.has_jwt()) {
+          what = "not logged in";
+          detail = socket_error_;
+        } else if (detail.empty()) {
+          detail = "waiting for a free request slot";
+        }
       }
+      std::string why = "timeout: ";
+      why += what;
+      why += " within " + std::to_string(config_.request_timeout) + " ms";
+      if (!detail.empty()) why += " (" + detail + ")";
       finish(id, code::kTimeout, why, "null");
       continue;
     }
