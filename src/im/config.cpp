@@ -87,10 +87,8 @@ class Reader {
     return true;
   }
 
-  // A host name or address: no path, user, query, fragment or space.
-  bool check_host(const std::string& host, std::string name) {
-    return host.find_first_of("/ ?#@") == std::string::npos || bad(std::move(name), "must be a host name or address");
-  }
+  // A field of hosts[i] (`entry`: "hosts[i]"): one site builds its name.
+  bool bad_in(const std::string& entry, const char* field, const char* why) { return bad(entry + field, why); }
 
  private:
   bool out_of_range(const char* name, long long lo, long long hi) {
@@ -100,10 +98,14 @@ class Reader {
   std::string field_, why_;
 };
 
+// A host name or address: no path, user, query, fragment or space.
+bool is_host(const std::string& host) { return host.find_first_of("/ ?#@") == std::string::npos; }
+constexpr const char* kNotHost = "must be a host name or address";
+
 bool read_config(const json& cfg, Config& c, Reader& r) {
   if (!cfg.is_object()) return r.bad("config", "must be an object");
   const json* hosts = field(cfg, "hosts");
-  if (!r.read_string(cfg, "host", hosts == nullptr, 255, c.host) || !r.check_host(c.host, "host") ||
+  if (!r.read_string(cfg, "host", hosts == nullptr, 255, c.host) || (!is_host(c.host) && r.bad("host", kNotHost)) ||
       !r.read_int(cfg, "httpPort", 1, 65535, c.http_port) || !r.read_int(cfg, "socketPort", 1, 65535, c.socket_port)) {
     return false;
   }
@@ -117,10 +119,10 @@ bool read_config(const json& cfg, Config& c, Reader& r) {
       if (!h.is_object()) return r.bad(name, "must be an object {host, httpPort, socketPort}");
       Endpoint e{std::string(), c.http_port, c.socket_port};
       Reader inner;  // an entry's errors say what is wanted of the field, whatever was wrong with it
-      if (!inner.read_string(h, "host", true, 255, e.host)) return r.bad(name + ".host", "required, a string");
-      if (!r.check_host(e.host, name + ".host")) return false;
-      if (!inner.read_int(h, "httpPort", 1, 65535, e.http_port)) return r.bad(name + ".httpPort", "must be an integer between 1 and 65535");
-      if (!inner.read_int(h, "socketPort", 1, 65535, e.socket_port)) return r.bad(name + ".socketPort", "must be an integer between 1 and 65535");
+      if (!inner.read_string(h, "host", true, 255, e.host)) return r.bad_in(name, ".host", "required, a string");
+      if (!is_host(e.host)) return r.bad_in(name, ".host", kNotHost);
+      if (!inner.read_int(h, "httpPort", 1, 65535, e.http_port)) return r.bad_in(name, ".httpPort", "must be an integer between 1 and 65535");
+      if (!inner.read_int(h, "socketPort", 1, 65535, e.socket_port)) return r.bad_in(name, ".socketPort", "must be an integer between 1 and 65535");
       c.hosts.push_back(std::move(e));
     }
     c.host = c.hosts[0].host;

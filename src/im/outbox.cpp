@@ -33,22 +33,33 @@ std::string Outbox::record(const OutboxEntry& e) {
   return dump(json::object({{"n", e.n}, {"c", e.client_msg_id}, {"f", e.form}}));
 }
 
+namespace {
+
+// A stored entry {"c": clientMsgId, "f": form, ...} into `e`; false when it is not one (damaged, or
+// written by another version): no clientMsgId, no form object, or a form naming another clientMsgId.
+bool read_entry(const json& item, OutboxEntry& e) {
+  e.client_msg_id = string_field(item, "c");
+  const json* f = field(item, "f");
+  if (e.client_msg_id.empty() || !f || !f->is_object() || string_field(*f, "clientMsgId") != e.client_msg_id) {
+    return false;
+  }
+  e.form = *f;
+  return true;
+}
+
+}  // namespace
+
 std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>& records) {
   std::vector<std::size_t> rejected;
   std::vector<std::pair<OutboxEntry, std::size_t>> found;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const json item = parse_json(records[i]);
-    const std::string c = string_field(item, "c");
-    const json* f = field(item, "f");
-    const auto n = uint_field(item, "n");
-    if (c.empty() || !f || !f->is_object() || !n || *n == 0 || string_field(*f, "clientMsgId") != c) {
+    OutboxEntry e;
+    e.n = uint_field(item, "n").value_or(0);
+    if (e.n == 0 || !read_entry(item, e)) {
       rejected.push_back(i);
       continue;
     }
-    OutboxEntry e;
-    e.n = *n;
-    e.client_msg_id = c;
-    e.form = *f;
     found.emplace_back(std::move(e), i);
   }
   const auto order = core::stable_order(
@@ -74,14 +85,8 @@ void Outbox::restore(std::string_view text) {
   const json list = parse_json(text);
   if (!list.is_array()) return;
   for (const auto& item : list) {
-    const std::string c = string_field(item, "c");
-    const json* f = field(item, "f");
-    if (c.empty() || !f || !f->is_object()) continue;
-    if (string_field(*f, "clientMsgId") != c) continue;
     OutboxEntry e;
-    e.client_msg_id = c;
-    e.form = *f;
-    if (!add(std::move(e)).ok()) break;
+    if (read_entry(item, e) && !add(std::move(e)).ok()) break;
   }
 }
 
