@@ -275,6 +275,7 @@ class Client {
   bool dispatch(Millis now, Call& call);
   json envelope(const Call& call, Millis now, bool socket) const;
   void complete(Millis now, std::uint64_t id, const json& r);
+  bool waits(Millis now, Call& c, int code, const std::string& msg);  // complete()'s error codes
   // The attempt in flight got no answer. `retry_delay`: how long an idempotent app call waits before
   // its repeat (0 after a dropped socket: it waits for the next login anyway).
   void lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay = 0);

@@ -178,10 +178,17 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
       on_sync_page(now, page);
       return;
     }
-    if (c.kind == Call::Kind::Outbox) leave_outbox(c);
-    finish(id, 0, msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
+  } else if (waits(now, c, code, msg)) {
     return;
   }
+  // Done: stored, answered, or refused for good. (One site for both: each would inline the dump.)
+  if (c.kind == Call::Kind::Outbox) leave_outbox(c);
+  finish(id, code, code == 0 && msg.empty() ? "ok" : msg, data ? dump(*data) : "null");
+}
+
+// complete()'s error codes: true when the call waits for a repeat (a renewed JWT, a delay); else it
+// was refused for good, and a sync run or a conversation list says so.
+bool Client::waits(Millis now, Call& c, int code, const std::string& msg) {
   if (code == code::kTokenExpired || code == code::kUnauthenticated) {
     const int limit = code == code::kTokenExpired ? 2 : 1;
     // The outbox never gives up on credentials: an earlier attempt whose answer was lost may have been
@@ -196,7 +203,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
       // likely).
       if (wait) c.renew_first = true;
       else renew(now);
-      return;
+      return true;
     }
   }
   if (code == code::kRateLimited || code == code::kUnavailable) {
@@ -204,13 +211,12 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
     if (c.kind == Call::Kind::Outbox) careful_until_ = now + delay + 5000;
     c.last_error = msg.empty() ? "server busy (" + std::to_string(code) + ")" : msg;
     retry_later(c, now, delay);
-    return;
+    return true;
   }
   if (code == code::kInternal && c.kind != Call::Kind::App && c.attempts < 5) {
     retry_later(c, now, kUnavailableDelay);
-    return;
+    return true;
   }
-  if (c.kind == Call::Kind::Outbox) leave_outbox(c);
   if (c.kind == Call::Kind::Sync) {
     error_event(code, "message/sync failed: " + msg, false);
     sync_.failed();
@@ -220,7 +226,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
     error_event(code, "conversation/list failed: " + msg, false);
     conversations_loaded();
   }
-  finish(id, code, msg, data ? dump(*data) : "null");
+  return false;
 }
 
 // The list of a login's conversation/list is in (or its call failed): the app gets it, and the first
