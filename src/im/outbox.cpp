@@ -29,8 +29,16 @@ bool Outbox::remove(std::string_view client_msg_id) {
   return true;
 }
 
+// Written as text (the same bytes as dumping the object): no tree built only to be dumped.
 std::string Outbox::record(const OutboxEntry& e) {
-  return dump(json::object({{"n", e.n}, {"c", e.client_msg_id}, {"f", e.form}}));
+  std::string out = "{\"n\":";
+  core::append_uint(out, e.n);
+  out += ",\"c\":";
+  core::append_json_string(out, e.client_msg_id);
+  out += ",\"f\":";
+  e.form.dump_to(out);
+  out += '}';
+  return out;
 }
 
 namespace {
@@ -75,9 +83,16 @@ std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>&
 
 std::string Outbox::serialize() const {
   if (entries_.empty()) return "";
-  json list = json::array();
-  for (const auto& e : entries_) list.push_back(json::object({{"c", e.client_msg_id}, {"f", e.form}}));
-  return dump(list);
+  std::string out = "[";
+  for (const auto& e : entries_) {
+    if (out.size() > 1) out += ',';
+    out += "{\"c\":";
+    core::append_json_string(out, e.client_msg_id);
+    out += ",\"f\":";
+    e.form.dump_to(out);
+    out += '}';
+  }
+  return out + "]";
 }
 
 void Outbox::restore(std::string_view text) {
