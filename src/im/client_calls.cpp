@@ -152,8 +152,8 @@ void Client::retry_later(Call& c, Millis now, Millis delay) {
 
 void Client::complete(Millis now, std::uint64_t id, const json& r) {
   Call& c = *calls_.find(id);
-  const json* code_field = field(r, "code");
-  if (!r.is_object() || !code_field || !code_field->is_number_integer()) {
+  const std::optional<int> envelope_code = code_field(r);
+  if (!r.is_object() || !envelope_code) {
     if (c.kind == Call::Kind::App) {
       finish(id, code::kBadResponse, "the answer is not an R envelope", "null");
     } else {
@@ -161,7 +161,7 @@ void Client::complete(Millis now, std::uint64_t id, const json& r) {
     }
     return;
   }
-  const int code = code_field->get<int>();
+  const int code = *envelope_code;
   const std::string msg = string_field(r, "msg");
   const json* data = field(r, "data");
   if (code == 0) {

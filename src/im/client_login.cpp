@@ -35,8 +35,7 @@ void Client::send_http_login(Millis now) {
 }
 
 void Client::on_login_answer(Millis now, const json& r, bool over_http) {
-  const json* c = field(r, "code");
-  const int code = c && c->is_number_integer() ? c->get<int>() : code::kBadResponse;
+  const int code = code_field(r).value_or(code::kBadResponse);
   const std::string msg = string_field(r, "msg");
   const json* data = field(r, "data");
   const bool ok = code == 0 && data && data->is_string() && !data->get<std::string>().empty();

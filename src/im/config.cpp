@@ -144,7 +144,7 @@ bool read_config(const json& cfg, Config& c, Reader& r) {
   if (!r.read_bool(cfg, "secure", c.secure)) return false;
   if (const json* p = field(cfg, "protocol")) {
     if (p->is_string() && p->get_string() == "auto") c.protocol = 0;
-    else if (p->is_number_integer() && (p->get<int>() == 3 || p->get<int>() == 4)) c.protocol = p->get<int>();
+    else if (p->is_number_integer() && (p->get_int() == 3 || p->get_int() == 4)) c.protocol = static_cast<int>(p->get_int());
     else return r.bad("protocol", "must be one of 3, 4, 'auto'");
   }
   if (const json* f = field(cfg, "fileServerConfig")) {

@@ -32,6 +32,16 @@ inline std::optional<std::uint64_t> uint_field(const json& obj, const char* name
   return f->get_uint();
 }
 
+// An R envelope's code: an integer an int holds (E聊's codes are small), else nullopt. Read as an int
+// without the range check, a code of 2^32 from a broken or hostile server would be 0: success.
+inline std::optional<int> code_field(const json& obj) {
+  const json* f = field(obj, "code");
+  if (!f || !f->is_number_integer()) return std::nullopt;
+  const std::int64_t code = f->get_int();
+  if (code < INT32_MIN || code > INT32_MAX) return std::nullopt;
+  return static_cast<int>(code);
+}
+
 inline std::string string_field(const json& obj, const char* name) {
   const json* f = field(obj, name);
   return f ? f->get_string() : std::string();

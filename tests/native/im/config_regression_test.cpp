@@ -25,3 +25,17 @@ TEST_CASE("im config: an integral number beyond the integer range is a range err
   REQUIRE(ok.ok());
   CHECK(ok.value().http_port == 8080);
 }
+
+TEST_CASE("im config: a protocol beyond int's range is refused, not read modulo 2^32", "[im][config]") {
+  // protocol was read with get<int>(): 4294967299 (2^32 + 3) was taken as 3.
+  const std::string base = R"({"host":"h","key":"K","loginAuid":"a","loginToken":"t","protocol":)";
+  for (const char* value : {"4294967299", "4294967300", "-4294967293"}) {
+    INFO("protocol = " << value);
+    auto c = echat::im::config_from_json(base + value + "}");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().message.find("invalid argument 'protocol'") == 0);
+  }
+  auto three = echat::im::config_from_json(base + "3}");
+  REQUIRE(three.ok());
+  CHECK(three.value().protocol == 3);
+}
