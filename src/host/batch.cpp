@@ -163,8 +163,8 @@ const std::string& BatchText::finish(std::optional<core::Millis> deadline) {
 
 void BatchWriter::add(const socketio::Output& output) {
   using namespace socketio;
-  std::visit(
-      overloaded{
+  core::visit(
+      output, overloaded{
           [&](const OpenTransport& o) { transport(o); },
           [&](const SendFrame& o) { transport(o); },
           [&](const CloseTransport& o) { transport(o); },
@@ -225,8 +225,7 @@ void BatchWriter::add(const socketio::Output& output) {
             num("ref", o.ext);
             close_output();
           },
-      },
-      output);
+      });
 }
 
 core::Result<std::vector<std::string>> split_blob(std::string_view blob) {

@@ -8,8 +8,8 @@ namespace echat::host {
 using core::overloaded;
 
 void ImBatchWriter::add(const im::Output& output) {
-  std::visit(
-      overloaded{
+  core::visit(
+      output, overloaded{
           [&](const im::OpenTransport& x) { transport(x); },
           [&](const im::SendFrame& x) { transport(x); },
           [&](const im::CloseTransport& x) { transport(x); },
@@ -84,8 +84,7 @@ void ImBatchWriter::add(const im::Output& output) {
             boolean("fatal", x.fatal);
             close_output();
           },
-      },
-      output);
+      });
 }
 
 std::vector<std::pair<std::string, std::string>> records_from_json(std::string_view text) {
