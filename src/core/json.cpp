@@ -116,7 +116,86 @@ Decimal read_decimal(std::string_view t) {
   return d;
 }
 
+// Four hex digits at t[from], or -1.
+long hex4(std::string_view t, std::size_t from) {
+  if (from + 4 > t.size()) return -1;
+  long v = 0;
+  for (std::size_t k = from; k < from + 4; ++k) {
+    const char c = t[k];
+    const int d = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
 }  // namespace
+
+bool read_json_string(std::string_view t, std::size_t& i, std::string* out) {
+  ++i;  // the opening quote
+  for (;;) {
+    // Copy the run of plain bytes at once.
+    std::size_t j = i;
+    while (j < t.size()) {
+      const unsigned char c = static_cast<unsigned char>(t[j]);
+      if (c == '"' || c == '\\' || c < 0x20) break;
+      if (c < 0x80) {
+        ++j;
+        continue;
+      }
+      const std::size_t n = utf8_length(t, j);
+      if (n == 0) return false;
+      j += n;
+    }
+    if (out) out->append(t.data() + i, j - i);
+    i = j;
+    if (i >= t.size()) return false;
+    const char c = t[i];
+    if (c == '"') return ++i, true;
+    if (c != '\\' || i + 1 >= t.size()) return false;  // a raw control character, or a cut escape
+    const char e = t[i + 1];
+    i += 2;
+    char plain = 0;
+    switch (e) {
+      case '"': plain = '"'; break;
+      case '\\': plain = '\\'; break;
+      case '/': plain = '/'; break;
+      case 'b': plain = '\b'; break;
+      case 'f': plain = '\f'; break;
+      case 'n': plain = '\n'; break;
+      case 'r': plain = '\r'; break;
+      case 't': plain = '\t'; break;
+      case 'u': {
+        const long u = hex4(t, i);
+        if (u < 0) return false;
+        i += 4;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < t.size() && t[i] == '\\' && t[i + 1] == 'u') {
+          const long low = hex4(t, i + 2);
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            i += 6;
+            if (out) {
+              append_utf8(*out, 0x10000 + ((static_cast<std::uint32_t>(u) - 0xD800) << 10) +
+                                    (static_cast<std::uint32_t>(low) - 0xDC00));
+            }
+            continue;
+          }
+        }
+        if (!out) continue;
+        if (u >= 0xD800 && u <= 0xDFFF) {
+          *out += kReplacement;  // a lone surrogate: JSON.parse keeps it, UTF-8 cannot
+        } else {
+          append_utf8(*out, static_cast<std::uint32_t>(u));
+        }
+        continue;
+      }
+      default: return false;
+    }
+    if (out) *out += plain;
+  }
+}
 
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
@@ -308,77 +387,9 @@ class JsonParser {
       if (next <= 0) return next == 0;
     }
   }
-  long hex4(std::size_t from) const {
-    if (from + 4 > t_.size()) return -1;
-    long v = 0;
-    for (std::size_t k = from; k < from + 4; ++k) {
-      const char c = t_[k];
-      const int d = c >= '0' && c <= '9'   ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-      if (d < 0) return -1;
-      v = v * 16 + d;
-    }
-    return v;
-  }
   bool string(std::string& out) {
     out.clear();
-    ++i_;  // the opening quote
-    for (;;) {
-      // Copy the run of plain bytes at once.
-      std::size_t j = i_;
-      while (j < t_.size()) {
-        const unsigned char c = static_cast<unsigned char>(t_[j]);
-        if (c == '"' || c == '\\' || c < 0x20) break;
-        if (c < 0x80) {
-          ++j;
-          continue;
-        }
-        const std::size_t n = utf8_length(t_, j);
-        if (n == 0) return false;
-        j += n;
-      }
-      out.append(t_.data() + i_, j - i_);
-      i_ = j;
-      if (i_ >= t_.size()) return false;
-      const char c = t_[i_];
-      if (c == '"') return ++i_, true;
-      if (c != '\\' || i_ + 1 >= t_.size()) return false;  // a raw control character, or a cut escape
-      const char e = t_[i_ + 1];
-      i_ += 2;
-      switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          const long u = hex4(i_);
-          if (u < 0) return false;
-          i_ += 4;
-          if (u >= 0xD800 && u <= 0xDBFF && i_ + 1 < t_.size() && t_[i_] == '\\' && t_[i_ + 1] == 'u') {
-            const long low = hex4(i_ + 2);
-            if (low >= 0xDC00 && low <= 0xDFFF) {
-              i_ += 6;
-              append_utf8(out, 0x10000 + ((static_cast<std::uint32_t>(u) - 0xD800) << 10) +
-                                   (static_cast<std::uint32_t>(low) - 0xDC00));
-              break;
-            }
-          }
-          if (u >= 0xD800 && u <= 0xDFFF) {
-            out += kReplacement;  // a lone surrogate: JSON.parse keeps it, UTF-8 cannot
-          } else {
-            append_utf8(out, static_cast<std::uint32_t>(u));
-          }
-          break;
-        }
-        default: return false;
-      }
-    }
+    return read_json_string(t_, i_, &out);
   }
   bool number(std::string& out) {
     const std::size_t start = i_;

@@ -116,6 +116,11 @@ class Json {
   std::vector<Json> items_;        // Array: the elements; Object: the values, in keys_'s order
 };
 
+// Reads the JSON string literal at t[i] (t[i] is its opening quote) as Json::parse does: escapes decoded,
+// UTF-8 checked, a lone surrogate escape read as U+FFFD. On success i is past the closing quote and
+// *out (when given) has the value appended. (The socket.io payload scanner reads its strings with it.)
+bool read_json_string(std::string_view t, std::size_t& i, std::string* out);
+
 // Appends the code point `cp` (at most U+10FFFF, not a surrogate) in UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 

@@ -51,8 +51,9 @@ core::Error peer(const char* code, std::string what, std::string_view frame) {
 
 // ---- Payload scan: one pass over the text, no tree, no recursion (deep nesting is fine). ----
 // Strict RFC 8259 JSON with UTF-8 checked; a lone surrogate escape ("\ud800") is accepted, as
-// JSON.parse accepts it. Records the root's kind, the first element of a root array (and its value when
-// a string), and the placeholders ({"_placeholder":true,"num":N}, at any depth).
+// JSON.parse accepts it (strings are read by core::read_json_string, as Json::parse reads them).
+// Records the root's kind, the first element of a root array (and its value when a string), and the
+// placeholders ({"_placeholder":true,"num":N}, at any depth).
 enum class Kind : unsigned char { None, Null, Bool, Number, String, Array, Object };
 
 struct Scan {
@@ -64,87 +65,6 @@ struct Scan {
 };
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-bool hex4(std::string_view t, std::size_t i, std::uint32_t& v) {
-  if (i + 4 > t.size()) return false;
-  v = 0;
-  for (std::size_t k = i; k < i + 4; ++k) {
-    const char c = t[k];
-    const std::uint32_t d = c >= '0' && c <= '9' ? static_cast<std::uint32_t>(c - '0')
-                            : c >= 'a' && c <= 'f' ? static_cast<std::uint32_t>(c - 'a' + 10)
-                            : c >= 'A' && c <= 'F' ? static_cast<std::uint32_t>(c - 'A' + 10)
-                                                   : 16u;
-    if (d == 16) return false;
-    v = v << 4 | d;
-  }
-  return true;
-}
-
-// A string starting at t[i] == '"'; on success i is past the closing quote and *out (when given) holds
-// its value.
-bool scan_string(std::string_view t, std::size_t& i, std::string* out) {
-  const std::size_t n = t.size();
-  ++i;
-  while (i < n) {
-    const auto c = static_cast<unsigned char>(t[i]);
-    if (c == '"') {
-      ++i;
-      return true;
-    }
-    if (c < 0x20) return false;
-    if (c == '\\') {
-      if (i + 1 >= n) return false;
-      const char e = t[i + 1];
-      i += 2;
-      std::uint32_t cp = 0;
-      switch (e) {
-        case '"': case '\\': case '/': cp = static_cast<unsigned char>(e); break;
-        case 'b': cp = '\b'; break;
-        case 'f': cp = '\f'; break;
-        case 'n': cp = '\n'; break;
-        case 'r': cp = '\r'; break;
-        case 't': cp = '\t'; break;
-        case 'u': {
-          if (!hex4(t, i, cp)) return false;
-          i += 4;
-          std::uint32_t lo = 0;
-          if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n && t[i] == '\\' && t[i + 1] == 'u' && hex4(t, i + 2, lo) &&
-              lo >= 0xdc00 && lo <= 0xdfff) {
-            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            i += 6;
-          }
-          break;
-        }
-        default: return false;
-      }
-      if (out) core::append_utf8(*out, cp);
-      continue;
-    }
-    if (c < 0x80) {
-      if (out) *out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    std::size_t extra;
-    std::uint32_t cp;
-    if (c >= 0xc2 && c <= 0xdf) extra = 1, cp = c & 0x1f;
-    else if (c >= 0xe0 && c <= 0xef) extra = 2, cp = c & 0x0f;
-    else if (c >= 0xf0 && c <= 0xf4) extra = 3, cp = c & 0x07;
-    else return false;
-    if (i + extra >= n) return false;
-    for (std::size_t k = 1; k <= extra; ++k) {
-      const auto b = static_cast<unsigned char>(t[i + k]);
-      if ((b & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (b & 0x3f);
-    }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (extra == 3 && (cp < 0x10000 || cp > 0x10ffff))) {
-      return false;
-    }
-    if (out) out->append(t.substr(i, extra + 1));
-    i += extra + 1;
-  }
-  return false;
-}
 
 bool scan(std::string_view t, Scan& s) {
   enum class Key : unsigned char { Other, Placeholder, Num };
@@ -179,7 +99,7 @@ bool scan(std::string_view t, Scan& s) {
     skip();
     if (i >= n || t[i] != '"') return false;
     key.clear();
-    if (!scan_string(t, i, &key)) return false;
+    if (!core::read_json_string(t, i, &key)) return false;
     skip();
     if (i >= n || t[i] != ':') return false;
     ++i;
@@ -215,7 +135,7 @@ bool scan(std::string_view t, Scan& s) {
       }
       if (c == '"') {
         const bool first = stack.size() == 1 && !parent->object && parent->elements == 0;
-        if (!scan_string(t, i, first ? &s.first_string : nullptr)) return false;
+        if (!core::read_json_string(t, i, first ? &s.first_string : nullptr)) return false;
         note(Kind::String);
       } else if (t.substr(i, 4) == "true" || t.substr(i, 5) == "false") {
         const bool v = c == 't';
