@@ -1,6 +1,7 @@
 // json.h: parse, build, dump. One file over ~500 lines on purpose: the parser and the writer share
-// the UTF-8 rules (utf8_length: what the parser refuses is what the writer replaces) and the number
-// reading, which stay private to it; split, they would need a header of internals.
+// the UTF-8 rules (utf8_length: what the parser refuses is what the writer replaces; engineio's frame
+// descriptions use it too) and the number reading, which stays private to it; split, they would need a
+// header of internals.
 #include "core/json.h"
 
 #include "core/order.h"
@@ -9,17 +10,10 @@
 
 namespace echat::core {
 
-namespace {
-
-const Json& null_json() {
-  static const Json n;
-  return n;
-}
-
 // The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, at most
 // U+10FFFF), or 0. `bad` gets the length of the invalid one there: its maximal subpart, which
 // becomes one U+FFFD (as nlohmann's dump and WHATWG's TextDecoder do).
-std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad = nullptr) {
+std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad) {
   const auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   const unsigned char c = at(i);
   std::size_t n = 0;
@@ -46,6 +40,13 @@ std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad = nu
       return 0;
     }
   }
+  return n;
+}
+
+namespace {
+
+const Json& null_json() {
+  static const Json n;
   return n;
 }
 

@@ -121,6 +121,10 @@ class Json {
 // *out (when given) has the value appended. (The socket.io payload scanner reads its strings with it.)
 bool read_json_string(std::string_view t, std::size_t& i, std::string* out);
 
+// The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, at most
+// U+10FFFF), or 0; `bad` gets the length of an invalid one there (its maximal subpart).
+std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad = nullptr);
+
 // Appends the code point `cp` (at most U+10FFFF, not a surrogate) in UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 

@@ -14,27 +14,6 @@ namespace {
 constexpr std::size_t kPreviewBytes = 64;
 constexpr char kHex[] = "0123456789abcdef";
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when the bytes there are not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  std::size_t n = 0;
-  if (c >= 0xc2 && c <= 0xdf) n = 2;
-  else if (c >= 0xe0 && c <= 0xef) n = 3;
-  else if (c >= 0xf0 && c <= 0xf4) n = 4;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xc0) != 0x80) return 0;
-  }
-  // Overlong forms, surrogates and code points above U+10FFFF.
-  if (c == 0xe0 && b(i + 1) < 0xa0) return 0;
-  if (c == 0xed && b(i + 1) > 0x9f) return 0;
-  if (c == 0xf0 && b(i + 1) < 0x90) return 0;
-  if (c == 0xf4 && b(i + 1) > 0x8f) return 0;
-  return n;
-}
-
 void append_escaped_byte(std::string& out, unsigned char c) {
   out += "\\x";
   out += kHex[c >> 4];
@@ -79,7 +58,7 @@ std::string describe_frame(const Frame& frame) {
       }
       const auto c = static_cast<unsigned char>(s[i]);
       if (c >= 0x80) {
-        const std::size_t n = utf8_sequence(s, i);
+        const std::size_t n = core::utf8_length(s, i);
         if (n == 0) {
           append_escaped_byte(out, c);
           ++i;
