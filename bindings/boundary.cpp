@@ -3,9 +3,14 @@
 
 #include <emscripten/emscripten.h>
 
+#include <memory>
+
 namespace {
 
-std::string g_in;                // the host's string arguments: its size is what the host may write
+// The host's string arguments: g_in_size is what the host may write. A plain array (std::string's
+// resize() brought its growth code here, ~250 B of wasm): its content need not survive a resize.
+std::unique_ptr<char[]> g_in;
+std::size_t g_in_size = 0;
 echat::bindings::Bytes g_out{};  // the last call's answer
 
 // Past this, the buffer is let go once the host asks for a small one again (js-shim does when a call
@@ -23,7 +28,7 @@ const Bytes* bytes_out(const std::string& s) {
   return &g_out;
 }
 
-Input::Input() : at_(g_in.data()), left_(g_in.size()) {}
+Input::Input() : at_(g_in.get()), left_(g_in_size) {}
 
 std::string_view Input::next(std::uint32_t size) {
   const std::size_t n = size <= left_ ? size : left_;
@@ -41,9 +46,12 @@ extern "C" {
 // using it for every call whose arguments fit (each call passes their lengths), and asks again when
 // they do not, or to let a large buffer go.
 EMSCRIPTEN_KEEPALIVE char* echat_in(std::uint32_t size) {
-  if (size <= kKeep && g_in.size() > kKeep) std::string().swap(g_in);
-  if (g_in.size() < size) g_in.resize(size);
-  return g_in.data();
+  if (g_in_size < size || (size <= kKeep && g_in_size > kKeep)) {
+    g_in.reset();  // (before the new one: a large buffer is not held twice)
+    g_in.reset(new char[size]);
+    g_in_size = size;
+  }
+  return g_in.get();
 }
 
 }  // extern "C"
