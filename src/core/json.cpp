@@ -198,6 +198,30 @@ bool read_json_string(std::string_view t, std::size_t& i, std::string* out) {
   }
 }
 
+bool read_json_number(std::string_view t, std::size_t& i) {
+  auto digits = [&] {
+    const std::size_t from = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return true;
+}
+
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);
@@ -394,26 +418,7 @@ class JsonParser {
   }
   bool number(std::string& out) {
     const std::size_t start = i_;
-    auto digits = [&] {
-      const std::size_t from = i_;
-      while (i_ < t_.size() && t_[i_] >= '0' && t_[i_] <= '9') ++i_;
-      return i_ > from;
-    };
-    if (i_ < t_.size() && t_[i_] == '-') ++i_;
-    if (i_ < t_.size() && t_[i_] == '0') {
-      ++i_;
-    } else if (!digits()) {
-      return false;
-    }
-    if (i_ < t_.size() && t_[i_] == '.') {
-      ++i_;
-      if (!digits()) return false;
-    }
-    if (i_ < t_.size() && (t_[i_] == 'e' || t_[i_] == 'E')) {
-      ++i_;
-      if (i_ < t_.size() && (t_[i_] == '+' || t_[i_] == '-')) ++i_;
-      if (!digits()) return false;
-    }
+    if (!read_json_number(t_, i_)) return false;
     out.assign(t_.data() + start, i_ - start);
     return true;
   }

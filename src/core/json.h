@@ -118,8 +118,12 @@ class Json {
 
 // Reads the JSON string literal at t[i] (t[i] is its opening quote) as Json::parse does: escapes decoded,
 // UTF-8 checked, a lone surrogate escape read as U+FFFD. On success i is past the closing quote and
-// *out (when given) has the value appended. (The socket.io payload scanner reads its strings with it.)
+// *out (when given) has the value appended. (The socket.io payload scanner reads its strings and numbers
+// with these two.)
 bool read_json_string(std::string_view t, std::size_t& i, std::string* out);
+
+// Reads the JSON number at t[i] (RFC 8259's grammar); on success i is past it.
+bool read_json_number(std::string_view t, std::size_t& i);
 
 // The length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, at most
 // U+10FFFF), or 0; `bad` gets the length of an invalid one there (its maximal subpart).

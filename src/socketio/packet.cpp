@@ -147,35 +147,26 @@ bool scan(std::string_view t, Scan& s) {
         note(Kind::Null);
       } else if (c == '-' || (c >= '0' && c <= '9')) {
         const std::size_t start = i;
-        if (t[i] == '-') ++i;
-        if (i >= n || t[i] < '0' || t[i] > '9') return false;
-        if (t[i] == '0') ++i;
-        else while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
-        const std::size_t int_end = i;
-        bool integral = true;
-        if (i < n && t[i] == '.') {
-          ++i;
-          if (i >= n || t[i] < '0' || t[i] > '9') return false;
-          for (; i < n && t[i] >= '0' && t[i] <= '9'; ++i) {
-            if (t[i] != '0') integral = false;
-          }
-        }
-        if (i < n && (t[i] == 'e' || t[i] == 'E')) {
-          ++i;
-          if (i < n && (t[i] == '+' || t[i] == '-')) ++i;
-          if (i >= n || t[i] < '0' || t[i] > '9') return false;
-          while (i < n && t[i] >= '0' && t[i] <= '9') ++i;
-          integral = false;  // (a placeholder index is written as plain digits)
-        }
+        if (!core::read_json_number(t, i)) return false;
         if (parent && parent->object && parent->key == Key::Num) {
-          const bool negative = t[start] == '-';
-          const std::size_t digits = int_end - start - (negative ? 1 : 0);
-          parent->num_ok = integral && !negative && digits <= 15;
+          // A placeholder index: plain digits (a fraction of zeros allowed), at most 15 of them.
+          std::size_t k = start;
+          const bool negative = t[k] == '-';
+          if (negative) ++k;
+          std::size_t digits = 0;
           std::int64_t v = 0;
-          if (parent->num_ok) {
-            for (std::size_t k = start; k < int_end; ++k) v = v * 10 + (t[k] - '0');
+          for (; k < i && t[k] >= '0' && t[k] <= '9'; ++k, ++digits) {
+            if (digits < 15) v = v * 10 + (t[k] - '0');
           }
-          parent->num = v;
+          bool integral = true;
+          if (k < i && t[k] == '.') {
+            for (++k; k < i && t[k] >= '0' && t[k] <= '9'; ++k) {
+              if (t[k] != '0') integral = false;
+            }
+          }
+          if (k < i) integral = false;  // an exponent
+          parent->num_ok = integral && !negative && digits <= 15;
+          parent->num = parent->num_ok ? v : 0;
         }
         note(Kind::Number);
       } else {
