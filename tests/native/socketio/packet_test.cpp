@@ -385,6 +385,35 @@ TEST_CASE("codec: outgoing checks are Caller errors naming the field", "[socketi
   }
 }
 
+TEST_CASE("codec: a placeholder's num is plain digits (a fraction of zeros allowed), at most 15", "[socketio][packet]") {
+  using echat::socketio::check_outgoing;
+  auto packet = [](const std::string& num, std::size_t attachments) {
+    Packet p;
+    p.type = PacketType::BinaryEvent;
+    p.data = "[\"f\",{\"_placeholder\":true,\"num\":" + num + "}]";
+    p.attachments.assign(attachments, "x");
+    return p;
+  };
+  for (const char* ok : {"0", "0.0", "0.000"}) {
+    INFO(ok);
+    CHECK(check_outgoing(packet(ok, 1)).ok());
+  }
+  CHECK(check_outgoing(packet("2.00", 3)).ok() == false);  // attachments 0 and 1 have no placeholder
+  for (const char* bad : {"-0", "0e0", "0E+0", "0.5", "-1", "1", "1000000000000000", "\"0\"", "true"}) {
+    INFO(bad);
+    auto r = check_outgoing(packet(bad, 1));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message.rfind("attachments: placeholder num ", 0) == 0);
+  }
+  auto r = check_outgoing(packet("1000000000000000", 1));  // 16 digits
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "attachments: placeholder num not a valid index for 1 attachment(s)");
+  r = check_outgoing(packet("1", 1));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "attachments: placeholder num 1 for 1 attachment(s)");
+  CHECK(check_outgoing(packet("999999999999999", 1)).ok() == false);  // 15 digits: read, out of range
+}
+
 TEST_CASE("codec: names and reserved events", "[socketio][packet]") {
   using echat::socketio::to_string;
   CHECK(std::string(to_string(PacketType::Connect)) == "CONNECT");
