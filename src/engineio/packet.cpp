@@ -154,66 +154,74 @@ core::Result<Packet> decode(const Frame& frame, Version version, const DecodeOpt
   return Packet{static_cast<PacketType>(t - '0'), false, d.substr(1), frame.ext, frame.ext_size};
 }
 
-core::Result<Handshake> parse_handshake(std::string_view text) {
-  using core::Json;
-  const auto open_error = [&](const std::string& what) {
-    return core::Error::peer("eio.bad_open", "eio: open packet: " + what + " in " +
-                                                 describe_frame(Frame{false, std::string(text)}));
-  };
-  const Json j = Json::parse(text);
-  if (j.is_discarded()) return open_error("invalid JSON");
-  if (!j.is_object()) return open_error(std::string("JSON ") + j.type_name() + " where an object was expected");
+namespace {
 
-  Handshake hs;
+// What is wrong with an open packet's JSON ("" when nothing: `hs` is then filled), for one error below.
+std::string handshake_problem(std::string_view text, Handshake& hs) {
+  using core::Json;
+  const Json j = Json::parse(text);
+  if (j.is_discarded()) return "invalid JSON";
+  if (!j.is_object()) return std::string("JSON ") + j.type_name() + " where an object was expected";
+
   const Json* sid = j.find("sid");
-  if (!sid) return open_error("missing \"sid\"");
-  if (!sid->is_string()) return open_error(std::string("\"sid\" is a ") + sid->type_name() + ", not a string");
+  if (!sid) return "missing \"sid\"";
+  if (!sid->is_string()) return std::string("\"sid\" is a ") + sid->type_name() + ", not a string";
   hs.sid = sid->get_string();
-  if (hs.sid.empty()) return open_error("empty \"sid\"");
+  if (hs.sid.empty()) return "empty \"sid\"";
 
   const Json* upgrades = j.find("upgrades");
   if (upgrades) {
     if (!upgrades->is_array()) {
-      return open_error(std::string("\"upgrades\" is a ") + upgrades->type_name() + ", not an array");
+      return std::string("\"upgrades\" is a ") + upgrades->type_name() + ", not an array";
     }
     for (const auto& u : *upgrades) {
-      if (!u.is_string()) return open_error(std::string("\"upgrades\" holds a ") + u.type_name() + ", not a string");
+      if (!u.is_string()) return std::string("\"upgrades\" holds a ") + u.type_name() + ", not a string";
       hs.upgrades.push_back(u.get_string());
     }
   }
 
   // An integral JSON number in [1, max]; anything else names the field.
-  const auto integer = [&](const char* name, std::int64_t max, std::int64_t& out) -> std::optional<core::Error> {
+  const auto integer = [&](const char* name, std::int64_t max, std::int64_t& out) -> std::string {
     const Json* it = j.find(name);
-    if (!it) return open_error(std::string("missing \"") + name + "\"");
+    if (!it) return std::string("missing \"") + name + "\"";
     const std::string field = std::string("\"") + name + "\" ";
     if (it->is_number_unsigned()) {
       const auto v = it->get<std::uint64_t>();
-      if (v < 1 || v > static_cast<std::uint64_t>(max)) return open_error(field + std::to_string(v) + " out of range");
+      if (v < 1 || v > static_cast<std::uint64_t>(max)) return field + std::to_string(v) + " out of range";
       out = static_cast<std::int64_t>(v);
-      return std::nullopt;
+      return {};
     }
     if (it->is_number_integer()) {  // signed, hence negative here
-      return open_error(field + std::to_string(it->get<std::int64_t>()) + " out of range");
+      return field + std::to_string(it->get<std::int64_t>()) + " out of range";
     }
     if (it->is_number_float()) {
       const double v = it->get<double>();
-      if (!std::isfinite(v) || std::floor(v) != v) return open_error(field + "is not an integer");
-      if (v < 1.0 || v > static_cast<double>(max)) return open_error(field + "out of range");
+      if (!std::isfinite(v) || std::floor(v) != v) return field + "is not an integer";
+      if (v < 1.0 || v > static_cast<double>(max)) return field + "out of range";
       out = static_cast<std::int64_t>(v);
-      return std::nullopt;
+      return {};
     }
-    return open_error(field + "is a " + it->type_name() + ", not a number");
+    return field + "is a " + it->type_name() + ", not a number";
   };
   constexpr std::int64_t kMaxTimer = std::numeric_limits<std::int32_t>::max();
-  if (auto e = integer("pingInterval", kMaxTimer, hs.ping_interval)) return *e;
-  if (auto e = integer("pingTimeout", kMaxTimer, hs.ping_timeout)) return *e;
+  if (auto e = integer("pingInterval", kMaxTimer, hs.ping_interval); !e.empty()) return e;
+  if (auto e = integer("pingTimeout", kMaxTimer, hs.ping_timeout); !e.empty()) return e;
   if (j.find("maxPayload")) {
     std::int64_t mp = 0;
-    if (auto e = integer("maxPayload", std::int64_t{1} << 53, mp)) return *e;
+    if (auto e = integer("maxPayload", std::int64_t{1} << 53, mp); !e.empty()) return e;
     hs.max_payload = mp;
   }
-  return hs;
+  return {};
+}
+
+}  // namespace
+
+core::Result<Handshake> parse_handshake(std::string_view text) {
+  Handshake hs;
+  const std::string problem = handshake_problem(text, hs);
+  if (problem.empty()) return hs;
+  return core::Error::peer("eio.bad_open", "eio: open packet: " + problem + " in " +
+                                               describe_frame(Frame{false, std::string(text)}));
 }
 
 }  // namespace echat::engineio
