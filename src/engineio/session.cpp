@@ -420,7 +420,7 @@ void Session::emit_packet(const Packet& packet) {
   write(encode(packet, options_.version, options_.base64_binary || options_.polling));
 }
 
-void Session::finish(std::string reason, std::optional<core::Error> error, bool close_transport) {
+void Session::finish(std::string_view reason, std::optional<core::Error> error, bool close_transport) {
   const bool before_open = !handshake_.has_value();
   if (options_.polling && close_transport && handshake_ && reason == "forced close") {
     // Tell the server (a WebSocket's close frame does that), with what still waited to be written (a
@@ -429,8 +429,8 @@ void Session::finish(std::string reason, std::optional<core::Error> error, bool 
     std::string u = url();
     outputs_.push_back(HttpRequest{transport_, next_request_++, true, std::move(u), encode_payload(writes_, options_.version)});
   }
-  if (close_transport) outputs_.push_back(CloseTransport{transport_, kCloseCode, reason});
-  if (probe_ != 0) outputs_.push_back(CloseTransport{probe_, kCloseCode, reason});
+  if (close_transport) outputs_.push_back(CloseTransport{transport_, kCloseCode, std::string(reason)});
+  if (probe_ != 0) outputs_.push_back(CloseTransport{probe_, kCloseCode, std::string(reason)});
   probe_ = 0;
   probe_state_ = Probe::None;
   get_ = post_ = 0;
@@ -439,7 +439,7 @@ void Session::finish(std::string reason, std::optional<core::Error> error, bool 
   timers_.clear_all();
   ping_outstanding_ = false;
   error_ = error;
-  outputs_.push_back(Closed{std::move(reason), std::move(error), before_open});
+  outputs_.push_back(Closed{std::string(reason), std::move(error), before_open});
 }
 
 // ---- accessors ------------------------------------------------------------------------------------

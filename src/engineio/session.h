@@ -90,6 +90,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -242,7 +243,7 @@ class Session {
     timers_.set(Timer::PingTimeout, core::add_ms(now, handshake_->ping_interval + handshake_->ping_timeout));
   }
   // The one exit to Closed.
-  void finish(std::string reason, std::optional<core::Error> error, bool close_transport);
+  void finish(std::string_view reason, std::optional<core::Error> error, bool close_transport);
   bool current(std::uint32_t transport) const;
 
   SessionOptions options_;

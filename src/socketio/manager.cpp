@@ -550,9 +550,9 @@ void Manager::fire_reconnect(Millis now) {
 
 // ---- closing ------------------------------------------------------------------------------------
 
-void Manager::close_engine(Millis now, std::string reason) {
+void Manager::close_engine(Millis now, std::string_view reason) {
   if (session_ && (session_->state() == engineio::State::Opening || session_->state() == engineio::State::Open)) {
-    close_reason_ = std::move(reason);
+    close_reason_ = std::string(reason);
     session_->close(now);
     drain(now);
   }
@@ -1054,14 +1054,14 @@ void Manager::socket_connected(Millis now, Socket& socket, std::string sid, std:
 // disconnect, close(), the connection lost): `next` is Inactive (not wanted any more) or Connecting
 // (re-CONNECTed when the connection comes back). A connected socket reports SocketDisconnect{reason},
 // then the acks already sent fail (socket.io-client's order: "disconnect", then the acks' errors).
-void Manager::end_socket(Socket& socket, SocketState next, const std::string& reason) {
+void Manager::end_socket(Socket& socket, SocketState next, std::string_view reason) {
   const bool was_connected = socket.state == SocketState::Connected;
   socket.state = next;
   socket.connect_sent = false;
   socket.server_acks.clear();
   socket.receive_buffer.clear();
   if (!was_connected) return;
-  outputs_.push_back(SocketDisconnect{socket.nsp, reason});
+  outputs_.push_back(SocketDisconnect{socket.nsp, std::string(reason)});
   fail_acks(socket, kDisconnected, false);
 }
 

@@ -48,6 +48,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -449,11 +450,11 @@ class Manager {
   void fall_back(Millis now);
   void loop_to(Loop next, Millis now = 0);  // `now`: when Backoff's delay starts
   void fire_reconnect(Millis now);
-  void close_engine(Millis now, std::string reason);
+  void close_engine(Millis now, std::string_view reason);
   void maybe_close_idle(Millis now);
   void send_connect(Millis now, Socket& socket);
   void socket_connected(Millis now, Socket& socket, std::string sid, std::optional<std::string> pid);
-  void end_socket(Socket& socket, SocketState next, const std::string& reason);
+  void end_socket(Socket& socket, SocketState next, std::string_view reason);
   void socket_refused(Socket& socket, std::string data_json, std::string message);
   core::Result<core::Ok> send_packet(Millis now, const Packet& packet);
   void flush_send_buffer(Millis now, Socket& socket);
