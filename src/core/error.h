@@ -27,6 +27,10 @@ struct Error {
   static Error caller(std::string_view code, std::string message);
   static Error peer(std::string_view code, std::string message);
   static Error transport(std::string_view code, std::string message);
+  // A literal message, likewise built inside.
+  static Error caller(std::string_view code, const char* message);
+  static Error peer(std::string_view code, const char* message);
+  static Error transport(std::string_view code, const char* message);
 };
 
 const char* to_string(ErrorKind kind);

@@ -3,9 +3,14 @@
 namespace echat::core {
 namespace {
 
-Error bad(std::string_view part, std::string_view text, std::string why) {
-  return Error::caller("arg.invalid", std::string(part) + ": " + std::move(why) + " (in \"" +
-                                          std::string(text.substr(0, 200)) + "\")");
+Error bad(std::string_view part, std::string_view text, std::string_view why) {
+  std::string m(part);
+  m += ": ";
+  m += why;
+  m += " (in \"";
+  m += text.substr(0, 200);
+  m += "\")";
+  return Error::caller("arg.invalid", std::move(m));
 }
 
 char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }

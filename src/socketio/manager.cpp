@@ -86,6 +86,7 @@ void append_quoted(std::string& out, const std::string& v) {
 }
 
 core::Error caller(std::string message) { return core::Error::caller("arg.invalid", std::move(message)); }
+core::Error caller(const char* message) { return core::Error::caller("arg.invalid", message); }
 
 core::Result<core::Ok> check_nsp(const std::string& nsp) {
   Packet p;
