@@ -105,13 +105,8 @@ std::string auth_to_query(const std::string& auth_json) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (std::size_t i = 0; i < j.size(); ++i) {
     const json& v = j.values()[i];
-    if (v.is_string()) {
-      pairs.emplace_back(j.keys()[i], v.get_string());
-    } else if (v.is_null()) {
-      pairs.emplace_back(j.keys()[i], std::string());
-    } else {
-      pairs.emplace_back(j.keys()[i], v.dump());
-    }
+    pairs.emplace_back(j.keys()[i], v.get_string());  // (null and non-strings read as "")
+    if (!v.is_string() && !v.is_null()) pairs.back().second = v.dump();
   }
   return core::encode_query(pairs);
 }
