@@ -268,13 +268,18 @@ core::Result<socketio::ManagerOptions> manager_options_from_json(std::string_vie
     if (!it->is_string()) return fail(key, "a string");
     out = it->get_string();
   };
-  auto num = [&](const char* key, auto& out, double min, double max) {
+  // A number in [min, max], converted to the type of `out` by num() (the reading is one function, not
+  // one per option type).
+  auto number = [&](const char* key, double min, double max) -> std::optional<double> {
     const Json* it = j.find(key);
-    if (!it || it->is_null()) return;
-    if (!it->is_number()) return fail(key, "a number");
+    if (!it || it->is_null()) return std::nullopt;
+    if (!it->is_number()) return fail(key, "a number"), std::nullopt;
     const double v = it->get_double();
-    if (!(v >= min && v <= max)) return fail(key, "a number in range");
-    out = static_cast<std::remove_reference_t<decltype(out)>>(v);
+    if (!(v >= min && v <= max)) return fail(key, "a number in range"), std::nullopt;
+    return v;
+  };
+  auto num = [&](const char* key, auto& out, double min, double max) {
+    if (const auto v = number(key, min, max)) out = static_cast<std::remove_reference_t<decltype(out)>>(*v);
   };
   auto boolean = [&](const char* key, bool& out) {
     const Json* it = j.find(key);
