@@ -20,18 +20,20 @@ constexpr int kCloseCode = 1000;
 Session::Session(SessionOptions options)
     : options_(std::move(options)), next_transport_(options_.first_transport_id) {}
 
-std::string Session::url() const {
+std::string Session::url(bool probe) const {
+  const bool polling = options_.polling && !probe;
   std::string u = options_.base_url;
-  if (options_.polling && u.compare(0, 2, "ws") == 0) u.replace(0, 2, "http");  // ws:// -> http://, wss:// -> https://
+  if (polling && u.compare(0, 2, "ws") == 0) u.replace(0, 2, "http");  // ws:// -> http://, wss:// -> https://
   u += u.find('?') == std::string::npos ? '?' : '&';
   u += options_.version == Version::V3 ? "EIO=3" : "EIO=4";
-  if (options_.polling) {
+  if (polling) {
     u += "&transport=polling";
     if (options_.version == Version::V3) u += "&b64=1";  // binary as "b4<base64>" in text payloads
     u += "&t=" + std::to_string(next_request_);       // cache-buster: the request id
     if (handshake_) u += "&sid=" + handshake_->sid;
   } else {
     u += "&transport=websocket";
+    if (probe) u += "&sid=" + handshake_->sid;
   }
   if (!options_.query.empty()) {
     u += '&';
@@ -224,18 +226,6 @@ void Session::on_http_error(Millis now, std::uint32_t transport, std::uint32_t r
 
 // ---- the upgrade from polling to a WebSocket -------------------------------------------------------
 
-std::string Session::ws_url() const {
-  std::string u = options_.base_url;
-  u += u.find('?') == std::string::npos ? '?' : '&';
-  u += options_.version == Version::V3 ? "EIO=3" : "EIO=4";
-  u += "&transport=websocket&sid=" + handshake_->sid;
-  if (!options_.query.empty()) {
-    u += '&';
-    u += options_.query;
-  }
-  return u;
-}
-
 void Session::on_probe(const Frame* frame, bool opened) {
   if (opened) {
     if (probe_state_ != Probe::Opening) return end_probe();
@@ -379,7 +369,7 @@ void Session::on_packet(Millis now, Packet packet) {
       probe_ = next_transport_++;
       if (probe_ == 0) probe_ = next_transport_++;
       probe_state_ = Probe::Opening;
-      outputs_.push_back(OpenTransport{probe_, ws_url()});
+      outputs_.push_back(OpenTransport{probe_, url(true)});
     }
     return;
   }

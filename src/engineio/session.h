@@ -195,8 +195,8 @@ class Session {
   std::uint32_t transport() const { return transport_; }
   // What closed the session (sticky until the next open()); empty while not Closed or for a plain close().
   const std::optional<core::Error>& error() const { return error_; }
-  // The URL open() uses (polling: of the next request).
-  std::string url() const;
+  // The URL open() uses (polling: of the next request); `probe`: the upgrade probe's WebSocket URL.
+  std::string url(bool probe = false) const;
   // The oldest host-kept payload waiting for the next POST (0: none).
   ExternalRef oldest_external() const;
 
@@ -234,7 +234,6 @@ class Session {
   void write(Frame frame);  // a frame to the server: WebSocket frame, or into the next POST
   void poll();              // polling: the next GET
   void flush_writes();      // polling: a POST of what waits, unless one is in flight
-  std::string ws_url() const;
   void on_probe(const Frame* frame, bool opened);
   void end_probe();         // a failed probe: closed, polling goes on
   void finish_upgrade();    // pausing and nothing in flight: switch to the WebSocket
