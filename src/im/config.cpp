@@ -105,8 +105,9 @@ constexpr const char* kNotHost = "must be a host name or address";
 bool read_config(const json& cfg, Config& c, Reader& r) {
   if (!cfg.is_object()) return r.bad("config", "must be an object");
   const json* hosts = field(cfg, "hosts");
-  if (!r.read_string(cfg, "host", hosts == nullptr, 255, c.host) || (!is_host(c.host) && r.bad("host", kNotHost)) ||
-      !r.read_int(cfg, "httpPort", 1, 65535, c.http_port) || !r.read_int(cfg, "socketPort", 1, 65535, c.socket_port)) {
+  if (!r.read_string(cfg, "host", hosts == nullptr, 255, c.host)) return false;
+  if (!is_host(c.host)) return r.bad("host", kNotHost);
+  if (!r.read_int(cfg, "httpPort", 1, 65535, c.http_port) || !r.read_int(cfg, "socketPort", 1, 65535, c.socket_port)) {
     return false;
   }
   if (hosts) {

@@ -39,3 +39,19 @@ TEST_CASE("im config: a protocol beyond int's range is refused, not read modulo 
   REQUIRE(three.ok());
   CHECK(three.value().protocol == 3);
 }
+
+TEST_CASE("im config: a host with a path, user, query, fragment or space is refused, naming the field", "[im][config][fuzz]") {
+  // Found by fuzz_config (2026-12-06): a refactoring joined the check to the read with `&&` where
+  // bad()'s false needed a `!`, and "host":"/:x::1" was accepted.
+  for (const char* host : {"/:x::1", "a/b", "a b", "a?b", "a#b", "u@h"}) {
+    INFO("host = " << host);
+    auto c = echat::im::config_from_json(std::string(R"({"host":")") + host +
+                                         R"(","key":"K","loginAuid":"a","loginToken":"t"})");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().message == "invalid argument 'host': must be a host name or address");
+    auto in_hosts = echat::im::config_from_json(std::string(R"({"hosts":[{"host":"ok"},{"host":")") + host +
+                                                R"("}],"key":"K","loginAuid":"a","loginToken":"t"})");
+    REQUIRE_FALSE(in_hosts.ok());
+    CHECK(in_hosts.error().message == "invalid argument 'hosts[1].host': must be a host name or address");
+  }
+}
