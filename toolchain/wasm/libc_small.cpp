@@ -1,4 +1,4 @@
-// Wasm build only: the printf family that the core and libc++ reach, on the
+// Wasm build only: memcpy (below), and the printf family that the core and libc++ reach, on the
 // integer-only formatter of src/core/small_printf.h instead of musl's printf engine (which brings
 // floating-point formatting with soft-float long double: ~10 KB of wasm, ~5 KB of the shipped .br).
 //  - snprintf/vsnprintf: what libc++ still formats with them (nlohmann/json's escapes were the
@@ -44,3 +44,29 @@ extern "C" int sprintf(char* buf, const char* fmt, ...) { ECHAT_VARIADIC(vsnprin
 extern "C" int siprintf(char* buf, const char* fmt, ...) { ECHAT_VARIADIC(vsnprintf(buf, kUnbounded, fmt, ap)); }
 extern "C" int fprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
 extern "C" int fiprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
+
+// memcpy: 32 bytes per turn, then 8, then byte by byte (wasm loads and stores need no alignment).
+// Emscripten's is ~480 B of aligned loops; the core copies mostly short strings.
+// no_builtin: the loops must not be turned back into a call to memcpy.
+namespace {
+inline void copy8(unsigned char* d, const unsigned char* s) {
+  unsigned long long v;
+  __builtin_memcpy(&v, s, 8);
+  __builtin_memcpy(d, &v, 8);
+}
+}  // namespace
+
+extern "C" __attribute__((no_builtin("memcpy"))) void* memcpy(void* __restrict dest, const void* __restrict src,
+                                                               size_t n) {
+  auto* d = static_cast<unsigned char*>(dest);
+  const auto* s = static_cast<const unsigned char*>(src);
+  for (; n >= 32; n -= 32, d += 32, s += 32) {
+    copy8(d, s);
+    copy8(d + 8, s + 8);
+    copy8(d + 16, s + 16);
+    copy8(d + 24, s + 24);
+  }
+  for (; n >= 8; n -= 8, d += 8, s += 8) copy8(d, s);
+  while (n--) *d++ = *s++;
+  return dest;
+}
