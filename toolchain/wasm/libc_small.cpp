@@ -70,3 +70,11 @@ extern "C" __attribute__((no_builtin("memcpy"))) void* memcpy(void* __restrict d
   while (n--) *d++ = *s++;
   return dest;
 }
+
+// strlen: byte by byte (musl's reads a word at a time: 121 B of code for the error messages' and
+// libc++'s few C strings).
+extern "C" __attribute__((no_builtin("strlen"))) size_t strlen(const char* s) {
+  const char* p = s;
+  while (*p) ++p;
+  return static_cast<size_t>(p - s);
+}
