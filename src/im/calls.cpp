@@ -9,35 +9,38 @@ namespace echat::im {
 Call& Calls::push_back(Call c) {
   assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
   list_.push_back(std::move(c));
-  by_id_[list_.back().id] = std::prev(list_.end());
-  track(list_.back());
+  by_id_[list_.back().id] = pack(std::prev(list_.end()));
+  if (list_.back().deadline) add(*list_.back().deadline);
+  phase_in(list_.back());
   return list_.back();
 }
 
 Call& Calls::push_front(Call c) {
   assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
   list_.push_front(std::move(c));
-  by_id_[list_.front().id] = list_.begin();
-  track(list_.front());
+  by_id_[list_.front().id] = pack(list_.begin());
+  if (list_.front().deadline) add(*list_.front().deadline);
+  phase_in(list_.front());
   return list_.front();
 }
 
 Call* Calls::find(std::uint64_t id) {
-  const auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : &*it->second;
+  const std::uint64_t* at = by_id_.find(id);
+  return at ? &*unpack(*at) : nullptr;
 }
 
 Call* Calls::find_wire(Transport transport, std::uint64_t wire) {
-  const auto it = by_wire_.find(wire_key(transport, wire));
-  return it == by_wire_.end() ? nullptr : find(it->second);
+  const std::uint64_t* id = by_wire_.find(wire_key(transport, wire));
+  return id ? find(*id) : nullptr;
 }
 
 Call Calls::take(std::uint64_t id) {
-  const auto it = by_id_.find(id);
-  assert(it != by_id_.end());
-  const List::iterator at = it->second;
-  by_id_.erase(it);
-  untrack(*at);
+  const std::uint64_t* packed = by_id_.find(id);
+  assert(packed);
+  const List::iterator at = unpack(*packed);
+  by_id_.erase(id);
+  if (at->deadline) drop(*at->deadline);
+  phase_out(*at);
   Call c = std::move(*at);
   list_.erase(at);
   return c;
@@ -45,32 +48,45 @@ Call Calls::take(std::uint64_t id) {
 
 void Calls::sent(Call& c, std::uint64_t wire, std::optional<Millis> attempt_deadline) {
   assert(c.phase == Call::Phase::Queued);
-  untrack(c);
+  phase_out(c);
   c.phase = Call::Phase::InFlight;
   c.wire = wire;
   c.attempt_deadline = attempt_deadline;
-  track(c);
+  phase_in(c);
 }
 
 void Calls::requeue(Call& c, Millis not_before) {
-  untrack(c);
+  phase_out(c);
   c.phase = Call::Phase::Queued;
   c.wire = 0;
   c.attempt_deadline.reset();
   c.not_before = not_before;
-  track(c);
+  phase_in(c);
 }
 
 void Calls::wait_over(Call& c) {
   assert(c.phase == Call::Phase::Queued);
-  untrack(c);
+  phase_out(c);
   c.not_before = 0;
-  track(c);
+  phase_in(c);
 }
 
-void Calls::track(const Call& c) {
-  const auto add = [&](Millis d) { ++deadlines_[deadline_key(d)]; };
-  if (c.deadline) add(*c.deadline);
+void Calls::add(Millis d) {
+  // In at the back, then moved down past the later keys (none in the common case).
+  const std::uint64_t key = deadline_key(d);
+  deadlines_.push_back(key);
+  for (std::size_t i = deadlines_.size() - 1; i > 0 && deadlines_[i - 1] > key; --i) {
+    std::swap(deadlines_[i - 1], deadlines_[i]);
+  }
+}
+
+void Calls::drop(Millis d) {
+  const auto it = std::lower_bound(deadlines_.begin(), deadlines_.end(), deadline_key(d));
+  assert(it != deadlines_.end() && *it == deadline_key(d));
+  deadlines_.erase(it);
+}
+
+void Calls::phase_in(const Call& c) {
   if (c.attempt_deadline) add(*c.attempt_deadline);
   if (c.phase == Call::Phase::Queued) {
     ++queued_;
@@ -79,18 +95,13 @@ void Calls::track(const Call& c) {
   } else {
     outbox_out_ += c.kind == Call::Kind::Outbox;
     http_out_ += c.transport == Transport::Http;
-    const bool fresh = by_wire_.emplace(wire_key(c.transport, c.wire), c.id).second;
-    assert(fresh);  // wire ids are never reused (the Manager's emit ids, the Client's HTTP ids)
-    (void)fresh;
+    assert(!by_wire_.count(wire_key(c.transport, c.wire)));  // wire ids are never reused (the Manager's
+                                                              // emit ids, the Client's HTTP ids)
+    by_wire_[wire_key(c.transport, c.wire)] = c.id;
   }
 }
 
-void Calls::untrack(const Call& c) {
-  const auto drop = [&](Millis d) {
-    const auto it = deadlines_.find(deadline_key(d));
-    if (--it->second == 0) deadlines_.erase(it);
-  };
-  if (c.deadline) drop(*c.deadline);
+void Calls::phase_out(const Call& c) {
   if (c.attempt_deadline) drop(*c.attempt_deadline);
   if (c.phase == Call::Phase::Queued) {
     --queued_;
@@ -113,8 +124,8 @@ void Calls::check() const {
   };
   for (auto it = list_.begin(); it != list_.end(); ++it) {
     const Call& c = *it;
-    const auto id = by_id_.find(c.id);
-    assert(id != by_id_.end() && id->second == it);
+    const std::uint64_t* at = by_id_.find(c.id);
+    assert(at && unpack(*at) == it);
     if (c.deadline) see(*c.deadline);
     if (c.attempt_deadline) see(*c.attempt_deadline);
     if (c.phase == Call::Phase::Queued) {
@@ -124,18 +135,13 @@ void Calls::check() const {
     } else {
       out += c.kind == Call::Kind::Outbox;
       http += c.transport == Transport::Http;
-      const auto w = by_wire_.find(wire_key(c.transport, c.wire));
-      assert(w != by_wire_.end() && w->second == c.id);
+      const std::uint64_t* w = by_wire_.find(wire_key(c.transport, c.wire));
+      assert(w && *w == c.id);
     }
   }
   assert(by_id_.size() == list_.size() && by_wire_.size() == list_.size() - queued);
-  std::size_t kept = 0;
-  for (const auto& [key, count] : deadlines_) {
-    assert(count > 0);
-    kept += count;
-  }
-  assert(entries == kept && first == earliest());
-  (void)kept;
+  assert(std::is_sorted(deadlines_.begin(), deadlines_.end()));
+  assert(entries == deadlines_.size() && first == earliest());
   assert(queued == queued_ && other == queued_other_ && out == outbox_out_ && http == http_out_);
   (void)entries, (void)first, (void)queued, (void)other, (void)out, (void)http;
 }

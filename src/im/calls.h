@@ -26,12 +26,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <list>
-#include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
 
+#include "core/queue.h"
 #include "core/timers.h"
+#include "core/u64map.h"
 #include "im/json_util.h"
 #include "im/types.h"
 
@@ -108,7 +111,7 @@ class Calls {
   // The earliest of every call's deadline, attempt_deadline and (while Queued) not_before > 0; kNever
   // when none.
   Millis earliest() const {
-    return deadlines_.empty() ? core::kNever : static_cast<Millis>(deadlines_.begin()->first ^ kSignBit);
+    return deadlines_.empty() ? core::kNever : static_cast<Millis>(deadlines_.front() ^ kSignBit);
   }
 
 #ifdef NDEBUG
@@ -118,19 +121,36 @@ class Calls {
 #endif
 
  private:
-  void track(const Call& c);
-  void untrack(const Call& c);
+  // A call's deadline counts from push to take; the rest from phase_in to phase_out: its attempt_deadline
+  // and wire (InFlight), its not_before > 0 (Queued), and the counts. The transitions change only these,
+  // so a call's deadline is not moved in deadlines_ when it is sent or requeued.
+  void phase_in(const Call& c);
+  void phase_out(const Call& c);
+  void add(Millis d);
+  void drop(Millis d);
   static std::uint64_t wire_key(Transport t, std::uint64_t wire) { return wire * 2 + (t == Transport::Http ? 1 : 0); }
   // deadlines_'s key of a time: the sign bit flipped, so that keys sort as the times do.
   static constexpr std::uint64_t kSignBit = std::uint64_t{1} << 63;
   static std::uint64_t deadline_key(Millis d) { return static_cast<std::uint64_t>(d) ^ kSignBit; }
+  // by_id_'s value: the bytes of the call's list iterator (a node pointer).
+  static_assert(std::is_trivially_copyable_v<List::iterator> && sizeof(List::iterator) <= sizeof(std::uint64_t));
+  static std::uint64_t pack(List::iterator it) {
+    std::uint64_t v = 0;
+    std::memcpy(&v, &it, sizeof it);
+    return v;
+  }
+  static List::iterator unpack(std::uint64_t v) {
+    List::iterator it;
+    std::memcpy(static_cast<void*>(&it), &v, sizeof it);  // trivially copyable (asserted above)
+    return it;
+  }
 
   List list_;
-  std::map<std::uint64_t, List::iterator> by_id_;
-  std::map<std::uint64_t, std::uint64_t> by_wire_;  // wire_key -> id, calls InFlight
-  // deadline_key -> how many of the calls' times are it: a multiset as a count map of by_wire_'s type
-  // (the wasm has one std::map instantiation for both, and for the Client's and the Inbox's).
-  std::map<std::uint64_t, std::uint64_t> deadlines_;
+  core::U64Map by_id_;    // id -> pack(the call's place in list_)
+  core::U64Map by_wire_;  // wire_key -> id, calls InFlight
+  // The deadline_keys of every call's times, sorted (a multiset; the inbox's type): the earliest is taken
+  // from the front in O(1), a later time (the common case: a new call's) is added at the back in O(1).
+  core::Queue<std::uint64_t> deadlines_;
   std::size_t queued_ = 0;
   std::size_t queued_other_ = 0;
   std::size_t outbox_out_ = 0;

@@ -33,7 +33,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -348,7 +347,7 @@ class Client {
   Calls calls_;  // im/calls.h: in call order, found by id and by wire id, their counts and deadlines kept
 
   Inbox inbox_;
-  std::map<std::uint64_t, std::uint64_t> held_acks_;  // seq -> ack id of a buffered push (this connection)
+  core::U64Map held_acks_;  // seq -> ack id of a buffered push (this connection)
   SyncRun sync_;  // im/sync.h: the catch-up run and its page
 
   Outbox outbox_;

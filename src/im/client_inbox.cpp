@@ -85,10 +85,9 @@ void Client::hand_over(Millis now) {
     const Conversation* changed = conversations_.on_message(m);
     if (changed && m.ref != 0 && changed->last_ref == m.ref) hold_ref(m.ref);  // the conversation's
     std::string changed_json = changed ? Conversations::to_text(*changed) : std::string();
-    auto it = held_acks_.find(m.seq);
-    if (it != held_acks_.end()) {
-      acks.emplace_back(it->second, m.seq);
-      held_acks_.erase(it);
+    if (const std::uint64_t* ack = held_acks_.find(m.seq)) {
+      acks.emplace_back(*ack, m.seq);
+      held_acks_.erase(m.seq);
     }
     const std::uint32_t ref = m.ref;
     bool handed = true;

@@ -8,7 +8,7 @@ void Inbox::reset(std::uint64_t synced) {
   // Forget the mids too: after a server reset the new timeline reuses mids, and the old ones would drop
   // its messages as duplicates (the position alone guards what was handed over before).
   synced_ = synced;
-  for (const auto& [seq, m] : buffer_) {
+  for (const auto& m : buffer_) {
     if (m.ref != 0) released_.push_back(m.ref);
   }
   buffer_.clear();
@@ -24,7 +24,9 @@ Inbox::Verdict Inbox::offer(Message m) {
   const std::uint64_t seq = m.seq;
   const std::uint64_t mid = m.mid;
   if (seq == 0 || mid == 0) return Verdict::Invalid;
-  if (seq <= synced_ || mids_.count(mid) || buffer_.count(seq)) return Verdict::Duplicate;
+  if (seq <= synced_ || mids_.count(mid)) return Verdict::Duplicate;
+  auto at = lower_bound(seq);
+  if (at != buffer_.end() && at->seq == seq) return Verdict::Duplicate;
   if (seq == synced_ + 1) {
     ready_.push_back(std::move(m));
     synced_ = seq;
@@ -34,24 +36,25 @@ Inbox::Verdict Inbox::offer(Message m) {
   }
   if (buffer_.size() >= max_buffered_) {
     // Full: keep the lowest seqs (they unblock first). The dropped one comes back with the sync.
-    auto last = std::prev(buffer_.end());
-    if (last->first < seq) {
+    const Message& last = buffer_.back();
+    if (last.seq < seq) {
       if (m.ref != 0) released_.push_back(m.ref);
       return Verdict::Buffered;
     }
-    mids_.erase(last->second.mid);
-    if (last->second.ref != 0) released_.push_back(last->second.ref);
-    buffer_.erase(last);
+    mids_.erase(last.mid);
+    if (last.ref != 0) released_.push_back(last.ref);
+    buffer_.pop_back();  // `at` stays valid: it is not past the last (last.seq > seq)
   }
   (void)mids_[mid];
-  buffer_.emplace(seq, std::move(m));
+  buffer_.insert(at, std::move(m));
   return Verdict::Buffered;
 }
 
 void Inbox::drain() {
-  while (!buffer_.empty() && buffer_.begin()->first <= synced_ + 1) {
-    auto node = buffer_.extract(buffer_.begin());
-    Message& m = node.mapped();
+  // The leading run that became deliverable, taken out at once (not one by one from the front).
+  auto it = buffer_.begin();
+  for (; it != buffer_.end() && it->seq <= synced_ + 1; ++it) {
+    Message& m = *it;
     if (m.seq == synced_ + 1) {
       synced_ = m.seq;
       mid_order_.push_back(m.mid);  // already in mids_
@@ -61,6 +64,7 @@ void Inbox::drain() {
       if (m.ref != 0) released_.push_back(m.ref);
     }
   }
+  buffer_.erase(buffer_.begin(), it);
   forget_old_mids();
 }
 
@@ -96,7 +100,20 @@ std::vector<std::uint32_t> Inbox::take_released() {
 
 std::optional<std::uint64_t> Inbox::first_buffered() const {
   if (buffer_.empty()) return std::nullopt;
-  return buffer_.begin()->first;
+  return buffer_.front().seq;
+}
+
+std::vector<Message>::iterator Inbox::lower_bound(std::uint64_t seq) {
+  std::size_t lo = 0, hi = buffer_.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (buffer_[mid].seq < seq) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return buffer_.begin() + static_cast<std::ptrdiff_t>(lo);
 }
 
 }  // namespace echat::im

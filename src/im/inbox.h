@@ -11,7 +11,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,12 +62,14 @@ class Inbox {
  private:
   void remember(std::uint64_t mid);
   void drain();
+  // The first buffered message whose seq is not below `seq` (buffer_.end() when none).
+  std::vector<Message>::iterator lower_bound(std::uint64_t seq);
   void forget_old_mids();
 
   std::uint64_t synced_;
   std::size_t max_buffered_;
   std::size_t remembered_mids_;
-  std::map<std::uint64_t, Message> buffer_;  // seq > synced_ + 1
+  std::vector<Message> buffer_;  // seq > synced_ + 1, in seq order (at most max_buffered_)
   // mids handed over recently, and buffered ones (the value is unused; the client's refs_ type)
   core::U64Map mids_;
   core::Queue<std::uint64_t> mid_order_;     // eviction order of handed-over mids
