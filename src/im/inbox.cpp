@@ -46,7 +46,10 @@ Inbox::Verdict Inbox::offer(Message m) {
     buffer_.pop_back();  // `at` stays valid: it is not past the last (last.seq > seq)
   }
   (void)mids_[mid];
-  buffer_.insert(at, std::move(m));
+  // In at the back, then moved down to its place (the common gap fills in order: no move at all).
+  const std::size_t place = static_cast<std::size_t>(at - buffer_.begin());
+  buffer_.push_back(std::move(m));
+  for (std::size_t i = buffer_.size() - 1; i > place; --i) std::swap(buffer_[i - 1], buffer_[i]);
   return Verdict::Buffered;
 }
 
