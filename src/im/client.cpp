@@ -83,9 +83,9 @@ namespace detail {
 // A transport error as a person would say it: `eio: WebSocket error: text "-102:net::ERR_CONNECTION_REFUSED"
 // (32 bytes)` -> "connection refused"; wx's "request:fail ..." -> what follows.
 std::string plain_reason(std::string_view raw) {
-  std::string s(raw);
+  std::string_view s = raw;
   const auto q = s.find("text \"");
-  if (q != std::string::npos) {
+  if (q != std::string_view::npos) {
     const auto end = s.rfind('"');
     if (end > q + 6) s = s.substr(q + 6, end - q - 6);
   }
@@ -96,12 +96,12 @@ std::string plain_reason(std::string_view raw) {
                                       "RESET", "connection reset", "DISCONNECTED", "no network",
                                       "interrupted", "interrupted (app in the background)", ""};
   for (int k = 0; *known[k]; k += 2) {
-    if (s.find(known[k]) != std::string::npos) return known[k + 1];
+    if (s.find(known[k]) != std::string_view::npos) return known[k + 1];
   }
   for (const char* prefix : {"eio: ", "request:fail ", "request:fail"}) {
-    if (s.rfind(prefix, 0) == 0) s = s.substr(std::char_traits<char>::length(prefix));
+    if (s.rfind(prefix, 0) == 0) s.remove_prefix(std::char_traits<char>::length(prefix));
   }
-  return s.empty() ? "network error" : s;
+  return std::string(s.empty() ? "network error" : s);
 }
 
 core::Result<std::uint64_t> refuse(const char* field, const char* why) { return invalid_argument(field, why); }
