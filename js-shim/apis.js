@@ -8,15 +8,18 @@
 const log = require('./log.js');
 
 // The app's calls of src/im/catalogue.json, the one catalogue (the core reads it too): {module: [method]}.
-// file.upload is below (wx.uploadFile, not the core).
-const CATALOGUE = {};
-const catalogue = require('../src/im/catalogue.json');
-for (const module of Object.keys(catalogue)) {
-  if (module === '//' || module === 'file') continue;
-  // (toolchain/bundle.js ships only the app's calls, each as 0: `.app` is then undefined.)
-  const methods = Object.keys(catalogue[module]).filter((m) => catalogue[module][m].app !== false);
-  if (methods.length) CATALOGUE[module] = methods;
+// file.upload is below (wx.uploadFile, not the core). toolchain/bundle.js ships this object, computed by
+// appCalls at build time, in place of the file (the line below is the form it replaces).
+function appCalls(catalogue) {
+  const calls = {};
+  for (const module of Object.keys(catalogue)) {
+    if (module === '//' || module === 'file') continue;
+    const methods = Object.keys(catalogue[module]).filter((m) => catalogue[module][m].app !== false);
+    if (methods.length) calls[module] = methods;
+  }
+  return calls;
 }
+const CATALOGUE = appCalls(require('../src/im/catalogue.json'));
 
 // An Error carrying {code, msg, requestId} (server codes, or the SDK's: docs/im-design.md) and `extra`'s
 // fields (the field at fault, for the SDK's own 400s). js-shim/im.js makes its errors with it too.
@@ -91,4 +94,4 @@ function withCallbacks(call, name) {
   };
 }
 
-module.exports = { createApis, CATALOGUE, apiError };
+module.exports = { createApis, CATALOGUE, apiError, appCalls };

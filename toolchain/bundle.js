@@ -38,22 +38,16 @@ const wasmLean = WebAssembly.Module.imports(wasmModule).every((i) => LEAN_IMPORT
 // <script>, as the global `echatim` (WeChat passes `self`/`window` as undefined parameters, so the
 // global is looked up only when there is no module).
 // src/im/catalogue.json (the one list of E聊 calls, also compiled into the core) goes into the bundle
-// as what js-shim/apis.js reads of it: the app's calls only, without the comment and the flags the
-// core uses (~1 KB less than the whole file), and without `file` (apis.js makes file.upload itself).
+// as what js-shim/apis.js makes of it (its CATALOGUE, by its own appCalls, here at build time): the app's
+// calls only, {module: [method]}, without the comment, the flags the core uses and `file` (apis.js makes
+// file.upload itself). toEsm imports it in place of apis.js's `appCalls(require(...))` line.
 const catalogueForApis = {
   name: 'catalogue-for-apis',
   setup(b) {
     b.onLoad({ filter: /[\\/]src[\\/]im[\\/]catalogue\.json$/ }, (args) => {
-      const full = JSON.parse(fs.readFileSync(args.path, 'utf8'));
-      const slim = {};
-      for (const module of Object.keys(full)) {
-        if (module === '//' || module === 'file') continue;
-        for (const method of Object.keys(full[module])) {
-          if (full[module][method].app === false) continue;
-          (slim[module] = slim[module] || {})[method] = 0;
-        }
-      }
-      return { contents: `export default ${JSON.stringify(slim)};`, loader: 'js' };
+      const { appCalls } = require(path.join(root, 'js-shim/apis.js'));
+      const calls = appCalls(JSON.parse(fs.readFileSync(args.path, 'utf8')));
+      return { contents: `export default ${JSON.stringify(calls)};`, loader: 'js' };
     });
   },
 };
@@ -102,7 +96,7 @@ function toEsm(text, file) {
   const fail = (what) => { throw new Error(`${path.relative(root, file)}: ${what}`); };
   let exports = 0;
   const out = text
-    .replace(/^const catalogue = require\('(\.\.\/src\/im\/catalogue\.json)'\);$/m, "import catalogue from '$1';")
+    .replace(/^const CATALOGUE = appCalls\(require\('(\.\.\/src\/im\/catalogue\.json)'\)\);$/m, "import CATALOGUE from '$1';")
     .replace(/^const (\w+) = require\(('[^']+')\);$/gm, 'import * as $1 from $2;')
     .replace(/^const \{([\w\s,]+)\} = require\(('[^']+')\);$/gm, 'import {$1} from $2;')
     .replace(/^module\.exports = \{([^}]*)\};$/m, (_, list) => {
