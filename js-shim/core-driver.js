@@ -102,6 +102,20 @@ class CoreDriver {
     return v;
   }
 
+  // The JSON an export answered (bytes()); the batch the core last wrote (echat_<area>_last).
+  json(p) {
+    return JSON.parse(decodeUtf8(this.bytes(p)));
+  }
+
+  last() {
+    return this.json(this.core[`_echat_${this.area}_last`](this.h));
+  }
+
+  // The first n bytes of the shared head, an ASCII text the core wrote.
+  headText(n) {
+    return String.fromCharCode.apply(null, this.views().head.subarray(0, n));
+  }
+
   ref() {
     const r = this.nextRef;
     this.nextRef = r >= 0x7fffffff ? 1 : r + 1;
@@ -185,7 +199,7 @@ class CoreDriver {
     }
     if (code !== 3) return false;
     this.held.set(ref, m);
-    this.dispatch(JSON.parse(decodeUtf8(this.bytes(this.core._echat_ImClient_last(this.h)))));
+    this.dispatch(this.last());
     return true;
   }
 
@@ -194,10 +208,10 @@ class CoreDriver {
   // events in the core's order, then the objects the core let go of). Everything is read from the
   // region before any listener may call the core again.
   handed(m, ref, seq, mid, way, from, to) {
-    const { f64, i32, head } = this.views();
+    const { f64, i32 } = this.views();
     const bits = i32[0];
     const recordEnd = i32[2];
-    const text = String.fromCharCode.apply(null, head.subarray(0, recordEnd + i32[3]));
+    const text = this.headText(recordEnd + i32[3]);
     const conv = bits & 1 ? {
       lastMessage: Object.assign({}, m), lastSeq: f64[4], readSeq: f64[3], toTarget: bits & 2 ? from : to,
       unread: f64[2], updateTime: f64[5], way,
@@ -209,8 +223,8 @@ class CoreDriver {
     if (!(bits & 4)) this.held.set(ref, m);
     if (released !== 0) this.held.delete(released);
     const msg = { k: 'msg', seq, mid, ref, history: false, message: Object.assign({}, m) };
-    const store = { k: 'store', key: this.syncedKey, value: text.slice(0, recordEnd) };
-    this.deliver(conv ? [msg, { k: 'conv', conv }, store] : [msg, store]);
+    const rec = store(this.syncedKey, text.slice(0, recordEnd));
+    this.deliver(conv ? [msg, { k: 'conv', conv }, rec] : [msg, rec]);
   }
 
   // message/send with the form kept here (IM area; bindings/im_send_lane.cpp echat_im_send): the core gets
@@ -239,8 +253,7 @@ class CoreDriver {
       (from === undefined ? 0 : 1) | (cmid === undefined ? 0 : 2));
     if (code < 0) return false;
     if (code === 5) {  // over the server's maxPayload: refused before its text entered wasm
-      const { i32, head } = this.views();
-      refused({ code: '400', message: String.fromCharCode.apply(null, head.subarray(0, i32[2])) });
+      refused({ code: '400', message: this.headText(this.views().i32[2]) });
       return true;
     }
     const { f64, i32 } = this.views();
@@ -250,8 +263,8 @@ class CoreDriver {
     const body = text.slice(1, -1) + fields + '}';  // the form, without its opening '{'
     this.held.set(ref, body + ']');  // the wire text, until the core releases it
     registered(id);
-    const outs = [{ k: 'store', key: this.outbox.prefix + clientMsgId, value: `${recordHead}{${body}}` }];
-    if (bits & 1) outs.push({ k: 'store', key: this.outbox.key, value: this.outbox.marker });
+    const outs = [store(this.outbox.prefix + clientMsgId, `${recordHead}{${body}}`)];
+    if (bits & 1) outs.push(store(this.outbox.key, this.outbox.marker));
     outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
       this.send(i32[1], frame + body + ']');
@@ -263,8 +276,8 @@ class CoreDriver {
 
   // The four ASCII texts a send or answer lane left in the region's head (lengths i32[2..6)).
   laneTexts() {
-    const { i32, head } = this.views();
-    const all = String.fromCharCode.apply(null, head.subarray(0, i32[2] + i32[3] + i32[4] + i32[5]));
+    const { i32 } = this.views();
+    const all = this.headText(i32[2] + i32[3] + i32[4] + i32[5]);
     const out = [];
     for (let i = 2, at = 0; i < 6; at += i32[i], i++) out.push(all.slice(at, at + i32[i]));
     return out;
@@ -274,7 +287,7 @@ class CoreDriver {
   // said there is one (its transport commands first, as dispatch() does); else the lane's deadline.
   laneDone(outs, withBatch, deadline) {
     if (withBatch) {
-      const batch = JSON.parse(decodeUtf8(this.bytes(this.core._echat_ImClient_last(this.h))));
+      const batch = this.last();
       batch.o = outs.concat(batch.o);
       this.dispatch(batch);
     } else {
@@ -312,8 +325,8 @@ class CoreDriver {
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {
-      outs.push({ k: 'store', key: this.outbox.prefix + clientMsgId, value: '' });
-      if (bits & 2) outs.push({ k: 'store', key: this.outbox.key, value: '' });
+      outs.push(store(this.outbox.prefix + clientMsgId, ''));
+      if (bits & 2) outs.push(store(this.outbox.key, ''));
       outs.push(sendState(id, clientMsgId, 'sent'));
     }
     outs.push({ k: 'resp', id, code: 0, msg: typeof r.msg === 'string' && r.msg !== '' ? r.msg : 'ok',
@@ -361,7 +374,7 @@ class CoreDriver {
     }
     if (code === 3) {
       this.held.set(ref, value);
-      const batch = JSON.parse(decodeUtf8(this.bytes(this.core._echat_SioManager_last(this.h))));
+      const batch = this.last();
       if (before) before(batch);
       this.dispatch(batch);
       this.prune();
@@ -371,7 +384,7 @@ class CoreDriver {
     const result = { r: extra >= 0 ? extra : null, x: null };
     this.armTimer(v.f64[0]);
     if (code === 4) {
-      const header = String.fromCharCode.apply(null, v.head.subarray(0, v.i32[0]));
+      const header = this.headText(v.i32[0]);
       const tid = v.i32[1];
       if (before) before(result);
       this.send(tid, header + value);
@@ -410,7 +423,7 @@ class CoreDriver {
   }
 
   raw(name, ...args) {
-    return JSON.parse(decodeUtf8(this.bytes(this.invoke(name, [this.h, this.platform.now(), ...args]))));
+    return this.json(this.invoke(name, [this.h, this.platform.now(), ...args]));
   }
 
   // Calls the core's export echat_<area>_<name>(...args) (bindings/boundary.h): numbers go as they are; a
@@ -669,6 +682,10 @@ class CoreDriver {
     this.gets.clear();
     this.core[`_echat_${this.area}_delete`](this.h);
   }
+}
+
+function store(key, value) {
+  return { k: 'store', key, value };
 }
 
 function sendState(id, clientMsgId, state) {
