@@ -5,6 +5,7 @@
 // The core (src/im) does the work; src/im/catalogue.json names the calls. message.send goes through the
 // outbox; file.upload uses wx.uploadFile.
 // wx style: a form with success/fail/complete gets them called (as wx.request does) and no Promise.
+const { isFunction, isString } = require('./is.js');
 const log = require('./log.js');
 
 // The app's calls of src/im/catalogue.json, the one catalogue (the core reads it too): {module: [method]}.
@@ -45,7 +46,7 @@ function createApis(im, getPlatform) {
     // upload({filePath, name?, mime?, onProgress?}): multipart POST with wx.uploadFile (part `file`).
     upload(form) {
       const f = form || {};
-      if (typeof f.filePath !== 'string' || !f.filePath) return Promise.reject(badArgument('filePath', 'required'));
+      if (!isString(f.filePath) || !f.filePath) return Promise.reject(badArgument('filePath', 'required'));
       return im.whenLoggedIn().then((info) => new Promise((resolve, reject) => {
         const fields = { jwt: info.jwt };
         if (f.name) fields.name = String(f.name);
@@ -78,7 +79,7 @@ function withCallbacks(call, name) {
   return (form, options) => {
     const { success, fail, complete } = form || {};
     if (!success && !fail && !complete) return call(form, options);
-    const bad = ['success', 'fail', 'complete'].find((k) => form[k] && typeof form[k] !== 'function');
+    const bad = ['success', 'fail', 'complete'].find((k) => form[k] && !isFunction(form[k]));
     if (bad) return Promise.reject(badArgument(bad, 'must be a function'));
     const run = (fn, value) => {
       try {

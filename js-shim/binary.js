@@ -2,11 +2,12 @@
 // Binary arguments for socket.io: split them out of the JSON (placeholders) on the way out, and put
 // them back on the way in. Buffers are recognised by Object.prototype.toString / ArrayBuffer.isView,
 // never by instanceof: in a mini-program (and in our sandbox) values can come from another realm.
+const { isFunction, isObject } = require('./is.js');
 
 const toStr = Object.prototype.toString;
 
 function isBinary(v) {
-  if (v === null || typeof v !== 'object') return false;
+  if (!isObject(v)) return false;
   return toStr.call(v) === '[object ArrayBuffer]' || ArrayBuffer.isView(v);
 }
 
@@ -24,8 +25,8 @@ function deconstruct(args) {
       attachments.push(toBytes(v));
       return { _placeholder: true, num: attachments.length - 1 };
     }
-    if (v === null || typeof v !== 'object') return v;
-    if (typeof v.toJSON === 'function' && !Array.isArray(v)) return walk(v.toJSON());
+    if (!isObject(v)) return v;
+    if (isFunction(v.toJSON) && !Array.isArray(v)) return walk(v.toJSON());
     if (Array.isArray(v)) return v.map(walk);
     const out = {};
     for (const k of Object.keys(v)) out[k] = walk(v[k]);
@@ -38,7 +39,7 @@ function deconstruct(args) {
 
 function containsBinary(v, depth = 0) {
   if (isBinary(v)) return true;
-  if (v === null || typeof v !== 'object' || depth > 64) return false;
+  if (!isObject(v) || depth > 64) return false;
   if (Array.isArray(v)) return v.some((x) => containsBinary(x, depth + 1));
   for (const k of Object.keys(v)) if (containsBinary(v[k], depth + 1)) return true;
   return false;
@@ -49,7 +50,7 @@ function containsBinary(v, depth = 0) {
 function reconstruct(value, attachments) {
   if (!attachments || attachments.length === 0) return value;
   function walk(v) {
-    if (v === null || typeof v !== 'object') return v;
+    if (!isObject(v)) return v;
     if (v._placeholder === true && typeof v.num === 'number') return attachments[v.num];
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);

@@ -2,6 +2,7 @@
 // A small event emitter with socket.io-client's method names (on, once, off, emit, listeners,
 // hasListeners, removeAllListeners). A listener that throws does not stop the others: the error is
 // reported through `onListenerError` (console.error by default), so one page bug cannot wedge the SDK.
+const { isFunction } = require('./is.js');
 
 class Emitter {
   constructor() {
@@ -9,7 +10,7 @@ class Emitter {
   }
 
   on(event, fn) {
-    if (typeof fn !== 'function') throw new TypeError(`listener for "${event}" must be a function`);
+    if (!isFunction(fn)) throw new TypeError(`listener for "${event}" must be a function`);
     (this._listeners[event] || (this._listeners[event] = [])).push(fn);
     return this;
   }

@@ -7,6 +7,7 @@
 //   sdk.im.init(config, function (sdk) { ... })   // also returns a Promise of sdk (or undefined)
 //   sdk.im.on('message', (m) => ...)   // message, notify, state, kicked, sync, error, sent, conversation
 //   sdk.apis.message.send({toTarget, way, type, body}).then(({mid, seq, createTime, clientMsgId}) => ...)
+const { isFunction, isString, isObject } = require('./is.js');
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
 const log = require('./log.js');
@@ -25,7 +26,7 @@ function getPlatform() {
 const closedError = () => apiError(-1004, 'closed');
 
 function callBack(callback, sdk) {
-  if (typeof callback !== 'function') return;
+  if (!isFunction(callback)) return;
   try { callback(sdk); } catch (e) { Emitter.onListenerError(e, 'init callback'); }
 }
 
@@ -45,9 +46,9 @@ function callerError(x) {
 function openImEarly(p, cfg) {
   if (p.isNetworkKnown && p.isNetworkKnown() && !p.isOnline()) return null;
   const first = Array.isArray(cfg.hosts) ? cfg.hosts[0] : undefined;
-  const host = first && typeof first === 'object' ? first.host : cfg.host;
-  const port = first && typeof first === 'object' && first.socketPort !== undefined ? first.socketPort : cfg.socketPort;
-  if (typeof host !== 'string' || !(typeof port === 'number' || typeof port === 'string') || !/^[1-9]\d{0,4}$/.test(String(port)) || Number(port) > 65535) {
+  const host = isObject(first) ? first.host : cfg.host;
+  const port = isObject(first) && first.socketPort !== undefined ? first.socketPort : cfg.socketPort;
+  if (!isString(host) || !(typeof port === 'number' || isString(port)) || !/^[1-9]\d{0,4}$/.test(String(port)) || Number(port) > 65535) {
     return null;
   }
   const origin = `${cfg.secure === true ? 'https' : 'http'}://${host}:${port}`;
@@ -116,7 +117,7 @@ function configWarnings(cfg) {
 // TypeError): body {} and recalled: true (docs/api.md "Recalled messages").
 function recalledShape(m) {
   if (m && (m.body == null || m.recalled === true)) {
-    if (!m.body || typeof m.body !== 'object') m.body = {};
+    if (!isObject(m.body)) m.body = {};
     if (m.recalled !== true && m.recalled !== false) m.recalled = true;
   }
   return m;
@@ -125,10 +126,10 @@ function recalledShape(m) {
 // E聊 apps may send a body as JSON text ('{"text":"hi"}'): hand it over parsed, as an object. A string
 // that is not a JSON object or array stays as it is.
 function parsedBody(m) {
-  if (m && typeof m.body === 'string' && /^\s*[[{]/.test(m.body)) {
+  if (m && isString(m.body) && /^\s*[[{]/.test(m.body)) {
     try {
       const b = JSON.parse(m.body);
-      if (b && typeof b === 'object') m.body = b;
+      if (isObject(b)) m.body = b;
     } catch (err) { /* not JSON: keep the string */ }
   }
   return m;
@@ -239,7 +240,7 @@ class Im extends Emitter {
   _attach(core, p, cfg) {
     const json = JSON.stringify(Object.assign({}, cfg, { seed: p.seed(), wasmPath: undefined, logLevel: undefined }));
     this._platform = p;
-    this._auid = typeof cfg.loginAuid === 'string' ? cfg.loginAuid : String(cfg.loginAuid);
+    this._auid = isString(cfg.loginAuid) ? cfg.loginAuid : String(cfg.loginAuid);
     this._coreDriver = createImDriver(core, p, json, (o) => this._onOutput(o), this._early);
     if (this._coreDriver.optionsError) {
       const x = this._coreDriver.optionsError;
@@ -253,8 +254,8 @@ class Im extends Emitter {
       p.onNetwork((online) => { if (this._coreDriver) this._coreDriver.input('setOnline', online); });
     }
     const wanted = this._coreDriver.call('storageKeys').r || {};
-    if (typeof wanted.synced === 'string') this._coreDriver.syncedKey = wanted.synced;
-    if (typeof wanted.outboxPrefix === 'string') {
+    if (isString(wanted.synced)) this._coreDriver.syncedKey = wanted.synced;
+    if (isString(wanted.outboxPrefix)) {
       this._coreDriver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
         setByCore: wanted.setByCore || [] };
     }
@@ -266,7 +267,7 @@ class Im extends Emitter {
     const records = {};
     for (const k of keys) {
       const v = p.storageGet(k);
-      if (typeof v === 'string' && v) records[k] = v;
+      if (isString(v) && v) records[k] = v;
     }
     this._coreDriver.call('load', JSON.stringify(records));
     if (!p.isOnline()) this._coreDriver.call('setOnline', false);
@@ -340,7 +341,7 @@ class Im extends Emitter {
       }
       case 'msg': {
         const m = recalledShape(parsedBody(o.message));
-        if (m && typeof m === 'object') {
+        if (isObject(m)) {
           // flow as TIM's: 'out' for the user's own sends (they come back as deliveries too), 'in' for others'.
           m.flow = this._auid !== undefined && m.formUser === this._auid ? 'out' : 'in';
           m.isHistory = o.history === true;

@@ -2,6 +2,7 @@
 // sdk.io(url, options): a socket.io-client-compatible API over the C++ core, so code written for
 // weapp.socket.io / socket.io-client moves over by changing the require line. Managers are shared per
 // server (one WebSocket per server: WeChat allows 5), namespaces are multiplexed on it.
+const { isFunction, isString, isObject } = require('./is.js');
 const { Emitter } = require('./emitter.js');
 const { deconstruct, reconstruct, packBlob } = require('./binary.js');
 const { CoreDriver, earlyUrl, openEarly, dropEarly } = require('./core-driver.js');
@@ -43,7 +44,7 @@ function parseUrl(uri) {
 
 function encodeQuery(q) {
   if (!q) return '';
-  if (typeof q === 'string') return q.replace(/^\?/, '');
+  if (isString(q)) return q.replace(/^\?/, '');
   return Object.keys(q).map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(q[k])}`).join('&');
 }
 
@@ -63,7 +64,7 @@ function uriFromOptions(opts) {
 }
 
 // io(opts) / new Manager(opts): the URL left out.
-const urlAndOptions = (uri, opts) => (typeof uri === 'object' && uri !== null ? [undefined, uri] : [uri, opts || {}]);
+const urlAndOptions = (uri, opts) => (isObject(uri) ? [undefined, uri] : [uri, opts || {}]);
 
 class Manager extends Emitter {
   constructor(uri, opts) {
@@ -166,7 +167,7 @@ class Manager extends Emitter {
   // outputs are dispatched.
   _call(name, ...args) {
     let done = null;
-    if (typeof args[args.length - 1] === 'function') done = args.pop();
+    if (isFunction(args[args.length - 1])) done = args.pop();
     if (this._coreDriver) {
       this._coreDriver.callThen(done, name, ...args);
     } else if (!this._failed && !this._destroyed) {
@@ -358,7 +359,7 @@ class Socket extends Emitter {
         if (b.x) this._onConnectError(makeError(b.x), false);
       });
     };
-    if (typeof this.auth === 'function') this.auth(send);
+    if (isFunction(this.auth)) this.auth(send);
     else send(this.auth);
     return this;
   }
@@ -390,7 +391,7 @@ class Socket extends Emitter {
     // socket.io-client: .timeout(ms), or the ackTimeout option, makes the ack error-first.
     const t = flags.timeout !== undefined ? flags.timeout : this._opt('ackTimeout');
     let ack = null;
-    if (typeof args[args.length - 1] === 'function') {
+    if (isFunction(args[args.length - 1])) {
       ack = { fn: args.pop(), withError: t !== undefined || flags.withError === true || retries > 0 };
     }
     const packet = [ev, ...args];
@@ -478,9 +479,9 @@ class Socket extends Emitter {
         // without "message" is the data itself.
         let { message } = o;
         let detail;
-        if (data && typeof data === 'object') {
+        if (isObject(data)) {
           if (data.data !== undefined) detail = data.data;
-          else if (typeof data.message !== 'string') detail = data;
+          else if (!isString(data.message)) detail = data;
         }
         if (!message) message = `the server refused the connection to namespace "${this.nsp}"`;
         const err = new Error(message);
@@ -528,7 +529,7 @@ class Socket extends Emitter {
     // A server with connection-state recovery appends the event's offset (a string) to events without
     // an ack request; the last one seen goes with the next CONNECT (noted before the listeners run: one
     // of them may drop the connection).
-    if (this._pid && ackId < 0 && typeof args[args.length - 1] === 'string') this._lastOffset = args[args.length - 1];
+    if (this._pid && ackId < 0 && isString(args[args.length - 1])) this._lastOffset = args[args.length - 1];
     if (this._any.length) {
       for (const fn of this._any.slice()) {
         try { fn.apply(this, args); } catch (err) { Emitter.onListenerError(err, args[0]); }

@@ -9,6 +9,7 @@
 // code package ('/utils/echatim-sdk.wasm.br'). Elsewhere: the standard WebAssembly, with the bytes given
 // as `wasmBinary` (Node), or fetched from `wasmUrl` (browsers: by default echatim-sdk.wasm beside the
 // <script> that loaded the SDK, see js-shim/platform/browser.js).
+const { isFunction, isString } = require('./is.js');
 const log = require('./log.js');
 const { decodeUtf8 } = require('./utf8.js');
 
@@ -30,7 +31,7 @@ function configure(options) {
     return;
   }
   const path = options.wasmPath;
-  if (path !== undefined && (typeof path !== 'string' || path[0] !== '/')) {
+  if (path !== undefined && (!isString(path) || path[0] !== '/')) {
     throw Object.assign(new TypeError(`invalid argument 'wasmPath': must be absolute from the package root, e.g. "${DEFAULT_WASM_PATH}"`),
       { field: 'wasmPath' });
   }
@@ -76,7 +77,7 @@ function coreOf(exports) {
     get HEAPU32() { fresh(); return u32; },
   };
   for (const name of Object.keys(exports)) {
-    if (typeof exports[name] === 'function') core[`_${name}`] = exports[name];
+    if (isFunction(exports[name])) core[`_${name}`] = exports[name];
   }
   return core;
 }

@@ -3,6 +3,7 @@
 // default 'warn'), set with sdk.configure({logLevel}), sdk.im.init({logLevel}) or io(url, {logLevel}).
 // Secrets never reach the console: objects are copied with every field named like a token, secret,
 // jwt, password, auth or the app key replaced by '***'.
+const { isObject } = require('./is.js');
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 const SECRET = /token|secret|jwt|passw|auth|^key$/i;
@@ -18,7 +19,7 @@ function setLevel(level) {
 
 // A copy with the secrets replaced (Errors as they are).
 function redact(v, depth = 0) {
-  if (!v || typeof v !== 'object' || v instanceof Error) return v;
+  if (!isObject(v) || v instanceof Error) return v;
   if (depth > 5) return '…';
   const out = Array.isArray(v) ? [] : {};
   for (const k in v) out[k] = SECRET.test(k) && v[k] ? '***' : redact(v[k], depth + 1);

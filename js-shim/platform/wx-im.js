@@ -4,6 +4,7 @@
 //   request(url, bodyText, done(err, status, text))       POST JSON with wx.request (body read as text)
 //   upload(url, filePath, fields, onProgress, done(err, status, text))   wx.uploadFile, part `file`
 //   storageKeys() -> [key]   storageGet(key) -> string | ''   storageSet(key, text) / storageRemove(key) -> '' or the failure
+const { isFunction, isString } = require('../is.js');
 const { createWxPlatform, errText, overLimit, bodyText } = require('./wx.js');
 
 function createWxImPlatform(wx) {
@@ -35,7 +36,7 @@ function createWxImPlatform(wx) {
         setTimeout(() => done(`uploadFile threw: ${err && err.message}`, 0, ''), 0);
         return;
       }
-      if (task && typeof onProgress === 'function' && typeof task.onProgressUpdate === 'function') {
+      if (task && isFunction(onProgress) && isFunction(task.onProgressUpdate)) {
         task.onProgressUpdate((res) => onProgress({
           progress: res.progress, totalBytesSent: res.totalBytesSent, totalBytesExpectedToSend: res.totalBytesExpectedToSend,
         }));
@@ -54,7 +55,7 @@ function createWxImPlatform(wx) {
   p.storageGet = (key) => {
     try {
       const v = wx.getStorageSync(key);
-      return typeof v === 'string' ? v : '';
+      return isString(v) ? v : '';
     } catch (err) {
       return '';
     }

@@ -8,13 +8,14 @@
 //   http(method, url, body, contentType, done(err, status, text)) -> {abort()}   wx.request, text in and out
 //   poll(method, url, body, done)   the same for Engine.IO long-polling (text/plain)
 // Uploads and storage join this interface with the IM layer (wx-im.js).
+const { isFunction, isString } = require('../is.js');
 
 function errText(res, fallback) {
   return (res && (res.errMsg || res.message)) || fallback;
 }
 
 // A wx.request / wx.uploadFile answer's body as text (wx may have parsed it).
-const bodyText = (res) => (typeof res.data === 'string' ? res.data : JSON.stringify(res.data));
+const bodyText = (res) => (isString(res.data) ? res.data : JSON.stringify(res.data));
 
 // wx fails the 11th concurrent request/uploadFile at once, nothing sent ("exceed max request connection count").
 const overLimit = (msg) => /exceed max (\w+ )?(connection|task)/i.test(msg || '');
@@ -35,7 +36,7 @@ function closeReason(reason) {
 const NETWORK_ANSWER_MS = 1000;
 
 function createWxPlatform(wx) {
-  const has = (api) => typeof wx[api] === 'function';
+  const has = (api) => isFunction(wx[api]);
   if (!wx || !has('connectSocket')) {
     throw new Error('the wx API is not available: echatim-sdk.js runs in a WeChat mini-program');
   }
@@ -136,7 +137,7 @@ function createWxPlatform(wx) {
       return {
         abort() {
           finished = true;
-          if (task && typeof task.abort === 'function') task.abort();
+          if (task && isFunction(task.abort)) task.abort();
         },
       };
     },

@@ -1,0 +1,10 @@
+'use strict';
+// The type tests the shim makes in many places, one function each (in the bundle, a short name in place
+// of the `typeof x === '...'` text at every place).
+
+const isFunction = (v) => typeof v === 'function';
+const isString = (v) => typeof v === 'string';
+// An object or an array; not null.
+const isObject = (v) => v !== null && typeof v === 'object';
+
+module.exports = { isFunction, isString, isObject };
