@@ -32,6 +32,7 @@ function shapeOf(v, reserved) {
 const RESUME_WINDOW_MS = 5000;
 
 const { decodeUtf8, utf8Length, encodeUtf8 } = require('./utf8.js');
+const { isFunction, isString, isRecord } = require('./is.js');
 
 const ASCII = /^[\x00-\x7f]*$/;  // native: a long ASCII text's byte length without a loop here
 const IN_KEEP = 65536;  // bindings/boundary.cpp kKeep
@@ -68,7 +69,7 @@ class CoreDriver {
     this.optionsError = this.raw('status').x;
     // Host-kept payloads (socket.io area only): handle -> parsed arguments (received) or JSON text (to
     // send) while the core holds the handle in a buffer.
-    this.fast = area === 'SioManager' && typeof core._echat_sio_text === 'function';
+    this.fast = area === 'SioManager' && isFunction(core._echat_sio_text);
     this.held = new Map();
     this.ordered = ordered;
     this.queue = [];         // outputs for the sink (deliver())
@@ -78,7 +79,7 @@ class CoreDriver {
     if (this.fast) this.reserved = new Set(decodeUtf8(this.bytes(core._echat_sio_reserved())).split(','));
     // The IM area's hot path (bindings/im_lane.cpp, echat_im_message): a delivery's object stays
     // here under a handle until the core releases it ({k:'drop'}).
-    this.imFast = area === 'ImClient' && typeof core._echat_im_message === 'function';
+    this.imFast = area === 'ImClient' && isFunction(core._echat_im_message);
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
     this.outbox = null;     // {key, prefix, marker}: where a send's record goes (im.js sets it)
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
@@ -178,7 +179,7 @@ class CoreDriver {
       return false;
     }
     const m = args[1];
-    if (args.length !== 2 || args[0] !== 'topic.message' || m === null || typeof m !== 'object' || Array.isArray(m)) {
+    if (args.length !== 2 || args[0] !== 'topic.message' || !isRecord(m)) {
       return false;
     }
     const { seq, mid, createTime: ct, recalled } = m;
@@ -240,11 +241,11 @@ class CoreDriver {
     const way = form.way;
     const from = form.formUser;
     const cmid = form.clientMsgId;
-    if (this.outbox === null || this.closed || typeof to !== 'string' || typeof way !== 'string' ||
-        typeof form.type !== 'string' || form.body === undefined || typeof form.body === 'function' ||
-        (from !== undefined && typeof from !== 'string') ||
-        (cmid !== undefined && typeof cmid !== 'string') || this.outbox.setByCore.some((key) => form[key] !== undefined) ||
-        typeof form.toJSON === 'function' || Array.isArray(form) || !this.putHead(to + way + (from || '') + (cmid || ''))) {
+    if (this.outbox === null || this.closed || !isString(to) || !isString(way) ||
+        !isString(form.type) || form.body === undefined || isFunction(form.body) ||
+        (from !== undefined && !isString(from)) ||
+        (cmid !== undefined && !isString(cmid)) || this.outbox.setByCore.some((key) => form[key] !== undefined) ||
+        isFunction(form.toJSON) || Array.isArray(form) || !this.putHead(to + way + (from || '') + (cmid || ''))) {
       return false;
     }
     const ref = this.ref();
@@ -310,9 +311,9 @@ class CoreDriver {
       return false;
     }
     const first = Array.isArray(args) && args.length > 0 ? args[0] : null;
-    if (first === null || typeof first !== 'object' || Array.isArray(first)) return false;
+    if (!isRecord(first)) return false;
     const r = first.response !== undefined ? first.response : first;
-    if (r === null || typeof r !== 'object' || Array.isArray(r) || r.code !== 0 || !this.putHead(data.slice(0, k))) {
+    if (!isRecord(r) || r.code !== 0 || !this.putHead(data.slice(0, k))) {
       return false;
     }
     const code = this.core._echat_im_answer(this.h, this.platform.now(), tid, k, this.ref(), data.length - k);
@@ -329,7 +330,7 @@ class CoreDriver {
       if (bits & 2) outs.push(store(this.outbox.key, ''));
       outs.push(sendState(id, clientMsgId, 'sent'));
     }
-    outs.push({ k: 'resp', id, code: 0, msg: typeof r.msg === 'string' && r.msg !== '' ? r.msg : 'ok',
+    outs.push({ k: 'resp', id, code: 0, msg: isString(r.msg) && r.msg !== '' ? r.msg : 'ok',
       data: r.data === undefined ? null : r.data, requestId, clientMsgId });
     if (bits & 4) outs.push(sendState(f64[2], nextClientMsgId, 'sending'));
     this.laneDone(outs, code === 9, f64[0]);
@@ -696,7 +697,7 @@ function sendState(id, clientMsgId, state) {
 // it is of another type.
 function text(v) {
   if (v === undefined || v === null) return '';
-  return typeof v === 'string' ? v : null;
+  return isString(v) ? v : null;
 }
 
 function ranges(list, bytes) {

@@ -6,5 +6,7 @@ const isFunction = (v) => typeof v === 'function';
 const isString = (v) => typeof v === 'string';
 // An object or an array; not null.
 const isObject = (v) => v !== null && typeof v === 'object';
+// An object that is not an array (nor null).
+const isRecord = (v) => isObject(v) && !Array.isArray(v);
 
-module.exports = { isFunction, isString, isObject };
+module.exports = { isFunction, isString, isObject, isRecord };
