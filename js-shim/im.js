@@ -481,7 +481,6 @@ class Im extends Emitter {
 
 const im = new Im();
 const apis = createApis(im, getPlatform);
-im._sdk = null;
 
 function setPlatformFactory(factory) {
   platformFactory = factory;

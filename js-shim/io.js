@@ -27,10 +27,7 @@ function getPlatform() {
 }
 
 function makeError(e) {
-  const err = new Error(e.message);
-  err.code = e.code;
-  err.kind = e.kind;
-  return err;
+  return Object.assign(new Error(e.message), { code: e.code, kind: e.kind });
 }
 
 // "http://host:port/nsp?query" -> parts. The C++ core validates the URL itself; this split only finds
