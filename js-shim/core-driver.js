@@ -81,7 +81,7 @@ class CoreDriver {
     // here under a handle until the core releases it ({k:'drop'}).
     this.imFast = area === 'ImClient' && isFunction(core._echat_im_message);
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
-    this.outbox = null;     // {key, prefix, marker}: where a send's record goes (im.js sets it)
+    this._outbox = null;    // {key, prefix, marker}: where a send's record goes (im.js sets it)
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
     // SioManager driver (io.js): the 's.event' output without building the batch output object.
     this.onEvent = null;
@@ -241,10 +241,10 @@ class CoreDriver {
     const way = form.way;
     const from = form.formUser;
     const cmid = form.clientMsgId;
-    if (this.outbox === null || this.closed || !isString(to) || !isString(way) ||
+    if (this._outbox === null || this.closed || !isString(to) || !isString(way) ||
         !isString(form.type) || form.body === undefined || isFunction(form.body) ||
         (from !== undefined && !isString(from)) ||
-        (cmid !== undefined && !isString(cmid)) || this.outbox.setByCore.some((key) => form[key] !== undefined) ||
+        (cmid !== undefined && !isString(cmid)) || this._outbox.setByCore.some((key) => form[key] !== undefined) ||
         isFunction(form.toJSON) || Array.isArray(form) || !this.putHead(to + way + (from || '') + (cmid || ''))) {
       return false;
     }
@@ -264,8 +264,8 @@ class CoreDriver {
     const body = text.slice(1, -1) + fields + '}';  // the form, without its opening '{'
     this.held.set(ref, body + ']');  // the wire text, until the core releases it
     registered(id);
-    const outs = [store(this.outbox.prefix + clientMsgId, `${recordHead}{${body}}`)];
-    if (bits & 1) outs.push(store(this.outbox.key, this.outbox.marker));
+    const outs = [store(this._outbox.prefix + clientMsgId, `${recordHead}{${body}}`)];
+    if (bits & 1) outs.push(store(this._outbox.key, this._outbox.marker));
     outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
       this.send(i32[1], frame + body + ']');
@@ -326,8 +326,8 @@ class CoreDriver {
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {
-      outs.push(store(this.outbox.prefix + clientMsgId, ''));
-      if (bits & 2) outs.push(store(this.outbox.key, ''));
+      outs.push(store(this._outbox.prefix + clientMsgId, ''));
+      if (bits & 2) outs.push(store(this._outbox.key, ''));
       outs.push(sendState(id, clientMsgId, 'sent'));
     }
     outs.push({ k: 'resp', id, code: 0, msg: isString(r.msg) && r.msg !== '' ? r.msg : 'ok',
@@ -577,7 +577,7 @@ class CoreDriver {
     this.early = null;
     if (e && e.url === url && !e.adopted) {
       e.adopted = true;
-      this.sockets.set(tid, e.socket);
+      this.sockets.set(tid, e._socket);
       const h = this.handlers(tid);
       // What the socket did so far is replayed after this batch (a socket's events always come later).
       Promise.resolve().then(() => {
@@ -722,12 +722,12 @@ function earlyUrl(u, path, query, protocol) {
 // A WebSocket whose events wait until a CoreDriver adopts it (CoreDriver.open) and then replay.
 function openEarly(platform, url) {
   if (!url) return null;
-  const early = { url, socket: null, adopted: false, target: null, queue: [] };
+  const early = { url, _socket: null, adopted: false, target: null, queue: [] };
   const relay = (kind) => (...args) => {
     if (early.target) early.target[kind](...args);
     else early.queue.push([kind, args]);
   };
-  early.socket = platform.openSocket(url, {
+  early._socket = platform.openSocket(url, {
     onOpen: relay('onOpen'), onMessage: relay('onMessage'), onClose: relay('onClose'), onError: relay('onError'),
   });
   return early;
@@ -738,7 +738,7 @@ function openEarly(platform, url) {
 function dropEarly(early) {
   if (!early || early.adopted) return;
   early.url = null;
-  early.socket.close(1000, 'unused');
+  early._socket.close(1000, 'unused');
 }
 
 module.exports = { CoreDriver, earlyUrl, openEarly, dropEarly };

@@ -256,7 +256,7 @@ class Im extends Emitter {
     const wanted = this._coreDriver.call('storageKeys').r || {};
     if (isString(wanted.synced)) this._coreDriver.syncedKey = wanted.synced;
     if (isString(wanted.outboxPrefix)) {
-      this._coreDriver.outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
+      this._coreDriver._outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
         setByCore: wanted.setByCore || [] };
     }
     const prefixes = wanted.prefixes || [];
