@@ -197,8 +197,9 @@ async function minify(text) {
     toplevel: true,          // CommonJS: module/exports/require stay free, everything else is local
     // unsafe_arrows: it turns the functions it inlines as IIFEs into arrows (none uses this, arguments or new);
     // hoist_funs: function declarations first in their scope, where they are hoisted to anyway (-47 B)
-    // unsafe_undefined: `void 0` as the bundle's own `undefined` (build(), above)
-    compress: { passes: 3, unsafe_arrows: true, hoist_funs: true, unsafe_undefined: true },
+    // unsafe_undefined: `void 0` as the bundle's own `undefined` (build(), above); unsafe_proto:
+    // `Array.prototype.slice` as `[].slice` (the same function, read through the same prototype)
+    compress: { passes: 3, unsafe_arrows: true, hoist_funs: true, unsafe_undefined: true, unsafe_proto: true },
     // builtins: the names listed are renamed even where a standard object has one of that name (`at`, `target`)
     mangle: { toplevel: true, properties: { regex: MANGLED, reserved: KEEP_UNDERSCORED, builtins: true } },
     format: { comments: /^!|echatim-sdk/ },
