@@ -487,9 +487,9 @@ function setPlatformFactory(factory) {
 }
 
 // Wires sdk.im and sdk.apis into the SDK's exports (js-shim/index.js does it for every build, with the
-// platform it shares with sdk.io): createPlatform(wx) -> the IM platform (platform/wx-im.js).
-function install(sdk, createPlatform) {
-  setPlatformFactory(() => createPlatform(typeof wx !== 'undefined' ? wx : undefined));
+// platform it shares with sdk.io): platform() -> the IM platform (platform/wx-im.js over wx, or the browser's).
+function install(sdk, platform) {
+  setPlatformFactory(platform);
   im._sdk = sdk;
   sdk.im = im;
   sdk.apis = apis;
