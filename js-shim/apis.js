@@ -5,7 +5,7 @@
 // The core (src/im) does the work; src/im/catalogue.json names the calls. message.send goes through the
 // outbox; file.upload uses wx.uploadFile.
 // wx style: a form with success/fail/complete gets them called (as wx.request does) and no Promise.
-const { isFunction, isString } = require('./is.js');
+const { isFunction, isString, isNumber } = require('./is.js');
 const log = require('./log.js');
 
 // The app's calls of src/im/catalogue.json, the one catalogue (the core reads it too): {module: [method]}.
@@ -54,7 +54,7 @@ function createApis(im, getPlatform) {
         getPlatform().upload(info.uploadUrl, f.filePath, fields, f.onProgress, (error, status, text) => {
           let r = null;
           try { r = JSON.parse(text); } catch (e) { r = null; }
-          if (error || !r || typeof r.code !== 'number') {
+          if (error || !r || !isNumber(r.code)) {
             return reject(apiError(error ? -1002 : -1006, error ? `network: ${error}` : `the answer is not an R envelope (HTTP ${status})`));
           }
           if (r.code === 0) {

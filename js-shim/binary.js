@@ -2,7 +2,7 @@
 // Binary arguments for socket.io: split them out of the JSON (placeholders) on the way out, and put
 // them back on the way in. Buffers are recognised by Object.prototype.toString / ArrayBuffer.isView,
 // never by instanceof: in a mini-program (and in our sandbox) values can come from another realm.
-const { isFunction, isObject } = require('./is.js');
+const { isFunction, isObject, isNumber } = require('./is.js');
 
 const toStr = Object.prototype.toString;
 
@@ -51,7 +51,7 @@ function reconstruct(value, attachments) {
   if (!attachments || attachments.length === 0) return value;
   function walk(v) {
     if (!isObject(v)) return v;
-    if (v._placeholder === true && typeof v.num === 'number') return attachments[v.num];
+    if (v._placeholder === true && isNumber(v.num)) return attachments[v.num];
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) v[i] = walk(v[i]);
     } else {

@@ -185,7 +185,7 @@ class CoreDriver {
     const { seq, mid, createTime: ct, recalled } = m;
     const way = text(m.way);
     const from = text(m.formUser);
-    const to = typeof m.toTarget === 'number' && Number.isSafeInteger(m.toTarget) ? String(m.toTarget) : text(m.toTarget);
+    const to = Number.isSafeInteger(m.toTarget) ? String(m.toTarget) : text(m.toTarget);
     if (!(Number.isSafeInteger(seq) && seq > 0 && Number.isSafeInteger(mid) && mid > 0) || way === null ||
         from === null || to === null || (ct != null && !(Number.isSafeInteger(ct) && ct >= 0)) ||
         (recalled != null && typeof recalled !== 'boolean') || !this.putHead(data.slice(0, k) + way + from + to)) {

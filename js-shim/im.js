@@ -7,7 +7,7 @@
 //   sdk.im.init(config, function (sdk) { ... })   // also returns a Promise of sdk (or undefined)
 //   sdk.im.on('message', (m) => ...)   // message, notify, state, kicked, sync, error, sent, conversation
 //   sdk.apis.message.send({toTarget, way, type, body}).then(({mid, seq, createTime, clientMsgId}) => ...)
-const { isFunction, isString, isObject } = require('./is.js');
+const { isFunction, isString, isObject, isNumber } = require('./is.js');
 const { Emitter } = require('./emitter.js');
 const loader = require('./loader.js');
 const log = require('./log.js');
@@ -48,7 +48,7 @@ function openImEarly(p, cfg) {
   const first = Array.isArray(cfg.hosts) ? cfg.hosts[0] : undefined;
   const host = isObject(first) ? first.host : cfg.host;
   const port = isObject(first) && first.socketPort !== undefined ? first.socketPort : cfg.socketPort;
-  if (!isString(host) || !(typeof port === 'number' || isString(port)) || !/^[1-9]\d{0,4}$/.test(String(port)) || Number(port) > 65535) {
+  if (!isString(host) || !(isNumber(port) || isString(port)) || !/^[1-9]\d{0,4}$/.test(String(port)) || Number(port) > 65535) {
     return null;
   }
   const origin = `${cfg.secure === true ? 'https' : 'http'}://${host}:${port}`;
@@ -198,7 +198,7 @@ class Im extends Emitter {
     for (const w of configWarnings(cfg)) {
       if (typeof console !== 'undefined' && console.warn) console.warn(w);
     }
-    this._requestTimeout = typeof cfg.requestTimeout === 'number' && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
+    this._requestTimeout = isNumber(cfg.requestTimeout) && cfg.requestTimeout > 0 ? cfg.requestTimeout : 15000;
     let settled = false;
     let resolveInit;
     const promise = new Promise((resolve) => { resolveInit = resolve; });
@@ -409,7 +409,7 @@ class Im extends Emitter {
   // Resolves with info() once logged in (uploads need the JWT); rejects with -1001 after `ms` (the
   // config's requestTimeout by default), as API calls do.
   whenLoggedIn(ms) {
-    const wait = typeof ms === 'number' ? ms : this._requestTimeout;
+    const wait = isNumber(ms) ? ms : this._requestTimeout;
     return new Promise((resolve, reject) => {
       let timer = null;
       let onState = null;

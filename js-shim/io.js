@@ -2,7 +2,7 @@
 // sdk.io(url, options): a socket.io-client-compatible API over the C++ core, so code written for
 // weapp.socket.io / socket.io-client moves over by changing the require line. Managers are shared per
 // server (one WebSocket per server: WeChat allows 5), namespaces are multiplexed on it.
-const { isFunction, isString, isObject } = require('./is.js');
+const { isFunction, isString, isObject, isNumber } = require('./is.js');
 const { Emitter } = require('./emitter.js');
 const { deconstruct, reconstruct, packBlob } = require('./binary.js');
 const { CoreDriver, earlyUrl, openEarly, dropEarly } = require('./core-driver.js');
@@ -557,7 +557,7 @@ class Socket extends Emitter {
 // error naming the option, thrown by emit().
 function retryCount(v) {
   if (v === undefined || v === null || v === 0) return 0;
-  if (typeof v !== 'number' || !(v >= 0) || (v !== Infinity && Math.floor(v) !== v)) {
+  if (!isNumber(v) || !(v >= 0) || (v !== Infinity && Math.floor(v) !== v)) {
     throw new TypeError(`retries: must be a whole number >= 0, got ${String(v)}`);
   }
   return Math.min(v, 0x1fffffff);

@@ -8,7 +8,7 @@
 //   http(method, url, body, contentType, done(err, status, text)) -> {abort()}   wx.request, text in and out
 //   poll(method, url, body, done)   the same for Engine.IO long-polling (text/plain)
 // Uploads and storage join this interface with the IM layer (wx-im.js).
-const { isFunction, isString } = require('../is.js');
+const { isFunction, isString, isNumber } = require('../is.js');
 
 function errText(res, fallback) {
   return (res && (res.errMsg || res.message)) || fallback;
@@ -163,7 +163,7 @@ function createWxPlatform(wx) {
       task.onClose((res) => {
         if (failed) return;
         failed = true;
-        h.onClose(res && typeof res.code === 'number' ? res.code : 1006, (res && res.reason) || '');
+        h.onClose(res && isNumber(res.code) ? res.code : 1006, (res && res.reason) || '');
       });
       return {
         send(data, onFail) {
