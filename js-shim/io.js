@@ -81,14 +81,15 @@ class Manager extends Emitter {
       throw new TypeError(`io(): protocol must be 3, 4 or 'auto' (got ${JSON.stringify(opts.protocol)})`);
     }
     const query = [u.query, encodeQuery(opts.query)].filter(Boolean).join('&');
+    const transports = opts.transports;
     this._coreOptions = {
       url: u.origin, path: opts.path, query, protocol,
       stripBinaryPrefix: opts.stripBinaryPrefix,
       // socket.io-client's `transports`: a WebSocket first, long-polling (wx.request) when it fails.
-      websocket: !opts.transports || opts.transports.indexOf('websocket') >= 0,
-      polling: !opts.transports || opts.transports.indexOf('polling') >= 0,
+      websocket: !transports || transports.indexOf('websocket') >= 0,
+      polling: !transports || transports.indexOf('polling') >= 0,
       // ['polling', 'websocket'] (socket.io-client's order): start with polling, then upgrade.
-      pollingFirst: !!opts.transports && opts.transports[0] === 'polling',
+      pollingFirst: !!transports && transports[0] === 'polling',
     };
     // reconnection, reconnectionAttempts, reconnectionDelay, reconnectionDelayMax, randomizationFactor, timeout
     for (const name of Object.keys(MANAGER_DEFAULTS)) this._coreOptions[name] = opts[name];
@@ -125,18 +126,19 @@ class Manager extends Emitter {
     if (this._destroyed) return;
     const p = getPlatform();
     const optionsJson = JSON.stringify(Object.assign({ seed: p.seed() }, this._coreOptions));
-    this._coreDriver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
-    this._coreDriver.onEvent = (args, ackId) => {  // = _onOutput({k: 's.event', nsp: '/', args, ackId, buffers: []})
+    // (set here only: d stays the manager's driver while listeners run)
+    const d = this._coreDriver = new CoreDriver(core, 'SioManager', p, optionsJson, (o) => this._onOutput(o), { early: this._early });
+    d.onEvent = (args, ackId) => {  // = _onOutput({k: 's.event', nsp: '/', args, ackId, buffers: []})
       const s = this.nsps['/'];
       if (s) s._onEvent(args, ackId, NO_ATTACHMENTS);
     };
-    if (this._coreDriver.optionsError) return this._fail(makeError(this._coreDriver.optionsError));
-    if (!p.isOnline()) this._coreDriver.call('setOnline', false);
+    if (d.optionsError) return this._fail(makeError(d.optionsError));
+    if (!p.isOnline()) d.call('setOnline', false);
     const pending = this._pending;
     this._pending = [];
-    for (const [name, args, done] of pending) this._coreDriver.callThen(done, name, ...args);
+    for (const [name, args, done] of pending) d.callThen(done, name, ...args);
     // (A socket made meanwhile already asked for the connection; if it is gone again, so is the wish.)
-    if (this._autoOpen && Object.keys(this.nsps).length === 0) this._coreDriver.call('open');
+    if (this._autoOpen && Object.keys(this.nsps).length === 0) d.call('open');
     this._dropEarly();
     return undefined;
   }
