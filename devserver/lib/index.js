@@ -46,42 +46,48 @@ async function start(options = {}) {
   const log = config.log || stderr;
   const store = await openStore(config.db);
   let cluster = null;
+  let tempFilesDir = null;
+  let ctx, api, httpServer, io, socketHttpServer;
   try {
     config.apps = resolveSecrets(config, (line) => process.stderr.write(`[echat-devserver] ${line}\n`));
     if (config.redis) {
       cluster = new Cluster(config.redis, log);
       await cluster.connect();
     }
+    if (!config.filesDir) {
+      if (config.db === ':memory:') tempFilesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-devserver-files-'));
+      else if (isPostgresUrl(config.db)) config.filesDir = path.join(process.cwd(), '.echat-devserver', 'files');
+      else config.filesDir = path.join(path.dirname(path.resolve(config.db)), 'files');
+      if (tempFilesDir) config.filesDir = tempFilesDir;
+    }
+    fs.mkdirSync(config.filesDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(config.filesDir, 0o700); // uploads are capabilities: readable by this server only
+    await store.seed(config.apps, config.users, Date.now());
+
+    ctx = {
+      config, store, log, debug: config.verbose ? stderr : () => {}, now: Date.now, ports: {}, cluster,
+      nodeId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`, closing: false,
+    };
+    ctx.auth = new Auth(store, config);
+    await ctx.auth.init();
+    const localLimits = createLimits(config.rateLimit);
+    ctx.limits = cluster ? cluster.limits(localLimits) : localLimits;
+    ctx.hub = new Hub(store, ctx.debug, { cluster, log });
+    api = new Api(ctx);
+    httpServer = createHttpServer({ api, ctx });
+    ({ io, httpServer: socketHttpServer } = createSocketServer({ api, ctx }));
+    if (cluster) cluster.attach(io);
+    ctx.hub.attach(io);
   } catch (err) {
-    if (cluster) await cluster.close();
-    await store.close();
+    // Nothing listens yet: undo what was made (the temporary upload directory too), then fail.
+    try {
+      if (cluster) await cluster.close();
+      await store.close();
+    } finally {
+      if (tempFilesDir) fs.rmSync(tempFilesDir, { recursive: true, force: true });
+    }
     throw err;
   }
-  let tempFilesDir = null;
-  if (!config.filesDir) {
-    if (config.db === ':memory:') tempFilesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-devserver-files-'));
-    else if (isPostgresUrl(config.db)) config.filesDir = path.join(process.cwd(), '.echat-devserver', 'files');
-    else config.filesDir = path.join(path.dirname(path.resolve(config.db)), 'files');
-    if (tempFilesDir) config.filesDir = tempFilesDir;
-  }
-  fs.mkdirSync(config.filesDir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(config.filesDir, 0o700); // uploads are capabilities: readable by this server only
-  await store.seed(config.apps, config.users, Date.now());
-
-  const ctx = {
-    config, store, log, debug: config.verbose ? stderr : () => {}, now: Date.now, ports: {}, cluster,
-    nodeId: `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`, closing: false,
-  };
-  ctx.auth = new Auth(store, config);
-  await ctx.auth.init();
-  const localLimits = createLimits(config.rateLimit);
-  ctx.limits = cluster ? cluster.limits(localLimits) : localLimits;
-  ctx.hub = new Hub(store, ctx.debug, { cluster, log });
-  const api = new Api(ctx);
-  const httpServer = createHttpServer({ api, ctx });
-  const { io, httpServer: socketHttpServer } = createSocketServer({ api, ctx });
-  if (cluster) cluster.attach(io);
-  ctx.hub.attach(io);
 
   let closing = null;
   async function close() {
@@ -95,9 +101,12 @@ async function start(options = {}) {
         await new Promise((resolve) => io.close(() => resolve())); // disconnects every socket
         httpServer.closeAllConnections();
         await closeServer(socketHttpServer);
-        if (cluster) await cluster.close();
-        await store.close();
-        if (tempFilesDir) fs.rmSync(tempFilesDir, { recursive: true, force: true });
+        try {
+          if (cluster) await cluster.close();
+          await store.close();
+        } finally {
+          if (tempFilesDir) fs.rmSync(tempFilesDir, { recursive: true, force: true });
+        }
       })();
     }
     return closing;
