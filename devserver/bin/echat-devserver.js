@@ -19,7 +19,25 @@ async function main() {
     process.stdout.write(HELP);
     return;
   }
-  let server;
+  // SIGTERM / SIGINT close the server (which removes its temporary upload directory) and exit 0. One
+  // that comes while start() runs is acted on when start() is done; a second one then exits at once
+  // (start() waiting for a database or Redis that does not answer).
+  let server = null;
+  let signalled = false;
+  let stopping = null;
+  const stop = () => {
+    if (!server) {
+      if (signalled) process.exit(1);
+      signalled = true;
+      return;
+    }
+    stopping = stopping || server.close().then(() => process.exit(0), (err) => {
+      process.stderr.write(`echat-devserver: error while stopping: ${err && err.stack}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   try {
     server = await start(options);
   } catch (err) {
@@ -27,20 +45,10 @@ async function main() {
     process.stderr.write(`echat-devserver: ${err.message}\n(see --help)\n`);
     process.exit(2);
   }
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    try {
-      await server.close();
-    } catch (err) {
-      process.stderr.write(`echat-devserver: error while stopping: ${err && err.stack}\n`);
-      process.exit(1);
-    }
-    process.exit(0);
-  };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  if (signalled) {
+    stop();
+    return;
+  }
   process.stdout.write(`${JSON.stringify({ event: 'listening', host: server.host, httpPort: server.httpPort, socketPort: server.socketPort })}\n`);
 }
 

@@ -1,15 +1,18 @@
 'use strict';
 // The temporary upload directory of a server on ':memory:' without --files (os.tmpdir()/
-// echat-devserver-files-*) is removed by close() and by a start() that fails once the directory
-// exists. Each case runs with TMPDIR at a fresh directory and checks that it is empty afterwards
-// (these directories once piled up in /tmp by the thousand).
+// echat-devserver-files-*) is removed however the server ends short of SIGKILL: close(), a start()
+// that fails once the directory exists, SIGTERM / SIGINT to the command line, also one that comes
+// while it is still starting. Each case runs with TMPDIR at a fresh directory and checks that it is
+// empty afterwards (these directories once piled up in /tmp by the thousand).
 
 const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawn } = require('node:child_process');
 const { start } = require('../../devserver/lib');
+const h = require('./helpers');
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-tempdir-test-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -49,6 +52,31 @@ describe('temporary upload directory', () => {
       // A token SQLite cannot bind: the seeding of the users fails, after the directory was made.
       await assert.rejects(start({ ...base, users: [{ auid: 'x', token: {} }] }));
     });
+    assert.deepEqual(fs.readdirSync(tmp), []);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    test(`the command line removes it on ${signal} and exits 0`, async () => {
+      const tmp = freshTmp();
+      const info = await h.startCli(['--http-port', '0', '--socket-port', '0', '--db', ':memory:'], { env: { TMPDIR: tmp } });
+      assert.equal(fs.readdirSync(tmp).length, 1);
+      info.child.kill(signal);
+      assert.deepEqual(await h.deadline(info.exited, 'exit', 15000), { code: 0, signal: null });
+      assert.deepEqual(fs.readdirSync(tmp), []);
+    });
+  }
+
+  test('the command line removes it on a SIGTERM that comes while it starts', async () => {
+    const tmp = freshTmp();
+    const child = spawn(process.execPath, [h.CLI, '--http-port', '0', '--socket-port', '0', '--db', ':memory:'],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+    let stderr = '';
+    child.stderr.on('data', (d) => { stderr += d; });
+    // The directory appears in start(), before the server listens: signal at once.
+    const watcher = fs.watch(tmp, () => { watcher.close(); child.kill('SIGTERM'); });
+    const exit = await h.deadline(new Promise((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig }))), 'exit', 15000)
+      .finally(() => watcher.close());
+    assert.deepEqual(exit, { code: 0, signal: null }, stderr);
     assert.deepEqual(fs.readdirSync(tmp), []);
   });
 });
