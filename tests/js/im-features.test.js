@@ -655,7 +655,7 @@ test('im features: documented details — per-call transport, upload url at the 
 
 test('im features: init while the server is down keeps trying (connecting), then calls back once it is up', { skip }, async (t) => {
   const srv = new H.Devserver({ users: ['alice:pa'] });
-  t.after(() => srv.stop('SIGKILL'));
+  t.after(() => srv.dispose());
   await srv.start();
   await srv.stop('SIGTERM');  // the ports are known and nothing listens
   const page = H.imPage(t, srv, { reconnectionDelay: 100, reconnectionDelayMax: 300 });
