@@ -18,6 +18,16 @@ const { ModuleLoader } = require('./lib/modules');
 const { createWXWebAssembly } = require('./lib/wasm');
 const { ERR, NET_DOWN } = require('./lib/errmsg');
 
+// The temp userDataDirs of sandboxes not disposed yet are removed when the process exits (a test that
+// never reached its dispose()). Under node --test (NODE_TEST_CONTEXT is set in each test file's
+// process), the SIGTERM the runner sends its files when it is stopped (a timeout, Ctrl-C) exits through
+// process.exit, so that these 'exit' hooks, and the test helpers' (temp packages, child servers), run.
+const undisposedDirs = new Set();
+process.on('exit', () => {
+  for (const dir of undisposedDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+if (process.env.NODE_TEST_CONTEXT) process.once('SIGTERM', () => process.exit(143));
+
 const DEFAULTS = {
   packageRoot: null,
   storage: null,
@@ -104,6 +114,7 @@ class Sandbox extends EventEmitter {
     } else {
       this.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wx-sandbox-'));
       this._ownsUserDataDir = true;
+      undisposedDirs.add(this.userDataDir);
     }
     this.resetStats();
 
@@ -748,7 +759,10 @@ class Sandbox extends EventEmitter {
     await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 2000).unref())]);
     this._httpAgent.destroy();
     this._httpsAgent.destroy();
-    if (this._ownsUserDataDir) fs.rmSync(this.userDataDir, { recursive: true, force: true });
+    if (this._ownsUserDataDir) {
+      fs.rmSync(this.userDataDir, { recursive: true, force: true });
+      undisposedDirs.delete(this.userDataDir);
+    }
     this.emit('dispose');
   }
 }
