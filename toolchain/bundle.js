@@ -146,10 +146,13 @@ async function build(browser) {
     logOverride: { 'commonjs-variable-in-esm': 'silent' },
     define: { __ECHAT_VERSION__: JSON.stringify(pkg.version), __ECHAT_BROWSER__: String(browser), __ECHAT_WASM_LEAN__: String(wasmLean) },
     banner: { js: `/* echatim-sdk ${pkg.version} — E聊-compatible IM SDK for WeChat mini-programs${browser ? ' (browser build)' : ''}. */` +
-      (browser ? '\nvar __echatimSdk;' : '\n(()=>{') },  // __echatimSdk: set by index.js in the browser build
+      // __echatimSdk: set by index.js in the browser build. The browser build's own function holds it and
+      // the footer, so that a <script> defines no global but `echatim`, and its "use strict" is a directive
+      // (after `var __echatimSdk;` at the top of a script it was not, and the script ran in sloppy mode).
+      (browser ? '\n(()=>{"use strict";var __echatimSdk;' : '\n(()=>{') },
     footer: {
       js: browser ? 'if(typeof module==="object"&&module&&module.exports)module.exports=__echatimSdk;' +
-        'else(typeof globalThis!=="undefined"?globalThis:window).echatim=__echatimSdk;' : '})();',
+        'else(typeof globalThis!=="undefined"?globalThis:window).echatim=__echatimSdk;})();' : '})();',
     },
   });
   // One variable named undefined, first in the bundle's function, never assigned: terser's unsafe_undefined
@@ -206,6 +209,9 @@ async function minify(text) {
   });
   if (/new Function\(|[^a-zA-Z_.$]eval\(/.test(min.code)) {
     throw new Error('the output contains eval or new Function, which WeChat refuses');
+  }
+  if (min.code.includes('__echat_')) {  // importBuiltins rewrote a name inside a string or a template
+    throw new Error('the output contains a builtin alias name (__echat_...) as text: check importBuiltins');
   }
   return min.code;
 }
