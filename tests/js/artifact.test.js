@@ -121,6 +121,20 @@ test(`size budget: echatim-sdk.js + echatim-sdk.wasm.br <= ${BUDGET} bytes`, { s
   assert.ok(total <= BUDGET, `${js} + ${br} = ${total} bytes > ${BUDGET}`);
 });
 
+test('the browser build defines no global but echatim, and runs in strict mode', () => {
+  const vm = require('node:vm');
+  const code = fs.readFileSync(path.join(DIST, 'browser', 'echatim-sdk.js'), 'utf8');
+  // its first statement opens the function whose "use strict" is a directive (after a `var` at the top
+  // of a script it was not, and the whole build ran in sloppy mode)
+  assert.match(code.replace(/^\/\*[^]*?\*\/\s*/, ''), /^\(\(\)=>\{"use strict";/);
+  const context = vm.createContext({});
+  const global = vm.runInContext('globalThis', context);
+  const before = new Set(Object.getOwnPropertyNames(global));
+  vm.runInContext(code, context);
+  assert.deepEqual(Object.getOwnPropertyNames(global).filter((k) => !before.has(k)), ['echatim']);
+  assert.equal(typeof vm.runInContext('echatim.io', context), 'function');
+});
+
 test('the .wasm.br is brotli of the .wasm (the file WeChat decompresses is the one that was built)', () => {
   const wasmPath = path.join(DIST, 'echatim-sdk.wasm');
   const unpacked = zlib.brotliDecompressSync(fs.readFileSync(SDK_BR));
