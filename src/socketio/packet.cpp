@@ -461,7 +461,14 @@ core::Result<core::Ok> check_incoming(const Packet& p, Protocol) {
   return core::Ok{};
 }
 
-core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
+core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) { return feed(frame, nullptr); }
+
+core::Result<std::optional<Packet>> Decoder::feed_external(std::string_view header, const Packet& ext) {
+  return feed(header, &ext);
+}
+
+// Both text forms: `ext` (a host-kept payload) is never a binary packet, so it never awaits attachments.
+core::Result<std::optional<Packet>> Decoder::feed(std::string_view frame, const Packet* ext) {
   if (pending_) {
     const std::uint32_t got = static_cast<std::uint32_t>(pending_->attachments.size());
     reset();
@@ -471,7 +478,7 @@ core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
                 frame);
   }
   std::uint32_t count = 0;
-  auto decoded = decode_text(frame, options_, &count);
+  auto decoded = decode_text(frame, options_, &count, ext);
   if (!decoded) return decoded.error();
   Packet& p = decoded.value();
   if (!is_binary_type(p.type) || count == 0) {
@@ -485,20 +492,6 @@ core::Result<std::optional<Packet>> Decoder::feed_text(std::string_view frame) {
   expected_ = count;
   pending_bytes_ = frame.size();
   return std::optional<Packet>();
-}
-
-core::Result<std::optional<Packet>> Decoder::feed_external(std::string_view header, const Packet& ext) {
-  if (pending_) {
-    const std::uint32_t got = static_cast<std::uint32_t>(pending_->attachments.size());
-    reset();
-    return peer("sio.unexpected_text",
-                "text frame while awaiting binary attachment " + std::to_string(got + 1) + " of " +
-                    std::to_string(expected_),
-                header);
-  }
-  auto decoded = decode_text(header, options_, nullptr, &ext);
-  if (!decoded) return decoded.error();
-  return std::optional<Packet>(std::move(decoded.value()));
 }
 
 core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {

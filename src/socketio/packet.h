@@ -149,6 +149,8 @@ class Decoder {
   void set_options(DecoderOptions options) { options_ = options; reset(); }
 
  private:
+  core::Result<std::optional<Packet>> feed(std::string_view frame, const Packet* ext);
+
   DecoderOptions options_;
   std::optional<Packet> pending_;
   std::uint32_t expected_ = 0;
