@@ -595,7 +595,7 @@ void Manager::close(Millis now) {
     std::vector<Queued> queue;
     queue.swap(s.queue);
     for (const auto& q : queue) {
-      if (q.want_ack) outputs_.push_back(AckResult{s.nsp, q.emit_id, false, {}, {}, std::string(kDisconnected), 0});
+      if (q.want_ack) ack_failed(s.nsp, q.emit_id, kDisconnected, false);
     }
   }
   close_engine(now, "forced close");
@@ -717,7 +717,7 @@ core::Result<core::Ok> Manager::send_emit(Millis now, Socket& s, std::uint64_t e
   const std::string nsp = s.nsp;
   const bool now_sendable = connected(s);
   if (options.is_volatile && !now_sendable) {
-    if (options.want_ack) ack_result(AckResult{nsp, emit_id, false, {}, {}, std::string(kDisconnected), 0});
+    if (options.want_ack) ack_failed(nsp, emit_id, kDisconnected);
     return core::Ok{};
   }
   std::optional<std::uint64_t> wire_id;
@@ -767,7 +767,7 @@ void Manager::drain_queue(Millis now, const std::string& nsp) {
     Queued failed = std::move(s->queue.front());
     s->queue.erase(s->queue.begin());
     if (failed.want_ack) {
-      outputs_.push_back(AckResult{nsp, failed.emit_id, false, {}, {}, sent.error().message, 0});
+      ack_failed(nsp, failed.emit_id, sent.error().message, false);
     } else {
       outputs_.push_back(ManagerError{sent.error()});
     }
@@ -793,6 +793,15 @@ void Manager::ack_result(AckResult r) {
   r.emit_id = q.emit_id;
   s->queue.erase(s->queue.begin());
   if (want_ack) outputs_.push_back(std::move(r));
+}
+
+void Manager::ack_failed(const std::string& nsp, std::uint64_t emit_id, std::string_view error, bool settle) {
+  AckResult r{nsp, emit_id, false, {}, {}, std::string(error), 0};
+  if (settle) {
+    ack_result(std::move(r));
+  } else {
+    outputs_.push_back(std::move(r));
+  }
 }
 
 core::Result<core::Ok> Manager::ack(Millis now, const std::string& nsp, std::uint64_t ack_id,
@@ -957,7 +966,7 @@ void Manager::flush_send_buffer(Millis now, Socket& socket) {
       if (o.wire_id) {
         auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.wire_id == *o.wire_id; });
         if (it != s->acks.end()) {
-          ack_result(AckResult{nsp, it->emit_id, false, {}, {}, sent.error().message, 0});
+          ack_failed(nsp, it->emit_id, sent.error().message);
           s->acks.erase(it);
         }
       } else {
@@ -980,7 +989,7 @@ void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered
   std::vector<PendingAck> keep;
   for (auto& a : socket.acks) {
     if (a.sent || include_buffered) {
-      ack_result(AckResult{socket.nsp, a.emit_id, false, {}, {}, std::string(error), 0});
+      ack_failed(socket.nsp, a.emit_id, error);
     } else {
       keep.push_back(a);
     }
@@ -1001,7 +1010,7 @@ void Manager::check_ack_timeouts(Millis now) {
                                              [&](const Outgoing& o) { return o.wire_id && *o.wire_id == wire; }),
                               s.send_buffer.end());
         }
-        ack_result(AckResult{s.nsp, a.emit_id, false, {}, {}, std::string(kTimedOut), 0});
+        ack_failed(s.nsp, a.emit_id, kTimedOut);
       } else {
         keep.push_back(a);
       }

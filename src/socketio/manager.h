@@ -443,6 +443,9 @@ class Manager {
   void drain_queue(Millis now, const std::string& nsp);
   void drain_queues(Millis now);
   void ack_result(AckResult r);  // every AckResult goes through here (a retry queue's try is settled)
+  // A failed ack (`error` its reason) through ack_result, or straight to the outputs when `settle` is false
+  // (a retry queue's entry already taken off): one place builds it.
+  void ack_failed(const std::string& nsp, std::uint64_t emit_id, std::string_view error, bool settle = true);
   std::string connect_data(const Socket& socket) const;
   core::Result<core::Ok> ack_packet(Millis now, Packet p);
   void on_connect_packet(Millis now, Socket* socket, const Packet& packet);
