@@ -1182,16 +1182,21 @@ void Manager::on_packet(Millis now, Packet p) {
 
 // Every transport event: ignored unless it names the current transport (or the upgrade probe), after
 // time has advanced (which may itself have closed the transport); then the session's id for it.
-template <class F>
-void Manager::forward(Millis now, std::uint32_t transport, F&& f) {
+// (session_for: the part that does not depend on the event, one function rather than one copy per event.)
+std::uint32_t Manager::session_for(Millis now, std::uint32_t transport) {
   const auto session_id = [&]() -> std::uint32_t {
     if (fatal_ || transport == 0 || !session_) return 0;
     if (transport == transport_) return session_transport_;
     return transport == probe_transport_ ? probe_session_ : 0;
   };
-  if (session_id() == 0) return;
+  if (session_id() == 0) return 0;
   advance(now);
-  const std::uint32_t id = session_id();
+  return session_id();
+}
+
+template <class F>
+void Manager::forward(Millis now, std::uint32_t transport, F&& f) {
+  const std::uint32_t id = session_for(now, transport);
   if (id == 0) return;
   f(*session_, id);
   drain(now);

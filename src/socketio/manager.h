@@ -433,6 +433,7 @@ class Manager {
   void start_attempt(Millis now, bool fallback = false);
   template <class F>
   void forward(Millis now, std::uint32_t transport, F&& f);
+  std::uint32_t session_for(Millis now, std::uint32_t transport);  // forward's part that is not F's
   void on_engine_open(Millis now, const engineio::Handshake& handshake);
   void confirm_open(Millis now);
   void on_engine_message(Millis now, engineio::Frame payload);
