@@ -194,13 +194,13 @@ bool scan(std::string_view t, Scan& s) {
 // Checks placeholders against `count` attachments: every num valid, every attachment referenced.
 // Returns an empty string when fine, else what is wrong.
 std::string check_placeholders(const Scan& s, std::size_t count) {
-  std::vector<bool> seen(count, false);
+  std::string seen(count, '\0');  // (not a vector<bool>: its code instantiated for this one use)
   for (const std::int64_t n : s.nums) {
     if (n < 0 || static_cast<std::uint64_t>(n) >= count) {
       return "placeholder num " + (n < 0 ? std::string("not a valid index") : std::to_string(n)) +
              " for " + std::to_string(count) + " attachment(s)";
     }
-    seen[static_cast<std::size_t>(n)] = true;
+    seen[static_cast<std::size_t>(n)] = 1;
   }
   for (std::size_t i = 0; i < count; ++i) {
     if (!seen[i]) return "attachment " + std::to_string(i) + " has no placeholder";
