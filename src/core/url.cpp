@@ -106,19 +106,26 @@ std::string Url::authority() const {
   return out;
 }
 
-Result<Url> parse_url(std::string_view text) {
-  Url url;
+namespace {
+
+// What is wrong with `text` as a URL: nullptr when nothing (`url` filled), else the reason (a literal, or
+// `detail` when it quotes the text) with `part` set to the part at fault. parse_url builds the one error.
+const char* url_problem(std::string_view text, Url& url, const char*& part, std::string& detail) {
+  auto fail = [&](const char* at, const char* why) {
+    part = at;
+    return why;
+  };
   std::string_view rest = text;
   // Trim surrounding whitespace (users paste URLs).
   while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
   while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
-  if (rest.empty()) return bad("url", text, "empty");
+  if (rest.empty()) return fail("url", "empty");
 
   const std::size_t sep = rest.find("://");
   if (sep != std::string_view::npos && sep > 0 && rest.substr(0, sep).find_first_of("/?#") == std::string_view::npos) {
     for (const char c : rest.substr(0, sep)) url.scheme += lower(c);
     if (url.scheme != "http" && url.scheme != "https" && url.scheme != "ws" && url.scheme != "wss") {
-      return bad("url scheme", text, "\"" + url.scheme + "\" is not http, https, ws or wss");
+      return fail("url scheme", (detail = "\"" + url.scheme + "\" is not http, https, ws or wss").c_str());
     }
     rest.remove_prefix(sep + 3);
   } else if (rest.size() >= 2 && rest[0] == '/' && rest[1] == '/') {
@@ -132,22 +139,22 @@ Result<Url> parse_url(std::string_view text) {
   std::string_view authority = rest.substr(0, auth_end);
   rest = auth_end == std::string_view::npos ? std::string_view() : rest.substr(auth_end);
   if (authority.find('@') != std::string_view::npos) {
-    return bad("url host", text, "user information (\"user@\") is not supported");
+    return fail("url host", "user information (\"user@\") is not supported");
   }
-  if (authority.empty()) return bad("url host", text, "missing");
+  if (authority.empty()) return fail("url host", "missing");
 
   std::string_view host;
   std::string_view port;
   bool has_port = false;
   if (authority[0] == '[') {
     const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return bad("url host", text, "'[' without ']'");
+    if (close == std::string_view::npos) return fail("url host", "'[' without ']'");
     host = authority.substr(1, close - 1);
-    if (!valid_ipv6(host)) return bad("url host", text, "invalid IPv6 address");
+    if (!valid_ipv6(host)) return fail("url host", "invalid IPv6 address");
     url.ipv6 = true;
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
-      if (after[0] != ':') return bad("url host", text, "unexpected characters after ']'");
+      if (after[0] != ':') return fail("url host", "unexpected characters after ']'");
       port = after.substr(1);
       has_port = true;
     }
@@ -158,21 +165,21 @@ Result<Url> parse_url(std::string_view text) {
       port = authority.substr(colon + 1);
       has_port = true;
     }
-    if (host.empty()) return bad("url host", text, "missing");
+    if (host.empty()) return fail("url host", "missing");
     if (all_digits_and_dots(host) ? !valid_ipv4(host) : !valid_name(host)) {
-      return bad("url host", text, "\"" + std::string(host) + "\" is not a valid host name or IPv4 address");
+      return fail("url host", (detail = "\"" + std::string(host) + "\" is not a valid host name or IPv4 address").c_str());
     }
   }
   for (const char c : host) url.host += lower(c);
 
   if (has_port) {
-    if (port.empty() || port.size() > 5) return bad("url port", text, "must be 1-65535");
+    if (port.empty() || port.size() > 5) return fail("url port", "must be 1-65535");
     unsigned v = 0;
     for (const char c : port) {
-      if (!is_digit(c)) return bad("url port", text, "must be decimal digits");
+      if (!is_digit(c)) return fail("url port", "must be decimal digits");
       v = v * 10 + static_cast<unsigned>(c - '0');
     }
-    if (v == 0 || v > 65535) return bad("url port", text, "must be 1-65535");
+    if (v == 0 || v > 65535) return fail("url port", "must be 1-65535");
     url.port = static_cast<std::uint16_t>(v);
     url.explicit_port = true;
   } else {
@@ -186,15 +193,25 @@ Result<Url> parse_url(std::string_view text) {
   if (qmark != std::string_view::npos) url.query = std::string(rest.substr(qmark + 1));
   for (const char c : path) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return bad("url path", text, "spaces or control characters");
+      return fail("url path", "spaces or control characters");
     }
   }
   for (const char c : url.query) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-      return bad("url query", text, "spaces or control characters");
+      return fail("url query", "spaces or control characters");
     }
   }
   url.path = path.empty() ? "/" : std::string(path);
+  return nullptr;
+}
+
+}  // namespace
+
+Result<Url> parse_url(std::string_view text) {
+  Url url;
+  const char* part = nullptr;
+  std::string detail;
+  if (const char* why = url_problem(text, url, part, detail)) return bad(part, text, why);
   return url;
 }
 
