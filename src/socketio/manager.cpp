@@ -96,6 +96,23 @@ core::Result<core::Ok> check_nsp(const std::string& nsp) {
   return check_outgoing(p);
 }
 
+// What is wrong with the options' numbers and transports (nullptr: nothing); validate() builds the error
+// once.
+const char* options_problem(const ManagerOptions& o) {
+  if (o.reconnection_delay < 0) return "reconnection_delay: must be >= 0";
+  if (o.reconnection_delay_max < 0) return "reconnection_delay_max: must be >= 0";
+  if (!(o.randomization_factor >= 0.0 && o.randomization_factor <= 1.0)) {
+    return "randomization_factor: must be in [0, 1]";
+  }
+  if (o.timeout < 0) return "timeout: must be >= 0";
+  if (o.protocol != 0 && o.protocol != 3 && o.protocol != 4) {
+    return "protocol: must be 0 (auto), 3 or 4 (the Engine.IO version)";
+  }
+  if (o.max_incoming_bytes < 64) return "max_incoming_bytes: must be >= 64";
+  if (!o.websocket && !o.polling) return "transports: must allow websocket, polling or both";
+  return nullptr;
+}
+
 // Protocol 4 carries no auth payload: the auth object's members become the CONNECT's query,
 // "k=v&k2=v2" (keys in alphabetical order; strings as they are, other values as JSON; all encoded).
 std::string auth_to_query(const std::string& auth_json) {
@@ -125,17 +142,7 @@ core::Result<ManagerOptions> Manager::validate(ManagerOptions o) {
   if (!query) return query.error();
   o.query = query.value();
   if (auto uq = core::check_encoded_query(url.value().query, "url query"); !uq) return uq.error();
-  if (o.reconnection_delay < 0) return caller("reconnection_delay: must be >= 0");
-  if (o.reconnection_delay_max < 0) return caller("reconnection_delay_max: must be >= 0");
-  if (!(o.randomization_factor >= 0.0 && o.randomization_factor <= 1.0)) {
-    return caller("randomization_factor: must be in [0, 1]");
-  }
-  if (o.timeout < 0) return caller("timeout: must be >= 0");
-  if (o.protocol != 0 && o.protocol != 3 && o.protocol != 4) {
-    return caller("protocol: must be 0 (auto), 3 or 4 (the Engine.IO version)");
-  }
-  if (o.max_incoming_bytes < 64) return caller("max_incoming_bytes: must be >= 64");
-  if (!o.websocket && !o.polling) return caller("transports: must allow websocket, polling or both");
+  if (const char* why = options_problem(o)) return caller(why);
   return o;
 }
 
