@@ -410,6 +410,10 @@ void Session::emit_packet(const Packet& packet) {
   write(encode(packet, options_.version, options_.base64_binary || options_.polling));
 }
 
+void Session::finish(std::string_view reason, core::Error&& error, bool close_transport) {
+  finish(reason, std::optional<core::Error>(std::move(error)), close_transport);
+}
+
 void Session::finish(std::string_view reason, std::optional<core::Error> error, bool close_transport) {
   const bool before_open = !handshake_.has_value();
   if (options_.polling && close_transport && handshake_ && reason == "forced close") {

@@ -243,6 +243,8 @@ class Session {
   }
   // The one exit to Closed.
   void finish(std::string_view reason, std::optional<core::Error> error, bool close_transport);
+  // The same with an error: the optional is built once, here, not at each of its ~15 call sites.
+  void finish(std::string_view reason, core::Error&& error, bool close_transport);
   bool current(std::uint32_t transport) const;
 
   SessionOptions options_;
