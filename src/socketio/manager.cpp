@@ -445,21 +445,19 @@ void Manager::on_engine_closed(Millis now, const engineio::Closed& closed) {
     return;
   }
   probe_ = Probe::None;
-  // The WebSocket failed before the connection opened (in auto mode with both versions): try
-  // long-polling at once, within the same attempt (a network that blocks WebSockets).
-  if ((!was_open || was_probing) && !polling_ && options_.polling && !ours && any_active()) {
-    polling_ = true;
-    ws_failure_ = closed.error ? *closed.error
-                               : core::Error::transport("sio.connect_failed", "could not connect: " + closed.reason);
-    start_attempt(now, true);
-    return;
-  }
-
   if (!was_open || was_probing) {
-    // The attempt failed.
     core::Error error = closed.error ? *closed.error
                                      : core::Error::transport("sio.connect_failed",
                                                               "could not connect: " + closed.reason);
+    // The WebSocket failed before the connection opened (in auto mode with both versions): try
+    // long-polling at once, within the same attempt (a network that blocks WebSockets).
+    if (!polling_ && options_.polling && !ours && any_active()) {
+      polling_ = true;
+      ws_failure_ = std::move(error);
+      start_attempt(now, true);
+      return;
+    }
+    // The attempt failed.
     if (ws_failure_) {  // the WebSocket's failure says more; polling was the fallback
       error = core::Error{ws_failure_->kind, ws_failure_->code,
                           ws_failure_->message + "; long-polling failed too: " + error.message};
