@@ -15,6 +15,13 @@ using core::add_ms;
 
 constexpr int kCloseCode = 1000;
 
+// `msg` + ": " + the host's text, described as a frame (quoted, cut, escaped), when there is one.
+void append_detail(std::string& msg, std::string text) {
+  if (text.empty()) return;
+  msg += ": ";
+  msg += describe_frame(Frame{false, std::move(text)});
+}
+
 }  // namespace
 
 Session::Session(SessionOptions options)
@@ -150,7 +157,7 @@ void Session::on_transport_close(Millis now, std::uint32_t transport, int code, 
   }
   if (!current(transport)) return;
   std::string msg = "eio: WebSocket closed, code " + std::to_string(code);
-  if (!reason.empty()) msg += ": " + describe_frame(Frame{false, std::move(reason)});
+  append_detail(msg, std::move(reason));
   finish("transport close", core::Error::transport("eio.transport_close", std::move(msg)), false);
 }
 
@@ -159,7 +166,7 @@ void Session::on_transport_error(Millis now, std::uint32_t transport, std::strin
   if (probe_ != 0 && transport == probe_) return end_probe();
   if (!current(transport)) return;
   std::string msg = "eio: WebSocket error";
-  if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
+  append_detail(msg, std::move(message));
   finish("transport error", core::Error::transport("eio.transport_error", std::move(msg)), true);
 }
 
@@ -177,7 +184,7 @@ void Session::on_http_response(Millis now, std::uint32_t transport, std::uint32_
   }
   if (status != 200) {
     std::string msg = std::string("eio: polling ") + (get ? "GET" : "POST") + " answered HTTP " + std::to_string(status);
-    if (!body.empty()) msg += ": " + describe_frame(Frame{false, std::move(body)});
+    append_detail(msg, std::move(body));
     finish("transport error", core::Error::transport("eio.poll_error", std::move(msg)), true);
     return;
   }
@@ -215,7 +222,7 @@ void Session::on_http_error(Millis now, std::uint32_t transport, std::uint32_t r
   advance(now);
   if (!current(transport) || request == 0 || (request != get_ && request != post_)) return;
   std::string msg = std::string("eio: polling ") + (request == get_ ? "GET" : "POST") + " failed";
-  if (!message.empty()) msg += ": " + describe_frame(Frame{false, std::move(message)});
+  append_detail(msg, std::move(message));
   if (request == get_) {
     get_ = 0;
   } else {
