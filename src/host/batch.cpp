@@ -100,21 +100,17 @@ void BatchText::transport(const engineio::OpenTransport& o) {
 }
 
 void BatchText::transport(const engineio::SendFrame& o) {
+  // sendb: tid, off, len; sendx (the header text, then the host-kept payload `ref`): tid, text, ref;
+  // send: tid, text.
+  open_output(o.frame.binary ? "sendb" : o.frame.ext ? "sendx" : "send");
+  num("tid", o.transport);
   if (o.frame.binary) {
-    open_output("sendb");
-    num("tid", o.transport);
     num("off", static_cast<long long>(arena_.size()));
     num("len", static_cast<long long>(o.frame.data.size()));
     arena_ += o.frame.data;
-  } else if (o.frame.ext) {
-    open_output("sendx");  // the header text, then the host-kept payload `ref`
-    num("tid", o.transport);
-    str("text", o.frame.data);
-    num("ref", o.frame.ext);
   } else {
-    open_output("send");
-    num("tid", o.transport);
     str("text", o.frame.data);
+    if (o.frame.ext) num("ref", o.frame.ext);
   }
   close_output();
 }
