@@ -952,7 +952,12 @@ void Manager::flush_send_buffer(Millis now, Socket& socket) {
   for (std::size_t i = 0; i < queue.size(); ++i) {
     Socket* s = find(nsp);
     if (!s || !connected(*s)) {  // the connection went away meanwhile: keep the rest buffered
-      if (s) s->send_buffer.insert(s->send_buffer.begin(), queue.begin() + static_cast<std::ptrdiff_t>(i), queue.end());
+      if (s) {  // (before what was buffered meanwhile; push_back, not a range insert instantiated for this)
+        std::vector<Outgoing> rest;
+        for (std::size_t k = i; k < queue.size(); ++k) rest.push_back(std::move(queue[k]));
+        for (auto& o : s->send_buffer) rest.push_back(std::move(o));
+        s->send_buffer.swap(rest);
+      }
       return;
     }
     Outgoing& o = queue[i];
