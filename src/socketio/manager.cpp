@@ -1015,10 +1015,12 @@ void Manager::check_ack_timeouts(Millis now) {
     for (auto& a : s.acks) {
       if (a.deadline && *a.deadline <= now) {
         if (!a.sent) {
-          const std::uint64_t wire = a.wire_id;
-          s.send_buffer.erase(std::remove_if(s.send_buffer.begin(), s.send_buffer.end(),
-                                             [&](const Outgoing& o) { return o.wire_id && *o.wire_id == wire; }),
-                              s.send_buffer.end());
+          // Its emit leaves the send buffer (kept by push_back: no remove_if and range erase instantiated).
+          std::vector<Outgoing> kept;
+          for (auto& o : s.send_buffer) {
+            if (!(o.wire_id && *o.wire_id == a.wire_id)) kept.push_back(std::move(o));
+          }
+          s.send_buffer.swap(kept);
         }
         ack_failed(s.nsp, a.emit_id, kTimedOut);
       } else {
