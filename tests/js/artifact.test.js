@@ -92,7 +92,13 @@ const path = require('node:path');
 // its hot lanes -Oz like the rest, one error builder, one JSON string and number reader, a merge sort,
 // the IM half's refusals, URLs and records built once (wasm.br 71,352 -> 65,016 B); the shim's errors,
 // loader and platform shared (js 41,332 -> 39,883 B). 104,914 B with the config's host check mended.
-const BUDGET = 104920;
+// Lowered to 99,420 on 2026-12-06 (twelfth session, docs/benchmarks.md), under goal 4's 100,000: binaryen
+// once more after the link (--flatten --rereloop -Oz -Oz, twice), our own allocator (size classes) for
+// emmalloc, a smaller memcpy and strlen, no std::map in the IM half, the socket.io manager's and the
+// engine's errors and buffers built in one place each (wasm.br 65,031 -> 62,181 B); the shim's standard
+// functions as local names, is.js's type tests, `void 0` as a local `undefined`, the app's calls listed at
+// build time (js 39,883 -> 37,238 B). 99,419 B.
+const BUDGET = 99420;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
