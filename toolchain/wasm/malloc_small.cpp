@@ -52,6 +52,20 @@ void* take_from_top(uint32_t size) {
   return reinterpret_cast<void*>(start);
 }
 
+}  // namespace
+
+// The debug build's checks (SAFE_HEAP, ASSERTIONS) export these and read the heap's end through
+// emscripten_get_sbrk_ptr; nothing else calls them, and the release link drops them.
+static_assert(sizeof(unsigned char*) == sizeof(uintptr_t), "the heap top is read as a uintptr_t");
+extern "C" uintptr_t* emscripten_get_sbrk_ptr() { return reinterpret_cast<uintptr_t*>(&heap_top); }
+extern "C" void* sbrk(intptr_t increment) {
+  void* old = heap_top;
+  if (increment < 0 || (increment > 0 && !take_from_top(static_cast<uint32_t>(increment)))) return reinterpret_cast<void*>(-1);
+  return old;
+}
+
+namespace {
+
 uint32_t payload_capacity(const void* p) {
   return class_size(reinterpret_cast<const Block*>(static_cast<const unsigned char*>(p) - kHeader)->size_class) -
          kHeader;
@@ -97,4 +111,15 @@ extern "C" void* realloc(void* p, size_t n) {
     free(p);
   }
   return q;
+}
+
+// Blocks are 8-byte aligned, which is all the core's types need (alignof(max_align_t) and operator new's
+// alignment here are 8). A larger alignment is refused, not faked: libc++'s aligned operator new, the only
+// caller (linked by the unoptimised debug build, called by nothing), would then fail loudly.
+extern "C" int posix_memalign(void** out, size_t alignment, size_t n) {
+  if (alignment > kHeader) return 12;  // ENOMEM
+  void* p = malloc(n);
+  if (!p) return 12;
+  *out = p;
+  return 0;
 }
