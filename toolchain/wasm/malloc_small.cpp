@@ -52,6 +52,11 @@ void* take_from_top(uint32_t size) {
   return reinterpret_cast<void*>(start);
 }
 
+uint32_t payload_capacity(const void* p) {
+  return class_size(reinterpret_cast<const Block*>(static_cast<const unsigned char*>(p) - kHeader)->size_class) -
+         kHeader;
+}
+
 }  // namespace
 
 // The debug build's checks (SAFE_HEAP, ASSERTIONS) export these and read the heap's end through
@@ -60,18 +65,11 @@ static_assert(sizeof(unsigned char*) == sizeof(uintptr_t), "the heap top is read
 extern "C" uintptr_t* emscripten_get_sbrk_ptr() { return reinterpret_cast<uintptr_t*>(&heap_top); }
 extern "C" void* sbrk(intptr_t increment) {
   void* old = heap_top;
-  if (increment < 0 || (increment > 0 && !take_from_top(static_cast<uint32_t>(increment)))) return reinterpret_cast<void*>(-1);
+  if (increment < 0 || (increment > 0 && !take_from_top(static_cast<uint32_t>(increment)))) {
+    return reinterpret_cast<void*>(-1);
+  }
   return old;
 }
-
-namespace {
-
-uint32_t payload_capacity(const void* p) {
-  return class_size(reinterpret_cast<const Block*>(static_cast<const unsigned char*>(p) - kHeader)->size_class) -
-         kHeader;
-}
-
-}  // namespace
 
 extern "C" void* malloc(size_t n) {
   if (n > kMaxTotal - kHeader) return nullptr;
