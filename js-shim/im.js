@@ -269,10 +269,16 @@ class Im extends Emitter {
       const v = p.storageGet(k);
       if (isString(v) && v) records[k] = v;
     }
-    this._coreDriver.call('load', JSON.stringify(records));
-    if (!p.isOnline()) this._coreDriver.call('setOnline', false);
+    // The app's listeners run inside these calls (a restored outbox's sendState, the first state): one
+    // may close the session or init another, which drops this driver and does the rest: this run then
+    // stops here.
+    const driver = this._coreDriver;
+    driver.call('load', JSON.stringify(records));
+    if (!p.isOnline() && this._coreDriver === driver) driver.call('setOnline', false);
+    if (this._coreDriver !== driver) return;
     this._phase = RUNNING;
-    this._coreDriver.call('start');
+    driver.call('start');
+    if (this._coreDriver !== driver) return;
     this._dropEarly();  // adopted by the core's first attempt, or not wanted
     const waiting = this._waiting;
     this._waiting = [];

@@ -6,6 +6,7 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const H = require('./fixtures/im-harness.js');
+const { Storage } = require('../sandbox');
 
 const { skip, within } = H;
 
@@ -78,4 +79,48 @@ test('im init replaced while the wasm loads: one session, the second one; calls 
   assert.ok(r.mid > 0);
   const open = page.sb.sockets().filter((s) => s.state === 'open');
   assert.equal(open.length, 1, 'one socket: the replaced run attached no core of its own');
+});
+
+// An app listener that ends the session while the core attaches: the listeners run inside the core's
+// load (a restored outbox's sendState) and start (the first state). Until 2026-12-06 the attach went on
+// with the driver close() had dropped: an unhandled TypeError (node:test fails the test on it).
+test('im init: a listener that closes the session (or inits again) while the core loads and starts', { skip, timeout: 60000 }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const storage = new Storage();
+  // A message left in the outbox: sent while the socket cannot connect (nobody listens on port 1).
+  const first = H.imPage(t, srv, null, { storage });
+  first.sdk.im.init(H.imConfig(srv, { socketPort: 1, apiTransport: 'SOCKET' }));
+  const left = H.settle(first.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'kept' }, clientMsgId: 'kept-1' }));
+  await H.waitFor(() => storage.keys.some((k) => k.endsWith(':outbox:kept-1')), 'the outbox record');
+  first.sdk.im.close();
+  assert.equal((await left).error.code, -1004);
+
+  // Closed by the restored message's sendState (inside the core's load).
+  const closer = H.imPage(t, srv, null, { storage });
+  const states = [];
+  closer.sdk.im.on('sendState', (s) => { states.push(s.state); closer.sdk.im.close(); });
+  assert.equal(await within(closer.sdk.im.init(H.imConfig(srv, { apiTransport: 'SOCKET' })), 'init'), undefined, 'closed: no sdk');
+  assert.deepEqual(states, ['queued']);
+  assert.ok(storage.keys.some((k) => k.endsWith(':outbox:kept-1')), 'the message stays in the outbox');
+
+  // Closed by the first state (inside the core's start).
+  const early = H.imPage(t, srv, null, { storage });
+  const seen = [];
+  early.sdk.im.on('state', (s) => { seen.push(`${s.state} ${s.reason}`); if (s.state === 'connecting') early.sdk.im.close(); });
+  assert.equal(await within(early.sdk.im.init(H.imConfig(srv, { apiTransport: 'SOCKET' })), 'init'), undefined);
+  assert.deepEqual(seen, ['connecting start', 'disconnected closed']);
+
+  // Another init from the listener inside the load: that one runs, and sends the message.
+  const again = H.imPage(t, srv, null, { storage });
+  let second = null;
+  again.sdk.im.on('sendState', () => {
+    if (!second) second = again.sdk.im.init(H.imConfig(srv, { apiTransport: 'SOCKET', requestTimeout: 9000 }));
+  });
+  assert.equal(await within(again.sdk.im.init(H.imConfig(srv, { apiTransport: 'SOCKET' })), 'first init'), undefined, 'replaced');
+  assert.ok(await within(second, 'second init'), 'the second init logged in');
+  await H.waitFor(() => again.of('sent').some((x) => x.clientMsgId === 'kept-1'), 'the kept message sent');
+  await H.waitFor(() => !storage.keys.some((k) => k.endsWith(':outbox:kept-1')), 'its record removed');
+  for (const page of [closer, early]) {
+    assert.equal(page.sb.sockets().filter((s) => s.state === 'open').length, 0, 'a closed run leaves no socket open');
+  }
 });
