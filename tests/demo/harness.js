@@ -24,6 +24,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { ownChild } = require('../support/children');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEMO = path.join(ROOT, 'miniprogram-demo');
@@ -105,7 +106,7 @@ function startDevserver({ users = [], args = [], db = ':memory:', httpPort = 0, 
     '--socket-port', String(socketPort), '--db', db];
   for (const u of users) argv.push('--user', u);
   argv.push(...args);
-  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = ownChild(spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const stop = () => new Promise((resolve) => {

@@ -12,6 +12,7 @@ const net = require('node:net');
 const { spawnSync } = require('node:child_process');
 const jwt = require('jsonwebtoken');
 const h = require('./helpers');
+const { ownChild } = require('../support/children');
 
 const FLAGS = ['--host', '--http-port', '--socket-port', '--db', '--files', '--app', '--user', '--jwt-ttl', '--max-body-bytes',
   '--max-upload-bytes', '--rate-limit', '--insecure-demo-secret', '--max-connections-per-address', '--login-timeout', '--recall-window', '--offline-push-limit', '--ping-interval', '--ping-timeout', '--public-url',
@@ -92,7 +93,7 @@ describe('command line', () => {
     const cwd = tmpDir();
     const env = { ...process.env };
     delete env.ECHAT_DEVSERVER_DB;
-    const child = require('node:child_process').spawn(process.execPath, [h.CLI, '--http-port', '0', '--socket-port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = ownChild(require('node:child_process').spawn(process.execPath, [h.CLI, '--http-port', '0', '--socket-port', '0'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] }));
     const line = await h.deadline(new Promise((resolve) => child.stdout.once('data', (d) => resolve(String(d)))), 'listening line');
     assert.equal(JSON.parse(line).event, 'listening');
     assert.ok(fs.existsSync(path.join(cwd, '.echat-devserver', 'echat.sqlite')));

@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { ownChild } = require('../support/children');
 const readline = require('node:readline');
 const ioV4 = require('socket.io-client');
 const ioV2 = require('socket.io-client-v2');
@@ -60,7 +61,7 @@ async function testDatabase(options) {
 
 /** Run the command line as a child process; resolves when its JSON "listening" line arrives. */
 function startCli(args, { env } = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = ownChild(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const lines = [];

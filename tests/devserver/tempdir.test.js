@@ -13,6 +13,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { start } = require('../../devserver/lib');
 const h = require('./helpers');
+const { ownChild } = require('../support/children');
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-tempdir-test-'));
 after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -68,8 +69,8 @@ describe('temporary upload directory', () => {
 
   test('the command line removes it on a SIGTERM that comes while it starts', async () => {
     const tmp = freshTmp();
-    const child = spawn(process.execPath, [h.CLI, '--http-port', '0', '--socket-port', '0', '--db', ':memory:'],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } });
+    const child = ownChild(spawn(process.execPath, [h.CLI, '--http-port', '0', '--socket-port', '0', '--db', ':memory:'],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: tmp } }));
     let stderr = '';
     child.stderr.on('data', (d) => { stderr += d; });
     // The directory appears in start(), before the server listens: signal at once.

@@ -8,6 +8,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
+const { ownChild } = require('../support/children');
 
 const ROOT = path.join(__dirname, '..', '..');
 const { openPage, within, waitFor } = require('./helpers');
@@ -15,9 +16,9 @@ const skip = false;
 
 // Starts the devserver on free ports; stopped by t.after.
 async function devserver(t, args = []) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'devserver/bin/echat-devserver.js'), '--http-port', '0',
+  const child = ownChild(spawn(process.execPath, [path.join(ROOT, 'devserver/bin/echat-devserver.js'), '--http-port', '0',
     '--socket-port', '0', '--db', ':memory:', '--user', 'alice:pa', '--user', 'bob:pb', ...args],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  { stdio: ['ignore', 'pipe', 'pipe'] }));
   t.after(() => new Promise((resolve) => {
     if (child.exitCode !== null) return resolve();
     child.once('exit', resolve);

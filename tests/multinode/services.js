@@ -9,6 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const net = require('node:net');
 const { spawn, spawnSync } = require('node:child_process');
+const { atExit } = require('../support/children');
 
 const PG_BIN = process.env.ECHAT_PG_BIN || '/usr/lib/postgresql/15/bin';
 const REDIS_SERVER = process.env.ECHAT_REDIS_SERVER || '/usr/bin/redis-server';
@@ -75,14 +76,24 @@ async function startServices({ durable = false } = {}) {
   fs.chmodSync(dir, 0o755);
   const children = [];
   const logs = [];
+  // The test process ending before stop() (node --test stopping the file midway): its exit hook ends
+  // the services (synchronously), then removes the directory.
+  const atEnd = [];
+  const running = (c) => c.exitCode === null && c.signalCode === null;
+  const forget = atExit(() => {
+    for (const end of atEnd) end();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
   const stop = async () => {
     await Promise.all(children.map(stopChild));
     fs.rmSync(dir, { recursive: true, force: true });
+    forget();
   };
   try {
     const redisPort = await freePort();
     const redis = spawn(REDIS_SERVER, ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--dir', dir, '--protected-mode', 'yes'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    atEnd.push(() => { if (running(redis)) redis.kill('SIGKILL'); });
     children.push(redis);
     redis.stderr.on('data', (d) => logs.push(`redis: ${d}`));
 
@@ -98,6 +109,9 @@ async function startServices({ durable = false } = {}) {
     const [pgCmd, pgArgs] = asPostgres([path.join(PG_BIN, 'postgres'), '-D', pgData, '-p', String(pgPort), '-h', '127.0.0.1',
       '-k', pgData, ...fast, '-c', 'max_connections=100']);
     const pgChild = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // pg_ctl rather than a signal: under runuser, a SIGKILL would end runuser and leave postgres running.
+    const [ctlCmd, ctlArgs] = asPostgres([path.join(PG_BIN, 'pg_ctl'), '-D', pgData, 'stop', '-m', 'immediate']);
+    atEnd.push(() => { if (running(pgChild)) spawnSync(ctlCmd, ctlArgs, { stdio: 'ignore', timeout: 10000 }); });
     children.push(pgChild);
     pgChild.stderr.on('data', (d) => logs.push(`postgres: ${d}`));
     await Promise.all([waitPort(redisPort, redis, 'redis-server'), waitPort(pgPort, pgChild, 'postgres')]);

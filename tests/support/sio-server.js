@@ -15,18 +15,15 @@
 //   srv.pause() / srv.resume()    SIGSTOP / SIGCONT: the server stops answering (ping timeouts)
 //   await srv.restart()           kill (if alive) and start a new server on the same port
 //   await srv.stop()              graceful shutdown
-// Every server still alive when the test process exits is killed.
+// Every server still alive when the test process exits is killed (./children.js, also when node --test
+// stops the file midway).
 
 const { fork } = require('node:child_process');
 const path = require('node:path');
+const { ownChild } = require('./children');
 
 const CHILD = path.join(__dirname, 'sio-server-child.js');
 const KINDS = new Set(['v4', 'v4-eio3', 'v2']);
-const live = new Set();
-
-process.on('exit', () => {
-  for (const child of live) { try { child.kill('SIGKILL'); } catch (_) { /* gone */ } }
-});
 
 // Log entries keep {$buffer: base64} / {$date: iso} markers; fromLog() turns them back into values.
 function fromLog(v) {
@@ -77,17 +74,15 @@ class SioServer {
 
   async _spawn(port) {
     const cfg = { ...this.cfg, port };
-    const child = fork(CHILD, [JSON.stringify(cfg)], {
+    const child = ownChild(fork(CHILD, [JSON.stringify(cfg)], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       cwd: path.join(__dirname, '..', '..'),
-    });
+    }));
     this.child = child;
     this.generation++;
-    live.add(child);
     child.stdout.on('data', (d) => { this.output += d; });
     child.stderr.on('data', (d) => { this.output += d; });
     child.on('exit', () => {
-      live.delete(child);
       for (const [, p] of this._pending) p.reject(new Error('sio server exited'));
       this._pending.clear();
     });
