@@ -43,7 +43,7 @@ class Inbox {
   // and mid would deliver that message alone (seq == synced + 1, nothing buffered or ready, mid unseen);
   // then advance(mid) is that offer() without keeping the message (the caller hands it over itself).
   bool next_alone(std::uint64_t seq, std::uint64_t mid) const {
-    return seq != 0 && mid != 0 && seq == synced_ + 1 && buffer_.empty() && ready_.empty() && !mids_.count(mid);
+    return seq != 0 && mid != 0 && seq == synced_ + 1 && order_.empty() && ready_.empty() && !mids_.count(mid);
   }
   void advance(std::uint64_t mid);
 
@@ -52,24 +52,32 @@ class Inbox {
 
   std::uint64_t synced() const { return synced_; }
   // True when a buffered delivery waits behind a missing seq (synced + 1 has not arrived).
-  bool has_gap() const { return !buffer_.empty(); }
+  bool has_gap() const { return !order_.empty(); }
   // The lowest buffered seq, if any.
   std::optional<std::uint64_t> first_buffered() const;
-  std::size_t buffered() const { return buffer_.size(); }
+  std::size_t buffered() const { return order_.size(); }
   // Host-kept objects (Message::ref) of buffered messages the inbox let go (a full buffer, a reset).
   std::vector<std::uint32_t> take_released();
 
  private:
   void remember(std::uint64_t mid);
   void drain();
-  // The first buffered message whose seq is not below `seq` (buffer_.end() when none).
-  std::vector<Message>::iterator lower_bound(std::uint64_t seq);
+  // The first position in order_ whose message's seq is not below `seq` (order_.size() when none).
+  std::size_t lower_bound(std::uint64_t seq) const;
   void forget_old_mids();
+  // Frees the slot of a buffered message that leaves without being handed over.
+  void let_go(std::uint32_t slot);
 
   std::uint64_t synced_;
   std::size_t max_buffered_;
   std::size_t remembered_mids_;
-  std::vector<Message> buffer_;  // seq > synced_ + 1, in seq order (at most max_buffered_)
+  // The buffer (seq > synced_ + 1, at most max_buffered_): the messages stay in their slots while the
+  // index order_ is what moves. A hostile server that withholds seq 1 and sends the rest in reverse made
+  // each offer into a vector of Messages in seq order swap up to max_buffered_ of them (4 strings each);
+  // now as many 4-byte slot numbers move.
+  std::vector<Message> slots_;       // at most max_buffered_: a free one (free_) is reused before it grows
+  std::vector<std::uint32_t> free_;  // slots_ that keep nothing (their old message, moved from or not)
+  std::vector<std::uint32_t> order_;  // the slots of the buffered messages, in seq order
   // mids handed over recently, and buffered ones (the value is unused; the client's refs_ type)
   core::U64Map mids_;
   core::Queue<std::uint64_t> mid_order_;     // eviction order of handed-over mids

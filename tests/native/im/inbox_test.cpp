@@ -2,6 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
 #include <random>
 #include <string>
 #include <vector>
@@ -145,4 +148,130 @@ TEST_CASE("inbox: host-kept messages it lets go are released (a full buffer, a r
   CHECK(in.offer(message(6, 106, "", 6)) == V::Buffered);
   in.reset(0);
   CHECK(in.take_released() == std::vector<std::uint32_t>{6});
+}
+
+// A hostile server withholds seq 1 and sends the rest in reverse: each offer lands before every
+// buffered one (the buffer's worst order). Each message must come out once, in order, as it went in.
+TEST_CASE("inbox: 2,000 offers in reverse order are delivered in order, exactly once", "[im][inbox]") {
+  Inbox in;  // max_buffered 2000
+  for (std::uint64_t s = 2001; s >= 2; --s) {
+    REQUIRE(offer(in, s) == V::Buffered);
+    if (s % 10 == 0) REQUIRE(offer(in, s + 1) == V::Duplicate);  // already buffered (its seq and mid)
+  }
+  CHECK(in.buffered() == 2000);
+  CHECK(in.first_buffered() == std::optional<std::uint64_t>(2));
+  CHECK(in.take_ready().empty());
+  CHECK(offer(in, 1) == V::Delivered);
+  const auto ready = in.take_ready();
+  REQUIRE(ready.size() == 2001);
+  for (std::uint64_t s = 1; s <= 2001; ++s) {
+    const Message& m = ready[s - 1];
+    REQUIRE(m.seq == s);
+    REQUIRE(m.mid == 100 + s);
+    REQUIRE(m.json == "{\"seq\":" + std::to_string(s) + "}");  // each slot's own message
+  }
+  CHECK_FALSE(in.has_gap());
+  CHECK(in.synced() == 2001);
+  for (std::uint64_t s = 1; s <= 2001; s += 100) CHECK(offer(in, s) == V::Duplicate);
+  CHECK(in.take_ready().empty());
+  CHECK(in.take_released().empty());
+}
+
+// The buffer's slots are reused as messages leave (delivered, evicted, refused): against a plain model
+// (a std::map by seq), every verdict, every message handed over and every ref released is the same.
+TEST_CASE("inbox: random offers, evictions and resets match a plain model", "[im][inbox]") {
+  struct Model {
+    std::uint64_t synced = 0;
+    std::size_t max_buffered;
+    std::size_t remembered;
+    std::map<std::uint64_t, Message> buffer;
+    std::set<std::uint64_t> mids;
+    std::vector<std::uint64_t> mid_order;
+    std::vector<Message> ready;
+    std::vector<std::uint32_t> released;
+
+    void remember_ready(const Message& m) {
+      mids.insert(m.mid);
+      mid_order.push_back(m.mid);
+    }
+    V offer(Message m) {
+      if (m.seq == 0 || m.mid == 0) return V::Invalid;
+      if (m.seq <= synced || mids.count(m.mid) || buffer.count(m.seq)) return V::Duplicate;
+      if (m.seq == synced + 1) {
+        synced = m.seq;
+        remember_ready(m);
+        ready.push_back(std::move(m));
+        while (!buffer.empty() && buffer.begin()->first == synced + 1) {
+          synced = buffer.begin()->first;
+          mid_order.push_back(buffer.begin()->second.mid);
+          ready.push_back(std::move(buffer.begin()->second));
+          buffer.erase(buffer.begin());
+        }
+        while (mid_order.size() > remembered) {
+          mids.erase(mid_order.front());
+          mid_order.erase(mid_order.begin());
+        }
+        return V::Delivered;
+      }
+      if (buffer.size() >= max_buffered) {
+        auto last = std::prev(buffer.end());
+        if (last->first < m.seq) {
+          if (m.ref) released.push_back(m.ref);
+          return V::Buffered;
+        }
+        mids.erase(last->second.mid);
+        if (last->second.ref) released.push_back(last->second.ref);
+        buffer.erase(last);
+      }
+      mids.insert(m.mid);
+      buffer.emplace(m.seq, std::move(m));
+      return V::Buffered;
+    }
+  };
+  std::mt19937 rng(77);
+  std::uint32_t next_ref = 1;
+  for (int round = 0; round < 60; ++round) {
+    const std::size_t max_buffered = 1 + rng() % 12;
+    const std::size_t remembered = 4 + rng() % 20;
+    Inbox in(0, max_buffered, remembered);
+    Model model{0, max_buffered, remembered, {}, {}, {}, {}, {}};
+    for (int step = 0; step < 400; ++step) {
+      if (rng() % 150 == 0) {
+        in.reset(model.synced / 2);
+        for (auto& [seq, m] : model.buffer) {
+          if (m.ref) model.released.push_back(m.ref);
+        }
+        for (auto& m : model.ready) {
+          if (m.ref) model.released.push_back(m.ref);
+        }
+        model.buffer.clear();
+        model.ready.clear();
+        model.mids.clear();
+        model.mid_order.clear();
+        model.synced /= 2;
+        continue;
+      }
+      // seqs around the position (some behind it, some far ahead); mids mostly 1000 + seq, some reused
+      const std::uint64_t seq = model.synced + 1 + rng() % 20 - std::min<std::uint64_t>(model.synced, 3);
+      const std::uint64_t mid = rng() % 10 == 0 ? 1000 + rng() % (seq + 1) : 1000 + seq;
+      const std::uint32_t ref = rng() % 2 ? next_ref++ : 0;
+      const Message m = message(seq, mid, std::to_string(seq) + "/" + std::to_string(mid), ref);
+      REQUIRE(in.offer(m) == model.offer(m));
+      REQUIRE(in.buffered() == model.buffer.size());
+      REQUIRE(in.synced() == model.synced);
+      if (rng() % 4 == 0) {
+        const auto got = in.take_ready();
+        REQUIRE(got.size() == model.ready.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+          REQUIRE(got[i].seq == model.ready[i].seq);
+          REQUIRE(got[i].mid == model.ready[i].mid);
+          REQUIRE(got[i].ref == model.ready[i].ref);
+          REQUIRE(got[i].json == model.ready[i].json);
+        }
+        model.ready.clear();
+        REQUIRE(in.take_released() == model.released);
+        model.released.clear();
+      }
+    }
+  }
 }
