@@ -59,7 +59,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   args.size = static_cast<std::size_t>(size);
   args.shape.root = echat::socketio::JsonKind::Array;
   args.shape.first = echat::socketio::JsonKind::String;
-  static Client::Handover out;  // reused: its texts keep their capacity
+  static Client::Handover out;
   Client::Lane lane = Client::Lane::NotTaken;
   const int code = s.run_fast(
       [&](Client& c) {
@@ -78,10 +78,11 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
         }
         region.i[0] = bits;
         region.i[1] = static_cast<std::int32_t>(out.transport);
-        region.i[2] = static_cast<std::int32_t>(out.record.size());  // <= 56 bytes
-        region.i[3] = static_cast<std::int32_t>(out.ack.size());     // <= 52 bytes
+        const std::string_view record = out.record(), ack = out.ack();
+        region.i[2] = static_cast<std::int32_t>(record.size());  // <= 56 bytes
+        region.i[3] = static_cast<std::int32_t>(ack.size());     // <= 52 bytes
         region.i[4] = static_cast<std::int32_t>(out.released);
-        std::copy(out.ack.begin(), out.ack.end(), std::copy(out.record.begin(), out.record.end(), region.head));
+        std::copy(ack.begin(), ack.end(), std::copy(record.begin(), record.end(), region.head));
         return 5;
       });
   return lane == Client::Lane::NotTaken ? -1 : code;

@@ -166,9 +166,8 @@ std::string Client::upload_url() const {
 }
 
 std::string Client::synced_record() const {
-  std::string out;
-  write_synced_record(out);
-  return out;
+  char text[kRecordMax];
+  return std::string(text, put_synced_record(text));
 }
 
 std::string Client::next_request_id() { return prefix_ + "-" + std::to_string(next_request_no_++); }

@@ -33,6 +33,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -136,6 +137,8 @@ class Client {
   //   on `transport` (none when ""); Release{released} (0: none).
   // `conversation` stays valid until the next call. Returns Handed; anything else is left to
   // on_message_external (Batch: taken, read take_outputs(); NotTaken: pass the frame to on_frame).
+  static constexpr std::size_t kRecordMax = 56;   // {"seq":<20 digits>,"boot":<20 digits>}
+  static constexpr std::size_t kAckArgsMax = 30;  // [{"seq":<20 digits>}]
   struct Handover {
     std::uint64_t seq = 0;
     std::uint64_t mid = 0;
@@ -143,9 +146,16 @@ class Client {
     const Conversation* conversation = nullptr;
     bool target_is_sender = false;  // conversation->to_target is the message's formUser (else its toTarget)
     bool dropped = false;
-    std::string record;              // the value of the StorageSet
     std::uint32_t transport = 0;
-    std::string ack;
+    // The texts (ASCII), written in place (no string built): the value of the StorageSet, and the frame
+    // (empty: none) whose ack id is written just before its arguments.
+    std::string_view record() const { return {record_text, record_size}; }
+    std::string_view ack() const { return {ack_text + ack_at, ack_size}; }
+    char record_text[kRecordMax];
+    std::size_t record_size = 0;
+    char ack_text[24 + kAckArgsMax];  // the frame's head (socketio::Manager::Header, <= 22), then its arguments
+    std::size_t ack_at = 0;
+    std::size_t ack_size = 0;
     std::uint32_t released = 0;  // Conversations::on_message releases at most one
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };
@@ -255,7 +265,7 @@ class Client {
   void hold_ref(std::uint32_t ref);
   void let_go(std::uint32_t ref);
   bool unhold(std::uint32_t ref);  // let_go without the output: true when that was the last holder
-  bool alone_in_order(Millis now, const Message& m) const;  // deliver_fast's case
+  bool alone_in_order(Millis now, const Message& m, Millis& own) const;  // deliver_fast's case (own: own_deadline())
   // The Client's own deadlines (its timers and the calls'): next_deadline() without the
   // Manager's, kNever when none (in delivery_lane.cpp, compiled into the lane).
   Millis own_deadline() const;
@@ -314,18 +324,10 @@ class Client {
   static bool read_form(std::string_view form_json, json& form);
   std::string next_request_id();
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
-  static void write_ack_args(std::string& out, std::uint64_t seq) {  // a delivery's ack: [{"seq": seq}]
-    out.assign("[{\"seq\":", 8);
-    core::append_uint(out, seq);
-    out.append("}]", 2);
-  }
-  void write_synced_record(std::string& out) const {  // the same into `out` (inline: delivery_lane.cpp)
-    out.assign("{\"seq\":", 7);
-    core::append_uint(out, inbox_.synced());
-    out.append(",\"boot\":", 8);
-    core::append_uint(out, boot_);
-    out += '}';
-  }
+  // A delivery's ack arguments [{"seq": seq}] (at most kAckArgsMax bytes) at `at`; returns their size.
+  static std::size_t put_ack_args(char* at, std::uint64_t seq);
+  // synced_record() at `at` (at most kRecordMax bytes); returns its size. Both in delivery_lane.cpp.
+  std::size_t put_synced_record(char* at) const;
 
   Config config_;
   socketio::Manager manager_;

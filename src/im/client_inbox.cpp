@@ -124,8 +124,8 @@ void Client::release_history() {
 }
 
 void Client::ack_delivery(Millis now, std::uint64_t ack_id, std::uint64_t seq) {
-  std::string args;
-  write_ack_args(args, seq);
+  char text[kAckArgsMax];
+  std::string args(text, put_ack_args(text, seq));
   if (!manager_.ack_text_fast(now, ack_id, args)) (void)manager_.ack(now, "/", ack_id, std::move(args), {});
 }
 

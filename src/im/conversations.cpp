@@ -16,6 +16,7 @@ std::uint64_t Conversations::key_of(const std::string& way, const std::string& t
 }
 
 void Conversations::reindex() {
+  hit_ = 0;
   index_.clear();
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     std::uint64_t& at = index_[key_of(entries_[i].way, entries_[i].to_target)];
@@ -37,12 +38,21 @@ bool Conversations::indexed() const {
 }
 
 Conversation* Conversations::find(const std::string& way, const std::string& to_target) {
+  // The last one found first: a run of messages of one conversation then costs two comparisons, not a
+  // hash of both texts and a lookup (interpreted wasm on iOS). hit_ names the first entry of its key
+  // (find's answer), or none: reindex() forgets it.
+  if (hit_ != 0) {
+    Conversation& last = entries_[hit_ - 1];
+    if (last.to_target == to_target && last.way == way) return &last;
+  }
   const std::uint64_t* at = index_.find(key_of(way, to_target));
   if (!at) return nullptr;
-  Conversation& hit = entries_[*at - 1];
-  if (hit.way == way && hit.to_target == to_target) return &hit;
-  for (auto& c : entries_) {  // another key of the same hash
-    if (c.way == way && c.to_target == to_target) return &c;
+  for (std::size_t i = *at - 1; i < entries_.size(); ++i) {  // from the first of the key (another text of
+    Conversation& c = entries_[i];                              // the same hash may come first)
+    if (c.way == way && c.to_target == to_target) {
+      hit_ = i + 1;
+      return &c;
+    }
   }
   return nullptr;
 }
@@ -52,7 +62,7 @@ const Conversation* Conversations::on_message(const Message& m) {
   const std::string& way = msg.way;
   const std::string& from = msg.form_user;
   if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || m.seq == 0) return nullptr;
-  const std::string target = way == "P2P" && from != self_ ? from : msg.to_target;
+  const std::string& target = way == "P2P" && from != self_ ? from : msg.to_target;  // the message's: no copy
   if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
   if (!c) {
@@ -61,6 +71,7 @@ const Conversation* Conversations::on_message(const Message& m) {
     fresh.to_target = target;
     entries_.push_back(std::move(fresh));
     c = &entries_.back();
+    hit_ = entries_.size();  // the first of its key: find() found none
     std::uint64_t& at = index_[key_of(way, target)];
     if (at == 0) at = entries_.size();
   }

@@ -84,6 +84,7 @@ class Conversations {
   // (up to max_entries_; each comparison dear where wasm is interpreted). Two keys of one hash (a
   // collision) fall back to comparing them all.
   core::U64Map index_;
+  std::size_t hit_ = 0;  // position + 1 of the entry find() returned last (0: none)
   std::vector<std::uint32_t> released_;
 };
 

@@ -10,8 +10,10 @@
 // host, cost most of a delivery (docs/benchmarks.md). The transcripts run each `kept` delivery through both paths and compare
 // (tests/native/im/transcript_test.cpp).
 #include <algorithm>
+#include <cstring>
 #include <string>
 
+#include "core/json.h"  // format_uint
 #include "im/client.h"
 
 namespace echat::im {
@@ -21,38 +23,59 @@ Millis Client::own_deadline() const {
   return std::min(timers_.earliest(), calls_.earliest());
 }
 
-bool Client::alone_in_order(Millis now, const Message& m) const {
+std::size_t Client::put_ack_args(char* at, std::uint64_t seq) {
+  std::memcpy(at, "[{\"seq\":", 8);
+  std::size_t n = 8 + core::format_uint(at + 8, seq);
+  std::memcpy(at + n, "}]", 2);
+  return n + 2;
+}
+
+std::size_t Client::put_synced_record(char* at) const {
+  std::memcpy(at, "{\"seq\":", 7);
+  std::size_t n = 7 + core::format_uint(at + 7, inbox_.synced());
+  std::memcpy(at + n, ",\"boot\":", 8);
+  n += 8 + core::format_uint(at + n + 8, boot_);
+  at[n] = '}';
+  return n + 1;
+}
+
+bool Client::alone_in_order(Millis now, const Message& m, Millis& own) const {
   if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
     return false;
   }
   if (calls_.queued() > 0) return false;  // flush() may send it now
-  return own_deadline() > now;  // the Manager's: its lanes check them
+  own = own_deadline();
+  return own > now;  // the Manager's: its lanes check them
 }
 
 Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::string_view head,
                                   const socketio::ExternalArgs& payload, Message m, Handover& out) {
-  if (!alone_in_order(now, m)) {
+  Millis own;  // own_deadline(): nothing the lane does below moves the Client's timers or calls
+  if (!alone_in_order(now, m, own)) {
     return on_message_external(now, transport, head, payload, std::move(m)) ? Lane::Batch : Lane::NotTaken;
   }
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
   if (lane.code != socketio::Manager::kEvent) return Lane::NotTaken;  // nothing changed
   m.ref = payload.ext;
-  out.ack.clear();
+  out.ack_size = 0;
   Millis due = lane.deadline;  // the Manager's (its lanes report one never later than its next)
   if (lane.value >= 0) {
     // The ack first: the one step that may not go fast (the Manager took the event; from here the
-    // general path carries on exactly as on_message_external would).
+    // general path carries on exactly as on_message_external would). Its arguments are written where
+    // they end up, after room for the head the Manager writes.
     const auto ack_id = static_cast<std::uint64_t>(lane.value);
     socketio::Manager::Header h;
-    write_ack_args(out.ack, m.seq);
-    const socketio::Manager::Fast sent = manager_.ack_root_fast(now, ack_id, out.ack.size(), h);
+    char* args = out.ack_text + sizeof h.text;
+    const std::size_t size = put_ack_args(args, m.seq);
+    const socketio::Manager::Fast sent = manager_.ack_root_fast(now, ack_id, size, h);
     if (sent.code != socketio::Manager::kSend) {
-      out.ack.clear();
       on_delivery(now, std::move(m), ack_id);
       settle(now);
       return Lane::Batch;
     }
-    out.ack.insert(0, h.text, h.size);
+    out.ack_at = sizeof h.text - h.size;
+    std::memcpy(out.ack_text + out.ack_at, h.text, h.size);
+    out.ack_size = h.size + size;
     out.transport = manager_.transport();
     due = sent.deadline;
   }
@@ -67,13 +90,13 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::stri
   // The inbox's hold ends as the message is handed over; the conversation's, if it shows it, begins.
   out.dropped = !(changed && changed->last_ref == m.ref);
   if (!out.dropped) hold_ref(m.ref);
-  write_synced_record(out.record);
+  out.record_size = put_synced_record(out.record_text);
   out.released = 0;
   for (std::uint32_t r : conversations_.released()) {  // at most one (Conversations::on_message)
     if (unhold(r)) out.released = r;
   }
   conversations_.clear_released();
-  due = std::min(due, own_deadline());
+  due = std::min(due, own);
   out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
   return Lane::Handed;
 }

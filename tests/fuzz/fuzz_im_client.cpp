@@ -309,8 +309,8 @@ class ClientAdapter {
       handed_.push_back({FuzzEvent::Conv, 0, 0, 0, 0, false, im::Conversations::to_text(*h.conversation), {}});
     }
     if (h.dropped) check(kept_.erase(h.ref) == 1);
-    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(), h.record});
-    if (!h.ack.empty()) handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, h.ack, {}});
+    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(), std::string(h.record())});
+    if (!h.ack().empty()) handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, std::string(h.ack()), {}});
     if (h.released != 0) check(kept_.erase(h.released) == 1);
   }
 

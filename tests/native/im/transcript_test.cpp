@@ -145,8 +145,8 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
           got.push_back("conv " + im::Conversations::to_text(*h.conversation));
         }
         if (h.dropped) got.push_back("drop " + std::to_string(h.ref));
-        got.push_back("store " + c.synced_key() + " " + h.record);
-        if (!h.ack.empty()) got.push_back("send#" + std::to_string(h.transport) + " " + h.ack);
+        got.push_back("store " + c.synced_key() + " " + std::string(h.record()));
+        if (!h.ack().empty()) got.push_back("send#" + std::to_string(h.transport) + " " + std::string(h.ack()));
         if (h.released != 0) got.push_back("drop " + std::to_string(h.released));
         const auto d = c.next_deadline();  // the host's timer may fire early, never late
         CHECK((!d || (h.deadline && *h.deadline <= *d)));
