@@ -161,7 +161,7 @@ class Client {
   };
   enum class Lane : unsigned char { NotTaken, Batch, Handed, Refused };  // Refused: send_fast only
   Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
-                    Message m, Handover& out);
+                    Message&& m, Handover& out);  // m: the caller's, perhaps moved from (no copy)
 
   // message/send with the form kept by the host (the wasm hot path: send_lane.cpp, bindings/im_send_lane.cpp).
   // The host read the facts the core decides on from the form (plain strings; anything else, and a form

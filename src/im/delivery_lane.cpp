@@ -49,7 +49,7 @@ bool Client::alone_in_order(Millis now, const Message& m, Millis& own) const {
 }
 
 Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::string_view head,
-                                  const socketio::ExternalArgs& payload, Message m, Handover& out) {
+                                  const socketio::ExternalArgs& payload, Message&& m, Handover& out) {
   Millis own;  // own_deadline(): nothing the lane does below moves the Client's timers or calls
   if (!alone_in_order(now, m, own)) {
     return on_message_external(now, transport, head, payload, std::move(m)) ? Lane::Batch : Lane::NotTaken;
