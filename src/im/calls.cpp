@@ -6,7 +6,7 @@
 
 namespace echat::im {
 
-Call& Calls::push_back(Call c) {
+Call& Calls::push_back(Call&& c) {
   assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
   list_.push_back(std::move(c));
   by_id_[list_.back().id] = pack(std::prev(list_.end()));
@@ -15,7 +15,7 @@ Call& Calls::push_back(Call c) {
   return list_.back();
 }
 
-Call& Calls::push_front(Call c) {
+Call& Calls::push_front(Call&& c) {
   assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
   list_.push_front(std::move(c));
   by_id_[list_.front().id] = pack(list_.begin());
@@ -35,15 +35,21 @@ Call* Calls::find_wire(Transport transport, std::uint64_t wire) {
 }
 
 Call Calls::take(std::uint64_t id) {
+  // Moved out first: erase() reads only the fields a move leaves as they were (kind, phase, transport,
+  // wire and the times).
+  Call c = std::move(*find(id));
+  erase(id);
+  return c;
+}
+
+void Calls::erase(std::uint64_t id) {
   const std::uint64_t* packed = by_id_.find(id);
   assert(packed);
   const List::iterator at = unpack(*packed);
   by_id_.erase(id);
   if (at->deadline) drop(*at->deadline);
   phase_out(*at);
-  Call c = std::move(*at);
   list_.erase(at);
-  return c;
 }
 
 void Calls::sent(Call& c, std::uint64_t wire, std::optional<Millis> attempt_deadline) {

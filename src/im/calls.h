@@ -85,15 +85,15 @@ class Calls {
   Call& front() { return list_.front(); }
 
   // A new call (its id unique, its phase Queued, no wire): last in call order, or first.
-  Call& push_back(Call c);
-  Call& push_front(Call c);
+  Call& push_back(Call&& c);
+  Call& push_front(Call&& c);
   // The call, nullptr once finished.
   Call* find(std::uint64_t id);
   // The call whose attempt in flight went out under `wire` on `transport`.
   Call* find_wire(Transport transport, std::uint64_t wire);
-  // Finished: out of the machine (take returns it).
+  // Finished: out of the machine (take returns it; erase, the lane's common case, moves nothing).
   Call take(std::uint64_t id);
-  void erase(std::uint64_t id) { (void)take(id); }
+  void erase(std::uint64_t id);
 
   // ---- Transitions ----
   // Queued -> InFlight: the attempt went out under `wire` (an HTTP attempt with its attempt_deadline).

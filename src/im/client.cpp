@@ -170,7 +170,15 @@ std::string Client::synced_record() const {
   return std::string(text, put_synced_record(text));
 }
 
-std::string Client::next_request_id() { return prefix_ + "-" + std::to_string(next_request_no_++); }
+// <prefix>-<n>: hex and digits (the send lane writes it into envelopes without escapes).
+std::string Client::next_request_id() {
+  std::string s;
+  s.reserve(prefix_.size() + 21);
+  s += prefix_;
+  s += '-';
+  core::append_uint(s, next_request_no_++);
+  return s;
+}
 
 void Client::set_state(State state, std::string reason) {
   if (!life_.show(state)) return;

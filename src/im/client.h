@@ -312,7 +312,7 @@ class Client {
   std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);  // and SendState queued
   Call& push_outbox_call(Millis now, const OutboxEntry& entry);
   void leave_outbox(const Call& c);
-  std::string envelope_prefix(const Call& c, Millis now) const;
+  void append_envelope(std::string& s, const Call& c, Millis now) const;
   Call* next_lane_send(Millis now);  // send_lane.cpp
   bool send_now(Millis now, Call& c, std::size_t room, std::string& frame, Millis& due);
   // Each attempt waits at most requestTimeout (and not past the call's own deadline).

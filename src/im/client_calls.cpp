@@ -3,6 +3,7 @@
 // and the deadlines. The calls themselves, their phases, counts and deadlines are im::Calls (calls.h).
 #include "im/client.h"
 
+#include <cassert>
 #include <string>
 #include <utility>
 
@@ -73,22 +74,20 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
   return e;
 }
 
-// The arguments' text of a host-kept form's attempt, up to the form's own fields:
-// ["topic.<module>",{"requestId":...,"timestamp":...,"method":...,"jwt":..., (a lane form never carries
-// `secret`: the host sends such a form through send_message()).
-std::string Client::envelope_prefix(const Call& c, Millis now) const {
-  std::string s = "[\"topic.";
-  s += c.module;
-  s += "\",{\"requestId\":";
-  core::append_json_string(s, c.request_id);
-  s += ",\"timestamp\":";
+// The arguments' text of an outbox message's attempt, up to the form's own fields, appended to `s`:
+// ["topic.message",{"requestId":"<id>","timestamp":<now>,"method":"send","jwt":<JWT>, (a lane form
+// never carries `secret`: the host sends such a form through send_message()). Nothing is escaped per
+// attempt: the requestId is the core's own hex and digits (next_request_id), the JWT's JSON text is
+// Login's, written once per JWT.
+void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
+  assert(c.kind == Call::Kind::Outbox && c.module == "message" && c.method == "send");
+  s.append("[\"topic.message\",{\"requestId\":\"", 31);
+  s += c.request_id;
+  s.append("\",\"timestamp\":", 14);
   core::append_uint(s, now > 0 ? static_cast<std::uint64_t>(now) : 0);
-  s += ",\"method\":";
-  core::append_json_string(s, c.method);
-  s += ",\"jwt\":";
-  core::append_json_string(s, login_.jwt());
+  s.append(",\"method\":\"send\",\"jwt\":", 23);
+  s += login_.jwt_json();
   s += ',';
-  return s;
 }
 
 bool Client::dispatch(Millis now, Call& c) {
@@ -105,7 +104,7 @@ bool Client::dispatch(Millis now, Call& c) {
     core::Result<std::uint64_t> r = std::uint64_t{0};
     if (c.ext != 0) {  // the form stays in the host: the envelope, then its wire text (Call::ext)
       socketio::Packet p;
-      p.data = envelope_prefix(c, now);
+      append_envelope(p.data, c, now);
       p.ext = c.ext;
       p.ext_size = c.ext_size;
       p.shape.root = socketio::JsonKind::Array;
@@ -113,7 +112,8 @@ bool Client::dispatch(Millis now, Call& c) {
       r = manager_.emit_external(now, "/", p, o);
     } else if (c.kind == Call::Kind::Outbox && !field(c.form, "secret")) {
       // The text the send lane writes (send_lane.cpp): the envelope, then the form's own fields.
-      std::string args = envelope_prefix(c, now);
+      std::string args;
+      append_envelope(args, c, now);
       const std::string form = dump(c.form);
       if (form.size() > 2) {
         args.append(form, 1, std::string::npos);

@@ -92,7 +92,7 @@ Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
   c.kind = Call::Kind::Outbox;
   c.module = "message";
   c.method = "send";
-  c.form = entry.form;
+  if (entry.ext == 0) c.form = entry.form;  // (else null: the host keeps the form)
   c.ext = entry.ext;
   c.ext_size = entry.ext_size;
   c.transport = config_.api_transport;

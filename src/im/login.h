@@ -15,6 +15,8 @@
 //   any       connected() / disconnected()              Out       (a new connection logs in anew)
 //
 // The JWT: "" while unknown; an answer 0 on either leg sets it; forget_jwt() (a renewal) clears it.
+// Its JSON text is written once per JWT (jwt_json): the send lane puts it in every message's envelope,
+// and escaping a JWT of a few hundred bytes per message was a tenth of a send's work in interpreted wasm.
 // Calls wait while it is unknown; socket calls also wait until the socket leg is In or Renewing.
 //
 // The HTTP leg: at most one login POST out (http_asked), until its answer, its failure or its timer
@@ -25,6 +27,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "core/json.h"
 
 namespace echat::im {
 
@@ -38,6 +42,8 @@ class Login {
   bool ever_in() const { return ever_in_; }  // once logged in on the socket (reconnecting, not connecting)
   const std::string& jwt() const { return jwt_; }
   bool has_jwt() const { return !jwt_.empty(); }
+  const std::string& jwt_json() const { return jwt_json_; }  // the JWT as a JSON string, quotes included
+  bool jwt_ascii() const { return jwt_ascii_; }               // ... and that text is ASCII
   // The socket login's emit is out (Asking or Renewing), under `emit_id` when given.
   bool asking() const { return socket_ == Socket::Asking || socket_ == Socket::Renewing; }
   bool asking(std::uint64_t emit_id) const { return asking() && emit_ == emit_id; }
@@ -56,7 +62,7 @@ class Login {
   }
   // The socket login's answer: 0 with `jwt` (In), or anything else (failed).
   void answered(const std::string& jwt) {
-    jwt_ = jwt;
+    set_jwt(jwt);
     socket_ = Socket::In;
     ever_in_ = true;
   }
@@ -64,17 +70,27 @@ class Login {
   // The HTTP login's answer (a JWT when it was 0, else "") or its end without one.
   void http_answered(const std::string& jwt) {
     http_id_.reset();
-    if (!jwt.empty()) jwt_ = jwt;
+    if (!jwt.empty()) set_jwt(jwt);
   }
   void http_over() { http_id_.reset(); }
   void connected() { socket_ = Socket::Out; }
   void disconnected() { socket_ = Socket::Out; }
-  void forget_jwt() { jwt_.clear(); }
+  void forget_jwt() { set_jwt(std::string()); }
 
  private:
+  void set_jwt(const std::string& jwt) {
+    jwt_ = jwt;
+    jwt_json_.clear();
+    core::append_json_string(jwt_json_, jwt);
+    jwt_ascii_ = true;
+    for (char c : jwt_json_) jwt_ascii_ = jwt_ascii_ && static_cast<unsigned char>(c) < 0x80;
+  }
+
   Socket socket_ = Socket::Out;
   bool ever_in_ = false;
   std::string jwt_;
+  std::string jwt_json_ = "\"\"";
+  bool jwt_ascii_ = true;
   std::uint64_t emit_ = 0;
   std::optional<std::uint64_t> http_id_;
   std::size_t http_host_ = 0;

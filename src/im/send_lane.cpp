@@ -57,13 +57,16 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R")) return Lane::NotTaken;
   if (f.form_user && *f.form_user != config_.auid) return Lane::NotTaken;
   out.fields.clear();
+  // The host's room carries ASCII only (a non-ASCII user id or clientMsgId takes the general path). A
+  // clientMsgId the core makes is its hex and digits: written as it is, without a scan or escapes.
   if (!f.form_user) {
+    if (!ascii(config_.auid)) return Lane::NotTaken;
     out.fields.append(",\"formUser\":", 12);
     core::append_json_string(out.fields, config_.auid);
   }
   if (f.client_msg_id) {
     const std::string_view c = *f.client_msg_id;
-    if (c.empty() || c.size() > 128) return Lane::NotTaken;
+    if (c.empty() || c.size() > 128 || !ascii(c)) return Lane::NotTaken;
     for (const auto& e : outbox_.entries()) {
       if (e.client_msg_id == c) return Lane::NotTaken;
     }
@@ -74,15 +77,13 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     core::append_uint(out.client_msg_id, boot_);
     out.client_msg_id.append("-m-", 3);
     core::append_uint(out.client_msg_id, next_msg_no_);
-    out.fields.append(",\"clientMsgId\":", 15);
-    core::append_json_string(out.fields, out.client_msg_id);
+    out.fields.append(",\"clientMsgId\":\"", 16);
+    out.fields += out.client_msg_id;
+    out.fields += '"';
   }
-  // The host's room carries ASCII only (a non-ASCII user id or clientMsgId takes the general path), and
-  // must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped: at most
-  // 6 bytes per character) and the clientMsgId.
-  if (!ascii(out.fields) || !ascii(out.client_msg_id) || out.fields.size() + 7 * out.client_msg_id.size() + 37 > f.room) {
-    return Lane::NotTaken;
-  }
+  // The room must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped:
+  // at most 6 bytes per character) and the clientMsgId.
+  if (out.fields.size() + 7 * out.client_msg_id.size() + 37 > f.room) return Lane::NotTaken;
   const std::size_t wire_size = f.size + out.fields.size();  // F minus '{', plus ']'
   OutboxEntry entry;
   entry.client_msg_id = out.client_msg_id;
@@ -95,7 +96,13 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   out.record_head.assign("{\"n\":", 5);
   core::append_uint(out.record_head, stored.n);
   out.record_head.append(",\"c\":", 5);
-  core::append_json_string(out.record_head, stored.client_msg_id);
+  if (f.client_msg_id) {
+    core::append_json_string(out.record_head, stored.client_msg_id);
+  } else {
+    out.record_head += '"';
+    out.record_head += stored.client_msg_id;
+    out.record_head += '"';
+  }
   out.record_head.append(",\"f\":", 5);
   out.marker = outbox_.size() == 1;
   Call& c = push_outbox_call(now, stored);
@@ -125,13 +132,13 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   if (life_.ended() || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
   const auto emit_id = manager_.awaiting_ack(wire);
   if (!emit_id || login_.asking(*emit_id)) return Lane::NotTaken;
-  const Call* found = calls_.find_wire(Transport::Socket, *emit_id);
+  Call* found = calls_.find_wire(Transport::Socket, *emit_id);
   if (!found) return Lane::NotTaken;
-  const std::uint64_t id = found->id;
   if (found->kind != Call::Kind::App && found->kind != Call::Kind::Outbox) return Lane::NotTaken;
   if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
-  if (!ascii(found->request_id) || !ascii(found->client_msg_id) ||
-      found->request_id.size() + found->client_msg_id.size() > room) {
+  // The requestId is the core's own ASCII (next_request_id); so is the clientMsgId of a message the lane
+  // took (send_fast): only another's is scanned.
+  if ((found->ext == 0 && !ascii(found->client_msg_id)) || found->request_id.size() + found->client_msg_id.size() > room) {
     return Lane::NotTaken;
   }
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
@@ -139,18 +146,20 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
     return Lane::NotTaken;
   }
-  Call c = calls_.take(id);
+  // The call is finished: its texts move into `out` (a swap: no copy), then it goes.
+  const Call& c = *found;
   out.id = c.id;
-  out.request_id = c.request_id;
-  out.client_msg_id = c.client_msg_id;
+  out.request_id.swap(found->request_id);
+  out.client_msg_id.swap(found->client_msg_id);
   out.outbox = c.kind == Call::Kind::Outbox;
   out.marker = false;
   out.released = 0;
   if (out.outbox) {
-    outbox_.remove(c.client_msg_id);
+    outbox_.remove(out.client_msg_id);
     out.marker = outbox_.empty();
     out.released = c.ext;
   }
+  calls_.erase(c.id);
   Millis due = lane.deadline;
   out.next_id = 0;
   out.frame.clear();
@@ -160,7 +169,8 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     Call* next = next_lane_send(now);
     const std::size_t used = out.request_id.size() + out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
     Millis sent = core::kNever;
-    if (next && used < room && ascii(next->client_msg_id) && send_now(now, *next, room - used, out.frame, sent)) {
+    // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
+    if (next && used < room && send_now(now, *next, room - used, out.frame, sent)) {
       out.next_id = next->id;
       out.next_client_msg_id = next->client_msg_id;
       out.next_ext = next->ext;
@@ -203,25 +213,31 @@ Call* Client::next_lane_send(Millis now) {
 
 // Sends `c` (a host-kept outbox message) through the Manager's emit lane, as dispatch() would through
 // emit_external; `frame` gets the text before the host's wire text (ASCII, at most `room` bytes), `due`
-// the Manager's deadline. False, having changed nothing, when the lane cannot.
+// the Manager's deadline. False, having changed nothing (`frame` empty), when the lane cannot.
 bool Client::send_now(Millis now, Call& c, std::size_t room, std::string& frame, Millis& due) {
-  std::string prefix = envelope_prefix(c, now);
   socketio::Manager::Header h;
-  if (!ascii(prefix) || prefix.size() + sizeof h.text > room) return false;
+  frame.clear();
+  if (!login_.jwt_ascii()) return false;
+  // The envelope is written where the frame's text goes, and the header put before it once the Manager
+  // has named the emit (one move of the text instead of a string per attempt).
+  append_envelope(frame, c, now);
   socketio::ExternalArgs args;
   args.ext = c.ext;
-  args.size = prefix.size() + c.ext_size;
+  args.size = frame.size() + c.ext_size;
   args.shape.root = socketio::JsonKind::Array;
   args.shape.first = socketio::JsonKind::String;
   socketio::Manager::EmitOptions o;
   o.want_ack = true;
   o.ack_timeout = attempt_timeout(c, now);
-  const socketio::Manager::Fast lane = manager_.emit_fast(now, "/", args, o, h);
-  if (lane.code != socketio::Manager::kSend) return false;
+  const socketio::Manager::Fast lane = frame.size() + sizeof h.text > room ? socketio::Manager::Fast{}
+                                                                              : manager_.emit_fast(now, "/", args, o, h);
+  if (lane.code != socketio::Manager::kSend) {
+    frame.clear();
+    return false;
+  }
   ++c.attempts;
   calls_.sent(c, static_cast<std::uint64_t>(lane.value));
-  frame.assign(h.text, h.size);
-  frame += prefix;
+  frame.insert(0, h.text, h.size);
   due = lane.deadline;
   return true;
 }

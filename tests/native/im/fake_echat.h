@@ -46,12 +46,14 @@ struct FakeEchat {
   bool reject_jwts = false;      // every JWT answers 401 (logins still succeed)
   bool defer_sync = false;       // message/sync answers are held until the test releases them
   std::deque<int> login_codes;   // the next logins answer these codes
+  std::string jwt_tag;           // appended to every JWT issued
+  std::string last_jwt;          // the JWT of the last API call that carried one
   std::vector<std::string> calls;  // "socket message/send", "http user/get", "login socket alice", ...
 
   json r(int code, const std::string& msg, json data = nullptr) { return json{{"code", code}, {"msg", msg}, {"data", data}}; }
 
   std::string issue(const std::string& auid) {
-    std::string jwt = "jwt-" + auid + "-" + std::to_string(++jwt_no);
+    std::string jwt = "jwt-" + auid + "-" + std::to_string(++jwt_no) + jwt_tag;
     jwt_user[jwt] = auid;
     return jwt;
   }
@@ -111,6 +113,7 @@ struct FakeEchat {
     std::string caller;
     if (in.contains("jwt") && in["jwt"].is_string()) {
       const std::string jwt = in["jwt"];
+      last_jwt = jwt;
       if (reject_jwts) return r(401, "invalid signature");
       if (expired.count(jwt)) return r(419, "token expired");
       auto it = jwt_user.find(jwt);
@@ -242,6 +245,7 @@ struct ImHarness {
   std::map<std::uint32_t, std::string> kept;  // handle -> the wire text of a form the host keeps
   std::uint32_t next_ref = 1;
   int lane_sends = 0, lane_answers = 0, lane_next = 0, lane_refusals = 0;
+  int lane_sent = 0;  // of lane_sends, sent at once by the lane
 
   core::Result<std::uint64_t> send_message(const std::string& text) {
     if (lanes) {
@@ -294,6 +298,7 @@ struct ImHarness {
     if (a.marker) storage[client.outbox_key()] = client.outbox_marker();
     outputs.push_back(im::SendState{a.id, a.client_msg_id, "queued", ""});
     if (lane == im::Client::Lane::Handed && a.sent) {
+      ++lane_sent;
       outputs.push_back(im::SendState{a.id, a.client_msg_id, "sending", ""});
       const auto d = client.next_deadline();  // the host's timer may fire early, never late
       CHECK((!d || (a.deadline && *a.deadline <= *d)));

@@ -260,6 +260,31 @@ TEST_CASE("outbox: an application clientMsgId of 128 quotes, on the send lane an
   CHECK(second.echat.timeline["bob"][1]["clientMsgId"] == std::string(128, '\\'));
 }
 
+// The send lane writes the JWT's JSON text as Login keeps it (escaped once per JWT): a JWT with quotes,
+// a backslash and a tab reaches the server as it was, and the renewed one replaces it at once; with
+// a non-ASCII JWT the lane leaves the attempts to the general path (the host's room is ASCII).
+TEST_CASE("outbox: the send lane's envelope carries the JWT escaped, the renewed one after a 419", "[im][outbox]") {
+  for (const std::string& tag : {std::string("\"q\\b\t"), std::string("\xc3\xa9")}) {
+    const bool ascii = tag[0] == '"';
+    ImHarness h;
+    h.lanes = true;
+    h.echat.jwt_tag = tag;
+    h.start();
+    h.send(msg("a"));
+    CHECK(h.echat.last_jwt == h.client.jwt());
+    const std::string old = h.client.jwt();
+    h.echat.expired.insert(old);
+    h.send(msg("b"));  // 419: renewed, then repeated
+    CHECK(h.client.jwt() != old);
+    h.send(msg("c"));
+    CHECK(h.echat.last_jwt == h.client.jwt());
+    CHECK(h.echat.last_jwt.find(tag) != std::string::npos);
+    CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "b", "c"});
+    CHECK(h.lane_sends == 3);
+    CHECK(h.lane_sent == (ascii ? 3 : 0));
+  }
+}
+
 TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
   echat::im::Outbox box(2, 10000);
   echat::im::OutboxEntry e;
