@@ -36,9 +36,9 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
       to_len + way_len + from_len + cmid_len > echat::bindings::kHead) {
     return -1;
   }
-  // The facts are copied out of the region: the answer is written over it.
-  const std::string in(region.head, static_cast<std::size_t>(to_len + way_len + from_len + cmid_len));
-  const std::string_view all(in);
+  // The facts are read in the region (nothing writes it before send_fast returns; the answer is
+  // written over them after).
+  const std::string_view all(region.head, static_cast<std::size_t>(to_len + way_len + from_len + cmid_len));
   Client::SendFacts f;
   f.to_target = all.substr(0, static_cast<std::size_t>(to_len));
   f.way = all.substr(static_cast<std::size_t>(to_len), static_cast<std::size_t>(way_len));
@@ -86,7 +86,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
   if (!s.core() || head_len < 0 || head_len > 24 || ext <= 0 || size < 0) return -1;
-  const std::string head(region.head, static_cast<std::size_t>(head_len));
+  const std::string_view head(region.head, static_cast<std::size_t>(head_len));  // read before the answer's texts go there
   echat::socketio::ExternalArgs args;
   args.ext = static_cast<echat::engineio::ExternalRef>(ext);
   args.size = static_cast<std::size_t>(size);

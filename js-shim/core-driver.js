@@ -260,28 +260,25 @@ class CoreDriver {
     const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];
-    const [fields, recordHead, frame, clientMsgId] = this.laneTexts();
-    const body = text.slice(1, -1) + fields + '}';  // the form, without its opening '{'
+    // The lane's ASCII texts, one after another in the region's head (lengths i32[2..6)): the fields, the
+    // record's head, the frame, the clientMsgId (sliced here: no array of texts to destructure).
+    const a = i32[2];
+    const b = a + i32[3];
+    const c = b + i32[4];
+    const all = this.headText(c + i32[5]);
+    const clientMsgId = all.slice(c);
+    const body = text.slice(1, -1) + all.slice(0, a) + '}';  // the form, without its opening '{'
     this.held.set(ref, body + ']');  // the wire text, until the core releases it
     registered(id);
-    const outs = [store(this._outbox.prefix + clientMsgId, `${recordHead}{${body}}`)];
+    const outs = [store(this._outbox.prefix + clientMsgId, `${all.slice(a, b)}{${body}}`)];
     if (bits & 1) outs.push(store(this._outbox.key, this._outbox.marker));
     outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
-      this.send(i32[1], frame + body + ']');
+      this.send(i32[1], all.slice(b, c) + body + ']');
       outs.push(sendState(id, clientMsgId, 'sending'));
     }
     this.laneDone(outs, code === 7, f64[0]);
     return true;
-  }
-
-  // The four ASCII texts a send or answer lane left in the region's head (lengths i32[2..6)).
-  laneTexts() {
-    const { i32 } = this.views();
-    const all = this.headText(i32[2] + i32[3] + i32[4] + i32[5]);
-    const out = [];
-    for (let i = 2, at = 0; i < 6; at += i32[i], i++) out.push(all.slice(at, at + i32[i]));
-    return out;
   }
 
   // A lane's outputs (after the transport command it performed), then the batch the core wrote when it
@@ -321,8 +318,14 @@ class CoreDriver {
     const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];
-    const [requestId, clientMsgId, frame, nextClientMsgId] = this.laneTexts();
-    if (bits & 4) this.send(i32[1], frame + this.held.get(i32[7]));  // the next message
+    // (As sendForm's:) the requestId, the clientMsgId, the next message's frame and clientMsgId.
+    const a = i32[2];
+    const b = a + i32[3];
+    const c = b + i32[4];
+    const all = this.headText(c + i32[5]);
+    const requestId = all.slice(0, a);
+    const clientMsgId = all.slice(a, b);
+    if (bits & 4) this.send(i32[1], all.slice(b, c) + this.held.get(i32[7]));  // the next message
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {
@@ -332,7 +335,7 @@ class CoreDriver {
     }
     outs.push({ k: 'resp', id, code: 0, msg: isString(r.msg) && r.msg !== '' ? r.msg : 'ok',
       data: r.data === undefined ? null : r.data, requestId, clientMsgId });
-    if (bits & 4) outs.push(sendState(f64[2], nextClientMsgId, 'sending'));
+    if (bits & 4) outs.push(sendState(f64[2], all.slice(c), 'sending'));
     this.laneDone(outs, code === 9, f64[0]);
     return true;
   }
