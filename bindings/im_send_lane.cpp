@@ -65,10 +65,12 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   region.i[1] = static_cast<std::int32_t>(out.transport);
   region.i[2] = static_cast<std::int32_t>(out.fields.size());
   region.i[3] = static_cast<std::int32_t>(out.record_head.size());
-  region.i[4] = static_cast<std::int32_t>(out.frame.size());
+  const std::size_t header = out.sent ? out.header.size : 0;
+  region.i[4] = static_cast<std::int32_t>(header + out.frame.size());
   region.i[5] = static_cast<std::int32_t>(out.client_msg_id.size());
   char* p = std::copy(out.fields.begin(), out.fields.end(), region.head);
   p = std::copy(out.record_head.begin(), out.record_head.end(), p);
+  p = std::copy(out.header.text, out.header.text + header, p);
   p = std::copy(out.frame.begin(), out.frame.end(), p);
   std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
   return code == 6 ? 6 : 7;
@@ -106,13 +108,16 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   region.i[2] = static_cast<std::int32_t>(out.request_id.size());
   region.i[3] = static_cast<std::int32_t>(out.client_msg_id.size());
   const bool next = out.next_id != 0;
-  region.i[4] = next ? static_cast<std::int32_t>(out.frame.size()) : 0;
+  region.i[4] = next ? static_cast<std::int32_t>(out.header.size + out.frame.size()) : 0;
   region.i[5] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;
   region.i[6] = static_cast<std::int32_t>(out.released);
   region.i[7] = static_cast<std::int32_t>(out.next_ext);
   char* p = std::copy(out.request_id.begin(), out.request_id.end(), region.head);
   p = std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
-  if (next) std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(), std::copy(out.frame.begin(), out.frame.end(), p));
+  if (next) {
+    p = std::copy(out.header.text, out.header.text + out.header.size, p);
+    std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(), std::copy(out.frame.begin(), out.frame.end(), p));
+  }
   return code == 8 ? 8 : 9;
 }
 

@@ -195,6 +195,8 @@ class Client {
     bool marker = false;
     bool sent = false;
     std::uint32_t transport = 0;
+    // When sent: the frame's text before the wire text is header.text (header.size bytes), then `frame`.
+    socketio::Manager::Header header;
     std::string frame;  // ASCII
     std::optional<Millis> deadline;  // when Handed: never later than next_deadline()
     std::string error;               // when Refused: the message of a 400 naming the field (ASCII)
@@ -215,12 +217,13 @@ class Client {
     std::string request_id;
     std::string client_msg_id;
     std::uint32_t released = 0;
-    // The message the freed window place let go (next_id != 0): send `frame` + the wire text kept
+    // The message the freed window place let go (next_id != 0): send the header, `frame` + the wire text kept
     // under next_ext on `transport` (before the events above), then SendState sending of it.
     std::uint64_t next_id = 0;
     std::string next_client_msg_id;
     std::uint32_t next_ext = 0;
     std::uint32_t transport = 0;
+    socketio::Manager::Header header;
     std::string frame;
     std::optional<Millis> deadline;
   };
@@ -314,7 +317,7 @@ class Client {
   void leave_outbox(const Call& c);
   void append_envelope(std::string& s, const Call& c, Millis now) const;
   Call* next_lane_send(Millis now);  // send_lane.cpp
-  bool send_now(Millis now, Call& c, std::size_t room, std::string& frame, Millis& due);
+  bool send_now(Millis now, Call& c, std::size_t room, socketio::Manager::Header& h, std::string& frame, Millis& due);
   // Each attempt waits at most requestTimeout (and not past the call's own deadline).
   Millis attempt_timeout(const Call& c, Millis now) const {
     return c.deadline ? std::max<Millis>(1, std::min(*c.deadline - now, config_.request_timeout)) : config_.request_timeout;

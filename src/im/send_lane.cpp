@@ -113,7 +113,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   // Sent at once when the general path would send this call and nothing else.
   Millis due = core::kNever;
   const std::size_t texts = out.fields.size() + out.record_head.size() + out.client_msg_id.size();
-  if (next_lane_send(now) == &c && send_now(now, c, f.room - texts, out.frame, due)) {
+  if (next_lane_send(now) == &c && send_now(now, c, f.room - texts, out.header, out.frame, due)) {
     out.sent = true;
     out.transport = manager_.transport();
     due = std::min(due, own_deadline());
@@ -170,7 +170,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     const std::size_t used = out.request_id.size() + out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
     Millis sent = core::kNever;
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
-    if (next && used < room && send_now(now, *next, room - used, out.frame, sent)) {
+    if (next && used < room && send_now(now, *next, room - used, out.header, out.frame, sent)) {
       out.next_id = next->id;
       out.next_client_msg_id = next->client_msg_id;
       out.next_ext = next->ext;
@@ -212,14 +212,12 @@ Call* Client::next_lane_send(Millis now) {
 }
 
 // Sends `c` (a host-kept outbox message) through the Manager's emit lane, as dispatch() would through
-// emit_external; `frame` gets the text before the host's wire text (ASCII, at most `room` bytes), `due`
-// the Manager's deadline. False, having changed nothing (`frame` empty), when the lane cannot.
-bool Client::send_now(Millis now, Call& c, std::size_t room, std::string& frame, Millis& due) {
-  socketio::Manager::Header h;
+// emit_external; the frame's text before the host's wire text is `h`'s, then `frame` (ASCII, at most
+// `room` bytes in all; the host puts them together: no move of the envelope to put the header first),
+// `due` the Manager's deadline. False, having changed nothing (`frame` empty), when the lane cannot.
+bool Client::send_now(Millis now, Call& c, std::size_t room, socketio::Manager::Header& h, std::string& frame, Millis& due) {
   frame.clear();
   if (!login_.jwt_ascii()) return false;
-  // The envelope is written where the frame's text goes, and the header put before it once the Manager
-  // has named the emit (one move of the text instead of a string per attempt).
   append_envelope(frame, c, now);
   socketio::ExternalArgs args;
   args.ext = c.ext;
@@ -237,7 +235,6 @@ bool Client::send_now(Millis now, Call& c, std::size_t room, std::string& frame,
   }
   ++c.attempts;
   calls_.sent(c, static_cast<std::uint64_t>(lane.value));
-  frame.insert(0, h.text, h.size);
   due = lane.deadline;
   return true;
 }

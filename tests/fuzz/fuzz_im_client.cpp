@@ -256,7 +256,7 @@ class ClientAdapter {
       const auto d = c_.next_deadline();
       check(c_.take_outputs().empty() && (!d || (a.deadline && *a.deadline <= *d)));
       if (a.sent) {
-        handed_.push_back({FuzzEvent::Send, a.transport, 0, 0, 0, false, a.frame + body + "]", {}});
+        handed_.push_back({FuzzEvent::Send, a.transport, 0, 0, 0, false, std::string(a.header.text, a.header.size) + a.frame + body + "]", {}});
         handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, a.client_msg_id, {}});
       }
     }
@@ -284,7 +284,7 @@ class ClientAdapter {
     }
     if (out.next_id != 0) {
       check(kept_.count(out.next_ext) == 1);
-      handed_.push_back({FuzzEvent::Send, out.transport, 0, 0, 0, false, out.frame + kept_[out.next_ext], {}});
+      handed_.push_back({FuzzEvent::Send, out.transport, 0, 0, 0, false, std::string(out.header.text, out.header.size) + out.frame + kept_[out.next_ext], {}});
     }
     if (out.released != 0) check(kept_.erase(out.released) == 1);
     if (out.outbox) handed_.push_back({FuzzEvent::SendState, 0, out.id, 0, 0, false, out.client_msg_id, {}});

@@ -302,7 +302,7 @@ struct ImHarness {
       outputs.push_back(im::SendState{a.id, a.client_msg_id, "sending", ""});
       const auto d = client.next_deadline();  // the host's timer may fire early, never late
       CHECK((!d || (a.deadline && *a.deadline <= *d)));
-      im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, a.frame + body + "]"}};
+      im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, std::string(a.header.text, a.header.size) + a.frame + body + "]"}};
       handle(frame);
     }
     pump();
@@ -333,7 +333,7 @@ struct ImHarness {
     if (a.next_id != 0) {
       REQUIRE(kept.count(a.next_ext) == 1);
       ++lane_next;
-      next_text = a.frame + kept[a.next_ext];
+      next_text = std::string(a.header.text, a.header.size) + a.frame + kept[a.next_ext];
     }
     if (a.released != 0) CHECK(kept.erase(a.released) == 1);
     if (a.outbox) outputs.push_back(im::SendState{a.id, a.client_msg_id, "sent", ""});
