@@ -37,7 +37,9 @@ Call* Calls::find_wire(Transport transport, std::uint64_t wire) {
 Call Calls::take(std::uint64_t id) {
   // Moved out first: erase() reads only the fields a move leaves as they were (kind, phase, transport,
   // wire and the times).
-  Call c = std::move(*find(id));
+  Call* at = find(id);
+  assert(at);
+  Call c = std::move(*at);
   erase(id);
   return c;
 }

@@ -16,7 +16,8 @@
 //
 // The JWT: "" while unknown; an answer 0 on either leg sets it; forget_jwt() (a renewal) clears it.
 // Its JSON text is written once per JWT (jwt_json): the send lane puts it in every message's envelope,
-// and escaping a JWT of a few hundred bytes per message was a tenth of a send's work in interpreted wasm.
+// and escaping it there per message (a JWT is the envelope's longest text, often a few hundred bytes)
+// was the largest part of writing the envelope in interpreted wasm.
 // Calls wait while it is unknown; socket calls also wait until the socket leg is In or Renewing.
 //
 // The HTTP leg: at most one login POST out (http_asked), until its answer, its failure or its timer
