@@ -98,7 +98,12 @@ const path = require('node:path');
 // engine's errors and buffers built in one place each (wasm.br 65,031 -> 62,181 B); the shim's standard
 // functions as local names, is.js's type tests, `void 0` as a local `undefined`, the app's calls listed at
 // build time (js 39,883 -> 37,238 B). 99,419 B.
-const BUDGET = 99420;
+// Raised to 99,610 on 2026-12-06 (thirteenth session, docs/benchmarks.md), still under goal 4's 100,000:
+// the inbox's out-of-order buffer moves slot numbers, not messages (a hostile server's reverse order was
+// quadratic), the delivery and send lanes' texts written in place and the JWT escaped once (wasm.br
+// 62,181 -> 62,302 B); sdk.im.init stopping when a listener closed the session, the send lane's texts
+// sliced from one string (js 37,238 -> 37,307 B). 99,609 B.
+const BUDGET = 99610;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
