@@ -18,15 +18,9 @@ const { ModuleLoader } = require('./lib/modules');
 const { createWXWebAssembly } = require('./lib/wasm');
 const { ERR, NET_DOWN } = require('./lib/errmsg');
 
-// The temp userDataDirs of sandboxes not disposed yet are removed when the process exits (a test that
-// never reached its dispose()). Under node --test (NODE_TEST_CONTEXT is set in each test file's
-// process), the SIGTERM the runner sends its files when it is stopped (a timeout, Ctrl-C) exits through
-// process.exit, so that these 'exit' hooks, and the test helpers' (temp packages, child servers), run.
-const undisposedDirs = new Set();
-process.on('exit', () => {
-  for (const dir of undisposedDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
-if (process.env.NODE_TEST_CONTEXT) process.once('SIGTERM', () => process.exit(143));
+// The temp userDataDir of a sandbox not disposed yet is removed when the process exits (a test that
+// never reached its dispose()), also when node --test stops the file midway (tests/support/children.js).
+const { atExit } = require('../support/children');
 
 const DEFAULTS = {
   packageRoot: null,
@@ -114,7 +108,8 @@ class Sandbox extends EventEmitter {
     } else {
       this.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wx-sandbox-'));
       this._ownsUserDataDir = true;
-      undisposedDirs.add(this.userDataDir);
+      const dir = this.userDataDir;
+      this._forgetDir = atExit(() => fs.rmSync(dir, { recursive: true, force: true }));
     }
     this.resetStats();
 
@@ -761,7 +756,7 @@ class Sandbox extends EventEmitter {
     this._httpsAgent.destroy();
     if (this._ownsUserDataDir) {
       fs.rmSync(this.userDataDir, { recursive: true, force: true });
-      undisposedDirs.delete(this.userDataDir);
+      this._forgetDir();
     }
     this.emit('dispose');
   }
