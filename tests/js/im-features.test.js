@@ -690,3 +690,24 @@ test('im features: notifications — friend.added to both, presence to friends, 
   const receipt = bob.of('notify').find((n) => n.type === 'message.read');
   assert.deepEqual([receipt.data.mid, receipt.data.reader, receipt.data.formUser, receipt.data.toTarget], [sent.mid, 'alice', 'bob', 'alice']);
 });
+
+// The send lane (src/im/send_lane.cpp) writes the core's own clientMsgIds and requestIds unescaped and
+// skips the ASCII scan of a message it took when its answer comes: an app's clientMsgId with a quote, a
+// backslash or non-ASCII text must still reach the server, the record and the answer intact (the lane
+// escapes the one it stores, or leaves the message to the general path).
+test('im features: clientMsgIds with quotes, a backslash and non-ASCII text, sent over the socket one record per message', { skip }, async (t) => {
+  const srv = await H.startDevserver(t);
+  const page = H.imPage(t, srv, null);
+  await within(page.sdk.im.init(H.imConfig(srv, { apiTransport: 'SOCKET', outboxPerMessageRecords: true })), 'init');
+  const ids = ['q"uote\\d-1', 'café-2', '会话-😀-3', 'plain-4'];
+  const results = await within(Promise.all(ids.map((clientMsgId, i) =>
+    page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: `m${i}` }, clientMsgId }))), 'the sends');
+  assert.deepEqual(results.map((r) => r.clientMsgId), ids);
+  assert.ok(results.every((r) => r.code === 0 && r.mid > 0));
+  const sendStates = page.of('sendState').filter((s) => s.state === 'sent').map((s) => s.clientMsgId);
+  assert.deepEqual(sendStates.sort(), [...ids].sort());
+  await waitFor(() => !page.sb.storage.keys.some((k) => k.includes(':outbox:')), 'the records removed');
+  // The server stored each under its own clientMsgId (a resend with one is a duplicate, not a new message).
+  const again = await within(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'm1' }, clientMsgId: ids[1] }), 'resend');
+  assert.equal(again.mid, results[1].mid, 'the server knew café-2 by its clientMsgId');
+});
