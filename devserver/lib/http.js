@@ -61,40 +61,62 @@ const sendError = (res, err, requestId = null) => sendR(res, requestId, fromErro
  */
 function refuse(req, res, err, requestId = null) {
   req.unpipe();
+  req.pause(); // the rest of the body stays in the kernel until the connection is destroyed
   if (!res.headersSent) sendR(res, requestId, fromError(err), { Connection: 'close' });
   res.once('finish', () => setImmediate(() => req.destroy()));
 }
 
 /**
- * Read the whole body, up to `limit` bytes, counting what is buffered in `budget` (per address).
- * Resolves to the bytes, or null if it was larger (the rest is read and discarded so the client gets
- * the answer instead of a reset). Rejects with RATE_LIMITED if the address buffers too much at once.
+ * Read the whole body, up to `limit` bytes, counting what is buffered in `budget` (per address) until
+ * the request is answered (`res` closes: the parsed body lives as long as that). Resolves to the
+ * bytes, or null if it was larger (the rest is read and discarded so the client gets the answer
+ * instead of a reset). Rejects with RATE_LIMITED if the address buffers too much at once.
+ *
+ * A body with a Content-Length within the limit reserves its whole length before a byte is read, so a
+ * flood of bodies from one address is refused without reading them, and is read into one buffer of
+ * that length (no chunk list, no concatenated copy). A refused request is paused: the rest of its
+ * bytes stay in the kernel (TCP pushes back on the sender) instead of becoming garbage here.
  */
-function readBody(req, limit, budget, address) {
+function readBody(req, res, limit, budget, address) {
   return new Promise((resolve, reject) => {
+    const declared = /^\d{1,15}$/.test(req.headers['content-length'] || '') ? Number(req.headers['content-length']) : -1;
+    let held = 0;
+    const release = () => { budget.remove(address, held); held = 0; };
+    const overBudget = () => {
+      release();
+      req.pause();
+      reject(new ApiError(Code.RATE_LIMITED, `too many request bytes in flight from ${address} (at most ${budget.max})`));
+    };
+    res.once('close', release);
+    if (declared >= 0 && declared <= limit) {
+      if (!budget.add(address, declared)) { overBudget(); return; }
+      held = declared;
+      const buf = Buffer.allocUnsafe(declared);
+      let size = 0;
+      req.on('data', (chunk) => { chunk.copy(buf, size); size += chunk.length; }); // Node stops at the declared length
+      req.on('end', () => resolve(size === declared ? buf : buf.subarray(0, size)));
+      req.on('error', reject);
+      return;
+    }
     const chunks = [];
     let size = 0;
-    let held = 0;
     let stopped = false;
-    const release = () => { budget.remove(address, held); held = 0; };
     req.on('data', (chunk) => {
       if (stopped) return;
       size += chunk.length;
       if (size <= limit) {
         if (!budget.add(address, chunk.length)) {
-          release();
           stopped = true;
           chunks.length = 0;
-          reject(new ApiError(Code.RATE_LIMITED, `too many request bytes in flight from ${address} (at most ${budget.max})`));
+          overBudget();
           return;
         }
         held += chunk.length;
         chunks.push(chunk);
       } else if (size > limit * DRAIN_FACTOR) req.destroy();
     });
-    req.on('end', () => { if (stopped) return; release(); resolve(size <= limit ? Buffer.concat(chunks) : null); });
-    req.on('close', release);
-    req.on('error', (err) => { release(); reject(err); });
+    req.on('end', () => { if (!stopped) resolve(size <= limit ? Buffer.concat(chunks) : null); });
+    req.on('error', reject);
   });
 }
 
@@ -281,7 +303,7 @@ function createHttpServer({ api, ctx }) {
         });
       } else {
         const limit = requestLimit(config, module);
-        const buf = await readBody(req, limit, buffered, address);
+        const buf = await readBody(req, res, limit, buffered, address);
         if (buf === null) throw tooLarge(`request body exceeds ${limit} bytes`);
         input = parseJsonBody(buf);
       }

@@ -498,6 +498,51 @@ describe('security: unauthenticated memory exhaustion (issue 11), memory of the 
     assert.ok(hwm - base < bound, `peak RSS grew by ${((hwm - base) / MiB).toFixed(1)} MiB`);
   });
 
+  test('40 concurrent chunked 12 MiB JSON bodies (no Content-Length): 429 once the address holds its budget, peak RSS bounded', async () => {
+    const base = attackBase(info.child.pid);
+    const chunk = Buffer.alloc(256 * 1024, 65);
+    const results = await Promise.all(Array.from({ length: 40 }, () => new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: info.httpPort, path: '/v1/file/upload', method: 'POST', agent: false,
+        headers: { 'Content-Type': 'application/json' } }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ code: JSON.parse(Buffer.concat(chunks).toString()).code }));
+        res.on('error', () => resolve({ code: 'closed' }));
+      });
+      req.on('error', () => resolve({ code: 'closed' }));
+      (async () => {
+        req.write('{"jwt":"bad","data":"');
+        for (let k = 0; k < 48 && !req.destroyed; k++) {
+          if (!req.write(chunk)) await new Promise((r) => { req.once('drain', r); req.once('close', r); });
+        }
+        if (!req.destroyed) req.end('"}');
+      })();
+    })));
+    const codes = results.map((r) => r.code);
+    assert.ok(codes.includes(429), `codes ${codes}`);
+    assert.ok(codes.every((c) => c === 429 || c === 401 || c === 'closed'), `codes ${codes}`);
+    const { hwm } = memoryOf(info.child.pid);
+    assert.ok(hwm - base < bound, `peak RSS grew by ${((hwm - base) / MiB).toFixed(1)} MiB`);
+  });
+
+  test('a declared Content-Length holds its share of the address budget until the request ends or is cut', async () => {
+    // One request declares 12 MiB and sends 1 byte: the address's budget (~15.3 MiB) is taken.
+    const held = net.connect(info.httpPort, '127.0.0.1');
+    await new Promise((r) => held.once('connect', r));
+    held.write(`POST /v1/file/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${12 * MiB}\r\n\r\n{`);
+    const raw = Buffer.from(JSON.stringify({ jwt: 'bad', data: 'B'.repeat(4 * MiB) }));
+    await h.eventually(async () => {
+      const r = await post(info.httpPort, '/v1/file/upload', raw, { 'Content-Type': 'application/json' });
+      assert.equal(r.error ? 'closed' : r.body.code, 429);
+    });
+    // Cut: the reservation is released, and the same request is read and answered on its merits.
+    held.destroy();
+    await h.eventually(async () => {
+      const r = await post(info.httpPort, '/v1/file/upload', raw, { 'Content-Type': 'application/json' });
+      h.fails(r.body, 401);
+    });
+  });
+
   test('a logged-in socket may still upload more than the pre-login frame limit (EIO4 websocket, EIO3 polling)', async () => {
     for (const [eio, transports] of [[4, ['websocket']], [3, ['polling']]]) {
       const c = new h.SocketClient(info, { eio, transports });
