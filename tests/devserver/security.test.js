@@ -519,7 +519,9 @@ describe('security: unauthenticated memory exhaustion (issue 11), memory of the 
       })();
     })));
     const codes = results.map((r) => r.code);
-    assert.ok(codes.includes(429), `codes ${codes}`);
+    // A refused request's connection is closed with its body unread: the client may see the reset
+    // before the 429 (as in the test above).
+    assert.ok(codes.some((c) => c === 429 || c === 'closed'), `codes ${codes}`);
     assert.ok(codes.every((c) => c === 429 || c === 401 || c === 'closed'), `codes ${codes}`);
     const { hwm } = memoryOf(info.child.pid);
     assert.ok(hwm - base < bound, `peak RSS grew by ${((hwm - base) / MiB).toFixed(1)} MiB`);
