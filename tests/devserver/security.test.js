@@ -66,7 +66,14 @@ function post(port, urlPath, raw, headers) {
       headers: { 'Content-Length': raw.length, ...headers } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        try {
+          resolve({ status: res.statusCode, body: JSON.parse(text) });
+        } catch (_) { // cut short by the server closing the connection: reported as closed, with what came
+          resolve({ status: res.statusCode, error: new Error(`HTTP ${res.statusCode}, not JSON: ${JSON.stringify(text.slice(0, 200))}`) });
+        }
+      });
       res.on('error', (error) => resolve({ error }));
     });
     req.on('error', (error) => resolve({ error }));
