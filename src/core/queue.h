@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -33,12 +34,17 @@ class Queue {
   T& back() { return items_.back(); }
   const T& back() const { return items_.back(); }
 
-  void push_back(T value) { items_.push_back(std::move(value)); }
+  void push_back(const T& value) { items_.push_back(value); }
+  void push_back(T&& value) { items_.push_back(std::move(value)); }
   void pop_front() {
-    items_[head_] = T();
-    if (++head_ == items_.size()) {
+    if (head_ + 1 == items_.size()) {  // the last one goes: no empty T built to reset its slot first
       clear();
-    } else if (head_ >= 64 && head_ * 2 >= items_.size()) {
+      return;
+    }
+    T& slot = items_[head_];  // reset in place: no empty T built and moved in
+    slot.~T();
+    ::new (static_cast<void*>(&slot)) T();
+    if (++head_ >= 64 && head_ * 2 >= items_.size()) {
       items_.erase(items_.begin(), begin());
       head_ = 0;
     }

@@ -6,7 +6,7 @@
 
 namespace echat::im {
 
-core::Result<core::Ok> Outbox::add(OutboxEntry entry) {
+core::Result<core::Ok> Outbox::add(OutboxEntry&& entry) {
   if (entry.bytes == 0) entry.bytes = dump(entry.form).size() + entry.client_msg_id.size() + 16;
   if (entries_.size() >= max_entries_ || bytes_ + entry.bytes > max_bytes_) {
     return core::Error::caller("-1005", "the outbox is full (" + std::to_string(entries_.size()) + " messages, " +

@@ -36,7 +36,8 @@ class Outbox {
 
   // Appends (assigning `n` when it is 0); an error with code "-1005" (outbox full) when a bound would be
   // crossed.
-  core::Result<core::Ok> add(OutboxEntry entry);
+  core::Result<core::Ok> add(OutboxEntry&& entry);
+  core::Result<core::Ok> add(const OutboxEntry& entry) { return add(OutboxEntry(entry)); }
   // Removes the entry with that clientMsgId (false if absent).
   bool remove(std::string_view client_msg_id);
   void clear() { entries_.clear(); bytes_ = 0; }
