@@ -360,6 +360,12 @@ class Client {
 
   // Outbox pipelining: after a refusal that asks to wait (429/503), one message at a time until then.
   Millis careful_until_ = 0;
+  // The send lane's texts, made once (send_lane.cpp): the field naming the sender, `,"formUser":<auid>`
+  // ("" until needed), and the stem of the clientMsgIds the core makes, `<prefix>-<boot>-m-` (for the
+  // boot cmid_stem_boot_).
+  std::string lane_from_;
+  std::string cmid_stem_;
+  std::uint64_t cmid_stem_boot_ = 0;
   // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).
   bool http_down_ = false;
   std::size_t socket_host_ = 0;  // Config::hosts index: the socket's server

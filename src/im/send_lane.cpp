@@ -60,9 +60,12 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   // The host's room carries ASCII only (a non-ASCII user id or clientMsgId takes the general path). A
   // clientMsgId the core makes is its hex and digits: written as it is, without a scan or escapes.
   if (!f.form_user) {
-    if (!ascii(config_.auid)) return Lane::NotTaken;
-    out.fields.append(",\"formUser\":", 12);
-    core::append_json_string(out.fields, config_.auid);
+    if (lane_from_.empty()) {  // made once: the user is the session's
+      if (!ascii(config_.auid)) return Lane::NotTaken;
+      lane_from_.assign(",\"formUser\":", 12);
+      core::append_json_string(lane_from_, config_.auid);
+    }
+    out.fields += lane_from_;
   }
   if (f.client_msg_id) {
     const std::string_view c = *f.client_msg_id;
@@ -72,10 +75,14 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     }
     out.client_msg_id.assign(c.data(), c.size());
   } else {
-    out.client_msg_id = prefix_;
-    out.client_msg_id += '-';
-    core::append_uint(out.client_msg_id, boot_);
-    out.client_msg_id.append("-m-", 3);
+    if (cmid_stem_.empty() || cmid_stem_boot_ != boot_) {  // as send_message's: <prefix>-<boot>-m-<n>
+      cmid_stem_ = prefix_;
+      cmid_stem_ += '-';
+      core::append_uint(cmid_stem_, boot_);
+      cmid_stem_.append("-m-", 3);
+      cmid_stem_boot_ = boot_;
+    }
+    out.client_msg_id = cmid_stem_;
     core::append_uint(out.client_msg_id, next_msg_no_);
     out.fields.append(",\"clientMsgId\":\"", 16);
     out.fields += out.client_msg_id;
