@@ -366,6 +366,11 @@ class Client {
   std::string lane_from_;
   std::string cmid_stem_;
   std::uint64_t cmid_stem_boot_ = 0;
+  // append_envelope's timestamp: the digits of the last one (ts_len_ of them, 0: none) and its second
+  // (ts_sec_): within that second only the last three digits are written again.
+  mutable char ts_text_[20] = {};
+  mutable std::size_t ts_len_ = 0;
+  mutable std::uint64_t ts_sec_ = 0;
   // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).
   bool http_down_ = false;
   std::size_t socket_host_ = 0;  // Config::hosts index: the socket's server

@@ -84,7 +84,16 @@ void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
   s.append("[\"topic.message\",{\"requestId\":\"", 31);
   s += c.request_id;
   s.append("\",\"timestamp\":", 14);
-  core::append_uint(s, now > 0 ? static_cast<std::uint64_t>(now) : 0);
+  const std::uint64_t t = now > 0 ? static_cast<std::uint64_t>(now) : 0;
+  const std::uint64_t sec = t / 1000;
+  if (t < 1000 || ts_len_ == 0 || sec != ts_sec_) {
+    ts_len_ = core::format_uint(ts_text_, t);
+    ts_sec_ = sec;
+  } else {  // the same second as the last envelope's: its digits, the milliseconds written again
+    std::uint64_t ms = t - sec * 1000;
+    for (std::size_t i = ts_len_; i > ts_len_ - 3; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
+  }
+  s.append(ts_text_, ts_len_);
   s.append(",\"method\":\"send\",\"jwt\":", 23);
   s += login_.jwt_json();
   s += ',';
