@@ -244,10 +244,12 @@ class CoreDriver {
     if (this._outbox === null || this.closed || !isString(to) || !isString(way) ||
         !isString(form.type) || form.body === undefined || isFunction(form.body) ||
         (from !== undefined && !isString(from)) ||
-        (cmid !== undefined && !isString(cmid)) || this._outbox.setByCore.some((key) => form[key] !== undefined) ||
-        isFunction(form.toJSON) || Array.isArray(form) || !this.putHead(to + way + (from || '') + (cmid || ''))) {
+        (cmid !== undefined && !isString(cmid)) || isFunction(form.toJSON) || Array.isArray(form) ||
+        !this.putHead(to + way + (from || '') + (cmid || ''))) {
       return false;
     }
+    const set = this._outbox.setByCore;  // a loop: no closure called per key (JS is interpreted on iOS)
+    for (let i = 0; i < set.length; i++) if (form[set[i]] !== undefined) return false;
     const ref = this.ref();
     const code = this.core._echat_im_send(this.h, this.platform.now(), ref, text.length, to.length, way.length,
       from === undefined ? 0 : from.length, cmid === undefined ? 0 : cmid.length,
