@@ -366,9 +366,8 @@ class Client {
   std::string lane_from_;
   std::string cmid_stem_;
   std::uint64_t cmid_stem_boot_ = 0;
-  // append_envelope's timestamp: the digits of the last one (ts_len_ of them, 0: none) and its second
-  // (ts_sec_): within that second only the last three digits are written again.
-  mutable char ts_text_[20] = {};
+  // append_envelope's text around the timestamp (ts_len_ bytes, 0: none yet), for the second ts_sec_.
+  mutable char ts_text_[14 + 20 + 23] = {};
   mutable std::size_t ts_len_ = 0;
   mutable std::uint64_t ts_sec_ = 0;
   // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).

@@ -4,6 +4,7 @@
 #include "im/client.h"
 
 #include <cassert>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -81,22 +82,25 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
 // Login's, written once per JWT.
 void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
   assert(c.kind == Call::Kind::Outbox && c.module == "message" && c.method == "send");
-  s.append("[\"topic.message\",{\"requestId\":\"", 31);
-  s += c.request_id;
-  s.append("\",\"timestamp\":", 14);
+  // ts_text_: `","timestamp":<now>,"method":"send","jwt":`, its digits rewritten only from the second
+  // that changed (within the same second, the last three): four appends in all (each append is a chain
+  // of calls where wasm is interpreted).
   const std::uint64_t t = now > 0 ? static_cast<std::uint64_t>(now) : 0;
   const std::uint64_t sec = t / 1000;
   if (t < 1000 || ts_len_ == 0 || sec != ts_sec_) {
-    ts_len_ = core::format_uint(ts_text_, t);
+    std::memcpy(ts_text_, "\",\"timestamp\":", 14);
+    ts_len_ = 14 + core::format_uint(ts_text_ + 14, t);
+    std::memcpy(ts_text_ + ts_len_, ",\"method\":\"send\",\"jwt\":", 23);
+    ts_len_ += 23;
     ts_sec_ = sec;
-  } else {  // the same second as the last envelope's: its digits, the milliseconds written again
+  } else {
     std::uint64_t ms = t - sec * 1000;
-    for (std::size_t i = ts_len_; i > ts_len_ - 3; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
+    for (std::size_t i = ts_len_ - 23; i > ts_len_ - 26; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
   }
+  s.append("[\"topic.message\",{\"requestId\":\"", 31);
+  s += c.request_id;
   s.append(ts_text_, ts_len_);
-  s.append(",\"method\":\"send\",\"jwt\":", 23);
-  s += login_.jwt_json();
-  s += ',';
+  s += login_.jwt_json();  // its JSON text, then ','
 }
 
 bool Client::dispatch(Millis now, Call& c) {

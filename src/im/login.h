@@ -43,7 +43,8 @@ class Login {
   bool ever_in() const { return ever_in_; }  // once logged in on the socket (reconnecting, not connecting)
   const std::string& jwt() const { return jwt_; }
   bool has_jwt() const { return !jwt_.empty(); }
-  const std::string& jwt_json() const { return jwt_json_; }  // the JWT as a JSON string, quotes included
+  // The JWT as a JSON string, quotes included, then ',' (as the envelope has it).
+  const std::string& jwt_json() const { return jwt_json_; }
   bool jwt_ascii() const { return jwt_ascii_; }               // ... and that text is ASCII
   // The socket login's emit is out (Asking or Renewing), under `emit_id` when given.
   bool asking() const { return socket_ == Socket::Asking || socket_ == Socket::Renewing; }
@@ -83,6 +84,7 @@ class Login {
     jwt_ = jwt;
     jwt_json_.clear();
     core::append_json_string(jwt_json_, jwt);
+    jwt_json_ += ',';
     jwt_ascii_ = true;
     for (char c : jwt_json_) jwt_ascii_ = jwt_ascii_ && static_cast<unsigned char>(c) < 0x80;
   }
@@ -90,7 +92,7 @@ class Login {
   Socket socket_ = Socket::Out;
   bool ever_in_ = false;
   std::string jwt_;
-  std::string jwt_json_ = "\"\"";
+  std::string jwt_json_ = "\"\",";
   bool jwt_ascii_ = true;
   std::uint64_t emit_ = 0;
   std::optional<std::uint64_t> http_id_;

@@ -12,6 +12,7 @@
 // harness's `lanes` mode (tests/native/im/fake_echat.h, with the outbox, reliability and random-session
 // tests) and fuzz_im_client.
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "im/client.h"
@@ -100,17 +101,23 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   if (!outbox_.add(std::move(entry)).ok()) return Lane::NotTaken;  // full: send_message() says so
   if (!f.client_msg_id) ++next_msg_no_;
   const OutboxEntry& stored = outbox_.entries().back();
-  out.record_head.assign("{\"n\":", 5);
-  core::append_uint(out.record_head, stored.n);
-  out.record_head.append(",\"c\":", 5);
-  if (f.client_msg_id) {
-    core::append_json_string(out.record_head, stored.client_msg_id);
+  // The record's head, {"n":<n>,"c":<clientMsgId>,"f": (the core's own id, hex, digits and '-', needs no
+  // escapes: written here whole, then one assign; each string append is a chain of calls in wasm).
+  const std::string& id = stored.client_msg_id;
+  char h[5 + 20 + 6 + 64 + 6];
+  std::memcpy(h, "{\"n\":", 5);
+  std::size_t n = 5 + core::format_uint(h + 5, stored.n);
+  std::memcpy(h + n, ",\"c\":\"", 6);
+  if (!f.client_msg_id && id.size() <= 64) {
+    std::memcpy(h + n + 6, id.data(), id.size());
+    n += 6 + id.size();
+    std::memcpy(h + n, "\",\"f\":", 6);
+    out.record_head.assign(h, n + 6);
   } else {
-    out.record_head += '"';
-    out.record_head += stored.client_msg_id;
-    out.record_head += '"';
+    out.record_head.assign(h, n + 5);
+    core::append_json_string(out.record_head, id);
+    out.record_head.append(",\"f\":", 5);
   }
-  out.record_head.append(",\"f\":", 5);
   out.marker = outbox_.size() == 1;
   Call& c = push_outbox_call(now, stored);
   out.id = c.id;

@@ -49,6 +49,7 @@ struct FakeEchat {
   std::string jwt_tag;           // appended to every JWT issued
   std::string last_jwt;          // the JWT of the last API call that carried one
   std::vector<std::string> calls;  // "socket message/send", "http user/get", "login socket alice", ...
+  std::vector<json> socket_requests;  // the request object of each socket API call, in order
 
   json r(int code, const std::string& msg, json data = nullptr) { return json{{"code", code}, {"msg", msg}, {"data", data}}; }
 
@@ -414,6 +415,7 @@ struct ImHarness {
       } else if (name.rfind("topic.", 0) == 0) {
         const std::string module = name.substr(6);
         echat.calls.push_back("socket " + module + "/" + method);
+        echat.socket_requests.push_back(in);
         std::optional<std::string> who;
         if (session.count(t)) who = session[t];
         answer = echat.call(module, method, in, who, pushes);

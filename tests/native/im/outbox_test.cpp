@@ -83,6 +83,33 @@ TEST_CASE("outbox: send fills formUser and clientMsgId and resolves once stored"
   }
 }
 
+TEST_CASE("outbox: each message's envelope carries the time it was sent (the digits are kept between sends)",
+          "[im][outbox]") {
+  // The envelope keeps the text around the last timestamp and, within the same second, rewrites only
+  // its last three digits (Client::append_envelope): below 1000 ms, the first in a second, the same
+  // millisecond again, later ones in the same second, another second with the same milliseconds, and
+  // a second with one digit more.
+  const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
+  ImHarness h;
+  h.lanes = lanes;
+  h.start();
+  std::vector<std::int64_t> times;
+  for (const std::int64_t at : {std::int64_t{999}, std::int64_t{1000}, std::int64_t{1000}, std::int64_t{1042},
+                                std::int64_t{2042}, std::int64_t{2942}, std::int64_t{9999}, std::int64_t{10000}, std::int64_t{10005}}) {
+    h.clock.now = at;
+    times.push_back(at);
+    const auto id = h.send(msg("t" + std::to_string(times.size())));
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+  }
+  std::vector<std::int64_t> seen;
+  for (const auto& in : h.echat.socket_requests) {
+    if (in.value("method", "") == "send") seen.push_back(in["timestamp"].get<std::int64_t>());
+  }
+  CHECK(seen == times);
+  if (lanes) CHECK(h.lane_sent == static_cast<int>(times.size()));  // each one by the lane, at once
+}
+
 TEST_CASE("outbox: waits while disconnected, persisted, then sent in order", "[im][outbox]") {
   const bool lanes = GENERATE(false, true);  // the wasm host's send and answer lanes (fake_echat.h)
   ImHarness h;
