@@ -5,7 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <string_view>
+#include <string>
 #include <utility>
 
 #include "bindings/im_session.h"
@@ -22,7 +22,8 @@ extern "C" {
 
 // The hot path of a delivery (no string marshalling; the region: bindings/boundary.h):
 // a text frame `42<id>["topic.message", {...}]` whose arguments the host keeps as `ext` (`size`
-// characters, JSON.parse'd there). head[0..head_len) is the frame up to its '[', followed by the message
+// characters, JSON.parse'd there); head_len the length of the frame up to its '[', ack_id the <id> the
+// host read there (-1 or NaN: none; the core checks it against head_len). head[0..) holds the message
 // object's way, formUser and toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers,
 // create_time its createTime (-1: none), flags bit 0 its `recalled`.
 // Returns -1 when the core did not take it (pass the frame to echat_ImClient_textFrame), 3 when it did and
@@ -34,26 +35,28 @@ extern "C" {
 //   f[5] and the message as its last; i[0] & 4: forget the object once handed over; store
 //   head[0..i[2]) under the synced key (echat_ImClient_storageKeys: "synced"); then forget the object i[4]
 //   (0: none). The texts are ASCII.
-EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, int ext, int size, double seq,
-                                          double mid, double create_time, int flags, int way_len, int from_len,
-                                          int to_len) {
+EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, double ack_id, int ext, int size,
+                                          double seq, double mid, double create_time, int flags, int way_len,
+                                          int from_len, int to_len) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
-  if (!s.core() || head_len < 0 || way_len < 0 || from_len < 0 || to_len < 0 ||
-      head_len + way_len + from_len + to_len > echat::bindings::kHead || ext <= 0 || size < 0) {
-    return -1;
-  }
+  echat::im::MessageFacts& f = s.facts;
+  if (way_len < 0 || from_len < 0 || to_len < 0 || way_len + from_len + to_len > echat::bindings::kHead) return -1;
   const char* p = region.head;
-  const std::string_view head(p, static_cast<std::size_t>(head_len));
-  echat::im::Message m;
-  m.seq = static_cast<std::uint64_t>(seq);
-  m.mid = static_cast<std::uint64_t>(mid);
-  echat::im::MessageFacts& f = m.facts;
-  f.way.assign(p + head_len, static_cast<std::size_t>(way_len));
-  f.form_user.assign(p + head_len + way_len, static_cast<std::size_t>(from_len));
-  f.to_target.assign(p + head_len + way_len + from_len, static_cast<std::size_t>(to_len));
+  f.way.assign(p, static_cast<std::size_t>(way_len));
+  f.form_user.assign(p + way_len, static_cast<std::size_t>(from_len));
+  f.to_target.assign(p + way_len + from_len, static_cast<std::size_t>(to_len));
+  if (!s.core() || ext <= 0 || size < 0 || ack_id >= 9007199254740992.0) return -1;
+  Client::Delivery d;
+  d.head_size = static_cast<std::size_t>(head_len);
+  if (ack_id >= 0) d.ack_id = static_cast<std::uint64_t>(ack_id);  // NaN, -1: none
+  if (d.ack_id && static_cast<double>(*d.ack_id) != ack_id) return -1;  // not an integer
+  d.seq = static_cast<std::uint64_t>(seq);
+  d.mid = static_cast<std::uint64_t>(mid);
+  f.create_time.reset();
   if (create_time >= 0) f.create_time = static_cast<std::uint64_t>(create_time);
   f.recalled = flags & 1;
+  d.facts = &f;
   echat::socketio::ExternalArgs args;
   args.ext = static_cast<echat::engineio::ExternalRef>(ext);
   args.size = static_cast<std::size_t>(size);
@@ -63,7 +66,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   Client::Lane lane = Client::Lane::NotTaken;
   const int code = s.run_fast(
       [&](Client& c) {
-        lane = c.deliver_fast(Millis(now), static_cast<unsigned>(tid), head, args, std::move(m), out);
+        lane = c.deliver_fast(Millis(now), static_cast<unsigned>(tid), d, args, out);
       },
       [&](auto&, const Client&) {
         if (lane != Client::Lane::Handed) return -1;

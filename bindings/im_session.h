@@ -8,7 +8,10 @@
 
 namespace echat::bindings {
 
-using ImSession = Session<im::Client, host::ImBatchWriter>;
+struct ImSession : Session<im::Client, host::ImBatchWriter> {
+  using Session::Session;
+  im::MessageFacts facts;  // the delivery lane's texts as the host last wrote them (im_lane.cpp)
+};
 extern Handles<ImSession> g_im_sessions;  // defined in im_bindings.cpp (bindings only: src/ has no globals)
 
 }  // namespace echat::bindings

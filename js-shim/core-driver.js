@@ -165,9 +165,10 @@ class CoreDriver {
   }
 
   // A delivery `42<ack id>["topic.message", {...}]` (IM area), parsed once here: the core gets the
-  // header, the handle and the fields it decides on (seq, mid, way, formUser, toTarget, createTime,
-  // recalled); the object stays here. False (nothing done) when the frame is anything else, or a field
-  // is of a type the core would read differently: the frame then takes the general path whole.
+  // header's length and ack id (NaN: none), the handle and the fields it decides on (seq, mid, way, formUser,
+  // toTarget, createTime, recalled); the object stays here. False (nothing done)
+  // when the frame is anything else, or a field is of a type the core would read differently: the frame
+  // then takes the general path whole.
   delivery(tid, data) {
     const k = data.indexOf('[');
     if (k < 2 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 50 || this.syncedKey === null ||
@@ -179,7 +180,7 @@ class CoreDriver {
       return false;
     }
     const m = args[1];
-    if (args.length !== 2 || args[0] !== 'topic.message' || !isRecord(m)) {
+    if (args.length !== 2 || !isRecord(m)) {  // (args[0] is "topic.message": it parsed, and starts so)
       return false;
     }
     const { seq, mid, createTime: ct, recalled } = m;
@@ -188,14 +189,15 @@ class CoreDriver {
     const to = Number.isSafeInteger(m.toTarget) ? String(m.toTarget) : text(m.toTarget);
     if (!(Number.isSafeInteger(seq) && seq > 0 && Number.isSafeInteger(mid) && mid > 0) || way === null ||
         from === null || to === null || (ct != null && !(Number.isSafeInteger(ct) && ct >= 0)) ||
-        (recalled != null && typeof recalled !== 'boolean') || !this.putHead(data.slice(0, k) + way + from + to)) {
+        (recalled != null && typeof recalled !== 'boolean') || !this.putHead(way + from + to)) {
       return false;
     }
     const ref = this.ref();
-    const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, ref, data.length - k, seq, mid,
-      ct == null ? -1 : ct, recalled === true ? 1 : 0, way.length, from.length, to.length);
+    const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, parseInt(data.slice(2, k), 10), ref,
+      data.length - k, seq, mid, ct == null ? -1 : ct, recalled === true ? 1 : 0, way.length,
+      from.length, to.length);
     if (code === 5) {
-      this.handed(m, ref, seq, mid, way, from, to);
+      this.handed(m, ref, way, from, to);
       return true;
     }
     if (code !== 3) return false;
@@ -208,7 +210,7 @@ class CoreDriver {
   // a batch would have carried, performed as dispatch() does (timer, then the frame, then the app's
   // events in the core's order, then the objects the core let go of). Everything is read from the
   // region before any listener may call the core again.
-  handed(m, ref, seq, mid, way, from, to) {
+  handed(m, ref, way, from, to) {
     const { f64, i32 } = this.views();
     const bits = i32[0];
     const recordEnd = i32[2];
@@ -217,13 +219,13 @@ class CoreDriver {
       lastMessage: Object.assign({}, m), lastSeq: f64[4], readSeq: f64[3], toTarget: bits & 2 ? from : to,
       unread: f64[2], updateTime: f64[5], way,
     } : null;
-    const released = i32[4];
+    const released = i32[4];  // (0: none; no object has that handle)
     const tid = i32[1];
     this.armTimer(f64[0]);
     if (recordEnd < text.length) this.send(tid, text.slice(recordEnd));
     if (!(bits & 4)) this.held.set(ref, m);
-    if (released !== 0) this.held.delete(released);
-    const msg = { k: 'msg', seq, mid, ref, history: false, message: Object.assign({}, m) };
+    this.held.delete(released);
+    const msg = { k: 'msg', message: Object.assign({}, m) };  // (im.js reads no more of a live one)
     const rec = store(this.syncedKey, text.slice(0, recordEnd));
     this.deliver(conv ? [msg, { k: 'conv', conv }, rec] : [msg, rec]);
   }

@@ -128,7 +128,9 @@ class Client {
   // the general path does; outputs name it by `payload.ext` (Message::ref, Release).
   bool on_message_external(Millis now, std::uint32_t transport, std::string_view head,
                            const socketio::ExternalArgs& payload, Message m);
-  // The same input, with its common case decided at once (the wasm hot path; delivery_lane.cpp): a
+  // The same input, its header read by the host (`head_size` bytes: "42", then the ack id in decimal if
+  // any: socketio::Manager::event_ack_fast) and its facts the caller's (copied only if the general path
+  // takes it); its common case decided at once (the wasm hot path; delivery_lane.cpp): a
   // delivery that is the next in seq order, with nothing buffered, no call queued, nothing due and no
   // output waiting, is handed over without outputs: `out` says what the general path would have output,
   // in its order:
@@ -160,8 +162,15 @@ class Client {
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };
   enum class Lane : unsigned char { NotTaken, Batch, Handed, Refused };  // Refused: send_fast only
-  Lane deliver_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
-                    Message&& m, Handover& out);  // m: the caller's, perhaps moved from (no copy)
+  struct Delivery {
+    std::size_t head_size = 2;
+    std::optional<std::uint64_t> ack_id;
+    std::uint64_t seq = 0;
+    std::uint64_t mid = 0;
+    const MessageFacts* facts = nullptr;
+  };
+  Lane deliver_fast(Millis now, std::uint32_t transport, const Delivery& d, const socketio::ExternalArgs& payload,
+                    Handover& out);
 
   // message/send with the form kept by the host (the wasm hot path: send_lane.cpp, bindings/im_send_lane.cpp).
   // The host read the facts the core decides on from the form (plain strings; anything else, and a form
@@ -268,7 +277,9 @@ class Client {
   void hold_ref(std::uint32_t ref);
   void let_go(std::uint32_t ref);
   bool unhold(std::uint32_t ref);  // let_go without the output: true when that was the last holder
-  bool alone_in_order(Millis now, const Message& m, Millis& own) const;  // deliver_fast's case (own: own_deadline())
+  bool alone_in_order(Millis now, const Delivery& d, Millis& own) const;  // deliver_fast's case (own: own_deadline())
+  // on_message_external after the Manager's lane answered (`lane`); m.ref is set here.
+  bool taken_external(Millis now, const socketio::Manager::Fast& lane, const socketio::ExternalArgs& payload, Message m);
   // The Client's own deadlines (its timers and the calls'): next_deadline() without the
   // Manager's, kNever when none (in delivery_lane.cpp, compiled into the lane).
   Millis own_deadline() const;

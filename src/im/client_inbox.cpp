@@ -19,7 +19,11 @@ constexpr std::uint64_t kSyncPage = 100;  // messages per message/sync page
 bool Client::on_message_external(Millis now, std::uint32_t transport, std::string_view head,
                                  const socketio::ExternalArgs& payload, Message m) {
   if (life_.ended() || payload.ext == 0) return false;
-  const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
+  return taken_external(now, manager_.on_event_fast(now, transport, head, payload), payload, std::move(m));
+}
+
+bool Client::taken_external(Millis now, const socketio::Manager::Fast& lane, const socketio::ExternalArgs& payload,
+                            Message m) {
   if (lane.code != socketio::Manager::kEvent) return false;  // nothing changed: the host passes the frame whole
   m.ref = payload.ext;
   std::optional<std::uint64_t> ack_id;

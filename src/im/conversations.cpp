@@ -57,11 +57,11 @@ Conversation* Conversations::find(const std::string& way, const std::string& to_
   return nullptr;
 }
 
-const Conversation* Conversations::on_message(const Message& m) {
-  const MessageFacts& msg = m.facts;
+const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t mid, std::uint32_t ref,
+                                              const MessageFacts& msg, std::string_view text) {
   const std::string& way = msg.way;
   const std::string& from = msg.form_user;
-  if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || m.seq == 0) return nullptr;
+  if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || seq == 0) return nullptr;
   const std::string& target = way == "P2P" && from != self_ ? from : msg.to_target;  // the message's: no copy
   if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
@@ -75,19 +75,19 @@ const Conversation* Conversations::on_message(const Message& m) {
     std::uint64_t& at = index_[key_of(way, target)];
     if (at == 0) at = entries_.size();
   }
-  if (m.seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
-  c->last_seq = m.seq;
+  if (seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
+  c->last_seq = seq;
   if (c->last_ref != 0) released_.push_back(c->last_ref);
-  c->last_ref = m.ref;
-  if (m.ref == 0) c->last_message = parse_json(m.json);
+  c->last_ref = ref;
+  if (ref == 0) c->last_message = parse_json(text);
   else if (!c->last_message.is_null()) c->last_message = json();
   if (!c->last_patch.is_null()) c->last_patch = json();
-  c->last_mid = m.mid;
+  c->last_mid = mid;
   if (msg.create_time) c->update_time = static_cast<std::int64_t>(*msg.create_time);
-  if (from != self_ && !msg.recalled && m.seq > c->read_seq) {
+  if (from != self_ && !msg.recalled && seq > c->read_seq) {
     ++c->unread;
-    if (m.mid != 0) {
-      c->unread_mids.push_back(m.mid);
+    if (mid != 0) {
+      c->unread_mids.push_back(mid);
       // Trimmed in steps (keeping kUnreadMids to 2 * kUnreadMids - 1): erasing the oldest one at a time
       // moved 1.6 KB per message once 200 were unread, the largest cost per message in wasm interpreted
       // on iOS (docs/benchmarks.md).

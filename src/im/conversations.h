@@ -48,7 +48,10 @@ class Conversations {
   // newer message, a new list or an eviction replaces it: take_released(). One call releases at most
   // one: the conversation's previous last message, or, when a new conversation is added to a full
   // list, the last message of the one it evicts; replace() keeps the list within max_entries).
-  const Conversation* on_message(const Message& m);
+  const Conversation* on_message(const Message& m) { return on_message(m.seq, m.mid, m.ref, m.facts, m.json); }
+  // The same from the message's parts (the delivery lane's facts are kept by the binding: none copied).
+  const Conversation* on_message(std::uint64_t seq, std::uint64_t mid, std::uint32_t ref, const MessageFacts& msg,
+                                 std::string_view text);  // text: the object's JSON when ref is 0
   // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: an unread
   // recalled message no longer counts as unread, and the conversation whose last message it is shows
   // it recalled. Returns the conversation that changed, or nullptr.

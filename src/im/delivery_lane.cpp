@@ -39,8 +39,8 @@ std::size_t Client::put_synced_record(char* at) const {
   return n + 1;
 }
 
-bool Client::alone_in_order(Millis now, const Message& m, Millis& own) const {
-  if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(m.seq, m.mid)) {
+bool Client::alone_in_order(Millis now, const Delivery& d, Millis& own) const {
+  if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(d.seq, d.mid)) {
     return false;
   }
   if (calls_.queued() > 0) return false;  // flush() may send it now
@@ -48,55 +48,53 @@ bool Client::alone_in_order(Millis now, const Message& m, Millis& own) const {
   return own > now;  // the Manager's: its lanes check them
 }
 
-Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, std::string_view head,
-                                  const socketio::ExternalArgs& payload, Message&& m, Handover& out) {
+Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Delivery& d,
+                                  const socketio::ExternalArgs& payload, Handover& out) {
   Millis own;  // own_deadline(): nothing the lane does below moves the Client's timers or calls
-  if (!alone_in_order(now, m, own)) {
-    return on_message_external(now, transport, head, payload, std::move(m)) ? Lane::Batch : Lane::NotTaken;
+  const bool alone = alone_in_order(now, d, own);
+  if (!alone && life_.ended()) return Lane::NotTaken;
+  // Alone, the ack goes with the event when it may (its arguments written where they end up, after
+  // room for the head the Manager writes); otherwise the general path takes the delivery.
+  socketio::Manager::Header h;
+  const std::size_t size = alone && d.ack_id ? put_ack_args(out.ack_text + sizeof h.text, d.seq) : 0;
+  const socketio::Manager::Fast lane =
+      manager_.event_ack_fast(now, transport, d.head_size, d.ack_id, payload, size, alone ? &h : nullptr);
+  if (!alone || (lane.code == socketio::Manager::kEvent && d.ack_id)) {
+    // The general path carries on exactly as on_message_external would (with the ack id kept).
+    Message m;
+    m.seq = d.seq;
+    m.mid = d.mid;
+    m.facts = *d.facts;
+    return taken_external(now, lane, payload, std::move(m)) ? Lane::Batch : Lane::NotTaken;
   }
-  const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
-  if (lane.code != socketio::Manager::kEvent) return Lane::NotTaken;  // nothing changed
-  m.ref = payload.ext;
   out.ack_size = 0;
-  Millis due = lane.deadline;  // the Manager's (its lanes report one never later than its next)
-  if (lane.value >= 0) {
-    // The ack first: the one step that may not go fast (the Manager took the event; from here the
-    // general path carries on exactly as on_message_external would). Its arguments are written where
-    // they end up, after room for the head the Manager writes.
-    const auto ack_id = static_cast<std::uint64_t>(lane.value);
-    socketio::Manager::Header h;
-    char* args = out.ack_text + sizeof h.text;
-    const std::size_t size = put_ack_args(args, m.seq);
-    const socketio::Manager::Fast sent = manager_.ack_root_fast(now, ack_id, size, h);
-    if (sent.code != socketio::Manager::kSend) {
-      on_delivery(now, std::move(m), ack_id);
-      settle(now);
-      return Lane::Batch;
-    }
+  if (lane.code == socketio::Manager::kSend) {
     out.ack_at = sizeof h.text - h.size;
     std::memcpy(out.ack_text + out.ack_at, h.text, h.size);
     out.ack_size = h.size + size;
     out.transport = manager_.transport();
-    due = sent.deadline;
+  } else if (lane.code != socketio::Manager::kEvent) {
+    return Lane::NotTaken;  // nothing changed
   }
-  out.seq = m.seq;
-  out.mid = m.mid;
-  out.ref = m.ref;
-  inbox_.advance(m.mid);
+  const std::uint32_t ref = payload.ext;
+  out.seq = d.seq;
+  out.mid = d.mid;
+  out.ref = ref;
+  inbox_.advance(d.mid);
   sync_.handed(1);
-  const Conversation* changed = conversations_.on_message(m);
+  const Conversation* changed = conversations_.on_message(d.seq, d.mid, ref, *d.facts, {});
   out.conversation = changed;
-  out.target_is_sender = changed && changed->to_target == m.facts.form_user;
+  out.target_is_sender = changed && changed->to_target == d.facts->form_user;
   // The inbox's hold ends as the message is handed over; the conversation's, if it shows it, begins.
-  out.dropped = !(changed && changed->last_ref == m.ref);
-  if (!out.dropped) hold_ref(m.ref);
+  out.dropped = !(changed && changed->last_ref == ref);
+  if (!out.dropped) hold_ref(ref);
   out.record_size = put_synced_record(out.record_text);
   out.released = 0;
   for (std::uint32_t r : conversations_.released()) {  // at most one (Conversations::on_message)
     if (unhold(r)) out.released = r;
   }
   conversations_.clear_released();
-  due = std::min(due, own);
+  const Millis due = std::min(lane.deadline, own);  // the Manager's (its lanes report one never later than its next)
   out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
   return Lane::Handed;
 }

@@ -68,9 +68,6 @@ std::optional<Millis> Manager::lane_deadline(Millis now) const {
 
 Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::string_view head,
                                      const ExternalArgs& payload) {
-  if (transport == 0 || transport != transport_ || payload.ext == 0) return {};
-  const auto due = lane_deadline(now);
-  if (!due) return {};
   if (head.size() < 2 || head.size() > 21 || head[0] != '4' || (head[1] != '2' && head[1] != '3')) return {};
   std::optional<std::uint64_t> id;
   if (head.size() > 2) {
@@ -81,15 +78,47 @@ Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::s
     }
     id = v;
   }
-  const bool event = head[1] == '2';
+  return root_fast(now, transport, head[1] == '2', head.size(), id, payload, 0, nullptr);
+}
+
+Manager::Fast Manager::event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size,
+                                      std::optional<std::uint64_t> ack_id, const ExternalArgs& payload,
+                                      std::size_t args_size, Header* header) {
+  std::size_t digits = 0;  // the head's size must be that of "42" and the id's digits
+  if (ack_id) {
+    for (std::uint64_t v = *ack_id; digits == 0 || v != 0; v /= 10) ++digits;
+  }
+  if (head_size != 2 + digits || head_size > 21) return {};
+  return root_fast(now, transport, true, head_size, ack_id, payload, args_size, header);
+}
+
+Manager::Fast Manager::root_fast(Millis now, std::uint32_t transport, bool event, std::size_t head_size,
+                                 std::optional<std::uint64_t> id, const ExternalArgs& payload, std::size_t args_size,
+                                 Header* header) {
+  if (transport == 0 || transport != transport_ || payload.ext == 0) return {};
+  const auto due = lane_deadline(now);
+  if (!due) return {};
   if (event ? !is_event_shape(payload.shape) : (payload.shape.root != JsonKind::Array || !id)) return {};
   Socket* s = root_socket();
   if (!s || s->state != SocketState::Connected) return {};
   if (!event && !s->queue.empty()) return {};  // a retry queue's try may be answered: the general path decides
-  if (!session_->on_message_fast(now, session_transport_, head.size() + payload.size)) return {};
+  if (!session_->on_message_fast(now, session_transport_, head_size + payload.size)) return {};
   if (event) {
-    if (id) note_server_ack(*s, *id);
-    return {kEvent, id ? static_cast<double>(*id) : -1, *due};
+    if (!id) return {kEvent, -1, *due};
+    // With `header`: ack_root_fast's decision after the ack id was kept, on_message_fast having only moved
+    // the liveness deadline later (the lane's checks still hold; the id would be the one just kept).
+    if (header) {
+      put_header(*header, '3', *id);
+      if (session_->can_send_fast(now, header->size + args_size)) {
+        if (!s->server_acks.empty()) {  // kept and taken back as those two would (the oldest of a full list goes)
+          note_server_ack(*s, *id);
+          s->server_acks.erase(std::find(s->server_acks.begin(), s->server_acks.end(), *id));
+        }
+        return {kSend, static_cast<double>(*id), *due};
+      }
+    }
+    note_server_ack(*s, *id);
+    return {kEvent, static_cast<double>(*id), *due};
   }
   auto it = std::find_if(s->acks.begin(), s->acks.end(), [&](const PendingAck& a) { return a.sent && a.wire_id == *id; });
   if (it == s->acks.end()) return {kNothing, -1, *due};

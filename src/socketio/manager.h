@@ -332,6 +332,13 @@ class Manager {
   // ack_fast on "/" for arguments of `size` bytes, whoever holds them (an IM delivery's, written by the
   // core: im::Client::deliver_fast).
   Fast ack_root_fast(Millis now, std::uint64_t ack_id, std::size_t size, Header& header);
+  // on_event_fast of an EVENT on "/" whose header the host read itself: `head_size` bytes, "42" then
+  // `ack_id` in decimal (if any); the same decision without the text. With `header`, a wanted ack goes
+  // at once when ack_root_fast (after on_event_fast) would let it, for arguments of `args_size` bytes:
+  // kSend (value: the ack id; `header` written), nothing kept; otherwise kEvent, as on_event_fast.
+  // (im::Client::deliver_fast: the delivery and its ack in one lane.)
+  Fast event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::optional<std::uint64_t> ack_id,
+                      const ExternalArgs& payload, std::size_t args_size, Header* header);
   // The emit id waiting for the ACK with this id on "/" (sent, not yet answered or timed out), if any.
   std::optional<std::uint64_t> awaiting_ack(std::uint64_t wire_id) const;
   // ack(now, "/", ack_id, args_json, {}) for a small argument text the core wrote itself (an IM
@@ -472,6 +479,9 @@ class Manager {
   Socket& find_or_add(const std::string& nsp);
   bool any_active() const;
   std::optional<Millis> lane_deadline(Millis now) const;  // fast_lane.cpp
+  // on_event_fast and event_ack_fast after reading the head: an EVENT (else an ACK) of `head_size` bytes.
+  Fast root_fast(Millis now, std::uint32_t transport, bool event, std::size_t head_size, std::optional<std::uint64_t> id,
+                 const ExternalArgs& payload, std::size_t args_size, Header* header);
   bool connected(const Socket& socket) const {
     return socket.state == SocketState::Connected && state_ == ManagerState::Open;
   }

@@ -103,7 +103,10 @@ const path = require('node:path');
 // quadratic), the delivery and send lanes' texts written in place and the JWT escaped once (wasm.br
 // 62,181 -> 62,302 B); sdk.im.init stopping when a listener closed the session, the send lane's texts
 // sliced from one string (js 37,238 -> 37,307 B). 99,609 B.
-const BUDGET = 99610;
+// Raised to 99,694 (recv14 helper): the IM delivery lane takes the frame's header as its length and ack id
+// and acks in the Manager's event lane (wasm.br 62,302 -> 62,478 B); the shim no longer writes the header
+// text, its headText is renamed in the bundle (js 37,307 -> 37,216 B). 99,694 B.
+const BUDGET = 99694;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

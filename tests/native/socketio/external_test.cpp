@@ -211,6 +211,37 @@ TEST_CASE("external: the fast lane decides the common case as the general path d
   CHECK(h.m.take_outputs().empty());
 }
 
+TEST_CASE("external: event_ack_fast takes the header's length and ack id, and acks with the event",
+          "[socketio][external]") {
+  const int protocol = GENERATE(3, 4);
+  Harness h(opts(protocol));
+  const std::uint32_t t = connect_root(h);
+  Manager::Header header;
+  // The length must be that of "42" and the id's digits: "42007" (a leading zero), "421e2" or "42 12" as the
+  // host's parseInt reads them (7, 1, 12) go to the general path, nothing changed.
+  CHECK(h.m.event_ack_fast(h.now(), t, 5, 7, args(1, 9, JsonKind::Array), 0, nullptr).code == Manager::kGeneral);
+  CHECK(h.m.event_ack_fast(h.now(), t, 5, 1, args(1, 9, JsonKind::Array), 0, nullptr).code == Manager::kGeneral);
+  CHECK(h.m.event_ack_fast(h.now(), t, 5, 12, args(1, 9, JsonKind::Array), 0, nullptr).code == Manager::kGeneral);
+  CHECK(h.m.event_ack_fast(h.now(), t, 3, std::nullopt, args(1, 9, JsonKind::Array), 0, nullptr).code ==
+        Manager::kGeneral);
+  CHECK(h.m.event_ack_fast(h.now(), t, 2, 0, args(1, 9, JsonKind::Array), 0, nullptr).code == Manager::kGeneral);
+  CHECK(h.m.ack_fast(h.now(), "/", 7, args(2, 2, JsonKind::Array), header).code == Manager::kGeneral);  // not kept
+  // No ack id; an ack id kept for ack() (no header), as on_event_fast.
+  auto v = h.m.event_ack_fast(h.now(), t, 2, std::nullopt, args(3, 9, JsonKind::Array), 0, nullptr);
+  CHECK((v.code == Manager::kEvent && v.value == -1));
+  v = h.m.event_ack_fast(h.now(), t, 4, 31, args(4, 9, JsonKind::Array), 0, nullptr);
+  CHECK((v.code == Manager::kEvent && v.value == 31));
+  // With a header: the ack goes at once ("4332"), nothing kept (a later ack of 32 is unknown); the one kept
+  // before stays answerable.
+  v = h.m.event_ack_fast(h.now(), t, 4, 32, args(5, 9, JsonKind::Array), 11, &header);
+  REQUIRE(v.code == Manager::kSend);
+  CHECK(v.value == 32);
+  CHECK(std::string(header.text, header.size) == "4332");
+  CHECK(h.m.ack_fast(h.now(), "/", 32, args(6, 2, JsonKind::Array), header).code == Manager::kGeneral);
+  CHECK(h.m.ack_fast(h.now(), "/", 31, args(7, 2, JsonKind::Array), header).code == Manager::kSend);
+  CHECK(h.m.take_outputs().empty());
+}
+
 TEST_CASE("external: the fast lane keeps the Engine.IO 4 heartbeat alive", "[socketio][external]") {
   Harness h(opts(4));
   h.server_heartbeat = false;  // only the client's liveness deadline runs
