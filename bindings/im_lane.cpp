@@ -23,9 +23,10 @@ extern "C" {
 // The hot path of a delivery (no string marshalling; the region: bindings/boundary.h):
 // a text frame `42<id>["topic.message", {...}]` whose arguments the host keeps as `ext` (`size`
 // characters, JSON.parse'd there); head_len the length of the frame up to its '[', ack_id the <id> the
-// host read there (-1 or NaN: none; the core checks it against head_len). head[0..) holds the message
-// object's way, formUser and toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers,
-// create_time its createTime (-1: none), flags bit 0 its `recalled`.
+// host read there (-1 or NaN: none; the core checks it against head_len). Unless flags bit 1 says they
+// are the same as the last call's on this handle, head[0..) holds the message object's way, formUser and
+// toTarget (way_len, from_len, to_len bytes); seq, mid its positive integers, create_time its createTime
+// (-1: none), flags bit 0 its `recalled`.
 // Returns -1 when the core did not take it (pass the frame to echat_ImClient_textFrame), 3 when it did and
 // the batch says what follows (echat_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
 // in the region, in the order the host performs it:
@@ -41,11 +42,13 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
   echat::im::MessageFacts& f = s.facts;
-  if (way_len < 0 || from_len < 0 || to_len < 0 || way_len + from_len + to_len > echat::bindings::kHead) return -1;
-  const char* p = region.head;
-  f.way.assign(p, static_cast<std::size_t>(way_len));
-  f.form_user.assign(p + way_len, static_cast<std::size_t>(from_len));
-  f.to_target.assign(p + way_len + from_len, static_cast<std::size_t>(to_len));
+  if (!(flags & 2)) {
+    if (way_len < 0 || from_len < 0 || to_len < 0 || way_len + from_len + to_len > echat::bindings::kHead) return -1;
+    const char* p = region.head;
+    f.way.assign(p, static_cast<std::size_t>(way_len));
+    f.form_user.assign(p + way_len, static_cast<std::size_t>(from_len));
+    f.to_target.assign(p + way_len + from_len, static_cast<std::size_t>(to_len));
+  }
   if (!s.core() || ext <= 0 || size < 0 || ack_id >= 9007199254740992.0) return -1;
   Client::Delivery d;
   d.head_size = static_cast<std::size_t>(head_len);

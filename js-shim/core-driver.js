@@ -81,6 +81,7 @@ class CoreDriver {
     // here under a handle until the core releases it ({k:'drop'}).
     this.imFast = area === 'ImClient' && isFunction(core._echat_im_message);
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
+    this._texts = [];       // [way, formUser, toTarget] the core keeps from the last delivery (delivery())
     this._outbox = null;    // {key, prefix, marker}: where a send's record goes (im.js sets it)
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
     // SioManager driver (io.js): the 's.event' output without building the batch output object.
@@ -166,7 +167,8 @@ class CoreDriver {
 
   // A delivery `42<ack id>["topic.message", {...}]` (IM area), parsed once here: the core gets the
   // header's length and ack id (NaN: none), the handle and the fields it decides on (seq, mid, way, formUser,
-  // toTarget, createTime, recalled); the object stays here. False (nothing done)
+  // toTarget, createTime, recalled); the object stays here. The texts are written only when they are not
+  // the last call's (`_texts`: a conversation's run of messages writes them once). False (nothing done)
   // when the frame is anything else, or a field is of a type the core would read differently: the frame
   // then takes the general path whole.
   delivery(tid, data) {
@@ -187,14 +189,17 @@ class CoreDriver {
     const way = text(m.way);
     const from = text(m.formUser);
     const to = Number.isSafeInteger(m.toTarget) ? String(m.toTarget) : text(m.toTarget);
+    const t = this._texts;
+    const same = way === t[0] && from === t[1] && to === t[2];  // (none yet: undefined)
     if (!(Number.isSafeInteger(seq) && seq > 0 && Number.isSafeInteger(mid) && mid > 0) || way === null ||
         from === null || to === null || (ct != null && !(Number.isSafeInteger(ct) && ct >= 0)) ||
-        (recalled != null && typeof recalled !== 'boolean') || !this.putHead(way + from + to)) {
+        (recalled != null && typeof recalled !== 'boolean') || !(same || this.putHead(way + from + to))) {
       return false;
     }
     const ref = this.ref();
+    if (!same) this._texts = [way, from, to];
     const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, parseInt(data.slice(2, k), 10), ref,
-      data.length - k, seq, mid, ct == null ? -1 : ct, recalled === true ? 1 : 0, way.length,
+      data.length - k, seq, mid, ct == null ? -1 : ct, (recalled === true) + 2 * same, way.length,
       from.length, to.length);
     if (code === 5) {
       this.handed(m, ref, way, from, to);
