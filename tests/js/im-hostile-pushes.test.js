@@ -97,3 +97,34 @@ test('im hostile pushes: wrong types, huge numbers, long and non-ASCII names, re
     // of 3 took the lane and was released; the other conversations' messages did not take it).
     assert.equal(page.sdk.im._driver.held.size, 1);
   });
+
+// The delivery lane is given a message's way, formUser and toTarget only when they differ from the last
+// delivery's (js-shim/core-driver.js delivery(), `_texts`; the binding keeps the last ones). Deliveries in
+// turn from several conversations, one sender's run, and a sender the lane cannot take (non-ASCII: the
+// general path) between two of the same: each must land in its own conversation with its own count.
+test('im pushes from conversations in turn: each delivery counted in its own conversation (the lane\'s texts follow the message)',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t, []);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET' });
+    await within(page.ready, 'login');
+    const from = (who, over = {}) => ({ formUser: who, ...over });
+    const plan = [
+      from('bob'), from('bob'), from('carol'), from('bob'), from('鲍勃'), from('bob'),
+      from('bob', { way: 'P2R', toTarget: 7 }), from('carol', { way: 'P2R', toTarget: 7 }), from('carol'),
+      from('carol', { way: 'P2R', toTarget: '8' }), from('carol'), from('bob'),
+    ];
+    for (const [i, over] of plan.entries()) {
+      assert.deepEqual(await srv.push(message(i + 1, 201 + i, over)), { seq: i + 1 });
+    }
+    await waitFor(() => page.of('message').length === plan.length, 'every message');
+    const got = page.of('message');
+    assert.deepEqual(got.map((m) => [m.seq, m.formUser, m.way, m.toTarget]),
+      plan.map((over, i) => [i + 1, over.formUser, over.way || 'P2P', over.toTarget === undefined ? 'alice' : over.toTarget]));
+    const convs = await page.sdk.im.getConversations();
+    const key = (c) => `${c.way}:${c.toTarget}`;
+    const summary = Object.fromEntries(convs.map((c) => [key(c), [c.unread, c.lastMessage.seq]]));
+    // P2P conversations are named by the other user; rooms by the room.
+    assert.deepEqual(summary, {
+      'P2P:bob': [5, 12], 'P2P:carol': [3, 11], 'P2P:鲍勃': [1, 5], 'P2R:7': [2, 8], 'P2R:8': [1, 10],
+    });
+  });
