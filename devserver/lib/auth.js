@@ -16,6 +16,13 @@ function sameSecret(a, b) {
   return crypto.timingSafeEqual(digest(a), digest(b));
 }
 
+/**
+ * The JWT signing key as a KeyObject, made once: given the text, jsonwebtoken 9 tries it as a PEM public
+ * key first (an exception) and then makes a secret key, on every sign and verify: that was half of the
+ * server's CPU per message sent (bench/im/run.js). The same bytes (the text's UTF-8), the same signatures.
+ */
+const keyOf = (text) => (text === null ? null : crypto.createSecretKey(Buffer.from(text, 'utf8')));
+
 class Auth {
   /**
    * @param {import('./db').Store} store
@@ -24,23 +31,12 @@ class Auth {
   constructor(store, config) {
     this.store = store;
     this.ttl = config.jwtTtl;
-    this.setKey(config.jwtSecret || null);
-  }
-
-  /**
-   * The signing key as a KeyObject, made once: given the text, jsonwebtoken 9 tries it as a PEM public
-   * key first (an exception) and then makes a secret key, on every sign and verify: that was half of
-   * the server's CPU per message sent (bench/im/run.js). The same bytes (the text's UTF-8), the same
-   * signatures.
-   */
-  setKey(text) {
-    this.key = text;
-    this.secretKey = text === null ? null : crypto.createSecretKey(Buffer.from(text, 'utf8'));
+    this.key = keyOf(config.jwtSecret || null);
   }
 
   /** Load the JWT signing key kept in the database (created by the first node to start). */
   async init() {
-    if (!this.key) this.setKey(await this.store.secretValue('jwt-signing-key'));
+    if (!this.key) this.key = keyOf(await this.store.secretValue('jwt-signing-key'));
   }
 
   /** Check login credentials; answers {jwt, exp} (exp in seconds since the epoch). */
@@ -53,7 +49,7 @@ class Auth {
     // Same answer for an unknown auid and a wrong token: the check is on the pair.
     if (!user || !sameSecret(user.token, token)) throw unauthenticated('invalid auid or token');
     const jti = crypto.randomBytes(16).toString('hex');
-    const signed = jwt.sign({ appKey, auid, jti }, this.secretKey, { algorithm: 'HS256', expiresIn: this.ttl });
+    const signed = jwt.sign({ appKey, auid, jti }, this.key, { algorithm: 'HS256', expiresIn: this.ttl });
     const { exp } = jwt.decode(signed);
     await this.store.tx(async (db) => {
       await db.run('DELETE FROM sessions WHERE app_key = ? AND auid = ? AND exp < ?', appKey, auid, Math.floor(Date.now() / 1000));
@@ -89,7 +85,7 @@ class Auth {
   async verify(token) {
     let claims;
     try {
-      claims = jwt.verify(token, this.secretKey, { algorithms: ['HS256'] });
+      claims = jwt.verify(token, this.key, { algorithms: ['HS256'] });
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw new ApiError(Code.TOKEN_EXPIRED, 'jwt expired, log in again');
       throw unauthenticated('invalid jwt');
