@@ -8,7 +8,8 @@
 #   5. the debug wasm build (assertions, SAFE_HEAP, stack checks; dist-debug/) and the SDK's suites in
 #      the sandbox (tests/js) once more against it, with the long reliability runs shortened
 #      (IM_RELIABILITY_N, IM_ROOM_N): the debug build is several times slower
-# Environment: FUZZ_SECONDS (total fuzz time, default 30), SKIP_SETUP=1 (skip toolchain/setup.sh).
+# Environment: FUZZ_SECONDS (total fuzz time, default 30), SKIP_SETUP=1 (skip toolchain/setup.sh),
+# TEST_TIMEOUT_MS (one node:test test's limit, default 900000).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source toolchain/env.sh
@@ -38,14 +39,17 @@ node_suites=()
 for d in tests/devserver tests/multinode tests/sandbox tests/support tests/js tests/jsc tests/types tests/demo tests/npm tests/browser; do
   if ls "$d"/*.test.js >/dev/null 2>&1; then node_suites+=("$d"/*.test.js); fi
 done
+# A test that hangs fails after TEST_TIMEOUT_MS (default 15 min; the longest test takes a few minutes)
+# instead of holding the run until CI's own limit: node --test waits forever by default.
+TEST_TIMEOUT_MS=${TEST_TIMEOUT_MS:-900000}
 if [ ${#node_suites[@]} -gt 0 ]; then
-  suite "node:test (${#node_suites[@]} files)" node --test --test-reporter=spec "${node_suites[@]}"
+  suite "node:test (${#node_suites[@]} files)" node --test --test-timeout="$TEST_TIMEOUT_MS" --test-reporter=spec "${node_suites[@]}"
 fi
 
 debug_suites() {
   bash toolchain/build.sh --debug || return 1
   ECHAT_DIST=dist-debug ECHAT_WASM_DEBUG=1 IM_RELIABILITY_N=60 IM_ROOM_N=60 \
-    node --test --test-reporter=spec tests/js/*.test.js
+    node --test --test-timeout="$TEST_TIMEOUT_MS" --test-reporter=spec tests/js/*.test.js
 }
 suite "debug wasm build + tests/js on it" debug_suites
 
