@@ -55,6 +55,7 @@ function handleOf(queryable) {
       if (auids.length) {
         await query('SELECT auid FROM users WHERE app_key = ? AND auid = ANY(?) ORDER BY auid FOR UPDATE', [appKey, auids]);
       }
+      return true;  // another node's transaction may have committed meanwhile (the store interface, db.js)
     },
   };
 }

@@ -159,7 +159,10 @@ function createPrivate(file) {
  *   get(sql, ...params) -> row|undefined    all(sql, ...params) -> rows    run(sql, ...params) -> {changes}
  *   tx(async (db) => ...)  runs fn in one transaction; `db` has get/all/run and lockUsers(appKey, auids)
  *                          (hold those users' rows until the commit: PostgreSQL row locks, here a no-op
- *                          since the transaction is exclusive). Inside fn use `db`, never the store.
+ *                          since the transaction is exclusive), which answers whether another transaction
+ *                          may have written since this one began (PostgreSQL: true; here: false, so a
+ *                          caller need not read again what it read before). Inside fn use `db`, never
+ *                          the store.
  *   secretValue(key), seed(apps, users, now), close(), isOpen
  * SQL is written once with `?` placeholders in the dialect both engines share.
  *
@@ -188,7 +191,7 @@ class Store {
       get: (sql, ...params) => this.statement(sql).get(...params),
       all: (sql, ...params) => this.statement(sql).all(...params),
       run: (sql, ...params) => run(sql, params),
-      lockUsers: () => {},
+      lockUsers: () => false,
     };
   }
 

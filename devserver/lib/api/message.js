@@ -56,14 +56,18 @@ async function send(ctx, caller, input) {
     const recipients = (await recipientsOf(t, appKey, formUser, way, toTarget)).sort();
     // With several nodes on one database: the recipients' rows stay locked until the commit, so the
     // seqs of each user are taken one send at a time, and the same clientMsgId sent twice at once
-    // to two nodes finds the first one here.
-    await db.lockUsers(appKey, recipients);
-    const raced = await findOriginal(db);
-    if (raced) return raced;
+    // to two nodes finds the first one here (SQLite's transactions are exclusive: nothing to read again).
+    if (await db.lockUsers(appKey, recipients)) {
+      const raced = await findOriginal(db);
+      if (raced) return raced;
+    }
     const now = ctx.now();
     const { mid } = await db.get(`INSERT INTO messages
       (app_key, form_user, to_target, way, type, body, msg_option, at_users, client_msg_id, create_time)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING mid`, appKey, formUser, toTarget, way, type, body, msgOption, atUsers, clientMsgId, now);
+    // The row as stored (the columns' defaults: not recalled), pushed after the commit without reading it back.
+    const row = { mid, app_key: appKey, form_user: formUser, to_target: toTarget, way, type, body, msg_option: msgOption,
+      at_users: atUsers, client_msg_id: clientMsgId, create_time: now, recalled: 0, recall_time: null };
     const deliveries = [];
     for (const auid of recipients) {
       const { max_seq: seq } = await db.get('UPDATE users SET max_seq = max_seq + 1 WHERE app_key = ? AND auid = ? RETURNING max_seq', appKey, auid);
@@ -77,12 +81,11 @@ async function send(ctx, caller, input) {
       deliveries.push({ auid, seq });
     }
     const senderSeq = deliveries.find((d) => d.auid === formUser).seq;
-    return { answer: { mid, seq: senderSeq, createTime: now, clientMsgId, duplicate: false }, mid, deliveries };
+    return { answer: { mid, seq: senderSeq, createTime: now, clientMsgId, duplicate: false }, row, deliveries };
   });
 
   if (outcome.deliveries) {
-    const row = await ctx.store.get('SELECT * FROM messages WHERE mid = ?', outcome.mid);
-    for (const d of outcome.deliveries) ctx.hub.pushMessage(appKey, d.auid, messageObject(row, d.seq));
+    for (const d of outcome.deliveries) ctx.hub.pushMessage(appKey, d.auid, messageObject(outcome.row, d.seq));
   }
   return outcome.answer;
 }
