@@ -20,6 +20,8 @@
 //
 // --split runs A in a child process (this file, --role sender, driven over IPC), so the CPU column is the
 // receiving sandbox's alone (plus this process's small share of the harness).
+// Also reported: the devserver's CPU per message and how busy it was (its CPU time / the run's wall time,
+// from /proc on Linux): near 100 % it, not the clients, sets the messages/s (it is one Node process).
 
 const fs = require('node:fs');
 const os = require('node:os');
@@ -195,6 +197,17 @@ async function senderRole() {
   process.send({ ready: true });
 }
 
+// A child process's CPU time in ms (Linux: /proc/<pid>/stat utime + stime, in ticks of 10 ms); null elsewhere.
+function childCpuMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');  // f[0] is field 3 (state)
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch (_) {
+    return null;
+  }
+}
+
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 
@@ -214,15 +227,21 @@ async function once(client, window) {
     }
     const receiver = await makeReceiver(t, srv, client);
     await H.within(drive(receiver, loop(WARMUP, window, 'warm'), WARMUP, 'warm'), 'warm-up', 120000);
+    const s0 = childCpuMs(srv.child.pid);
     const c0 = process.cpuUsage();
     const r = await H.within(drive(receiver, loop(MESSAGES, window, 'run'), MESSAGES, 'run'), 'run', 300000);
     const c = process.cpuUsage(c0);
+    const s1 = childCpuMs(srv.child.pid);
+    const serverMs = s0 === null || s1 === null ? null : s1 - s0;
     const lat = r.lat.sort((x, y) => x - y);
-    return { rate: (MESSAGES * 1000) / r.wall, p50: pct(lat, 50), p99: pct(lat, 99), cpuUs: (c.user + c.system) / MESSAGES, wall: r.wall };
+    return { rate: (MESSAGES * 1000) / r.wall, p50: pct(lat, 50), p99: pct(lat, 99), cpuUs: (c.user + c.system) / MESSAGES, wall: r.wall,
+      serverUs: serverMs === null ? null : (serverMs * 1000) / MESSAGES, serverBusy: serverMs === null ? null : serverMs / r.wall };
   } finally {
     await t.cleanup();
   }
 }
+
+const fmtServer = (r) => (r.serverUs === null ? 'n/a' : `${(r.serverUs / 1000).toFixed(2)} ms, ${(100 * r.serverBusy).toFixed(0)} %`);
 
 async function main() {
   const rows = [];
@@ -245,11 +264,13 @@ async function main() {
         client, window, messages: MESSAGES, runs: RUNS,
         rate: median(runs.map((r) => r.rate)), p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)),
         cpuUs: median(runs.map((r) => r.cpuUs)), all: runs,
+        serverUs: runs[0].serverUs === null ? null : median(runs.map((r) => r.serverUs)),
+        serverBusy: runs[0].serverBusy === null ? null : median(runs.map((r) => r.serverBusy)),
       };
       rows.push(row);
       if (!JSON_OUT) {
         console.error(`${client} W=${window}: ${row.rate.toFixed(0)} msg/s, p50 ${row.p50} ms, p99 ${row.p99} ms, `
-          + `${(row.cpuUs / 1000).toFixed(2)} ms CPU/msg (runs: ${runs.map((r) => r.rate.toFixed(0)).join(', ')} msg/s)`);
+          + `${(row.cpuUs / 1000).toFixed(2)} ms CPU/msg, devserver ${fmtServer(row)} (runs: ${runs.map((r) => r.rate.toFixed(0)).join(', ')} msg/s)`);
       }
     }
   }
@@ -257,11 +278,11 @@ async function main() {
   if (JSON_OUT) {
     console.log(JSON.stringify({ machine, rows }, null, 2));
   } else {
-    console.log(`| client | window | messages/s | latency p50 | latency p99 | CPU per message |`);
-    console.log(`|---|---|---|---|---|---|`);
+    console.log(`| client | window | messages/s | latency p50 | latency p99 | CPU per message | devserver CPU per message, busy |`);
+    console.log(`|---|---|---|---|---|---|---|`);
     for (const r of rows) {
       const label = { sdk: 'echatim sdk.im/sdk.apis', 'sdk-records': 'echatim, outboxPerMessageRecords', weapp: 'weapp.socket.io 3.0.0 (raw E聊 client)' }[r.client];
-      console.log(`| ${label} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms |`);
+      console.log(`| ${label} | ${r.window} | ${r.rate.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${(r.cpuUs / 1000).toFixed(2)} ms | ${fmtServer(r)} |`);
     }
     console.log(`\nmachine: ${machine.nproc} × ${machine.cpu}, node ${machine.node}; SDK: ${machine.sdk}; ${MESSAGES} messages, median of ${RUNS} interleaved rounds; `
       + `CPU column: ${SPLIT ? 'B (the receiver) alone, A in a child process' : 'A + B in this process'}`);
