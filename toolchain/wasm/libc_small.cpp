@@ -13,6 +13,7 @@
 
 #include <emscripten/console.h>
 
+#include "copy_small.h"
 #include "core/small_printf.h"
 
 namespace {
@@ -45,30 +46,12 @@ extern "C" int siprintf(char* buf, const char* fmt, ...) { ECHAT_VARIADIC(vsnpri
 extern "C" int fprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
 extern "C" int fiprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
 
-// memcpy: 32 bytes per turn, then 8, then byte by byte (wasm loads and stores need no alignment).
-// Emscripten's is ~480 B of aligned loops; the core copies mostly short strings.
-// no_builtin: the loops must not be turned back into a call to memcpy.
-namespace {
-inline void copy8(unsigned char* d, const unsigned char* s) {
-  unsigned long long v;
-  __builtin_memcpy(&v, s, 8);
-  __builtin_memcpy(d, &v, 8);
+// memcpy and memmove: toolchain/wasm/copy_small.h (tested natively there).
+extern "C" __attribute__((no_builtin("memcpy"))) void* memcpy(void* dest, const void* src, size_t n) {
+  return echat::wasm_libc::copy(dest, src, n);
 }
-}  // namespace
-
-extern "C" __attribute__((no_builtin("memcpy"))) void* memcpy(void* __restrict dest, const void* __restrict src,
-                                                               size_t n) {
-  auto* d = static_cast<unsigned char*>(dest);
-  const auto* s = static_cast<const unsigned char*>(src);
-  for (; n >= 32; n -= 32, d += 32, s += 32) {
-    copy8(d, s);
-    copy8(d + 8, s + 8);
-    copy8(d + 16, s + 16);
-    copy8(d + 24, s + 24);
-  }
-  for (; n >= 8; n -= 8, d += 8, s += 8) copy8(d, s);
-  while (n--) *d++ = *s++;
-  return dest;
+extern "C" __attribute__((no_builtin("memmove"))) void* memmove(void* dest, const void* src, size_t n) {
+  return echat::wasm_libc::move<memcpy>(dest, src, n);
 }
 
 // strlen: byte by byte (musl's reads a word at a time: 121 B of code for the error messages' and

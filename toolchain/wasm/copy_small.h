@@ -1,0 +1,66 @@
+// The wasm build's memcpy and memmove bodies (toolchain/wasm/libc_small.cpp defines the C functions with
+// them), here so that the native tests can check them against the C library's
+// (tests/native/core/copy_small_test.cpp): every length and overlap, both directions.
+// no_builtin: the loops must not be turned back into calls to memcpy/memmove (the functions themselves;
+// a clang attribute: GCC, which builds the native tests, has none and needs none there). always_inline:
+// with attributes other than the C functions', the optimiser kept them out of line (memcpy a call to
+// copy(), one more call per copy).
+#pragma once
+
+#include <cstddef>
+
+#if defined(__clang__)
+#define ECHAT_NO_BUILTIN_COPY __attribute__((no_builtin("memcpy", "memmove"), always_inline))
+#else
+#define ECHAT_NO_BUILTIN_COPY
+#endif
+
+namespace echat::wasm_libc {
+
+inline void copy8(unsigned char* d, const unsigned char* s) {
+  unsigned long long v;
+  __builtin_memcpy(&v, s, 8);
+  __builtin_memcpy(d, &v, 8);
+}
+
+// 32 bytes per turn, then 8, then byte by byte (wasm loads and stores need no alignment). Emscripten's
+// memcpy is ~480 B of aligned loops; the core copies mostly short strings. Forward, each 8 bytes loaded
+// before they are stored, in order (no restrict: the compiler may not reorder them), so that move() may
+// copy through it when dest lies below src.
+ECHAT_NO_BUILTIN_COPY inline void* copy(void* dest, const void* src, std::size_t n) {
+  auto* d = static_cast<unsigned char*>(dest);
+  const auto* s = static_cast<const unsigned char*>(src);
+  for (; n >= 32; n -= 32, d += 32, s += 32) {
+    copy8(d, s);
+    copy8(d + 8, s + 8);
+    copy8(d + 16, s + 16);
+    copy8(d + 24, s + 24);
+  }
+  for (; n >= 8; n -= 8, d += 8, s += 8) copy8(d, s);
+  while (n--) *d++ = *s++;
+  return dest;
+}
+
+// Forward (memcpy: copy() or a function that copies as it does) unless dest lies inside (src, src + n);
+// then from the end, 8 bytes per turn.
+// Emscripten's -Oz libc copies every byte backwards whenever dest lies above src, overlapping or not,
+// and libc++'s std::string assign/append/insert copy with memmove (char_traits::move): a string filled
+// from a lower address (the stack, the host's shared region) paid one interpreted loop turn per byte on
+// iOS (found in the send lane's profile, docs/benchmarks.md).
+template <void* (*Forward)(void*, const void*, std::size_t)>
+ECHAT_NO_BUILTIN_COPY inline void* move(void* dest, const void* src, std::size_t n) {
+  auto* d = static_cast<unsigned char*>(dest);
+  const auto* s = static_cast<const unsigned char*>(src);
+  if (d <= s || d >= s + n) return Forward(dest, src, n);
+  d += n;
+  s += n;
+  for (; n >= 8; n -= 8) {
+    d -= 8;
+    s -= 8;
+    copy8(d, s);
+  }
+  while (n--) *--d = *--s;
+  return dest;
+}
+
+}  // namespace echat::wasm_libc
