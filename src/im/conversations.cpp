@@ -61,8 +61,15 @@ const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t m
                                               const MessageFacts& msg, std::string_view text) {
   const std::string& way = msg.way;
   const std::string& from = msg.form_user;
-  if ((way != "P2P" && way != "P2R") || msg.to_target.empty() || seq == 0) return nullptr;
-  const std::string& target = way == "P2P" && from != self_ ? from : msg.to_target;  // the message's: no copy
+  // "P2P" or "P2R" read byte by byte, and the sender compared with the user once: each comparison of
+  // std::strings is a call where wasm is interpreted (iOS), several per message.
+  const std::string_view w = way;
+  if (w.size() != 3 || w[0] != 'P' || w[1] != '2' || (w[2] != 'P' && w[2] != 'R') || msg.to_target.empty() ||
+      seq == 0) {
+    return nullptr;
+  }
+  const bool mine = from == self_;
+  const std::string& target = w[2] == 'P' && !mine ? from : msg.to_target;  // the message's: no copy
   if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
   if (!c) {
@@ -84,7 +91,7 @@ const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t m
   if (!c->last_patch.is_null()) c->last_patch = json();
   c->last_mid = mid;
   if (msg.create_time) c->update_time = static_cast<std::int64_t>(*msg.create_time);
-  if (from != self_ && !msg.recalled && seq > c->read_seq) {
+  if (!mine && !msg.recalled && seq > c->read_seq) {
     ++c->unread;
     if (mid != 0) {
       c->unread_mids.push_back(mid);
