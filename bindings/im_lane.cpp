@@ -66,6 +66,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   args.shape.root = echat::socketio::JsonKind::Array;
   args.shape.first = echat::socketio::JsonKind::String;
   static Client::Handover out;
+  static_assert(Client::kTextMax <= echat::bindings::kHead);
+  out.text = region.head;  // the texts are written where the host reads them
   // Handed: the lane output nothing (Client::deliver_fast), so the session's run, which would only take
   // empty outputs, is skipped (its take, the call through its pointer: interpreted wasm on iOS).
   const Client::Lane lane = s.core()->deliver_fast(Millis(now), static_cast<unsigned>(tid), d, args, out);
@@ -82,11 +84,9 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   }
   region.i[0] = bits;
   region.i[1] = static_cast<std::int32_t>(out.transport);
-  const std::string_view record = out.record(), ack = out.ack();
-  region.i[2] = static_cast<std::int32_t>(record.size());  // <= 56 bytes
-  region.i[3] = static_cast<std::int32_t>(ack.size());     // <= 52 bytes
+  region.i[2] = static_cast<std::int32_t>(out.record_size);  // <= 56 bytes
+  region.i[3] = static_cast<std::int32_t>(out.ack_size);     // <= 52 bytes
   region.i[4] = static_cast<std::int32_t>(out.released);
-  std::copy(ack.begin(), ack.end(), std::copy(record.begin(), record.end(), region.head));
   return 5;
 }
 

@@ -139,8 +139,10 @@ class Client {
   //   on `transport` (none when ""); Release{released} (0: none).
   // `conversation` stays valid until the next call. Returns Handed; anything else is left to
   // on_message_external (Batch: taken, read take_outputs(); NotTaken: pass the frame to on_frame).
+  // `out.text` is the caller's room for kTextMax bytes (written whatever the answer).
   static constexpr std::size_t kRecordMax = 56;   // {"seq":<20 digits>,"boot":<20 digits>}
   static constexpr std::size_t kAckArgsMax = 30;  // [{"seq":<20 digits>}]
+  static constexpr std::size_t kTextMax = kRecordMax + 22 + kAckArgsMax;  // the record, then "43<id>" and them
   struct Handover {
     std::uint64_t seq = 0;
     std::uint64_t mid = 0;
@@ -149,14 +151,12 @@ class Client {
     bool target_is_sender = false;  // conversation->to_target is the message's formUser (else its toTarget)
     bool dropped = false;
     std::uint32_t transport = 0;
-    // The texts (ASCII), written in place (no string built): the value of the StorageSet, and the frame
-    // (empty: none) whose ack id is written just before its arguments.
-    std::string_view record() const { return {record_text, record_size}; }
-    std::string_view ack() const { return {ack_text + ack_at, ack_size}; }
-    char record_text[kRecordMax];
+    // The texts (ASCII), written at `text` (the caller's: the wasm binding's shared region, so that
+    // nothing is copied there after): the value of the StorageSet, then the frame (empty: none).
+    std::string_view record() const { return {text, record_size}; }
+    std::string_view ack() const { return {text + record_size, ack_size}; }
+    char* text = nullptr;
     std::size_t record_size = 0;
-    char ack_text[24 + kAckArgsMax];  // the frame's head (socketio::Manager::Header, <= 22), then its arguments
-    std::size_t ack_at = 0;
     std::size_t ack_size = 0;
     std::uint32_t released = 0;  // Conversations::on_message releases at most one
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)

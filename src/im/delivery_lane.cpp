@@ -23,21 +23,32 @@ Millis Client::own_deadline() const {
   return std::min(timers_.earliest(), calls_.earliest());
 }
 
+namespace {
+
+// `{"seq":<seq>`: the head of the synced record and, after a '[', of a delivery's ack arguments.
+std::size_t put_seq(char* at, std::uint64_t seq) {
+  std::memcpy(at, "{\"seq\":", 7);
+  return 7 + core::format_uint(at + 7, seq);
+}
+
+// The synced record's end after its head (n bytes at `at`): `,"boot":<boot>}`; returns the record's size.
+std::size_t end_record(char* at, std::size_t n, std::uint64_t boot) {
+  std::memcpy(at + n, ",\"boot\":", 8);
+  n += 8 + core::format_uint(at + n + 8, boot);
+  at[n] = '}';
+  return n + 1;
+}
+
+}  // namespace
+
 std::size_t Client::put_ack_args(char* at, std::uint64_t seq) {
-  std::memcpy(at, "[{\"seq\":", 8);
-  std::size_t n = 8 + core::format_uint(at + 8, seq);
+  at[0] = '[';
+  const std::size_t n = 1 + put_seq(at + 1, seq);
   std::memcpy(at + n, "}]", 2);
   return n + 2;
 }
 
-std::size_t Client::put_synced_record(char* at) const {
-  std::memcpy(at, "{\"seq\":", 7);
-  std::size_t n = 7 + core::format_uint(at + 7, inbox_.synced());
-  std::memcpy(at + n, ",\"boot\":", 8);
-  n += 8 + core::format_uint(at + n + 8, boot_);
-  at[n] = '}';
-  return n + 1;
-}
+std::size_t Client::put_synced_record(char* at) const { return end_record(at, put_seq(at, inbox_.synced()), boot_); }
 
 bool Client::alone_in_order(Millis now, const Delivery& d, Millis& own) const {
   if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(d.seq, d.mid)) {
@@ -53,10 +64,13 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   Millis own;  // own_deadline(): nothing the lane does below moves the Client's timers or calls
   const bool alone = alone_in_order(now, d, own);
   if (!alone && life_.ended()) return Lane::NotTaken;
-  // Alone, the ack goes with the event when it may (its arguments written where they end up, after
-  // room for the head the Manager writes); otherwise the general path takes the delivery.
+  // Alone, the seq is written once, as `{"seq":<seq>`: the head of the synced record (the inbox's
+  // position once it advanced, the seq) and of the ack's arguments, which go with the event when they
+  // may, after the record, with the head the Manager writes; otherwise the general path takes the delivery.
+  char* const t = out.text;
+  const std::size_t head = alone ? put_seq(t, d.seq) : 0;
   socketio::Manager::Header h;
-  const std::size_t size = alone && d.ack_id ? put_ack_args(out.ack_text + sizeof h.text, d.seq) : 0;
+  const std::size_t size = alone && d.ack_id ? 1 + head + 2 : 0;  // [{"seq":<seq>}]
   const socketio::Manager::Fast lane =
       manager_.event_ack_fast(now, transport, d.head_size, d.ack_id, payload, size, alone ? &h : nullptr);
   if (!alone || (lane.code == socketio::Manager::kEvent && d.ack_id)) {
@@ -67,14 +81,19 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
     m.facts = *d.facts;
     return taken_external(now, lane, payload, std::move(m)) ? Lane::Batch : Lane::NotTaken;
   }
+  if (lane.code != socketio::Manager::kSend && lane.code != socketio::Manager::kEvent) {
+    return Lane::NotTaken;  // nothing changed
+  }
+  out.record_size = end_record(t, head, boot_);
   out.ack_size = 0;
   if (lane.code == socketio::Manager::kSend) {
-    out.ack_at = sizeof h.text - h.size;
-    std::memcpy(out.ack_text + out.ack_at, h.text, h.size);
+    char* a = std::copy(h.text, h.text + h.size, t + out.record_size);
+    *a = '[';
+    a = std::copy(t, t + head, a + 1);
+    a[0] = '}';
+    a[1] = ']';
     out.ack_size = h.size + size;
     out.transport = manager_.transport();
-  } else if (lane.code != socketio::Manager::kEvent) {
-    return Lane::NotTaken;  // nothing changed
   }
   const std::uint32_t ref = payload.ext;
   out.seq = d.seq;
@@ -88,7 +107,6 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   // The inbox's hold ends as the message is handed over; the conversation's, if it shows it, begins.
   out.dropped = !(changed && changed->last_ref == ref);
   if (!out.dropped) hold_ref(ref);
-  out.record_size = put_synced_record(out.record_text);
   out.released = 0;
   for (std::uint32_t r : conversations_.released()) {  // at most one (Conversations::on_message)
     if (unhold(r)) out.released = r;

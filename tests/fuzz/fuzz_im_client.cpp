@@ -137,6 +137,8 @@ class ClientAdapter {
             d.mid = m.mid;
             d.facts = &m.facts;
             im::Client::Handover h;
+            char text[im::Client::kTextMax];
+            h.text = text;
             const auto lane = c_.deliver_fast(now, t, d, a, h);
             if (lane == im::Client::Lane::Handed) return handed(h);
             if (lane == im::Client::Lane::Batch) return;

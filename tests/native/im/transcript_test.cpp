@@ -156,6 +156,8 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
       const std::string from = m.facts.form_user;
       const std::string to = m.facts.to_target;
       im::Client::Handover h;
+      char text[im::Client::kTextMax];
+      h.text = text;
       const auto lane = c.deliver_fast(now, t, *d, a, h);
       got.push_back(lane == im::Client::Lane::NotTaken ? "not taken" : "taken");
       if (lane == im::Client::Lane::Handed) {
