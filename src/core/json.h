@@ -133,16 +133,13 @@ std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad = nu
 void append_utf8(std::string& out, std::uint32_t cp);
 
 // Writes the decimal digits of `v` at `out` (room for 20) and returns how many (inline: the wasm hot
-// path's lanes compile it into themselves).
+// path's lanes compile it into themselves). Counted first, then written from the last in place: no
+// buffer to copy from (each step is interpreted on iOS).
 inline std::size_t format_uint(char* out, std::uint64_t v) {
-  char digits[20];
-  std::size_t n = sizeof digits;
-  do {
-    digits[--n] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  for (std::size_t i = n; i < sizeof digits; ++i) out[i - n] = digits[i];
-  return sizeof digits - n;
+  std::size_t n = 1;
+  for (std::uint64_t t = v; t >= 10; t /= 10) ++n;
+  for (char* p = out + n; p != out; v /= 10) *--p = static_cast<char>('0' + v % 10);
+  return n;
 }
 
 // Appends the decimal digits of `v`, with one call to the string (libc++ does not inline its members).
