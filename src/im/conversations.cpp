@@ -69,7 +69,8 @@ const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t m
     return nullptr;
   }
   const bool mine = from == self_;
-  const std::string& target = w[2] == 'P' && !mine ? from : msg.to_target;  // the message's: no copy
+  by_sender_ = w[2] == 'P' && !mine;
+  const std::string& target = by_sender_ ? from : msg.to_target;  // the message's: no copy
   if (target.empty()) return nullptr;
   Conversation* c = find(way, target);
   if (!c) {

@@ -71,6 +71,9 @@ class Conversations {
   const std::vector<std::uint32_t>& released() const { return released_; }  // the same, kept until
   void clear_released() { released_.clear(); }                               // cleared (its capacity too)
   const std::vector<Conversation>& entries() const { return entries_; }
+  // Whether the conversation the last on_message changed is keyed by the message's formUser (a P2P
+  // message from another user), else by its toTarget: told, not found by comparing the texts again.
+  bool by_sender() const { return by_sender_; }
   // Whether the index names, for every entry's key, the first entry of that key, and nothing else (tests).
   bool indexed() const;
 
@@ -89,6 +92,7 @@ class Conversations {
   core::U64Map index_;
   std::size_t hit_ = 0;  // position + 1 of the entry find() returned last (0: none)
   std::vector<std::uint32_t> released_;
+  bool by_sender_ = false;
 };
 
 }  // namespace echat::im

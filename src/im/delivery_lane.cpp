@@ -103,7 +103,7 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   sync_.handed(1);
   const Conversation* changed = conversations_.on_message(d.seq, d.mid, ref, *d.facts, {});
   out.conversation = changed;
-  out.target_is_sender = changed && changed->to_target == d.facts->form_user;
+  out.target_is_sender = changed && conversations_.by_sender();
   // The inbox's hold ends as the message is handed over; the conversation's, if it shows it, begins.
   out.dropped = !(changed && changed->last_ref == ref);
   if (!out.dropped) hold_ref(ref);
