@@ -216,10 +216,10 @@ class CoreDriver {
   // events in the core's order, then the objects the core let go of). Everything is read from the
   // region before any listener may call the core again.
   handed(m, ref, way, from, to) {
-    const { f64, i32 } = this.views();
+    const { f64, i32, head } = this.views();
     const bits = i32[0];
     const recordEnd = i32[2];
-    const text = this.headText(recordEnd + i32[3]);
+    const text = String.fromCharCode.apply(null, head.subarray(0, recordEnd + i32[3]));  // headText(), views read once
     const conv = bits & 1 ? {
       lastMessage: Object.assign({}, m), lastSeq: f64[4], readSeq: f64[3], toTarget: bits & 2 ? from : to,
       unread: f64[2], updateTime: f64[5], way,
