@@ -6,22 +6,13 @@
 
 namespace echat::im {
 
-Call& Calls::push_back(Call&& c) {
+Call& Calls::push(List::iterator at, Call&& c) {
   assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
-  list_.push_back(std::move(c));
-  by_id_[list_.back().id] = pack(std::prev(list_.end()));
-  if (list_.back().deadline) add(*list_.back().deadline);
-  phase_in(list_.back());
-  return list_.back();
-}
-
-Call& Calls::push_front(Call&& c) {
-  assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
-  list_.push_front(std::move(c));
-  by_id_[list_.front().id] = pack(list_.begin());
-  if (list_.front().deadline) add(*list_.front().deadline);
-  phase_in(list_.front());
-  return list_.front();
+  at = list_.insert(at, std::move(c));
+  by_id_[at->id] = pack(at);
+  if (at->deadline) add(*at->deadline);
+  phase_in(*at);
+  return *at;
 }
 
 Call* Calls::find(std::uint64_t id) {

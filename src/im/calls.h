@@ -30,7 +30,9 @@
 #include <list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "core/queue.h"
 #include "core/timers.h"
@@ -46,8 +48,9 @@ struct Call {
 
   std::uint64_t id = 0;
   Kind kind = Kind::App;
-  std::string module;
-  std::string method;
+  // Static texts, never copies: the catalogue's names (find_method) or the session's own literals.
+  std::string_view module;
+  std::string_view method;
   json form;  // the request fields (an object), without the envelope
   // An outbox message sent by the host's lane (Client::send_fast): the form stays in the host, as the
   // handle of its wire text (the form without its opening '{', then ']': what follows the envelope the
@@ -55,7 +58,9 @@ struct Call {
   std::uint32_t ext = 0;
   std::size_t ext_size = 0;  // in host units (UTF-16)
   Transport transport = Transport::Http;
-  std::string request_id;
+  // Its requestId is the session's prefix, '-', then this number (Client::request_id): made when
+  // written, not kept as a string per call.
+  std::uint64_t request_no = 0;
   std::string client_msg_id;         // Outbox calls
   // The total deadline: an app call's requestTimeout, an outbox message's sendTimeout (none when 0);
   // sync pages and the conversation list have none (they are repeated until the session ends).
@@ -85,8 +90,8 @@ class Calls {
   Call& front() { return list_.front(); }
 
   // A new call (its id unique, its phase Queued, no wire): last in call order, or first.
-  Call& push_back(Call&& c);
-  Call& push_front(Call&& c);
+  Call& push_back(Call&& c) { return push(list_.end(), std::move(c)); }
+  Call& push_front(Call&& c) { return push(list_.begin(), std::move(c)); }
   // The call, nullptr once finished.
   Call* find(std::uint64_t id);
   // The call whose attempt in flight went out under `wire` on `transport`.
@@ -124,6 +129,7 @@ class Calls {
   // A call's deadline counts from push to take; the rest from phase_in to phase_out: its attempt_deadline
   // and wire (InFlight), its not_before > 0 (Queued), and the counts. The transitions change only these,
   // so a call's deadline is not moved in deadlines_ when it is sent or requeued.
+  Call& push(List::iterator at, Call&& c);  // push_back's and push_front's (at: list_.end() or begin())
   void phase_in(const Call& c);
   void phase_out(const Call& c);
   void add(Millis d);

@@ -171,13 +171,16 @@ std::string Client::synced_record() const {
 }
 
 // <prefix>-<n>: hex and digits (the send lane writes it into envelopes without escapes).
-std::string Client::next_request_id() {
+std::string Client::request_id(std::uint64_t no) const {
   std::string s;
-  s.reserve(prefix_.size() + 21);
+  append_request_id(s, no);
+  return s;
+}
+
+void Client::append_request_id(std::string& s, std::uint64_t no) const {
   s += prefix_;
   s += '-';
-  core::append_uint(s, next_request_no_++);
-  return s;
+  core::append_uint(s, no);
 }
 
 void Client::set_state(State state, std::string reason) {
@@ -219,7 +222,8 @@ void Client::start(Millis now) {
 core::Result<std::uint64_t> Client::request(Millis now, std::string_view module, std::string_view method,
                                             std::string_view form_json, std::optional<Transport> transport) {
   if (life_.ended()) return ended_error();
-  if (!known_method(module, method)) {
+  const Method* named = find_method(module, method);
+  if (!named) {
     return core::Error::caller("405", "unknown method '" + std::string(module) + "/" + std::string(method) + "'");
   }
   if (module == "message" && method == "send") return send_message(now, form_json);
@@ -238,11 +242,11 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
   Call c;
   c.id = next_call_id_++;
   c.kind = Call::Kind::App;
-  c.module = std::string(module);
-  c.method = std::string(method);
+  c.module = named->module;  // the catalogue's texts: the caller's may not outlive the call
+  c.method = named->method;
   c.form = std::move(form);
   c.transport = transport.value_or(config_.api_transport);
-  c.request_id = next_request_id();
+  c.request_no = next_request_no_++;
   c.deadline = now + config_.request_timeout;
   const std::uint64_t id = calls_.push_back(std::move(c)).id;
   settle(now);

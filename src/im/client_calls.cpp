@@ -67,7 +67,7 @@ bool Client::flush(Millis now) {
 
 json Client::envelope(const Call& call, Millis now, bool socket) const {
   json e = call.form;
-  e["requestId"] = call.request_id;
+  e["requestId"] = request_id(call.request_no);
   e["timestamp"] = now;
   if (socket) e["method"] = call.method;
   // Administrative calls authenticate with {appKey, secret}; a JWT would make them act as the user.
@@ -78,12 +78,12 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
 // The arguments' text of an outbox message's attempt, up to the form's own fields, appended to `s`:
 // ["topic.message",{"requestId":"<id>","timestamp":<now>,"method":"send","jwt":<JWT>, (a lane form
 // never carries `secret`: the host sends such a form through send_message()). Nothing is escaped per
-// attempt: the requestId is the core's own hex and digits (next_request_id), the JWT's JSON text is
+// attempt: the requestId is the core's own hex and digits (append_request_id), the JWT's JSON text is
 // Login's, written once per JWT.
 void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
   assert(c.kind == Call::Kind::Outbox && c.module == "message" && c.method == "send");
   // ts_text_: `","timestamp":<now>,"method":"send","jwt":`, its digits rewritten only from the second
-  // that changed (within the same second, the last three): four appends in all (each append is a chain
+  // that changed (within the same second, the last three): one append for its text (each append is a chain
   // of calls where wasm is interpreted).
   const std::uint64_t t = now > 0 ? static_cast<std::uint64_t>(now) : 0;
   const std::uint64_t sec = t / 1000;
@@ -98,7 +98,7 @@ void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
     for (std::size_t i = ts_len_ - 23; i > ts_len_ - 26; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
   }
   s.append("[\"topic.message\",{\"requestId\":\"", 31);
-  s += c.request_id;
+  append_request_id(s, c.request_no);
   s.append(ts_text_, ts_len_);
   s += login_.jwt_json();  // its JSON text, then ','
 }
@@ -151,7 +151,9 @@ bool Client::dispatch(Millis now, Call& c) {
   } else {
     const std::uint64_t wire = next_http_id_++;
     c.endpoint = http_host_;
-    outputs_.push_back(HttpRequest{wire, http_base() + "/v1/" + c.module + "/" + c.method, dump(envelope(c, now, false))});
+    std::string url = http_base();
+    url.append("/v1/", 4).append(c.module) += '/';
+    outputs_.push_back(HttpRequest{wire, url.append(c.method), dump(envelope(c, now, false))});
     calls_.sent(c, wire, now + timeout);
   }
   if (c.kind == Call::Kind::Outbox) send_state(c, "sending", "");
@@ -283,7 +285,7 @@ void Client::finish(std::uint64_t id, int code, std::string msg, std::string dat
   r.code = code;
   r.msg = std::move(msg);
   r.data_json = std::move(data_json);
-  r.request_id = c.attempts > 0 ? c.request_id : "";
+  if (c.attempts > 0) r.request_id = request_id(c.request_no);
   r.client_msg_id = c.client_msg_id;
   outputs_.push_back(std::move(r));
 }

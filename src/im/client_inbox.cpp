@@ -150,7 +150,7 @@ void Client::start_sync(Millis now) {
   c.method = "sync";
   c.form = json::object({{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}});
   c.transport = Transport::Socket;
-  c.request_id = next_request_id();
+  c.request_no = next_request_no_++;
   calls_.push_front(std::move(c));  // before queued calls: deliveries first after a login
 }
 

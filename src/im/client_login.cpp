@@ -74,7 +74,7 @@ void Client::logged_in_now(Millis now) {
     c.method = "list";
     c.form = json::object();
     c.transport = Transport::Socket;
-    c.request_id = next_request_id();
+    c.request_no = next_request_no_++;
     calls_.push_front(std::move(c));  // before the sync: its messages then update the list
   }
 }

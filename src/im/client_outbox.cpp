@@ -96,7 +96,7 @@ Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
   c.ext = entry.ext;
   c.ext_size = entry.ext_size;
   c.transport = config_.api_transport;
-  c.request_id = next_request_id();
+  c.request_no = next_request_no_++;
   c.client_msg_id = entry.client_msg_id;
   if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
   return calls_.push_back(std::move(c));

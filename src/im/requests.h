@@ -13,13 +13,24 @@
 
 namespace echat::im {
 
-// True when module/method is in the catalogue (aliases included).
-bool known_method(std::string_view module, std::string_view method);
+// A call of the catalogue. `idempotent`: running the call twice has the effect of running it once, so
+// it may be repeated after a failure whose outcome is unknown (connection lost, answer lost).
+// message/send is idempotent only with a clientMsgId (docs/protocol.md 11.3), which the SDK always sets.
+struct Method {
+  std::string_view module;  // static texts: a call keeps these, not copies (Call::module, Call::method)
+  std::string_view method;
+  bool idempotent;
+};
 
-// True when running the call twice has the effect of running it once, so it may be repeated after a
-// failure whose outcome is unknown (connection lost, answer lost). message/send is idempotent only with
-// a clientMsgId (docs/protocol.md 11.3), which the SDK always sets.
-bool idempotent(std::string_view module, std::string_view method);
+// module/method's entry in the catalogue (aliases included); nullptr when it is not there.
+const Method* find_method(std::string_view module, std::string_view method);
+
+inline bool known_method(std::string_view module, std::string_view method) { return find_method(module, method) != nullptr; }
+
+inline bool idempotent(std::string_view module, std::string_view method) {
+  const Method* m = find_method(module, method);
+  return m && m->idempotent;
+}
 
 // The failure answers after which the server did not run the call, so repeating it is always safe.
 inline bool not_executed(int code) {

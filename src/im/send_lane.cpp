@@ -150,9 +150,11 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   if (!found) return Lane::NotTaken;
   if (found->kind != Call::Kind::App && found->kind != Call::Kind::Outbox) return Lane::NotTaken;
   if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
-  // The requestId is the core's own ASCII (next_request_id); so is the clientMsgId of a message the lane
+  // The requestId is the core's own ASCII (put_request_id); so is the clientMsgId of a message the lane
   // took (send_fast): only another's is scanned.
-  if ((found->ext == 0 && !ascii(found->client_msg_id)) || found->request_id.size() + found->client_msg_id.size() > room) {
+  out.request_id.clear();
+  append_request_id(out.request_id, found->request_no);
+  if ((found->ext == 0 && !ascii(found->client_msg_id)) || out.request_id.size() + found->client_msg_id.size() > room) {
     return Lane::NotTaken;
   }
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
@@ -160,10 +162,9 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
     return Lane::NotTaken;
   }
-  // The call is finished: its texts move into `out` (a swap: no copy), then it goes.
+  // The call is finished: its clientMsgId moves into `out` (a swap: no copy), then it goes.
   const Call& c = *found;
   out.id = c.id;
-  out.request_id.swap(found->request_id);
   out.client_msg_id.swap(found->client_msg_id);
   out.outbox = c.kind == Call::Kind::Outbox;
   out.marker = false;
