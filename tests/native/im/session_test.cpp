@@ -2,6 +2,8 @@
 // socket.io peer, with a fake clock.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,28 @@ TEST_CASE("im session: logs in over the socket on connect, then answers requests
   REQUIRE(h.syncs.size() == 1);
   CHECK(h.syncs[0].from == 0);
   CHECK(h.syncs[0].to == 0);
+}
+
+TEST_CASE("im session: a queued call names its method after the caller's texts are gone", "[im][session]") {
+  // A call keeps views of the catalogue's names (Call::module, Call::method), never of the caller's
+  // texts, which need not outlive request(): were it the caller's, the attempt below would read freed
+  // memory (ASan: heap-use-after-free) or name another method.
+  for (const Transport t : {Transport::Socket, Transport::Http}) {
+    ImHarness h(ImHarness::base_config(t));
+    auto module = std::make_unique<std::string>("user");
+    auto method = std::make_unique<std::string>("get");
+    const auto id = h.request(*module, *method, R"({"auid":"bob"})");  // queued: not connected yet
+    *module = "room";
+    *method = "add";
+    module.reset();
+    method.reset();
+    h.start();
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+    CHECK(data_of(h.responses[id])["auid"] == "bob");
+    const std::string named = t == Transport::Socket ? "socket user/get" : "http user/get";
+    CHECK(std::count(h.echat.calls.begin(), h.echat.calls.end(), named) == 1);
+  }
 }
 
 TEST_CASE("im session: HTTP transport carries the socket login's JWT", "[im][session]") {
