@@ -172,15 +172,14 @@ std::string Client::synced_record() const {
 
 // <prefix>-<n>: hex and digits (the send lane writes it into envelopes without escapes).
 std::string Client::request_id(std::uint64_t no) const {
-  std::string s;
-  append_request_id(s, no);
-  return s;
+  char t[kRequestIdMax];
+  return std::string(t, put_request_id(t, no));
 }
 
-void Client::append_request_id(std::string& s, std::uint64_t no) const {
-  s += prefix_;
-  s += '-';
-  core::append_uint(s, no);
+std::size_t Client::put_request_id(char* at, std::uint64_t no) const {
+  std::memcpy(at, prefix_.data(), prefix_.size());
+  at[prefix_.size()] = '-';
+  return prefix_.size() + 1 + core::format_uint(at + prefix_.size() + 1, no);
 }
 
 void Client::set_state(State state, std::string reason) {

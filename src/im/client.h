@@ -337,9 +337,11 @@ class Client {
   core::Error ended_error() const;  // what a call fails with once the session has ended
   static bool read_form(std::string_view form_json, json& form);
   std::string next_request_id() { return request_id(next_request_no_++); }  // (a login's)
-  // The requestId numbered `no` (Call::request_no): prefix_, '-', the number (or appended to `s`).
+  // The requestId numbered `no` (Call::request_no): prefix_ (12 hex digits), '-', the number; or put at
+  // `at` (at most kRequestIdMax bytes), its size returned.
+  static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
   std::string request_id(std::uint64_t no) const;
-  void append_request_id(std::string& s, std::uint64_t no) const;
+  std::size_t put_request_id(char* at, std::uint64_t no) const;
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   // A delivery's ack arguments [{"seq": seq}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);

@@ -78,13 +78,13 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
 // The arguments' text of an outbox message's attempt, up to the form's own fields, appended to `s`:
 // ["topic.message",{"requestId":"<id>","timestamp":<now>,"method":"send","jwt":<JWT>, (a lane form
 // never carries `secret`: the host sends such a form through send_message()). Nothing is escaped per
-// attempt: the requestId is the core's own hex and digits (append_request_id), the JWT's JSON text is
+// attempt: the requestId is the core's own hex and digits (put_request_id), the JWT's JSON text is
 // Login's, written once per JWT.
 void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
   assert(c.kind == Call::Kind::Outbox && c.module == "message" && c.method == "send");
   // ts_text_: `","timestamp":<now>,"method":"send","jwt":`, its digits rewritten only from the second
-  // that changed (within the same second, the last three): one append for its text (each append is a chain
-  // of calls where wasm is interpreted).
+  // that changed (within the same second, the last three). Two appends in all, the text before the JWT
+  // put together first (each append is a chain of calls where wasm is interpreted).
   const std::uint64_t t = now > 0 ? static_cast<std::uint64_t>(now) : 0;
   const std::uint64_t sec = t / 1000;
   if (t < 1000 || ts_len_ == 0 || sec != ts_sec_) {
@@ -97,9 +97,11 @@ void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
     std::uint64_t ms = t - sec * 1000;
     for (std::size_t i = ts_len_ - 23; i > ts_len_ - 26; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
   }
-  s.append("[\"topic.message\",{\"requestId\":\"", 31);
-  append_request_id(s, c.request_no);
-  s.append(ts_text_, ts_len_);
+  char h[31 + kRequestIdMax + sizeof ts_text_];
+  std::memcpy(h, "[\"topic.message\",{\"requestId\":\"", 31);
+  const std::size_t n = 31 + put_request_id(h + 31, c.request_no);
+  std::memcpy(h + n, ts_text_, ts_len_);
+  s.append(h, n + ts_len_);
   s += login_.jwt_json();  // its JSON text, then ','
 }
 
