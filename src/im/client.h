@@ -342,6 +342,8 @@ class Client {
   static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
   std::string request_id(std::uint64_t no) const;
   std::size_t put_request_id(char* at, std::uint64_t no) const;
+  static constexpr std::size_t kCmidMax = 12 + 1 + 20 + 3 + 20;
+  std::size_t put_cmid(char* at);  // send_lane.cpp
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   // A delivery's ack arguments [{"seq": seq}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);

@@ -122,8 +122,11 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   // copied into a frame (each a copy of its size in wasm memory, which never shrinks).
   const auto max_payload = manager_.max_payload();
   if (config_.api_transport == Transport::Socket && max_payload && form_json.size() > static_cast<std::uint64_t>(*max_payload)) {
-    return invalid_argument("body", "the message (" + std::to_string(form_json.size()) + " bytes) exceeds the server's maxPayload of " +
-                                 std::to_string(*max_payload) + " bytes");
+    std::string why = "the message (";
+    core::append_uint(why, form_json.size());
+    why += " bytes) exceeds the server's maxPayload of ";
+    core::append_uint(why, static_cast<std::uint64_t>(*max_payload));
+    return invalid_argument("body", why + " bytes");
   }
   json form;
   if (!read_form(form_json, form)) return refuse("form", "must be an object");
@@ -157,7 +160,9 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
       if (e.client_msg_id == cmid) return refuse("clientMsgId", "already waiting in the outbox");
     }
   } else {
-    cmid = prefix_ + "-" + std::to_string(boot_) + "-m-" + std::to_string(next_msg_no_++);
+    char t[kCmidMax];
+    cmid.assign(t, put_cmid(t));
+    ++next_msg_no_;
     form["clientMsgId"] = cmid;
   }
   OutboxEntry entry;

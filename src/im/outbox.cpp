@@ -9,9 +9,14 @@ namespace echat::im {
 core::Result<core::Ok> Outbox::add(OutboxEntry&& entry) {
   if (entry.bytes == 0) entry.bytes = dump(entry.form).size() + entry.client_msg_id.size() + 16;
   if (entries_.size() >= max_entries_ || bytes_ + entry.bytes > max_bytes_) {
-    return core::Error::caller("-1005", "the outbox is full (" + std::to_string(entries_.size()) + " messages, " +
-                                            std::to_string(bytes_) + " of " + std::to_string(max_bytes_) +
-                                            " bytes waiting); try again when connected");
+    std::string why = "the outbox is full (";
+    core::append_uint(why, entries_.size());
+    why += " messages, ";
+    core::append_uint(why, bytes_);
+    why += " of ";
+    core::append_uint(why, max_bytes_);
+    why += " bytes waiting); try again when connected";
+    return core::Error::caller("-1005", std::move(why));
   }
   if (entry.n == 0) entry.n = next_n_;
   next_n_ = std::max(next_n_, entry.n + 1);

@@ -38,6 +38,20 @@ bool root_ack_head(std::string_view head, std::uint64_t& id) {
 
 }  // namespace
 
+// The next clientMsgId the core makes, <prefix>-<boot>-m-<n> (n: next_msg_no_, not counted here), at
+// `at` (at most kCmidMax bytes); its size. (send_message's too.)
+std::size_t Client::put_cmid(char* at) {
+  if (cmid_stem_.empty() || cmid_stem_boot_ != boot_) {  // made once per boot
+    cmid_stem_ = prefix_;
+    cmid_stem_ += '-';
+    core::append_uint(cmid_stem_, boot_);
+    cmid_stem_.append("-m-", 3);
+    cmid_stem_boot_ = boot_;
+  }
+  std::memcpy(at, cmid_stem_.data(), cmid_stem_.size());
+  return cmid_stem_.size() + core::format_uint(at + cmid_stem_.size(), next_msg_no_);
+}
+
 Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   // The general path's checks (send_message), in its order; any refusal but maxPayload's is its to name.
   if (life_.ended() || f.ext == 0 || !outputs_.empty() || !config_.outbox_per_message ||
@@ -76,18 +90,13 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     }
     out.client_msg_id.assign(c.data(), c.size());
   } else {
-    if (cmid_stem_.empty() || cmid_stem_boot_ != boot_) {  // as send_message's: <prefix>-<boot>-m-<n>
-      cmid_stem_ = prefix_;
-      cmid_stem_ += '-';
-      core::append_uint(cmid_stem_, boot_);
-      cmid_stem_.append("-m-", 3);
-      cmid_stem_boot_ = boot_;
-    }
-    out.client_msg_id = cmid_stem_;
-    core::append_uint(out.client_msg_id, next_msg_no_);
-    out.fields.append(",\"clientMsgId\":\"", 16);
-    out.fields += out.client_msg_id;
-    out.fields += '"';
+    // `,"clientMsgId":"<id>"` put together on the stack: one append (and the clientMsgId one assign).
+    char t[16 + kCmidMax + 1];
+    std::memcpy(t, ",\"clientMsgId\":\"", 16);
+    const std::size_t n = 16 + put_cmid(t + 16);
+    t[n] = '"';
+    out.client_msg_id.assign(t + 16, n - 16);
+    out.fields.append(t, n + 1);
   }
   // The room must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped:
   // at most 6 bytes per character) and the clientMsgId.
