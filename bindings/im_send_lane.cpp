@@ -15,6 +15,15 @@ using echat::bindings::ImSession;
 using echat::core::Millis;
 using echat::im::Client;
 
+// The lane's outputs are in the region; the batch of what follows (Lane::Batch) is written only when
+// there is one: a lane that handed everything over leaves the batch, its arena and the outputs (none)
+// alone (the general run's take_outputs and checks, per message, where wasm is interpreted).
+int with_batch(ImSession& s, Client::Lane lane, int handed) {
+  if (lane == Client::Lane::Handed) return handed;
+  s.run([](Client&) {});
+  return handed + 1;
+}
+
 }  // namespace
 
 extern "C" {
@@ -48,11 +57,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   f.ext = static_cast<std::uint32_t>(ext);
   f.room = echat::bindings::kHead;
   static Client::Accepted out;  // reused: its texts keep their capacity
-  Client::Lane lane = Client::Lane::NotTaken;
-  const int code = s.run_fast([&](Client& c) { lane = c.send_fast(Millis(now), f, out); },
-                              [&](auto&, const Client&) {
-                                return lane == Client::Lane::Handed ? 6 : lane == Client::Lane::Refused ? 5 : -1;
-                              });
+  const Client::Lane lane = s.core()->send_fast(Millis(now), f, out);
   if (lane == Client::Lane::NotTaken) return -1;
   if (lane == Client::Lane::Refused) {
     region.i[2] = static_cast<std::int32_t>(std::min(out.error.size(), static_cast<std::size_t>(echat::bindings::kHead)));
@@ -73,7 +78,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   p = std::copy(out.header.text, out.header.text + header, p);
   p = std::copy(out.frame.begin(), out.frame.end(), p);
   std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
-  return code == 6 ? 6 : 7;
+  return with_batch(s, lane, 6);
 }
 
 // A call's answer `43<id>[...]` whose arguments the host keeps (`ext`, `size` characters) and read:
@@ -95,10 +100,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   args.shape.root = echat::socketio::JsonKind::Array;
   args.shape.first = echat::socketio::JsonKind::Object;
   static Client::Answered out;
-  Client::Lane lane = Client::Lane::NotTaken;
-  const int code = s.run_fast(
-      [&](Client& c) { lane = c.answer_fast(Millis(now), static_cast<unsigned>(tid), head, args, echat::bindings::kHead, out); },
-      [&](auto&, const Client&) { return lane == Client::Lane::Handed ? 8 : -1; });
+  const Client::Lane lane =
+      s.core()->answer_fast(Millis(now), static_cast<unsigned>(tid), head, args, echat::bindings::kHead, out);
   if (lane == Client::Lane::NotTaken) return -1;
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
   region.f[1] = static_cast<double>(out.id);
@@ -118,7 +121,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
     p = std::copy(out.header.text, out.header.text + out.header.size, p);
     std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(), std::copy(out.frame.begin(), out.frame.end(), p));
   }
-  return code == 8 ? 8 : 9;
+  return with_batch(s, lane, 8);
 }
 
 }  // extern "C"
