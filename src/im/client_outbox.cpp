@@ -64,8 +64,8 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
 //    to find the records at load.
 std::string Client::outbox_marker() const {
   std::string s = "{\"records\":\"one per message\",\"prefix\":";
-  s += dump(json(outbox_prefix()));
-  return s + "}";
+  core::append_json_string(s, outbox_prefix());  // (the text dump(json(...)) writes, without the tree)
+  return s += '}';
 }
 
 void Client::persist_entry(const OutboxEntry& entry) {
