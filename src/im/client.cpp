@@ -24,6 +24,7 @@
 //   any           reconnection attempts exhausted        Disconnected (queued calls time out)
 #include "im/client.h"
 
+#include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
@@ -177,6 +178,7 @@ std::string Client::request_id(std::uint64_t no) const {
 }
 
 std::size_t Client::put_request_id(char* at, std::uint64_t no) const {
+  assert(prefix_.size() == 12);  // kRequestIdMax, kCmidMax
   std::memcpy(at, prefix_.data(), prefix_.size());
   at[prefix_.size()] = '-';
   return prefix_.size() + 1 + core::format_uint(at + prefix_.size() + 1, no);

@@ -342,8 +342,9 @@ class Client {
   static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
   std::string request_id(std::uint64_t no) const;
   std::size_t put_request_id(char* at, std::uint64_t no) const;
+  // The next clientMsgId the core makes (send_lane.cpp): prefix_, '-', boot_, "-m-", next_msg_no_.
   static constexpr std::size_t kCmidMax = 12 + 1 + 20 + 3 + 20;
-  std::size_t put_cmid(char* at);  // send_lane.cpp
+  std::size_t put_cmid(char* at);
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   // A delivery's ack arguments [{"seq": seq}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);
