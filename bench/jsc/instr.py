@@ -8,13 +8,17 @@ the scenario twice under callgrind, a short and a long workload, and takes the d
 item: start-up, loading and warm-up cancel out. One run per client is enough (the count varies by
 well under 1 % between runs); --rounds repeats it.
 
-  python3 bench/jsc/instr.py [--mode im|send|serial|sio] [--rounds 1] DIST [DIST...] [--weapp]
+  python3 bench/jsc/instr.py [--mode im|send|serial|sio] [--rounds 1] [--no-gc] DIST [DIST...] [--weapp]
     im      E聊 deliveries received (bench/jsc/im.js), 200 vs 1,200
     send    message.send, all at once (bench/jsc/im.js), 100 vs 600
     serial  message.send one at a time, each after the last is confirmed, 100 vs 600
     sio     socket.io events pushed (bench/jsc/bench.js), 500 vs 3,000
   DIST: a dist/ folder of echatim-sdk (echatim-sdk.js and the uncompressed .wasm); --weapp adds the raw
   E聊 client over weapp.socket.io 3.0.0 (node_modules), the peer of bench/jsc/run.js.
+
+--no-gc runs jsc with JSC_useGC=0: the counts then repeat to within ~50 instructions, where a full GC
+that jsc starts on a clock adds ~4k per delivery to some runs and not others; but the collector's own
+work is then left out (a change that allocates more looks free): check such a change with GC on.
 
 Needs valgrind (Debian package `valgrind`). The counts are x86-64 instructions of this machine's jsc
 build: compare within one table, not across machines. Instructions are not time: the interpreted wasm
@@ -35,10 +39,12 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SIZES = {'im': (200, 1200), 'send': (100, 600), 'serial': (100, 600), 'sio': (500, 3000)}
 
 
-def instructions(params, scenario):
+def instructions(params, scenario, gc=True):
     cmd = ['valgrind', '--tool=callgrind', '--callgrind-out-file=/dev/null',
            'jsc', '-e', 'var P = %s;' % json.dumps(params), os.path.join(HERE, 'harness.js'), scenario]
     env = dict(os.environ, JSC_useJIT='0')
+    if not gc:
+        env['JSC_useGC'] = '0'
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=1800)
     if 'RESULT ' not in out.stdout:
         sys.exit('no RESULT from jsc under valgrind:\n%s%s' % (out.stdout, out.stderr[-3000:]))
@@ -54,6 +60,7 @@ def main():
     ap.add_argument('--mode', choices=sorted(SIZES), default='im')
     ap.add_argument('--rounds', type=int, default=1)
     ap.add_argument('--weapp', action='store_true')
+    ap.add_argument('--no-gc', action='store_true')
     o = ap.parse_args()
     clients = [(d, {'client': 'sdk', 'sdk': os.path.join(d, 'echatim-sdk.js'),
                     'wasm': os.path.join(d, 'echatim-sdk.wasm')}) for d in o.dists]
@@ -69,15 +76,15 @@ def main():
         def run(n):
             p = dict(base, events=n, acks=10, messages=n, connectMs=0, convs=1,
                      sends=n if o.mode in ('send', 'serial') else 0, serial=o.mode == 'serial')
-            return instructions(p, scenario)
+            return instructions(p, scenario, gc=not o.no_gc)
         return (run(hi) - run(lo)) / (hi - lo)
 
     got = {name: [] for name, _ in clients}
     for _ in range(o.rounds):
         for name, base in clients:
             got[name].append(per_item(base))
-    print('jsc, JIT off, %s: x86 instructions per item under callgrind (%d vs %d items; median of %d)'
-          % (o.mode, lo, hi, o.rounds))
+    print('jsc, JIT off%s, %s: x86 instructions per item under callgrind (%d vs %d items; median of %d)'
+          % (', GC off' if o.no_gc else '', o.mode, lo, hi, o.rounds))
     ref = statistics.median(got[clients[-1][0]]) if o.weapp else None
     for name, _ in clients:
         med = statistics.median(got[name])
