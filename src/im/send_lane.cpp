@@ -25,14 +25,6 @@ bool ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-// s = the n bytes at p. Not s.assign(p, n): assign copies with memmove, which the wasm build's libc
-// does byte by byte, backwards, whenever the destination lies above the source (a heap string above the
-// stack or the host's region); append copies with memcpy, eight bytes at a time.
-__attribute__((noinline)) void put(std::string& s, const char* p, std::size_t n) {
-  s.clear();
-  s.append(p, n);
-}
-
 bool root_ack_head(std::string_view head, std::uint64_t& id) {
   if (head.size() < 3 || head.size() > 21 || head[0] != '4' || head[1] != '3') return false;
   std::uint64_t v = 0;
@@ -96,14 +88,14 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     for (const auto& e : outbox_.entries()) {
       if (e.client_msg_id == c) return Lane::NotTaken;
     }
-    put(out.client_msg_id, c.data(), c.size());
+    out.client_msg_id.assign(c.data(), c.size());
   } else {
     // `,"clientMsgId":"<id>"` put together on the stack: one append (and the clientMsgId one put).
     char t[16 + kCmidMax + 1];
     std::memcpy(t, ",\"clientMsgId\":\"", 16);
     const std::size_t n = 16 + put_cmid(t + 16);
     t[n] = '"';
-    put(out.client_msg_id, t + 16, n - 16);
+    out.client_msg_id.assign(t + 16, n - 16);
     out.fields.append(t, n + 1);
   }
   // The room must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped:
@@ -129,9 +121,9 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     std::memcpy(h + n + 6, id.data(), id.size());
     n += 6 + id.size();
     std::memcpy(h + n, "\",\"f\":", 6);
-    put(out.record_head, h, n + 6);
+    out.record_head.assign(h, n + 6);
   } else {
-    put(out.record_head, h, n + 5);
+    out.record_head.assign(h, n + 5);
     core::append_json_string(out.record_head, id);
     out.record_head.append(",\"f\":", 5);
   }
@@ -182,7 +174,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   // The call is finished: its clientMsgId moves into `out` (a swap: no copy), then it goes.
   const Call& c = *found;
   out.id = c.id;
-  put(out.request_id, rid, rid_size);
+  out.request_id.assign(rid, rid_size);
   out.client_msg_id.swap(found->client_msg_id);
   out.outbox = c.kind == Call::Kind::Outbox;
   out.marker = false;
@@ -205,7 +197,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
     if (next && used < room && send_now(now, *next, room - used, out.header, out.frame, sent)) {
       out.next_id = next->id;
-      put(out.next_client_msg_id, next->client_msg_id.data(), next->client_msg_id.size());
+      out.next_client_msg_id.assign(next->client_msg_id.data(), next->client_msg_id.size());
       out.next_ext = next->ext;
       out.transport = manager_.transport();
       due = std::min(due, sent);
