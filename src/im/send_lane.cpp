@@ -90,7 +90,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     }
     out.client_msg_id.assign(c.data(), c.size());
   } else {
-    // `,"clientMsgId":"<id>"` put together on the stack: one append (and the clientMsgId one put).
+    // `,"clientMsgId":"<id>"` put together on the stack: one append (and the clientMsgId one assign).
     char t[16 + kCmidMax + 1];
     std::memcpy(t, ",\"clientMsgId\":\"", 16);
     const std::size_t n = 16 + put_cmid(t + 16);
@@ -111,7 +111,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   if (!f.client_msg_id) ++next_msg_no_;
   const OutboxEntry& stored = outbox_.entries().back();
   // The record's head, {"n":<n>,"c":<clientMsgId>,"f": (the core's own id, hex, digits and '-', needs no
-  // escapes: written here whole, then one put; each string append is a chain of calls in wasm).
+  // escapes: written here whole, then one assign; each string append is a chain of calls in wasm).
   const std::string& id = stored.client_msg_id;
   char h[5 + 20 + 6 + 64 + 6];
   std::memcpy(h, "{\"n\":", 5);

@@ -109,7 +109,11 @@ const path = require('node:path');
 // in four appends, its timestamp digits and sender field kept, the outbox's last entry leaving without a
 // temporary (wasm.br 62,302 -> 62,585 B); the shim's header no longer written as text, setByCore checked in
 // a loop (js 37,307 -> 37,340 B). 99,925 B.
-const BUDGET = 99925;
+// Lowered to 99,834 on 2026-12-06 (fifteenth session, docs/benchmarks.md): a delivery handed over skips
+// the session's run and writes its record and ack once, in the region; a call keeps no copies of constant
+// texts nor a requestId string; memmove no longer copies byte by byte when dest lies above src
+// (wasm.br 62,585 -> 62,471 B); handed() reads the region's views once (js 37,340 -> 37,363 B). 99,834 B.
+const BUDGET = 99834;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
