@@ -7,10 +7,13 @@ loading and warm-up cancel out, and time spent waiting for the CPU does not coun
 builds. Wall-clock figures (bench/jsc/run.js) are the benchmark of record; this is for A/B comparisons of
 a change on a busy machine.
 
-  python3 bench/jsc/cpu_ab.py DIST_A DIST_B [--rounds 5] [--mode im|send|sio] [--convs K] [--jit] [--v8]
+  python3 bench/jsc/cpu_ab.py DIST_A DIST_B [--rounds 5] [--mode im|send|burst|sio] [--convs K] [--jit] [--v8]
     im    E聊 deliveries received (bench/jsc/im.js), 1,000 vs 9,000
     send  message.send one at a time (bench/jsc/im.js --serial), 300 vs 2,300
+    burst message.send all at once, 300 vs 2,300
     sio   socket.io events pushed (bench/jsc/bench.js), 1,000 vs 9,000
+  A DIST named `weapp` is the raw E聊 client over weapp.socket.io 3.0.0 (node_modules; bench/jsc/run.js's
+  peer): `cpu_ab.py dist weapp` compares the SDK with it, the same way.
 """
 import argparse
 import json
@@ -29,19 +32,22 @@ def main():
     ap.add_argument('a')
     ap.add_argument('b')
     ap.add_argument('--rounds', type=int, default=5)
-    ap.add_argument('--mode', choices=['im', 'send', 'sio'], default='im')
+    ap.add_argument('--mode', choices=['im', 'send', 'burst', 'sio'], default='im')
     ap.add_argument('--convs', type=int, default=1)
     ap.add_argument('--jit', action='store_true', help='jsc with its JITs (default: JSC_useJIT=0)')
     ap.add_argument('--v8', action='store_true', help="V8 through bench/jsc/v8-shell.js instead of jsc")
     o = ap.parse_args()
     scenario = os.path.join(HERE, 'bench.js' if o.mode == 'sio' else 'im.js')
     harness = os.path.join(HERE, 'harness.js')
-    lo, hi = (300, 2300) if o.mode == 'send' else (1000, 9000)
+    sends = o.mode in ('send', 'burst')
+    lo, hi = (300, 2300) if sends else (1000, 9000)
 
     def cpu(dist, n):
-        p = {'client': 'sdk', 'sdk': os.path.join(dist, 'echatim-sdk.js'), 'wasm': os.path.join(dist, 'echatim-sdk.wasm'),
-             'events': n, 'acks': 10, 'messages': n, 'sends': n if o.mode == 'send' else 0,
-             'serial': o.mode == 'send', 'connectMs': 0, 'convs': o.convs}
+        client = ({'client': 'weapp', 'weapp': os.path.join(ROOT, 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js')}
+                  if dist == 'weapp' else
+                  {'client': 'sdk', 'sdk': os.path.join(dist, 'echatim-sdk.js'), 'wasm': os.path.join(dist, 'echatim-sdk.wasm')})
+        p = dict(client, events=n, acks=10, messages=n, sends=n if sends else 0, serial=o.mode == 'send', connectMs=0,
+                 convs=o.convs)
         env = dict(os.environ)
         if not o.jit:
             env['JSC_useJIT'] = '0'
