@@ -83,7 +83,10 @@ describe('envelope and transports', () => {
   });
 
   test('a socket session expires with its JWT', async () => {
-    const short = await h.startServer({ jwtTtl: 1 });
+    // A JWT's exp is in whole seconds (iat rounded down, plus the TTL): with a TTL of 1 s, a login late in
+    // a second expired a few ms later and the first call failed (seen once in CI). With 2 s it lives more
+    // than 1 s and less than the 2.1 s waited.
+    const short = await h.startServer({ jwtTtl: 2 });
     try {
       const c = new h.SocketClient(short, { eio: 4 });
       h.ok(await c.login('admin', 'admin'));
