@@ -206,7 +206,10 @@ describe('connection (upstream test/connection.ts)', () => {
 
   it('should not reconnect when force closed', async (t) => {
     const page = openPage(t);
-    const socket = page.io(`${await neverOpens(t)}/invalid`, { forceNew: true, timeout: 50, reconnectionDelay: 10 });
+    // reconnectionDelay 100, not upstream's 10: the core advances its timers before each input, so a
+    // process stalled for the 5-15 ms of a 10 ms backoff between the error and disconnect() made the due
+    // attempt first (seen once in a loaded CI rehearsal); 50-150 ms still ends well inside the 500 ms.
+    const socket = page.io(`${await neverOpens(t)}/invalid`, { forceNew: true, timeout: 50, reconnectionDelay: 100 });
     await waitEvent(socket.io, 'error');
     const attempts = record(socket.io, ['reconnect_attempt']);
     socket.disconnect();
