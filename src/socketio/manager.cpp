@@ -40,7 +40,9 @@
 // Manager::Loop's, in manager.h.
 //
 // Every public input first advances time (advance(now): the session's deadlines, ack timeouts, the
-// reconnect timer), then acts. Session outputs are drained right after each session call, so the
+// reconnect timer), then acts; the app's close() and disconnect_socket() advance all but the reconnect
+// timer, so a reconnection that fell due while the host was busy does not start before the app's
+// close (socket.io-client's event loop would run the app's call first: its timer waits its turn). Session outputs are drained right after each session call, so the
 // Manager's outputs are in the order things happened.
 #include "socketio/manager.h"
 
@@ -240,13 +242,13 @@ SocketState Manager::socket_state(const std::string& nsp) const {
 
 // ---- time ---------------------------------------------------------------------------------------
 
-void Manager::advance(Millis now) {
+void Manager::advance(Millis now, bool reconnect) {
   if (session_) {
     session_->on_timer(now);
     drain(now);
   }
   check_ack_timeouts(now);
-  if (timers_.fire_if_due(Timer::Reconnect, now)) fire_reconnect(now);
+  if (reconnect && timers_.fire_if_due(Timer::Reconnect, now)) fire_reconnect(now);
 }
 
 void Manager::on_timer(Millis now) {
@@ -589,7 +591,7 @@ void Manager::open(Millis now) {
 
 void Manager::close(Millis now) {
   if (fatal_) return;
-  advance(now);
+  advance(now, false);  // the app's close comes before a reconnection that fell due meanwhile
   open_wanted_ = false;
   loop_to(Loop::Off);
   for (auto& s : sockets_) {
@@ -653,7 +655,9 @@ core::Result<core::Ok> Manager::connect_socket(Millis now, std::string nsp, std:
 
 void Manager::disconnect_socket(Millis now, const std::string& nsp) {
   if (fatal_) return;
-  advance(now);
+  // The app's disconnect comes before a reconnection that fell due meanwhile: if other sockets still
+  // want the connection, the due timer fires at the next input (next_deadline() says it is due).
+  advance(now, false);
   Socket* s = find(nsp);
   if (!s || s->state == SocketState::Inactive) return;
   const bool was_connected = connected(*s);

@@ -434,7 +434,7 @@ class Manager {
   };
 
   // All state transitions live in manager.cpp; see the table at its top.
-  void advance(Millis now);
+  void advance(Millis now, bool reconnect = true);  // reconnect: false for the app's close inputs
   void use_url();  // engine_base_url_ and engine_query_ from options_
   void drain(Millis now);
   void start_attempt(Millis now, bool fallback = false);

@@ -930,3 +930,54 @@ TEST_CASE("manager: reconnection off while a reconnection waits cancels it", "[s
   const Strings log = h.take_log();
   CHECK(std::count(log.begin(), log.end(), "reconnect_attempt 1") == 0);
 }
+
+TEST_CASE("manager: the app's disconnect or close comes before a reconnection that fell due meanwhile",
+          "[socketio][manager][reconnect]") {
+  // The host was busy past the backoff: its timer callback has not run yet when the app's call comes.
+  // socket.io-client's event loop would run the app's call first; so does the Manager.
+  ManagerOptions o = opts(4);
+  o.randomization_factor = 0;
+  o.reconnection_delay = 100;
+  for (const bool whole : {false, true}) {
+    CAPTURE(whole);
+    Harness h(o);
+    h.reachable = false;
+    h.connect("/");
+    REQUIRE(h.m.state() == ManagerState::WaitingReconnect);
+    h.take_log();
+    REQUIRE(h.m.next_deadline());
+    const std::size_t opened = h.urls.size();
+    h.clock.now = *h.m.next_deadline() + 50;  // due, not yet fired
+    if (whole) {
+      h.m.close(h.now());
+    } else {
+      h.m.disconnect_socket(h.now(), "/");
+    }
+    h.pump();
+    const Strings log = h.take_log();
+    CHECK(std::count(log.begin(), log.end(), "reconnect_attempt 1") == 0);
+    CHECK(h.urls.size() == opened);
+    CHECK(h.m.state() == ManagerState::Idle);
+    CHECK_FALSE(h.m.next_deadline());
+    h.advance(60000);
+    CHECK(h.take_log().empty());
+    CHECK(h.urls.size() == opened);
+  }
+  // Another socket still wants the connection: the due reconnection is not lost, it fires next.
+  Harness h(o);
+  h.reachable = false;
+  h.connect("/");
+  h.connect("/chat");
+  h.take_log();
+  REQUIRE(h.m.next_deadline());
+  const std::size_t opened = h.urls.size();
+  h.clock.now = *h.m.next_deadline() + 50;
+  h.m.disconnect_socket(h.now(), "/chat");
+  REQUIRE(h.m.next_deadline());
+  CHECK(*h.m.next_deadline() <= h.now());
+  h.reachable = true;
+  h.m.on_timer(h.now());
+  h.pump();
+  CHECK(h.urls.size() == opened + 1);
+  CHECK(h.m.state() == ManagerState::Open);
+}
