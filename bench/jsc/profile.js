@@ -9,7 +9,8 @@
 //   emcmake cmake -S . -B /tmp/bw-names -DCMAKE_BUILD_TYPE=Release -DECHAT_WASM_DEBUG=OFF \
 //     -DCMAKE_EXE_LINKER_FLAGS=--profiling-funcs && cmake --build /tmp/bw-names -j2 --target echatim_core
 //   node toolchain/bundle.js /tmp/bw-names /tmp/dist-names
-//   node bench/jsc/profile.js --mode im /tmp/dist-names [--rows 40] [--jit] [--items 20000]
+//   node bench/jsc/profile.js --mode im /tmp/dist-names [--rows 40] [--jit] [--items 20000] [--callers]
+// (--callers: also the samples by the function on top, its caller and theirs: who calls memcpy.)
 // (--profiling-funcs changes only the name section, not the code.) The JavaScript names are the
 // minified bundle's (terser mangles the shim's methods); find one with grep -o '}NAME(' in the bundle.
 //   --mode im       E聊 deliveries received (bench/jsc/im.js)
@@ -34,7 +35,7 @@ const mode = opt('mode', 'im');
 const rows = Number(opt('rows', 40));
 const items = Number(opt('items', mode === 'im' || mode === 'sio' ? 20000 : 5000));
 if (!target || !['im', 'send', 'serial', 'sio'].includes(mode)) {
-  console.error('usage: node bench/jsc/profile.js [--mode im|send|serial|sio] [--rows 40] [--items N] [--jit] DIST|weapp');
+  console.error('usage: node bench/jsc/profile.js [--mode im|send|serial|sio] [--rows 40] [--items N] [--jit] [--callers] DIST|weapp');
   process.exit(2);
 }
 const client = target === 'weapp'
@@ -70,3 +71,11 @@ console.log(`${target} --mode ${mode}, ${items} items, JIT ${env.JSC_useJIT === 
 table('tier of the function on top', profile.tiers, 10);
 table('self', profile.self, rows);
 table('inclusive', profile.inclusive, rows);
+if (args.includes('--callers')) {
+  const pairs = {};
+  for (const [k, v] of Object.entries(profile.callers)) {
+    const key = k.split('  <-  ').map((f) => short(f).replace(/(.)\(.*$/, '$1')).join('  <-  ');
+    pairs[key] = (pairs[key] || 0) + v;
+  }
+  table('self, by caller', pairs, rows);
+}

@@ -1,8 +1,8 @@
 // Loaded into jsc before harness.js by bench/jsc/profile.js: JavaScriptCore's sampling profiler on from
 // the start; when the scenario quits, the samples are summed by the function on top of the stack (self),
 // by every function on the stack (inclusive, each counted once per sample) and by tier (LLInt: JavaScript
-// interpreted; IPInt: wasm interpreted; "Unknown Executable": native code such as JSON.parse), and
-// printed as one PROFILE line of JSON before the scenario's own exit.
+// interpreted; IPInt: wasm interpreted; "Unknown Executable": native code such as JSON.parse), by the
+// function on top with its caller and the caller's (who calls memcpy), and printed as one PROFILE line of JSON before the scenario's own exit.
 /* global quit, print, startSamplingProfiler, samplingProfilerStackTraces */
 'use strict';
 (function () {
@@ -14,6 +14,7 @@
     var self = {};
     var inclusive = {};
     var tiers = {};
+    var callers = {};
     var n = 0;
     for (var i = 0; i < traces.length; i++) {
       var frames = traces[i].frames;
@@ -21,6 +22,9 @@
       n++;
       add(self, (frames[0].name || '?') + ' [' + frames[0].category + ']');
       add(tiers, frames[0].category);
+      var chain = frames[0].name || '?';  // the function on top, its caller and the caller's
+      for (var c = 1; c < 3 && c < frames.length; c++) chain += '  <-  ' + (frames[c].name || '?');
+      add(callers, chain);
       var seen = {};
       for (var j = 0; j < frames.length; j++) {
         var name = frames[j].name || '?';
@@ -28,7 +32,7 @@
         seen[name] = true;
       }
     }
-    print('PROFILE ' + JSON.stringify({ samples: n, tiers: tiers, self: self, inclusive: inclusive }));
+    print('PROFILE ' + JSON.stringify({ samples: n, tiers: tiers, self: self, inclusive: inclusive, callers: callers }));
     exit(code);
   };
 })();

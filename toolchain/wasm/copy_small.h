@@ -1,4 +1,4 @@
-// The wasm build's memcpy and memmove bodies (toolchain/wasm/libc_small.cpp defines the C functions with
+// The wasm build's memcpy, memmove and memset bodies (toolchain/wasm/libc_small.cpp defines the C functions with
 // them), here so that the native tests can check them against the C library's
 // (tests/native/core/copy_small_test.cpp): every length and overlap, both directions.
 // no_builtin: the loops must not be turned back into calls to memcpy/memmove (the functions themselves;
@@ -10,7 +10,7 @@
 #include <cstddef>
 
 #if defined(__clang__)
-#define ECHAT_NO_BUILTIN_COPY __attribute__((no_builtin("memcpy", "memmove"), always_inline))
+#define ECHAT_NO_BUILTIN_COPY __attribute__((no_builtin("memcpy", "memmove", "memset"), always_inline))
 #else
 #define ECHAT_NO_BUILTIN_COPY
 #endif
@@ -60,6 +60,17 @@ ECHAT_NO_BUILTIN_COPY inline void* move(void* dest, const void* src, std::size_t
     copy8(d, s);
   }
   while (n--) *--d = *--s;
+  return dest;
+}
+
+// memset: 8 bytes per turn, then byte by byte. Emscripten's -Oz libc (emscripten_memset.c) sets one byte
+// per loop turn, and every value-initialised struct the core builds (an outbox entry, a call, a queue
+// slot reset in place) is a memset: ~64 interpreted turns for an OutboxEntry on iOS.
+ECHAT_NO_BUILTIN_COPY inline void* fill(void* dest, int c, std::size_t n) {
+  auto* d = static_cast<unsigned char*>(dest);
+  const unsigned long long v = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+  for (; n >= 8; n -= 8, d += 8) __builtin_memcpy(d, &v, 8);
+  while (n--) *d++ = static_cast<unsigned char>(c);
   return dest;
 }
 

@@ -46,12 +46,15 @@ extern "C" int siprintf(char* buf, const char* fmt, ...) { ECHAT_VARIADIC(vsnpri
 extern "C" int fprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
 extern "C" int fiprintf(FILE*, const char* fmt, ...) { ECHAT_VARIADIC(print_err(fmt, ap)); }
 
-// memcpy and memmove: toolchain/wasm/copy_small.h (tested natively there).
+// memcpy, memmove and memset: toolchain/wasm/copy_small.h (tested natively there).
 extern "C" __attribute__((no_builtin("memcpy"))) void* memcpy(void* dest, const void* src, size_t n) {
   return echat::wasm_libc::copy(dest, src, n);
 }
 extern "C" __attribute__((no_builtin("memmove"))) void* memmove(void* dest, const void* src, size_t n) {
   return echat::wasm_libc::move<memcpy>(dest, src, n);
+}
+extern "C" __attribute__((no_builtin("memset"))) void* memset(void* dest, int c, size_t n) {
+  return echat::wasm_libc::fill(dest, c, n);
 }
 
 // strlen: byte by byte (musl's reads a word at a time: 121 B of code for the error messages' and

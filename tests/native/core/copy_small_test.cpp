@@ -1,4 +1,4 @@
-// The wasm build's memcpy and memmove (toolchain/wasm/copy_small.h, which only the wasm build links as
+// The wasm build's memcpy, memmove and memset (toolchain/wasm/copy_small.h, which only the wasm build links as
 // the C functions) against the C library's: every length up to 80 bytes, every source and destination
 // offset in one buffer (overlapping both ways, apart, the same), and the bytes around left alone.
 #include <catch2/catch.hpp>
@@ -60,6 +60,22 @@ TEST_CASE("wasm libc: copy() is memcpy for every length and alignment, and copie
       std::memmove(want.data() + 10, want.data() + 10 + gap, n);
       INFO("n " << n << " gap " << gap);
       REQUIRE(got == want);
+    }
+  }
+}
+
+TEST_CASE("wasm libc: fill() is memset for every length, offset and byte, and leaves the bytes around alone") {
+  for (std::size_t n = 0; n <= 80; ++n) {
+    for (std::size_t at = 0; at <= 17; ++at) {
+      for (const int c : {0, 0x5a, 0xff, -1, 0x1ab}) {  // memset takes the int's low byte
+        auto got = pattern();
+        auto want = pattern();
+        void* r = echat::wasm_libc::fill(got.data() + at, c, n);
+        std::memset(want.data() + at, c, n);
+        INFO("n " << n << " at " << at << " c " << c);
+        REQUIRE(r == got.data() + at);
+        REQUIRE(got == want);
+      }
     }
   }
 }
