@@ -231,12 +231,18 @@ test('im: after the network drops and returns, missed messages arrive once, in o
 
 for (const apiTransport of ['HTTP', 'SOCKET']) {
   test(`im: an expired JWT is renewed transparently (${apiTransport})`, { skip }, async (t) => {
-    const srv = await devserver(t, ['--jwt-ttl', '1']);
+    // A JWT's exp is in whole seconds (iat rounded down + TTL): a 1 s TTL could expire within ms of a
+    // login late in a second, and a renewed one again before its retried call arrived on a loaded
+    // machine (failed once so, 1 error event, 2026-12-06). 2 s lives more than 1 s and less than the
+    // 2.1 s waited below.
+    const srv = await devserver(t, ['--jwt-ttl', '2']);
     const page = initPage(t, srv, { apiTransport });
     await within(page.ready, 'init');
+    const jwt = page.sdk.im.info().jwt;
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const r = await within(page.sdk.apis.user.get({ auid: 'bob' }), 'user.get after expiry');
     assert.equal(r.code, 0);
+    assert.notEqual(page.sdk.im.info().jwt, jwt, 'the call went with a renewed JWT');
     const sent = await within(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'x' } }), 'send');
     assert.equal(sent.code, 0);
     // (Says which error, if one comes: it failed once under a full-suite load, 1 error, 2026-12-06.)
