@@ -17,7 +17,8 @@
 // process). ROUNDS interleaved rounds (every client once per round, the order alternating); every
 // figure is the median of the rounds and a ratio against weapp.socket.io in the same run.
 //
-//   node bench/socketio/run.js [--events 20000] [--echoes 2000] [--size 64] [--json]
+//   node bench/socketio/run.js [--events 20000] [--echoes 2000] [--size 64] [--rounds 3] [--clients sdk,weapp,...] [--json]
+//   --clients: only the clients whose names start with these words (sdk, weapp, socket.io-client, raw)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 // Bounded: every phase has a time limit; a peer that misses it is reported as such.
 
@@ -36,7 +37,7 @@ const N_EVENTS = opt('events', 20000);
 const N_ECHO = opt('echoes', 2000);
 const SIZE = opt('size', 64);
 const WARM = 200;
-const ROUNDS = 3;
+const ROUNDS = opt('rounds', 3);
 const PHASE_MS = 30000;  // limit of one phase
 
 const { createSandbox } = require(path.join(ROOT, 'tests', 'sandbox'));
@@ -216,7 +217,8 @@ async function main() {
   const errors = {};
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const names = Object.keys(PEERS);
+      const only = args.includes('--clients') ? args[args.indexOf('--clients') + 1].split(',') : null;
+      const names = Object.keys(PEERS).filter((n) => !only || only.some((w) => n.startsWith(w)));
       if (round % 2) names.reverse();
       for (const name of names) {
         let peer;
@@ -241,7 +243,7 @@ async function main() {
     server.child.kill();
     fs.rmSync(pkg, { recursive: true, force: true });
   }
-  const results = Object.entries(rounds).map(([name, rs]) => (errors[name] || !rs.length ? { name, error: errors[name] || 'no round' } : {
+  const results = Object.entries(rounds).filter(([name, rs]) => rs.length || errors[name]).map(([name, rs]) => (errors[name] || !rs.length ? { name, error: errors[name] || 'no round' } : {
     name,
     eventsPerSec: median(rs.map((r) => r.push.eventsPerSec)),
     cpuUsPerEvent: median(rs.map((r) => r.push.cpuUsPerEvent)),
