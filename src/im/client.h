@@ -327,7 +327,7 @@ class Client {
   Call& push_outbox_call(Millis now, const OutboxEntry& entry);
   void leave_outbox(const Call& c);
   void append_envelope(std::string& s, const Call& c, Millis now) const;
-  Call* next_lane_send(Millis now);  // send_lane.cpp
+  Call* next_lane_send(Millis now, Millis& own);  // send_lane.cpp
   bool send_now(Millis now, Call& c, std::size_t room, socketio::Manager::Header& h, std::string& frame, Millis& due);
   // Each attempt waits at most requestTimeout (and not past the call's own deadline).
   Millis attempt_timeout(const Call& c, Millis now) const {

@@ -135,16 +135,24 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
 
   // Sent at once when the general path would send this call and nothing else.
   Millis due = core::kNever;
+  Millis own = core::kNever;  // own_deadline(), when next_lane_send found the call: sending it moves none
   const std::size_t texts = out.fields.size() + out.record_head.size() + out.client_msg_id.size();
-  if (next_lane_send(now) == &c && send_now(now, c, f.room - texts, out.header, out.frame, due)) {
+  if (next_lane_send(now, own) == &c && send_now(now, c, f.room - texts, out.header, out.frame, due)) {
     out.sent = true;
     out.transport = manager_.transport();
-    due = std::min(due, own_deadline());
+    due = std::min(due, own);
     out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
     return Lane::Handed;
   }
-  settle(now);  // as send_message(): the general path sends what can go
-  if (!outputs_.empty()) return Lane::Batch;
+  // As send_message(): the general path sends what can go. Unless the window is full (flush()'s window:
+  // the transport is the socket here), every call queued is an outbox message and none has a retry's
+  // wait that is over: then flush() passes the first queued one by as blocked and stops, and with no
+  // Manager output to hand on settle() changes nothing (a burst's every send past the window).
+  const std::size_t window = now < careful_until_ ? 1 : config_.send_window;
+  if (calls_.outbox_out() < window || calls_.queued_other() > 0 || calls_.earliest() <= now || manager_.has_outputs()) {
+    settle(now);
+    if (!outputs_.empty()) return Lane::Batch;
+  }
   out.deadline = next_deadline();
   return Lane::Handed;
 }
@@ -186,12 +194,14 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   }
   calls_.erase(c.id);
   Millis due = lane.deadline;
+  Millis own = core::kNever;  // own_deadline() when the next message went: next_lane_send's (sending it moves none)
+  bool own_known = false;
   out.next_id = 0;
   out.frame.clear();
   if (calls_.queued() > 0) {
     // The place this answer freed in the send window: the next message goes at once when it is the one
     // call the general path would send; else the general path sends what can go.
-    Call* next = next_lane_send(now);
+    Call* next = next_lane_send(now, own);
     const std::size_t used = out.request_id.size() + out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
     Millis sent = core::kNever;
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
@@ -201,12 +211,13 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
       out.next_ext = next->ext;
       out.transport = manager_.transport();
       due = std::min(due, sent);
+      own_known = true;
     } else {
       settle(now);
       if (!outputs_.empty()) return Lane::Batch;
     }
   }
-  due = std::min(due, own_deadline());
+  due = std::min(due, own_known ? own : own_deadline());
   out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
   return Lane::Handed;
 }
@@ -214,26 +225,23 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
 // flush()'s decision when it would send exactly one call and that call is a host-kept outbox message:
 // that call; nullptr when flush must decide. As flush: calls in their order, an outbox message only when
 // every earlier one is on the wire, at most sendWindow of them; and nothing due (own_deadline: a retry's
-// wait that is over is flush's to clear).
-Call* Client::next_lane_send(Millis now) {
-  // (An app call or a sync queued: flush decides.)
-  if (!login_.in() || !login_.has_jwt() || now < careful_until_ || calls_.queued() == 0 || calls_.queued_other() > 0 || own_deadline() <= now) {
-    return nullptr;
-  }
-  Call* first = nullptr;
-  for (auto& c : calls_) {  // the calls on the wire come first, as a rule: a short walk
-    if (c.phase == Call::Phase::Queued) {
-      first = &c;
-      break;
-    }
-  }
+// wait that is over is flush's to clear). `own`: own_deadline(), when a call is returned.
+Call* Client::next_lane_send(Millis now, Millis& own) {
+  // The counts first: in a burst, every send past the window asks here and the window is full (no
+  // deadline computed, no walk).
   const std::size_t out = calls_.outbox_out();
   const std::size_t queued = calls_.queued();
-  if (!first || first->ext == 0 || first->transport != Transport::Socket || first->not_before != 0 || first->renew_first) {
-    return nullptr;
+  if (out + 1 != config_.send_window && !(queued == 1 && out < config_.send_window)) return nullptr;
+  // (An app call or a sync queued: flush decides.)
+  if (!login_.in() || !login_.has_jwt() || now < careful_until_ || queued == 0 || calls_.queued_other() > 0) return nullptr;
+  own = own_deadline();
+  if (own <= now) return nullptr;
+  for (auto& c : calls_) {  // the calls on the wire come first, as a rule: a short walk
+    if (c.phase == Call::Phase::Queued) {
+      return c.ext == 0 || c.transport != Transport::Socket || c.not_before != 0 || c.renew_first ? nullptr : &c;
+    }
   }
-  const bool one = out + 1 == config_.send_window || (queued == 1 && out < config_.send_window);
-  return one ? first : nullptr;
+  return nullptr;
 }
 
 // Sends `c` (a host-kept outbox message) through the Manager's emit lane, as dispatch() would through

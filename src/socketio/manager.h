@@ -359,6 +359,7 @@ class Manager {
   std::optional<Millis> next_deadline() const;
 
   std::vector<Output> take_outputs();
+  bool has_outputs() const { return !outputs_.empty(); }
 
   // ---- Introspection ----
   ManagerState state() const { return state_; }

@@ -396,3 +396,64 @@ TEST_CASE("outbox: records restore in send order whatever order storage lists th
   REQUIRE(box.add(next).ok());
   CHECK(box.entries()[2].n == 6);  // after the restored ones
 }
+
+// A burst past the send window on the lanes (Client::send_fast leaves settle() out when the window is
+// full, every queued call is an outbox message and none has a wait that is over): the same decisions as
+// the general path, compared as the server saw them (each message/send's timestamp and clientMsgId, in
+// order) and as the deadline the host is left with. 15 answers are lost and the 16th is a 429 (a retry
+// in 1 s, then one message at a time for a while): three sends pass the full window by; a send after
+// the 429's wait is over (the host's timer not fired yet) must clear it as flush() does, or the host
+// would be left with a deadline in the past; then the acks time out and everything is stored, in order.
+TEST_CASE("outbox: a burst past the send window decides as the general path (429 wait, ack timeouts)", "[im][outbox]") {
+  const auto run = [](bool lanes) {
+    ImHarness h;
+    h.lanes = lanes;
+    h.start();
+    std::vector<std::string> seen;  // what the host and the server saw, step by step
+    // (Only message/send is compared: the lanes' harness hands the server's frames over after the
+    // outputs, so the own deliveries may arrive in another order and start a sync of their own.)
+    const auto sends = [&] {
+      std::vector<std::string> out;
+      for (const auto& r : h.echat.socket_requests) {
+        if (r.value("method", "") == "send") {
+          out.push_back(r.value("clientMsgId", "") + " at " + std::to_string(r.value("timestamp", std::int64_t{0})));
+        }
+      }
+      return out;
+    };
+    const auto note = [&](const char* step) {
+      const auto d = h.client.next_deadline();
+      seen.push_back(std::string(step) + ": " + std::to_string(sends().size()) + " sends, deadline " +
+                     (d ? std::to_string(*d - h.now()) : "none"));
+      CHECK((!d || *d > h.now()));  // nothing left due behind the host's back
+    };
+    h.echat.lose_answers = 15;
+    for (int i = 0; i < 15; ++i) h.send(msg("m" + std::to_string(i)));
+    h.echat.forced_codes = {429};
+    h.send(msg("m15"));
+    note("429");
+    for (int i = 16; i < 19; ++i) h.send(msg("m" + std::to_string(i)));
+    note("window full");
+    h.clock.now += 1500;  // the 429's wait is over; the host's timer has not fired yet
+    h.send(msg("m19"));
+    note("wait over");
+    h.advance(40000);
+    note("acks timed out");
+    for (const auto& s : sends()) seen.push_back(s);
+    std::vector<std::string> want;
+    for (int i = 0; i < 20; ++i) want.push_back("m" + std::to_string(i));
+    CHECK(stored_texts(h.echat) == want);
+    CHECK(h.client.outbox_size() == 0);
+    CHECK(h.responses.size() == 20);
+    if (lanes) {
+      CHECK(h.lane_sends == 20);
+      CHECK(h.kept.empty());
+    }
+    return seen;
+  };
+  const std::vector<std::string> general = run(false);
+  CHECK(general[1] == "window full: 16 sends, deadline 1000");        // the 429's wait
+  CHECK(general[2] == "wait over: 16 sends, deadline 13500");          // the acks' timeout (15 s)
+  CHECK(general[3] == "acks timed out: 36 sends, deadline 28500");     // 15 repeated, then the other 5
+  CHECK(run(true) == general);
+}
