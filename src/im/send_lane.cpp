@@ -144,12 +144,12 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
     return Lane::Handed;
   }
-  // As send_message(): the general path sends what can go. Unless the window is full (flush()'s window:
-  // the transport is the socket here), every call queued is an outbox message and none has a retry's
-  // wait that is over: then flush() passes the first queued one by as blocked and stops, and with no
-  // Manager output to hand on settle() changes nothing (a burst's every send past the window).
-  const std::size_t window = now < careful_until_ ? 1 : config_.send_window;
-  if (calls_.outbox_out() < window || calls_.queued_other() > 0 || calls_.earliest() <= now || manager_.has_outputs()) {
+  // As send_message(): the general path sends what can go. Unless sendWindow messages are out (flush()'s
+  // window is that or 1), every call queued is an outbox message and none has a retry's wait that is
+  // over: then flush() passes the first queued one by as blocked and stops, and with no Manager output
+  // to hand on settle() changes nothing (a burst's every send past the window).
+  if (calls_.outbox_out() < config_.send_window || calls_.queued_other() > 0 || calls_.earliest() <= now ||
+      manager_.has_outputs()) {
     settle(now);
     if (!outputs_.empty()) return Lane::Batch;
   }
@@ -195,7 +195,6 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   calls_.erase(c.id);
   Millis due = lane.deadline;
   Millis own = core::kNever;  // own_deadline() when the next message went: next_lane_send's (sending it moves none)
-  bool own_known = false;
   out.next_id = 0;
   out.frame.clear();
   if (calls_.queued() > 0) {
@@ -211,13 +210,12 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
       out.next_ext = next->ext;
       out.transport = manager_.transport();
       due = std::min(due, sent);
-      own_known = true;
     } else {
       settle(now);
       if (!outputs_.empty()) return Lane::Batch;
     }
   }
-  due = std::min(due, own_known ? own : own_deadline());
+  due = std::min(due, out.next_id != 0 ? own : own_deadline());
   out.deadline = due == core::kNever ? std::nullopt : std::optional<Millis>(due);
   return Lane::Handed;
 }

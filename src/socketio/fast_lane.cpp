@@ -8,6 +8,7 @@
 // 2026-12-06 this file was compiled apart, -O2 without LTO, for the same reason; measured with
 // --profiling-funcs and `jsc --sample` (docs/benchmarks.md).
 #include <algorithm>
+#include <cassert>
 
 #include "core/json.h"  // format_uint
 #include "socketio/manager.h"
@@ -39,13 +40,18 @@ void Manager::note_server_ack(Socket& socket, std::uint64_t id) {
   socket.server_acks.push_back(id);
 }
 
-void Manager::rearm_ack_timer() {
+Millis Manager::earliest_ack() const {
   Millis earliest = core::kNever;
   for (const auto& s : sockets_) {
     for (const auto& a : s.acks) {
       if (a.deadline && *a.deadline < earliest) earliest = *a.deadline;
     }
   }
+  return earliest;
+}
+
+void Manager::rearm_ack_timer() {
+  const Millis earliest = earliest_ack();
   if (earliest != core::kNever) {
     timers_.set(Timer::AckTimeout, earliest);
   } else {
@@ -164,7 +170,12 @@ Manager::Fast Manager::emit_fast(Millis now, std::string_view nsp, const Externa
     }
     a.sent = true;
     s->acks.push_back(a);
-    rearm_ack_timer();
+    // The timer is at the earliest ack deadline (rearm_ack_timer after every change): one more ack can
+    // only move it earlier (no walk of every ack).
+    if (a.deadline && *a.deadline < timers_.deadline(Timer::AckTimeout).value_or(core::kNever)) {
+      timers_.set(Timer::AckTimeout, *a.deadline);
+    }
+    assert(timers_.deadline(Timer::AckTimeout).value_or(core::kNever) == earliest_ack());
   }
   return {kSend, static_cast<double>(emit_id), deadline};
 }

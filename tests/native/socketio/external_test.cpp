@@ -5,6 +5,8 @@
 #include "harness.h"
 
 using namespace echat::testing;  // NOLINT
+using echat::core::Millis;
+using echat::socketio::AckResult;
 using echat::socketio::is_external_header;
 using echat::socketio::JsonKind;
 using echat::socketio::Manager;
@@ -317,4 +319,49 @@ TEST_CASE("external: a lane reports a deadline no later than the core's next one
   h.m.on_timer(h.now());
   CHECK(h.m.take_outputs().empty());
   CHECK(h.m.state() == ManagerState::Open);
+}
+
+// emit_fast moves the AckTimeout timer by the one ack it adds (no walk of every ack): only ever earlier.
+// Acks of ackTimeout 100, 50, 200 and none: the timer is at +50, then fires each in its turn, in order.
+TEST_CASE("external: emit_fast arms the ack timeout at the earliest of every ack's", "[socketio][external]") {
+  const int protocol = GENERATE(3, 4);
+  Harness h(opts(protocol));
+  connect_root(h);
+  Manager::Header header;
+  const auto emit = [&](std::optional<Millis> timeout, std::uint32_t ref) {
+    Manager::EmitOptions o;
+    o.want_ack = true;
+    o.ack_timeout = timeout;
+    const auto v = h.m.emit_fast(h.now(), "/", args(ref, 9, JsonKind::Array), o, header);
+    REQUIRE(v.code == Manager::kSend);
+    CHECK(v.deadline <= *h.m.next_deadline());
+    return static_cast<std::uint64_t>(v.value);
+  };
+  const Millis t0 = h.now();
+  REQUIRE(*h.m.next_deadline() > t0 + 200);  // the heartbeat's is later
+  const std::uint64_t a = emit(100, 1);
+  CHECK(*h.m.next_deadline() == t0 + 100);
+  const std::uint64_t b = emit(50, 2);
+  CHECK(*h.m.next_deadline() == t0 + 50);  // earlier than every other
+  const std::uint64_t c = emit(200, 3);
+  emit(std::nullopt, 4);
+  CHECK(*h.m.next_deadline() == t0 + 50);
+  const auto timed_out = [&] {
+    std::vector<std::uint64_t> ids;
+    for (auto& out : h.m.take_outputs()) {
+      if (const auto* r = std::get_if<AckResult>(&out); r && !r->ok) ids.push_back(r->emit_id);
+    }
+    return ids;
+  };
+  h.clock.now = t0 + 50;
+  h.m.on_timer(h.now());
+  CHECK(timed_out() == std::vector<std::uint64_t>{b});
+  CHECK(*h.m.next_deadline() == t0 + 100);
+  h.clock.now = t0 + 100;
+  h.m.on_timer(h.now());
+  CHECK(timed_out() == std::vector<std::uint64_t>{a});
+  CHECK(*h.m.next_deadline() == t0 + 200);
+  h.clock.now = t0 + 200;
+  h.m.on_timer(h.now());
+  CHECK(timed_out() == std::vector<std::uint64_t>{c});
 }
