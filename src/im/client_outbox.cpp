@@ -111,7 +111,7 @@ std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
 // The message of an outbox call leaves the outbox (stored, refused, or past sendTimeout): its record
 // goes, and the host forgets a form it kept.
 void Client::leave_outbox(const Call& c) {
-  outbox_.remove(c.client_msg_id);
+  outbox_.remove(c.id);
   unpersist_entry(c.client_msg_id);
   if (c.ext != 0) outputs_.push_back(Release{c.ext});
 }

@@ -25,9 +25,8 @@ core::Result<core::Ok> Outbox::add(OutboxEntry&& entry) {
   return core::Ok{};
 }
 
-bool Outbox::remove(std::string_view client_msg_id) {
-  auto it = std::find_if(entries_.begin(), entries_.end(),
-                         [&](const OutboxEntry& e) { return e.client_msg_id == client_msg_id; });
+bool Outbox::remove(std::uint64_t call_id) {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const OutboxEntry& e) { return e.call_id == call_id; });
   if (it == entries_.end()) return false;
   bytes_ -= it->bytes;
   entries_.erase(it);

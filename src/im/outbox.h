@@ -38,8 +38,10 @@ class Outbox {
   // crossed.
   core::Result<core::Ok> add(OutboxEntry&& entry);
   core::Result<core::Ok> add(const OutboxEntry& entry) { return add(OutboxEntry(entry)); }
-  // Removes the entry with that clientMsgId (false if absent).
-  bool remove(std::string_view client_msg_id);
+  // Removes the entry the Client's call `call_id` carries (false if absent): one per clientMsgId, and one
+  // call per entry (OutboxEntry::call_id), so this is the entry of the call's clientMsgId, found without
+  // comparing strings (the oldest, as a rule: the first one looked at).
+  bool remove(std::uint64_t call_id);
   void clear() { entries_.clear(); bytes_ = 0; }
 
   const core::Queue<OutboxEntry>& entries() const { return entries_; }

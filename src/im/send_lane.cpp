@@ -109,7 +109,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   entry.bytes = wire_size + out.client_msg_id.size() + 16;
   if (!outbox_.add(std::move(entry)).ok()) return Lane::NotTaken;  // full: send_message() says so
   if (!f.client_msg_id) ++next_msg_no_;
-  const OutboxEntry& stored = outbox_.entries().back();
+  OutboxEntry& stored = outbox_.entries().back();
   // The record's head, {"n":<n>,"c":<clientMsgId>,"f": (the core's own id, hex, digits and '-', needs no
   // escapes: written here whole, then one assign; each string append is a chain of calls in wasm).
   const std::string& id = stored.client_msg_id;
@@ -129,6 +129,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   }
   out.marker = outbox_.size() == 1;
   Call& c = push_outbox_call(now, stored);
+  stored.call_id = c.id;
   out.id = c.id;
   out.sent = false;
   out.frame.clear();
@@ -188,7 +189,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   out.marker = false;
   out.released = 0;
   if (out.outbox) {
-    outbox_.remove(out.client_msg_id);
+    outbox_.remove(c.id);
     out.marker = outbox_.empty();
     out.released = c.ext;
   }
