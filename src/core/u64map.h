@@ -26,19 +26,25 @@ class U64Map {
   u64* find(u64 key) { return const_cast<u64*>(static_cast<const U64Map&>(*this).find(key)); }
   std::size_t count(u64 key) const { return key == 0 ? (zero_ ? 1 : 0) : (slot(key) == kNone ? 0 : 1); }
 
-  // The value of key, inserted as 0 when absent.
+  // The value of key, inserted as 0 when absent. One probe run finds the key or the empty slot where
+  // it goes (a delivery inserts two keys: find, then insert, walked it twice, interpreted on iOS).
   u64& operator[](u64 key) {
-    if (u64* v = find(key)) return *v;
     if (key == 0) {
+      if (!zero_) zero_value_ = 0;
       zero_ = true;
-      zero_value_ = 0;
       return zero_value_;
     }
-    if ((used_ + 1) * 2 > slots_.size()) grow();
-    std::size_t i = home(key);
-    while (slots_[i].key != 0) i = (i + 1) & mask();
+    std::size_t i = 0;
+    if (!slots_.empty()) {
+      i = probe(key);
+      if (slots_[i].key == key) return slots_[i].value;
+    }
+    if ((used_ + 1) * 2 > slots_.size()) {
+      grow();
+      i = probe(key);
+    }
     ++used_;
-    slots_[i] = Slot{key, 0};
+    slots_[i].key = key;  // an empty slot's value is 0
     return slots_[i].value;
   }
 
@@ -49,20 +55,20 @@ class U64Map {
       zero_ = false;
       return had;
     }
-    std::size_t hole = slot(key);
-    if (hole == kNone) return false;
-    // The key's slot is emptied; every later entry of its probe run whose home is not between the hole
-    // and itself (cyclically) moves back into the hole, so that every key stays reachable from its home.
-    for (std::size_t j = (hole + 1) & mask(); slots_[j].key != 0; j = (j + 1) & mask()) {
-      const std::size_t h = home(slots_[j].key);
-      if (((j - h) & mask()) >= ((j - hole) & mask())) {
-        slots_[hole] = slots_[j];
-        hole = j;
-      }
-    }
-    slots_[hole] = Slot{};
-    --used_;
+    const std::size_t i = slot(key);
+    if (i == kNone) return false;
+    remove(i);
     return true;
+  }
+  // Removes the entry whose value find() or operator[] returned (no second probe for a key just found;
+  // nothing inserted or erased since).
+  void erase_found(const u64* value) {
+    if (value == &zero_value_) {
+      zero_ = false;
+    } else {
+      remove(static_cast<std::size_t>(reinterpret_cast<const char*>(value) - reinterpret_cast<const char*>(slots_.data())) /
+             sizeof(Slot));
+    }
   }
 
   std::size_t size() const { return used_ + (zero_ ? 1 : 0); }
@@ -87,10 +93,27 @@ class U64Map {
   // The index of key's slot (key != 0), or kNone.
   std::size_t slot(u64 key) const {
     if (slots_.empty()) return kNone;
-    for (std::size_t i = home(key);; i = (i + 1) & mask()) {
-      if (slots_[i].key == key) return i;
-      if (slots_[i].key == 0) return kNone;
+    const std::size_t i = probe(key);
+    return slots_[i].key == key ? i : kNone;
+  }
+  // The slot of key (key != 0, the table not empty), or the empty slot that ends its probe run.
+  std::size_t probe(u64 key) const {
+    std::size_t i = home(key);
+    while (slots_[i].key != key && slots_[i].key != 0) i = (i + 1) & mask();
+    return i;
+  }
+  // Empties slot `hole`: every later entry of its probe run whose home is not between the hole and
+  // itself (cyclically) moves back into the hole, so that every key stays reachable from its home.
+  void remove(std::size_t hole) {
+    for (std::size_t j = (hole + 1) & mask(); slots_[j].key != 0; j = (j + 1) & mask()) {
+      const std::size_t h = home(slots_[j].key);
+      if (((j - h) & mask()) >= ((j - hole) & mask())) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
     }
+    slots_[hole] = Slot{};
+    --used_;
   }
   std::size_t mask() const { return slots_.size() - 1; }
   std::size_t home(u64 key) const {

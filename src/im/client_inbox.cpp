@@ -44,7 +44,7 @@ void Client::let_go(std::uint32_t ref) {
 bool Client::unhold(std::uint32_t ref) {
   std::uint64_t* holders = ref == 0 ? nullptr : refs_.find(ref);
   if (!holders || --*holders != 0) return false;
-  refs_.erase(ref);
+  refs_.erase_found(holders);  // the slot just found: no second probe
   return true;
 }
 
@@ -91,7 +91,7 @@ void Client::hand_over(Millis now) {
     std::string changed_json = changed ? Conversations::to_text(*changed) : std::string();
     if (const std::uint64_t* ack = held_acks_.find(m.seq)) {
       acks.emplace_back(*ack, m.seq);
-      held_acks_.erase(m.seq);
+      held_acks_.erase_found(ack);
     }
     const std::uint32_t ref = m.ref;
     bool handed = true;

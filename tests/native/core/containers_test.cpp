@@ -113,7 +113,7 @@ TEST_CASE("core::U64Map: random inserts, updates and erases match std::map", "[c
       std::uint64_t k = spread == 300 ? rng() % 300 : (rng() % 64) * spread;
       if (step % 97 == 0) k = step % 2 ? 0 : ~std::uint64_t{0};
       if (probes.size() < 400) probes.push_back(k);
-      switch (rng() % 3) {
+      switch (rng() % 4) {
         case 0:
         case 1: {
           const std::uint64_t v = rng();
@@ -121,6 +121,16 @@ TEST_CASE("core::U64Map: random inserts, updates and erases match std::map", "[c
           expected[k] += v;
           break;
         }
+        case 2:  // erase_found: the slot find() gave, as erase(k) would
+          if (const std::uint64_t* v = m.find(k)) {
+            REQUIRE(*v == expected.at(k));
+            m.erase_found(v);
+            expected.erase(k);
+            REQUIRE(m.find(k) == nullptr);
+            break;
+          }
+          REQUIRE(expected.count(k) == 0);
+          [[fallthrough]];
         default:
           REQUIRE(m.erase(k) == (expected.erase(k) == 1));
       }
