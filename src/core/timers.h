@@ -20,31 +20,21 @@ inline Millis add_ms(Millis now, std::int64_t ms) {
   return now + ms;
 }
 
-template <typename Id, std::size_t N>
-class TimerTable {
+// The part of TimerTable that does not depend on its Id: one copy of the code for every table (wasm
+// size), each holding room for the largest (kMaxTimers; the unused slots stay disarmed).
+class TimerSlots {
  public:
-  void set(Id id, Millis deadline) { at_[index(id)] = deadline; }
-  void clear(Id id) { at_[index(id)].reset(); }
-  void clear_all() { at_.fill(std::nullopt); }
-  bool armed(Id id) const { return at_[index(id)].has_value(); }
-  std::optional<Millis> deadline(Id id) const { return at_[index(id)]; }
+  static constexpr std::size_t kMaxTimers = 4;
 
-  // True (and the timer is disarmed) when `id` was armed and its deadline is at or before `now`.
-  bool fire_if_due(Id id, Millis now) {
-    auto& slot = at_[index(id)];
-    if (!slot || *slot > now) return false;
-    slot.reset();
-    return true;
+  void clear_all() {
+    at_.fill(std::nullopt);
+    first_ = kNever;
   }
 
-  // The earliest armed deadline, kNever when none (next() without the optional, for the hot path).
-  Millis earliest() const {
-    Millis best = kNever;
-    for (const auto& slot : at_) {
-      if (slot && *slot < best) best = *slot;
-    }
-    return best;
-  }
+  // The earliest armed deadline, kNever when none (next() without the optional, for the hot path):
+  // kept as the table changes, not searched for: the lanes ask for it several times per input, and
+  // each search is a loop interpreted where wasm is (iOS).
+  Millis earliest() const { return first_; }
 
   // The earliest armed deadline, if any.
   std::optional<Millis> next() const {
@@ -55,9 +45,56 @@ class TimerTable {
     return best;
   }
 
+ protected:
+  [[gnu::noinline]] void set_slot(std::size_t i, Millis deadline) {
+    auto& slot = at_[i];
+    const bool was_first = slot && *slot == first_;
+    slot = deadline;
+    if (deadline <= first_) {
+      first_ = deadline;
+    } else if (was_first) {
+      first_ = scan();
+    }
+  }
+  [[gnu::noinline]] void clear_slot(std::size_t i) {
+    auto& slot = at_[i];
+    const bool was_first = slot && *slot == first_;
+    slot.reset();
+    if (was_first) first_ = scan();
+  }
+  bool fire_slot(std::size_t i, Millis now) {
+    const auto& slot = at_[i];
+    if (!slot || *slot > now) return false;
+    clear_slot(i);
+    return true;
+  }
+  Millis scan() const {
+    Millis best = kNever;
+    for (const auto& slot : at_) {
+      if (slot && *slot < best) best = *slot;
+    }
+    return best;
+  }
+
+  std::array<std::optional<Millis>, kMaxTimers> at_{};
+  Millis first_ = kNever;  // the earliest of at_'s armed deadlines (kNever: none)
+};
+
+template <typename Id, std::size_t N>
+class TimerTable : public TimerSlots {
+  static_assert(N <= kMaxTimers);
+
+ public:
+  void set(Id id, Millis deadline) { set_slot(index(id), deadline); }
+  void clear(Id id) { clear_slot(index(id)); }
+  bool armed(Id id) const { return at_[index(id)].has_value(); }
+  std::optional<Millis> deadline(Id id) const { return at_[index(id)]; }
+
+  // True (and the timer is disarmed) when `id` was armed and its deadline is at or before `now`.
+  bool fire_if_due(Id id, Millis now) { return fire_slot(index(id), now); }
+
  private:
   static std::size_t index(Id id) { return static_cast<std::size_t>(id); }
-  std::array<std::optional<Millis>, N> at_{};
 };
 
 // Earliest of two optional deadlines.
