@@ -168,6 +168,8 @@ class Client {
     std::uint64_t seq = 0;
     std::uint64_t mid = 0;
     const MessageFacts* facts = nullptr;
+    std::uint64_t texts = 0;  // changes whenever facts' way, formUser or toTarget may have (0: unknown;
+                              // Conversations::on_message)
   };
   Lane deliver_fast(Millis now, std::uint32_t transport, const Delivery& d, const socketio::ExternalArgs& payload,
                     Handover& out);

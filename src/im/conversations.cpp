@@ -17,6 +17,7 @@ std::uint64_t Conversations::key_of(const std::string& way, const std::string& t
 
 void Conversations::reindex() {
   hit_ = 0;
+  memo_texts_ = 0;
   index_.clear();
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     std::uint64_t& at = index_[key_of(entries_[i].way, entries_[i].to_target)];
@@ -58,30 +59,43 @@ Conversation* Conversations::find(const std::string& way, const std::string& to_
 }
 
 const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t mid, std::uint32_t ref,
-                                              const MessageFacts& msg, std::string_view text) {
+                                              const MessageFacts& msg, std::string_view text, std::uint64_t texts) {
   const std::string& way = msg.way;
   const std::string& from = msg.form_user;
-  // "P2P" or "P2R" read byte by byte, and the sender compared with the user once: each comparison of
-  // std::strings is a call where wasm is interpreted (iOS), several per message.
-  const std::string_view w = way;
-  if (w.size() != 3 || w[0] != 'P' || w[1] != '2' || (w[2] != 'P' && w[2] != 'R') || msg.to_target.empty() ||
-      seq == 0) {
-    return nullptr;
-  }
-  const bool mine = from == self_;
-  by_sender_ = w[2] == 'P' && !mine;
-  const std::string& target = by_sender_ ? from : msg.to_target;  // the message's: no copy
-  if (target.empty()) return nullptr;
-  Conversation* c = find(way, target);
-  if (!c) {
-    Conversation fresh;
-    fresh.way = way;
-    fresh.to_target = target;
-    entries_.push_back(std::move(fresh));
-    c = &entries_.back();
-    hit_ = entries_.size();  // the first of its key: find() found none
-    std::uint64_t& at = index_[key_of(way, target)];
-    if (at == 0) at = entries_.size();
+  Conversation* c;
+  bool mine;
+  if (texts != 0 && texts == memo_texts_) {  // the texts the memo was made for: its conversation
+    if (seq == 0) return nullptr;
+    c = &entries_[memo_at_];
+    mine = memo_mine_;
+    by_sender_ = memo_by_sender_;
+  } else {
+    // "P2P" or "P2R" read byte by byte, and the sender compared with the user once: each comparison of
+    // std::strings is a call where wasm is interpreted (iOS), several per message.
+    const std::string_view w = way;
+    if (w.size() != 3 || w[0] != 'P' || w[1] != '2' || (w[2] != 'P' && w[2] != 'R') || msg.to_target.empty() ||
+        seq == 0) {
+      return nullptr;
+    }
+    mine = from == self_;
+    by_sender_ = w[2] == 'P' && !mine;
+    const std::string& target = by_sender_ ? from : msg.to_target;  // the message's: no copy
+    if (target.empty()) return nullptr;
+    c = find(way, target);
+    if (!c) {
+      Conversation fresh;
+      fresh.way = way;
+      fresh.to_target = target;
+      entries_.push_back(std::move(fresh));
+      c = &entries_.back();
+      hit_ = entries_.size();  // the first of its key: find() found none
+      std::uint64_t& at = index_[key_of(way, target)];
+      if (at == 0) at = entries_.size();
+    }
+    memo_texts_ = texts;  // 0: none
+    memo_at_ = static_cast<std::size_t>(c - entries_.data());
+    memo_mine_ = mine;
+    memo_by_sender_ = by_sender_;
   }
   if (seq <= c->last_seq) return nullptr;  // older than what we have (e.g. a list seeded later)
   c->last_seq = seq;
@@ -112,7 +126,7 @@ const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t m
     entries_.erase(oldest);
     reindex();
     if (self) return nullptr;
-    return find(way, target);
+    return find(way, by_sender_ ? from : msg.to_target);
   }
   return c;
 }

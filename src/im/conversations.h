@@ -50,8 +50,12 @@ class Conversations {
   // list, the last message of the one it evicts; replace() keeps the list within max_entries).
   const Conversation* on_message(const Message& m) { return on_message(m.seq, m.mid, m.ref, m.facts, m.json); }
   // The same from the message's parts (the delivery lane's facts are kept by the binding: none copied).
+  // `texts`: 0, or a number the caller changes whenever msg's way, formUser or toTarget may have changed
+  // (the binding's count of its writes to them, Client::Delivery::texts): the same number as the last
+  // call that gave one names the same conversation, taken without comparing texts.
   const Conversation* on_message(std::uint64_t seq, std::uint64_t mid, std::uint32_t ref, const MessageFacts& msg,
-                                 std::string_view text);  // text: the object's JSON when ref is 0
+                                 std::string_view text,  // the object's JSON when ref is 0
+                                 std::uint64_t texts = 0);
   // A message.recalled notification's data {mid, way, formUser, toTarget, recallTime}: an unread
   // recalled message no longer counts as unread, and the conversation whose last message it is shows
   // it recalled. Returns the conversation that changed, or nullptr.
@@ -82,7 +86,7 @@ class Conversations {
   static std::uint64_t key_of(const std::string& way, const std::string& to_target);
   void reindex();
 
-  std::string self_;
+  const std::string self_;  // the memo's `mine` stands for as long as it does
   std::size_t max_entries_;
   std::vector<Conversation> entries_;
   // key_of(way, toTarget) -> position + 1 of the first entry with that key, for every entry's key: a key
@@ -91,6 +95,14 @@ class Conversations {
   // collision) fall back to comparing them all.
   core::U64Map index_;
   std::size_t hit_ = 0;  // position + 1 of the entry find() returned last (0: none)
+  // The last on_message given `texts` (0: none, or forgotten by reindex(): the only change of
+  // positions; an entry's way and toTarget never change): its conversation's position, and whether
+  // the message was the user's own and keyed by its sender. A run of one conversation's deliveries
+  // then compares no text (each comparison a call where wasm is interpreted, iOS).
+  std::uint64_t memo_texts_ = 0;
+  std::size_t memo_at_ = 0;
+  bool memo_mine_ = false;
+  bool memo_by_sender_ = false;
   std::vector<std::uint32_t> released_;
   bool by_sender_ = false;
 };

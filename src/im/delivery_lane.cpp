@@ -101,7 +101,7 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   out.ref = ref;
   inbox_.advance(d.mid);
   sync_.handed(1);
-  const Conversation* changed = conversations_.on_message(d.seq, d.mid, ref, *d.facts, {});
+  const Conversation* changed = conversations_.on_message(d.seq, d.mid, ref, *d.facts, {}, d.texts);
   out.conversation = changed;
   out.target_is_sender = changed && conversations_.by_sender();
   // The inbox's hold ends as the message is handed over; the conversation's, if it shows it, begins.

@@ -246,3 +246,80 @@ TEST_CASE("conversations: found by key among many, through evictions and a list 
   CHECK(bob->unread == 2);
   CHECK(cs.entries()[1].unread == 5);
 }
+
+TEST_CASE("conversations: the delivery lane's memo (a count of writes to the texts) is never stale",
+          "[im][conversations]") {
+  // The lane's Conversations get the binding's facts, rewritten only when the texts change, and the
+  // binding's count of those writes; a second one gets the same messages as the general path does
+  // (no count). Conversations alternating, the user's own messages, rooms, evictions (at most 6),
+  // server lists that drop or reorder the memo's conversation, general-path messages in between:
+  // every answer must be the same entry with the same contents.
+  Conversations lane("alice", 6);
+  Conversations plain("alice", 6);
+  echat::im::MessageFacts facts;  // the binding's
+  std::uint64_t texts = 0;        // its count of writes (0: none yet)
+  std::uint64_t seq = 0;
+  std::uint32_t rng = 11;
+  const auto next = [&rng] {
+    rng = rng * 1103515245u + 12345u;
+    return rng >> 8;
+  };
+  const auto pick = [&](std::string& way, std::string& from, std::string& to) {
+    const std::string peer = "u" + std::to_string(next() % 9);
+    switch (next() % 4) {
+      case 0: way = "P2P", from = peer, to = "alice"; break;
+      case 1: way = "P2P", from = "alice", to = peer; break;
+      case 2: way = "P2R", from = peer, to = "r" + std::to_string(next() % 3); break;
+      default: way = "P2R", from = "alice", to = "r" + std::to_string(next() % 3);
+    }
+  };
+  int memo_runs = 0;
+  for (int i = 0; i < 6000; ++i) {
+    const std::uint32_t r = next() % 20;
+    if (r == 0) {  // a server list: a few conversations, perhaps without the memo's
+      json list = json::array();
+      for (std::uint32_t k = next() % 5; k > 0; --k) {
+        std::string way, from, to;
+        pick(way, from, to);
+        list.push_back(json{{"way", way}, {"toTarget", from == "alice" || way == "P2R" ? to : from},
+                            {"lastSeq", seq}, {"updateTime", 1000 + seq - next() % 50}});
+      }
+      lane.replace(list);
+      plain.replace(list);
+    } else if (r == 1) {  // the general path (no count), between the lane's deliveries
+      std::string way, from, to;
+      pick(way, from, to);
+      const json m = msg(++seq, from, to, way);
+      const Conversation* a = lane.on_message(m);
+      const Conversation* b = plain.on_message(m);
+      REQUIRE((a == nullptr) == (b == nullptr));
+      if (a) REQUIRE(a - lane.entries().data() == b - plain.entries().data());
+    } else {
+      if (next() % 3 != 0 || texts == 0) {  // other texts (the binding writes them), or the same rewritten
+        std::string way, from, to;
+        pick(way, from, to);
+        if (next() % 8 != 0) facts.way = way, facts.form_user = from, facts.to_target = to;
+        ++texts;
+      } else {
+        ++memo_runs;
+      }
+      ++seq;
+      facts.create_time = 1000 + seq;
+      facts.recalled = next() % 10 == 0;
+      const std::string text = msg(seq, facts.form_user, facts.to_target, facts.way).dump();
+      const Conversation* a = static_cast<echat::im::Conversations&>(lane).on_message(seq, 100 + seq, 0, facts, text, texts);
+      const bool by_sender = lane.by_sender();
+      const Conversation* b = static_cast<echat::im::Conversations&>(plain).on_message(seq, 100 + seq, 0, facts, text);
+      REQUIRE((a == nullptr) == (b == nullptr));
+      if (a) {
+        REQUIRE(a - lane.entries().data() == b - plain.entries().data());
+        REQUIRE(by_sender == plain.by_sender());
+        REQUIRE(a->to_target == (by_sender ? facts.form_user : facts.to_target));
+      }
+    }
+    REQUIRE(lane.to_json() == plain.to_json());
+    REQUIRE(lane.take_released() == plain.take_released());
+    REQUIRE(lane.indexed());
+  }
+  CHECK(memo_runs > 1000);
+}

@@ -79,6 +79,10 @@ struct Session {
   std::uint32_t last_open = 0;  // the transport inputs go to by default
   bool fast = false;            // `kept` takes Client::deliver_fast (the second run)
   int handed = 0;               // deliveries it handed over at once
+  // The binding's facts (bindings/im_lane.cpp): the texts rewritten, and the writes counted
+  // (Client::Delivery::texts), only when a message's differ from the last (js-shim/core-driver.js).
+  im::MessageFacts facts;
+  std::uint64_t texts = 0;
 
   im::Client& c() {
     if (!client) {
@@ -146,7 +150,7 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
     a.shape.root = echat::socketio::JsonKind::Array;
     a.shape.first = echat::socketio::JsonKind::String;
     im::Message m = im::message_of(im::parse_json(rest));
-    const auto d = lane_delivery(head, m);
+    auto d = lane_delivery(head, m);
     if (!s.fast || !d) {
       got.push_back(c.on_message_external(now, t, head, a, std::move(m)) ? "taken" : "not taken");
     } else {
@@ -155,6 +159,17 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
       // for, in their order: the transcript must not change.
       const std::string from = m.facts.form_user;
       const std::string to = m.facts.to_target;
+      im::MessageFacts& f = s.facts;
+      if (f.way != m.facts.way || f.form_user != from || f.to_target != to) {
+        f.way = m.facts.way;
+        f.form_user = from;
+        f.to_target = to;
+        ++s.texts;
+      }
+      f.create_time = m.facts.create_time;
+      f.recalled = m.facts.recalled;
+      d->facts = &f;
+      d->texts = s.texts;
       im::Client::Handover h;
       char text[im::Client::kTextMax];
       h.text = text;
