@@ -29,6 +29,7 @@ class TimerSlots {
   void clear_all() {
     at_.fill(std::nullopt);
     first_ = kNever;
+    armed_ = 0;
   }
 
   // The earliest armed deadline, kNever when none (next() without the optional, for the hot path):
@@ -37,20 +38,16 @@ class TimerSlots {
   Millis earliest() const { return first_; }
 
   // The earliest armed deadline, if any.
-  std::optional<Millis> next() const {
-    std::optional<Millis> best;
-    for (const auto& slot : at_) {
-      if (slot && (!best || *slot < *best)) best = slot;
-    }
-    return best;
-  }
+  std::optional<Millis> next() const { return armed_ ? std::optional<Millis>(first_) : std::nullopt; }
 
  protected:
   [[gnu::noinline]] void set_slot(std::size_t i, Millis deadline) {
     auto& slot = at_[i];
     const bool was_first = slot && *slot == first_;
+    if (!slot) ++armed_;
     slot = deadline;
-    if (deadline <= first_) {
+    // Alone (an open engine.io session's liveness deadline, moved later by every frame), it is the first.
+    if (deadline <= first_ || armed_ == 1) {
       first_ = deadline;
     } else if (was_first) {
       first_ = scan();
@@ -58,8 +55,10 @@ class TimerSlots {
   }
   [[gnu::noinline]] void clear_slot(std::size_t i) {
     auto& slot = at_[i];
-    const bool was_first = slot && *slot == first_;
+    if (!slot) return;
+    const bool was_first = *slot == first_;
     slot.reset();
+    --armed_;
     if (was_first) first_ = scan();
   }
   bool fire_slot(std::size_t i, Millis now) {
@@ -78,6 +77,7 @@ class TimerSlots {
 
   std::array<std::optional<Millis>, kMaxTimers> at_{};
   Millis first_ = kNever;  // the earliest of at_'s armed deadlines (kNever: none)
+  unsigned char armed_ = 0;  // how many of at_ are
 };
 
 template <typename Id, std::size_t N>
