@@ -16,7 +16,6 @@ std::uint64_t Conversations::key_of(const std::string& way, const std::string& t
 }
 
 void Conversations::reindex() {
-  hit_ = 0;
   memo_texts_ = 0;
   index_.clear();
   for (std::size_t i = 0; i < entries_.size(); ++i) {
@@ -39,21 +38,11 @@ bool Conversations::indexed() const {
 }
 
 Conversation* Conversations::find(const std::string& way, const std::string& to_target) {
-  // The last one found first: a run of messages of one conversation then costs two comparisons, not a
-  // hash of both texts and a lookup (interpreted wasm on iOS). hit_ names the first entry of its key
-  // (find's answer), or none: reindex() forgets it.
-  if (hit_ != 0) {
-    Conversation& last = entries_[hit_ - 1];
-    if (last.to_target == to_target && last.way == way) return &last;
-  }
   const std::uint64_t* at = index_.find(key_of(way, to_target));
   if (!at) return nullptr;
   for (std::size_t i = *at - 1; i < entries_.size(); ++i) {  // from the first of the key (another text of
     Conversation& c = entries_[i];                              // the same hash may come first)
-    if (c.way == way && c.to_target == to_target) {
-      hit_ = i + 1;
-      return &c;
-    }
+    if (c.way == way && c.to_target == to_target) return &c;
   }
   return nullptr;
 }
@@ -88,7 +77,6 @@ const Conversation* Conversations::on_message(std::uint64_t seq, std::uint64_t m
       fresh.to_target = target;
       entries_.push_back(std::move(fresh));
       c = &entries_.back();
-      hit_ = entries_.size();  // the first of its key: find() found none
       std::uint64_t& at = index_[key_of(way, target)];
       if (at == 0) at = entries_.size();
     }
