@@ -89,7 +89,8 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   if (lane.code == socketio::Manager::kSend) {
     char* a = std::copy(h.text, h.text + h.size, t + out.record_size);
     *a = '[';
-    a = std::copy(t, t + head, a + 1);
+    std::memcpy(a + 1, t, head);  // after the record: apart (std::copy within one buffer was a memmove)
+    a += 1 + head;
     a[0] = '}';
     a[1] = ']';
     out.ack_size = h.size + size;
