@@ -42,6 +42,7 @@ var H = {};
 H.now = function () { return preciseTime() * 1000; };
 H.log = [];             // what the simulated server received (text frames and binary sizes)
 H.acksAnswered = 0;
+H.acksFromClient = 0;   // ACK packets the client sent (43...): a delivery counts once it is acknowledged
 H.onEvent = null;       // (name, args, ackId) from the client, for scenarios
 
 // ---- The in-process server: one connection at a time ----
@@ -57,6 +58,7 @@ H.onEvent = null;       // (name, args, ackId) from the client, for scenarios
       return;
     }
     H.log.push(data);
+    if (data.charCodeAt(0) === 52 && data.charCodeAt(1) === 51) H.acksFromClient++;
     if (data === '3') return;  // pong
     if (data[0] !== '4') return;
     var t = data[1];
