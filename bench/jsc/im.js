@@ -88,6 +88,12 @@ function runSends() {
   });
 }
 
+// The scenario starts on a task of its own, as frames do in WeChat: started inside the SDK's listener
+// (before 2026-12-07), every frame the loop below feeds was a nested call whose events the SDK queued
+// until the listener returned (its output queue: 60,000 entries at 20,000 deliveries, each taken with a
+// shift(), which V8 makes linear for arrays that large: 88 us per delivery instead of 11).
+function start() { setTimeout(run, 0); }
+
 function run() {
   if (P.sends) return runSends();
   var result = { connectMs: H.tConnected - H.t0 };
@@ -122,14 +128,14 @@ if (P.client === 'sdk') {
   var ready = false;
   sdk.im.on('sync', function () {
     synced = true;
-    if (ready) run();
+    if (ready) start();
   });
   sdk.im.init({ host: '127.0.0.1', httpPort: 8080, socketPort: 3000, key: 'K1', apiTransport: 'SOCKET',
     loginAuid: 'bob', loginToken: 'pb' }, function (s) {
     if (!s) H.fail('init failed');
     H.tConnected = H.now();
     ready = true;
-    if (synced) run();
+    if (synced) start();
   });
 } else {
   load(P.weapp);
@@ -143,7 +149,7 @@ if (P.client === 'sdk') {
       requestId: 'bob-1', timestamp: Date.now() }, function (r) {
       if (!r || !r.response || r.response.code !== 0) H.fail('login');
       H.tConnected = H.now();
-      run();
+      start();
     });
   });
 }
