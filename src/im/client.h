@@ -325,8 +325,9 @@ class Client {
 
   void persist_entry(const OutboxEntry& entry);   // StorageSet of its record
   void unpersist_entry(const std::string& client_msg_id);  // StorageSet removing it
-  std::uint64_t add_outbox_call(Millis now, const OutboxEntry& entry);  // and SendState queued
-  Call& push_outbox_call(Millis now, const OutboxEntry& entry);
+  std::uint64_t add_outbox_call(Millis now, OutboxEntry& entry);  // and SendState queued
+  // The call carrying `entry`, whose call_id it sets (Outbox::remove finds the entry by it).
+  Call& push_outbox_call(Millis now, OutboxEntry& entry);
   void leave_outbox(const Call& c);
   void append_envelope(std::string& s, const Call& c, Millis now) const;
   Call* next_lane_send(Millis now, Millis& own);  // send_lane.cpp

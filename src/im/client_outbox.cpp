@@ -52,7 +52,7 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
     for (const auto& k : entry_keys) store(k, "");
     if (!entry_keys.empty() || (!legacy.empty() && !legacy_list)) store(outbox_key(), outbox_.serialize());
   }
-  for (auto& e : outbox_.entries()) e.call_id = add_outbox_call(now, e);
+  for (auto& e : outbox_.entries()) add_outbox_call(now, e);
 }
 
 // Two storage forms (Config::outbox_per_message, true by default: docs/api.md `outboxPerMessageRecords`):
@@ -86,9 +86,10 @@ void Client::unpersist_entry(const std::string& client_msg_id) {
   if (outbox_.empty()) store(outbox_key(), "");
 }
 
-Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
+Call& Client::push_outbox_call(Millis now, OutboxEntry& entry) {
   Call c;
   c.id = next_call_id_++;
+  entry.call_id = c.id;
   c.kind = Call::Kind::Outbox;
   c.module = "message";
   c.method = "send";
@@ -102,7 +103,7 @@ Call& Client::push_outbox_call(Millis now, const OutboxEntry& entry) {
   return calls_.push_back(std::move(c));
 }
 
-std::uint64_t Client::add_outbox_call(Millis now, const OutboxEntry& entry) {
+std::uint64_t Client::add_outbox_call(Millis now, OutboxEntry& entry) {
   const Call& c = push_outbox_call(now, entry);
   send_state(c, "queued", "");
   return c.id;
@@ -172,8 +173,7 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   if (!added.ok()) return added.error();
   OutboxEntry& stored = outbox_.entries().back();
   persist_entry(stored);
-  stored.call_id = add_outbox_call(now, stored);
-  const std::uint64_t id = stored.call_id;
+  const std::uint64_t id = add_outbox_call(now, stored);
   settle(now);
   return id;
 }

@@ -129,7 +129,6 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   }
   out.marker = outbox_.size() == 1;
   Call& c = push_outbox_call(now, stored);
-  stored.call_id = c.id;
   out.id = c.id;
   out.sent = false;
   out.frame.clear();
