@@ -21,11 +21,18 @@
 'use strict';
 var WARM = 200;
 var PAD = new Array(41).join('w');
+// The login's JWT, of the devserver's shape (devserver/lib/auth.js: HS256 over appKey, auid, a 32-hex jti,
+// iat and exp; 232 characters): every message.send carries it. Before 2026-12-07 it was 'JWT-jsc' (7), which
+// left out what a real one costs a sender (the raw client's JSON.stringify copies it natively; the SDK's
+// core wrote it into every frame, which the shim read back a character at a time).
+var JWT = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJhcHBLZXkiOiJkZW1vLWFwcC1rZXkiLCJhdWlkIjoiYm9iIiwianRpIjoiN2Y' +
+  '0YjJjOWUxYTVkOGYzMDZlNGIxYzlhMmQ3ZTVmMDgiLCJpYXQiOjE3OTY2MTY1MTUsImV4cCI6MTc5NjYyMDExNX0.q3Xl9fR2mVt0' +
+  'Zk8HcW4sJ1pN6yLbA7uEgDiOoQrTxYw';
 
 H.onEvent = function (name, args, id) {
   var req = args[1] || {};
   var data = null;
-  if (name === 'topic.connection') data = 'JWT-jsc';
+  if (name === 'topic.connection') data = JWT;
   else if (req.method === 'list') data = [];
   else if (req.method === 'sync') data = { messages: [], hasMore: false };
   else if (req.method === 'send') {  // stored: the server's answer (docs/protocol.md 9.5)
@@ -66,7 +73,7 @@ function sendAll(from, to, done) {
     if (P.client === 'sdk') {
       sdk.apis.message.send({ toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }).then(one, function (e) { H.fail('send: ' + e.message); });
     } else {
-      socket.emit('topic.message', { method: 'send', jwt: 'JWT-jsc', requestId: 'bob-s-' + n, timestamp: Date.now(),
+      socket.emit('topic.message', { method: 'send', jwt: JWT, requestId: 'bob-s-' + n, timestamp: Date.now(),
         clientMsgId: 'bob-c-' + n, toTarget: 'alice', way: 'P2P', type: 'TEXT', body: body }, function (r) {
         if (!r || !r.response || r.response.code !== 0) H.fail('send refused');
         one();
