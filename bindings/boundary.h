@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "core/timers.h"
 
 namespace echat::bindings {
@@ -149,7 +150,7 @@ class Session {
     if (!r.ok()) fail(r.error());
   }
   void id(const core::Result<std::uint64_t>& r) {
-    if (r.ok()) result(std::to_string(r.value()));
+    if (r.ok()) result(echat::core::decimal(r.value()));
     else fail(r.error());
   }
 

@@ -69,7 +69,7 @@ const Bytes* im_info(int h) {
     str(r, "uploadUrl", c.upload_url());
     str(r, "httpBase", c.http_base());
     key(r, "synced");
-    r += std::to_string(c.synced_seq());
+    r += echat::core::decimal(c.synced_seq());
     str(r, "state", echat::im::to_string(c.state()));
     str(r, "auid", c.config().auid);
     s.result(r + "}");

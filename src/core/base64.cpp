@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "core/json.h"
+
 namespace echat::core {
 namespace {
 
@@ -72,21 +74,21 @@ Result<std::string> base64_decode(std::string_view text) {
     if (sextet(c) >= 0) continue;
     if (c == '=') {
       return Error::peer("base64.bad_length",
-                         "base64: '=' padding at offset " + std::to_string(i) + " before the end of the text");
+                         "base64: '=' padding at offset " + core::decimal(i) + " before the end of the text");
     }
     return Error::peer("base64.bad_char",
-                       "base64: invalid character " + describe_char(c) + " at offset " + std::to_string(i));
+                       "base64: invalid character " + describe_char(c) + " at offset " + core::decimal(i));
   }
   if (pad > 2) {
     return Error::peer("base64.bad_length", "base64: more than two '=' padding characters");
   }
   if (pad > 0 && text.size() % 4 != 0) {
     return Error::peer("base64.bad_length",
-                       "base64: padded text of length " + std::to_string(text.size()) + " is not a multiple of 4");
+                       "base64: padded text of length " + core::decimal(text.size()) + " is not a multiple of 4");
   }
   if (len % 4 == 1) {
     return Error::peer("base64.bad_length",
-                       "base64: " + std::to_string(len) + " data characters (1 mod 4) cannot encode whole bytes");
+                       "base64: " + core::decimal(len) + " data characters (1 mod 4) cannot encode whole bytes");
   }
   std::string out;
   out.reserve(len / 4 * 3 + 2);

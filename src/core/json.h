@@ -28,6 +28,19 @@
 
 namespace echat::core {
 
+// The decimal text of an integer, as std::to_string writes it. libc++'s to_string is one function per
+// integer type over its own itoa code (with them ~1 KB of wasm); these share format_uint (below).
+std::string decimal_u(std::uint64_t v);
+std::string decimal_s(std::int64_t v);
+template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
+std::string decimal(I v) {
+  if constexpr (std::is_signed_v<I>) {
+    return decimal_s(v);
+  } else {
+    return decimal_u(v);
+  }
+}
+
 class Json {
  public:
   // Nested: an array or object deeper than kMaxDepth, kept as its (checked) JSON text: dump() writes
@@ -39,7 +52,7 @@ class Json {
   Json(std::nullptr_t) {}  // NOLINT(google-explicit-constructor): null, as in JSON
   Json(bool b) : type_(Type::Boolean), bool_(b) {}  // NOLINT
   template <class I, std::enable_if_t<std::is_integral_v<I> && !std::is_same_v<I, bool>, int> = 0>
-  Json(I v) : type_(Type::Number), text_(std::to_string(v)) {}  // NOLINT
+  Json(I v) : type_(Type::Number), text_(decimal(v)) {}  // NOLINT
   Json(const char* s) : type_(Type::String), text_(s) {}  // NOLINT
   Json(std::string s) : type_(Type::String), text_(std::move(s)) {}  // NOLINT
   Json(std::string_view s) : type_(Type::String), text_(s) {}  // NOLINT

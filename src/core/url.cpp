@@ -1,5 +1,7 @@
 #include "core/url.h"
 
+#include "core/json.h"
+
 namespace echat::core {
 namespace {
 
@@ -102,7 +104,7 @@ bool all_digits_and_dots(std::string_view h) {
 std::string Url::authority() const {
   std::string out = ipv6 ? "[" + host + "]" : host;
   const std::uint16_t def = secure() ? 443 : 80;
-  if (explicit_port && port != def) out += ":" + std::to_string(port);
+  if (explicit_port && port != def) out += ":" + core::decimal(port);
   return out;
 }
 
@@ -269,11 +271,11 @@ Result<std::string> check_encoded_query(std::string_view q, std::string_view wha
   for (std::size_t i = 0; i < q.size(); ++i) {
     const auto c = static_cast<unsigned char>(q[i]);
     if (c <= 0x20 || c >= 0x7f || c == '#') {
-      return Error::caller("arg.invalid", std::string(what) + ": byte " + std::to_string(i) +
+      return Error::caller("arg.invalid", std::string(what) + ": byte " + core::decimal(i) +
                                               " must be percent-encoded (spaces, '#', control and non-ASCII)");
     }
     if (c == '%' && (i + 2 >= q.size() || !is_hex(q[i + 1]) || !is_hex(q[i + 2]))) {
-      return Error::caller("arg.invalid", std::string(what) + ": '%' at byte " + std::to_string(i) +
+      return Error::caller("arg.invalid", std::string(what) + ": '%' at byte " + core::decimal(i) +
                                               " is not followed by two hex digits");
     }
   }

@@ -81,7 +81,7 @@ std::string describe_frame(const Frame& frame) {
     }
     out += cut ? "...\"" : "\"";
   }
-  out += " (" + std::to_string(s.size()) + (s.size() == 1 ? " byte)" : " bytes)");
+  out += " (" + core::decimal(s.size()) + (s.size() == 1 ? " byte)" : " bytes)");
   return out;
 }
 
@@ -176,7 +176,7 @@ std::string handshake_problem(std::string_view text, Handshake& hs) {
     }
     for (const auto& u : *upgrades) {
       if (!u.is_string()) return std::string("\"upgrades\" holds a ") + u.type_name() + ", not a string";
-      hs.upgrades.push_back(u.get_string());
+      hs.upgrades.push_back(std::string(u.get_string()));  // (push_back(string&&), as everywhere: one instantiation)
     }
   }
 
@@ -187,12 +187,12 @@ std::string handshake_problem(std::string_view text, Handshake& hs) {
     const std::string field = std::string("\"") + name + "\" ";
     if (it->is_number_unsigned()) {
       const auto v = it->get<std::uint64_t>();
-      if (v < 1 || v > static_cast<std::uint64_t>(max)) return field + std::to_string(v) + " out of range";
+      if (v < 1 || v > static_cast<std::uint64_t>(max)) return field + core::decimal(v) + " out of range";
       out = static_cast<std::int64_t>(v);
       return {};
     }
     if (it->is_number_integer()) {  // signed, hence negative here
-      return field + std::to_string(it->get<std::int64_t>()) + " out of range";
+      return field + core::decimal(it->get<std::int64_t>()) + " out of range";
     }
     if (it->is_number_float()) {
       const double v = it->get<double>();

@@ -2,11 +2,13 @@
 
 #include <string>
 
+#include "core/json.h"
+
 namespace echat::engineio {
 namespace {
 
 core::Error bad_payload(std::size_t offset, const std::string& what, std::string_view body) {
-  return core::Error::peer("eio.bad_payload", "eio: polling payload, at byte " + std::to_string(offset) + ": " +
+  return core::Error::peer("eio.bad_payload", "eio: polling payload, at byte " + core::decimal(offset) + ": " +
                                                   what + ", in " + describe_frame(Frame{false, std::string(body)}));
 }
 
@@ -39,7 +41,7 @@ std::vector<Frame> encode_payload(const std::vector<Frame>& frames, Version vers
     if (version == Version::V4) {
       if (!pieces.empty()) piece.data += '\x1e';
     } else {
-      piece.data += std::to_string(utf16_length(f.data) + f.ext_size);
+      piece.data += core::decimal(utf16_length(f.data) + f.ext_size);
       piece.data += ':';
     }
     piece.data += f.data;
@@ -77,7 +79,7 @@ core::Result<std::vector<Frame>> decode_payload(std::string_view body, Version v
     std::size_t end = colon + 1;
     for (std::size_t seen = 0; seen < units;) {
       if (end >= body.size()) {
-        return bad_payload(colon + 1, "a packet of " + std::to_string(units) + " characters runs past the end", body);
+        return bad_payload(colon + 1, "a packet of " + core::decimal(units) + " characters runs past the end", body);
       }
       const std::size_t n = sequence_bytes(static_cast<unsigned char>(body[end]));
       seen += n == 4 ? 2 : 1;

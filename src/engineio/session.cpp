@@ -8,6 +8,8 @@
 #include <limits>
 #include <utility>
 
+#include "core/json.h"
+
 namespace echat::engineio {
 namespace {
 
@@ -36,7 +38,7 @@ std::string Session::url(bool probe) const {
   if (polling) {
     u += "&transport=polling";
     if (options_.version == Version::V3) u += "&b64=1";  // binary as "b4<base64>" in text payloads
-    u += "&t=" + std::to_string(next_request_);       // cache-buster: the request id
+    u += "&t=" + core::decimal(next_request_);       // cache-buster: the request id
     if (handshake_) u += "&sid=" + handshake_->sid;
   } else {
     u += "&transport=websocket";
@@ -99,9 +101,9 @@ core::Result<core::Ok> Session::send(Millis now, Frame message) {
                        options_.version, options_.base64_binary || options_.polling);
   if (handshake_->max_payload && frame.size() > static_cast<std::uint64_t>(*handshake_->max_payload)) {
     return core::Error::caller("eio.payload_too_large",
-                               "eio: message frame of " + std::to_string(frame.size()) +
+                               "eio: message frame of " + core::decimal(frame.size()) +
                                    " bytes exceeds the server's maxPayload of " +
-                                   std::to_string(*handshake_->max_payload) + " bytes");
+                                   core::decimal(*handshake_->max_payload) + " bytes");
   }
   write(std::move(frame));
   return core::Ok{};
@@ -133,8 +135,8 @@ void Session::on_frame(Millis now, std::uint32_t transport, Frame frame) {
   if (frame.size() > options_.max_incoming_bytes) {
     finish("parse error",
            core::Error::peer("eio.frame_too_large",
-                             "eio: frame of " + std::to_string(frame.size()) + " bytes exceeds max_incoming_bytes " +
-                                 std::to_string(options_.max_incoming_bytes) + ": " + describe_frame(frame)),
+                             "eio: frame of " + core::decimal(frame.size()) + " bytes exceeds max_incoming_bytes " +
+                                 core::decimal(options_.max_incoming_bytes) + ": " + describe_frame(frame)),
            true);
     return;
   }
@@ -156,7 +158,7 @@ void Session::on_transport_close(Millis now, std::uint32_t transport, int code, 
     return;
   }
   if (!current(transport)) return;
-  std::string msg = "eio: WebSocket closed, code " + std::to_string(code);
+  std::string msg = "eio: WebSocket closed, code " + core::decimal(code);
   append_detail(msg, std::move(reason));
   finish("transport close", core::Error::transport("eio.transport_close", std::move(msg)), false);
 }
@@ -183,7 +185,7 @@ void Session::on_http_response(Millis now, std::uint32_t transport, std::uint32_
     post_ = 0;
   }
   if (status != 200) {
-    std::string msg = std::string("eio: polling ") + (get ? "GET" : "POST") + " answered HTTP " + std::to_string(status);
+    std::string msg = std::string("eio: polling ") + (get ? "GET" : "POST") + " answered HTTP " + core::decimal(status);
     append_detail(msg, std::move(body));
     finish("transport error", core::Error::transport("eio.poll_error", std::move(msg)), true);
     return;
@@ -194,9 +196,9 @@ void Session::on_http_response(Millis now, std::uint32_t transport, std::uint32_
   }
   if (body.size() > options_.max_incoming_bytes) {
     finish("parse error",
-           core::Error::peer("eio.frame_too_large", "eio: polling payload of " + std::to_string(body.size()) +
+           core::Error::peer("eio.frame_too_large", "eio: polling payload of " + core::decimal(body.size()) +
                                                         " bytes exceeds max_incoming_bytes " +
-                                                        std::to_string(options_.max_incoming_bytes)),
+                                                        core::decimal(options_.max_incoming_bytes)),
            true);
     return;
   }
@@ -318,7 +320,7 @@ void Session::advance(Millis now) {
     if (timers_.fire_if_due(Timer::Connect, now)) {
       finish("connect timeout",
              core::Error::transport("eio.connect_timeout", "eio: no Engine.IO open packet within " +
-                                                               std::to_string(options_.connect_timeout) + " ms"),
+                                                               core::decimal(options_.connect_timeout) + " ms"),
              true);
     }
     return;
@@ -330,7 +332,7 @@ void Session::advance(Millis now) {
     const char* what = ping_outstanding_ ? "eio: no pong within pingTimeout " : "eio: no packet within ";
     const std::int64_t ms = ping_outstanding_ ? handshake_->ping_timeout
                                               : handshake_->ping_interval + handshake_->ping_timeout;
-    finish("ping timeout", core::Error::transport("eio.ping_timeout", what + std::to_string(ms) + " ms"), true);
+    finish("ping timeout", core::Error::transport("eio.ping_timeout", what + core::decimal(ms) + " ms"), true);
     return;
   }
   if (options_.version == Version::V3 && timers_.fire_if_due(Timer::Ping, now)) {

@@ -11,7 +11,7 @@ namespace {
 
 using core::overloaded;
 
-void append_int(std::string& out, long long n) { out += std::to_string(n); }
+void append_int(std::string& out, long long n) { out += core::decimal(n); }
 
 void write_error(std::string& out, const core::Error& e) {
   out += "{\"kind\":";
@@ -229,7 +229,7 @@ core::Result<std::vector<std::string>> split_blob(std::string_view blob) {
   std::size_t at = 0;
   while (at < blob.size()) {
     if (blob.size() - at < 4) {
-      return core::Error::caller("arg.attachments", "attachment " + std::to_string(parts.size()) +
+      return core::Error::caller("arg.attachments", "attachment " + core::decimal(parts.size()) +
                                                         ": truncated length prefix");
     }
     const auto* p = reinterpret_cast<const unsigned char*>(blob.data() + at);
@@ -237,9 +237,9 @@ core::Result<std::vector<std::string>> split_blob(std::string_view blob) {
                           std::size_t(p[3]) << 24;
     at += 4;
     if (blob.size() - at < n) {
-      return core::Error::caller("arg.attachments", "attachment " + std::to_string(parts.size()) +
-                                                        ": " + std::to_string(n) + " bytes announced, " +
-                                                        std::to_string(blob.size() - at) + " present");
+      return core::Error::caller("arg.attachments", "attachment " + core::decimal(parts.size()) +
+                                                        ": " + core::decimal(n) + " bytes announced, " +
+                                                        core::decimal(blob.size() - at) + " present");
     }
     parts.emplace_back(blob.substr(at, n));
     at += n;

@@ -255,7 +255,7 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
 }
 
 core::Error Client::ended_error() const {
-  return core::Error::caller(std::to_string(life_.end_code()), life_.end_message());
+  return core::Error::caller(core::decimal(life_.end_code()), life_.end_message());
 }
 
 // A call's form: "" is {}; anything but an object is refused (false); the envelope's fields are the core's.

@@ -226,7 +226,7 @@ bool Client::waits(Millis now, Call& c, int code, const std::string& msg) {
   if (code == code::kRateLimited || code == code::kUnavailable) {
     const Millis delay = code == code::kRateLimited ? kRateLimitDelay : kUnavailableDelay;
     if (c.kind == Call::Kind::Outbox) careful_until_ = now + delay + 5000;
-    c.last_error = msg.empty() ? "server busy (" + std::to_string(code) + ")" : msg;
+    c.last_error = msg.empty() ? "server busy (" + core::decimal(code) + ")" : msg;
     retry_later(c, now, delay);
     return true;
   }
@@ -256,7 +256,7 @@ void Client::conversations_loaded() {
 void Client::lost(Millis now, std::uint64_t id, bool timed_out, Millis retry_delay) {
   Call& c = *calls_.find(id);
   if (c.last_error.empty() || timed_out) {
-    c.last_error = timed_out ? "no answer within " + std::to_string(config_.request_timeout) + " ms"
+    c.last_error = timed_out ? "no answer within " + core::decimal(config_.request_timeout) + " ms"
                              : "the connection was lost";
   }
   if (c.kind != Call::Kind::App) {
@@ -301,7 +301,7 @@ void Client::check_deadlines(Millis now) {
     if (c.kind == Call::Kind::Outbox && c.deadline && *c.deadline <= now) {
       // sendTimeout: the message fails with the last reason and leaves the outbox (an attempt may have
       // been stored: resending it with the same clientMsgId is safe).
-      std::string why = "timeout: not confirmed within " + std::to_string(config_.send_timeout) + " ms (sendTimeout)";
+      std::string why = "timeout: not confirmed within " + core::decimal(config_.send_timeout) + " ms (sendTimeout)";
       std::string reason = c.last_error;
       if (c.transport == Transport::Socket && !login_.in() && !socket_error_.empty()) reason = socket_error_;
       if (!reason.empty()) why += ": " + reason;
@@ -327,7 +327,7 @@ void Client::check_deadlines(Millis now) {
       }
       std::string why = "timeout: ";
       why += what;
-      why += " within " + std::to_string(config_.request_timeout) + " ms";
+      why += " within " + core::decimal(config_.request_timeout) + " ms";
       if (!detail.empty()) why += " (" + detail + ")";
       finish(id, code::kTimeout, why, "null");
       continue;
@@ -354,7 +354,7 @@ void Client::on_http_response(Millis now, std::uint64_t id, int status, std::str
   if (!c) return;
   const json r = parse_json(body);
   if (!r.is_object() && c->kind == Call::Kind::App) {
-    finish(c->id, code::kBadResponse, "HTTP " + std::to_string(status) + ": the answer is not an R envelope", "null");
+    finish(c->id, code::kBadResponse, "HTTP " + core::decimal(status) + ": the answer is not an R envelope", "null");
   } else {
     complete(now, c->id, r);
   }

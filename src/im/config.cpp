@@ -74,7 +74,7 @@ class Reader {
     if (!f->is_string()) return bad(name, "must be a string");
     const std::string& s = f->get_string();
     if (required && s.empty()) return bad(name, "required");
-    if (s.size() > max) return bad(name, "longer than " + std::to_string(max) + " characters");
+    if (s.size() > max) return bad(name, "longer than " + core::decimal(max) + " characters");
     out = s;
     return true;
   }
@@ -92,7 +92,7 @@ class Reader {
 
  private:
   bool out_of_range(const char* name, long long lo, long long hi) {
-    return bad(name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return bad(name, "must be between " + core::decimal(lo) + " and " + core::decimal(hi));
   }
 
   std::string field_, why_;
@@ -113,10 +113,10 @@ bool read_config(const json& cfg, Config& c, Reader& r) {
   if (hosts) {
     // [{host, httpPort?, socketPort?}, ...]: ports default to the top-level ones.
     if (!hosts->is_array() || hosts->empty()) return r.bad("hosts", "must be a non-empty array of {host, httpPort, socketPort}");
-    if (hosts->size() > kMaxHosts) return r.bad("hosts", "at most " + std::to_string(kMaxHosts) + " servers");
+    if (hosts->size() > kMaxHosts) return r.bad("hosts", "at most " + core::decimal(kMaxHosts) + " servers");
     for (std::size_t i = 0; i < hosts->size(); ++i) {
       const json& h = (*hosts)[i];
-      const std::string name = "hosts[" + std::to_string(i) + "]";
+      const std::string name = "hosts[" + core::decimal(i) + "]";
       if (!h.is_object()) return r.bad(name, "must be an object {host, httpPort, socketPort}");
       Endpoint e{std::string(), c.http_port, c.socket_port};
       Reader inner;  // an entry's errors say what is wanted of the field, whatever was wrong with it

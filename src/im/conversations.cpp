@@ -156,18 +156,18 @@ std::string Conversations::to_text(const Conversation& c) {
       out += c.last_patch.dump();
     }
     out += ",\"lastRef\":";
-    out += std::to_string(c.last_ref);
+    out += core::decimal(c.last_ref);
   }
   out += ",\"lastSeq\":";
-  out += std::to_string(c.last_seq);
+  out += core::decimal(c.last_seq);
   out += ",\"readSeq\":";
-  out += std::to_string(c.read_seq);
+  out += core::decimal(c.read_seq);
   out += ",\"toTarget\":";
   core::append_json_string(out, c.to_target);
   out += ",\"unread\":";
-  out += std::to_string(c.unread);
+  out += core::decimal(c.unread);
   out += ",\"updateTime\":";
-  out += std::to_string(c.update_time);
+  out += core::decimal(c.update_time);
   out += ",\"way\":";
   core::append_json_string(out, c.way);
   out += '}';

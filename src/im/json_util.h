@@ -50,8 +50,8 @@ inline std::string string_field(const json& obj, const char* name) {
 // A target id as text: a string as it is, an integer in decimal; anything else "".
 inline std::string target_string(const json& v) {
   if (v.is_string()) return v.get_string();
-  if (v.is_number_unsigned()) return std::to_string(v.get_uint());
-  if (v.is_number_integer()) return std::to_string(v.get_int());
+  if (v.is_number_unsigned()) return core::decimal(v.get_uint());
+  if (v.is_number_integer()) return core::decimal(v.get_int());
   return "";
 }
 

@@ -61,10 +61,10 @@ bool read_entry(const json& item, OutboxEntry& e) {
 
 }  // namespace
 
-std::vector<std::size_t> Outbox::restore_records(const std::vector<std::string>& records) {
-  std::vector<std::size_t> rejected;
-  std::vector<std::pair<OutboxEntry, std::size_t>> found;
-  for (std::size_t i = 0; i < records.size(); ++i) {
+std::vector<std::uint32_t> Outbox::restore_records(const std::vector<std::string>& records) {
+  std::vector<std::uint32_t> rejected;
+  std::vector<std::pair<OutboxEntry, std::uint32_t>> found;
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
     const json item = parse_json(records[i]);
     OutboxEntry e;
     e.n = uint_field(item, "n").value_or(0);

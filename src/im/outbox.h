@@ -54,7 +54,8 @@ class Outbox {
   // Restores entries from their records (any order; sorted by n); malformed ones are skipped (written by
   // another SDK version, or damaged). Appends to what is there. Returns the indices of the records not
   // taken (malformed, repeated, or over the bounds), which the caller may remove.
-  std::vector<std::size_t> restore_records(const std::vector<std::string>& records);
+  // (Positions as uint32_t, as the other index vectors of the core: one vector type less in the wasm.)
+  std::vector<std::uint32_t> restore_records(const std::vector<std::string>& records);
 
   // The legacy single record: [{"c": clientMsgId, "f": form}, ...]; "" when empty.
   std::string serialize() const;

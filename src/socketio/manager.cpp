@@ -851,7 +851,7 @@ core::Result<core::Ok> Manager::ack_packet(Millis now, Packet p) {
   auto it = std::find(s->server_acks.begin(), s->server_acks.end(), ack_id);
   if (it == s->server_acks.end()) {
     return core::Error::caller("sio.unknown_ack_id",
-                               "ack_id: " + std::to_string(ack_id) + " was not requested on \"" + nsp +
+                               "ack_id: " + core::decimal(ack_id) + " was not requested on \"" + nsp +
                                    "\" or was already answered");
   }
   if (auto sent = send_packet(now, p); !sent) return sent.error();
@@ -877,7 +877,7 @@ core::Result<core::Ok> Manager::send_packet(Millis now, const Packet& packet) {
     if (too_big) {
       return core::Error::caller("sio.payload_too_large",
                                  std::string("args: a frame of this ") + to_string(packet.type) +
-                                     " exceeds the server's maxPayload of " + std::to_string(limit) + " bytes");
+                                     " exceeds the server's maxPayload of " + core::decimal(limit) + " bytes");
     }
   }
   auto r = session_->send(now, engineio::Frame{false, std::move(text), packet.ext, packet.ext_size});

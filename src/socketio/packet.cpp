@@ -197,13 +197,13 @@ std::string check_placeholders(const Scan& s, std::size_t count) {
   std::string seen(count, '\0');  // (not a vector<bool>: its code instantiated for this one use)
   for (const std::int64_t n : s.nums) {
     if (n < 0 || static_cast<std::uint64_t>(n) >= count) {
-      return "placeholder num " + (n < 0 ? std::string("not a valid index") : std::to_string(n)) +
-             " for " + std::to_string(count) + " attachment(s)";
+      return "placeholder num " + (n < 0 ? std::string("not a valid index") : core::decimal(n)) +
+             " for " + core::decimal(count) + " attachment(s)";
     }
     seen[static_cast<std::size_t>(n)] = 1;
   }
   for (std::size_t i = 0; i < count; ++i) {
-    if (!seen[i]) return "attachment " + std::to_string(i) + " has no placeholder";
+    if (!seen[i]) return "attachment " + core::decimal(i) + " has no placeholder";
   }
   return {};
 }
@@ -323,7 +323,7 @@ std::string encode_text(const Packet& p) {
   out.reserve(p.data.size() + p.nsp.size() + p.query.size() + 24);
   out += static_cast<char>('0' + static_cast<int>(p.type));
   if (is_binary_type(p.type)) {
-    out += std::to_string(p.attachments.size());
+    out += core::decimal(p.attachments.size());
     out += '-';
   }
   if (p.nsp != "/" || !p.query.empty()) {
@@ -334,7 +334,7 @@ std::string encode_text(const Packet& p) {
     }
     out += ',';
   }
-  if (p.id) out += std::to_string(*p.id);
+  if (p.id) out += core::decimal(*p.id);
   out += p.data;
   return out;
 }
@@ -375,7 +375,7 @@ core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& o
   if (attachment_count) *attachment_count = 0;
   const std::size_t total = frame.size() + (ext ? ext->ext_size : 0);
   if (total > options.max_packet_bytes) {
-    return peer("sio.too_large", "packet larger than " + std::to_string(options.max_packet_bytes) + " bytes",
+    return peer("sio.too_large", "packet larger than " + core::decimal(options.max_packet_bytes) + " bytes",
                 frame);
   }
   if (frame.empty()) return peer("sio.bad_type", "empty packet", frame);
@@ -396,7 +396,7 @@ core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& o
     ++i;
     if (v > options.max_attachments) {
       return peer("sio.too_many_attachments",
-                  std::to_string(v) + " attachments (limit " + std::to_string(options.max_attachments) + ")",
+                  core::decimal(v) + " attachments (limit " + core::decimal(options.max_attachments) + ")",
                   frame);
     }
     count = static_cast<std::uint32_t>(v);
@@ -440,7 +440,7 @@ core::Result<Packet> decode_text(std::string_view frame, const DecoderOptions& o
   if (attachment_count) *attachment_count = count;
   if (!is_binary_type(p.type)) {
     if (auto problem = payload_problem(p, false); !problem.empty()) {
-      if (ext) problem += " (payload of " + std::to_string(ext->ext_size) + " characters after the header)";
+      if (ext) problem += " (payload of " + core::decimal(ext->ext_size) + " characters after the header)";
       return peer("sio.bad_payload", problem, frame);
     }
   } else {
@@ -473,8 +473,8 @@ core::Result<std::optional<Packet>> Decoder::feed(std::string_view frame, const 
     const std::uint32_t got = static_cast<std::uint32_t>(pending_->attachments.size());
     reset();
     return peer("sio.unexpected_text",
-                "text frame while awaiting binary attachment " + std::to_string(got + 1) + " of " +
-                    std::to_string(expected_),
+                "text frame while awaiting binary attachment " + core::decimal(got + 1) + " of " +
+                    core::decimal(expected_),
                 frame);
   }
   std::uint32_t count = 0;
@@ -497,7 +497,7 @@ core::Result<std::optional<Packet>> Decoder::feed(std::string_view frame, const 
 core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
   if (!pending_) {
     return core::Error::peer("sio.unexpected_binary",
-                             "unexpected binary frame (" + std::to_string(bytes.size()) +
+                             "unexpected binary frame (" + core::decimal(bytes.size()) +
                                  " bytes): no BINARY_EVENT/BINARY_ACK packet awaits attachments");
   }
   pending_bytes_ += bytes.size();
@@ -510,7 +510,7 @@ core::Result<std::optional<Packet>> Decoder::feed_binary(std::string bytes) {
     const std::string header = encode_text(head);
     reset();
     return core::Error::peer("sio.too_large", "packet " + excerpt(header) + " with its attachments exceeds " +
-                                                  std::to_string(options_.max_packet_bytes) + " bytes");
+                                                  core::decimal(options_.max_packet_bytes) + " bytes");
   }
   pending_->attachments.push_back(std::move(bytes));
   if (pending_->attachments.size() < expected_) return std::optional<Packet>();

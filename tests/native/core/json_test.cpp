@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -207,4 +208,25 @@ TEST_CASE("json: random texts get nlohmann's verdict and dump", "[core][json]") 
     if (!j.is_discarded()) REQUIRE(Json::parse(j.dump()).dump() == j.dump());
   }
   CHECK(agreed > 1000);
+}
+
+// core::decimal writes what std::to_string writes, for every integer type the core formats (it replaced
+// std::to_string in the wasm build: one digit writer instead of libc++'s per type).
+TEST_CASE("json: decimal() is std::to_string for integers", "[core][json]") {
+  using echat::core::decimal;
+  for (const std::int64_t v : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{9}, std::int64_t{-10}, std::int64_t{1234567890123},
+                               std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
+    CHECK(decimal(v) == std::to_string(v));
+    CHECK(decimal(static_cast<int>(v)) == std::to_string(static_cast<int>(v)));
+    CHECK(decimal(static_cast<long>(v)) == std::to_string(static_cast<long>(v)));
+  }
+  for (std::uint64_t v = 1; v != 0; v = v * 10 + (v & 7)) {  // every length, up to the largest
+    CHECK(decimal(v) == std::to_string(v));
+    CHECK(decimal(v - 1) == std::to_string(v - 1));
+    CHECK(decimal(static_cast<unsigned>(v)) == std::to_string(static_cast<unsigned>(v)));
+    CHECK(decimal(static_cast<std::size_t>(v)) == std::to_string(static_cast<std::size_t>(v)));
+    if (v > std::numeric_limits<std::uint64_t>::max() / 10) break;
+  }
+  CHECK(decimal(std::numeric_limits<std::uint64_t>::max()) == "18446744073709551615");
+  CHECK(decimal(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
 }

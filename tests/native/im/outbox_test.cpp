@@ -386,7 +386,7 @@ TEST_CASE("outbox: records restore in send order whatever order storage lists th
       box.restore_records({R"({"n":5,"c":"e","f":{"clientMsgId":"e"}})", R"({"n":2,"c":"b","f":{"clientMsgId":"b"}})",
                            R"({"n":0,"c":"z","f":{"clientMsgId":"z"}})", R"({"n":3,"c":"c","f":{"clientMsgId":"x"}})",
                            R"({"n":7,"c":"b","f":{"clientMsgId":"b"}})"});
-  CHECK(rejected == std::vector<std::size_t>{2, 3, 4});
+  CHECK(rejected == std::vector<std::uint32_t>{2, 3, 4});
   REQUIRE(box.size() == 2);
   CHECK(box.entries()[0].client_msg_id == "b");
   CHECK(box.entries()[1].client_msg_id == "e");
