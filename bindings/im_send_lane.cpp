@@ -36,7 +36,8 @@ extern "C" {
 // head holds the 400's message, i[2] bytes, ASCII; nothing changed). The region: f[0] the deadline (-1 none; 7: the batch's),
 // f[1] the call id; i[0] bit 0: store the outbox marker too, bit 1: sent at once on transport i[1];
 // head: the fields to add (i[2] bytes), the record's head (i[3]), the frame's text before the wire text
-// (i[4]), the clientMsgId (i[5]). ASCII.
+// (i[4]; when sent: f[3] > 0, it ends with the JWT's text of f[3] bytes, for the host to keep; 0, the
+// JWT's text the host keeps comes after it: im::Client::Sent), the clientMsgId (i[5]). ASCII.
 EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int to_len, int way_len, int from_len,
                                        int cmid_len, int flags) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
@@ -66,17 +67,18 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   }
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
   region.f[1] = static_cast<double>(out.id);
+  region.f[3] = static_cast<double>(out.wire.jwt_size);
   region.i[0] = (out.marker ? 1 : 0) | (out.sent ? 2 : 0);
   region.i[1] = static_cast<std::int32_t>(out.transport);
   region.i[2] = static_cast<std::int32_t>(out.fields.size());
   region.i[3] = static_cast<std::int32_t>(out.record_head.size());
-  const std::size_t header = out.sent ? out.header.size : 0;
-  region.i[4] = static_cast<std::int32_t>(header + out.frame.size());
+  const std::size_t header = out.sent ? out.wire.header.size : 0;
+  region.i[4] = static_cast<std::int32_t>(header + out.wire.frame.size());
   region.i[5] = static_cast<std::int32_t>(out.client_msg_id.size());
   char* p = std::copy(out.fields.begin(), out.fields.end(), region.head);
   p = std::copy(out.record_head.begin(), out.record_head.end(), p);
-  p = std::copy(out.header.text, out.header.text + header, p);
-  p = std::copy(out.frame.begin(), out.frame.end(), p);
+  p = std::copy(out.wire.header.text, out.wire.header.text + header, p);
+  p = std::copy(out.wire.frame.begin(), out.wire.frame.end(), p);
   std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
   return with_batch(s, lane, 6);
 }
@@ -86,9 +88,10 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 // when the core did not take it (pass the frame to echat_ImClient_textFrame), 8 when it did (9: and the
 // batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id;
 // i[0] bit 0: an outbox message (its record goes, SendState sent), bit 1: the outbox marker goes too,
-// bit 2: the next message went out (call id f[2], on transport i[1]: its frame's text, then the wire
-// text kept under i[7]; SendState sending); i[6] the handle to forget (0: none); head: the requestId
-// (i[2] bytes), the clientMsgId (i[3]), the next message's frame text (i[4]) and clientMsgId (i[5]). ASCII.
+// bit 2: the next message went out (call id f[2], on transport i[1]: its frame's text, with the JWT's as
+// echat_im_send's (f[3]), then the wire text kept under i[7]; SendState sending); i[6]
+// the handle to forget (0: none); head: the requestId (i[2] bytes), the clientMsgId (i[3]), the next
+// message's frame text (i[4]) and clientMsgId (i[5]). ASCII.
 EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, int ext, int size) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
@@ -106,20 +109,22 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
   region.f[1] = static_cast<double>(out.id);
   region.f[2] = static_cast<double>(out.next_id);
+  region.f[3] = static_cast<double>(out.wire.jwt_size);
   region.i[0] = (out.outbox ? 1 : 0) | (out.marker ? 2 : 0) | (out.next_id != 0 ? 4 : 0);
   region.i[1] = static_cast<std::int32_t>(out.transport);
   region.i[2] = static_cast<std::int32_t>(out.request_id.size());
   region.i[3] = static_cast<std::int32_t>(out.client_msg_id.size());
   const bool next = out.next_id != 0;
-  region.i[4] = next ? static_cast<std::int32_t>(out.header.size + out.frame.size()) : 0;
+  region.i[4] = next ? static_cast<std::int32_t>(out.wire.header.size + out.wire.frame.size()) : 0;
   region.i[5] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;
   region.i[6] = static_cast<std::int32_t>(out.released);
   region.i[7] = static_cast<std::int32_t>(out.next_ext);
   char* p = std::copy(out.request_id.begin(), out.request_id.end(), region.head);
   p = std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
   if (next) {
-    p = std::copy(out.header.text, out.header.text + out.header.size, p);
-    std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(), std::copy(out.frame.begin(), out.frame.end(), p));
+    p = std::copy(out.wire.header.text, out.wire.header.text + out.wire.header.size, p);
+    std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(),
+              std::copy(out.wire.frame.begin(), out.wire.frame.end(), p));
   }
   return with_batch(s, lane, 8);
 }

@@ -283,11 +283,21 @@ class CoreDriver {
     if (bits & 1) outs.push(store(this._outbox.key, this._outbox.marker));
     outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
-      this.send(i32[1], all.slice(b, c) + body + ']');
+      this.send(i32[1], this.framed(f64, all.slice(b, c)) + body + ']');
       outs.push(sendState(id, clientMsgId, 'sending'));
     }
     this.laneDone(outs, code === 7, f64[0]);
     return true;
+  }
+
+  // A sent message's frame text as the send lane wrote it, with the session's JWT: the core writes the
+  // JWT's text (f64[3] characters at the end) into the first frame of each JWT only, and this driver
+  // keeps it (_jwt) for the next ones (a JWT is a few hundred bytes: copied and read back here per
+  // message, it was the longest text the lane wrote).
+  framed(f64, t) {
+    if (!f64[3]) return t + this._jwt;
+    this._jwt = t.slice(-f64[3]);
+    return t;
   }
 
   // A lane's outputs (after the transport command it performed), then the batch the core wrote when it
@@ -334,7 +344,7 @@ class CoreDriver {
     const all = this.headText(c + i32[5]);
     const requestId = all.slice(0, a);
     const clientMsgId = all.slice(a, b);
-    if (bits & 4) this.send(i32[1], all.slice(b, c) + this.held.get(i32[7]));  // the next message
+    if (bits & 4) this.send(i32[1], this.framed(f64, all.slice(b, c)) + this.held.get(i32[7]));  // the next message
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {

@@ -198,6 +198,16 @@ class Client {
     std::uint32_t ext = 0;
     std::size_t room = 0;  // bytes the host has for the answer's texts: what would not fit is not taken
   };
+  // A message the lane sent: its frame's text before the wire text is header.text (header.size bytes),
+  // then `frame`, then the JWT's text (Login::jwt_json) that the host keeps when the frame does not end
+  // with it. The core writes that text (a JWT is a few hundred bytes, the envelope's longest text) only
+  // into the first lane frame of each JWT: the frame's last jwt_size bytes are then it, for the host to
+  // keep (0: the host's is current).
+  struct Sent {
+    socketio::Manager::Header header;
+    std::string frame;  // ASCII
+    std::size_t jwt_size = 0;
+  };
   struct Accepted {
     std::uint64_t id = 0;
     std::string client_msg_id;
@@ -206,9 +216,7 @@ class Client {
     bool marker = false;
     bool sent = false;
     std::uint32_t transport = 0;
-    // When sent: the frame's text before the wire text is header.text (header.size bytes), then `frame`.
-    socketio::Manager::Header header;
-    std::string frame;  // ASCII
+    Sent wire;  // when sent
     std::optional<Millis> deadline;  // when Handed: never later than next_deadline()
     std::string error;               // when Refused: the message of a 400 naming the field (ASCII)
   };
@@ -228,14 +236,13 @@ class Client {
     std::string request_id;
     std::string client_msg_id;
     std::uint32_t released = 0;
-    // The message the freed window place let go (next_id != 0): send the header, `frame` + the wire text kept
+    // The message the freed window place let go (next_id != 0): send `wire`'s text + the wire text kept
     // under next_ext on `transport` (before the events above), then SendState sending of it.
     std::uint64_t next_id = 0;
     std::string next_client_msg_id;
     std::uint32_t next_ext = 0;
     std::uint32_t transport = 0;
-    socketio::Manager::Header header;
-    std::string frame;
+    Sent wire;
     std::optional<Millis> deadline;
   };
   Lane answer_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
@@ -329,9 +336,9 @@ class Client {
   // The call carrying `entry`, whose call_id it sets (Outbox::remove finds the entry by it).
   Call& push_outbox_call(Millis now, OutboxEntry& entry);
   void leave_outbox(const Call& c);
-  void append_envelope(std::string& s, const Call& c, Millis now) const;
+  void append_envelope(std::string& s, const Call& c, Millis now, bool jwt = true) const;
   Call* next_lane_send(Millis now, Millis& own);  // send_lane.cpp
-  bool send_now(Millis now, Call& c, std::size_t room, socketio::Manager::Header& h, std::string& frame, Millis& due);
+  bool send_now(Millis now, Call& c, std::size_t room, Sent& wire, Millis& due);
   // Each attempt waits at most requestTimeout (and not past the call's own deadline).
   Millis attempt_timeout(const Call& c, Millis now) const {
     return c.deadline ? std::max<Millis>(1, std::min(*c.deadline - now, config_.request_timeout)) : config_.request_timeout;
@@ -388,6 +395,8 @@ class Client {
   std::string lane_from_;
   std::string cmid_stem_;
   std::uint64_t cmid_stem_boot_ = 0;
+  // The generation (Login::jwt_gen) of the JWT text the host keeps from a lane frame (Sent; 0: none).
+  std::uint32_t host_jwt_ = 0;
   // append_envelope's text around the timestamp (ts_len_ bytes, 0: none yet), for the second ts_sec_.
   mutable char ts_text_[14 + 20 + 23] = {};
   mutable std::size_t ts_len_ = 0;

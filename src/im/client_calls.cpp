@@ -80,7 +80,7 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
 // never carries `secret`: the host sends such a form through send_message()). Nothing is escaped per
 // attempt: the requestId is the core's own hex and digits (put_request_id), the JWT's JSON text is
 // Login's, written once per JWT.
-void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
+void Client::append_envelope(std::string& s, const Call& c, Millis now, bool jwt) const {
   assert(c.kind == Call::Kind::Outbox && c.module == "message" && c.method == "send");
   // ts_text_: `","timestamp":<now>,"method":"send","jwt":`, its digits rewritten only from the second
   // that changed (within the same second, the last three). Two appends in all, the text before the JWT
@@ -102,7 +102,7 @@ void Client::append_envelope(std::string& s, const Call& c, Millis now) const {
   const std::size_t n = 31 + put_request_id(h + 31, c.request_no);
   std::memcpy(h + n, ts_text_, ts_len_);
   s.append(h, n + ts_len_);
-  s += login_.jwt_json();  // its JSON text, then ','
+  if (jwt) s += login_.jwt_json();  // its JSON text, then ','
 }
 
 bool Client::dispatch(Millis now, Call& c) {

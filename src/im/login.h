@@ -46,6 +46,9 @@ class Login {
   // The JWT as a JSON string, quotes included, then ',' (as the envelope has it).
   const std::string& jwt_json() const { return jwt_json_; }
   bool jwt_ascii() const { return jwt_ascii_; }               // ... and that text is ASCII
+  // That text's generation: 1 for the first JWT, one more at every change (the send lane writes the
+  // text into the host's frames only when it changed: Client::Sent).
+  std::uint32_t jwt_gen() const { return jwt_gen_; }
   // The socket login's emit is out (Asking or Renewing), under `emit_id` when given.
   bool asking() const { return socket_ == Socket::Asking || socket_ == Socket::Renewing; }
   bool asking(std::uint64_t emit_id) const { return asking() && emit_ == emit_id; }
@@ -82,6 +85,7 @@ class Login {
  private:
   void set_jwt(const std::string& jwt) {
     jwt_ = jwt;
+    ++jwt_gen_;
     jwt_json_.clear();
     core::append_json_string(jwt_json_, jwt);
     jwt_json_ += ',';
@@ -94,6 +98,7 @@ class Login {
   std::string jwt_;
   std::string jwt_json_ = "\"\",";
   bool jwt_ascii_ = true;
+  std::uint32_t jwt_gen_ = 0;
   std::uint64_t emit_ = 0;
   std::optional<std::uint64_t> http_id_;
   std::size_t http_host_ = 0;

@@ -131,13 +131,13 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   Call& c = push_outbox_call(now, stored);
   out.id = c.id;
   out.sent = false;
-  out.frame.clear();
+  out.wire.frame.clear();
 
   // Sent at once when the general path would send this call and nothing else.
   Millis due = core::kNever;
   Millis own = core::kNever;  // own_deadline(), when next_lane_send found the call: sending it moves none
   const std::size_t texts = out.fields.size() + out.record_head.size() + out.client_msg_id.size();
-  if (next_lane_send(now, own) == &c && send_now(now, c, f.room - texts, out.header, out.frame, due)) {
+  if (next_lane_send(now, own) == &c && send_now(now, c, f.room - texts, out.wire, due)) {
     out.sent = true;
     out.transport = manager_.transport();
     due = std::min(due, own);
@@ -196,7 +196,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   Millis due = lane.deadline;
   Millis own = core::kNever;  // own_deadline() when the next message went: next_lane_send's (sending it moves none)
   out.next_id = 0;
-  out.frame.clear();
+  out.wire.frame.clear();
   if (calls_.queued() > 0) {
     // The place this answer freed in the send window: the next message goes at once when it is the one
     // call the general path would send; else the general path sends what can go.
@@ -204,7 +204,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     const std::size_t used = out.request_id.size() + out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
     Millis sent = core::kNever;
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
-    if (next && used < room && send_now(now, *next, room - used, out.header, out.frame, sent)) {
+    if (next && used < room && send_now(now, *next, room - used, out.wire, sent)) {
       out.next_id = next->id;
       out.next_client_msg_id.assign(next->client_msg_id.data(), next->client_msg_id.size());
       out.next_ext = next->ext;
@@ -243,16 +243,22 @@ Call* Client::next_lane_send(Millis now, Millis& own) {
 }
 
 // Sends `c` (a host-kept outbox message) through the Manager's emit lane, as dispatch() would through
-// emit_external; the frame's text before the host's wire text is `h`'s, then `frame` (ASCII, at most
-// `room` bytes in all; the host puts them together: no move of the envelope to put the header first),
-// `due` the Manager's deadline. False, having changed nothing (`frame` empty), when the lane cannot.
-bool Client::send_now(Millis now, Call& c, std::size_t room, socketio::Manager::Header& h, std::string& frame, Millis& due) {
+// emit_external; the frame's text before the host's wire text is `wire`'s (Sent: the header, then the
+// envelope, ASCII, at most `room` bytes in all; the host puts them together: no move of the envelope to
+// put the header first), the JWT's text left to the host when it keeps this one (host_jwt_), `due` the
+// Manager's deadline. False, having changed nothing (`wire.frame` empty), when the lane cannot.
+bool Client::send_now(Millis now, Call& c, std::size_t room, Sent& wire, Millis& due) {
+  std::string& frame = wire.frame;
+  socketio::Manager::Header& h = wire.header;
   frame.clear();
   if (!login_.jwt_ascii()) return false;
-  append_envelope(frame, c, now);
+  // (The lane sends only with a JWT: its generation is 1 or more, never the host's 0.)
+  const std::size_t jwt_size = login_.jwt_json().size();
+  wire.jwt_size = host_jwt_ == login_.jwt_gen() ? 0 : jwt_size;
+  append_envelope(frame, c, now, wire.jwt_size != 0);
   socketio::ExternalArgs args;
   args.ext = c.ext;
-  args.size = frame.size() + c.ext_size;
+  args.size = frame.size() + jwt_size - wire.jwt_size + c.ext_size;  // the arguments as sent
   args.shape.root = socketio::JsonKind::Array;
   args.shape.first = socketio::JsonKind::String;
   socketio::Manager::EmitOptions o;
@@ -266,6 +272,7 @@ bool Client::send_now(Millis now, Call& c, std::size_t room, socketio::Manager::
   }
   ++c.attempts;
   calls_.sent(c, static_cast<std::uint64_t>(lane.value));
+  host_jwt_ = login_.jwt_gen();  // the host keeps the text the frame carries (or kept it)
   due = lane.deadline;
   return true;
 }

@@ -272,7 +272,7 @@ class ClientAdapter {
       const auto d = c_.next_deadline();
       check(c_.take_outputs().empty() && (!d || (a.deadline && *a.deadline <= *d)));
       if (a.sent) {
-        handed_.push_back({FuzzEvent::Send, a.transport, 0, 0, 0, false, std::string(a.header.text, a.header.size) + a.frame + body + "]", {}});
+        handed_.push_back({FuzzEvent::Send, a.transport, 0, 0, 0, false, framed(a.wire) + body + "]", {}});
         handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, a.client_msg_id, {}});
       }
     }
@@ -300,7 +300,7 @@ class ClientAdapter {
     }
     if (out.next_id != 0) {
       check(kept_.count(out.next_ext) == 1);
-      handed_.push_back({FuzzEvent::Send, out.transport, 0, 0, 0, false, std::string(out.header.text, out.header.size) + out.frame + kept_[out.next_ext], {}});
+      handed_.push_back({FuzzEvent::Send, out.transport, 0, 0, 0, false, framed(out.wire) + kept_[out.next_ext], {}});
     }
     if (out.released != 0) check(kept_.erase(out.released) == 1);
     if (out.outbox) handed_.push_back({FuzzEvent::SendState, 0, out.id, 0, 0, false, out.client_msg_id, {}});
@@ -330,9 +330,24 @@ class ClientAdapter {
     if (h.released != 0) check(kept_.erase(h.released) == 1);
   }
 
+  // A lane-sent message's frame text before its wire text, as the host (js-shim/core-driver.js framed())
+  // puts it together: the JWT's text kept from the frame that carried it.
+  std::string framed(const im::Client::Sent& w) {
+    std::string t(w.header.text, w.header.size);
+    t += w.frame;
+    if (w.jwt_size == 0) {
+      check(!jwt_text_.empty());
+      return t + jwt_text_;
+    }
+    check(w.jwt_size <= w.frame.size());
+    jwt_text_ = w.frame.substr(w.frame.size() - w.jwt_size);
+    return t;
+  }
+
   im::Client c_;
   std::vector<FuzzEvent> handed_;
   std::map<std::uint32_t, std::string> kept_;  // the host-kept objects the core has not released
+  std::string jwt_text_;  // the JWT text the host keeps (framed())
   std::uint32_t next_ref_ = 1;
   unsigned lane_turn_ = 0;
   unsigned send_turn_ = 0;

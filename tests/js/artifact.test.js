@@ -121,7 +121,10 @@ const path = require('node:path');
 // Lowered to 99,294 on 2026-12-07 (seventeenth session, docs/benchmarks.md): the core's integers written by
 // its own digit writer (core::decimal) instead of libc++'s std::to_string, four instantiations over their
 // own itoa code; two vector instantiations fewer (wasm.br 62,621 -> 61,931 B; js unchanged). 99,294 B.
-const BUDGET = 99294;
+// Raised to 99,446 the same day, still under goal 4's 100,000: the send lane writes the JWT's text into the
+// first frame of each JWT only, the shim keeps it for the next ones (wasm.br 61,931 -> 62,004 B; js 37,363
+// -> 37,442 B). 99,446 B.
+const BUDGET = 99446;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

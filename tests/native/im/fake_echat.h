@@ -247,6 +247,24 @@ struct ImHarness {
   std::uint32_t next_ref = 1;
   int lane_sends = 0, lane_answers = 0, lane_next = 0, lane_refusals = 0;
   int lane_sent = 0;  // of lane_sends, sent at once by the lane
+  // The JWT text the host keeps from the lane's frames (js-shim/core-driver.js framed()); lane_jwt_kept:
+  // the lane's frames that left it to the host.
+  std::string host_jwt_text;
+  int lane_jwt_kept = 0;
+
+  // A lane-sent message's frame text before its wire text, as the host puts it together.
+  std::string framed(const im::Client::Sent& w) {
+    std::string t(w.header.text, w.header.size);
+    t += w.frame;
+    if (w.jwt_size == 0) {
+      CHECK(!host_jwt_text.empty());
+      ++lane_jwt_kept;
+      return t + host_jwt_text;
+    }
+    REQUIRE(w.jwt_size <= w.frame.size());
+    host_jwt_text = w.frame.substr(w.frame.size() - w.jwt_size);
+    return t;
+  }
 
   core::Result<std::uint64_t> send_message(const std::string& text) {
     if (lanes) {
@@ -303,7 +321,7 @@ struct ImHarness {
       outputs.push_back(im::SendState{a.id, a.client_msg_id, "sending", ""});
       const auto d = client.next_deadline();  // the host's timer may fire early, never late
       CHECK((!d || (a.deadline && *a.deadline <= *d)));
-      im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, std::string(a.header.text, a.header.size) + a.frame + body + "]"}};
+      im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, framed(a.wire) + body + "]"}};
       handle(frame);
     }
     pump();
@@ -334,7 +352,7 @@ struct ImHarness {
     if (a.next_id != 0) {
       REQUIRE(kept.count(a.next_ext) == 1);
       ++lane_next;
-      next_text = std::string(a.header.text, a.header.size) + a.frame + kept[a.next_ext];
+      next_text = framed(a.wire) + kept[a.next_ext];
     }
     if (a.released != 0) CHECK(kept.erase(a.released) == 1);
     if (a.outbox) outputs.push_back(im::SendState{a.id, a.client_msg_id, "sent", ""});

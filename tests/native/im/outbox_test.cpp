@@ -289,7 +289,9 @@ TEST_CASE("outbox: an application clientMsgId of 128 quotes, on the send lane an
 
 // The send lane writes the JWT's JSON text as Login keeps it (escaped once per JWT): a JWT with quotes,
 // a backslash and a tab reaches the server as it was, and the renewed one replaces it at once; with
-// a non-ASCII JWT the lane leaves the attempts to the general path (the host's room is ASCII).
+// a non-ASCII JWT the lane leaves the attempts to the general path (the host's room is ASCII). The lane
+// writes that text only into the first frame of a JWT the host does not hold (Client::Sent): the
+// host puts the one it keeps into the next ones.
 TEST_CASE("outbox: the send lane's envelope carries the JWT escaped, the renewed one after a 419", "[im][outbox]") {
   for (const std::string& tag : {std::string("\"q\\b\t"), std::string("\xc3\xa9")}) {
     const bool ascii = tag[0] == '"';
@@ -299,16 +301,22 @@ TEST_CASE("outbox: the send lane's envelope carries the JWT escaped, the renewed
     h.start();
     h.send(msg("a"));
     CHECK(h.echat.last_jwt == h.client.jwt());
+    h.send(msg("a2"));  // the host's JWT text
+    CHECK(h.echat.last_jwt == h.client.jwt());
+    CHECK(h.lane_jwt_kept == (ascii ? 1 : 0));
     const std::string old = h.client.jwt();
     h.echat.expired.insert(old);
     h.send(msg("b"));  // 419: renewed, then repeated
     CHECK(h.client.jwt() != old);
-    h.send(msg("c"));
+    h.send(msg("c"));  // the renewed JWT's text, kept by the host ...
     CHECK(h.echat.last_jwt == h.client.jwt());
     CHECK(h.echat.last_jwt.find(tag) != std::string::npos);
-    CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "b", "c"});
-    CHECK(h.lane_sends == 3);
-    CHECK(h.lane_sent == (ascii ? 3 : 0));
+    h.send(msg("d"));  // ... for this one
+    CHECK(h.echat.last_jwt == h.client.jwt());
+    CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "a2", "b", "c", "d"});
+    CHECK(h.lane_sends == 5);
+    CHECK(h.lane_sent == (ascii ? 5 : 0));
+    CHECK(h.lane_jwt_kept == (ascii ? 3 : 0));  // a2, b's first attempt (the old JWT), d
   }
 }
 
