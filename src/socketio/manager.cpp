@@ -1000,7 +1000,7 @@ void Manager::flush_send_buffer(Millis now, Socket& socket) {
 // ---- acks ---------------------------------------------------------------------------------------
 
 void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered) {
-  std::vector<PendingAck> keep;
+  core::Queue<PendingAck> keep;
   for (auto& a : socket.acks) {
     if (a.sent || include_buffered) {
       ack_failed(socket.nsp, a.emit_id, error);
@@ -1008,14 +1008,14 @@ void Manager::fail_acks(Socket& socket, const char* error, bool include_buffered
       keep.push_back(a);
     }
   }
-  socket.acks.swap(keep);
+  socket.acks = std::move(keep);
   rearm_ack_timer();
 }
 
 void Manager::check_ack_timeouts(Millis now) {
   if (!timers_.fire_if_due(Timer::AckTimeout, now)) return;
   for (auto& s : sockets_) {
-    std::vector<PendingAck> keep;
+    core::Queue<PendingAck> keep;
     for (auto& a : s.acks) {
       if (a.deadline && *a.deadline <= now) {
         if (!a.sent) {
@@ -1031,7 +1031,7 @@ void Manager::check_ack_timeouts(Millis now) {
         keep.push_back(a);
       }
     }
-    s.acks.swap(keep);
+    s.acks = std::move(keep);
   }
   rearm_ack_timer();
   drain_queues(now);

@@ -53,6 +53,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/queue.h"
 #include "core/random.h"
 #include "core/timers.h"
 #include "engineio/packet.h"
@@ -428,7 +429,7 @@ class Manager {
     bool connect_sent = false;  // CONNECT sent (or implied, protocol 4 "/") on the current connection
     std::uint64_t next_wire_id = 0;
     std::vector<Outgoing> send_buffer;
-    std::vector<PendingAck> acks;
+    core::Queue<PendingAck> acks;  // in emit order; the oldest is usually answered first: no shift
     std::vector<std::uint64_t> server_acks;   // ack ids the server asked for, not yet answered
     std::vector<SocketEvent> receive_buffer;  // events that arrived before the CONNECT answer
     std::vector<Queued> queue;                // the retry queue, head first (only the head is in flight)

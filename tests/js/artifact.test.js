@@ -124,8 +124,9 @@ const path = require('node:path');
 // Raised to 99,446 the same day, still under goal 4's 100,000: the send lane writes the JWT's text into the
 // first frame of each JWT only, the shim keeps it for the next ones (wasm.br 61,931 -> 62,004 B; js 37,363
 // -> 37,442 B). 99,446 B. Then 99,477: the IM driver's ordered output queue taken by index, not shift()
-// (js 37,442 -> 37,473 B).
-const BUDGET = 99477;
+// (js 37,442 -> 37,473 B). Then 99,564: a socket's pending acks in a core::Queue, the oldest answered
+// without a shift of the rest (wasm.br 62,004 -> 62,091 B).
+const BUDGET = 99564;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
