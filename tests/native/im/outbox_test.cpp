@@ -320,6 +320,32 @@ TEST_CASE("outbox: the send lane's envelope carries the JWT escaped, the renewed
   }
 }
 
+// A server may issue a JWT of any length. One that no longer fits the host's room after a renewal: the
+// lane must not leave the new frames to the old JWT's text the host keeps; the general path sends them
+// whole, and the server sees the new JWT on every one.
+TEST_CASE("outbox: a renewed JWT too long for the host's room goes whole through the general path", "[im][outbox]") {
+  ImHarness h;
+  h.lanes = true;
+  h.start();
+  h.send(msg("a"));
+  h.send(msg("a2"));
+  CHECK(h.lane_jwt_kept == 1);
+  const std::string old = h.client.jwt();
+  h.echat.jwt_tag = std::string(1500, 'J');  // the next JWT: over the 1,024-byte room
+  h.echat.expired.insert(old);
+  h.send(msg("b"));  // 419 on the lane's frame with the old JWT: renewed, repeated
+  CHECK(h.client.jwt().size() > 1500);
+  CHECK(h.echat.last_jwt == h.client.jwt());
+  h.send(msg("c"));
+  CHECK(h.echat.last_jwt == h.client.jwt());
+  h.send(msg("d"));
+  CHECK(h.echat.last_jwt == h.client.jwt());
+  CHECK(stored_texts(h.echat) == std::vector<std::string>{"a", "a2", "b", "c", "d"});
+  CHECK(h.lane_sends == 5);
+  CHECK(h.lane_sent == 3);      // a, a2, b's first attempt
+  CHECK(h.lane_jwt_kept == 2);  // a2, b's first attempt; none after the renewal
+}
+
 TEST_CASE("outbox: bounded, and damaged records are skipped", "[im][outbox]") {
   echat::im::Outbox box(2, 10000);
   echat::im::OutboxEntry e;
