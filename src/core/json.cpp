@@ -573,15 +573,16 @@ void Json::push_back(Json v) {
 // ---- Writing -------------------------------------------------------------------------------------
 
 std::string decimal_u(std::uint64_t v) {
-  char d[20];
-  return std::string(d, format_uint(d, v));
+  std::string out;
+  append_uint(out, v);
+  return out;
 }
 
 std::string decimal_s(std::int64_t v) {
-  if (v >= 0) return decimal_u(static_cast<std::uint64_t>(v));
-  char d[21];
-  d[0] = '-';
-  return std::string(d, 1 + format_uint(d + 1, 0 - static_cast<std::uint64_t>(v)));
+  std::string out;
+  if (v < 0) out += '-';
+  append_uint(out, v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v));
+  return out;
 }
 
 void append_json_string(std::string& out, std::string_view s) {

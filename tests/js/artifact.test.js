@@ -127,8 +127,9 @@ const path = require('node:path');
 // (js 37,442 -> 37,473 B). Then 99,564: a socket's pending acks in a core::Queue, the oldest answered
 // without a shift of the rest (wasm.br 62,004 -> 62,091 B). Then 99,539: memmove's forward copy in
 // itself, not a call to memcpy (wasm 158,225 -> 158,381 B; wasm.br 62,091 -> 62,066 B). Then 99,533: the
-// output queue read through a local (js 37,473 -> 37,467 B).
-const BUDGET = 99533;
+// output queue read through a local (js 37,473 -> 37,467 B). Then 99,540: core::decimal through the
+// existing append_uint (wasm.br 62,066 -> 62,073 B).
+const BUDGET = 99540;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
