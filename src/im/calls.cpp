@@ -6,9 +6,8 @@
 
 namespace echat::im {
 
-Call& Calls::push(List::iterator at, Call&& c) {
-  assert(c.phase == Call::Phase::Queued && !by_id_.count(c.id));
-  at = list_.insert(at, std::move(c));
+Call& Calls::admit(List::iterator at) {
+  assert(at->phase == Call::Phase::Queued && !by_id_.count(at->id));
   by_id_[at->id] = pack(at);
   if (at->deadline) add(*at->deadline);
   phase_in(*at);

@@ -6,7 +6,7 @@
 //
 // A call's life:
 //
-//   push_back / push_front ──▶ Queued ──sent(wire)──▶ InFlight ──requeue(not_before)──▶ Queued …
+//   emplace_back / _front  ──▶ Queued ──sent(wire)──▶ InFlight ──requeue(not_before)──▶ Queued …
 //                                 │                       │
 //                                 └──── take / erase ◀────┘   (answered, refused, timed out, session end)
 //
@@ -15,8 +15,8 @@
 //   - InFlight: one attempt is out under its wire id (the socket emit id or the HttpRequest id); an HTTP
 //     attempt also has its attempt_deadline.
 //
-// Order: calls go in the order they were made (push_back), except the session's own calls that must go
-// first after a login (the conversation list, a sync page: push_front). A call is named by its id,
+// Order: calls go in the order they were made (emplace_back), except the session's own calls that must
+// go first after a login (the conversation list, a sync page: emplace_front). A call is named by its id,
 // never by its place.
 //
 // The Client changes a call's phase, wire and deadlines only through these transitions; the other
@@ -27,6 +27,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <list>
 #include <optional>
 #include <string>
@@ -89,9 +90,16 @@ class Calls {
   List::const_iterator end() const { return list_.end(); }
   Call& front() { return list_.front(); }
 
-  // A new call (its id unique, its phase Queued, no wire): last in call order, or first.
-  Call& push_back(Call&& c) { return push(list_.end(), std::move(c)); }
-  Call& push_front(Call&& c) { return push(list_.begin(), std::move(c)); }
+  // A new call (its id unique, its phase Queued, no wire): last in call order, or first. Made in place:
+  // `fill` sets the new call's fields (no Call built apart and moved in: an outbox message per
+  // message/send, where wasm is interpreted).
+  template <class Fill>
+  Call& emplace_back(Fill&& fill) { return emplace(list_.end(), fill); }
+  template <class Fill>
+  Call& emplace_front(Fill&& fill) { return emplace(list_.begin(), fill); }
+  // The same with a call made apart (the tests').
+  Call& push_back(Call&& c) { return emplace_back([&c](Call& at) { at = std::move(c); }); }
+  Call& push_front(Call&& c) { return emplace_front([&c](Call& at) { at = std::move(c); }); }
   // The call, nullptr once finished.
   Call* find(std::uint64_t id);
   // The call whose attempt in flight went out under `wire` on `transport`.
@@ -129,7 +137,13 @@ class Calls {
   // A call's deadline counts from push to take; the rest from phase_in to phase_out: its attempt_deadline
   // and wire (InFlight), its not_before > 0 (Queued), and the counts. The transitions change only these,
   // so a call's deadline is not moved in deadlines_ when it is sent or requeued.
-  Call& push(List::iterator at, Call&& c);  // push_back's and push_front's (at: list_.end() or begin())
+  template <class Fill>
+  Call& emplace(List::iterator at, Fill& fill) {  // emplace_back's and emplace_front's (list_.end() or begin())
+    at = list_.emplace(at);
+    fill(*at);
+    return admit(at);
+  }
+  Call& admit(List::iterator at);  // the call just made at `at` into what is kept
   void phase_in(const Call& c);
   void phase_out(const Call& c);
   void add(Millis d);

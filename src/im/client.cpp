@@ -240,16 +240,16 @@ core::Result<std::uint64_t> Client::request(Millis now, std::string_view module,
       if (!field(form, "appKey")) form["appKey"] = config_.app_key;
     }
   }
-  Call c;
-  c.id = next_call_id_++;
-  c.kind = Call::Kind::App;
-  c.module = named->module;  // the catalogue's texts: the caller's may not outlive the call
-  c.method = named->method;
-  c.form = std::move(form);
-  c.transport = transport.value_or(config_.api_transport);
-  c.request_no = next_request_no_++;
-  c.deadline = now + config_.request_timeout;
-  const std::uint64_t id = calls_.push_back(std::move(c)).id;
+  const std::uint64_t id = calls_.emplace_back([&](Call& c) {
+    c.id = next_call_id_++;
+    c.kind = Call::Kind::App;
+    c.module = named->module;  // the catalogue's texts: the caller's may not outlive the call
+    c.method = named->method;
+    c.form = std::move(form);
+    c.transport = transport.value_or(config_.api_transport);
+    c.request_no = next_request_no_++;
+    c.deadline = now + config_.request_timeout;
+  }).id;
   settle(now);
   return id;
 }

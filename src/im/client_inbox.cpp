@@ -143,15 +143,15 @@ void Client::start_sync(Millis now) {
   assert(paging == sync_.page());
 #endif
   if (!sync_.want(inbox_.synced())) return;
-  Call c;
-  c.id = next_call_id_++;
-  c.kind = Call::Kind::Sync;
-  c.module = "message";
-  c.method = "sync";
-  c.form = json::object({{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}});
-  c.transport = Transport::Socket;
-  c.request_no = next_request_no_++;
-  calls_.push_front(std::move(c));  // before queued calls: deliveries first after a login
+  calls_.emplace_front([&](Call& c) {  // before queued calls: deliveries first after a login
+    c.id = next_call_id_++;
+    c.kind = Call::Kind::Sync;
+    c.module = "message";
+    c.method = "sync";
+    c.form = json::object({{"fromSeq", inbox_.synced()}, {"limit", kSyncPage}});
+    c.transport = Transport::Socket;
+    c.request_no = next_request_no_++;
+  });
 }
 
 void Client::on_sync_page(Millis now, const json& data) {

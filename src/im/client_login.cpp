@@ -67,15 +67,15 @@ void Client::logged_in_now(Millis now) {
   bool listing = false;
   for (const auto& c : calls_) listing = listing || c.kind == Call::Kind::ConversationList;
   if (!listing) {
-    Call c;
-    c.id = next_call_id_++;
-    c.kind = Call::Kind::ConversationList;
-    c.module = "conversation";
-    c.method = "list";
-    c.form = json::object();
-    c.transport = Transport::Socket;
-    c.request_no = next_request_no_++;
-    calls_.push_front(std::move(c));  // before the sync: its messages then update the list
+    calls_.emplace_front([&](Call& c) {  // before the sync: its messages then update the list
+      c.id = next_call_id_++;
+      c.kind = Call::Kind::ConversationList;
+      c.module = "conversation";
+      c.method = "list";
+      c.form = json::object();
+      c.transport = Transport::Socket;
+      c.request_no = next_request_no_++;
+    });
   }
 }
 

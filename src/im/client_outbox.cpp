@@ -87,20 +87,20 @@ void Client::unpersist_entry(const std::string& client_msg_id) {
 }
 
 Call& Client::push_outbox_call(Millis now, OutboxEntry& entry) {
-  Call c;
-  c.id = next_call_id_++;
-  entry.call_id = c.id;
-  c.kind = Call::Kind::Outbox;
-  c.module = "message";
-  c.method = "send";
-  if (entry.ext == 0) c.form = entry.form;  // (else null: the host keeps the form)
-  c.ext = entry.ext;
-  c.ext_size = entry.ext_size;
-  c.transport = config_.api_transport;
-  c.request_no = next_request_no_++;
-  c.client_msg_id = entry.client_msg_id;
-  if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
-  return calls_.push_back(std::move(c));
+  return calls_.emplace_back([&](Call& c) {
+    c.id = next_call_id_++;
+    entry.call_id = c.id;
+    c.kind = Call::Kind::Outbox;
+    c.module = "message";
+    c.method = "send";
+    if (entry.ext == 0) c.form = entry.form;  // (else null: the host keeps the form)
+    c.ext = entry.ext;
+    c.ext_size = entry.ext_size;
+    c.transport = config_.api_transport;
+    c.request_no = next_request_no_++;
+    c.client_msg_id = entry.client_msg_id;
+    if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
+  });
 }
 
 std::uint64_t Client::add_outbox_call(Millis now, OutboxEntry& entry) {
