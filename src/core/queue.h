@@ -36,6 +36,7 @@ class Queue {
 
   void push_back(const T& value) { items_.push_back(value); }
   void push_back(T&& value) { items_.push_back(std::move(value)); }
+  T& emplace_back() { return items_.emplace_back(); }  // a T made in place, at the back
   void pop_front() {
     if (head_ + 1 == items_.size()) {  // the last one goes: no empty T built to reset its slot first
       clear();

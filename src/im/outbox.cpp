@@ -21,8 +21,17 @@ core::Result<core::Ok> Outbox::add(OutboxEntry&& entry) {
   if (entry.n == 0) entry.n = next_n_;
   next_n_ = std::max(next_n_, entry.n + 1);
   bytes_ += entry.bytes;
-  entries_.push_back(std::move(entry));
+  entries_.emplace_back() = std::move(entry);  // (add_new's way of making an entry: one instantiation)
   return core::Ok{};
+}
+
+OutboxEntry* Outbox::add_new(std::size_t bytes) {
+  if (entries_.size() >= max_entries_ || bytes_ + bytes > max_bytes_) return nullptr;
+  OutboxEntry& e = entries_.emplace_back();
+  e.n = next_n_++;
+  e.bytes = bytes;
+  bytes_ += bytes;
+  return &e;
 }
 
 bool Outbox::remove(std::uint64_t call_id) {

@@ -38,6 +38,10 @@ class Outbox {
   // crossed.
   core::Result<core::Ok> add(OutboxEntry&& entry);
   core::Result<core::Ok> add(const OutboxEntry& entry) { return add(OutboxEntry(entry)); }
+  // add()'s, made in place for an entry of `bytes` (its `n` the next one): the new entry, for its
+  // caller to fill in (client_msg_id, ext, ext_size); nullptr, nothing changed, when a bound would be
+  // crossed (add() names that error). The send lane's, per message/send, where wasm is interpreted.
+  OutboxEntry* add_new(std::size_t bytes);
   // Removes the entry the Client's call `call_id` carries (false if absent): one per clientMsgId, and one
   // call per entry (OutboxEntry::call_id), so this is the entry of the call's clientMsgId, found without
   // comparing strings (the oldest, as a rule: the first one looked at).

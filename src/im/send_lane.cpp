@@ -102,14 +102,13 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   // at most 6 bytes per character) and the clientMsgId.
   if (out.fields.size() + 7 * out.client_msg_id.size() + 37 > f.room) return Lane::NotTaken;
   const std::size_t wire_size = f.size + out.fields.size();  // F minus '{', plus ']'
-  OutboxEntry entry;
-  entry.client_msg_id = out.client_msg_id;
-  entry.ext = f.ext;
-  entry.ext_size = wire_size;
-  entry.bytes = wire_size + out.client_msg_id.size() + 16;
-  if (!outbox_.add(std::move(entry)).ok()) return Lane::NotTaken;  // full: send_message() says so
+  OutboxEntry* const made = outbox_.add_new(wire_size + out.client_msg_id.size() + 16);
+  if (!made) return Lane::NotTaken;  // full: send_message() says so
+  OutboxEntry& stored = *made;
+  stored.client_msg_id = out.client_msg_id;
+  stored.ext = f.ext;
+  stored.ext_size = wire_size;
   if (!f.client_msg_id) ++next_msg_no_;
-  OutboxEntry& stored = outbox_.entries().back();
   // The record's head, {"n":<n>,"c":<clientMsgId>,"f": (the core's own id, hex, digits and '-', needs no
   // escapes: written here whole, then one assign; each string append is a chain of calls in wasm).
   const std::string& id = stored.client_msg_id;
