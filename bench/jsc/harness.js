@@ -177,8 +177,15 @@ this.WXWebAssembly = {
 // A mini-program has no WebAssembly global: the SDK must not need it.
 var savedWebAssembly = WebAssembly;
 globalThis.WebAssembly = undefined;
+// P.countCalls (bench/jsc/calls.js): the .wasm was instrumented by binaryen's --log-execution, which
+// calls env.log_execution(id) at every function's entry and loop's turn; the counts go out with RESULT.
+H.counts = null;
 this.WXWebAssembly.instantiate = function (path, imports) {
   if (typeof path !== 'string') throw new TypeError('WXWebAssembly.instantiate: a package path');
+  if (P.countCalls) {
+    var counts = H.counts = new Float64Array(P.countCalls);
+    imports.env.log_execution = function (id) { counts[id]++; };
+  }
   return savedWebAssembly.instantiate(readFile(P.wasm, 'binary'), imports);
 };
 
@@ -203,4 +210,8 @@ H.start = function (onConnect, opts) {
 };
 
 H.fail = function (msg) { print('FAIL ' + msg); quit(1); };
-H.done = function (result) { print('RESULT ' + JSON.stringify(result)); quit(0); };
+H.done = function (result) {
+  if (H.counts) print('COUNTS ' + JSON.stringify(Array.prototype.slice.call(H.counts)));
+  print('RESULT ' + JSON.stringify(result));
+  quit(0);
+};
