@@ -23,10 +23,18 @@ inline void copy8(unsigned char* d, const unsigned char* s) {
   __builtin_memcpy(d, &v, 8);
 }
 
-// 32 bytes per turn, then 8, then byte by byte (wasm loads and stores need no alignment). Emscripten's
-// memcpy is ~480 B of aligned loops; the core copies mostly short strings. Forward, each 8 bytes loaded
-// before they are stored, in order (no restrict: the compiler may not reorder them), so that move() may
-// copy through it when dest lies below src.
+inline void copy4(unsigned char* d, const unsigned char* s) {
+  unsigned v;
+  __builtin_memcpy(&v, s, 4);
+  __builtin_memcpy(d, &v, 4);
+}
+
+// 32 bytes per turn, then the rest (under 32) in at most five steps of 16, 8, 4, 2 and 1 bytes (wasm
+// loads and stores need no alignment). Emscripten's memcpy is ~480 B of aligned loops; the core copies
+// mostly short strings, and in an interpreter (WeChat on iOS) every loop turn costs: a rest copied 8 then
+// 1 byte per turn was ~9 turns per copy (bench/jsc/calls.js). Forward, each piece loaded before it is
+// stored, in order (no restrict: the compiler may not reorder them), so that move() may copy through it
+// when dest lies below src.
 ECHAT_NO_BUILTIN_COPY inline void* copy(void* dest, const void* src, std::size_t n) {
   auto* d = static_cast<unsigned char*>(dest);
   const auto* s = static_cast<const unsigned char*>(src);
@@ -36,8 +44,29 @@ ECHAT_NO_BUILTIN_COPY inline void* copy(void* dest, const void* src, std::size_t
     copy8(d + 16, s + 16);
     copy8(d + 24, s + 24);
   }
-  for (; n >= 8; n -= 8, d += 8, s += 8) copy8(d, s);
-  while (n--) *d++ = *s++;
+  if (n & 16) {
+    copy8(d, s);
+    copy8(d + 8, s + 8);
+    d += 16;
+    s += 16;
+  }
+  if (n & 8) {
+    copy8(d, s);
+    d += 8;
+    s += 8;
+  }
+  if (n & 4) {
+    copy4(d, s);
+    d += 4;
+    s += 4;
+  }
+  if (n & 2) {
+    d[0] = s[0];
+    d[1] = s[1];
+    d += 2;
+    s += 2;
+  }
+  if (n & 1) *d = *s;
   return dest;
 }
 
@@ -63,12 +92,20 @@ ECHAT_NO_BUILTIN_COPY inline void* move(void* dest, const void* src, std::size_t
   return dest;
 }
 
-// memset: 8 bytes per turn, then byte by byte. Emscripten's -Oz libc (emscripten_memset.c) sets one byte
-// per loop turn, and every value-initialised struct the core builds (an outbox entry, a call, a queue
-// slot reset in place) is a memset: ~64 interpreted turns for an OutboxEntry on iOS.
+// memset: 32 bytes per turn, then 8, then byte by byte (what it zeroes is mostly structs of 8-byte
+// multiples). Emscripten's -Oz libc (emscripten_memset.c) sets one byte per loop turn, and every
+// value-initialised struct the core builds (an outbox entry, a call, a queue slot reset in place) is a
+// memset: ~64 interpreted turns for an OutboxEntry on iOS; 8 bytes per turn was still ~16 per memset
+// of a sent message (bench/jsc/calls.js).
 ECHAT_NO_BUILTIN_COPY inline void* fill(void* dest, int c, std::size_t n) {
   auto* d = static_cast<unsigned char*>(dest);
   const unsigned long long v = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+  for (; n >= 32; n -= 32, d += 32) {
+    __builtin_memcpy(d, &v, 8);
+    __builtin_memcpy(d + 8, &v, 8);
+    __builtin_memcpy(d + 16, &v, 8);
+    __builtin_memcpy(d + 24, &v, 8);
+  }
   for (; n >= 8; n -= 8, d += 8) __builtin_memcpy(d, &v, 8);
   while (n--) *d++ = static_cast<unsigned char>(c);
   return dest;
