@@ -230,3 +230,22 @@ TEST_CASE("json: decimal() is std::to_string for integers", "[core][json]") {
   CHECK(decimal(std::numeric_limits<std::uint64_t>::max()) == "18446744073709551615");
   CHECK(decimal(std::numeric_limits<std::int64_t>::min()) == "-9223372036854775808");
 }
+
+// format_uint, the digit writer of the hot lanes: every value up to 20,000 and every power of ten, give
+// or take 101, against std::to_string.
+TEST_CASE("json: format_uint() writes every length", "[core][json]") {
+  char out[20];
+  const auto check = [&out](std::uint64_t v) {
+    const std::size_t n = echat::core::format_uint(out, v);
+    CHECK(std::string(out, n) == std::to_string(v));
+  };
+  for (std::uint64_t v = 0; v <= 20000; ++v) check(v);
+  for (std::uint64_t p = 10; p != 0; p *= 10) {
+    for (std::uint64_t d = 0; d <= 101; ++d) {
+      check(p + d);
+      check(p - 1 - d);
+    }
+    if (p > std::numeric_limits<std::uint64_t>::max() / 10) break;
+  }
+  check(std::numeric_limits<std::uint64_t>::max());
+}
