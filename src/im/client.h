@@ -233,7 +233,8 @@ class Client {
     std::uint64_t id = 0;
     bool outbox = false;
     bool marker = false;
-    std::string request_id;
+    std::string_view request_id;  // in request_id_text
+    char request_id_text[12 + 1 + 20];  // kRequestIdMax: no std::string assigned per answer (interpreted on iOS)
     std::string client_msg_id;
     std::uint32_t released = 0;
     // The message the freed window place let go (next_id != 0): send `wire`'s text + the wire text kept
@@ -350,6 +351,7 @@ class Client {
   // The requestId numbered `no` (Call::request_no): prefix_ (12 hex digits), '-', the number; or put at
   // `at` (at most kRequestIdMax bytes), its size returned.
   static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
+  static_assert(sizeof(Answered::request_id_text) == kRequestIdMax);
   std::string request_id(std::uint64_t no) const;
   std::size_t put_request_id(char* at, std::uint64_t no) const;
   // The next clientMsgId the core makes (send_lane.cpp): prefix_, '-', boot_, "-m-", next_msg_no_.

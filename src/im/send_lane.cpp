@@ -168,7 +168,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
   // The requestId is the core's own ASCII (put_request_id); so is the clientMsgId of a message the lane
   // took (send_fast): only another's is scanned.
-  char rid[kRequestIdMax];
+  char* const rid = out.request_id_text;  // (out says something only when the lane is taken)
   const std::size_t rid_size = put_request_id(rid, found->request_no);
   if ((found->ext == 0 && !ascii(found->client_msg_id)) || rid_size + found->client_msg_id.size() > room) {
     return Lane::NotTaken;
@@ -181,7 +181,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   // The call is finished: its clientMsgId moves into `out` (a swap: no copy), then it goes.
   const Call& c = *found;
   out.id = c.id;
-  out.request_id.assign(rid, rid_size);
+  out.request_id = std::string_view(rid, rid_size);
   out.client_msg_id.swap(found->client_msg_id);
   out.outbox = c.kind == Call::Kind::Outbox;
   out.marker = false;
