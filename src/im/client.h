@@ -208,11 +208,17 @@ class Client {
     std::string frame;  // ASCII
     std::size_t jwt_size = 0;
   };
+  // The texts are views into the answer's own buffers (no std::string assigned per message: each
+  // assign is a chain of calls where wasm is interpreted); they say something only when the lane is taken.
   struct Accepted {
     std::uint64_t id = 0;
-    std::string client_msg_id;
-    std::string fields;       // ASCII
-    std::string record_head;  // ASCII
+    std::string_view client_msg_id;  // the core's in fields_text; a clientMsgId the host gave in own_client_msg_id
+    std::string_view fields;         // ASCII, in fields_text
+    std::string_view record_head;    // ASCII, in record_head_text (or long_record_head: the host's clientMsgId)
+    char fields_text[256];           // a longer `,"formUser":...` (the session's user) takes the general path
+    char record_head_text[5 + 20 + 6 + 64 + 6];
+    std::string own_client_msg_id;
+    std::string long_record_head;
     bool marker = false;
     bool sent = false;
     std::uint32_t transport = 0;
@@ -240,7 +246,7 @@ class Client {
     // The message the freed window place let go (next_id != 0): send `wire`'s text + the wire text kept
     // under next_ext on `transport` (before the events above), then SendState sending of it.
     std::uint64_t next_id = 0;
-    std::string next_client_msg_id;
+    std::string_view next_client_msg_id;  // the next call's own (read before any other call into the core)
     std::uint32_t next_ext = 0;
     std::uint32_t transport = 0;
     Sent wire;

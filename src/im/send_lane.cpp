@@ -71,16 +71,20 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   }
   if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R")) return Lane::NotTaken;
   if (f.form_user && *f.form_user != config_.auid) return Lane::NotTaken;
-  out.fields.clear();
-  // The host's room carries ASCII only (a non-ASCII user id or clientMsgId takes the general path). A
-  // clientMsgId the core makes is its hex and digits: written as it is, without a scan or escapes.
+  // The fields, in fields_text: `,"formUser":<the user>` unless the form has one, then the clientMsgId
+  // the core makes, `,"clientMsgId":"<id>"` (hex and digits: no scan, no escapes). The host's room carries
+  // ASCII only (a non-ASCII user id or clientMsgId takes the general path).
+  char* const ft = out.fields_text;
+  std::size_t fn = 0;
   if (!f.form_user) {
     if (lane_from_.empty()) {  // made once: the user is the session's
       if (!ascii(config_.auid)) return Lane::NotTaken;
       lane_from_.assign(",\"formUser\":", 12);
       core::append_json_string(lane_from_, config_.auid);
     }
-    out.fields += lane_from_;
+    if (lane_from_.size() + 17 + kCmidMax > sizeof out.fields_text) return Lane::NotTaken;
+    std::memcpy(ft, lane_from_.data(), lane_from_.size());
+    fn = lane_from_.size();
   }
   if (f.client_msg_id) {
     const std::string_view c = *f.client_msg_id;
@@ -88,16 +92,16 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     for (const auto& e : outbox_.entries()) {
       if (e.client_msg_id == c) return Lane::NotTaken;
     }
-    out.client_msg_id.assign(c.data(), c.size());
+    out.own_client_msg_id.assign(c.data(), c.size());  // (c is in the host's room, which the answer fills)
+    out.client_msg_id = out.own_client_msg_id;
   } else {
-    // `,"clientMsgId":"<id>"` put together on the stack: one append (and the clientMsgId one assign).
-    char t[16 + kCmidMax + 1];
-    std::memcpy(t, ",\"clientMsgId\":\"", 16);
-    const std::size_t n = 16 + put_cmid(t + 16);
-    t[n] = '"';
-    out.client_msg_id.assign(t + 16, n - 16);
-    out.fields.append(t, n + 1);
+    std::memcpy(ft + fn, ",\"clientMsgId\":\"", 16);
+    const std::size_t n = put_cmid(ft + fn + 16);
+    out.client_msg_id = std::string_view(ft + fn + 16, n);
+    ft[fn + 16 + n] = '"';
+    fn += 16 + n + 1;
   }
+  out.fields = std::string_view(ft, fn);
   // The room must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped:
   // at most 6 bytes per character) and the clientMsgId.
   if (out.fields.size() + 7 * out.client_msg_id.size() + 37 > f.room) return Lane::NotTaken;
@@ -105,14 +109,14 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   OutboxEntry* const made = outbox_.add_new(wire_size + out.client_msg_id.size() + 16);
   if (!made) return Lane::NotTaken;  // full: send_message() says so
   OutboxEntry& stored = *made;
-  stored.client_msg_id = out.client_msg_id;
+  stored.client_msg_id.assign(out.client_msg_id.data(), out.client_msg_id.size());
   stored.ext = f.ext;
   stored.ext_size = wire_size;
   if (!f.client_msg_id) ++next_msg_no_;
   // The record's head, {"n":<n>,"c":<clientMsgId>,"f": (the core's own id, hex, digits and '-', needs no
-  // escapes: written here whole, then one assign; each string append is a chain of calls in wasm).
-  const std::string& id = stored.client_msg_id;
-  char h[5 + 20 + 6 + 64 + 6];
+  // escapes: written in record_head_text whole).
+  const std::string_view id = out.client_msg_id;
+  char* const h = out.record_head_text;
   std::memcpy(h, "{\"n\":", 5);
   std::size_t n = 5 + core::format_uint(h + 5, stored.n);
   std::memcpy(h + n, ",\"c\":\"", 6);
@@ -120,11 +124,12 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     std::memcpy(h + n + 6, id.data(), id.size());
     n += 6 + id.size();
     std::memcpy(h + n, "\",\"f\":", 6);
-    out.record_head.assign(h, n + 6);
+    out.record_head = std::string_view(h, n + 6);
   } else {
-    out.record_head.assign(h, n + 5);
-    core::append_json_string(out.record_head, id);
-    out.record_head.append(",\"f\":", 5);
+    out.long_record_head.assign(h, n + 5);
+    core::append_json_string(out.long_record_head, id);
+    out.long_record_head.append(",\"f\":", 5);
+    out.record_head = out.long_record_head;
   }
   out.marker = outbox_.size() == 1;
   Call& c = push_outbox_call(now, stored);
@@ -205,7 +210,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
     if (next && used < room && send_now(now, *next, room - used, out.wire, sent)) {
       out.next_id = next->id;
-      out.next_client_msg_id.assign(next->client_msg_id.data(), next->client_msg_id.size());
+      out.next_client_msg_id = next->client_msg_id;
       out.next_ext = next->ext;
       out.transport = manager_.transport();
       due = std::min(due, sent);

@@ -262,18 +262,18 @@ class ClientAdapter {
       return std::nullopt;
     }
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
-    const std::string body = t.substr(1, t.size() - 2) + a.fields + "}";
+    const std::string body = t.substr(1, t.size() - 2) + std::string(a.fields) + "}";
     check(im::parse_json("{" + body).is_object());
     kept_[f.ext] = body + "]";
-    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_prefix() + a.client_msg_id, a.record_head + "{" + body + "}"});
+    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_prefix() + std::string(a.client_msg_id), std::string(a.record_head) + "{" + body + "}"});
     if (a.marker) handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_key(), c_.outbox_marker()});
-    handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, a.client_msg_id, {}});
+    handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, std::string(a.client_msg_id), {}});
     if (lane == im::Client::Lane::Handed) {
       const auto d = c_.next_deadline();
       check(c_.take_outputs().empty() && (!d || (a.deadline && *a.deadline <= *d)));
       if (a.sent) {
         handed_.push_back({FuzzEvent::Send, a.transport, 0, 0, 0, false, framed(a.wire) + body + "]", {}});
-        handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, a.client_msg_id, {}});
+        handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, std::string(a.client_msg_id), {}});
       }
     }
     return a.id;
@@ -307,7 +307,7 @@ class ClientAdapter {
     const im::json* data_field = im::field(r, "data");
     handed_.push_back({FuzzEvent::Response, 0, out.id, 0, 0, !out.client_msg_id.empty(),
                        data_field ? im::dump(*data_field) : "null", {}});
-    if (out.next_id != 0) handed_.push_back({FuzzEvent::SendState, 0, out.next_id, 0, 0, false, out.next_client_msg_id, {}});
+    if (out.next_id != 0) handed_.push_back({FuzzEvent::SendState, 0, out.next_id, 0, 0, false, std::string(out.next_client_msg_id), {}});
     if (lane == im::Client::Lane::Handed) {
       const auto d = c_.next_deadline();
       check(c_.take_outputs().empty() && (!d || (out.deadline && *out.deadline <= *d)));

@@ -310,15 +310,15 @@ struct ImHarness {
     }
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
     ++lane_sends;
-    const std::string body = t.substr(1, t.size() - 2) + a.fields + "}";
+    const std::string body = t.substr(1, t.size() - 2) + std::string(a.fields) + "}";
     CHECK(parse("{" + body)["clientMsgId"] == a.client_msg_id);
     kept[f.ext] = body + "]";
-    storage[client.outbox_prefix() + a.client_msg_id] = a.record_head + "{" + body + "}";
+    storage[client.outbox_prefix() + std::string(a.client_msg_id)] = std::string(a.record_head) + "{" + body + "}";
     if (a.marker) storage[client.outbox_key()] = client.outbox_marker();
-    outputs.push_back(im::SendState{a.id, a.client_msg_id, "queued", ""});
+    outputs.push_back(im::SendState{a.id, std::string(a.client_msg_id), "queued", ""});
     if (lane == im::Client::Lane::Handed && a.sent) {
       ++lane_sent;
-      outputs.push_back(im::SendState{a.id, a.client_msg_id, "sending", ""});
+      outputs.push_back(im::SendState{a.id, std::string(a.client_msg_id), "sending", ""});
       const auto d = client.next_deadline();  // the host's timer may fire early, never late
       CHECK((!d || (a.deadline && *a.deadline <= *d)));
       im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, framed(a.wire) + body + "]"}};
@@ -345,7 +345,7 @@ struct ImHarness {
     if (lane == im::Client::Lane::NotTaken) return false;
     ++lane_answers;
     if (a.outbox) {
-      storage.erase(client.outbox_prefix() + a.client_msg_id);
+      storage.erase(client.outbox_prefix() + std::string(a.client_msg_id));
       if (a.marker) storage.erase(client.outbox_key());
     }
     std::string next_text;  // the next message went out (the server gets it after the events below)
@@ -355,7 +355,7 @@ struct ImHarness {
       next_text = framed(a.wire) + kept[a.next_ext];
     }
     if (a.released != 0) CHECK(kept.erase(a.released) == 1);
-    if (a.outbox) outputs.push_back(im::SendState{a.id, a.client_msg_id, "sent", ""});
+    if (a.outbox) outputs.push_back(im::SendState{a.id, std::string(a.client_msg_id), "sent", ""});
     im::Response resp;
     resp.id = a.id;
     resp.msg = r.contains("msg") && r["msg"].is_string() && !r["msg"].get<std::string>().empty() ? r["msg"].get<std::string>() : "ok";
@@ -365,7 +365,7 @@ struct ImHarness {
     im::Output out = resp;
     record(out);
     if (a.next_id != 0) {
-      outputs.push_back(im::SendState{a.next_id, a.next_client_msg_id, "sending", ""});
+      outputs.push_back(im::SendState{a.next_id, std::string(a.next_client_msg_id), "sending", ""});
       if (open.count(a.transport)) {
         deliver(a.transport, server.receive(a.transport, WireFrame{false, next_text}));
         serve(a.transport);
