@@ -91,13 +91,13 @@ class U64Map {
   static constexpr std::size_t kNone = ~std::size_t{0};
 
   // The index of key's slot (key != 0), or kNone.
-  std::size_t slot(u64 key) const {
+  __attribute__((always_inline)) std::size_t slot(u64 key) const {
     if (slots_.empty()) return kNone;
     const std::size_t i = probe(key);
     return slots_[i].key == key ? i : kNone;
   }
   // The slot of key (key != 0, the table not empty), or the empty slot that ends its probe run.
-  std::size_t probe(u64 key) const {
+  __attribute__((always_inline)) std::size_t probe(u64 key) const {
     std::size_t i = home(key);
     while (slots_[i].key != key && slots_[i].key != 0) i = (i + 1) & mask();
     return i;
