@@ -83,6 +83,27 @@ TEST_CASE("outbox: send fills formUser and clientMsgId and resolves once stored"
   }
 }
 
+TEST_CASE("outbox: a user id too long for the send lane's fields: the general path sends the message, whole",
+          "[im][outbox]") {
+  // The lane writes `,"formUser":<the user>` into a buffer of its own (im::Client::Accepted::fields_text);
+  // a longer user id leaves every message to the general path, which stores it as it would any other.
+  for (const std::size_t length : {std::size_t{150}, std::size_t{400}}) {
+    echat::im::Config c = ImHarness::base_config();
+    c.auid = std::string(length, 'u');
+    ImHarness h(c);
+    h.echat.tokens[c.auid] = c.token;
+    h.lanes = true;
+    h.start();
+    const auto id = h.send(kHello);
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+    REQUIRE(h.echat.timeline["bob"].size() == 1);
+    CHECK(h.echat.timeline["bob"][0]["formUser"] == c.auid);
+    CHECK(h.lane_sends == (length == 150 ? 1 : 0));  // 150 fits, 400 does not
+    CHECK(outbox_records(h).empty());
+  }
+}
+
 TEST_CASE("outbox: each message's envelope carries the time it was sent (the digits are kept between sends)",
           "[im][outbox]") {
   // The envelope keeps the text around the last timestamp and, within the same second, rewrites only
