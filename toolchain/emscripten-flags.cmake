@@ -67,11 +67,11 @@ else()
   # oldest iOS engines: the features stay emcc's MVP set.
   # -aimfs=4 (--always-inline-max-function-size; binaryen's default for -Oz is 2): functions of up to 4
   # instructions are inlined wherever they are called. Those are libc++'s one-line string members
-  # (__is_long, __get_pointer, __set_size, capacity...) that LLVM's -Oz inliner leaves as calls: ~100 of
-  # a sent message's ~300 wasm calls (counted with binaryen's --log-execution, docs/benchmarks.md). A
-  # call in JSC's wasm interpreter costs ~380 x86 instructions. Per message sent on jsc with
-  # JSC_useJIT=0: 569,661 -> 543,954 instructions; and 114 B less .br (a call and its operands are larger
-  # than such a body). 3: 560,382 instructions, -55 B; 5: 543,125, -59 B; 6: +145 B; 8: +1.3 KB.
+  # (__is_long, char_traits::assign, __set_long_size...) that LLVM's -Oz inliner leaves as calls: 67 of
+  # the 298 wasm calls per message of a burst of sends (bench/jsc/calls.js). A call in JSC's wasm
+  # interpreter costs ~380 x86 instructions. Per message of the burst on jsc with JSC_useJIT=0:
+  # 569,661 -> 543,954 instructions; and 114 B less .br (a call and its operands are larger than such a
+  # body). 3: 560,382 instructions, -55 B; 5: 543,125, -59 B; 6: 539,882, +145 B; 8: +1.3 KB.
   set(ECHAT_EM_POST_LINK_PASSES
     --flatten --rereloop -Oz -Oz
     --flatten --rereloop -Oz -Oz
