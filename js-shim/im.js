@@ -124,11 +124,14 @@ function recalledShape(m) {
 }
 
 // E聊 apps may send a body as JSON text ('{"text":"hi"}'): hand it over parsed, as an object. A string
-// that is not a JSON object or array stays as it is.
+// that is not a JSON object or array stays as it is. Its first character decides without the regex
+// unless it is a space or not ASCII (a regex test is ~450 ns per message on JSC without a JIT).
 function parsedBody(m) {
-  if (m && isString(m.body) && /^\s*[[{]/.test(m.body)) {
+  const t = m && m.body;
+  const c = isString(t) && t[0];
+  if (c === '{' || c === '[' || (c && (c <= ' ' || c > '~') && /^\s*[[{]/.test(t))) {
     try {
-      const b = JSON.parse(m.body);
+      const b = JSON.parse(t);
       if (isObject(b)) m.body = b;
     } catch (err) { /* not JSON: keep the string */ }
   }

@@ -639,18 +639,25 @@ test('im features: documented details — per-call transport, upload url at the 
   await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: '{"text":"legacy"}' }), 'send');
   await waitFor(() => bob.of('message').length === 1, 'delivered');
   assert.deepEqual(plain(bob.of('message')[0].body), { text: 'legacy' });
+  // ... after white space too (the first character decides alone only when it is not a space); plain text
+  // stays text
+  await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: ' \n{"text":"spaced"}' }), 'send');
+  await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: 'plain {text}' }), 'send');
+  await waitFor(() => bob.of('message').length === 3, 'delivered');
+  assert.deepEqual(plain(bob.of('message')[1].body), { text: 'spaced' });
+  assert.equal(bob.of('message')[2].body, 'plain {text}');
   // a sync run after a reconnect reports what it fetched
   await bob.sb.setNetwork(false);
   for (const text of ['a', 'b', 'c']) await within(alice.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text } }), text);
   const syncs = bob.of('sync').length;
   await bob.sb.setNetwork(true, 'wifi');
-  await waitFor(() => bob.of('message').length === 4, 'the missed three');
+  await waitFor(() => bob.of('message').length === 6, 'the missed three');
   await waitFor(() => bob.of('sync').length > syncs, 'a sync event');
   const counted = bob.of('sync').slice(syncs).reduce((n, s) => n + s.count, 0);
   const viaPush = bob.sb.sockets().flatMap((r) => r.frames).filter((f) => f.dir === 'in' && typeof f.data === 'string' && /^42\d*\["topic\.message"/.test(f.data)).length;
-  assert.ok(counted >= 1 || viaPush >= 4, 'the missed messages came by sync (counted) or by the login push');
+  assert.ok(counted >= 1 || viaPush >= 6, 'the missed messages came by sync (counted) or by the login push');
   const last = bob.of('sync')[bob.of('sync').length - 1];
-  assert.equal(last.to, bob.of('message')[3].seq, 'the sync ends at the last seq handed over');
+  assert.equal(last.to, bob.of('message')[5].seq, 'the sync ends at the last seq handed over');
 });
 
 test('im features: init while the server is down keeps trying (connecting), then calls back once it is up', { skip }, async (t) => {
