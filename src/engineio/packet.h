@@ -5,7 +5,8 @@
 //   text packet       "<type digit><data>"          e.g. "4hello", "2", "3probe", "0{...}"
 //   binary message    EIO3: binary frame 0x04 <bytes>     EIO4: binary frame <bytes>
 //   base64 message    EIO3: text "b4<base64>"            EIO4: text "b<base64>"
-// Polling payload forms ("6:4hello", "\x1e"-joined) are not handled: only the WebSocket transport exists.
+// Long-polling joins several packets in one HTTP body ("6:4hello", "\x1e"-joined): engineio/payload.h
+// frames and splits those; a Frame here is one packet either way.
 #pragma once
 
 #include <cstdint>

@@ -411,7 +411,7 @@ void Session::on_packet(Millis now, Packet packet) {
       return;
     case PacketType::Upgrade:
     case PacketType::Noop:
-      return;  // WebSocket only: nothing to upgrade from.
+      return;  // a client is never upgraded by its server; a noop only ends a long-poll GET (upgrade)
   }
 }
 

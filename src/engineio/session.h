@@ -30,8 +30,8 @@
 //   Open ── frame "4…"/binary ──────────────────────▶ Open      Message{payload}
 //   Open ── frame "2…" (ping) ──────────────────────▶ Open      SendFrame "3…" (same data)
 //   Open ── frame "3…" (pong) ──────────────────────▶ Open      EIO3: ping answered, next ping in pingInterval
-//   Open ── frame "5…"/"6…" (upgrade/noop) ─────────▶ Open      ignored: WebSocket only, no polling, so
-//                                                               there is nothing to upgrade from
+//   Open ── frame "5…"/"6…" (upgrade/noop) ─────────▶ Open      ignored: a server sends no upgrade to a
+//                                                               client, and a noop only ends a poll
 //   Open ── frame "0…" (second open packet) ────────▶ Closed    "parse error"
 //   Opening|Open ── frame "1…" (server close) ──────▶ Closed    CloseTransport, "transport close"
 //   Opening|Open ── malformed/oversized frame ──────▶ Closed    CloseTransport, "parse error" + Peer error
