@@ -40,6 +40,15 @@ if (!SIZES[mode] || dists.length === 0) {
   process.exit(2);
 }
 
+// wasm-dis writes a name's special characters as \XX (hex bytes of its UTF-8).
+function readable(name) {
+  try {
+    return decodeURIComponent(name.replace(/\\([0-9a-f]{2})/g, '%$1'));
+  } catch (err) {
+    return name;  // not UTF-8 after all: as wasm-dis wrote it
+  }
+}
+
 // The instrumented copy, and what each log id is: [function name, true for its entry].
 function instrument(wasm, out) {
   execFileSync('wasm-opt', ['-g', wasm, '--log-execution', '-o', out]);
@@ -54,7 +63,7 @@ function instrument(wasm, out) {
   for (let i = 0; i < lines.length; i++) {
     const f = /^ \(func \$(\S+)/.exec(lines[i]);
     if (f) {
-      fn = decodeURIComponent(f[1].replace(/\\([0-9a-f]{2})/g, '%$1'));
+      fn = readable(f[1]);
       seen = false;
     } else if (lines[i].trim() === call) {
       const id = Number(/i32\.const (\d+)/.exec(lines[i + 1])[1]);
@@ -66,12 +75,10 @@ function instrument(wasm, out) {
 }
 
 function counts(dist, wasm, n, size) {
-  const [lo, hi] = SIZES[mode];
   const p = {
     client: 'sdk', sdk: path.join(dist, 'echatim-sdk.js'), wasm, countCalls: size, events: n, acks: 10,
     messages: n, connectMs: 0, convs: 1, sends: mode === 'send' || mode === 'serial' ? n : 0, serial: mode === 'serial',
   };
-  void lo; void hi;
   const scenario = path.join(HERE, mode === 'sio' ? 'bench.js' : 'im.js');
   const out = execFileSync(process.execPath, [path.join(HERE, 'v8-shell.js'), JSON.stringify(p),
     path.join(HERE, 'harness.js'), scenario], { maxBuffer: 1 << 28 }).toString();
