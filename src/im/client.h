@@ -216,7 +216,7 @@ class Client {
     std::string_view fields;         // ASCII, in fields_text
     std::string_view record_head;    // ASCII, in record_head_text (or long_record_head: the host's clientMsgId)
     char fields_text[256];           // a longer `,"formUser":...` (the session's user) takes the general path
-    char record_head_text[5 + 20 + 6 + 64 + 6];
+    char record_head_text[5 + 20 + 6 + 56 + 6];  // {"n":<n>,"c":"<the core's clientMsgId (kCmidMax)>","f":
     std::string own_client_msg_id;
     std::string long_record_head;
     bool marker = false;
@@ -362,6 +362,7 @@ class Client {
   std::size_t put_request_id(char* at, std::uint64_t no) const;
   // The next clientMsgId the core makes (send_lane.cpp): prefix_, '-', boot_, "-m-", next_msg_no_.
   static constexpr std::size_t kCmidMax = 12 + 1 + 20 + 3 + 20;
+  static_assert(sizeof(Accepted::record_head_text) == 5 + 20 + 6 + kCmidMax + 6);
   std::size_t put_cmid(char* at);
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   // A delivery's ack arguments [{"seq": seq}] (at most kAckArgsMax bytes) at `at`; returns their size.

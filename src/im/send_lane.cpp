@@ -120,7 +120,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   std::memcpy(h, "{\"n\":", 5);
   std::size_t n = 5 + core::format_uint(h + 5, stored.n);
   std::memcpy(h + n, ",\"c\":\"", 6);
-  if (!f.client_msg_id && id.size() <= 64) {
+  if (!f.client_msg_id && id.size() + 37 <= sizeof out.record_head_text) {  // (always: it is at most kCmidMax)
     std::memcpy(h + n + 6, id.data(), id.size());
     n += 6 + id.size();
     std::memcpy(h + n, "\",\"f\":", 6);
