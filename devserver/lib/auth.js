@@ -81,11 +81,17 @@ class Auth {
     return app;
   }
 
-  /** Decode and check a JWT: UNAUTHENTICATED if invalid, TOKEN_EXPIRED if only its time is up. */
-  async verify(token) {
+  /**
+   * Decode and check a JWT: UNAUTHENTICATED if invalid, TOKEN_EXPIRED if only its time is up. `issued`
+   * (a JWT this server has just signed, to bind the socket that logged in) skips the time check: exp is
+   * whole seconds (iat rounded down plus the TTL), so with a short TTL a login late in a second may sign
+   * a JWT that expires before it is bound; the login still succeeded, the session's calls then answer
+   * 419 and the client renews.
+   */
+  async verify(token, { issued = false } = {}) {
     let claims;
     try {
-      claims = jwt.verify(token, this.key, { algorithms: ['HS256'] });
+      claims = jwt.verify(token, this.key, { algorithms: ['HS256'], ignoreExpiration: issued });
     } catch (err) {
       if (err instanceof jwt.TokenExpiredError) throw new ApiError(Code.TOKEN_EXPIRED, 'jwt expired, log in again');
       throw unauthenticated('invalid jwt');

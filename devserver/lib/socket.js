@@ -150,7 +150,7 @@ function createSocketServer({ api, ctx }) {
     // A successful login over the socket: this socket becomes the user's session (an older socket of
     // the user is kicked, friends hear user.online), then the answer, then the deliveries the user
     // has not acknowledged yet, in seq order.
-    const { appKey, auid, exp, jti } = await ctx.auth.verify(r.data);
+    const { appKey, auid, exp, jti } = await ctx.auth.verify(r.data, { issued: true });
     await hub.bind(socket, { appKey, auid, exp, jti, loginTime: ctx.now() });
     ctx.debug(`socket ${socket.id} logged in as ${appKey}/${auid}`);
     reply(r);

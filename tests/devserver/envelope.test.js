@@ -102,6 +102,26 @@ describe('envelope and transports', () => {
     }
   });
 
+  test('a socket login whose JWT expires before the socket is bound still logs in; its calls answer 419', async () => {
+    // What a login late in a second does with --jwt-ttl 1 (the JWT may outlive its signing by 1 ms): made
+    // certain here with a TTL of 0, a JWT expired when signed. Before, the bind re-checked its time and the
+    // successful login was answered 419 "jwt expired" (seen in CI through the SDK's stream test).
+    const stale = await h.startServer({ jwtTtl: 0 });
+    try {
+      for (const eio of [3, 4]) {
+        const c = new h.SocketClient(stale, { eio });
+        assert.equal(typeof h.ok(await c.login('admin', 'admin')), 'string');
+        h.fails(await c.call('friend', 'list', {}, { withJwt: false }), 419, 'session jwt expired');
+        h.fails(await c.call('friend', 'list', {}), 419, 'jwt expired');
+        c.close();
+      }
+      const http = await h.httpCall(stale, 'auth', 'login', { appKey: h.APP, auid: 'admin', token: 'admin' });
+      h.fails(await h.httpCall(stale, 'friend', 'list', { jwt: h.ok(http) }), 419);
+    } finally {
+      await stale.close();
+    }
+  });
+
   test('unknown methods, modules and events', async () => {
     const res = await h.httpRequest(server, '/v1/user/nope', { body: {} });
     assert.equal(res.status, 405);
