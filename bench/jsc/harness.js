@@ -186,8 +186,41 @@ this.WXWebAssembly.instantiate = function (path, imports) {
     var counts = H.counts = new Float64Array(P.countCalls);
     imports.env.log_execution = function (id) { counts[id]++; };
   }
-  return savedWebAssembly.instantiate(readFile(P.wasm, 'binary'), imports);
+  H.stamp('instantiate called');
+  var bytes = readFile(P.wasm, 'binary');
+  H.stamp('wasm file read');
+  var done = savedWebAssembly.instantiate(bytes, imports);
+  if (!P.stamps) return done;
+  return done.then(function (result) {
+    H.stamp('instantiated');
+    return P.wasmTimes ? timedExports(result) : result;
+  });
 };
+
+// P.stamps (bench/jsc/startup.js): ms since H.t0 at each step of a cold start, in RESULT.stamps.
+// P.wasmTimes: also the ms spent in each wasm export until 'connect' (RESULT.wasmMs; the wrapper adds a
+// little to every call).
+H.stamps = null;
+H.stamp = function (name) {
+  if (!P.stamps) return;
+  if (!H.stamps) H.stamps = {};
+  if (!(name in H.stamps)) H.stamps[name] = H.now() - H.t0;
+};
+H.wasmMs = null;
+function timedExports(result) {
+  var exports = result.instance.exports;
+  var timed = {};
+  H.wasmMs = {};
+  Object.keys(exports).forEach(function (name) {
+    var f = exports[name];
+    if (typeof f !== 'function') { timed[name] = f; return; }
+    timed[name] = function () {
+      var t = H.now();
+      try { return f.apply(null, arguments); } finally { if (!H.tConnected) H.wasmMs[name] = (H.wasmMs[name] || 0) + H.now() - t; }
+    };
+  });
+  return { module: result.module, instance: { exports: timed } };
+}
 
 // require() -> the client's io function; t0/tConnected around it.
 H.start = function (onConnect, opts) {
@@ -200,9 +233,11 @@ H.start = function (onConnect, opts) {
     load(P.weapp);
     io = module.exports;
   }
+  H.stamp('loaded');
   var socket = io('http://127.0.0.1:3000', Object.assign({ forceNew: true, transports: ['websocket'] }, opts || {}));
   socket.on('connect', function () {
     H.tConnected = H.now();
+    H.stamp('connected');
     onConnect(socket);
   });
   socket.on('connect_error', function (e) { print('connect_error ' + e.message); quit(3); });
@@ -212,6 +247,8 @@ H.start = function (onConnect, opts) {
 H.fail = function (msg) { print('FAIL ' + msg); quit(1); };
 H.done = function (result) {
   if (H.counts) print('COUNTS ' + JSON.stringify(Array.prototype.slice.call(H.counts)));
+  if (H.stamps) result.stamps = H.stamps;
+  if (H.wasmMs) result.wasmMs = H.wasmMs;
   print('RESULT ' + JSON.stringify(result));
   quit(0);
 };

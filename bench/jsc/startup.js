@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+'use strict';
+// Where a cold start's time goes: require() -> 'connect' of the socket.io scenario (bench/jsc/run.js's
+// "require()→connected"), step by step, for echatim-sdk and weapp.socket.io 3.0.0, on JSC with the JIT off
+// and on, and on V8 (bench/jsc/v8-shell.js). One process per client per round, rounds interleaved; every
+// figure is the median of the rounds, in ms since the client's file began to load:
+//   loaded               the client's file evaluated (parse + top level)
+//   instantiate called   WXWebAssembly.instantiate entered (the SDK only)
+//   wasm file read       the harness has read the .wasm (WeChat reads the package file natively)
+//   instantiated         the module compiled and instantiated (off the JavaScript thread on both engines)
+//   connected            the socket's 'connect' event
+//   node bench/jsc/startup.js [--rounds 9] [--connect-ms 0] [--wasm-times]
+//   --wasm-times: also the ms spent in each wasm export before 'connect' (V8 compiles a wasm function on
+//                 its first call: there this is mostly compilation)
+//   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
+const path = require('node:path');
+const { runJsc, ROOT } = require('../../tests/jsc/run-jsc.js');
+
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const ROUNDS = opt('rounds', 9);
+const CONNECT_MS = opt('connect-ms', 0);
+const WASM_TIMES = args.includes('--wasm-times');
+const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
+const SCENARIO = path.join(__dirname, 'connect.js');
+const CLIENTS = {
+  'echatim-sdk': { client: 'sdk', sdk: path.join(DIST, 'echatim-sdk.js'), wasm: path.join(DIST, 'echatim-sdk.wasm') },
+  'weapp.socket.io 3.0.0': { client: 'weapp', weapp: path.join(ROOT, 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js') },
+};
+const STEPS = ['loaded', 'instantiate called', 'wasm file read', 'instantiated', 'connected'];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => (Number.isNaN(x) ? '' : x.toFixed(2));
+
+console.log(`${ROUNDS} interleaved rounds, median ms since the client's file began to load; WebSocket open ${CONNECT_MS} ms`);
+for (const [jit, engine] of [[false, 'jsc'], [true, 'jsc'], [true, 'v8']]) {
+  const mode = engine === 'v8' ? `V8 (node ${process.version})` : `JSC, JIT ${jit ? 'on' : 'off'}`;
+  const runs = {};
+  for (const name of Object.keys(CLIENTS)) runs[name] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const names = Object.keys(CLIENTS);
+    if (r % 2) names.reverse();
+    for (const name of names) {
+      runs[name].push(runJsc(SCENARIO, { ...CLIENTS[name], connectMs: CONNECT_MS, stamps: true, wasmTimes: WASM_TIMES }, { jit, engine }));
+    }
+  }
+  const connected = (name) => median(runs[name].map((x) => x.stamps.connected));
+  console.log(`\n${mode}`);
+  console.log(`| client | ${STEPS.join(' | ')} | connected vs weapp |`);
+  console.log(`|---|${STEPS.map(() => '---:').join('|')}|---:|`);
+  for (const name of Object.keys(CLIENTS)) {
+    const cells = STEPS.map((s) => ms(median(runs[name].filter((x) => s in x.stamps).map((x) => x.stamps[s]))));
+    console.log(`| ${name} | ${cells.join(' | ')} | ${(connected(name) / connected('weapp.socket.io 3.0.0')).toFixed(2)}× |`);
+  }
+  if (WASM_TIMES) {
+    const names = new Set(runs['echatim-sdk'].flatMap((x) => Object.keys(x.wasmMs || {})));
+    const rows = [...names].map((n) => [n, median(runs['echatim-sdk'].map((x) => (x.wasmMs && x.wasmMs[n]) || 0))])
+      .sort((a, b) => b[1] - a[1]);
+    const total = rows.reduce((s, [, t]) => s + t, 0);
+    console.log(`wasm exports before 'connect': ${total.toFixed(2)} ms (${rows.slice(0, 4).map(([n, t]) => `${n} ${t.toFixed(2)}`).join(', ')})`);
+  }
+}
