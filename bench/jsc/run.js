@@ -18,32 +18,23 @@
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
-const { runJsc, ROOT } = require('../../tests/jsc/run-jsc.js');
+const { runJsc } = require('../../tests/jsc/run-jsc.js');
+const { clientFiles, numberOption, median } = require('./common.js');
 
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const opt = (name, def) => numberOption(args, name, def);
 const ROUNDS = opt('rounds', 3);
 const EVENTS = opt('events', 3000);
 const ACKS = opt('acks', 300);
 const CONNECT_MS = opt('connect-ms', 0);
-const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
 const SENDS = opt('im-send', 0);
 const SERIAL = args.includes('--serial');
 const CONVS = opt('convs', 1);
 const IM = opt('im', 0) || SENDS;
 const SCENARIO = path.join(__dirname, IM ? 'im.js' : 'bench.js');
 
-const CLIENTS = {
-  'echatim-sdk (dist/)': { client: 'sdk', sdk: path.join(DIST, 'echatim-sdk.js'), wasm: path.join(DIST, 'echatim-sdk.wasm') },
-  'weapp.socket.io 3.0.0': { client: 'weapp', weapp: path.join(ROOT, 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js') },
-};
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const FILES = clientFiles();
+const CLIENTS = { 'echatim-sdk (dist/)': FILES.sdk, 'weapp.socket.io 3.0.0': FILES.weapp };
 
 function main() {
   const version = (() => {

@@ -14,28 +14,17 @@
 //                 its first call: there this is mostly compilation)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
-const { runJsc, ROOT } = require('../../tests/jsc/run-jsc.js');
+const { runJsc } = require('../../tests/jsc/run-jsc.js');
+const { clientFiles, numberOption, median } = require('./common.js');
 
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const ROUNDS = opt('rounds', 9);
-const CONNECT_MS = opt('connect-ms', 0);
+const ROUNDS = numberOption(args, 'rounds', 9);
+const CONNECT_MS = numberOption(args, 'connect-ms', 0);
 const WASM_TIMES = args.includes('--wasm-times');
-const DIST = process.env.ECHAT_DIST || path.join(ROOT, 'dist');
 const SCENARIO = path.join(__dirname, 'connect.js');
-const CLIENTS = {
-  'echatim-sdk': { client: 'sdk', sdk: path.join(DIST, 'echatim-sdk.js'), wasm: path.join(DIST, 'echatim-sdk.wasm') },
-  'weapp.socket.io 3.0.0': { client: 'weapp', weapp: path.join(ROOT, 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js') },
-};
+const FILES = clientFiles();
+const CLIENTS = { 'echatim-sdk': FILES.sdk, 'weapp.socket.io 3.0.0': FILES.weapp };
 const STEPS = ['loaded', 'instantiate called', 'wasm file read', 'instantiated', 'connected'];
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (x) => (Number.isNaN(x) ? '' : x.toFixed(2));
 
 console.log(`${ROUNDS} interleaved rounds, median ms since the client's file began to load; WebSocket open ${CONNECT_MS} ms`);
