@@ -1,5 +1,5 @@
 'use strict';
-// What bench/jsc/run.js and startup.js share: the two clients' files, a number option, the median.
+// What bench/jsc/run.js, startup.js and profile.js share: the two clients' files, a number option, the median.
 const path = require('node:path');
 const { ROOT } = require('../../tests/jsc/run-jsc.js');
 

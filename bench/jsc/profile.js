@@ -22,8 +22,8 @@
 // (run.js, cpu_ab.py, instr.py) to compare builds.
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
+const { clientFiles } = require('./common.js');
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const args = process.argv.slice(2);
 const opt = (name, def) => {
   const i = args.indexOf(`--${name}`);
@@ -38,9 +38,8 @@ if (!target || !['im', 'send', 'serial', 'sio'].includes(mode)) {
   console.error('usage: node bench/jsc/profile.js [--mode im|send|serial|sio] [--rows 40] [--items N] [--jit] [--callers] DIST|weapp');
   process.exit(2);
 }
-const client = target === 'weapp'
-  ? { client: 'weapp', weapp: path.join(ROOT, 'node_modules', 'weapp.socket.io', 'lib', 'weapp.socket.io.js') }
-  : { client: 'sdk', sdk: path.resolve(target, 'echatim-sdk.js'), wasm: path.resolve(target, 'echatim-sdk.wasm') };
+const files = clientFiles(target === 'weapp' ? undefined : path.resolve(target));
+const client = target === 'weapp' ? files.weapp : files.sdk;
 const sends = mode === 'send' || mode === 'serial';
 const P = { ...client, events: items, acks: 10, messages: items, connectMs: 0, convs: 1, sends: sends ? items : 0, serial: mode === 'serial' };
 const env = { ...process.env, JSC_useConcurrentGC: '0', JSC_numberOfGCMarkers: '1' };
