@@ -190,11 +190,26 @@ this.WXWebAssembly.instantiate = function (path, imports) {
   var bytes = readFile(P.wasm, 'binary');
   H.stamp('wasm file read');
   var done = savedWebAssembly.instantiate(bytes, imports);
+  if (P.countInstructions) done = done.then(function (result) { H.instance = result.instance; return result; });
   if (!P.stamps) return done;
   return done.then(function (result) {
     H.stamp('instantiated');
     return P.wasmTimes ? timedExports(result) : result;
   });
+};
+
+// P.countInstructions (bench/jsc/wasm-instr.js): the .wasm has a counter global per function, exported as
+// "c<function index>"; their values go out as INSTRUCTIONS {index: count} (the ones not 0).
+H.instance = null;
+H.instructions = function () {
+  var out = {};
+  var exports = H.instance.exports;
+  Object.keys(exports).forEach(function (name) {
+    if (!/^c[0-9]+$/.test(name)) return;
+    var n = Number(exports[name].value);
+    if (n) out[name.slice(1)] = n;
+  });
+  return out;
 };
 
 // P.stamps (bench/jsc/startup.js): ms since H.t0 at each step of a cold start, in RESULT.stamps.
@@ -247,6 +262,7 @@ H.start = function (onConnect, opts) {
 H.fail = function (msg) { print('FAIL ' + msg); quit(1); };
 H.done = function (result) {
   if (H.counts) print('COUNTS ' + JSON.stringify(Array.prototype.slice.call(H.counts)));
+  if (H.instance) print('INSTRUCTIONS ' + JSON.stringify(H.instructions()));
   if (H.stamps) result.stamps = H.stamps;
   if (H.wasmMs) result.wasmMs = H.wasmMs;
   print('RESULT ' + JSON.stringify(result));
