@@ -191,7 +191,7 @@ this.WXWebAssembly.instantiate = function (path, imports) {
   H.stamp('wasm file read');
   var done = savedWebAssembly.instantiate(bytes, imports);
   if (P.countInstructions) done = done.then(function (result) { H.instance = result.instance; return result; });
-  if (!P.stamps) return done;
+  if (!P.stamps && !P.wasmTimes) return done;
   return done.then(function (result) {
     H.stamp('instantiated');
     return P.wasmTimes ? timedExports(result) : result;
@@ -214,7 +214,7 @@ H.instructions = function () {
 
 // P.stamps (bench/jsc/startup.js): ms since H.t0 at each step of a cold start, in RESULT.stamps.
 // P.wasmTimes: also the ms spent in each wasm export until 'connect' (RESULT.wasmMs; the wrapper adds a
-// little to every call).
+// little to every call, ~0.1 us in jsc without a JIT); P.wasmTimes 'all': until the end (bench/jsc/wasm-instr.js --time).
 H.stamps = null;
 H.stamp = function (name) {
   if (!P.stamps) return;
@@ -231,7 +231,7 @@ function timedExports(result) {
     if (typeof f !== 'function') { timed[name] = f; return; }
     timed[name] = function () {
       var t = H.now();
-      try { return f.apply(null, arguments); } finally { if (!H.tConnected) H.wasmMs[name] = (H.wasmMs[name] || 0) + H.now() - t; }
+      try { return f.apply(null, arguments); } finally { if (P.wasmTimes === 'all' || !H.tConnected) H.wasmMs[name] = (H.wasmMs[name] || 0) + H.now() - t; }
     };
   });
   return { module: result.module, instance: { exports: timed } };

@@ -12,9 +12,13 @@
 // Measured 2026-12-07 with it (docs/benchmarks.md): an IM delivery executes ~2,400 wasm instructions, a
 // message of a burst of sends ~10,400, a socket.io event ~440.
 //
-//   node bench/jsc/wasm-instr.js [--mode im|send|serial|sio] [--rows 30] DIST [DIST...]
+//   node bench/jsc/wasm-instr.js [--mode im|send|serial|sio] [--rows 30] [--time] DIST [DIST...]
 //   (the modes and sizes of calls.js). Functions have names only in a build that keeps them
 //   (bench/jsc/profile.js says how to make one); else "function N".
+//   --time: also the time spent inside the wasm's exports per item in jsc without a JIT (the uninstrumented
+//   .wasm, the harness's P.wasmTimes 'all', median of 5 runs of each size), and so the ns per instruction
+//   where the scenario runs them: between the client's JavaScript, not in a loop of their own
+//   (bench/jsc/ipint.js measures that).
 //
 // A run is counted where it starts: after a block, loop, if, else, end or br_if, through the next of
 // those (or a br, br_table, return, unreachable). A run left early (a taken br_if inside it is its end,
@@ -226,17 +230,31 @@ function instrument(bytes) {
 }
 
 // --- the runs -------------------------------------------------------------------------------------
+const params = (dist, wasm, mode, n) => ({
+  client: 'sdk', sdk: path.join(dist, 'echatim-sdk.js'), wasm, events: n, acks: 10, messages: n, connectMs: 0,
+  convs: 1, sends: mode === 'send' || mode === 'serial' ? n : 0, serial: mode === 'serial',
+});
+const scenarioOf = (mode) => path.join(HERE, mode === 'sio' ? 'bench.js' : 'im.js');
+
 function counts(dist, wasm, mode, n) {
-  const p = {
-    client: 'sdk', sdk: path.join(dist, 'echatim-sdk.js'), wasm, countInstructions: true, events: n, acks: 10,
-    messages: n, connectMs: 0, convs: 1, sends: mode === 'send' || mode === 'serial' ? n : 0, serial: mode === 'serial',
-  };
-  const scenario = path.join(HERE, mode === 'sio' ? 'bench.js' : 'im.js');
+  const p = { ...params(dist, wasm, mode, n), countInstructions: true };
   const out = execFileSync(process.execPath, [path.join(HERE, 'v8-shell.js'), JSON.stringify(p),
-    path.join(HERE, 'harness.js'), scenario], { maxBuffer: 1 << 28 }).toString();
+    path.join(HERE, 'harness.js'), scenarioOf(mode)], { maxBuffer: 1 << 28 }).toString();
   const line = out.split('\n').find((l) => l.startsWith('INSTRUCTIONS '));
   if (!line) throw new Error(`${dist}: no INSTRUCTIONS from the scenario:\n${out.slice(-2000)}`);
   return JSON.parse(line.slice('INSTRUCTIONS '.length));
+}
+
+// ms spent inside the wasm's exports over a whole run in jsc without a JIT (median of `rounds`).
+function wasmMs(dist, mode, n, rounds) {
+  const { runJsc } = require('../../tests/jsc/run-jsc.js');
+  const { median } = require('./common.js');
+  const runs = [];
+  for (let r = 0; r < rounds; r++) {
+    const result = runJsc(scenarioOf(mode), { ...params(dist, path.join(dist, 'echatim-sdk.wasm'), mode, n), wasmTimes: 'all' });
+    runs.push(Object.values(result.wasmMs).reduce((a, b) => a + b, 0));
+  }
+  return median(runs);
 }
 
 function main() {
@@ -265,7 +283,12 @@ function main() {
       const perFn = Object.keys(b).map((k) => [((b[k] || 0) - (a[k] || 0)) / (hi - lo), names[k] || `function ${k}`])
         .filter(([d]) => d > 0.001).sort((x, y) => y[0] - x[0]);
       const total = perFn.reduce((s, [d]) => s + d, 0);
-      console.log(`\n${dist}: ${total.toFixed(0)} instructions per item`);
+      let timing = '';
+      if (args.includes('--time')) {
+        const us = ((wasmMs(dist, mode, hi, 5) - wasmMs(dist, mode, lo, 5)) * 1000) / (hi - lo);
+        timing = `; in jsc without a JIT ${us.toFixed(2)} us per item inside the exports, ${((us * 1000) / total).toFixed(2)} ns per instruction`;
+      }
+      console.log(`\n${dist}: ${total.toFixed(0)} instructions per item${timing}`);
       for (const [d, name] of perFn.slice(0, rows)) console.log(`${d.toFixed(1).padStart(9)}  ${name.slice(0, 140)}`);
     }
   } finally {
