@@ -88,4 +88,5 @@ function main() {
   }
 }
 
-main();
+if (require.main === module) main();
+module.exports = { MODULE, PER_TURN };
