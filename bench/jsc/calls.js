@@ -24,21 +24,9 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 
-const HERE = __dirname;
-const SIZES = { send: [100, 600], serial: [100, 600], im: [200, 1200], sio: [500, 3000] };
+const { itemArgs, itemParams, runOnV8 } = require('./common.js');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : def;
-};
-const mode = opt('mode', 'send');
-const rows = Number(opt('rows', 30));
-const dists = args.filter((a, i) => !a.startsWith('--') && !['--mode', '--rows'].includes(args[i - 1]));
-if (!SIZES[mode] || dists.length === 0) {
-  console.error('usage: node bench/jsc/calls.js [--mode send|serial|im|sio] [--rows 30] DIST [DIST...]');
-  process.exit(2);
-}
+const { mode, rows, dists, lo, hi } = itemArgs('calls.js');
 
 // wasm-dis writes a name's special characters as \XX (hex bytes of its UTF-8).
 function readable(name) {
@@ -75,21 +63,11 @@ function instrument(wasm, out) {
 }
 
 function counts(dist, wasm, n, size) {
-  const p = {
-    client: 'sdk', sdk: path.join(dist, 'echatim-sdk.js'), wasm, countCalls: size, events: n, acks: 10,
-    messages: n, connectMs: 0, convs: 1, sends: mode === 'send' || mode === 'serial' ? n : 0, serial: mode === 'serial',
-  };
-  const scenario = path.join(HERE, mode === 'sio' ? 'bench.js' : 'im.js');
-  const out = execFileSync(process.execPath, [path.join(HERE, 'v8-shell.js'), JSON.stringify(p),
-    path.join(HERE, 'harness.js'), scenario], { maxBuffer: 1 << 28 }).toString();
-  const line = out.split('\n').find((l) => l.startsWith('COUNTS '));
-  if (!line) throw new Error(`${dist}: no COUNTS from the scenario:\n${out.slice(-2000)}`);
-  return JSON.parse(line.slice(7));
+  return runOnV8({ ...itemParams(dist, wasm, mode, n), countCalls: size }, mode, 'COUNTS');
 }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-calls-'));
 try {
-  const [lo, hi] = SIZES[mode];
   console.log(`${mode}: wasm calls and loop turns per item (binaryen --log-execution, on V8; ${lo} vs ${hi} items)`);
   for (const dist of dists) {
     const wasm = path.join(tmp, 'counted.wasm');

@@ -27,10 +27,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { execFileSync } = require('node:child_process');
-
-const HERE = __dirname;
-const SIZES = { send: [100, 600], serial: [100, 600], im: [200, 1200], sio: [500, 3000] };
+const { itemArgs, itemParams, runOnV8, scenarioOf, median } = require('./common.js');
 
 // --- the wasm binary: LEB128, sections, instructions ------------------------------------------------
 class Reader {
@@ -230,47 +227,19 @@ function instrument(bytes) {
 }
 
 // --- the runs -------------------------------------------------------------------------------------
-const params = (dist, wasm, mode, n) => ({
-  client: 'sdk', sdk: path.join(dist, 'echatim-sdk.js'), wasm, events: n, acks: 10, messages: n, connectMs: 0,
-  convs: 1, sends: mode === 'send' || mode === 'serial' ? n : 0, serial: mode === 'serial',
-});
-const scenarioOf = (mode) => path.join(HERE, mode === 'sio' ? 'bench.js' : 'im.js');
-
-function counts(dist, wasm, mode, n) {
-  const p = { ...params(dist, wasm, mode, n), countInstructions: true };
-  const out = execFileSync(process.execPath, [path.join(HERE, 'v8-shell.js'), JSON.stringify(p),
-    path.join(HERE, 'harness.js'), scenarioOf(mode)], { maxBuffer: 1 << 28 }).toString();
-  const line = out.split('\n').find((l) => l.startsWith('INSTRUCTIONS '));
-  if (!line) throw new Error(`${dist}: no INSTRUCTIONS from the scenario:\n${out.slice(-2000)}`);
-  return JSON.parse(line.slice('INSTRUCTIONS '.length));
-}
-
 // ms spent inside the wasm's exports over a whole run in jsc without a JIT (median of `rounds`).
 function wasmMs(dist, mode, n, rounds) {
   const { runJsc } = require('../../tests/jsc/run-jsc.js');
-  const { median } = require('./common.js');
   const runs = [];
   for (let r = 0; r < rounds; r++) {
-    const result = runJsc(scenarioOf(mode), { ...params(dist, path.join(dist, 'echatim-sdk.wasm'), mode, n), wasmTimes: 'all' });
-    runs.push(Object.values(result.wasmMs).reduce((a, b) => a + b, 0));
+    const p = { ...itemParams(dist, path.join(dist, 'echatim-sdk.wasm'), mode, n), wasmTimes: 'all' };
+    runs.push(Object.values(runJsc(scenarioOf(mode), p).wasmMs).reduce((a, b) => a + b, 0));
   }
   return median(runs);
 }
 
 function main() {
-  const args = process.argv.slice(2);
-  const opt = (name, def) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : def;
-  };
-  const mode = opt('mode', 'send');
-  const rows = Number(opt('rows', 30));
-  const dists = args.filter((a, i) => !a.startsWith('--') && !['--mode', '--rows'].includes(args[i - 1]));
-  if (!SIZES[mode] || dists.length === 0) {
-    console.error('usage: node bench/jsc/wasm-instr.js [--mode send|serial|im|sio] [--rows 30] DIST [DIST...]');
-    process.exit(2);
-  }
-  const [lo, hi] = SIZES[mode];
+  const { mode, rows, dists, lo, hi } = itemArgs('wasm-instr.js', ' [--time]');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'echat-instr-'));
   try {
     console.log(`${mode}: wasm instructions per item, by function (counters in the .wasm, on V8; ${lo} vs ${hi} items)`);
@@ -278,13 +247,14 @@ function main() {
       const { wasm, names } = instrument(fs.readFileSync(path.join(dist, 'echatim-sdk.wasm')));
       const file = path.join(tmp, 'counted.wasm');
       fs.writeFileSync(file, wasm);
-      const a = counts(dist, file, mode, lo);
-      const b = counts(dist, file, mode, hi);
+      const counts = (n) => runOnV8({ ...itemParams(dist, file, mode, n), countInstructions: true }, mode, 'INSTRUCTIONS');
+      const a = counts(lo);
+      const b = counts(hi);
       const perFn = Object.keys(b).map((k) => [((b[k] || 0) - (a[k] || 0)) / (hi - lo), names[k] || `function ${k}`])
         .filter(([d]) => d > 0.001).sort((x, y) => y[0] - x[0]);
-      const total = perFn.reduce((s, [d]) => s + d, 0);
+      const total = perFn.reduce((sum, [d]) => sum + d, 0);
       let timing = '';
-      if (args.includes('--time')) {
+      if (process.argv.includes('--time')) {
         const us = ((wasmMs(dist, mode, hi, 5) - wasmMs(dist, mode, lo, 5)) * 1000) / (hi - lo);
         timing = `; in jsc without a JIT ${us.toFixed(2)} us per item inside the exports, ${((us * 1000) / total).toFixed(2)} ns per instruction`;
       }
