@@ -35,12 +35,14 @@ extern "C" {
 // Returns -1 when the core did not take it (pass the frame to echat_ImClient_textFrame), 3 when it did and
 // the batch says what follows (echat_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
 // in the region, in the order the host performs it:
-//   f[0] the deadline (-1 none); i[3] > 0: send head[i[2]..i[2] + i[3]) on transport i[1]; hand the
-//   message over; i[0] & 1: its conversation changed (way and toTarget: the message's way, and its
-//   formUser if i[0] & 2, else its toTarget), with unread f[2], readSeq f[3], lastSeq f[4], updateTime
-//   f[5] and the message as its last; i[0] & 4: forget the object once handed over; store
-//   head[0..i[2]) under the synced key (echat_ImClient_storageKeys: "synced"); then forget the object i[4]
-//   (0: none). The texts are ASCII.
+//   f[0] the deadline (-1 none); i[3] > 0: send head[0..i[3]) (the ack's header, ASCII) then
+//   [{"seq":<seq>}] on transport i[1]; hand the message over; i[0] & 1: its conversation changed (way and
+//   toTarget: the message's way, and its formUser if i[0] & 2, else its toTarget), with unread f[2],
+//   readSeq f[3], lastSeq f[4], updateTime f[5] and the message as its last; i[0] & 4: forget the object
+//   once handed over; store {"seq":<seq>,"boot":<f[6]>} under the synced key
+//   (echat_ImClient_storageKeys: "synced"); then forget the object i[4] (0: none). The record and the
+//   ack's arguments are the host's to write (im::Client::put_record, put_ack_args say their text): its
+//   number-to-text is native on iOS, where the core's is interpreted.
 EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_len, double ack_id, int ext, int size,
                                           double seq, double mid, double create_time, int flags, int way_len,
                                           int from_len, int to_len) {
@@ -89,10 +91,10 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
     region.f[4] = static_cast<double>(c->last_seq);
     region.f[5] = static_cast<double>(c->update_time);
   }
+  region.f[6] = static_cast<double>(out.boot);  // <= Client::kBootMax: exact
   region.i[0] = bits;
   region.i[1] = static_cast<std::int32_t>(out.transport);
-  region.i[2] = static_cast<std::int32_t>(out.record_size);  // <= 56 bytes
-  region.i[3] = static_cast<std::int32_t>(out.ack_size);     // <= 52 bytes
+  region.i[3] = static_cast<std::int32_t>(out.header_size);  // <= 22 bytes
   region.i[4] = static_cast<std::int32_t>(out.released);
   return 5;
 }

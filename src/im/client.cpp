@@ -168,7 +168,7 @@ std::string Client::upload_url() const {
 
 std::string Client::synced_record() const {
   char text[kRecordMax];
-  return std::string(text, put_synced_record(text));
+  return std::string(text, put_record(text, inbox_.synced(), boot_));
 }
 
 // <prefix>-<n>: hex and digits (the send lane writes it into envelopes without escapes).

@@ -135,29 +135,33 @@ class Client {
   // output waiting, is handed over without outputs: `out` says what the general path would have output,
   // in its order:
   //   Message{seq, mid, ref}; ConversationChanged of *conversation (if one changed); Release{ref} if
-  //   `dropped` (no conversation holds the message); StorageSet{synced_key(), record}; the frame `ack`
-  //   on `transport` (none when ""); Release{released} (0: none).
-  // `conversation` stays valid until the next call. Returns Handed; anything else is left to
-  // on_message_external (Batch: taken, read take_outputs(); NotTaken: pass the frame to on_frame).
-  // `out.text` is the caller's room for kTextMax bytes (written whatever the answer).
+  //   `dropped` (no conversation holds the message); StorageSet{synced_key(), record(seq, boot)}; the
+  //   frame `header` + ack_args(seq) on `transport` (none when header_size is 0); Release{released} (0: none).
+  // The record and the ack's arguments are left to the caller to write from `seq` and `boot` (on iOS the
+  // engine's own number-to-text is native, the core's interpreted): put_record and put_ack_args say
+  // their text, which the general path writes. `conversation` stays valid until the next call. Returns
+  // Handed; anything else is left to on_message_external (Batch: taken, read take_outputs(); NotTaken:
+  // pass the frame to on_frame). `out.text` is the caller's room for kTextMax bytes.
   static constexpr std::size_t kRecordMax = 56;   // {"seq":<20 digits>,"boot":<20 digits>}
   static constexpr std::size_t kAckArgsMax = 30;  // [{"seq":<20 digits>}]
-  static constexpr std::size_t kTextMax = kRecordMax + 22 + kAckArgsMax;  // the record, then "43<id>" and them
+  static constexpr std::size_t kTextMax = 22;     // "43<id>"
+  // Boots above this take the general path (a double holds every integer up to it: the caller's text
+  // of `boot` is then the core's).
+  static constexpr std::uint64_t kBootMax = 9007199254740991ull;
   struct Handover {
     std::uint64_t seq = 0;
     std::uint64_t mid = 0;
+    std::uint64_t boot = 0;
     std::uint32_t ref = 0;
     const Conversation* conversation = nullptr;
     bool target_is_sender = false;  // conversation->to_target is the message's formUser (else its toTarget)
     bool dropped = false;
     std::uint32_t transport = 0;
-    // The texts (ASCII), written at `text` (the caller's: the wasm binding's shared region, so that
-    // nothing is copied there after): the value of the StorageSet, then the frame (empty: none).
-    std::string_view record() const { return {text, record_size}; }
-    std::string_view ack() const { return {text + record_size, ack_size}; }
+    // The ack's header (ASCII), written at `text` (the caller's: the wasm binding's shared region, so that
+    // nothing is copied there after); 0 bytes: no ack to send.
+    std::string_view header() const { return {text, header_size}; }
     char* text = nullptr;
-    std::size_t record_size = 0;
-    std::size_t ack_size = 0;
+    std::size_t header_size = 0;
     std::uint32_t released = 0;  // Conversations::on_message releases at most one
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };
@@ -365,10 +369,14 @@ class Client {
   static_assert(sizeof(Accepted::record_head_text) == 5 + 20 + 6 + kCmidMax + 6);
   std::size_t put_cmid(char* at);
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
-  // A delivery's ack arguments [{"seq": seq}] (at most kAckArgsMax bytes) at `at`; returns their size.
+ public:
+  // A delivery's ack arguments [{"seq":<seq>}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);
-  // synced_record() at `at` (at most kRecordMax bytes); returns its size. Both in delivery_lane.cpp.
-  std::size_t put_synced_record(char* at) const;
+  // The synced record {"seq":<seq>,"boot":<boot>} (at most kRecordMax bytes) at `at`; returns its size.
+  // Both in delivery_lane.cpp; the host writes the same texts for a Handover (js-shim/core-driver.js).
+  static std::size_t put_record(char* at, std::uint64_t seq, std::uint64_t boot);
+
+ private:
 
   Config config_;
   socketio::Manager manager_;

@@ -48,10 +48,11 @@ std::size_t Client::put_ack_args(char* at, std::uint64_t seq) {
   return n + 2;
 }
 
-std::size_t Client::put_synced_record(char* at) const { return end_record(at, put_seq(at, inbox_.synced()), boot_); }
+std::size_t Client::put_record(char* at, std::uint64_t seq, std::uint64_t boot) { return end_record(at, put_seq(at, seq), boot); }
 
 bool Client::alone_in_order(Millis now, const Delivery& d, Millis& own) const {
-  if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || !inbox_.next_alone(d.seq, d.mid)) {
+  if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || boot_ > kBootMax ||
+      !inbox_.next_alone(d.seq, d.mid)) {
     return false;
   }
   if (calls_.queued() > 0) return false;  // flush() may send it now
@@ -64,13 +65,10 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   Millis own;  // own_deadline(): nothing the lane does below moves the Client's timers or calls
   const bool alone = alone_in_order(now, d, own);
   if (!alone && life_.ended()) return Lane::NotTaken;
-  // Alone, the seq is written once, as `{"seq":<seq>`: the head of the synced record (the inbox's
-  // position once it advanced, the seq) and of the ack's arguments, which go with the event when they
-  // may, after the record, with the head the Manager writes; otherwise the general path takes the delivery.
-  char* const t = out.text;
-  const std::size_t head = alone ? put_seq(t, d.seq) : 0;
+  // Alone, the record and the ack's arguments are the caller's to write (Handover): the Manager is told
+  // the arguments' largest size (kAckArgsMax) for its check of the frame's size against the server's.
   socketio::Manager::Header h;
-  const std::size_t size = alone && d.ack_id ? 1 + head + 2 : 0;  // [{"seq":<seq>}]
+  const std::size_t size = alone && d.ack_id ? kAckArgsMax : 0;
   const socketio::Manager::Fast lane =
       manager_.event_ack_fast(now, transport, d.head_size, d.ack_id, payload, size, alone ? &h : nullptr);
   if (!alone || (lane.code == socketio::Manager::kEvent && d.ack_id)) {
@@ -84,16 +82,11 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
   if (lane.code != socketio::Manager::kSend && lane.code != socketio::Manager::kEvent) {
     return Lane::NotTaken;  // nothing changed
   }
-  out.record_size = end_record(t, head, boot_);
-  out.ack_size = 0;
+  out.boot = boot_;
+  out.header_size = 0;
   if (lane.code == socketio::Manager::kSend) {
-    char* a = std::copy(h.text, h.text + h.size, t + out.record_size);
-    *a = '[';
-    std::memcpy(a + 1, t, head);  // after the record: apart (std::copy within one buffer was a memmove)
-    a += 1 + head;
-    a[0] = '}';
-    a[1] = ']';
-    out.ack_size = h.size + size;
+    std::memcpy(out.text, h.text, h.size);
+    out.header_size = h.size;
     out.transport = manager_.transport();
   }
   const std::uint32_t ref = payload.ext;

@@ -325,8 +325,14 @@ class ClientAdapter {
       handed_.push_back({FuzzEvent::Conv, 0, 0, 0, 0, false, im::Conversations::to_text(*h.conversation), {}});
     }
     if (h.dropped) check(kept_.erase(h.ref) == 1);
-    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(), std::string(h.record())});
-    if (!h.ack().empty()) handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, std::string(h.ack()), {}});
+    // The record and the ack's arguments as the host writes them from the numbers (put_record, put_ack_args).
+    char text[im::Client::kRecordMax];
+    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(),
+                       std::string(text, im::Client::put_record(text, h.seq, h.boot))});
+    if (h.header_size != 0) {
+      handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false,
+                         std::string(h.header()) + std::string(text, im::Client::put_ack_args(text, h.seq)), {}});
+    }
     if (h.released != 0) check(kept_.erase(h.released) == 1);
   }
 

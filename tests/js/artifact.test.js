@@ -140,7 +140,10 @@ const path = require('node:path');
 // (js 37,549 -> 37,607 B). Then 99,630: the send lane's record-head buffer sized by kCmidMax, its bound
 // written from that size instead of a second literal (wasm.br 62,070 -> 62,023 B: brotli's layout; no code
 // was removed).
-const BUDGET = 99630;
+// Lowered to 99,621 on 2026-12-07 (twentieth session): a delivery's synced record and ack arguments
+// written by the shim from the core's numbers, not by the core (wasm.br 62,023 -> 61,995 B; js 37,607 ->
+// 37,626 B).
+const BUDGET = 99621;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -128,3 +128,29 @@ test('im pushes from conversations in turn: each delivery counted in its own con
       'P2P:bob': [5, 12], 'P2P:carol': [3, 11], 'P2P:鲍勃': [1, 5], 'P2R:7': [2, 8], 'P2R:8': [1, 10],
     });
   });
+
+// The lane's record and ack are written by the shim from the numbers the core decided (js-shim/core-driver.js
+// handed(), bindings/im_lane.cpp), the general path's by the core (im::Client::put_record, put_ack_args):
+// the same bytes either way. Seq 1 takes the lane; 3 arrives after a gap and, with 2 from message/sync,
+// takes the general path.
+test('im pushes: the synced record and the ack are the same text from the lane as from the general path',
+  { skip, timeout: 60000 }, async (t) => {
+    const stored = [];
+    const srv = await startServer(t, stored);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET' });
+    await within(page.ready, 'login');
+    const key = page.sdk.im._driver.syncedKey;
+    const acks = () => page.outFrames().filter((f) => typeof f === 'string' && /^43\d+\[/.test(f));
+    assert.deepEqual(await srv.push(message(1, 301)), { seq: 1 });
+    const lane = page.sb.storage.peek(key);
+    const boot = JSON.parse(lane).boot;
+    assert.ok(Number.isSafeInteger(boot) && boot > 0, `a boot in ${lane}`);
+    assert.equal(lane, `{"seq":1,"boot":${boot}}`);
+    assert.match(acks().at(-1), /^43\d+\[\{"seq":1\}\]$/);
+    stored.push(message(2, 302));
+    assert.deepEqual(await srv.push(message(3, 303)), { seq: 3 });
+    await waitFor(() => page.of('message').length === 3, 'three messages');
+    assert.deepEqual(page.of('message').map((m) => m.seq), [1, 2, 3]);
+    assert.equal(page.sb.storage.peek(key), `{"seq":3,"boot":${boot}}`, 'written by the core');
+    assert.match(acks().at(-1), /^43\d+\[\{"seq":3\}\]$/);
+  });

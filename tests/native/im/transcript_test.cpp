@@ -171,8 +171,8 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
       d->facts = &f;
       d->texts = s.texts;
       im::Client::Handover h;
-      char text[im::Client::kTextMax];
-      h.text = text;
+      char header[im::Client::kTextMax];
+      h.text = header;
       const auto lane = c.deliver_fast(now, t, *d, a, h);
       got.push_back(lane == im::Client::Lane::NotTaken ? "not taken" : "taken");
       if (lane == im::Client::Lane::Handed) {
@@ -184,8 +184,14 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
           got.push_back("conv " + im::Conversations::to_text(*h.conversation));
         }
         if (h.dropped) got.push_back("drop " + std::to_string(h.ref));
-        got.push_back("store " + c.synced_key() + " " + std::string(h.record()));
-        if (!h.ack().empty()) got.push_back("send#" + std::to_string(h.transport) + " " + std::string(h.ack()));
+        // The texts the host writes from the Handover's numbers (js-shim/core-driver.js handed()), as
+        // the core says them (put_record, put_ack_args: what the general path writes).
+        char text[im::Client::kRecordMax];
+        got.push_back("store " + c.synced_key() + " " + std::string(text, im::Client::put_record(text, h.seq, h.boot)));
+        if (h.header_size != 0) {
+          got.push_back("send#" + std::to_string(h.transport) + " " + std::string(h.header()) +
+                        std::string(text, im::Client::put_ack_args(text, h.seq)));
+        }
         if (h.released != 0) got.push_back("drop " + std::to_string(h.released));
         const auto d = c.next_deadline();  // the host's timer may fire early, never late
         CHECK((!d || (h.deadline && *h.deadline <= *d)));
