@@ -35,8 +35,8 @@ extern "C" {
 // Returns -1 when the core did not take it (pass the frame to echat_ImClient_textFrame), 3 when it did and
 // the batch says what follows (echat_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
 // in the region, in the order the host performs it:
-//   f[0] the deadline (-1 none); i[3] > 0: send head[0..i[3]) (the ack's header, ASCII) then
-//   [{"seq":<seq>}] on transport i[1]; hand the message over; i[0] & 1: its conversation changed (way and
+//   f[0] the deadline (-1 none); i[3] != 0: send the ack, "43", the ack id's digits as the frame had
+//   them after "42", then [{"seq":<seq>}], on transport i[1]; hand the message over; i[0] & 1: its conversation changed (way and
 //   toTarget: the message's way, and its formUser if i[0] & 2, else its toTarget), with unread f[2],
 //   readSeq f[3], lastSeq f[4], updateTime f[5] and the message as its last; i[0] & 4: forget the object
 //   once handed over; store {"seq":<seq>,"boot":<f[6]>} under the synced key
@@ -75,8 +75,6 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   args.shape.root = echat::socketio::JsonKind::Array;
   args.shape.first = echat::socketio::JsonKind::String;
   static Client::Handover out;
-  static_assert(Client::kTextMax <= echat::bindings::kHead);
-  out.text = region.head;  // the texts are written where the host reads them
   // Handed: the lane output nothing (Client::deliver_fast), so the session's run, which would only take
   // empty outputs, is skipped (its take, the call through its pointer: interpreted wasm on iOS).
   const Client::Lane lane = s.core()->deliver_fast(Millis(now), static_cast<unsigned>(tid), d, args, out);
@@ -94,7 +92,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
   region.f[6] = static_cast<double>(out.boot);  // <= Client::kBootMax: exact
   region.i[0] = bits;
   region.i[1] = static_cast<std::int32_t>(out.transport);
-  region.i[3] = static_cast<std::int32_t>(out.header_size);  // <= 22 bytes
+  region.i[3] = out.ack ? 1 : 0;
   region.i[4] = static_cast<std::int32_t>(out.released);
   return 5;
 }

@@ -198,11 +198,12 @@ class CoreDriver {
     }
     const ref = this.ref();
     if (!same) this._texts = [way, from, to];
-    const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, parseInt(data.slice(2, k), 10), ref,
+    const id = data.slice(2, k);  // the ack id's digits (the core checks them against k)
+    const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, parseInt(id, 10), ref,
       data.length - k, seq, mid, ct == null ? -1 : ct, (recalled === true) + 2 * same, way.length,
       from.length, to.length);
     if (code === 5) {
-      this.handed(m, ref, seq, way, from, to);
+      this.handed(m, ref, seq, id, way, from, to);
       return true;
     }
     if (code !== 3) return false;
@@ -214,13 +215,12 @@ class CoreDriver {
   // A delivery the core handed over at once (code 5; the region: bindings/im_lane.cpp): the outputs
   // a batch would have carried, performed as dispatch() does (timer, then the frame, then the app's
   // events in the core's order, then the objects the core let go of). Everything is read from the
-  // region before any listener may call the core again. The ack's arguments and the synced record are
-  // written here from `seq` (a safe integer) and the core's boot, as the core writes them
+  // region before any listener may call the core again. The ack and the synced record are written here
+  // from `seq` (a safe integer), the ack id's digits `id` and the core's boot, as the core writes them
   // (im::Client::put_ack_args, put_record): numbers become text natively here, interpreted there.
-  handed(m, ref, seq, way, from, to) {
-    const { f64, i32, head } = this.views();
+  handed(m, ref, seq, id, way, from, to) {
+    const { f64, i32 } = this.views();
     const bits = i32[0];
-    const header = i32[3];
     const conv = bits & 1 ? {
       lastMessage: Object.assign({}, m), lastSeq: f64[4], readSeq: f64[3], toTarget: bits & 2 ? from : to,
       unread: f64[2], updateTime: f64[5], way,
@@ -229,7 +229,7 @@ class CoreDriver {
     const tid = i32[1];
     const record = `{"seq":${seq},"boot":${f64[6]}}`;
     this.armTimer(f64[0]);
-    if (header > 0) this.send(tid, `${String.fromCharCode.apply(null, head.subarray(0, header))}[{"seq":${seq}}]`);
+    if (i32[3]) this.send(tid, `43${id}[{"seq":${seq}}]`);
     if (!(bits & 4)) this.held.set(ref, m);
     this.held.delete(released);
     const msg = { k: 'msg', message: Object.assign({}, m) };  // (im.js reads no more of a live one)

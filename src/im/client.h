@@ -135,16 +135,15 @@ class Client {
   // output waiting, is handed over without outputs: `out` says what the general path would have output,
   // in its order:
   //   Message{seq, mid, ref}; ConversationChanged of *conversation (if one changed); Release{ref} if
-  //   `dropped` (no conversation holds the message); StorageSet{synced_key(), record(seq, boot)}; the
-  //   frame `header` + ack_args(seq) on `transport` (none when header_size is 0); Release{released} (0: none).
-  // The record and the ack's arguments are left to the caller to write from `seq` and `boot` (on iOS the
-  // engine's own number-to-text is native, the core's interpreted): put_record and put_ack_args say
-  // their text, which the general path writes. `conversation` stays valid until the next call. Returns
-  // Handed; anything else is left to on_message_external (Batch: taken, read take_outputs(); NotTaken:
-  // pass the frame to on_frame). `out.text` is the caller's room for kTextMax bytes.
+  //   `dropped` (no conversation holds the message); StorageSet{synced_key(), record(seq, boot)}; when
+  //   `ack`, the frame "43<ack_id>" + ack_args(seq) on `transport`; Release{released} (0: none).
+  // The texts are left to the caller to write from `seq`, `boot` and the ack id (on iOS the engine's
+  // own number-to-text is native, the core's interpreted): put_record and put_ack_args say them, as the
+  // general path writes them; the ack's head is "43" and the id's digits, as the delivery's head had
+  // them after "42". `conversation` stays valid until the next call. Returns Handed; anything else is
+  // left to on_message_external (Batch: taken, read take_outputs(); NotTaken: pass the frame to on_frame).
   static constexpr std::size_t kRecordMax = 56;   // {"seq":<20 digits>,"boot":<20 digits>}
   static constexpr std::size_t kAckArgsMax = 30;  // [{"seq":<20 digits>}]
-  static constexpr std::size_t kTextMax = 22;     // "43<id>"
   // Boots above this take the general path (a double holds every integer up to it: the caller's text
   // of `boot` is then the core's).
   static constexpr std::uint64_t kBootMax = 9007199254740991ull;
@@ -157,11 +156,7 @@ class Client {
     bool target_is_sender = false;  // conversation->to_target is the message's formUser (else its toTarget)
     bool dropped = false;
     std::uint32_t transport = 0;
-    // The ack's header (ASCII), written at `text` (the caller's: the wasm binding's shared region, so that
-    // nothing is copied there after); 0 bytes: no ack to send.
-    std::string_view header() const { return {text, header_size}; }
-    char* text = nullptr;
-    std::size_t header_size = 0;
+    bool ack = false;  // send the ack of the delivery's ack id now
     std::uint32_t released = 0;  // Conversations::on_message releases at most one
     std::optional<Millis> deadline;  // never later than next_deadline() (perhaps earlier, as the Manager's lanes)
   };

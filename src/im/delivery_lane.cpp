@@ -83,12 +83,8 @@ Client::Lane Client::deliver_fast(Millis now, std::uint32_t transport, const Del
     return Lane::NotTaken;  // nothing changed
   }
   out.boot = boot_;
-  out.header_size = 0;
-  if (lane.code == socketio::Manager::kSend) {
-    std::memcpy(out.text, h.text, h.size);
-    out.header_size = h.size;
-    out.transport = manager_.transport();
-  }
+  out.ack = lane.code == socketio::Manager::kSend;
+  if (out.ack) out.transport = manager_.transport();
   const std::uint32_t ref = payload.ext;
   out.seq = d.seq;
   out.mid = d.mid;

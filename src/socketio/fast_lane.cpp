@@ -90,12 +90,10 @@ Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::s
 Manager::Fast Manager::event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size,
                                       std::optional<std::uint64_t> ack_id, const ExternalArgs& payload,
                                       std::size_t args_size, Header* header) {
-  // The head's size must be that of "42" and the id's digits: the ack's head "43<id>" is as long, and
-  // is written here (in `header`, where root_fast's ack finds it) rather than its digits counted apart.
-  Header own;
-  Header& ack = header ? *header : own;
-  put_header(ack, '3', ack_id);
-  if (head_size != ack.size || head_size > 21) return {};
+  // The head's size must be that of "42" and the id's digits; the ack's head "43<id>" is as long (its
+  // size in `header`, where root_fast's ack finds it; its text is the caller's to write).
+  if (head_size > 21 || head_size != 2 + (ack_id ? core::decimal_digits(*ack_id) : 0)) return {};
+  if (header) header->size = head_size;
   return root_fast(now, transport, true, head_size, ack_id, payload, args_size, header);
 }
 
@@ -112,7 +110,7 @@ Manager::Fast Manager::root_fast(Millis now, std::uint32_t transport, bool event
   if (!session_->on_message_fast(now, session_transport_, head_size + payload.size)) return {};
   if (event) {
     if (!id) return {kEvent, -1, *due};
-    // With `header` (the ack's head, written by event_ack_fast): ack_root_fast's decision after the ack
+    // With `header` (the ack's head's size, from event_ack_fast): ack_root_fast's decision after the ack
     // id was kept, on_message_fast having only moved the liveness deadline later (the lane's checks still
     // hold; the id would be the one just kept).
     if (header) {

@@ -336,7 +336,8 @@ class Manager {
   // on_event_fast of an EVENT on "/" whose header the host read itself: `head_size` bytes, "42" then
   // `ack_id` in decimal (if any); the same decision without the text. With `header`, a wanted ack goes
   // at once when ack_root_fast (after on_event_fast) would let it, for arguments of `args_size` bytes:
-  // kSend (value: the ack id; `header` written), nothing kept; otherwise kEvent, as on_event_fast.
+  // kSend (value: the ack id; header->size that of "43<id>", whose text the caller writes: "43" and the
+  // id's digits as the head had them), nothing kept; otherwise kEvent, as on_event_fast.
   // (im::Client::deliver_fast: the delivery and its ack in one lane.)
   Fast event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::optional<std::uint64_t> ack_id,
                       const ExternalArgs& payload, std::size_t args_size, Header* header);

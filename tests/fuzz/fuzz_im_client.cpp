@@ -137,10 +137,8 @@ class ClientAdapter {
             d.mid = m.mid;
             d.facts = &m.facts;
             im::Client::Handover h;
-            char text[im::Client::kTextMax];
-            h.text = text;
             const auto lane = c_.deliver_fast(now, t, d, a, h);
-            if (lane == im::Client::Lane::Handed) return handed(h);
+            if (lane == im::Client::Lane::Handed) return handed(h, head);
             if (lane == im::Client::Lane::Batch) return;
           }
           kept_.erase(ref);
@@ -315,8 +313,9 @@ class ClientAdapter {
     return true;
   }
 
-  // A delivery deliver_fast handed over: the events its Handover stands for, in its order (client.h).
-  void handed(const im::Client::Handover& h) {
+  // A delivery deliver_fast handed over: the events its Handover stands for, in its order (client.h);
+  // `head` the delivery's ("42<id>": the ack's is "43<id>", the id's digits as they were).
+  void handed(const im::Client::Handover& h, std::string_view head) {
     const auto d = c_.next_deadline();  // the host's timer may fire early, never late
     check(c_.take_outputs().empty() && kept_.count(h.ref) == 1 && (!d || (h.deadline && *h.deadline <= *d)));
     handed_.push_back({FuzzEvent::Message, 0, h.seq, h.mid, 0, false, kept_[h.ref], {}});
@@ -329,9 +328,9 @@ class ClientAdapter {
     char text[im::Client::kRecordMax];
     handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(),
                        std::string(text, im::Client::put_record(text, h.seq, h.boot))});
-    if (h.header_size != 0) {
+    if (h.ack) {
       handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false,
-                         std::string(h.header()) + std::string(text, im::Client::put_ack_args(text, h.seq)), {}});
+                         "43" + std::string(head.substr(2)) + std::string(text, im::Client::put_ack_args(text, h.seq)), {}});
     }
     if (h.released != 0) check(kept_.erase(h.released) == 1);
   }

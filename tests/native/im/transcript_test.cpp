@@ -171,8 +171,6 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
       d->facts = &f;
       d->texts = s.texts;
       im::Client::Handover h;
-      char header[im::Client::kTextMax];
-      h.text = header;
       const auto lane = c.deliver_fast(now, t, *d, a, h);
       got.push_back(lane == im::Client::Lane::NotTaken ? "not taken" : "taken");
       if (lane == im::Client::Lane::Handed) {
@@ -188,8 +186,8 @@ std::vector<std::string> run_input(Session& s, std::string rest) {
         // the core says them (put_record, put_ack_args: what the general path writes).
         char text[im::Client::kRecordMax];
         got.push_back("store " + c.synced_key() + " " + std::string(text, im::Client::put_record(text, h.seq, h.boot)));
-        if (h.header_size != 0) {
-          got.push_back("send#" + std::to_string(h.transport) + " " + std::string(h.header()) +
+        if (h.ack) {  // "43" and the id's digits as the head had them after "42"
+          got.push_back("send#" + std::to_string(h.transport) + " 43" + std::string(head.substr(2)) +
                         std::string(text, im::Client::put_ack_args(text, h.seq)));
         }
         if (h.released != 0) got.push_back("drop " + std::to_string(h.released));
