@@ -36,10 +36,10 @@ extern "C" {
 // the batch says what follows (echat_ImClient_last), 5 when it was handed over at once (im::Client::Handover),
 // in the region, in the order the host performs it:
 //   f[0] the deadline (-1 none); i[3] != 0: send the ack, "43", the ack id's digits as the frame had
-//   them after "42", then [{"seq":<seq>}], on transport i[1]; hand the message over; i[0] & 1: its conversation changed (way and
-//   toTarget: the message's way, and its formUser if i[0] & 2, else its toTarget), with unread f[2],
-//   readSeq f[3], lastSeq f[4], updateTime f[5] and the message as its last; i[0] & 4: forget the object
-//   once handed over; store {"seq":<seq>,"boot":<f[6]>} under the synced key
+//   them after "42", then [{"seq":<seq>}], on transport i[1]; hand the message over; i[0] & 1: its
+//   conversation changed (way and toTarget: the message's way, and its formUser if i[0] & 2, else its
+//   toTarget), with unread f[2], readSeq f[3], lastSeq f[4], updateTime f[5] and the message as its
+//   last; i[0] & 4: forget the object once handed over; store {"seq":<seq>,"boot":<f[6]>} under the synced key
 //   (echat_ImClient_storageKeys: "synced"); then forget the object i[4] (0: none). The record and the
 //   ack's arguments are the host's to write (im::Client::put_record, put_ack_args say their text): its
 //   number-to-text is native on iOS, where the core's is interpreted.

@@ -145,14 +145,14 @@ std::size_t utf8_length(std::string_view s, std::size_t i, std::size_t* bad = nu
 // Appends the code point `cp` (at most U+10FFFF, not a surrogate) in UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 
-// Writes the decimal digits of `v` at `out` (room for 20) and returns how many (inline: the wasm hot
-// path's lanes compile it into themselves). Counted first, then written from the last in place: no
-// buffer to copy from (each step is interpreted on iOS).
+// How many decimal digits `v` has (socketio::Manager::event_ack_fast checks a frame's head by it).
 inline std::size_t decimal_digits(std::uint64_t v) {
   std::size_t n = 1;
   for (; v >= 10; v /= 10) ++n;
   return n;
 }
+// Writes the decimal digits of `v` at `out` (room for 20) and returns how many. Counted first, then
+// written from the last in place: no buffer to copy from (each step is interpreted on iOS).
 inline std::size_t format_uint(char* out, std::uint64_t v) {
   const std::size_t n = decimal_digits(v);
   for (char* p = out + n; p != out; v /= 10) *--p = static_cast<char>('0' + v % 10);

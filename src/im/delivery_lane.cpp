@@ -48,7 +48,9 @@ std::size_t Client::put_ack_args(char* at, std::uint64_t seq) {
   return n + 2;
 }
 
-std::size_t Client::put_record(char* at, std::uint64_t seq, std::uint64_t boot) { return end_record(at, put_seq(at, seq), boot); }
+std::size_t Client::put_record(char* at, std::uint64_t seq, std::uint64_t boot) {
+  return end_record(at, put_seq(at, seq), boot);
+}
 
 bool Client::alone_in_order(Millis now, const Delivery& d, Millis& own) const {
   if (life_.ended() || history_.fresh() || !outputs_.empty() || !held_acks_.empty() || boot_ > kBootMax ||

@@ -329,8 +329,8 @@ class ClientAdapter {
     handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(),
                        std::string(text, im::Client::put_record(text, h.seq, h.boot))});
     if (h.ack) {
-      handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false,
-                         "43" + std::string(head.substr(2)) + std::string(text, im::Client::put_ack_args(text, h.seq)), {}});
+      const std::string args(text, im::Client::put_ack_args(text, h.seq));
+      handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, "43" + std::string(head.substr(2)) + args, {}});
     }
     if (h.released != 0) check(kept_.erase(h.released) == 1);
   }
