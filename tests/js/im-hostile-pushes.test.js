@@ -154,3 +154,23 @@ test('im pushes: the synced record and the ack are the same text from the lane a
     assert.equal(page.sb.storage.peek(key), `{"seq":3,"boot":${boot}}`, 'written by the core');
     assert.match(acks().at(-1), /^43\d+\[\{"seq":3\}\]$/);
   });
+
+// A server (or anyone in its place) writes a push's ack id as it likes: with leading zeros, beyond what a
+// double holds, or plain. The lane's ack is written by the shim from the digits it read (handed()), so it
+// must take only a plain id; the others take the general path, whose ack carries the id the core read.
+// The frames are written raw (the socket.io server would write every id plainly).
+test('im pushes with odd ack ids: each acknowledged once, with the id the core read',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t, []);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET' });
+    await within(page.ready, 'login');
+    const raw = (id, m) => srv.socket.conn.write(`2${id}["topic.message",${JSON.stringify(m)}]`);
+    const acks = () => page.outFrames().filter((f) => typeof f === 'string' && /^43\d+\[\{"seq"/.test(f));
+    raw('007', message(1, 401));       // leading zeros: the core reads 7
+    raw('12', message(2, 402));        // plain: the lane
+    raw('12345678901234567', message(3, 403));  // beyond 2^53: a double would round it
+    raw('', message(4, 404));          // none: nothing to acknowledge
+    await waitFor(() => page.of('message').length === 4, 'four messages');
+    assert.deepEqual(page.of('message').map((m) => m.seq), [1, 2, 3, 4]);
+    assert.deepEqual(acks(), ['437[{"seq":1}]', '4312[{"seq":2}]', '4312345678901234567[{"seq":3}]']);
+  });
