@@ -76,10 +76,11 @@ const Bytes* im_info(int h) {
   });
 }
 
-// {"keys": [...], "prefixes": [...], "synced", "outbox", "outboxPrefix", "outboxMarker", "setByCore"}: the storage
-// records load() wants (exact keys, and every key starting with a prefix), the key of the synced position
-// (echat_im_message's record), the outbox's key, its records' prefix and its marker (echat_im_send's), and
-// "setByCore": the form fields a send lane form may not carry (im::Client::kSetByCore).
+// {"keys": [...], "prefixes": [...], "synced", "outbox", "outboxPrefix", "outboxMarker", "setByCore", "idPrefix",
+// "user"}: the storage records load() wants (exact keys, and every key starting with a prefix), the key of
+// the synced position (echat_im_message's record), the outbox's key, its records' prefix and its marker
+// (echat_im_send's), "setByCore": the form fields a send lane form may not carry (im::Client::kSetByCore),
+// and what the send lane's texts are made of: the session's id prefix and user (im::Client::lane_fields).
 const Bytes* im_storage_keys(int h) {
   return on(h, [](ImSession& s, Client& c) {
     std::string r;
@@ -91,6 +92,8 @@ const Bytes* im_storage_keys(int h) {
     str(r, "outboxMarker", c.outbox_marker());
     const std::vector<std::string> set_by_core(std::begin(Client::kSetByCore), std::end(Client::kSetByCore));
     list(r, "setByCore", set_by_core);
+    str(r, "idPrefix", c.id_prefix());
+    str(r, "user", c.config().auid);
     s.result(r + "}");
   });
 }

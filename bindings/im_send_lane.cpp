@@ -33,11 +33,12 @@ extern "C" {
 // (to_len, way_len, from_len, cmid_len bytes; flags bit 0: it has a formUser, bit 1: a clientMsgId).
 // Returns -1 when the core did not take it (pass the text to echat_ImClient_send), 6 when it did (7: and the
 // batch says what follows, echat_ImClient_last), 5 when it refused it for good (over the server's maxPayload:
-// head holds the 400's message, i[2] bytes, ASCII; nothing changed). The region: f[0] the deadline (-1 none; 7: the batch's),
-// f[1] the call id; i[0] bit 0: store the outbox marker too, bit 1: sent at once on transport i[1];
-// head: the fields to add (i[2] bytes), the record's head (i[3]), the frame's text before the wire text
-// (i[4]; when sent: f[3] > 0, it ends with the JWT's text of f[3] bytes, for the host to keep; 0, the
-// JWT's text the host keeps comes after it: im::Client::Sent), the clientMsgId (i[5]). ASCII.
+// head holds the 400's message, i[2] bytes, ASCII; nothing changed). The region: f[0] the deadline (-1 none;
+// 7: the batch's), f[1] the call id, f[2] the record's order n, f[3] the clientMsgId's number (0: the form's
+// own), f[4] the boot; i[0] bit 0: store the outbox marker too, bit 1: sent at once on transport i[1]
+// (f[5] its ack id, f[6] its requestId's number, f[7] its timestamp; head: the JWT's JSON text and ',',
+// i[2] bytes, when not 0, for the host to keep), bit 2: add the formUser. The host writes the texts
+// (im::Client::lane_fields, lane_cmid, lane_frame_head; the record: client.h send_fast).
 EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int to_len, int way_len, int from_len,
                                        int cmid_len, int flags) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
@@ -57,7 +58,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   f.size = static_cast<std::size_t>(size);
   f.ext = static_cast<std::uint32_t>(ext);
   f.room = echat::bindings::kHead;
-  static Client::Accepted out;  // reused: its texts keep their capacity
+  static Client::Accepted out;  // reused: its error text keeps its capacity
   const Client::Lane lane = s.core()->send_fast(Millis(now), f, out);
   if (lane == Client::Lane::NotTaken) return -1;
   if (lane == Client::Lane::Refused) {
@@ -67,31 +68,31 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
   }
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
   region.f[1] = static_cast<double>(out.id);
-  region.f[3] = static_cast<double>(out.wire.jwt_size);
-  region.i[0] = (out.marker ? 1 : 0) | (out.sent ? 2 : 0);
-  region.i[1] = static_cast<std::int32_t>(out.transport);
-  region.i[2] = static_cast<std::int32_t>(out.fields.size());
-  region.i[3] = static_cast<std::int32_t>(out.record_head.size());
-  const std::size_t header = out.sent ? out.wire.header.size : 0;
-  region.i[4] = static_cast<std::int32_t>(header + out.wire.frame.size());
-  region.i[5] = static_cast<std::int32_t>(out.client_msg_id.size());
-  char* p = std::copy(out.fields.begin(), out.fields.end(), region.head);
-  p = std::copy(out.record_head.begin(), out.record_head.end(), p);
-  p = std::copy(out.wire.header.text, out.wire.header.text + header, p);
-  p = std::copy(out.wire.frame.begin(), out.wire.frame.end(), p);
-  std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
+  region.f[2] = static_cast<double>(out.n);  // (n, msg_no, boot, and the Sent's: at most Client::kBootMax, exact)
+  region.f[3] = static_cast<double>(out.msg_no);
+  region.f[4] = static_cast<double>(out.boot);
+  region.i[0] = (out.marker ? 1 : 0) | (out.sent ? 2 : 0) | (out.from ? 4 : 0);
+  if (out.sent) {
+    region.f[5] = static_cast<double>(out.wire.wire_id);
+    region.f[6] = static_cast<double>(out.wire.request_no);
+    region.f[7] = static_cast<double>(out.wire.ts);
+    region.i[1] = static_cast<std::int32_t>(out.transport);
+    region.i[2] = static_cast<std::int32_t>(out.wire.jwt.size());
+    std::copy(out.wire.jwt.begin(), out.wire.jwt.end(), region.head);
+  }
   return with_batch(s, lane, 6);
 }
 
 // A call's answer `43<id>[...]` whose arguments the host keeps (`ext`, `size` characters) and read:
 // its R has code 0 (im::Client::answer_fast); head[0..head_len) the frame up to its '['. Returns -1
 // when the core did not take it (pass the frame to echat_ImClient_textFrame), 8 when it did (9: and the
-// batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id;
-// i[0] bit 0: an outbox message (its record goes, SendState sent), bit 1: the outbox marker goes too,
-// bit 2: the next message went out (call id f[2], on transport i[1]: its frame's text, with the JWT's as
-// echat_im_send's (f[3]), then the wire text kept under i[7]; SendState sending); i[6]
-// the handle to forget (0: none); head: the requestId (i[2] bytes), the clientMsgId (i[3]), the next
-// message's frame text (i[4]) and clientMsgId (i[5]). ASCII.
+// batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id,
+// f[3] its requestId's number (im::Client::request_id); i[0] bit 0: an outbox message (its record goes,
+// SendState sent), bit 1: the outbox marker goes too, bit 2: the next message went out (call id f[2],
+// on transport i[1]: its frame as echat_im_send's, ack id f[4], requestId's number f[5], timestamp f[6],
+// the JWT's text of i[2] bytes when not 0; then the wire text kept under i[7]; SendState sending);
+// i[6] the handle to forget (0: none); head: the clientMsgId (i[3] bytes), the next message's clientMsgId
+// (i[5]), then the JWT's text. ASCII.
 EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, int ext, int size) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
@@ -106,25 +107,25 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   const Client::Lane lane =
       s.core()->answer_fast(Millis(now), static_cast<unsigned>(tid), head, args, echat::bindings::kHead, out);
   if (lane == Client::Lane::NotTaken) return -1;
+  const bool next = out.next_id != 0;
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;
   region.f[1] = static_cast<double>(out.id);
   region.f[2] = static_cast<double>(out.next_id);
-  region.f[3] = static_cast<double>(out.wire.jwt_size);
-  region.i[0] = (out.outbox ? 1 : 0) | (out.marker ? 2 : 0) | (out.next_id != 0 ? 4 : 0);
-  region.i[1] = static_cast<std::int32_t>(out.transport);
-  region.i[2] = static_cast<std::int32_t>(out.request_id.size());
+  region.f[3] = static_cast<double>(out.request_no);
+  region.i[0] = (out.outbox ? 1 : 0) | (out.marker ? 2 : 0) | (next ? 4 : 0);
   region.i[3] = static_cast<std::int32_t>(out.client_msg_id.size());
-  const bool next = out.next_id != 0;
-  region.i[4] = next ? static_cast<std::int32_t>(out.wire.header.size + out.wire.frame.size()) : 0;
   region.i[5] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;
   region.i[6] = static_cast<std::int32_t>(out.released);
-  region.i[7] = static_cast<std::int32_t>(out.next_ext);
-  char* p = std::copy(out.request_id.begin(), out.request_id.end(), region.head);
-  p = std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), p);
+  char* p = std::copy(out.client_msg_id.begin(), out.client_msg_id.end(), region.head);
   if (next) {
-    p = std::copy(out.wire.header.text, out.wire.header.text + out.wire.header.size, p);
-    std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(),
-              std::copy(out.wire.frame.begin(), out.wire.frame.end(), p));
+    region.f[4] = static_cast<double>(out.wire.wire_id);
+    region.f[5] = static_cast<double>(out.wire.request_no);
+    region.f[6] = static_cast<double>(out.wire.ts);
+    region.i[1] = static_cast<std::int32_t>(out.transport);
+    region.i[2] = static_cast<std::int32_t>(out.wire.jwt.size());
+    region.i[7] = static_cast<std::int32_t>(out.next_ext);
+    std::copy(out.wire.jwt.begin(), out.wire.jwt.end(),
+              std::copy(out.next_client_msg_id.begin(), out.next_client_msg_id.end(), p));
   }
   return with_batch(s, lane, 8);
 }

@@ -82,7 +82,7 @@ class CoreDriver {
     this.imFast = area === 'ImClient' && isFunction(core._echat_im_message);
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
     this._texts = [];       // [way, formUser, toTarget] the core keeps from the last delivery (delivery())
-    this._outbox = null;    // {key, prefix, marker}: where a send's record goes (im.js sets it)
+    this._outbox = null;    // {key, prefix, marker, setByCore, idPrefix, from}: a send's record and texts (im.js sets it)
     // A received event on "/" from the fast lane (code 1): (args, ackId or -1), set by the owner of a
     // SioManager driver (io.js): the 's.event' output without building the batch output object.
     this.onEvent = null;
@@ -240,7 +240,7 @@ class CoreDriver {
   // message/send with the form kept here (IM area; bindings/im_send_lane.cpp echat_im_send): the core gets
   // the fields it decides on (toTarget, way, formUser, clientMsgId) and the size of `text`, the form's
   // JSON.stringify, which stays here: the record and the frames are written from it and the core's
-  // texts (im::Client::send_fast). `registered(id)` runs before anything is performed. False (nothing
+  // numbers (im::Client::send_fast). `registered(id)` runs before anything is performed. False (nothing
   // done) when the form is not plain (a field of another type, a key the core sets itself: the core's
   // list, echat_ImClient_storageKeys "setByCore"; toJSON) or
   // the core leaves it to the general path (echat_ImClient_send), which decides and names what is wrong.
@@ -269,37 +269,35 @@ class CoreDriver {
       return true;
     }
     const { f64, i32 } = this.views();
+    const o = this._outbox;
     const id = f64[1];
     const bits = i32[0];
-    // The lane's ASCII texts, one after another in the region's head (lengths i32[2..6)): the fields, the
-    // record's head, the frame, the clientMsgId (sliced here: no array of texts to destructure).
-    const a = i32[2];
-    const b = a + i32[3];
-    const c = b + i32[4];
-    const all = this.headText(c + i32[5]);
-    const clientMsgId = all.slice(c);
-    const body = text.slice(1, -1) + all.slice(0, a) + '}';  // the form, without its opening '{'
+    // The texts are written here from the core's numbers (im::Client::lane_fields, lane_cmid,
+    // lane_frame_head; the ids are plain ASCII: no escapes): numbers become text natively here,
+    // interpreted in wasm on iOS, and nothing is read back a character at a time.
+    const msgNo = f64[3];
+    const clientMsgId = msgNo ? `${o.idPrefix}-${f64[4]}-m-${msgNo}` : cmid;
+    const body = `${text.slice(1, -1)}${bits & 4 ? o.from : ''}${msgNo ? `,"clientMsgId":"${clientMsgId}"` : ''}}`;
     this.held.set(ref, body + ']');  // the wire text, until the core releases it
     registered(id);
-    const outs = [store(this._outbox.prefix + clientMsgId, `${all.slice(a, b)}{${body}}`)];
-    if (bits & 1) outs.push(store(this._outbox.key, this._outbox.marker));
+    const outs = [store(o.prefix + clientMsgId, `{"n":${f64[2]},"c":"${clientMsgId}","f":{${body}}`)];
+    if (bits & 1) outs.push(store(o.key, o.marker));
     outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
-      this.send(i32[1], this.framed(f64, all.slice(b, c)) + body + ']');
+      this.send(i32[1], this.framed(f64[5], f64[6], f64[7], i32[2], 0) + body + ']');
       outs.push(sendState(id, clientMsgId, 'sending'));
     }
     this.laneDone(outs, code === 7, f64[0]);
     return true;
   }
 
-  // A sent message's frame text as the send lane wrote it, with the session's JWT: the core writes the
-  // JWT's text (f64[3] characters at the end) into the first frame of each JWT only, and this driver
-  // keeps it (_jwt) for the next ones (a JWT is a few hundred bytes: copied and read back here per
-  // message, it was the longest text the lane wrote).
-  framed(f64, t) {
-    if (!f64[3]) return t + this._jwt;
-    this._jwt = t.slice(-f64[3]);
-    return t;
+  // A lane-sent message's frame text before its wire text (im::Client::lane_frame_head), from its ack
+  // id, requestId number and timestamp, with the session's JWT: the core gives the JWT's text (`jwt`
+  // characters of the head from `at`) with the first frame of each JWT only, and this driver keeps it
+  // (_jwt) for the next ones.
+  framed(wire, no, ts, jwt, at) {
+    if (jwt) this._jwt = this.headText(at + jwt).slice(at);
+    return `42${wire}["topic.message",{"requestId":"${this._outbox.idPrefix}-${no}","timestamp":${ts},"method":"send","jwt":${this._jwt}`;
   }
 
   // A lane's outputs (after the transport command it performed), then the batch the core wrote when it
@@ -339,14 +337,13 @@ class CoreDriver {
     const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];
-    // (As sendForm's:) the requestId, the clientMsgId, the next message's frame and clientMsgId.
-    const a = i32[2];
-    const b = a + i32[3];
-    const c = b + i32[4];
-    const all = this.headText(c + i32[5]);
-    const requestId = all.slice(0, a);
-    const clientMsgId = all.slice(a, b);
-    if (bits & 4) this.send(i32[1], this.framed(f64, all.slice(b, c)) + this.held.get(i32[7]));  // the next message
+    // The clientMsgId and the next message's, one after the other in the region's head (i32[3], i32[5]),
+    // then the JWT's text (framed()).
+    const a = i32[3];
+    const b = a + i32[5];
+    const ids = this.headText(b);
+    const clientMsgId = ids.slice(0, a);
+    if (bits & 4) this.send(i32[1], this.framed(f64[4], f64[5], f64[6], i32[2], b) + this.held.get(i32[7]));  // the next message
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {
@@ -355,8 +352,8 @@ class CoreDriver {
       outs.push(sendState(id, clientMsgId, 'sent'));
     }
     outs.push({ k: 'resp', id, code: 0, msg: isString(r.msg) && r.msg !== '' ? r.msg : 'ok',
-      data: r.data === undefined ? null : r.data, requestId, clientMsgId });
-    if (bits & 4) outs.push(sendState(f64[2], all.slice(c), 'sending'));
+      data: r.data === undefined ? null : r.data, requestId: `${this._outbox.idPrefix}-${f64[3]}`, clientMsgId });
+    if (bits & 4) outs.push(sendState(f64[2], ids.slice(a), 'sending'));
     this.laneDone(outs, code === 9, f64[0]);
     return true;
   }

@@ -259,8 +259,10 @@ class Im extends Emitter {
     const wanted = this._coreDriver.call('storageKeys').r || {};
     if (isString(wanted.synced)) this._coreDriver.syncedKey = wanted.synced;
     if (isString(wanted.outboxPrefix)) {
+      // (`from`: the formUser field the send lane adds; the core takes the lane only for a user that needs
+      // no escapes in JSON.)
       this._coreDriver._outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
-        setByCore: wanted.setByCore || [] };
+        setByCore: wanted.setByCore || [], idPrefix: wanted.idPrefix, from: `,"formUser":"${wanted.user}"` };
     }
     const prefixes = wanted.prefixes || [];
     const keys = (wanted.keys || []).slice();

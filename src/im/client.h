@@ -63,6 +63,8 @@ class Client {
   explicit Client(Config config);
 
   const Config& config() const { return config_; }
+  // The session's random prefix of its requestIds and clientMsgIds (request_id, lane_cmid).
+  const std::string& id_prefix() const { return prefix_; }
 
   // ---- Storage ----
   // The records this client reads at load() and writes with StorageSet (per user and app key).
@@ -178,12 +180,15 @@ class Client {
   // carrying one of kSetByCore, goes to send_message()), and keeps its
   // JSON.stringify text `t` (`size` host units) under `ext`. Taken, the message is in the outbox as
   // send_message() would have put it, and `out` says what the host does with `t`, in this order:
-  //   form text F = t without its closing '}', then `fields`, then '}' (formUser and clientMsgId where t
-  //   lacks them); store `record_head` + F + '}' under outbox_prefix() + client_msg_id, and the outbox
-  //   marker under outbox_key() when `marker`; keep F without its opening '{', then ']', under `ext`
-  //   (the wire text: the core's envelope precedes it on every attempt) until Release{ext};
-  //   when `sent`, send `frame` + that wire text on `transport`; then SendState queued (and sending when
-  //   `sent`), as the general path outputs them.
+  //   form text F = t without its closing '}', then lane_fields(), then '}' (formUser and clientMsgId
+  //   where t lacks them); store `{"n":<n>,"c":"<clientMsgId>","f":` + F + '}' under outbox_prefix() +
+  //   the clientMsgId (lane_cmid()), and the outbox marker under outbox_key() when `marker`; keep F
+  //   without its opening '{', then ']', under `ext` (the wire text: the envelope precedes it on every
+  //   attempt) until Release{ext}; when `sent`, send lane_frame_head() + that wire text on `transport`;
+  //   then SendState queued (and sending when `sent`), as the general path outputs them.
+  // The core decides every number and which texts; the host writes them (on iOS the engine's
+  // number-to-text and concatenation are native, the core's interpreted): lane_fields, lane_cmid and
+  // lane_frame_head say the texts as the host writes them, which are the general path's bytes (tests).
   // Batch: the same, then the outputs of take_outputs() (a dispatch the general path made). NotTaken:
   // nothing changed: call send_message() with the text (it decides, and names what is wrong). Refused:
   // nothing changed, and send_message() would refuse the text for good: `out.error` is its 400 (a
@@ -197,27 +202,25 @@ class Client {
     std::uint32_t ext = 0;
     std::size_t room = 0;  // bytes the host has for the answer's texts: what would not fit is not taken
   };
-  // A message the lane sent: its frame's text before the wire text is header.text (header.size bytes),
-  // then `frame`, then the JWT's text (Login::jwt_json) that the host keeps when the frame does not end
-  // with it. The core writes that text (a JWT is a few hundred bytes, the envelope's longest text) only
-  // into the first lane frame of each JWT: the frame's last jwt_size bytes are then it, for the host to
-  // keep (0: the host's is current).
+  // A message the lane sent: the host writes its frame's text before the wire text (lane_frame_head):
+  // `42<wire_id>["topic.message",{"requestId":"<prefix>-<request_no>","timestamp":<ts>,"method":"send","jwt":`,
+  // then the JWT's JSON text and ',' (Login::jwt_json). The core gives that text (a few hundred bytes)
+  // only for the first lane frame of each JWT, in `jwt`, for the host to keep; empty: the host's is current.
+  // Every number is at most kBootMax (a double holds it exactly).
   struct Sent {
-    socketio::Manager::Header header;
-    std::string frame;  // ASCII
-    std::size_t jwt_size = 0;
+    std::uint64_t wire_id = 0;
+    std::uint64_t request_no = 0;
+    std::uint64_t ts = 0;
+    std::string_view jwt;
   };
-  // The texts are views into the answer's own buffers (no std::string assigned per message: each
-  // assign is a chain of calls where wasm is interpreted); they say something only when the lane is taken.
+  // They say something only when the lane is taken.
   struct Accepted {
     std::uint64_t id = 0;
-    std::string_view client_msg_id;  // the core's in fields_text; a clientMsgId the host gave in own_client_msg_id
-    std::string_view fields;         // ASCII, in fields_text
-    std::string_view record_head;    // ASCII, in record_head_text (or long_record_head: the host's clientMsgId)
-    char fields_text[256];           // a longer `,"formUser":...` (the session's user) takes the general path
-    char record_head_text[5 + 20 + 6 + 56 + 6];  // {"n":<n>,"c":"<the core's clientMsgId (kCmidMax)>","f":
-    std::string own_client_msg_id;
-    std::string long_record_head;
+    std::uint64_t n = 0;       // the outbox record's order
+    std::uint64_t msg_no = 0;  // != 0: the core made the clientMsgId, <prefix>-<boot>-m-<msg_no>; 0: the host's
+    std::uint64_t boot = 0;
+    bool from = false;         // F gets `,"formUser":"<the session's user>"`
+    std::string_view client_msg_id;  // the message's (valid until the next call into the core)
     bool marker = false;
     bool sent = false;
     std::uint32_t transport = 0;
@@ -233,13 +236,12 @@ class Client {
   // when `marker`), SendState sent; Response{id, 0, R.msg or "ok", R.data or null, request_id,
   // client_msg_id}; forget `released` (0: none); the next message (next_id). `room`: as SendFacts::room.
   // Batch: the same, then take_outputs() (other calls could go). NotTaken: nothing changed; pass the
-  // frame to on_frame.
+  // frame to on_frame. The requestId is request_id(request_no), the host's to write.
   struct Answered {
     std::uint64_t id = 0;
     bool outbox = false;
     bool marker = false;
-    std::string_view request_id;  // in request_id_text
-    char request_id_text[12 + 1 + 20];  // kRequestIdMax: no std::string assigned per answer (interpreted on iOS)
+    std::uint64_t request_no = 0;
     std::string client_msg_id;
     std::uint32_t released = 0;
     // The message the freed window place let go (next_id != 0): send `wire`'s text + the wire text kept
@@ -356,15 +358,20 @@ class Client {
   // The requestId numbered `no` (Call::request_no): prefix_ (12 hex digits), '-', the number; or put at
   // `at` (at most kRequestIdMax bytes), its size returned.
   static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
-  static_assert(sizeof(Answered::request_id_text) == kRequestIdMax);
-  std::string request_id(std::uint64_t no) const;
   std::size_t put_request_id(char* at, std::uint64_t no) const;
   // The next clientMsgId the core makes (send_lane.cpp): prefix_, '-', boot_, "-m-", next_msg_no_.
   static constexpr std::size_t kCmidMax = 12 + 1 + 20 + 3 + 20;
-  static_assert(sizeof(Accepted::record_head_text) == 5 + 20 + 6 + kCmidMax + 6);
   std::size_t put_cmid(char* at);
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
+  bool plain_user();  // the session's user needs no escapes in JSON (send_lane.cpp)
  public:
+  std::string request_id(std::uint64_t no) const;
+  // The send lane's texts as the host writes them from an Accepted or a Sent (js-shim/core-driver.js
+  // sendForm, answered): the fields F gets, the clientMsgId, the frame's text before the wire text
+  // (with `jwt`, the JWT's JSON text the host keeps). The lane hands over none of them (send_lane.cpp).
+  std::string lane_fields(const Accepted& a) const;
+  std::string lane_cmid(const Accepted& a) const;
+  std::string lane_frame_head(const Sent& s, std::string_view jwt) const;
   // A delivery's ack arguments [{"seq":<seq>}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);
   // The synced record {"seq":<seq>,"boot":<boot>} (at most kRecordMax bytes) at `at`; returns its size.
@@ -401,10 +408,10 @@ class Client {
 
   // Outbox pipelining: after a refusal that asks to wait (429/503), one message at a time until then.
   Millis careful_until_ = 0;
-  // The send lane's texts, made once (send_lane.cpp): the field naming the sender, `,"formUser":<auid>`
-  // ("" until needed), and the stem of the clientMsgIds the core makes, `<prefix>-<boot>-m-` (for the
-  // boot cmid_stem_boot_).
-  std::string lane_from_;
+  // The send lane (send_lane.cpp): whether the session's user needs no escapes in JSON (0: not known
+  // yet, 1: none, 2: some), and the stem of the clientMsgIds the core makes, `<prefix>-<boot>-m-`
+  // (for the boot cmid_stem_boot_), made once.
+  unsigned char plain_user_ = 0;
   std::string cmid_stem_;
   std::uint64_t cmid_stem_boot_ = 0;
   // The generation (Login::jwt_gen) of the JWT text the host keeps from a lane frame (Sent; 0: none).

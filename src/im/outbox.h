@@ -52,6 +52,7 @@ class Outbox {
   core::Queue<OutboxEntry>& entries() { return entries_; }
   bool empty() const { return entries_.empty(); }
   std::size_t size() const { return entries_.size(); }
+  std::uint64_t next_n() const { return next_n_; }  // the `n` of the next entry add_new makes
 
   // The storage record of one entry: {"n": n, "c": clientMsgId, "f": form}.
   static std::string record(const OutboxEntry& entry);

@@ -1,16 +1,17 @@
 // im::Client's send lane (client.h, send_fast and answer_fast): message/send and a call's answer with
 // the bytes kept by the host. The core decides exactly as send_message() and on_ack() do (validation,
 // clientMsgId, the outbox and its bounds, the send window, the Manager's ack bookkeeping); the form and
-// the answer's data never enter wasm memory: the host keeps the form's JSON.stringify text and writes
-// the record and the frame from the few ASCII texts the core gives (the envelope, the record's head, the
-// fields it adds). Whenever the general path could decide otherwise, or would name an error, the lane
-// is not taken and nothing changes.
+// the answer's data never enter wasm memory, and the core writes none of the texts the host puts around
+// them: it gives the numbers (the record's order, the clientMsgId's, the frame's ack id, requestId and
+// timestamp) and the host writes the record and the frame from them (lane_fields, lane_cmid,
+// lane_frame_head say the texts). Whenever the general path could decide otherwise, or would name an
+// error, the lane is not taken and nothing changes.
 //
 // Why: WeChat on iOS interprets wasm, and there parsing the form into a tree, dumping it four times
-// (size, record, call, envelope) and reading the outputs back as a batch cost ~3 ms per message
-// (docs/benchmarks.md). Tested by taking both lanes as the shim does: the session
-// harness's `lanes` mode (tests/native/im/fake_echat.h, with the outbox, reliability and random-session
-// tests) and fuzz_im_client.
+// (size, record, call, envelope) and reading the outputs back as a batch cost ~3 ms per message; later,
+// the texts the lane wrote and the host read back a character at a time were a sixth of a burst's time
+// (docs/benchmarks.md). Tested by taking both lanes as the shim does: the session harness's `lanes` mode
+// (tests/native/im/fake_echat.h, with the outbox, reliability and random-session tests) and fuzz_im_client.
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -23,6 +24,12 @@ namespace {
 
 bool ascii(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// A text the host writes between JSON quotes as it is, the bytes the general path's escaping writes:
+// printable ASCII without '"' and '\\'.
+bool plain(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
 }
 
 bool root_ack_head(std::string_view head, std::uint64_t& id) {
@@ -52,6 +59,37 @@ std::size_t Client::put_cmid(char* at) {
   return cmid_stem_.size() + core::format_uint(at + cmid_stem_.size(), next_msg_no_);
 }
 
+bool Client::plain_user() {
+  if (plain_user_ == 0) plain_user_ = plain(config_.auid) ? 1 : 2;
+  return plain_user_ == 1;
+}
+
+std::string Client::lane_cmid(const Accepted& a) const {
+  if (a.msg_no == 0) return std::string(a.client_msg_id);
+  std::string s = prefix_ + "-";
+  core::append_uint(s, a.boot);
+  s += "-m-";
+  core::append_uint(s, a.msg_no);
+  return s;
+}
+
+std::string Client::lane_fields(const Accepted& a) const {
+  std::string s;
+  if (a.from) s += ",\"formUser\":\"" + config_.auid + "\"";
+  if (a.msg_no != 0) s += ",\"clientMsgId\":\"" + lane_cmid(a) + "\"";
+  return s;
+}
+
+std::string Client::lane_frame_head(const Sent& w, std::string_view jwt) const {
+  std::string s = "42";
+  core::append_uint(s, w.wire_id);
+  s += "[\"topic.message\",{\"requestId\":\"" + request_id(w.request_no) + "\",\"timestamp\":";
+  core::append_uint(s, w.ts);
+  s += ",\"method\":\"send\",\"jwt\":";
+  s += jwt;
+  return s;
+}
+
 Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   // The general path's checks (send_message), in its order; any refusal but maxPayload's is its to name.
   if (life_.ended() || f.ext == 0 || !outputs_.empty() || !config_.outbox_per_message ||
@@ -71,77 +109,47 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   }
   if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R")) return Lane::NotTaken;
   if (f.form_user && *f.form_user != config_.auid) return Lane::NotTaken;
-  // The fields, in fields_text: `,"formUser":<the user>` unless the form has one, then the clientMsgId
-  // the core makes, `,"clientMsgId":"<id>"` (hex and digits: no scan, no escapes). The host's room carries
-  // ASCII only (a non-ASCII user id or clientMsgId takes the general path).
-  char* const ft = out.fields_text;
-  std::size_t fn = 0;
-  if (!f.form_user) {
-    if (lane_from_.empty()) {  // made once: the user is the session's
-      if (!ascii(config_.auid)) return Lane::NotTaken;
-      lane_from_.assign(",\"formUser\":", 12);
-      core::append_json_string(lane_from_, config_.auid);
-    }
-    if (lane_from_.size() + 17 + kCmidMax > sizeof out.fields_text) return Lane::NotTaken;
-    std::memcpy(ft, lane_from_.data(), lane_from_.size());
-    fn = lane_from_.size();
+  // The host writes the numbers as doubles and the texts unescaped: each must need nothing more.
+  out.from = !f.form_user;
+  if ((out.from && !plain_user()) || boot_ > kBootMax || next_msg_no_ > kBootMax || outbox_.next_n() > kBootMax) {
+    return Lane::NotTaken;
   }
+  // The fields F gets: `,"formUser":"<the user>"` unless the form has one, then the clientMsgId the core
+  // makes, `,"clientMsgId":"<id>"`.
+  std::size_t fields = out.from ? 14 + config_.auid.size() : 0;
+  char made[kCmidMax];
+  std::string_view id;
   if (f.client_msg_id) {
-    const std::string_view c = *f.client_msg_id;
-    if (c.empty() || c.size() > 128 || !ascii(c)) return Lane::NotTaken;
+    id = *f.client_msg_id;
+    if (id.empty() || id.size() > 128 || !plain(id)) return Lane::NotTaken;
     for (const auto& e : outbox_.entries()) {
-      if (e.client_msg_id == c) return Lane::NotTaken;
+      if (e.client_msg_id == id) return Lane::NotTaken;
     }
-    out.own_client_msg_id.assign(c.data(), c.size());  // (c is in the host's room, which the answer fills)
-    out.client_msg_id = out.own_client_msg_id;
   } else {
-    std::memcpy(ft + fn, ",\"clientMsgId\":\"", 16);
-    const std::size_t n = put_cmid(ft + fn + 16);
-    out.client_msg_id = std::string_view(ft + fn + 16, n);
-    ft[fn + 16 + n] = '"';
-    fn += 16 + n + 1;
+    id = std::string_view(made, put_cmid(made));
+    fields += 17 + id.size();
   }
-  out.fields = std::string_view(ft, fn);
-  // The room must hold the fields, the record's head (at most 37 bytes besides the clientMsgId, escaped:
-  // at most 6 bytes per character) and the clientMsgId.
-  if (out.fields.size() + 7 * out.client_msg_id.size() + 37 > f.room) return Lane::NotTaken;
-  const std::size_t wire_size = f.size + out.fields.size();  // F minus '{', plus ']'
-  OutboxEntry* const made = outbox_.add_new(wire_size + out.client_msg_id.size() + 16);
-  if (!made) return Lane::NotTaken;  // full: send_message() says so
-  OutboxEntry& stored = *made;
-  stored.client_msg_id.assign(out.client_msg_id.data(), out.client_msg_id.size());
+  const std::size_t wire_size = f.size + fields;  // F minus '{', plus ']'
+  OutboxEntry* const entry = outbox_.add_new(wire_size + id.size() + 16);
+  if (!entry) return Lane::NotTaken;  // full: send_message() says so
+  OutboxEntry& stored = *entry;
+  stored.client_msg_id.assign(id.data(), id.size());  // (the host's id is in its room, which the answer fills)
   stored.ext = f.ext;
   stored.ext_size = wire_size;
+  out.client_msg_id = stored.client_msg_id;
+  out.msg_no = f.client_msg_id ? 0 : next_msg_no_;
   if (!f.client_msg_id) ++next_msg_no_;
-  // The record's head, {"n":<n>,"c":<clientMsgId>,"f": (the core's own id, hex, digits and '-', needs no
-  // escapes: written in record_head_text whole).
-  const std::string_view id = out.client_msg_id;
-  char* const h = out.record_head_text;
-  std::memcpy(h, "{\"n\":", 5);
-  std::size_t n = 5 + core::format_uint(h + 5, stored.n);
-  std::memcpy(h + n, ",\"c\":\"", 6);
-  if (!f.client_msg_id && id.size() + 37 <= sizeof out.record_head_text) {  // (always: it is at most kCmidMax)
-    std::memcpy(h + n + 6, id.data(), id.size());
-    n += 6 + id.size();
-    std::memcpy(h + n, "\",\"f\":", 6);
-    out.record_head = std::string_view(h, n + 6);
-  } else {
-    out.long_record_head.assign(h, n + 5);
-    core::append_json_string(out.long_record_head, id);
-    out.long_record_head.append(",\"f\":", 5);
-    out.record_head = out.long_record_head;
-  }
+  out.n = stored.n;
+  out.boot = boot_;
   out.marker = outbox_.size() == 1;
   Call& c = push_outbox_call(now, stored);
   out.id = c.id;
   out.sent = false;
-  out.wire.frame.clear();
 
   // Sent at once when the general path would send this call and nothing else.
   Millis due = core::kNever;
   Millis own = core::kNever;  // own_deadline(), when next_lane_send found the call: sending it moves none
-  const std::size_t texts = out.fields.size() + out.record_head.size() + out.client_msg_id.size();
-  if (next_lane_send(now, own) == &c && send_now(now, c, f.room - texts, out.wire, due)) {
+  if (next_lane_send(now, own) == &c && send_now(now, c, f.room, out.wire, due)) {
     out.sent = true;
     out.transport = manager_.transport();
     due = std::min(due, own);
@@ -171,13 +179,8 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   if (!found) return Lane::NotTaken;
   if (found->kind != Call::Kind::App && found->kind != Call::Kind::Outbox) return Lane::NotTaken;
   if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
-  // The requestId is the core's own ASCII (put_request_id); so is the clientMsgId of a message the lane
-  // took (send_fast): only another's is scanned.
-  char* const rid = out.request_id_text;  // (out says something only when the lane is taken)
-  const std::size_t rid_size = put_request_id(rid, found->request_no);
-  if ((found->ext == 0 && !ascii(found->client_msg_id)) || rid_size + found->client_msg_id.size() > room) {
-    return Lane::NotTaken;
-  }
+  // The clientMsgId of a message the lane took is plain ASCII (send_fast): only another's is scanned.
+  if ((found->ext == 0 && !ascii(found->client_msg_id)) || found->client_msg_id.size() > room) return Lane::NotTaken;
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
   if (lane.code != socketio::Manager::kAck || static_cast<std::uint64_t>(lane.value) != *emit_id) {
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
@@ -186,7 +189,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   // The call is finished: its clientMsgId moves into `out` (a swap: no copy), then it goes.
   const Call& c = *found;
   out.id = c.id;
-  out.request_id = std::string_view(rid, rid_size);
+  out.request_no = c.request_no;
   out.client_msg_id.swap(found->client_msg_id);
   out.outbox = c.kind == Call::Kind::Outbox;
   out.marker = false;
@@ -200,12 +203,11 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   Millis due = lane.deadline;
   Millis own = core::kNever;  // own_deadline() when the next message went: next_lane_send's (sending it moves none)
   out.next_id = 0;
-  out.wire.frame.clear();
   if (calls_.queued() > 0) {
     // The place this answer freed in the send window: the next message goes at once when it is the one
     // call the general path would send; else the general path sends what can go.
     Call* next = next_lane_send(now, own);
-    const std::size_t used = out.request_id.size() + out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
+    const std::size_t used = out.client_msg_id.size() + (next ? next->client_msg_id.size() : 0);
     Millis sent = core::kNever;
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
     if (next && used < room && send_now(now, *next, room - used, out.wire, sent)) {
@@ -247,36 +249,38 @@ Call* Client::next_lane_send(Millis now, Millis& own) {
 }
 
 // Sends `c` (a host-kept outbox message) through the Manager's emit lane, as dispatch() would through
-// emit_external; the frame's text before the host's wire text is `wire`'s (Sent: the header, then the
-// envelope, ASCII, at most `room` bytes in all; the host puts them together: no move of the envelope to
-// put the header first), the JWT's text left to the host when it keeps this one (host_jwt_), `due` the
-// Manager's deadline. False, having changed nothing (`wire.frame` empty), when the lane cannot.
+// emit_external; `wire` the numbers the host writes the frame's text with (the JWT's text when the host
+// does not keep this one (host_jwt_), at most `room` bytes), `due` the Manager's deadline. False,
+// having changed nothing, when the lane cannot.
 bool Client::send_now(Millis now, Call& c, std::size_t room, Sent& wire, Millis& due) {
-  std::string& frame = wire.frame;
-  socketio::Manager::Header& h = wire.header;
-  frame.clear();
   if (!login_.jwt_ascii()) return false;
   // (The lane sends only with a JWT: its generation is 1 or more, never the host's 0.)
-  const std::size_t jwt_size = login_.jwt_json().size();
-  wire.jwt_size = host_jwt_ == login_.jwt_gen() ? 0 : jwt_size;
-  append_envelope(frame, c, now, wire.jwt_size != 0);
+  const std::string& jwt = login_.jwt_json();
+  const bool give = host_jwt_ != login_.jwt_gen();
+  if (give && jwt.size() > room) return false;
+  const std::uint64_t ts = now > 0 ? static_cast<std::uint64_t>(now) : 0;
   socketio::ExternalArgs args;
   args.ext = c.ext;
-  args.size = frame.size() + jwt_size - wire.jwt_size + c.ext_size;  // the arguments as sent
+  // The arguments as sent (lane_frame_head after the header, then the wire text): the envelope's
+  // `["topic.message",{"requestId":"` 31, the requestId, `","timestamp":` 14, the timestamp,
+  // `,"method":"send","jwt":` 23, the JWT's text (with its ',').
+  args.size = 31 + prefix_.size() + 1 + core::decimal_digits(c.request_no) + 14 + core::decimal_digits(ts) + 23 +
+              jwt.size() + c.ext_size;
   args.shape.root = socketio::JsonKind::Array;
   args.shape.first = socketio::JsonKind::String;
   socketio::Manager::EmitOptions o;
   o.want_ack = true;
   o.ack_timeout = attempt_timeout(c, now);
-  const socketio::Manager::Fast lane = frame.size() + sizeof h.text > room ? socketio::Manager::Fast{}
-                                                                              : manager_.emit_fast(now, "/", args, o, h);
-  if (lane.code != socketio::Manager::kSend) {
-    frame.clear();
-    return false;
-  }
+  socketio::Manager::Header h;
+  const socketio::Manager::Fast lane = manager_.emit_fast(now, "/", args, o, h);
+  if (lane.code != socketio::Manager::kSend) return false;
   ++c.attempts;
   calls_.sent(c, static_cast<std::uint64_t>(lane.value));
   host_jwt_ = login_.jwt_gen();  // the host keeps the text the frame carries (or kept it)
+  wire.wire_id = h.id;
+  wire.request_no = c.request_no;
+  wire.ts = ts;
+  wire.jwt = give ? std::string_view(jwt) : std::string_view();
   due = lane.deadline;
   return true;
 }

@@ -21,6 +21,7 @@ void put_header(Manager::Header& h, char type, std::optional<std::uint64_t> id) 
   h.text[0] = '4';
   h.text[1] = type;
   h.size = 2;
+  h.id = id.value_or(0);
   if (id) h.size += core::format_uint(h.text + h.size, *id);
 }
 

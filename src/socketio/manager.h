@@ -326,6 +326,7 @@ class Manager {
   struct Header {  // "42" / "43" + ack id: the text of a root-namespace frame before its payload
     char text[24];
     std::size_t size = 0;
+    std::uint64_t id = 0;  // the ack id in it (emit_fast, ack_fast)
   };
   Fast on_event_fast(Millis now, std::uint32_t transport, std::string_view head, const ExternalArgs& payload);
   Fast emit_fast(Millis now, std::string_view nsp, const ExternalArgs& payload, EmitOptions options, Header& header);

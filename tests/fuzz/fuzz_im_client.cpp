@@ -260,18 +260,21 @@ class ClientAdapter {
       return std::nullopt;
     }
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
-    const std::string body = t.substr(1, t.size() - 2) + std::string(a.fields) + "}";
+    const std::string cmid_text = c_.lane_cmid(a);
+    check(cmid_text == a.client_msg_id);
+    const std::string body = t.substr(1, t.size() - 2) + c_.lane_fields(a) + "}";
     check(im::parse_json("{" + body).is_object());
     kept_[f.ext] = body + "]";
-    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_prefix() + std::string(a.client_msg_id), std::string(a.record_head) + "{" + body + "}"});
+    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_prefix() + cmid_text,
+                       "{\"n\":" + std::to_string(a.n) + ",\"c\":\"" + cmid_text + "\",\"f\":{" + body + "}"});
     if (a.marker) handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_key(), c_.outbox_marker()});
-    handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, std::string(a.client_msg_id), {}});
+    handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, cmid_text, {}});
     if (lane == im::Client::Lane::Handed) {
       const auto d = c_.next_deadline();
       check(c_.take_outputs().empty() && (!d || (a.deadline && *a.deadline <= *d)));
       if (a.sent) {
         handed_.push_back({FuzzEvent::Send, a.transport, 0, 0, 0, false, framed(a.wire) + body + "]", {}});
-        handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, std::string(a.client_msg_id), {}});
+        handed_.push_back({FuzzEvent::SendState, 0, a.id, 0, 0, false, cmid_text, {}});
       }
     }
     return a.id;
@@ -336,17 +339,14 @@ class ClientAdapter {
   }
 
   // A lane-sent message's frame text before its wire text, as the host (js-shim/core-driver.js framed())
-  // puts it together: the JWT's text kept from the frame that carried it.
+  // writes it: the JWT's text kept from the first frame of each JWT.
   std::string framed(const im::Client::Sent& w) {
-    std::string t(w.header.text, w.header.size);
-    t += w.frame;
-    if (w.jwt_size == 0) {
+    if (w.jwt.empty()) {
       check(!jwt_text_.empty());
-      return t + jwt_text_;
+    } else {
+      jwt_text_ = std::string(w.jwt);
     }
-    check(w.jwt_size <= w.frame.size());
-    jwt_text_ = w.frame.substr(w.frame.size() - w.jwt_size);
-    return t;
+    return c_.lane_frame_head(w, jwt_text_);
   }
 
   im::Client c_;

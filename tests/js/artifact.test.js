@@ -144,7 +144,7 @@ const path = require('node:path');
 // written by the shim from the core's numbers, not by the core (wasm.br 62,023 -> 61,995 B; js 37,607 ->
 // 37,626 B). Then 99,553: the ack's head "43<id>" written by the shim too, the core counting the id's
 // digits instead of writing them (wasm.br 61,995 -> 61,955 B; js 37,626 -> 37,598 B).
-const BUDGET = 99553;
+const BUDGET = 99580;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

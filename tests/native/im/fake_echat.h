@@ -252,18 +252,16 @@ struct ImHarness {
   std::string host_jwt_text;
   int lane_jwt_kept = 0;
 
-  // A lane-sent message's frame text before its wire text, as the host puts it together.
+  // A lane-sent message's frame text before its wire text, as the host writes it (the JWT's text kept
+  // from the first frame of each JWT).
   std::string framed(const im::Client::Sent& w) {
-    std::string t(w.header.text, w.header.size);
-    t += w.frame;
-    if (w.jwt_size == 0) {
+    if (w.jwt.empty()) {
       CHECK(!host_jwt_text.empty());
       ++lane_jwt_kept;
-      return t + host_jwt_text;
+    } else {
+      host_jwt_text = std::string(w.jwt);
     }
-    REQUIRE(w.jwt_size <= w.frame.size());
-    host_jwt_text = w.frame.substr(w.frame.size() - w.jwt_size);
-    return t;
+    return client.lane_frame_head(w, host_jwt_text);
   }
 
   core::Result<std::uint64_t> send_message(const std::string& text) {
@@ -310,15 +308,20 @@ struct ImHarness {
     }
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
     ++lane_sends;
-    const std::string body = t.substr(1, t.size() - 2) + std::string(a.fields) + "}";
-    CHECK(parse("{" + body)["clientMsgId"] == a.client_msg_id);
+    const std::string cmid_text = client.lane_cmid(a);
+    CHECK(cmid_text == a.client_msg_id);
+    const std::string body = t.substr(1, t.size() - 2) + client.lane_fields(a) + "}";
+    CHECK(parse("{" + body)["clientMsgId"] == cmid_text);
     kept[f.ext] = body + "]";
-    storage[client.outbox_prefix() + std::string(a.client_msg_id)] = std::string(a.record_head) + "{" + body + "}";
+    // The record as the host writes it, the clientMsgId between quotes as it is (it needs no escapes).
+    CHECK(json(cmid_text).dump() == "\"" + cmid_text + "\"");
+    const std::string rec = "{\"n\":" + std::to_string(a.n) + ",\"c\":\"" + cmid_text + "\",\"f\":{" + body + "}";
+    storage[client.outbox_prefix() + cmid_text] = rec;
     if (a.marker) storage[client.outbox_key()] = client.outbox_marker();
-    outputs.push_back(im::SendState{a.id, std::string(a.client_msg_id), "queued", ""});
+    outputs.push_back(im::SendState{a.id, cmid_text, "queued", ""});
     if (lane == im::Client::Lane::Handed && a.sent) {
       ++lane_sent;
-      outputs.push_back(im::SendState{a.id, std::string(a.client_msg_id), "sending", ""});
+      outputs.push_back(im::SendState{a.id, cmid_text, "sending", ""});
       const auto d = client.next_deadline();  // the host's timer may fire early, never late
       CHECK((!d || (a.deadline && *a.deadline <= *d)));
       im::Output frame = im::SendFrame{a.transport, engineio::Frame{false, framed(a.wire) + body + "]"}};
@@ -360,7 +363,7 @@ struct ImHarness {
     resp.id = a.id;
     resp.msg = r.contains("msg") && r["msg"].is_string() && !r["msg"].get<std::string>().empty() ? r["msg"].get<std::string>() : "ok";
     resp.data_json = r.contains("data") ? r["data"].dump() : "null";
-    resp.request_id = a.request_id;
+    resp.request_id = client.request_id(a.request_no);
     resp.client_msg_id = a.client_msg_id;
     im::Output out = resp;
     record(out);
