@@ -1,0 +1,113 @@
+'use strict';
+// The IM send lane's texts (js-shim/core-driver.js sendForm/framed, bindings/im_send_lane.cpp): the shim
+// writes a message's outbox record and its frame from the numbers the core decided (the record's order,
+// the clientMsgId's number and boot, the frame's ack id, requestId number and timestamp); the general
+// path writes the same frame in the core (im::Client::append_envelope). Both must be the same bytes, and
+// a clientMsgId or user that would need escapes must not reach the lane. The server is a socket.io 4
+// server written here, which holds the answers to message/send until the test lets them go.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const http = require('node:http');
+const { Server } = require('socket.io');
+const H = require('./fixtures/im-harness');
+
+const { skip, within, waitFor } = H;
+
+function ok(req, data) {
+  return { requestId: req && req.requestId, response: { code: 0, msg: 'ok', data } };
+}
+
+async function startServer(t) {
+  const httpServer = http.createServer();
+  const io = new Server(httpServer, { allowEIO3: true });
+  const state = { socket: null, sends: [], held: [], logins: 0 };
+  io.on('connection', (socket) => {
+    state.socket = socket;
+    socket.on('topic.connection', (req, ack) => {
+      state.logins++;
+      ack(ok(req, 'JWT-lane'));
+    });
+    socket.on('topic.conversation', (req, ack) => ack(ok(req, [])));
+    socket.on('topic.message', (req, ack) => {
+      if (req && req.method === 'sync') return ack(ok(req, { messages: [], hasMore: false }));
+      if (req && req.method === 'send') {
+        state.sends.push(req);
+        state.held.push(() => ack(ok(req, { mid: 900 + state.sends.length, seq: state.sends.length, clientMsgId: req.clientMsgId })));
+        return undefined;
+      }
+      return ack(ok(req, null));
+    });
+  });
+  await new Promise((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise((resolve) => { io.close(); httpServer.close(() => resolve()); }));
+  state.port = httpServer.address().port;
+  state.answerAll = () => { for (const fn of state.held.splice(0)) fn(); };
+  return state;
+}
+
+const sendFrames = (page) => page.outFrames().filter((f) => typeof f === 'string' && f.includes('"method":"send"'));
+// A frame with its ack id and timestamp taken out (each attempt has its own).
+const shape = (f) => f.replace(/^42\d+\[/, '42#[').replace(/"timestamp":\d+,/, '"timestamp":#,');
+
+test('im send lane: the record and the frame written by the shim are the bytes the core writes for the same message',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+    await within(page.ready, 'login');
+    const form = { toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'lane "quoted" \\ text' } };
+    const sent = page.sdk.apis.message.send(form);
+    await waitFor(() => srv.sends.length === 1, 'the send reached the server');
+    const req = srv.sends[0];
+    const cmid = req.clientMsgId;
+    assert.match(cmid, /^[0-9a-f]{12}-\d+-m-1$/, 'the core\'s own clientMsgId');
+    assert.match(req.requestId, new RegExp(`^${cmid.slice(0, 12)}-\\d+$`), 'the session\'s id prefix');
+    // The record, as im::Outbox::record writes one ({"n","c","f"}; the form's own keys first here).
+    const key = page.sb.storage.keys.find((k) => k.endsWith(`:outbox:${cmid}`));
+    const record = page.sb.storage.peek(key);
+    const fields = `${JSON.stringify(form).slice(1, -1)},"formUser":"alice","clientMsgId":"${cmid}"`;
+    assert.match(record, /^\{"n":\d+,"c":"/);
+    assert.equal(record.replace(/^\{"n":\d+,/, '{'), `{"c":"${cmid}","f":{${fields}}}`);
+    // The lane's frame: the envelope, then the form's text and the fields.
+    const [laneFrame] = sendFrames(page);
+    assert.equal(shape(laneFrame),
+      `42#["topic.message",{"requestId":"${req.requestId}","timestamp":#,"method":"send","jwt":"JWT-lane",${fields}}]`);
+    // The same message sent again by the general path (the socket dropped before its answer): the
+    // core's envelope, the same requestId, before the same kept text.
+    srv.socket.disconnect(true);
+    await waitFor(() => srv.sends.length === 2, 'sent again after the reconnect', 20000);
+    const frames = sendFrames(page);
+    assert.equal(frames.length, 2);
+    assert.equal(shape(frames[1]), shape(laneFrame), 'the general path\'s frame');
+    assert.notEqual(frames[1], laneFrame, 'a new attempt (its own ack id)');
+    srv.answerAll();
+    const r = await within(sent, 'the answer');
+    assert.equal(r.clientMsgId, cmid);
+    await waitFor(() => !page.sb.storage.keys.includes(key), 'the record removed');
+  });
+
+test('im send lane: a clientMsgId that needs JSON escapes takes the general path, stored and sent escaped',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+    await within(page.ready, 'login');
+    const ids = ['q"uote', 'back\\slash', 'tab\there', 'plain-id'];
+    const sent = ids.map((clientMsgId) => page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: clientMsgId }, clientMsgId }));
+    await waitFor(() => srv.sends.length === ids.length, 'every send reached the server');
+    assert.deepEqual(srv.sends.map((r) => r.clientMsgId), ids);
+    for (const id of ids) {
+      const record = JSON.parse(page.sb.storage.peek(page.sb.storage.keys.find((k) => k.endsWith(`:outbox:${id}`))));
+      assert.equal(record.c, id);
+      assert.equal(record.f.clientMsgId, id);
+    }
+    // The plain one went by the lane: its frame keeps the form's key order; the others, the core's
+    // (sorted keys: its object was built from the form).
+    const frames = sendFrames(page);
+    assert.equal(frames.length, ids.length);
+    assert.ok(frames[3].includes('"type":"TEXT","body":{"text":"plain-id"},"clientMsgId":"plain-id"'), frames[3]);
+    assert.ok(!frames[0].includes('"type":"TEXT","body":'), frames[0]);
+    srv.answerAll();
+    const results = await within(Promise.all(sent), 'the answers');
+    assert.deepEqual(results.map((r) => r.clientMsgId), ids);
+    await waitFor(() => !page.sb.storage.keys.some((k) => k.includes(':outbox:')), 'the records removed');
+  });
