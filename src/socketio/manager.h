@@ -475,7 +475,7 @@ class Manager {
   void flush_send_buffer(Millis now, Socket& socket);
   void fail_acks(Socket& socket, const char* error, bool include_buffered);
   void rearm_ack_timer();  // fast_lane.cpp, as the three below
-  Millis earliest_ack() const;  // of every ack's deadline (kNever: none): the AckTimeout timer's, at rest
+  Millis earliest_ack() const;  // of every ack's deadline (kNever: none); the AckTimeout timer is at it or before it
   void note_server_ack(Socket& socket, std::uint64_t id);  // an ack id the server asked for
   Socket* root_socket();    // find("/") without building a string
   void check_ack_timeouts(Millis now);

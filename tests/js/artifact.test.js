@@ -144,7 +144,12 @@ const path = require('node:path');
 // written by the shim from the core's numbers, not by the core (wasm.br 62,023 -> 61,995 B; js 37,607 ->
 // 37,626 B). Then 99,553: the ack's head "43<id>" written by the shim too, the core counting the id's
 // digits instead of writing them (wasm.br 61,995 -> 61,955 B; js 37,626 -> 37,598 B).
-const BUDGET = 99580;
+// Raised to 99,580 on 2026-12-07 (twenty-first session): the send lane's record, fields and frame written by
+// the shim from the core's numbers (wasm.br 61,955 -> 61,775 B; js 37,598 -> 37,805 B: the texts' templates),
+// for a burst message 17 % fewer wasm instructions and 0.74x -> 0.84x the raw client on JSC without a JIT.
+// Then 99,536: an answer leaves the ack timer where it is (it may fire early) instead of walking every ack
+// in flight (wasm.br 61,775 -> 61,731 B).
+const BUDGET = 99536;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -309,16 +309,20 @@ TEST_CASE("external: a lane reports a deadline no later than the core's next one
   REQUIRE(v.code == Manager::kSend);
   CHECK(v.deadline == h.now() + 5);
   CHECK(*h.m.next_deadline() == h.now() + 5);
-  // Its ack clears that timeout (the deadline moves later); the lane reports the one it found.
+  // Its ack clears that timeout; the lane reports the deadline it found, and the ack timer stays there
+  // (an answer only makes the earliest ack deadline later: the timer may fire early, never late).
   v = h.m.on_event_fast(h.now(), t, "430", args(3, 4, JsonKind::Array));
   REQUIRE(v.code == Manager::kAck);
   CHECK(v.deadline == h.now() + 5);
-  CHECK(*h.m.next_deadline() > h.now() + 5);
-  // A timer input at a deadline that has nothing due (the host's early wake) changes nothing.
+  CHECK(*h.m.next_deadline() == h.now() + 5);
+  // The timer input at that deadline has nothing due (the early wake): nothing changes, and the next
+  // deadline is the next real one.
   h.clock.now += 5;
   h.m.on_timer(h.now());
   CHECK(h.m.take_outputs().empty());
   CHECK(h.m.state() == ManagerState::Open);
+  REQUIRE(h.m.next_deadline());
+  CHECK(*h.m.next_deadline() > h.now());
 }
 
 // emit_fast moves the AckTimeout timer by the one ack it adds (no walk of every ack): only ever earlier.
