@@ -52,10 +52,10 @@ struct Call {
   // Static texts, never copies: the catalogue's names (find_method) or the session's own literals.
   std::string_view module;
   std::string_view method;
-  json form;  // the request fields (an object), without the envelope
+  std::optional<json> form;  // the request fields (an object), without the envelope (form_of)
   // An outbox message sent by the host's lane (Client::send_fast): the form stays in the host, as the
   // handle of its wire text (the form without its opening '{', then ']': what follows the envelope the
-  // core writes per attempt, `["topic.message",{"requestId":...,"jwt":...,`); `form` is then null.
+  // core writes per attempt, `["topic.message",{"requestId":...,"jwt":...,`); `form` is then empty.
   std::uint32_t ext = 0;
   std::size_t ext_size = 0;  // in host units (UTF-16)
   Transport transport = Transport::Http;

@@ -66,12 +66,12 @@ bool Client::flush(Millis now) {
 }
 
 json Client::envelope(const Call& call, Millis now, bool socket) const {
-  json e = call.form;
+  json e = form_of(call.form);
   e["requestId"] = request_id(call.request_no);
   e["timestamp"] = now;
   if (socket) e["method"] = call.method;
   // Administrative calls authenticate with {appKey, secret}; a JWT would make them act as the user.
-  if (!field(call.form, "secret")) e["jwt"] = login_.jwt();
+  if (!field(form_of(call.form), "secret")) e["jwt"] = login_.jwt();
   return e;
 }
 
@@ -107,7 +107,7 @@ void Client::append_envelope(std::string& s, const Call& c, Millis now, bool jwt
 
 bool Client::dispatch(Millis now, Call& c) {
   if (c.kind == Call::Kind::Sync) {
-    c.form["fromSeq"] = inbox_.synced();
+    (c.form ? *c.form : c.form.emplace())["fromSeq"] = inbox_.synced();
     sync_.page_sent(inbox_.synced());
   }
   const Millis timeout = attempt_timeout(c, now);
@@ -125,11 +125,11 @@ bool Client::dispatch(Millis now, Call& c) {
       p.shape.root = socketio::JsonKind::Array;
       p.shape.first = socketio::JsonKind::String;
       r = manager_.emit_external(now, "/", p, o);
-    } else if (c.kind == Call::Kind::Outbox && !field(c.form, "secret")) {
+    } else if (c.kind == Call::Kind::Outbox && !field(form_of(c.form), "secret")) {
       // The text the send lane writes (send_lane.cpp): the envelope, then the form's own fields.
       std::string args;
       append_envelope(args, c, now);
-      const std::string form = dump(c.form);
+      const std::string form = dump(form_of(c.form));
       if (form.size() > 2) {
         args.append(form, 1, std::string::npos);
       } else {

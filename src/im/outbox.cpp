@@ -7,7 +7,7 @@
 namespace echat::im {
 
 core::Result<core::Ok> Outbox::add(OutboxEntry&& entry) {
-  if (entry.bytes == 0) entry.bytes = dump(entry.form).size() + entry.client_msg_id.size() + 16;
+  if (entry.bytes == 0) entry.bytes = dump(form_of(entry.form)).size() + entry.client_msg_id.size() + 16;
   if (entries_.size() >= max_entries_ || bytes_ + entry.bytes > max_bytes_) {
     std::string why = "the outbox is full (";
     core::append_uint(why, entries_.size());
@@ -49,7 +49,7 @@ std::string Outbox::record(const OutboxEntry& e) {
   out += ",\"c\":";
   core::append_json_string(out, e.client_msg_id);
   out += ",\"f\":";
-  e.form.dump_to(out);
+  form_of(e.form).dump_to(out);
   out += '}';
   return out;
 }
@@ -102,7 +102,7 @@ std::string Outbox::serialize() const {
     out += "{\"c\":";
     core::append_json_string(out, e.client_msg_id);
     out += ",\"f\":";
-    e.form.dump_to(out);
+    form_of(e.form).dump_to(out);
     out += '}';
   }
   return out + "]";

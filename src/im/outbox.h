@@ -22,7 +22,7 @@ namespace echat::im {
 struct OutboxEntry {
   std::uint64_t n = 0;        // send order (persisted)
   std::string client_msg_id;
-  json form;                  // the message/send fields, formUser and clientMsgId included (null with ext)
+  std::optional<json> form;   // the message/send fields, formUser and clientMsgId included (none with ext)
   std::uint32_t ext = 0;      // != 0: the form stays in the host (Call::ext); its record was written there
   std::size_t ext_size = 0;
   std::uint64_t call_id = 0;  // the Client's call carrying it (not persisted)

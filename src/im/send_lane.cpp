@@ -22,10 +22,6 @@ namespace echat::im {
 
 namespace {
 
-bool ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 // A text the host writes between JSON quotes as it is, the bytes the general path's escaping writes:
 // printable ASCII without '"' and '\\'.
 bool plain(std::string_view s) {
@@ -179,8 +175,9 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   if (!found) return Lane::NotTaken;
   if (found->kind != Call::Kind::App && found->kind != Call::Kind::Outbox) return Lane::NotTaken;
   if (found->kind == Call::Kind::Outbox && !config_.outbox_per_message) return Lane::NotTaken;
-  // The clientMsgId of a message the lane took is plain ASCII (send_fast): only another's is scanned.
-  if ((found->ext == 0 && !ascii(found->client_msg_id)) || found->client_msg_id.size() > room) return Lane::NotTaken;
+  // The clientMsgId of a message the lane took is plain (send_fast): only another's is scanned (the host
+  // reads it as ASCII).
+  if ((found->ext == 0 && !plain(found->client_msg_id)) || found->client_msg_id.size() > room) return Lane::NotTaken;
   const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
   if (lane.code != socketio::Manager::kAck || static_cast<std::uint64_t>(lane.value) != *emit_id) {
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
