@@ -60,7 +60,8 @@ function instantiate(W, onWx, imports) {
 }
 
 // The core as the shim uses it: every exported function as `_<name>`, views of its memory that follow
-// its growth (HEAPU8, HEAPU32), and where its input buffer is (CoreDriver.invoke).
+// its growth (HEAPU8, HEAPU32), how many times it grew (`grown`: a view made before a growth is
+// detached), and where its input buffer is (CoreDriver.invoke).
 function coreOf(exports) {
   const memory = exports.memory;
   let u8 = null;
@@ -73,6 +74,7 @@ function coreOf(exports) {
   };
   const core = {
     input: { at: 0, cap: -1 },  // the input buffer (bindings/boundary.h echat_in): one per module
+    grown: 0,
     get HEAPU8() { fresh(); return u8; },
     get HEAPU32() { fresh(); return u32; },
   };
@@ -92,10 +94,12 @@ function fault() {
 const LEAN = typeof __ECHAT_WASM_LEAN__ !== 'undefined' && __ECHAT_WASM_LEAN__;
 
 // What the wasm imports: the release core, only these two (no files, no exit).
-function importsFor(view) {
+function importsFor(view, grew) {
   const imports = {
     env: {
-      emscripten_notify_memory_growth() { /* coreOf's views notice the new buffer themselves */ },
+      // (The wasm calls it after every growth of its memory; coreOf's views notice the new buffer
+      // themselves, the shim's own views by core.grown.)
+      emscripten_notify_memory_growth() { grew(); },
     },
     wasi_snapshot_preview1: {
       proc_exit(code) { throw new Error(`the SDK's core exited (${code})`); },
@@ -149,7 +153,7 @@ function loadCore() {
     const view = () => ({ u8: core.HEAPU8, u32: core.HEAPU32 });
     let source;
     try {
-      source = instantiate(W, onWx, importsFor(view));
+      source = instantiate(W, onWx, importsFor(view, () => core.grown++));  // (no wasm runs before `core` is set)
     } catch (err) {
       source = Promise.reject(err);
     }
