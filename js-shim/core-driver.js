@@ -319,10 +319,11 @@ class CoreDriver {
   // A call's answer `43<id>[{"response": R}]` (or [R]) whose R has code 0 (IM area;
   // bindings/im_send_lane.cpp echat_im_answer): parsed once here; the core gets the header and finishes the call
   // (im::Client::answer_fast), R.data stays here; the message the freed window place lets go is sent
-  // from here too. False (nothing done) for anything else: the frame then takes the general path.
+  // from here too. False (nothing done) for anything else: the frame then takes the general path (so
+  // before im.js has set _outbox, whose idPrefix writes the requestId).
   answered(tid, data) {
     const k = data.indexOf('[');
-    if (k < 3 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 51) return false;
+    if (k < 3 || k > 22 || data.charCodeAt(0) !== 52 || data.charCodeAt(1) !== 51 || this._outbox === null) return false;
     let args;
     try {
       args = JSON.parse(data.slice(k));
