@@ -355,8 +355,8 @@ class Client {
   core::Error ended_error() const;  // what a call fails with once the session has ended
   static bool read_form(std::string_view form_json, json& form);
   std::string next_request_id() { return request_id(next_request_no_++); }  // (a login's)
-  // The requestId numbered `no` (Call::request_no): prefix_ (12 hex digits), '-', the number; or put at
-  // `at` (at most kRequestIdMax bytes), its size returned.
+  // The requestId numbered `no` (Call::request_no, request_id below): prefix_ (12 hex digits), '-', the
+  // number, put at `at` (at most kRequestIdMax bytes), its size returned.
   static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
   std::size_t put_request_id(char* at, std::uint64_t no) const;
   // The next clientMsgId the core makes (send_lane.cpp): prefix_, '-', boot_, "-m-", next_msg_no_.
@@ -365,7 +365,7 @@ class Client {
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   bool plain_user();  // the session's user needs no escapes in JSON (send_lane.cpp)
  public:
-  std::string request_id(std::uint64_t no) const;
+  std::string request_id(std::uint64_t no) const;  // the requestId numbered `no` (put_request_id)
   // The send lane's texts as the host writes them from an Accepted or a Sent (js-shim/core-driver.js
   // sendForm, answered): the fields F gets, the clientMsgId, the frame's text before the wire text
   // (with `jwt`, the JWT's JSON text the host keeps). The lane hands over none of them (send_lane.cpp).
