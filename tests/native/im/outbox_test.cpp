@@ -278,6 +278,31 @@ TEST_CASE("outbox: a message over the server's maxPayload is refused at once, na
   CHECK(h.echat.timeline["bob"].size() == 1);
 }
 
+// The host writes the send lane's numbers (the record's order, the boot in a clientMsgId) from doubles:
+// a stored record (another version's, or damaged) that puts either past 2^53 leaves every message to
+// the general path, whose text of the number is exact. Both messages are stored, the old one first.
+TEST_CASE("outbox: a restored record's order or boot past 2^53 leaves the send lane to the general path",
+          "[im][outbox]") {
+  for (const bool order : {true, false}) {
+    ImHarness h;
+    h.lanes = true;
+    if (order) {
+      h.storage[h.client.outbox_prefix() + "old-1"] =
+          R"({"n":9007199254740993,"c":"old-1","f":{"toTarget":"bob","way":"P2P","type":"TEXT","body":{"text":"old"},"formUser":"alice","clientMsgId":"old-1"}})";
+    } else {
+      h.storage[h.client.synced_key()] = R"({"seq":0,"boot":9007199254740993})";
+    }
+    h.start();
+    const auto id = h.send(kHello);
+    REQUIRE(h.responses.count(id));
+    CHECK(h.responses[id].code == 0);
+    CHECK(h.lane_sends == 0);
+    CHECK(stored_texts(h.echat) == (order ? std::vector<std::string>{"old", "hello"} : std::vector<std::string>{"hello"}));
+    if (!order) CHECK(h.responses[id].client_msg_id.find("-9007199254740994-m-") != std::string::npos);  // (the next boot)
+    CHECK(outbox_records(h).empty());
+  }
+}
+
 // The host writes the send lane's clientMsgId between quotes as it is: an app's id of 128 quotes (or
 // backslashes) is left to the general path, which writes it escaped, restores and sends it.
 TEST_CASE("outbox: an application clientMsgId of 128 quotes, beside the send lane and across a restart", "[im][outbox]") {
