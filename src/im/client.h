@@ -345,6 +345,12 @@ class Client {
   Call& push_outbox_call(Millis now, OutboxEntry& entry);
   void leave_outbox(const Call& c);
   void append_envelope(std::string& s, const Call& c, Millis now, bool jwt = true) const;
+  // message/send's envelope around its requestId and timestamp, the bytes of append_envelope (and of the
+  // host's send lane frames: lane_frame_head; send_now counts the arguments' size by them):
+  // kEnvelopeOpen <requestId> kEnvelopeTime <timestamp> kEnvelopeJwt <the JWT's JSON text and ','>.
+  static constexpr std::string_view kEnvelopeOpen = "[\"topic.message\",{\"requestId\":\"";
+  static constexpr std::string_view kEnvelopeTime = "\",\"timestamp\":";
+  static constexpr std::string_view kEnvelopeJwt = ",\"method\":\"send\",\"jwt\":";
   Call* next_lane_send(Millis now, Millis& own);  // send_lane.cpp
   bool send_now(Millis now, Call& c, std::size_t room, Sent& wire, Millis& due);
   // Each attempt waits at most requestTimeout (and not past the call's own deadline).
@@ -417,7 +423,7 @@ class Client {
   // The generation (Login::jwt_gen) of the JWT text the host keeps from a lane frame (Sent; 0: none).
   std::uint32_t host_jwt_ = 0;
   // append_envelope's text around the timestamp (ts_len_ bytes, 0: none yet), for the second ts_sec_.
-  mutable char ts_text_[14 + 20 + 23] = {};
+  mutable char ts_text_[kEnvelopeTime.size() + 20 + kEnvelopeJwt.size()] = {};
   mutable std::size_t ts_len_ = 0;
   mutable std::uint64_t ts_sec_ = 0;
   // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).

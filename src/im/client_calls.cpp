@@ -88,18 +88,19 @@ void Client::append_envelope(std::string& s, const Call& c, Millis now, bool jwt
   const std::uint64_t t = now > 0 ? static_cast<std::uint64_t>(now) : 0;
   const std::uint64_t sec = t / 1000;
   if (t < 1000 || ts_len_ == 0 || sec != ts_sec_) {
-    std::memcpy(ts_text_, "\",\"timestamp\":", 14);
-    ts_len_ = 14 + core::format_uint(ts_text_ + 14, t);
-    std::memcpy(ts_text_ + ts_len_, ",\"method\":\"send\",\"jwt\":", 23);
-    ts_len_ += 23;
+    std::memcpy(ts_text_, kEnvelopeTime.data(), kEnvelopeTime.size());
+    ts_len_ = kEnvelopeTime.size() + core::format_uint(ts_text_ + kEnvelopeTime.size(), t);
+    std::memcpy(ts_text_ + ts_len_, kEnvelopeJwt.data(), kEnvelopeJwt.size());
+    ts_len_ += kEnvelopeJwt.size();
     ts_sec_ = sec;
   } else {
     std::uint64_t ms = t - sec * 1000;
-    for (std::size_t i = ts_len_ - 23; i > ts_len_ - 26; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
+    const std::size_t end = ts_len_ - kEnvelopeJwt.size();  // the timestamp's last digit, then 2 more
+    for (std::size_t i = end; i > end - 3; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
   }
-  char h[31 + kRequestIdMax + sizeof ts_text_];
-  std::memcpy(h, "[\"topic.message\",{\"requestId\":\"", 31);
-  const std::size_t n = 31 + put_request_id(h + 31, c.request_no);
+  char h[kEnvelopeOpen.size() + kRequestIdMax + sizeof ts_text_];
+  std::memcpy(h, kEnvelopeOpen.data(), kEnvelopeOpen.size());
+  const std::size_t n = kEnvelopeOpen.size() + put_request_id(h + kEnvelopeOpen.size(), c.request_no);
   std::memcpy(h + n, ts_text_, ts_len_);
   s.append(h, n + ts_len_);
   if (jwt) s += login_.jwt_json();  // its JSON text, then ','

@@ -13,6 +13,7 @@
 // (docs/benchmarks.md). Tested by taking both lanes as the shim does: the session harness's `lanes` mode
 // (tests/native/im/fake_echat.h, with the outbox, reliability and random-session tests) and fuzz_im_client.
 #include <algorithm>
+#include <cassert>
 #include <cstring>
 #include <string>
 
@@ -79,9 +80,11 @@ std::string Client::lane_fields(const Accepted& a) const {
 std::string Client::lane_frame_head(const Sent& w, std::string_view jwt) const {
   std::string s = "42";
   core::append_uint(s, w.wire_id);
-  s += "[\"topic.message\",{\"requestId\":\"" + request_id(w.request_no) + "\",\"timestamp\":";
+  s += kEnvelopeOpen;
+  s += request_id(w.request_no);
+  s += kEnvelopeTime;
   core::append_uint(s, w.ts);
-  s += ",\"method\":\"send\",\"jwt\":";
+  s += kEnvelopeJwt;
   s += jwt;
   return s;
 }
@@ -258,11 +261,15 @@ bool Client::send_now(Millis now, Call& c, std::size_t room, Sent& wire, Millis&
   const std::uint64_t ts = now > 0 ? static_cast<std::uint64_t>(now) : 0;
   socketio::ExternalArgs args;
   args.ext = c.ext;
-  // The arguments as sent (lane_frame_head after the header, then the wire text): the envelope's
-  // `["topic.message",{"requestId":"` 31, the requestId, `","timestamp":` 14, the timestamp,
-  // `,"method":"send","jwt":` 23, the JWT's text (with its ',').
-  args.size = 31 + prefix_.size() + 1 + core::decimal_digits(c.request_no) + 14 + core::decimal_digits(ts) + 23 +
-              jwt.size() + c.ext_size;
+  // The arguments as sent (lane_frame_head after the header, then the wire text): the envelope with
+  // the requestId (put_request_id: the prefix, '-', the number), the timestamp and the JWT's text.
+  args.size = kEnvelopeOpen.size() + prefix_.size() + 1 + core::decimal_digits(c.request_no) + kEnvelopeTime.size() +
+              core::decimal_digits(ts) + kEnvelopeJwt.size() + jwt.size() + c.ext_size;
+#ifndef NDEBUG
+  std::string written;  // the general path's text of the same envelope (the native tests' Debug build)
+  append_envelope(written, c, now);
+  assert(written.size() + c.ext_size == args.size);
+#endif
   args.shape.root = socketio::JsonKind::Array;
   args.shape.first = socketio::JsonKind::String;
   socketio::Manager::EmitOptions o;
