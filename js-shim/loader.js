@@ -66,8 +66,10 @@ function coreOf(exports) {
   const memory = exports.memory;
   let u8 = null;
   let u32 = null;
+  let seen = -1;  // core.grown when u8 and u32 were made
   const fresh = () => {
-    if (u8 === null || u8.buffer !== memory.buffer) {
+    if (seen !== core.grown) {
+      seen = core.grown;
       u8 = new Uint8Array(memory.buffer);
       u32 = new Uint32Array(memory.buffer);
     }
@@ -97,8 +99,8 @@ const LEAN = typeof __ECHAT_WASM_LEAN__ !== 'undefined' && __ECHAT_WASM_LEAN__;
 function importsFor(view, grew) {
   const imports = {
     env: {
-      // (The wasm calls it after every growth of its memory; coreOf's views notice the new buffer
-      // themselves, the shim's own views by core.grown.)
+      // (The wasm calls it after every growth of its memory, from its one memory.grow: coreOf's views
+      // and the shim's own are re-made by core.grown.)
       emscripten_notify_memory_growth() { grew(); },
     },
     wasi_snapshot_preview1: {

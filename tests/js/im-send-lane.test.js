@@ -18,7 +18,7 @@ function ok(req, data) {
   return { requestId: req && req.requestId, response: { code: 0, msg: 'ok', data } };
 }
 
-async function startServer(t) {
+async function startServer(t, jwt = 'JWT-lane') {
   const httpServer = http.createServer();
   const io = new Server(httpServer, { allowEIO3: true });
   const state = { socket: null, sends: [], held: [], logins: 0 };
@@ -26,7 +26,7 @@ async function startServer(t) {
     state.socket = socket;
     socket.on('topic.connection', (req, ack) => {
       state.logins++;
-      ack(ok(req, 'JWT-lane'));
+      ack(ok(req, jwt));
     });
     socket.on('topic.conversation', (req, ack) => ack(ok(req, [])));
     socket.on('topic.message', (req, ack) => {
@@ -110,4 +110,58 @@ test('im send lane: a clientMsgId that needs JSON escapes takes the general path
     const results = await within(Promise.all(sent), 'the answers');
     assert.deepEqual(results.map((r) => r.clientMsgId), ids);
     await waitFor(() => !page.sb.storage.keys.some((k) => k.includes(':outbox:')), 'the records removed');
+  });
+
+// The shim's views of the shared region (CoreDriver.views) and the loader's of the whole memory are
+// re-made after the wasm memory grows, counted by the loader (core.grown, from the wasm's
+// emscripten_notify_memory_growth). A 3 MiB form the send lane does not take (its type is a number)
+// goes through the general path, whose input buffer grows the memory; the lanes that follow, a send
+// and a delivery with its ack, must read and write the new memory.
+test('im send lane: after the wasm memory grows, a send and a delivery still go through the lanes',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+    await within(page.ready, 'login');
+    const core = page.sdk.im._driver.core;
+    const first = page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'before' } });
+    await waitFor(() => srv.sends.length === 1, 'the first send');
+    srv.answerAll();
+    await within(first, 'the first answer');
+    const grown = core.grown;
+    await assert.rejects(page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 7, body: { text: 'x'.repeat(3 << 20) } }));
+    assert.ok(core.grown > grown, `the memory grew (${grown} -> ${core.grown} growths)`);
+    const second = page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'after' } });
+    await waitFor(() => srv.sends.length === 2, 'the second send');
+    assert.match(srv.sends[1].clientMsgId, /^[0-9a-f]{12}-\d+-m-2$/);
+    assert.equal(srv.sends[1].body.text, 'after');
+    srv.answerAll();
+    assert.equal((await within(second, 'the second answer')).clientMsgId, srv.sends[1].clientMsgId);
+    const pushed = { seq: 1, mid: 401, formUser: 'bob', toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { text: 'pushed' }, createTime: 1764900000001 };
+    const ack = await new Promise((resolve) => {
+      srv.socket.timeout(5000).emit('topic.message', pushed, (err, answer) => resolve(err ? null : answer));
+    });
+    assert.deepEqual(ack, { seq: 1 });
+    assert.deepEqual(page.of('message').map((m) => m.body.text), ['pushed']);
+  });
+
+// The JWT is the server's text (the login's answer): the core escapes it once per JWT and gives that
+// text to the shim with the first lane frame, which keeps it for the next ones; a JWT whose text is not
+// ASCII leaves the lane to the general path. Either way every send must carry the JWT exactly.
+test('im send lane: a JWT with quotes, backslashes, a control character or non-ASCII text reaches the server exactly',
+  { skip, timeout: 60000 }, async (t) => {
+    for (const jwt of ['a"b\\c\u0001d</script>', 'jé\u2028t-😀']) {
+      const srv = await startServer(t, jwt);
+      const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+      await within(page.ready, 'login');
+      const sent = [1, 2, 3].map((i) => page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: `m${i}` } }));
+      await waitFor(() => srv.sends.length === 3, 'three sends');
+      assert.deepEqual(srv.sends.map((r) => r.jwt), [jwt, jwt, jwt]);
+      srv.answerAll();
+      await within(Promise.all(sent), 'the answers');
+      // A frame of the lane writes the JWT as the core escaped it: the same text in each.
+      const texts = sendFrames(page).map((f) => f.slice(f.indexOf('"jwt":') + 6, f.indexOf(',"toTarget"')));
+      assert.equal(new Set(texts).size, 1, texts.join(' | '));
+      assert.equal(JSON.parse(texts[0]), jwt);
+      await page.sdk.im.close();
+    }
   });
