@@ -154,8 +154,10 @@ const path = require('node:path');
 // predicate: wasm.br 61,731 -> 61,818 B), and the shim's views of the shared region re-made by the
 // loader's count of memory growths, not by a getter per call (js 37,805 -> 37,850 B). Then 99,683: the
 // answer lane left to the general path until im.js has given the driver the session's id prefix (js
-// 37,850 -> 37,865 B).
-const BUDGET = 99683;
+// 37,850 -> 37,865 B). Then 99,694: the envelope's texts named once for the general path and the send
+// lane's count of a frame's size (wasm.br 61,818 -> 61,834 B: brotli's layout), the loader's views of the
+// memory re-made by the same count of growths as the shim's (js 37,865 -> 37,860 B).
+const BUDGET = 99694;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');
