@@ -34,12 +34,12 @@ namespace echat::bindings {
 
 // The hot path's shared region of wasm memory (the socket.io calls in socketio_bindings.cpp, the IM's
 // lanes): numbers and short texts in and out. js-shim/core-driver.js views it (views()).
-//   f64 f[0] the deadline for the host timer, f[1] an id, f[2..8) numbers; i32 i[0] a length, i[1] a
+//   f64 f[0] the deadline for the host timer, f[1] an id, f[2..12) numbers; i32 i[0] a length, i[1] a
 //   transport id, i[2..8) small numbers; head[kHead] header bytes. Each area documents its use.
 // 1 KiB: an IM send's answer carries the envelope (its JWT, typically 200-400 bytes) with the record's head.
 constexpr int kHead = 1024;
 struct Shared {
-  double f[8];
+  double f[12];
   std::int32_t i[8];
   char head[kHead];
 };

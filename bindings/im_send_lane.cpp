@@ -92,7 +92,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 // on transport i[1]: its frame as echat_im_send's, ack id f[4], requestId's number f[5], timestamp f[6],
 // the JWT's text of i[2] bytes when not 0; then the wire text kept under i[7]; SendState sending);
 // i[6] the handle to forget (0: none); head: the clientMsgId (i[3] bytes), the next message's clientMsgId
-// (i[5]), then the JWT's text. ASCII.
+// (i[5]), then the JWT's text. ASCII. Those two are empty when the core made the id: f[7] (f[8] the next
+// message's) is then its number, f[9] the boot (im::Client::lane_cmid).
 EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, int ext, int size) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
@@ -112,6 +113,9 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   region.f[1] = static_cast<double>(out.id);
   region.f[2] = static_cast<double>(out.next_id);
   region.f[3] = static_cast<double>(out.request_no);
+  region.f[7] = static_cast<double>(out.msg_no);  // (at most Client::kBootMax: exact)
+  region.f[8] = static_cast<double>(out.next_msg_no);
+  region.f[9] = static_cast<double>(out.boot);
   region.i[0] = (out.outbox ? 1 : 0) | (out.marker ? 2 : 0) | (next ? 4 : 0);
   region.i[3] = static_cast<std::int32_t>(out.client_msg_id.size());
   region.i[5] = next ? static_cast<std::int32_t>(out.next_client_msg_id.size()) : 0;

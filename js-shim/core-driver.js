@@ -95,13 +95,13 @@ class CoreDriver {
     let v = this.shared;
     if (v === null || v.grown !== this.core.grown) {
       const at = this.core._echat_sio_shared();
-      const u8 = new Uint8Array(this.core.HEAPU8.buffer, at, 96 + HEAD_MAX);
+      const u8 = new Uint8Array(this.core.HEAPU8.buffer, at, 128 + HEAD_MAX);
       v = this.shared = {
         grown: this.core.grown,
         u8,
-        f64: new Float64Array(u8.buffer, u8.byteOffset, 8),
-        i32: new Int32Array(u8.buffer, u8.byteOffset + 64, 8),
-        head: new Uint8Array(u8.buffer, u8.byteOffset + 96, HEAD_MAX),
+        f64: new Float64Array(u8.buffer, u8.byteOffset, 12),
+        i32: new Int32Array(u8.buffer, u8.byteOffset + 96, 8),
+        head: new Uint8Array(u8.buffer, u8.byteOffset + 128, HEAD_MAX),
       };
     }
     return v;
@@ -341,23 +341,25 @@ class CoreDriver {
     const { f64, i32 } = this.views();
     const id = f64[1];
     const bits = i32[0];
-    // The clientMsgId and the next message's, one after the other in the region's head (i32[3], i32[5]),
-    // then the JWT's text (framed()).
+    // The clientMsgId and the next message's: written here from their numbers when the core made them
+    // (f64[7], f64[8]; the boot f64[9]), else their texts one after the other in the region's head
+    // (i32[3], i32[5]); then the JWT's text (framed()).
+    const o = this._outbox;
     const a = i32[3];
     const b = a + i32[5];
-    const ids = this.headText(b);
-    const clientMsgId = ids.slice(0, a);
+    const ids = b === 0 ? '' : this.headText(b);
+    const clientMsgId = f64[7] ? `${o.idPrefix}-${f64[9]}-m-${f64[7]}` : ids.slice(0, a);
     if (bits & 4) this.send(i32[1], this.framed(f64[4], f64[5], f64[6], i32[2], b) + this.held.get(i32[7]));  // the next message
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
     if (bits & 1) {
-      outs.push(store(this._outbox.prefix + clientMsgId, ''));
-      if (bits & 2) outs.push(store(this._outbox.key, ''));
+      outs.push(store(o.prefix + clientMsgId, ''));
+      if (bits & 2) outs.push(store(o.key, ''));
       outs.push(sendState(id, clientMsgId, 'sent'));
     }
     outs.push({ k: 'resp', id, code: 0, msg: isString(r.msg) && r.msg !== '' ? r.msg : 'ok',
-      data: r.data === undefined ? null : r.data, requestId: `${this._outbox.idPrefix}-${f64[3]}`, clientMsgId });
-    if (bits & 4) outs.push(sendState(f64[2], ids.slice(a), 'sending'));
+      data: r.data === undefined ? null : r.data, requestId: `${o.idPrefix}-${f64[3]}`, clientMsgId });
+    if (bits & 4) outs.push(sendState(f64[2], f64[8] ? `${o.idPrefix}-${f64[9]}-m-${f64[8]}` : ids.slice(a), 'sending'));
     this.laneDone(outs, code === 9, f64[0]);
     return true;
   }

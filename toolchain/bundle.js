@@ -241,12 +241,10 @@ async function main() {
   fs.mkdirSync(mpDir);
   fs.writeFileSync(path.join(mpDir, 'echatim-sdk.js'), js);
   fs.writeFileSync(path.join(mpDir, 'echatim-sdk.wasm.br'), br);
-  fs.writeFileSync(path.join(mpDir, 'index.js'), `'use strict';
-// require('echatim-sdk') after DevTools' 构建 npm: the SDK, with its wasm where 构建 npm puts it.
-var sdk = require('./echatim-sdk.js');
-sdk.configure({ wasmPath: '/miniprogram_npm/${pkg.name}/echatim-sdk.wasm.br' });
-module.exports = sdk;
-`);
+  // index.js, require('echatim-sdk') after 构建 npm: the SDK, with its wasm where 构建 npm puts it (one
+  // line: its bytes are in every app that installs the package).
+  fs.writeFileSync(path.join(mpDir, 'index.js'), `'use strict';var s=require('./echatim-sdk.js');` +
+    `s.configure({wasmPath:'/miniprogram_npm/${pkg.name}/echatim-sdk.wasm.br'});module.exports=s;\n`);
 
   // The browser build: the script and the plain wasm beside it (a browser fetches it from there).
   const webDir = path.join(outDir, 'browser');

@@ -222,6 +222,17 @@ bool read_json_number(std::string_view t, std::size_t& i) {
   return true;
 }
 
+bool read_uint(std::string_view s, std::size_t from, std::uint64_t& v) {
+  if (from >= s.size() || s.size() - from > 19) return false;
+  std::uint64_t n = 0;
+  for (std::size_t i = from; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    n = n * 10 + static_cast<std::uint64_t>(s[i] - '0');
+  }
+  v = n;
+  return true;
+}
+
 void append_utf8(std::string& out, std::uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);

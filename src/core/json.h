@@ -151,6 +151,9 @@ inline std::size_t decimal_digits(std::uint64_t v) {
   for (; v >= 10; v /= 10) ++n;
   return n;
 }
+// The number written by the decimal digits of `s` from `from` on, 1 to 19 of them (no overflow), into
+// `v`; false, `v` unchanged, when they are anything else (an ack id's digits, a clientMsgId's number).
+bool read_uint(std::string_view s, std::size_t from, std::uint64_t& v);
 // Writes the decimal digits of `v` at `out` (room for 20) and returns how many. Counted first, then
 // written from the last in place: no buffer to copy from (each step is interpreted on iOS).
 inline std::size_t format_uint(char* out, std::uint64_t v) {

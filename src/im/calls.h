@@ -62,7 +62,8 @@ struct Call {
   // Its requestId is the session's prefix, '-', then this number (Client::request_id): made when
   // written, not kept as a string per call.
   std::uint64_t request_no = 0;
-  std::string client_msg_id;         // Outbox calls
+  std::string client_msg_id;         // Outbox calls (Client::cmid_of)
+  std::uint64_t msg_no = 0;          // != 0: the core made its clientMsgId (client_msg_id is then empty)
   // The total deadline: an app call's requestTimeout, an outbox message's sendTimeout (none when 0);
   // sync pages and the conversation list have none (they are repeated until the session ends).
   std::optional<Millis> deadline;

@@ -146,7 +146,7 @@ void Client::next_http_host(std::size_t failed) {
 }
 
 void Client::send_state(const Call& call, const char* state, const std::string& reason) {
-  outputs_.push_back(SendState{call.id, call.client_msg_id, state, reason});
+  outputs_.push_back(SendState{call.id, cmid_of(call), state, reason});
 }
 
 void Client::store(std::string key, std::string value) {
@@ -178,7 +178,7 @@ std::string Client::request_id(std::uint64_t no) const {
 }
 
 std::size_t Client::put_request_id(char* at, std::uint64_t no) const {
-  assert(prefix_.size() == 12);  // kRequestIdMax, kCmidMax
+  assert(prefix_.size() == 12);  // kRequestIdMax
   std::memcpy(at, prefix_.data(), prefix_.size());
   at[prefix_.size()] = '-';
   return prefix_.size() + 1 + core::format_uint(at + prefix_.size() + 1, no);

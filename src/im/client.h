@@ -220,7 +220,7 @@ class Client {
     std::uint64_t msg_no = 0;  // != 0: the core made the clientMsgId, <prefix>-<boot>-m-<msg_no>; 0: the host's
     std::uint64_t boot = 0;
     bool from = false;         // F gets `,"formUser":"<the session's user>"`
-    std::string_view client_msg_id;  // the message's (valid until the next call into the core)
+    std::string_view client_msg_id;  // the host's clientMsgId when msg_no is 0 (valid until the next call into the core)
     bool marker = false;
     bool sent = false;
     std::uint32_t transport = 0;
@@ -242,11 +242,16 @@ class Client {
     bool outbox = false;
     bool marker = false;
     std::uint64_t request_no = 0;
+    // Its clientMsgId and the next message's: lane_cmid(boot, msg_no, client_msg_id) (the text is empty
+    // when the core made the id: msg_no != 0).
+    std::uint64_t boot = 0;
+    std::uint64_t msg_no = 0;
     std::string client_msg_id;
     std::uint32_t released = 0;
     // The message the freed window place let go (next_id != 0): send `wire`'s text + the wire text kept
     // under next_ext on `transport` (before the events above), then SendState sending of it.
     std::uint64_t next_id = 0;
+    std::uint64_t next_msg_no = 0;
     std::string_view next_client_msg_id;  // the next call's own (read before any other call into the core)
     std::uint32_t next_ext = 0;
     std::uint32_t transport = 0;
@@ -265,6 +270,7 @@ class Client {
   const std::string& jwt() const { return login_.jwt(); }
   std::uint64_t synced_seq() const { return inbox_.synced(); }
   std::size_t outbox_size() const { return outbox_.size(); }
+  std::string outbox_cmid(std::size_t i) const { return cmid_of(outbox_.entries()[i]); }  // the i-th waiting one's
   std::size_t pending_calls() const { return calls_.size(); }
   const socketio::Manager& manager() const { return manager_; }
   std::string http_base() const;   // "http://host:httpPort" of the server HTTP calls go to now
@@ -365,9 +371,17 @@ class Client {
   // number, put at `at` (at most kRequestIdMax bytes), its size returned.
   static constexpr std::size_t kRequestIdMax = 12 + 1 + 20;
   std::size_t put_request_id(char* at, std::uint64_t no) const;
-  // The next clientMsgId the core makes (send_lane.cpp): prefix_, '-', boot_, "-m-", next_msg_no_.
-  static constexpr std::size_t kCmidMax = 12 + 1 + 20 + 3 + 20;
-  std::size_t put_cmid(char* at);
+  // The clientMsgIds the core makes (send_lane.cpp): cmid_stem() (prefix_, '-', boot_, "-m-"), then a
+  // number (next_msg_no_ for the next one).
+  const std::string& cmid_stem() const;
+  // The clientMsgId of a call or an outbox entry: its text, or the one numbered msg_no the core made.
+  // The send lane keeps only the number (boot_ no longer changes once started): its text is written by
+  // the host, and here only for the general path's outputs.
+  template <class T>
+  std::string cmid_of(const T& x) const {
+    return x.msg_no == 0 ? x.client_msg_id : cmid_stem() + core::decimal(x.msg_no);
+  }
+  bool waiting(std::string_view cmid) const;  // a message with this clientMsgId is in the outbox
   std::string synced_record() const;  // {"seq": synced, "boot": boot}
   bool plain_user();  // the session's user needs no escapes in JSON (send_lane.cpp)
  public:
@@ -376,7 +390,8 @@ class Client {
   // sendForm, answered): the fields F gets, the clientMsgId, the frame's text before the wire text
   // (with `jwt`, the JWT's JSON text the host keeps). The lane hands over none of them (send_lane.cpp).
   std::string lane_fields(const Accepted& a) const;
-  std::string lane_cmid(const Accepted& a) const;
+  std::string lane_cmid(const Accepted& a) const { return lane_cmid(a.boot, a.msg_no, a.client_msg_id); }
+  std::string lane_cmid(std::uint64_t boot, std::uint64_t msg_no, std::string_view own) const;
   std::string lane_frame_head(const Sent& s, std::string_view jwt) const;
   // A delivery's ack arguments [{"seq":<seq>}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);
@@ -418,8 +433,8 @@ class Client {
   // yet, 1: none, 2: some), and the stem of the clientMsgIds the core makes, `<prefix>-<boot>-m-`
   // (for the boot cmid_stem_boot_), made once.
   unsigned char plain_user_ = 0;
-  std::string cmid_stem_;
-  std::uint64_t cmid_stem_boot_ = 0;
+  mutable std::string cmid_stem_;
+  mutable std::uint64_t cmid_stem_boot_ = 0;
   // The generation (Login::jwt_gen) of the JWT text the host keeps from a lane frame (Sent; 0: none).
   std::uint32_t host_jwt_ = 0;
   // append_envelope's text around the timestamp (ts_len_ bytes, 0: none yet), for the second ts_sec_.

@@ -289,7 +289,7 @@ void Client::finish(std::uint64_t id, int code, std::string msg, std::string dat
   r.msg = std::move(msg);
   r.data_json = std::move(data_json);
   if (c.attempts > 0) r.request_id = request_id(c.request_no);
-  r.client_msg_id = c.client_msg_id;
+  r.client_msg_id = cmid_of(c);
   outputs_.push_back(std::move(r));
 }
 

@@ -99,6 +99,7 @@ Call& Client::push_outbox_call(Millis now, OutboxEntry& entry) {
     c.transport = config_.api_transport;
     c.request_no = next_request_no_++;
     c.client_msg_id = entry.client_msg_id;
+    c.msg_no = entry.msg_no;
     if (config_.send_timeout > 0) c.deadline = now + config_.send_timeout;
   });
 }
@@ -113,7 +114,7 @@ std::uint64_t Client::add_outbox_call(Millis now, OutboxEntry& entry) {
 // goes, and the host forgets a form it kept.
 void Client::leave_outbox(const Call& c) {
   outbox_.remove(c.id);
-  unpersist_entry(c.client_msg_id);
+  unpersist_entry(cmid_of(c));
   if (c.ext != 0) outputs_.push_back(Release{c.ext});
 }
 
@@ -157,13 +158,10 @@ core::Result<std::uint64_t> Client::send_message(Millis now, std::string_view fo
       return refuse("clientMsgId", "must be a string of 1 to 128 characters");
     }
     cmid = c->get<std::string>();
-    for (const auto& e : outbox_.entries()) {
-      if (e.client_msg_id == cmid) return refuse("clientMsgId", "already waiting in the outbox");
-    }
+    if (waiting(cmid)) return refuse("clientMsgId", "already waiting in the outbox");
   } else {
-    char t[kCmidMax];
-    cmid.assign(t, put_cmid(t));
-    ++next_msg_no_;
+    cmid = cmid_stem();
+    core::append_uint(cmid, next_msg_no_++);
     form["clientMsgId"] = cmid;
   }
   OutboxEntry entry;

@@ -2,6 +2,7 @@
 
 #include "core/order.h"
 #include <algorithm>
+#include <cassert>
 #include <utility>
 
 namespace echat::im {
@@ -44,6 +45,7 @@ bool Outbox::remove(std::uint64_t call_id) {
 
 // Written as text (the same bytes as dumping the object): no tree built only to be dumped.
 std::string Outbox::record(const OutboxEntry& e) {
+  assert(e.msg_no == 0);  // (the send lane's entries have their records written by the host)
   std::string out = "{\"n\":";
   core::append_uint(out, e.n);
   out += ",\"c\":";
@@ -98,6 +100,7 @@ std::string Outbox::serialize() const {
   if (entries_.empty()) return "";
   std::string out = "[";
   for (const auto& e : entries_) {
+    assert(e.msg_no == 0);  // (the send lane takes no message when one record holds them all)
     if (out.size() > 1) out += ',';
     out += "{\"c\":";
     core::append_json_string(out, e.client_msg_id);

@@ -21,7 +21,11 @@ namespace echat::im {
 
 struct OutboxEntry {
   std::uint64_t n = 0;        // send order (persisted)
+  // Its clientMsgId: the text, or (msg_no != 0, the send lane's) the number of the one the Client made
+  // in this boot, <prefix>-<boot>-m-<msg_no> (Client::cmid_of; the text is then empty and written only
+  // when needed: Outbox's own records and dedup never see such an entry, made after load()).
   std::string client_msg_id;
+  std::uint64_t msg_no = 0;
   std::optional<json> form;   // the message/send fields, formUser and clientMsgId included (none with ext)
   std::uint32_t ext = 0;      // != 0: the form stays in the host (Call::ext); its record was written there
   std::size_t ext_size = 0;

@@ -30,21 +30,12 @@ bool plain(std::string_view s) {
 }
 
 bool root_ack_head(std::string_view head, std::uint64_t& id) {
-  if (head.size() < 3 || head.size() > 21 || head[0] != '4' || head[1] != '3') return false;
-  std::uint64_t v = 0;
-  for (std::size_t i = 2; i < head.size(); ++i) {
-    if (head[i] < '0' || head[i] > '9') return false;
-    v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
-  }
-  id = v;
-  return true;
+  return head.size() >= 3 && head[0] == '4' && head[1] == '3' && core::read_uint(head, 2, id);
 }
 
 }  // namespace
 
-// The next clientMsgId the core makes, <prefix>-<boot>-m-<n> (n: next_msg_no_, not counted here), at
-// `at` (at most kCmidMax bytes); its size. (send_message's too.)
-std::size_t Client::put_cmid(char* at) {
+const std::string& Client::cmid_stem() const {
   if (cmid_stem_.empty() || cmid_stem_boot_ != boot_) {  // made once per boot
     cmid_stem_ = prefix_;
     cmid_stem_ += '-';
@@ -52,8 +43,21 @@ std::size_t Client::put_cmid(char* at) {
     cmid_stem_.append("-m-", 3);
     cmid_stem_boot_ = boot_;
   }
-  std::memcpy(at, cmid_stem_.data(), cmid_stem_.size());
-  return cmid_stem_.size() + core::format_uint(at + cmid_stem_.size(), next_msg_no_);
+  return cmid_stem_;
+}
+
+// An entry made by the lane keeps its number, not its text: compared as a number when `cmid` has this
+// boot's stem (an app may pass an id it was given back).
+bool Client::waiting(std::string_view cmid) const {
+  const std::string& stem = cmid_stem();
+  std::uint64_t no = 0;  // (no entry's: they start at 1)
+  if (cmid.size() > stem.size() && cmid[stem.size()] != '0' && std::string_view(cmid.data(), stem.size()) == stem) {
+    core::read_uint(cmid, stem.size(), no);  // (0 still when not only digits)
+  }
+  for (const auto& e : outbox_.entries()) {
+    if (e.msg_no != 0 ? e.msg_no == no : e.client_msg_id == cmid) return true;
+  }
+  return false;
 }
 
 bool Client::plain_user() {
@@ -61,12 +65,12 @@ bool Client::plain_user() {
   return plain_user_ == 1;
 }
 
-std::string Client::lane_cmid(const Accepted& a) const {
-  if (a.msg_no == 0) return std::string(a.client_msg_id);
+std::string Client::lane_cmid(std::uint64_t boot, std::uint64_t msg_no, std::string_view own) const {
+  if (msg_no == 0) return std::string(own);
   std::string s = prefix_ + "-";
-  core::append_uint(s, a.boot);
+  core::append_uint(s, boot);
   s += "-m-";
-  core::append_uint(s, a.msg_no);
+  core::append_uint(s, msg_no);
   return s;
 }
 
@@ -106,7 +110,7 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
     out.error += " bytes";
     return Lane::Refused;
   }
-  if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R")) return Lane::NotTaken;
+  if (f.to_target.empty() || (f.way != "P2P" && f.way != "P2R") || !life_.running()) return Lane::NotTaken;
   if (f.form_user && *f.form_user != config_.auid) return Lane::NotTaken;
   // The host writes the numbers as doubles and the texts unescaped: each must need nothing more.
   out.from = !f.form_user;
@@ -115,29 +119,30 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   }
   // The fields F gets: `,"formUser":"<the user>"` unless the form has one, then the clientMsgId the core
   // makes, `,"clientMsgId":"<id>"`.
+  // The core's id is kept as its number (the boot is this start's: running), the host's as its text.
   std::size_t fields = out.from ? 14 + config_.auid.size() : 0;
-  char made[kCmidMax];
-  std::string_view id;
+  std::size_t id_size = 0;
   if (f.client_msg_id) {
-    id = *f.client_msg_id;
-    if (id.empty() || id.size() > 128 || !plain(id)) return Lane::NotTaken;
-    for (const auto& e : outbox_.entries()) {
-      if (e.client_msg_id == id) return Lane::NotTaken;
-    }
+    const std::string_view id = *f.client_msg_id;
+    if (id.empty() || id.size() > 128 || !plain(id) || waiting(id)) return Lane::NotTaken;
+    id_size = id.size();
   } else {
-    id = std::string_view(made, put_cmid(made));
-    fields += 17 + id.size();
+    id_size = cmid_stem().size() + core::decimal_digits(next_msg_no_);
+    fields += 17 + id_size;
   }
   const std::size_t wire_size = f.size + fields;  // F minus '{', plus ']'
-  OutboxEntry* const entry = outbox_.add_new(wire_size + id.size() + 16);
+  OutboxEntry* const entry = outbox_.add_new(wire_size + id_size + 16);
   if (!entry) return Lane::NotTaken;  // full: send_message() says so
   OutboxEntry& stored = *entry;
-  stored.client_msg_id.assign(id.data(), id.size());  // (the host's id is in its room, which the answer fills)
+  if (f.client_msg_id) {
+    stored.client_msg_id.assign(f.client_msg_id->data(), id_size);  // (in its room, which the answer fills)
+  } else {
+    stored.msg_no = next_msg_no_++;
+  }
   stored.ext = f.ext;
   stored.ext_size = wire_size;
   out.client_msg_id = stored.client_msg_id;
-  out.msg_no = f.client_msg_id ? 0 : next_msg_no_;
-  if (!f.client_msg_id) ++next_msg_no_;
+  out.msg_no = stored.msg_no;
   out.n = stored.n;
   out.boot = boot_;
   out.marker = outbox_.size() == 1;
@@ -190,6 +195,8 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   const Call& c = *found;
   out.id = c.id;
   out.request_no = c.request_no;
+  out.boot = boot_;
+  out.msg_no = c.msg_no;
   out.client_msg_id.swap(found->client_msg_id);
   out.outbox = c.kind == Call::Kind::Outbox;
   out.marker = false;
@@ -212,6 +219,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
     // (next_lane_send gives only a message the lane took: its clientMsgId is ASCII.)
     if (next && used < room && send_now(now, *next, room - used, out.wire, sent)) {
       out.next_id = next->id;
+      out.next_msg_no = next->msg_no;
       out.next_client_msg_id = next->client_msg_id;
       out.next_ext = next->ext;
       out.transport = manager_.transport();

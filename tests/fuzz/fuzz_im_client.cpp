@@ -261,7 +261,7 @@ class ClientAdapter {
     }
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
     const std::string cmid_text = c_.lane_cmid(a);
-    check(cmid_text == a.client_msg_id);
+    check(cmid_text == c_.outbox_cmid(c_.outbox_size() - 1));  // the core's id of the entry it made
     const std::string body = t.substr(1, t.size() - 2) + c_.lane_fields(a) + "}";
     check(im::parse_json("{" + body).is_object());
     kept_[f.ext] = body + "]";
@@ -295,8 +295,9 @@ class ClientAdapter {
     im::Client::Answered out;
     const auto lane = c_.answer_fast(now, t, std::string_view(data).substr(0, k), a, 1024, out);
     if (lane == im::Client::Lane::NotTaken) return false;
+    const std::string cmid = c_.lane_cmid(out.boot, out.msg_no, out.client_msg_id);
     if (out.outbox) {
-      handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_prefix() + out.client_msg_id, {}});
+      handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_prefix() + cmid, {}});
       if (out.marker) handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.outbox_key(), {}});
     }
     if (out.next_id != 0) {
@@ -304,11 +305,12 @@ class ClientAdapter {
       handed_.push_back({FuzzEvent::Send, out.transport, 0, 0, 0, false, framed(out.wire) + kept_[out.next_ext], {}});
     }
     if (out.released != 0) check(kept_.erase(out.released) == 1);
-    if (out.outbox) handed_.push_back({FuzzEvent::SendState, 0, out.id, 0, 0, false, out.client_msg_id, {}});
+    if (out.outbox) handed_.push_back({FuzzEvent::SendState, 0, out.id, 0, 0, false, cmid, {}});
     const im::json* data_field = im::field(r, "data");
-    handed_.push_back({FuzzEvent::Response, 0, out.id, 0, 0, !out.client_msg_id.empty(),
+    handed_.push_back({FuzzEvent::Response, 0, out.id, 0, 0, !cmid.empty(),
                        data_field ? im::dump(*data_field) : "null", {}});
-    if (out.next_id != 0) handed_.push_back({FuzzEvent::SendState, 0, out.next_id, 0, 0, false, std::string(out.next_client_msg_id), {}});
+    if (out.next_id != 0) handed_.push_back({FuzzEvent::SendState, 0, out.next_id, 0, 0, false,
+                                    c_.lane_cmid(out.boot, out.next_msg_no, out.next_client_msg_id), {}});
     if (lane == im::Client::Lane::Handed) {
       const auto d = c_.next_deadline();
       check(c_.take_outputs().empty() && (!d || (out.deadline && *out.deadline <= *d)));

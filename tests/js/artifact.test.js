@@ -157,7 +157,11 @@ const path = require('node:path');
 // 37,850 -> 37,865 B). Then 99,694: the envelope's texts named once for the general path and the send
 // lane's count of a frame's size (wasm.br 61,818 -> 61,834 B: brotli's layout), the loader's views of the
 // memory re-made by the same count of growths as the shim's (js 37,865 -> 37,860 B).
-const BUDGET = 99694;
+// Raised to 99,890 on 2026-12-07 (twenty-second session), still under goal 4's 100,000: the send lane keeps a
+// clientMsgId it made as its number, written as text by the shim and, for the general path's outputs, by
+// the core (a burst message 7,617 -> 6,674 wasm instructions; wasm.br 61,834 -> 61,947 B; js 37,860 ->
+// 37,943 B: the answer's ids from numbers, the shared region's 12 numbers).
+const BUDGET = 99890;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

@@ -309,7 +309,7 @@ struct ImHarness {
     if (lane == im::Client::Lane::NotTaken) return std::nullopt;
     ++lane_sends;
     const std::string cmid_text = client.lane_cmid(a);
-    CHECK(cmid_text == a.client_msg_id);
+    CHECK(cmid_text == client.outbox_cmid(client.outbox_size() - 1));  // the core's id of the entry it made
     const std::string body = t.substr(1, t.size() - 2) + client.lane_fields(a) + "}";
     CHECK(parse("{" + body)["clientMsgId"] == cmid_text);
     kept[f.ext] = body + "]";
@@ -347,8 +347,9 @@ struct ImHarness {
     const auto lane = client.answer_fast(clock.now, t, std::string_view(data).substr(0, k), x, 1024, a);
     if (lane == im::Client::Lane::NotTaken) return false;
     ++lane_answers;
+    const std::string cmid = client.lane_cmid(a.boot, a.msg_no, a.client_msg_id);
     if (a.outbox) {
-      storage.erase(client.outbox_prefix() + std::string(a.client_msg_id));
+      storage.erase(client.outbox_prefix() + cmid);
       if (a.marker) storage.erase(client.outbox_key());
     }
     std::string next_text;  // the next message went out (the server gets it after the events below)
@@ -358,17 +359,17 @@ struct ImHarness {
       next_text = framed(a.wire) + kept[a.next_ext];
     }
     if (a.released != 0) CHECK(kept.erase(a.released) == 1);
-    if (a.outbox) outputs.push_back(im::SendState{a.id, std::string(a.client_msg_id), "sent", ""});
+    if (a.outbox) outputs.push_back(im::SendState{a.id, cmid, "sent", ""});
     im::Response resp;
     resp.id = a.id;
     resp.msg = r.contains("msg") && r["msg"].is_string() && !r["msg"].get<std::string>().empty() ? r["msg"].get<std::string>() : "ok";
     resp.data_json = r.contains("data") ? r["data"].dump() : "null";
     resp.request_id = client.request_id(a.request_no);
-    resp.client_msg_id = a.client_msg_id;
+    resp.client_msg_id = cmid;
     im::Output out = resp;
     record(out);
     if (a.next_id != 0) {
-      outputs.push_back(im::SendState{a.next_id, std::string(a.next_client_msg_id), "sending", ""});
+      outputs.push_back(im::SendState{a.next_id, client.lane_cmid(a.boot, a.next_msg_no, a.next_client_msg_id), "sending", ""});
       if (open.count(a.transport)) {
         deliver(a.transport, server.receive(a.transport, WireFrame{false, next_text}));
         serve(a.transport);

@@ -255,6 +255,54 @@ TEST_CASE("outbox: an application clientMsgId is kept; a repeat while waiting is
 
 // A message larger than the server's announced maxPayload is refused at once with a 400 naming body,
 // on the general path and on the send lane (which refuses it before the host copies its text into
+
+// The send lane keeps a clientMsgId it made as its number (src/im/send_lane.cpp): an app that gives one
+// back while that message waits is refused as for any other id, on the lane (not taken) and on the
+// general path; ids that only look like it (a leading zero, a letter after the digits, a number of no
+// waiting message, another boot's) are other ids, sent as given.
+TEST_CASE("outbox: a clientMsgId the core made, given back while it waits, is refused; look-alikes are not",
+          "[im][outbox]") {
+  const bool lanes = GENERATE(false, true);
+  ImHarness h;
+  h.lanes = lanes;
+  h.reachable = false;
+  h.start();
+  h.send(kHello);
+  h.send(kHello);
+  const std::string made = outbox_records(h)[1]["c"];  // <prefix>-<boot>-m-2
+  const std::size_t dash = made.rfind('-');
+  REQUIRE(made.substr(dash) == "-2");
+  const std::string stem = made.substr(0, dash + 1);
+  if (lanes) CHECK(h.lane_sends == 2);
+  const auto with_id = [](const std::string& id) {
+    return R"({"toTarget":"bob","way":"P2P","type":"TEXT","body":{},"clientMsgId":")" + id + R"("})";
+  };
+  auto r = h.send_message(with_id(made));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message == "invalid argument 'clientMsgId': already waiting in the outbox");
+  r = h.send_message(with_id(stem + "1"));
+  REQUIRE_FALSE(r.ok());
+  if (lanes) CHECK(h.lane_sends == 2);
+  const std::string boot = stem.substr(stem.find('-') + 1, stem.size() - stem.find('-') - 4);
+  const std::string other_boot = stem.substr(0, stem.find('-') + 1) + std::to_string(std::stoull(boot) + 1) + "-m-2";
+  for (const std::string& id : {stem + "02", stem + "2x", stem + "3", stem, other_boot, stem + "99999999999999999999"}) {
+    INFO(id);
+    CHECK(h.send_message(with_id(id)).ok());
+  }
+  if (lanes) CHECK(h.lane_sends == 8);
+  const auto records = outbox_records(h);
+  REQUIRE(records.size() == 8);
+  CHECK(records[2]["c"] == stem + "02");
+  CHECK(records[6]["c"] == other_boot);
+  // Sent once reachable, each under its own id, in order (the core's two first).
+  h.reachable = true;
+  h.advance(10000);
+  CHECK(h.client.outbox_size() == 0);
+  REQUIRE(h.echat.timeline["bob"].size() == 8);
+  CHECK(h.echat.timeline["bob"][0]["clientMsgId"] == stem + "1");
+  CHECK(h.echat.timeline["bob"][1]["clientMsgId"] == made);
+  CHECK(h.echat.timeline["bob"][2]["clientMsgId"] == stem + "02");
+}
 // wasm: Lane::Refused); nothing is queued or stored, and the next message goes as usual.
 TEST_CASE("outbox: a message over the server's maxPayload is refused at once, naming body", "[im][outbox]") {
   const bool lanes = GENERATE(false, true);
