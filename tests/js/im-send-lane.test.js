@@ -165,3 +165,34 @@ test('im send lane: a JWT with quotes, backslashes, a control character or non-A
       await page.sdk.im.close();
     }
   });
+
+// A clientMsgId the core made reaches the shim as its number, from the send and from the answer that
+// frees a window place and lets the next message go (bindings/im_send_lane.cpp: f[7], f[8], the boot
+// f[9]); an app's comes as its text. Past a window of 2, answered one at a time, every message's
+// sendState events and result carry the id it was stored and sent under, in order.
+test('im send lane: each message of a burst past the window is queued, sending and sent under its own clientMsgId',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port },
+      { apiTransport: 'SOCKET', outboxPerMessageRecords: true, sendWindow: 2 });
+    await within(page.ready, 'login');
+    const own = [undefined, undefined, 'app-3', undefined, 'app-5', undefined, undefined];
+    const sent = own.map((clientMsgId, i) => page.sdk.apis.message.send(
+      { toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: `b${i}` }, ...(clientMsgId ? { clientMsgId } : {}) }));
+    for (let k = 1; k <= own.length; k++) {
+      await waitFor(() => srv.sends.length === Math.min(k + 1, own.length), `send ${k + 1} on the wire`);
+      assert.equal(srv.held.length, Math.min(2, own.length - k + 1), 'the window of 2');
+      srv.held.shift()();
+    }
+    const results = await within(Promise.all(sent), 'the answers');
+    const ids = srv.sends.map((r) => r.clientMsgId);
+    assert.deepEqual(srv.sends.map((r) => r.body.text), own.map((_, i) => `b${i}`), 'sent in order, each once');
+    own.forEach((id, i) => assert.match(ids[i], id ? new RegExp(`^${id}$`) : /^[0-9a-f]{12}-\d+-m-\d+$/));
+    assert.deepEqual(results.map((r) => r.clientMsgId), ids);
+    for (const id of ids) {
+      assert.deepEqual(page.of('sendState').filter((s) => s.clientMsgId === id).map((s) => s.state),
+        ['queued', 'sending', 'sent'], id);
+    }
+    assert.equal(page.of('sendState').length, 3 * ids.length, 'no event under another id');
+    await waitFor(() => !page.sb.storage.keys.some((k) => k.includes(':outbox:')), 'the records removed');
+  });
