@@ -148,6 +148,7 @@ void append_utf8(std::string& out, std::uint32_t cp);
 // How many decimal digits `v` has (socketio::Manager::event_ack_fast checks a frame's head by it).
 inline std::size_t decimal_digits(std::uint64_t v) {
   std::size_t n = 1;
+  for (; v >= 10000; v /= 10000) n += 4;  // (a timestamp's 13 digits in 6 steps, not 12: interpreted on iOS)
   for (; v >= 10; v /= 10) ++n;
   return n;
 }

@@ -186,7 +186,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   // The clientMsgId of a message the lane took is plain (send_fast): only another's is scanned (the host
   // reads it as ASCII).
   if ((found->ext == 0 && !plain(found->client_msg_id)) || found->client_msg_id.size() > room) return Lane::NotTaken;
-  const socketio::Manager::Fast lane = manager_.on_event_fast(now, transport, head, payload);
+  const socketio::Manager::Fast lane = manager_.ack_in_fast(now, transport, head.size(), wire, payload);
   if (lane.code != socketio::Manager::kAck || static_cast<std::uint64_t>(lane.value) != *emit_id) {
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
     return Lane::NotTaken;

@@ -249,3 +249,30 @@ TEST_CASE("json: format_uint() writes every length", "[core][json]") {
   }
   check(std::numeric_limits<std::uint64_t>::max());
 }
+
+// read_uint, the lanes' reader of an ack id's digits and of a clientMsgId's number: 1 to 19 digits from
+// the offset on, nothing else; `v` untouched on a refusal.
+TEST_CASE("json: read_uint() reads 1 to 19 digits and nothing else", "[core][json]") {
+  using echat::core::read_uint;
+  std::uint64_t v = 7;
+  CHECK(read_uint("430", 2, v));
+  CHECK(v == 0);
+  CHECK(read_uint("9999999999999999999", 0, v));
+  CHECK(v == 9999999999999999999ull);
+  CHECK(read_uint("x-12345", 2, v));
+  CHECK(v == 12345);
+  for (std::uint64_t p = 1; p <= 1000000000000000000ull; p *= 10) {
+    CHECK(read_uint(std::to_string(p - 1), 0, v));
+    CHECK(v == p - 1);
+  }
+  v = 7;
+  for (const char* bad : {"", "43", "12a", "a12", "-1", "+1", "1 ", " 1", "10000000000000000000", "1.0"}) {
+    INFO(bad);
+    const std::string_view s = bad;
+    CHECK_FALSE(read_uint(s, s.rfind("43", 0) == 0 ? 2 : 0, v));
+    CHECK(v == 7);
+  }
+  CHECK_FALSE(read_uint("123", 3, v));
+  CHECK_FALSE(read_uint("123", 9, v));
+  CHECK(v == 7);
+}
