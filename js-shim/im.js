@@ -331,8 +331,9 @@ class Im extends Emitter {
         if (this._outcome) this._outcome(this._sdk);
         return;
       }
-      case 'sendstate':
-        return this._emit('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
+      case 'sendstate':  // (no event made for nobody: three per message sent)
+        return this._listeners.sendState !== undefined &&
+          this._emit('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
       case 'resp': {
         const { id, code, msg, data, requestId, clientMsgId } = o;
         const call = this._calls.get(id);
