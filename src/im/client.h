@@ -437,10 +437,6 @@ class Client {
   mutable std::uint64_t cmid_stem_boot_ = 0;
   // The generation (Login::jwt_gen) of the JWT text the host keeps from a lane frame (Sent; 0: none).
   std::uint32_t host_jwt_ = 0;
-  // append_envelope's text around the timestamp (ts_len_ bytes, 0: none yet), for the second ts_sec_.
-  mutable char ts_text_[kEnvelopeTime.size() + 20 + kEnvelopeJwt.size()] = {};
-  mutable std::size_t ts_len_ = 0;
-  mutable std::uint64_t ts_sec_ = 0;
   // The HTTP server could not be reached (reported once per streak, cleared by any HTTP answer).
   bool http_down_ = false;
   std::size_t socket_host_ = 0;  // Config::hosts index: the socket's server

@@ -3,6 +3,7 @@
 // and the deadlines. The calls themselves, their phases, counts and deadlines are im::Calls (calls.h).
 #include "im/client.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <string>
@@ -82,27 +83,15 @@ json Client::envelope(const Call& call, Millis now, bool socket) const {
 // Login's, written once per JWT.
 void Client::append_envelope(std::string& s, const Call& c, Millis now, bool jwt) const {
   assert(c.kind == Call::Kind::Outbox && c.module == "message" && c.method == "send");
-  // ts_text_: `","timestamp":<now>,"method":"send","jwt":`, its digits rewritten only from the second
-  // that changed (within the same second, the last three). Two appends in all, the text before the JWT
-  // put together first (each append is a chain of calls where wasm is interpreted).
-  const std::uint64_t t = now > 0 ? static_cast<std::uint64_t>(now) : 0;
-  const std::uint64_t sec = t / 1000;
-  if (t < 1000 || ts_len_ == 0 || sec != ts_sec_) {
-    std::memcpy(ts_text_, kEnvelopeTime.data(), kEnvelopeTime.size());
-    ts_len_ = kEnvelopeTime.size() + core::format_uint(ts_text_ + kEnvelopeTime.size(), t);
-    std::memcpy(ts_text_ + ts_len_, kEnvelopeJwt.data(), kEnvelopeJwt.size());
-    ts_len_ += kEnvelopeJwt.size();
-    ts_sec_ = sec;
-  } else {
-    std::uint64_t ms = t - sec * 1000;
-    const std::size_t end = ts_len_ - kEnvelopeJwt.size();  // the timestamp's last digit, then 2 more
-    for (std::size_t i = end; i > end - 3; --i, ms /= 10) ts_text_[i - 1] = static_cast<char>('0' + ms % 10);
-  }
-  char h[kEnvelopeOpen.size() + kRequestIdMax + sizeof ts_text_];
-  std::memcpy(h, kEnvelopeOpen.data(), kEnvelopeOpen.size());
-  const std::size_t n = kEnvelopeOpen.size() + put_request_id(h + kEnvelopeOpen.size(), c.request_no);
-  std::memcpy(h + n, ts_text_, ts_len_);
-  s.append(h, n + ts_len_);
+  // (The send lane writes most frames, in the host: this text is the general path's, a message sent
+  // again after a reconnect or one the lane does not take.)
+  char h[kEnvelopeOpen.size() + kRequestIdMax + kEnvelopeTime.size() + 20 + kEnvelopeJwt.size()];
+  char* p = std::copy(kEnvelopeOpen.begin(), kEnvelopeOpen.end(), h);
+  p += put_request_id(p, c.request_no);
+  p = std::copy(kEnvelopeTime.begin(), kEnvelopeTime.end(), p);
+  p += core::format_uint(p, now > 0 ? static_cast<std::uint64_t>(now) : 0);
+  p = std::copy(kEnvelopeJwt.begin(), kEnvelopeJwt.end(), p);
+  s.append(h, static_cast<std::size_t>(p - h));
   if (jwt) s += login_.jwt_json();  // its JSON text, then ','
 }
 
