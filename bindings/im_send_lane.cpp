@@ -84,7 +84,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 }
 
 // A call's answer `43<id>[...]` whose arguments the host keeps (`ext`, `size` characters) and read:
-// its R has code 0 (im::Client::answer_fast); head[0..head_len) the frame up to its '['. Returns -1
+// its R has code 0 (im::Client::answer_fast); head_len the length of the frame up to its '[', ack_id the
+// <id> the host read there (the core checks it against head_len; NaN: none). Returns -1
 // when the core did not take it (pass the frame to echat_ImClient_textFrame), 8 when it did (9: and the
 // batch says what follows). The region: f[0] the deadline (-1 none; 9: the batch's), f[1] the call id,
 // f[3] its requestId's number (im::Client::request_id); i[0] bit 0: an outbox message (its record goes,
@@ -94,11 +95,12 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 // i[6] the handle to forget (0: none); head: the clientMsgId (i[3] bytes), the next message's clientMsgId
 // (i[5]), then the JWT's text. ASCII. Those two are empty when the core made the id: f[7] (f[8] the next
 // message's) is then its number, f[9] the boot (im::Client::lane_cmid).
-EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, int ext, int size) {
+EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, double ack_id, int ext, int size) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
-  if (!s.core() || head_len < 0 || head_len > 24 || ext <= 0 || size < 0) return -1;
-  const std::string_view head(region.head, static_cast<std::size_t>(head_len));  // read before the answer's texts go there
+  if (!s.core() || head_len < 3 || ext <= 0 || size < 0 || !(ack_id >= 0 && ack_id < 9007199254740992.0)) return -1;
+  const auto wire = static_cast<std::uint64_t>(ack_id);
+  if (static_cast<double>(wire) != ack_id) return -1;  // not an integer
   echat::socketio::ExternalArgs args;
   args.ext = static_cast<echat::engineio::ExternalRef>(ext);
   args.size = static_cast<std::size_t>(size);
@@ -106,7 +108,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   args.shape.first = echat::socketio::JsonKind::Object;
   static Client::Answered out;
   const Client::Lane lane =
-      s.core()->answer_fast(Millis(now), static_cast<unsigned>(tid), head, args, echat::bindings::kHead, out);
+      s.core()->answer_fast(Millis(now), static_cast<unsigned>(tid), static_cast<std::size_t>(head_len), wire, args,
+                            echat::bindings::kHead, out);
   if (lane == Client::Lane::NotTaken) return -1;
   const bool next = out.next_id != 0;
   region.f[0] = out.deadline ? static_cast<double>(*out.deadline) : -1;

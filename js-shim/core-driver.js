@@ -333,10 +333,10 @@ class CoreDriver {
     const first = Array.isArray(args) && args.length > 0 ? args[0] : null;
     if (!isRecord(first)) return false;
     const r = first.response !== undefined ? first.response : first;
-    if (!isRecord(r) || r.code !== 0 || !this.putHead(data.slice(0, k))) {
-      return false;
-    }
-    const code = this.core._echat_im_answer(this.h, this.platform.now(), tid, k, this.ref(), data.length - k);
+    if (!isRecord(r) || r.code !== 0) return false;
+    // The ack id's digits read here (the core checks them against k, as a delivery's).
+    const code = this.core._echat_im_answer(this.h, this.platform.now(), tid, k, parseInt(data.slice(2, k), 10),
+      this.ref(), data.length - k);
     if (code < 0) return false;
     const { f64, i32 } = this.views();
     const id = f64[1];

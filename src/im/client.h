@@ -258,8 +258,11 @@ class Client {
     Sent wire;
     std::optional<Millis> deadline;
   };
-  Lane answer_fast(Millis now, std::uint32_t transport, std::string_view head, const socketio::ExternalArgs& payload,
-                   std::size_t room, Answered& out);
+  // The frame's head, up to its '[', is `head_size` bytes: "43" and the ack id's digits, which the host
+  // read as `ack_id` (the core takes it only when ack_id has head_size - 2 digits: a head with anything
+  // else, or leading zeros, is the general path's).
+  Lane answer_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::uint64_t ack_id,
+                   const socketio::ExternalArgs& payload, std::size_t room, Answered& out);
   void on_timer(Millis now);
   std::optional<Millis> next_deadline() const;
   std::vector<Output> take_outputs();
@@ -393,6 +396,10 @@ class Client {
   std::string lane_cmid(const Accepted& a) const { return lane_cmid(a.boot, a.msg_no, a.client_msg_id); }
   std::string lane_cmid(std::uint64_t boot, std::uint64_t msg_no, std::string_view own) const;
   std::string lane_frame_head(const Sent& s, std::string_view jwt) const;
+  // The ack id of an answer `43<id>[...]` as the host reads it for answer_fast (js-shim/core-driver.js
+  // answered: parseInt of what follows "43" up to the '[' at `head_size`: its leading digits), none
+  // when it has none or they are past 2^53 (bindings/im_send_lane.cpp refuses those).
+  static std::optional<std::uint64_t> lane_ack_id(std::string_view frame, std::size_t head_size);
   // A delivery's ack arguments [{"seq":<seq>}] (at most kAckArgsMax bytes) at `at`; returns their size.
   static std::size_t put_ack_args(char* at, std::uint64_t seq);
   // The synced record {"seq":<seq>,"boot":<boot>} (at most kRecordMax bytes) at `at`; returns its size.

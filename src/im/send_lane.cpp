@@ -29,10 +29,6 @@ bool plain(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
 }
 
-bool root_ack_head(std::string_view head, std::uint64_t& id) {
-  return head.size() >= 3 && head[0] == '4' && head[1] == '3' && core::read_uint(head, 2, id);
-}
-
 }  // namespace
 
 const std::string& Client::cmid_stem() const {
@@ -91,6 +87,17 @@ std::string Client::lane_frame_head(const Sent& w, std::string_view jwt) const {
   s += kEnvelopeJwt;
   s += jwt;
   return s;
+}
+
+std::optional<std::uint64_t> Client::lane_ack_id(std::string_view frame, std::size_t head_size) {
+  std::uint64_t v = 0;
+  std::size_t i = 2;
+  for (; i < head_size && i < frame.size() && frame[i] >= '0' && frame[i] <= '9'; ++i) {
+    if (v > kBootMax / 10) return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(frame[i] - '0');
+  }
+  if (i == 2 || v > kBootMax) return std::nullopt;
+  return v;
 }
 
 Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
@@ -173,10 +180,9 @@ Client::Lane Client::send_fast(Millis now, const SendFacts& f, Accepted& out) {
   return Lane::Handed;
 }
 
-Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::string_view head,
+Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::uint64_t wire,
                                  const socketio::ExternalArgs& payload, std::size_t room, Answered& out) {
-  std::uint64_t wire = 0;
-  if (life_.ended() || !outputs_.empty() || !root_ack_head(head, wire)) return Lane::NotTaken;
+  if (life_.ended() || !outputs_.empty() || head_size != 2 + core::decimal_digits(wire)) return Lane::NotTaken;
   const auto emit_id = manager_.awaiting_ack(wire);
   if (!emit_id || login_.asking(*emit_id)) return Lane::NotTaken;
   Call* found = calls_.find_wire(Transport::Socket, *emit_id);
@@ -186,7 +192,7 @@ Client::Lane Client::answer_fast(Millis now, std::uint32_t transport, std::strin
   // The clientMsgId of a message the lane took is plain (send_fast): only another's is scanned (the host
   // reads it as ASCII).
   if ((found->ext == 0 && !plain(found->client_msg_id)) || found->client_msg_id.size() > room) return Lane::NotTaken;
-  const socketio::Manager::Fast lane = manager_.ack_in_fast(now, transport, head.size(), wire, payload);
+  const socketio::Manager::Fast lane = manager_.ack_in_fast(now, transport, head_size, wire, payload);
   if (lane.code != socketio::Manager::kAck || static_cast<std::uint64_t>(lane.value) != *emit_id) {
     // kGeneral: nothing changed. (kNothing cannot be: the ack was awaited a moment ago.)
     return Lane::NotTaken;

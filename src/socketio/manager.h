@@ -343,7 +343,7 @@ class Manager {
   Fast event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::optional<std::uint64_t> ack_id,
                       const ExternalArgs& payload, std::size_t args_size, Header* header);
   // on_event_fast of an ACK on "/" whose head the caller read: `head_size` bytes, "43" then `ack_id` in
-  // decimal (im::Client::answer_fast, which read it to find the call first).
+  // decimal, which the caller checked (im::Client::answer_fast, which finds the call first).
   Fast ack_in_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::uint64_t ack_id,
                    const ExternalArgs& payload) {
     return root_fast(now, transport, false, head_size, ack_id, payload, 0, nullptr);

@@ -293,7 +293,9 @@ class ClientAdapter {
     a.shape.root = echat::socketio::JsonKind::Array;
     a.shape.first = echat::socketio::JsonKind::Object;
     im::Client::Answered out;
-    const auto lane = c_.answer_fast(now, t, std::string_view(data).substr(0, k), a, 1024, out);
+    const auto ack_id = im::Client::lane_ack_id(data, k);
+    if (!ack_id) return false;
+    const auto lane = c_.answer_fast(now, t, k, *ack_id, a, 1024, out);
     if (lane == im::Client::Lane::NotTaken) return false;
     const std::string cmid = c_.lane_cmid(out.boot, out.msg_no, out.client_msg_id);
     if (out.outbox) {

@@ -196,3 +196,33 @@ test('im send lane: each message of a burst past the window is queued, sending a
     assert.equal(page.of('sendState').length, 3 * ids.length, 'no event under another id');
     await waitFor(() => !page.sb.storage.keys.some((k) => k.includes(':outbox:')), 'the records removed');
   });
+
+// The answer lane reads an ack id's digits in the shim (parseInt) and the core takes the answer only
+// when that number has as many digits as the head holds after "43" (Client::answer_fast). A head with a
+// space, a sign or a fraction around the id must never finish the call through the lane: the general
+// path refuses those frames, and the message is answered by its real ack (or, sent again, by the next).
+test('im send lane: an answer whose head is not "43" and the ack id\'s digits is never taken by the lane',
+  { skip, timeout: 60000 }, async (t) => {
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (const bad of [(n) => ` ${n}`, (n) => `+${n}`, (n) => `${n}.0`, (n) => `${n}e0`]) {
+      const srv = await startServer(t);
+      const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+      await within(page.ready, 'login');
+      const sent = page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text: 'x' } });
+      await waitFor(() => srv.sends.length === 1, 'the send');
+      const id = Number(/^42(\d+)\[/.exec(sendFrames(page)[0])[1]);
+      const forged = `3${bad(id)}[${JSON.stringify({ requestId: srv.sends[0].requestId, response: { code: 0, msg: 'ok', data: { mid: 666 } } })}]`;
+      srv.socket.conn.write(forged);
+      await sleep(150);
+      const r = await within((async () => {
+        for (;;) {
+          srv.answerAll();
+          const x = await Promise.race([sent, sleep(100).then(() => null)]);
+          if (x) return x;
+        }
+      })(), `the answer after 4${forged.slice(0, 8)}`);
+      assert.notEqual(r.data.mid, 666, `4${forged}`);
+      assert.ok(r.data.mid > 900);
+      await page.sdk.im.close();
+    }
+  });

@@ -344,7 +344,9 @@ struct ImHarness {
     x.shape.root = socketio::JsonKind::Array;
     x.shape.first = socketio::JsonKind::Object;
     im::Client::Answered a;
-    const auto lane = client.answer_fast(clock.now, t, std::string_view(data).substr(0, k), x, 1024, a);
+    const auto ack_id = im::Client::lane_ack_id(data, k);
+    if (!ack_id) return false;
+    const auto lane = client.answer_fast(clock.now, t, k, *ack_id, x, 1024, a);
     if (lane == im::Client::Lane::NotTaken) return false;
     ++lane_answers;
     const std::string cmid = client.lane_cmid(a.boot, a.msg_no, a.client_msg_id);
