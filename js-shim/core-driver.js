@@ -285,10 +285,11 @@ class CoreDriver {
     registered(id);
     const outs = [store(o.prefix + clientMsgId, `{"n":${f64[2]},"c":"${clientMsgId}","f":{${body}}`)];
     if (bits & 1) outs.push(store(o.key, o.marker));
-    outs.push(sendState(id, clientMsgId, 'queued'));
+    const heard = o.heard._listeners.sendState !== undefined;  // (no sendState output for nobody)
+    if (heard) outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
       this.send(i32[1], this.framed(f64[5], f64[6], f64[7], i32[2], 0) + body + ']');
-      outs.push(sendState(id, clientMsgId, 'sending'));
+      if (heard) outs.push(sendState(id, clientMsgId, 'sending'));
     }
     this.laneDone(outs, code === 7, f64[0]);
     return true;
@@ -352,14 +353,15 @@ class CoreDriver {
     if (bits & 4) this.send(i32[1], this.framed(f64[4], f64[5], f64[6], i32[2], b) + this.held.get(i32[7]));  // the next message
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
+    const heard = o.heard._listeners.sendState !== undefined;
     if (bits & 1) {
       outs.push(store(o.prefix + clientMsgId, ''));
       if (bits & 2) outs.push(store(o.key, ''));
-      outs.push(sendState(id, clientMsgId, 'sent'));
+      if (heard) outs.push(sendState(id, clientMsgId, 'sent'));
     }
     outs.push({ k: 'resp', id, code: 0, msg: isString(r.msg) && r.msg !== '' ? r.msg : 'ok',
       data: r.data === undefined ? null : r.data, requestId: `${o.idPrefix}-${f64[3]}`, clientMsgId });
-    if (bits & 4) outs.push(sendState(f64[2], f64[8] ? `${o.idPrefix}-${f64[9]}-m-${f64[8]}` : ids.slice(a), 'sending'));
+    if (bits & 4 && heard) outs.push(sendState(f64[2], f64[8] ? `${o.idPrefix}-${f64[9]}-m-${f64[8]}` : ids.slice(a), 'sending'));
     this.laneDone(outs, code === 9, f64[0]);
     return true;
   }

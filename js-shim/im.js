@@ -262,7 +262,8 @@ class Im extends Emitter {
       // (`from`: the formUser field the send lane adds; the core takes the lane only for a user that needs
       // no escapes in JSON.)
       this._coreDriver._outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
-        setByCore: wanted.setByCore || [], idPrefix: wanted.idPrefix, from: `,"formUser":"${wanted.user}"` };
+        setByCore: wanted.setByCore || [], idPrefix: wanted.idPrefix, from: `,"formUser":"${wanted.user}"`,
+        heard: this };  // (its listeners: the lanes make no sendState output that no listener wants)
     }
     const prefixes = wanted.prefixes || [];
     const keys = (wanted.keys || []).slice();
@@ -331,9 +332,8 @@ class Im extends Emitter {
         if (this._outcome) this._outcome(this._sdk);
         return;
       }
-      case 'sendstate':  // (no event made for nobody: three per message sent)
-        return this._listeners.sendState !== undefined &&
-          this._emit('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
+      case 'sendstate':  // (the lanes make none that no listener wants: CoreDriver.sendForm, answered)
+        return this._emit('sendState', { clientMsgId: o.clientMsgId, state: o.state, reason: o.reason || null });
       case 'resp': {
         const { id, code, msg, data, requestId, clientMsgId } = o;
         const call = this._calls.get(id);

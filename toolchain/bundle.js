@@ -184,7 +184,7 @@ const INTERNAL = [
   'dispatch', 'deliver', 'isIo', 'handle', 'handlers', 'foreground', 'wakeIfResuming', 'input', 'armTimer',
   'destroy', 'f64', 'i32', 'head',
   // the early socket (openEarly), the outbox's place (im.js), the module's input buffer (loader.js coreOf)
-  'adopted', 'target', 'prefix', 'marker', 'at', 'cap', 'HEAPU8', 'HEAPU32',
+  'adopted', 'target', 'prefix', 'marker', 'at', 'cap', 'HEAPU8', 'HEAPU32', 'heard',
   // the platform interface (platform/wx.js, wx-im.js, browser.js)
   'setTimer', 'clearTimer', 'isOnline', 'isNetworkKnown', 'whenNetworkKnown', 'onForeground', 'onNetwork',
   'openSocket', 'storageGet', 'storageSet', 'storageRemove', 'storageKeys',

@@ -226,3 +226,39 @@ test('im send lane: an answer whose head is not "43" and the ack id\'s digits is
       await page.sdk.im.close();
     }
   });
+
+// The lanes make no sendState output while no listener wants it (CoreDriver.sendForm, answered read
+// the session's listeners at each step): a listener added later hears every later step, also after
+// removeAllListeners() replaced the session's table of listeners.
+test('im send lane: sendState is heard from the moment a listener is added',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+    await within(page.ready, 'login');
+    const im = page.sdk.im;
+    const send = (text) => page.sdk.apis.message.send({ toTarget: 'bob', way: 'P2P', type: 'TEXT', body: { text } });
+    const heard = [];
+    const listener = (s) => heard.push(`${s.state}:${s.clientMsgId}`);
+    im.off('sendState');
+    const first = send('quiet');
+    await waitFor(() => srv.sends.length === 1, 'the first send');
+    im.on('sendState', listener);
+    srv.answerAll();
+    await within(first, 'the first answer');
+    const id1 = srv.sends[0].clientMsgId;
+    assert.deepEqual(heard, [`sent:${id1}`], 'queued and sending went by while nobody listened; sent is heard');
+    const second = send('heard');
+    await waitFor(() => srv.sends.length === 2, 'the second send');
+    srv.answerAll();
+    await within(second, 'the second answer');
+    const id2 = srv.sends[1].clientMsgId;
+    assert.deepEqual(heard.slice(1), [`queued:${id2}`, `sending:${id2}`, `sent:${id2}`]);
+    im.off();  // every listener of every event
+    im.on('sendState', listener);
+    const third = send('again');
+    await waitFor(() => srv.sends.length === 3, 'the third send');
+    srv.answerAll();
+    await within(third, 'the third answer');
+    const id3 = srv.sends[2].clientMsgId;
+    assert.deepEqual(heard.slice(4), [`queued:${id3}`, `sending:${id3}`, `sent:${id3}`]);
+  });
