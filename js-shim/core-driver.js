@@ -224,7 +224,7 @@ class CoreDriver {
   handed(m, ref, seq, id, way, from, to) {
     const { f64, i32 } = this.views();
     const bits = i32[0];
-    const conv = bits & 1 ? {
+    const conv = bits & 1 && this.heard._listeners.conversation !== undefined ? {  // (no event for nobody)
       lastMessage: Object.assign({}, m), lastSeq: f64[4], readSeq: f64[3], toTarget: bits & 2 ? from : to,
       unread: f64[2], updateTime: f64[5], way,
     } : null;
@@ -285,7 +285,7 @@ class CoreDriver {
     registered(id);
     const outs = [store(o.prefix + clientMsgId, `{"n":${f64[2]},"c":"${clientMsgId}","f":{${body}}`)];
     if (bits & 1) outs.push(store(o.key, o.marker));
-    const heard = o.heard._listeners.sendState !== undefined;  // (no sendState output for nobody)
+    const heard = this.heard._listeners.sendState !== undefined;  // (no sendState output for nobody)
     if (heard) outs.push(sendState(id, clientMsgId, 'queued'));
     if (bits & 2) {
       this.send(i32[1], this.framed(f64[5], f64[6], f64[7], i32[2], 0) + body + ']');
@@ -353,7 +353,7 @@ class CoreDriver {
     if (bits & 4) this.send(i32[1], this.framed(f64[4], f64[5], f64[6], i32[2], b) + this.held.get(i32[7]));  // the next message
     if (i32[6] !== 0) this.held.delete(i32[6]);
     const outs = [];
-    const heard = o.heard._listeners.sendState !== undefined;
+    const heard = this.heard._listeners.sendState !== undefined;
     if (bits & 1) {
       outs.push(store(o.prefix + clientMsgId, ''));
       if (bits & 2) outs.push(store(o.key, ''));

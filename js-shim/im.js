@@ -245,6 +245,8 @@ class Im extends Emitter {
     this._platform = p;
     this._auid = isString(cfg.loginAuid) ? cfg.loginAuid : String(cfg.loginAuid);
     this._coreDriver = createImDriver(core, p, json, (o) => this._onOutput(o), this._early);
+    // Its listeners: the lanes make no sendState or conversation event that no listener wants.
+    this._coreDriver.heard = this;
     if (this._coreDriver.optionsError) {
       const x = this._coreDriver.optionsError;
       this._coreDriver.destroy();
@@ -262,8 +264,7 @@ class Im extends Emitter {
       // (`from`: the formUser field the send lane adds; the core takes the lane only for a user that needs
       // no escapes in JSON.)
       this._coreDriver._outbox = { key: wanted.outbox, prefix: wanted.outboxPrefix, marker: wanted.outboxMarker,
-        setByCore: wanted.setByCore || [], idPrefix: wanted.idPrefix, from: `,"formUser":"${wanted.user}"`,
-        heard: this };  // (its listeners: the lanes make no sendState output that no listener wants)
+        setByCore: wanted.setByCore || [], idPrefix: wanted.idPrefix, from: `,"formUser":"${wanted.user}"` };
     }
     const prefixes = wanted.prefixes || [];
     const keys = (wanted.keys || []).slice();

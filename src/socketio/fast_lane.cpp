@@ -79,7 +79,10 @@ Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::s
   std::optional<std::uint64_t> id;
   if (head.size() > 2) {
     std::uint64_t v = 0;
-    if (!core::read_uint(head, 2, v)) return {};
+    for (std::size_t i = 2; i < head.size(); ++i) {
+      if (head[i] < '0' || head[i] > '9') return {};
+      v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
+    }
     id = v;
   }
   return root_fast(now, transport, head[1] == '2', head.size(), id, payload, 0, nullptr);

@@ -262,3 +262,29 @@ test('im send lane: sendState is heard from the moment a listener is added',
     const id3 = srv.sends[2].clientMsgId;
     assert.deepEqual(heard.slice(4), [`queued:${id3}`, `sending:${id3}`, `sent:${id3}`]);
   });
+
+// The delivery lane makes no conversation event while the page has no 'conversation' listener
+// (CoreDriver.handed); the core's conversations are kept all the same, and a listener added later hears
+// the next delivery's, with the unread count of both.
+test('im delivery lane: the conversation event is heard from the moment a listener is added; the list is kept',
+  { skip, timeout: 60000 }, async (t) => {
+    const srv = await startServer(t);
+    const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
+    await within(page.ready, 'login');
+    const push = (seq) => new Promise((resolve) => {
+      const m = { seq, mid: 400 + seq, formUser: 'bob', toTarget: 'alice', way: 'P2P', type: 'TEXT', body: { text: `p${seq}` }, createTime: 1764900000000 + seq };
+      srv.socket.timeout(5000).emit('topic.message', m, (err, answer) => resolve(err ? null : answer));
+    });
+    const im = page.sdk.im;
+    const heard = [];
+    im.off('conversation');
+    assert.deepEqual(await push(1), { seq: 1 });
+    const [c1] = await im.getConversations();
+    assert.equal(c1.toTarget, 'bob');
+    assert.equal(c1.unread, 1);
+    assert.equal(c1.lastMessage.body.text, 'p1');
+    im.on('conversation', (c) => heard.push(`${c.toTarget}:${c.unread}:${c.lastMessage.body.text}`));
+    assert.deepEqual(await push(2), { seq: 2 });
+    assert.deepEqual(heard, ['bob:2:p2']);
+    assert.deepEqual(page.of('message').map((m) => m.body.text), ['p1', 'p2']);
+  });
