@@ -130,6 +130,7 @@ if (P.client === 'sdk') {
   var sdk = module.exports;
   sdk.im.on('message', onMessage);
   if (P.sendState) sdk.im.on('sendState', function () {});  // (run.js --send-state)
+  if (P.conversation) sdk.im.on('conversation', function () {});  // (run.js --conversation)
   // The steady state of a chat: logged in, and the catch-up after the login (message/sync) done; a
   // delivery during the catch-up of a fresh install is history and takes the general path.
   var synced = false;

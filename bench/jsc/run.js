@@ -16,6 +16,7 @@
 //   node bench/jsc/run.js --im-send 500 --serial            ... one at a time (each after the last is confirmed)
 //   --send-state: the SDK's page listens to sendState (a chat that shows each message's state; the listener
 //                 does nothing); without it the SDK makes no sendState events (nobody hears them)
+//   --conversation: the same for the 'conversation' event (a chat's list of conversations)
 //   --connect-ms N: every WebSocket takes N ms to open (a real network's TCP + TLS + upgrade; 0 = none)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
@@ -32,6 +33,7 @@ const CONNECT_MS = opt('connect-ms', 0);
 const SENDS = opt('im-send', 0);
 const SERIAL = args.includes('--serial');
 const SEND_STATE = args.includes('--send-state');
+const CONVERSATION = args.includes('--conversation');
 const CONVS = opt('convs', 1);
 const IM = opt('im', 0) || SENDS;
 const SCENARIO = path.join(__dirname, IM ? 'im.js' : 'bench.js');
@@ -52,7 +54,7 @@ function main() {
       const names = Object.keys(CLIENTS);
       if (r % 2) names.reverse();  // interleaved, alternating order
       for (const name of names) {
-        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, serial: SERIAL, sendState: SEND_STATE, connectMs: CONNECT_MS, convs: CONVS },
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, serial: SERIAL, sendState: SEND_STATE, conversation: CONVERSATION, connectMs: CONNECT_MS, convs: CONVS },
           { jit, engine });
         results[mode][name].push(res);
       }
