@@ -45,6 +45,15 @@ struct Shared {
 };
 Shared& shared_region();  // one per module (socketio_bindings.cpp)
 
+// An id the host passed as a double (an ack id it read with parseInt): the integer, when it is one in
+// [0, 2^53) (a double holds each exactly); none for anything else (NaN, negative, a fraction, past it).
+inline std::optional<std::uint64_t> host_uint(double v) {
+  if (!(v >= 0 && v < 9007199254740992.0)) return std::nullopt;
+  const auto u = static_cast<std::uint64_t>(v);
+  if (static_cast<double>(u) != v) return std::nullopt;
+  return u;
+}
+
 // Bytes handed to the host: their address in wasm memory and their count (two 32-bit words).
 struct Bytes {
   std::uint32_t data;

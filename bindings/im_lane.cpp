@@ -57,11 +57,10 @@ EMSCRIPTEN_KEEPALIVE int echat_im_message(int h, double now, int tid, int head_l
     f.to_target.assign(p + way_len + from_len, static_cast<std::size_t>(to_len));
     ++g_text_writes;
   }
-  if (!s.core() || ext <= 0 || size < 0 || ack_id >= 9007199254740992.0) return -1;
   Client::Delivery d;
   d.head_size = static_cast<std::size_t>(head_len);
-  if (ack_id >= 0) d.ack_id = static_cast<std::uint64_t>(ack_id);  // NaN, -1: none
-  if (d.ack_id && static_cast<double>(*d.ack_id) != ack_id) return -1;  // not an integer
+  d.ack_id = echat::bindings::host_uint(ack_id);
+  if (!s.core() || ext <= 0 || size < 0 || (!d.ack_id && ack_id >= 0)) return -1;  // (NaN, -1: no ack id)
   d.seq = static_cast<std::uint64_t>(seq);
   d.mid = static_cast<std::uint64_t>(mid);
   f.create_time.reset();

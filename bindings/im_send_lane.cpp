@@ -98,9 +98,8 @@ EMSCRIPTEN_KEEPALIVE int echat_im_send(int h, double now, int ext, int size, int
 EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_len, double ack_id, int ext, int size) {
   ImSession& s = echat::bindings::g_im_sessions.at(h);
   auto& region = echat::bindings::shared_region();
-  if (!s.core() || head_len < 3 || ext <= 0 || size < 0 || !(ack_id >= 0 && ack_id < 9007199254740992.0)) return -1;
-  const auto wire = static_cast<std::uint64_t>(ack_id);
-  if (static_cast<double>(wire) != ack_id) return -1;  // not an integer
+  const auto wire = echat::bindings::host_uint(ack_id);
+  if (!s.core() || ext <= 0 || size < 0 || !wire) return -1;
   echat::socketio::ExternalArgs args;
   args.ext = static_cast<echat::engineio::ExternalRef>(ext);
   args.size = static_cast<std::size_t>(size);
@@ -108,7 +107,7 @@ EMSCRIPTEN_KEEPALIVE int echat_im_answer(int h, double now, int tid, int head_le
   args.shape.first = echat::socketio::JsonKind::Object;
   static Client::Answered out;
   const Client::Lane lane =
-      s.core()->answer_fast(Millis(now), static_cast<unsigned>(tid), static_cast<std::size_t>(head_len), wire, args,
+      s.core()->answer_fast(Millis(now), static_cast<unsigned>(tid), static_cast<std::size_t>(head_len), *wire, args,
                             echat::bindings::kHead, out);
   if (lane == Client::Lane::NotTaken) return -1;
   const bool next = out.next_id != 0;

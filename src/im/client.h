@@ -259,8 +259,8 @@ class Client {
     std::optional<Millis> deadline;
   };
   // The frame's head, up to its '[', is `head_size` bytes: "43" and the ack id's digits, which the host
-  // read as `ack_id` (the core takes it only when ack_id has head_size - 2 digits: a head with anything
-  // else, or leading zeros, is the general path's).
+  // read as `ack_id` (taken only when ack_id has head_size - 2 digits, Manager::ack_in_fast: a head with
+  // anything else, or leading zeros, is the general path's).
   Lane answer_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::uint64_t ack_id,
                    const socketio::ExternalArgs& payload, std::size_t room, Answered& out);
   void on_timer(Millis now);

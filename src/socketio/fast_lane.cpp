@@ -88,6 +88,12 @@ Manager::Fast Manager::on_event_fast(Millis now, std::uint32_t transport, std::s
   return root_fast(now, transport, head[1] == '2', head.size(), id, payload, 0, nullptr);
 }
 
+Manager::Fast Manager::ack_in_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::uint64_t ack_id,
+                                   const ExternalArgs& payload) {
+  if (head_size != 2 + core::decimal_digits(ack_id)) return {};  // (event_ack_fast's check of a head)
+  return root_fast(now, transport, false, head_size, ack_id, payload, 0, nullptr);
+}
+
 Manager::Fast Manager::event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size,
                                       std::optional<std::uint64_t> ack_id, const ExternalArgs& payload,
                                       std::size_t args_size, Header* header) {

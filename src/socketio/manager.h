@@ -343,11 +343,10 @@ class Manager {
   Fast event_ack_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::optional<std::uint64_t> ack_id,
                       const ExternalArgs& payload, std::size_t args_size, Header* header);
   // on_event_fast of an ACK on "/" whose head the caller read: `head_size` bytes, "43" then `ack_id` in
-  // decimal, which the caller checked (im::Client::answer_fast, which finds the call first).
+  // decimal (im::Client::answer_fast, which finds the call first). As event_ack_fast, kGeneral when
+  // the head cannot be that: anything but the id's digits (a space, a sign, leading zeros).
   Fast ack_in_fast(Millis now, std::uint32_t transport, std::size_t head_size, std::uint64_t ack_id,
-                   const ExternalArgs& payload) {
-    return root_fast(now, transport, false, head_size, ack_id, payload, 0, nullptr);
-  }
+                   const ExternalArgs& payload);
   // The emit id waiting for the ACK with this id on "/" (sent, not yet answered or timed out), if any.
   std::optional<std::uint64_t> awaiting_ack(std::uint64_t wire_id) const;
   // ack(now, "/", ack_id, args_json, {}) for a small argument text the core wrote itself (an IM

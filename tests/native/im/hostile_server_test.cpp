@@ -123,3 +123,29 @@ TEST_CASE("hostile server: an answer that is not an R makes the message go again
   CHECK(h.echat.timeline["bob"].size() == 1);  // the repeat carried the same clientMsgId
   CHECK(h.client.outbox_size() == 0);
 }
+
+// The answer lane takes a head only when its ack id, as the host reads it (parseInt: the leading
+// digits), has as many digits as the head holds after "43" (Manager::ack_in_fast). A forged answer with
+// a fraction or an exponent after the id of a message awaiting its answer must not finish it: the
+// general path refuses such a frame, and the message is answered by the server in the end, once.
+TEST_CASE("hostile server: a forged answer whose head has more than the ack id's digits finishes nothing",
+          "[im][hostile]") {
+  const bool lanes = GENERATE(false, true);
+  const std::string tail = GENERATE(std::string(".0"), std::string("e0"), std::string("0x"));
+  INFO(tail);
+  ImHarness h;
+  h.lanes = lanes;
+  h.start();
+  h.echat.lose_answers = 1;  // the message is stored, its answer lost: the call waits
+  const auto id = h.send(kHello);
+  CHECK_FALSE(h.responses.count(id));
+  const auto ack = last_emit(h, "topic.message", "send");
+  inject(h, "43" + std::to_string(ack) + tail + R"([{"response":{"code":0,"msg":"ok","data":{"mid":666,"seq":666}}}])");
+  if (lanes) CHECK(h.lane_answers == 0);
+  CHECK((!h.responses.count(id) || h.responses[id].data_json.find("666") == std::string::npos));
+  h.advance(60000);
+  REQUIRE(h.responses.count(id));
+  CHECK(h.responses[id].code == 0);
+  CHECK(h.responses[id].data_json.find("666") == std::string::npos);
+  CHECK(h.echat.timeline["bob"].size() == 1);
+}
