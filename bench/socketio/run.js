@@ -3,6 +3,10 @@
 // Socket.IO client benchmark: the same two scenarios, one after the other in this process, for four
 // clients against one socket.io 4 server (allowEIO3 on) on 127.0.0.1:
 //   sdk.io              dist/echatim-sdk.js + .wasm.br in the mini-program sandbox (tests/sandbox)
+//   sdk.io (Node)       the same core and shim outside the sandbox: dist/browser/echatim-sdk.js (its
+//                       platform is the browser's WebSocket, here npm ws's, which has that API) on Node
+//                       directly, as socket.io-client and raw ws run: the like-for-like peer of those
+//                       two (the sandbox's own wx.connectSocket costs more per frame than ws, see raw wx)
 //   weapp.socket.io     npm weapp.socket.io 3.0.0 (socket.io-client 3, Engine.IO 4) in the same sandbox, same wx
 //   socket.io-client    npm socket.io-client 4.8 on Node directly (WebSocket transport)
 //   raw ws              npm ws speaking Engine.IO 4 / Socket.IO 5 by hand, no parsing: the physical limit
@@ -18,7 +22,7 @@
 // figure is the median of the rounds and a ratio against weapp.socket.io in the same run.
 //
 //   node bench/socketio/run.js [--events 20000] [--echoes 2000] [--size 64] [--rounds 3] [--clients sdk,weapp,...] [--json]
-//   --clients: only the clients whose names start with these words (sdk, weapp, socket.io-client, raw)
+//   --clients: only the clients whose names start with these words (sdk.io (s, sdk.io (N, weapp, socket.io-client, raw)
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 // Bounded: every phase has a time limit; a peer that misses it is reported as such.
 
@@ -69,6 +73,18 @@ function makePackage() {
   return root;
 }
 
+// The browser build on Node (loaded once per process: its core is shared by its Managers, as on a page).
+let nodeSdkLoaded = null;
+function nodeSdk() {
+  if (!nodeSdkLoaded) {
+    const dir = path.join(process.env.ECHAT_DIST || path.join(ROOT, 'dist'), 'browser');
+    globalThis.WebSocket = WebSocket;  // what the browser platform opens (npm ws offers the same API)
+    nodeSdkLoaded = require(path.join(dir, 'echatim-sdk.js'));
+    nodeSdkLoaded.configure({ wasmBinary: fs.readFileSync(path.join(dir, 'echatim-sdk.wasm')) });
+  }
+  return nodeSdkLoaded;
+}
+
 // Each peer: connect() -> {emit(ev, arg, ack?), on(ev, fn), off(ev), close()}.
 const PEERS = {
   'sdk.io (sandbox, wasm)': async (url, ctx) => {
@@ -78,6 +94,13 @@ const PEERS = {
     const s = sdk.io(url, { forceNew: true });
     await within(new Promise((r) => s.once('connect', r)), 10000, 'connect');
     return wrapSocketIo(s, async () => { s.disconnect(); await sb.dispose(); });
+  },
+  'sdk.io (Node, ws)': async (url) => {
+    const sdk = nodeSdk();
+    await sdk.ready();
+    const s = sdk.io(url, { forceNew: true });
+    await within(new Promise((r) => s.once('connect', r)), 10000, 'connect');
+    return wrapSocketIo(s, async () => { s.disconnect(); });
   },
   'weapp.socket.io 3.0.0 (sandbox)': async (url, ctx) => {
     const sb = createSandbox({ packageRoot: ctx.pkg, quietErrors: true, console: { log() {}, info() {}, warn() {}, error() {}, debug() {} } });
