@@ -2,7 +2,11 @@
 
 export declare const version: string;
 
-/** Where the wasm lives (absolute from the package root), or its bytes outside WeChat. Call before the first io(). */
+/**
+ * Where the wasm lives (absolute from the package root), or its bytes outside WeChat. These count until the
+ * first io()/im.init/ready() asks for the core (in WeChat the wasm starts loading right after the code that
+ * required the SDK: configure there); later ones are ignored with a warning. logLevel: any time.
+ */
 export declare function configure(options: ConfigureOptions): void;
 
 export interface ConfigureOptions {

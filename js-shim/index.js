@@ -29,7 +29,12 @@ let platform = null;
 const sharedPlatform = () => platform || (platform = onWx ? createWxImPlatform(wxApi()) : createBrowserImPlatform());
 io.setPlatformFactory(sharedPlatform);
 if (!onWx) loader.configure({ wasmUrl: scriptWasmUrl() || undefined });  // beside the <script>
-if (onWx && wxApi()) io.warmUp();
+// In WeChat the platform is made when the SDK is required, and the wasm starts loading right after the
+// code that required it (cold start: loader.js preload).
+if (onWx && wxApi()) {
+  io.warmUp();
+  loader.preload();
+}
 
 const sdk = {
   version: __ECHAT_VERSION__,

@@ -21,13 +21,15 @@ const DEFAULT_WASM_PATH = '/utils/echatim-sdk.wasm.br';
 let settings = { wasmPath: DEFAULT_WASM_PATH, wasmBinary: null, wasmUrl: null };
 let loading = null;
 
-// configure({wasmPath, wasmBinary, wasmUrl, logLevel}); the first three only before the core loads.
+// configure({wasmPath, wasmBinary, wasmUrl, logLevel}); the first three only before the core loads
+// (before anything asked for it: the load preload() started at require() is then started again).
 function configure(options) {
   if (!options) return;
   if (options.logLevel !== undefined) log.setLevel(options.logLevel);
-  const given = Object.keys(settings).filter((k) => options[k] !== undefined);
-  if (loading) {
-    if (given.some((k) => options[k] !== settings[k])) log.warn('the wasm options changed after the core was loaded: ignored');
+  const given = Object.keys(settings).filter((k) => options[k] !== undefined && options[k] !== settings[k]);
+  if (!given.length) return;
+  if (loading && !early) {
+    log.warn('wasm options set after the core loaded: ignored');
     return;
   }
   const path = options.wasmPath;
@@ -35,7 +37,20 @@ function configure(options) {
     throw Object.assign(new TypeError(`invalid argument 'wasmPath': must be absolute from the package root, e.g. "${DEFAULT_WASM_PATH}"`),
       { field: 'wasmPath' });
   }
+  loading = null;
   for (const k of given) settings[k] = options[k];
+}
+
+// Cold start (index.js, in WeChat): the core starts loading right after the code that required the SDK
+// has run (a configure() there, e.g. a wasmPath, is already in), so that the wasm compiles while the
+// page sets up; the page's first io()/sdk.im.init, usually in a later onLoad/onLaunch, takes it over.
+function preload() {
+  Promise.resolve().then(() => {
+    if (!loading) {
+      loadCore();
+      early = true;
+    }
+  });
 }
 
 // W: the engine's WebAssembly API (onWx: WXWebAssembly, which takes a path in the code package).
@@ -92,8 +107,9 @@ function fault() {
 
 // A bundle whose core needs none of the debug build's imports and exports (toolchain/bundle.js defines
 // __ECHAT_WASM_LEAN__ from the wasm beside it: the release core imports only the two below) leaves them
-// out. Unbundled (Node's tests), everything is there.
-const LEAN = typeof __ECHAT_WASM_LEAN__ !== 'undefined' && __ECHAT_WASM_LEAN__;
+// out. Unbundled (Node's tests), everything is there. (The define is tested where it is used: esbuild
+// folds it there; a constant holding it is one terser stops folding once index.js calls preload() at
+// the top level, and the debug code then stays in the bundle, +700 B.)
 
 // What the wasm imports: the release core, only these two (no files, no exit).
 function importsFor(view, grew) {
@@ -107,7 +123,7 @@ function importsFor(view, grew) {
       proc_exit(code) { throw new Error(`the SDK's core exited (${code})`); },
     },
   };
-  if (!LEAN) addDebugImports(imports, view);
+  if (typeof __ECHAT_WASM_LEAN__ === 'undefined' || !__ECHAT_WASM_LEAN__) addDebugImports(imports, view);
   return imports;
 }
 
@@ -140,14 +156,17 @@ function addDebugImports(imports, view) {
   });
 }
 
+let early = false;  // `loading` was started by preload() and no caller has asked for the core yet
+
 // -> Promise of the core (coreOf).
 function loadCore() {
+  early = false;
   if (loading) return loading;
   loading = new Promise((resolve, reject) => {
     const onWx = typeof WXWebAssembly !== 'undefined';
     const W = onWx ? WXWebAssembly : typeof WebAssembly === 'object' && WebAssembly;
     if (!W) {
-      reject(new Error('neither WXWebAssembly nor WebAssembly is available (base library 2.13.0+ is required)'));
+      reject(new Error('no WXWebAssembly (base library 2.13.0+) or WebAssembly here'));
       return;
     }
     const from = onWx ? settings.wasmPath : settings.wasmUrl || 'wasmBinary';
@@ -163,7 +182,7 @@ function loadCore() {
       const instance = result.instance || result;
       core = coreOf(instance.exports);
       // The debug build checks the stack (STACK_OVERFLOW_CHECK): its limits are set before anything runs.
-      if (!LEAN && core._emscripten_stack_init) {
+      if ((typeof __ECHAT_WASM_LEAN__ === 'undefined' || !__ECHAT_WASM_LEAN__) && core._emscripten_stack_init) {
         core._emscripten_stack_init();
         core.___set_stack_limits(core._emscripten_stack_get_base(), core._emscripten_stack_get_end());
       }
@@ -175,4 +194,4 @@ function loadCore() {
   return loading;
 }
 
-module.exports = { configure, loadCore, DEFAULT_WASM_PATH };
+module.exports = { configure, loadCore, preload, DEFAULT_WASM_PATH };

@@ -23,6 +23,7 @@ const outDir = path.resolve(root, process.argv[3] || 'dist');
 fs.mkdirSync(outDir, { recursive: true });
 
 const pkg = require(path.join(root, 'package.json'));
+const { DEFAULT_WASM_PATH } = require(path.join(root, 'js-shim', 'loader.js'));
 const wasm = fs.readFileSync(path.join(buildDir, 'echatim_core.wasm'));
 
 // A core that imports only these (the release build) needs none of the loader's imports and exports for
@@ -239,12 +240,16 @@ async function main() {
   const mpDir = path.join(outDir, 'miniprogram');
   fs.rmSync(mpDir, { recursive: true, force: true });
   fs.mkdirSync(mpDir);
-  fs.writeFileSync(path.join(mpDir, 'echatim-sdk.js'), js);
+  // Its echatim-sdk.js names that place as the default wasmPath: the SDK starts loading its wasm when it
+  // is required (js-shim/loader.js preload), before an index.js could configure it.
+  const npmWasm = `/miniprogram_npm/${pkg.name}/echatim-sdk.wasm.br`;
+  const [before, ...after] = js.split(`"${DEFAULT_WASM_PATH}"`);
+  if (after.length !== 1) throw new Error(`the bundle names "${DEFAULT_WASM_PATH}" ${after.length} times, not once`);
+  fs.writeFileSync(path.join(mpDir, 'echatim-sdk.js'), `${before}"${npmWasm}"${after[0]}`);
   fs.writeFileSync(path.join(mpDir, 'echatim-sdk.wasm.br'), br);
-  // index.js, require('echatim-sdk') after 构建 npm: the SDK, with its wasm where 构建 npm puts it (one
-  // line: its bytes are in every app that installs the package).
-  fs.writeFileSync(path.join(mpDir, 'index.js'), `'use strict';var s=require('./echatim-sdk.js');` +
-    `s.configure({wasmPath:'/miniprogram_npm/${pkg.name}/echatim-sdk.wasm.br'});module.exports=s;\n`);
+  // index.js, require('echatim-sdk') after 构建 npm (one line: its bytes are in every app that installs
+  // the package).
+  fs.writeFileSync(path.join(mpDir, 'index.js'), "module.exports=require('./echatim-sdk.js');\n");
 
   // The browser build: the script and the plain wasm beside it (a browser fetches it from there).
   const webDir = path.join(outDir, 'browser');
@@ -259,7 +264,7 @@ async function main() {
     'echatim-sdk.wasm.br': br.length,
   };
   sizes['shipped (js + wasm.br)'] = sizes['echatim-sdk.js'] + sizes['echatim-sdk.wasm.br'];
-  sizes['npm route (miniprogram/)'] = sizes['shipped (js + wasm.br)'] + size('miniprogram/index.js');
+  sizes['npm route (miniprogram/)'] = size('miniprogram/echatim-sdk.js') + sizes['echatim-sdk.wasm.br'] + size('miniprogram/index.js');
   sizes['browser/echatim-sdk.js'] = size('browser/echatim-sdk.js');
   for (const [k, v] of Object.entries(sizes)) console.log(`bundle: ${k.padEnd(24)} ${String(v).padStart(8)} bytes`);
 }

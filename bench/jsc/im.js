@@ -124,6 +124,13 @@ function run() {
   })();
 }
 
+// The client is required first; the page logs in from its onLoad: P.onLoadMs (run.js --on-load) ms later
+// in a task of its own, or (by default) in the same task.
+function onLoad(fn) {
+  if (P.onLoadMs === undefined) fn();
+  else setTimeout(fn, P.onLoadMs);
+}
+
 H.t0 = H.now();
 if (P.client === 'sdk') {
   load(P.sdk);
@@ -139,26 +146,32 @@ if (P.client === 'sdk') {
     synced = true;
     if (ready) start();
   });
-  sdk.im.init({ host: '127.0.0.1', httpPort: 8080, socketPort: 3000, key: 'K1', apiTransport: 'SOCKET',
-    loginAuid: 'bob', loginToken: 'pb' }, function (s) {
-    if (!s) H.fail('init failed');
-    H.tConnected = H.now();
-    ready = true;
-    if (synced) start();
+  onLoad(function () {
+    sdk.im.init({ host: '127.0.0.1', httpPort: 8080, socketPort: 3000, key: 'K1', apiTransport: 'SOCKET',
+      loginAuid: 'bob', loginToken: 'pb' }, function (s) {
+      if (!s) H.fail('init failed');
+      H.tConnected = H.now();
+      ready = true;
+      if (synced) start();
+    });
   });
 } else {
   load(P.weapp);
-  var socket = module.exports('http://127.0.0.1:3000', { forceNew: true, transports: ['websocket'] });
-  socket.on('topic.message', function (msg, ack) {
-    onMessage(msg);
-    if (ack) ack({ seq: msg.seq });
-  });
-  socket.on('connect', function () {
-    socket.emit('topic.connection', { appKey: 'K1', auid: 'bob', token: 'pb', method: 'authority/request',
-      requestId: 'bob-1', timestamp: Date.now() }, function (r) {
-      if (!r || !r.response || r.response.code !== 0) H.fail('login');
-      H.tConnected = H.now();
-      start();
+  var weapp = module.exports;
+  var socket = null;  // (send() below uses it)
+  onLoad(function () {
+    socket = weapp('http://127.0.0.1:3000', { forceNew: true, transports: ['websocket'] });
+    socket.on('topic.message', function (msg, ack) {
+      onMessage(msg);
+      if (ack) ack({ seq: msg.seq });
+    });
+    socket.on('connect', function () {
+      socket.emit('topic.connection', { appKey: 'K1', auid: 'bob', token: 'pb', method: 'authority/request',
+        requestId: 'bob-1', timestamp: Date.now() }, function (r) {
+        if (!r || !r.response || r.response.code !== 0) H.fail('login');
+        H.tConnected = H.now();
+        start();
+      });
     });
   });
 }

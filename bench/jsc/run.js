@@ -18,6 +18,8 @@
 //                 does nothing); without it the SDK makes no sendState events (nobody hears them)
 //   --conversation: the same for the 'conversation' event (a chat's list of conversations)
 //   --connect-ms N: every WebSocket takes N ms to open (a real network's TCP + TLS + upgrade; 0 = none)
+//   --on-load MS: the page calls io()/sdk.im.init MS ms after require(), in a task of its own (onLoad,
+//                 onLaunch), not in the same task (the default); require() -> connected includes the MS
 //   ECHAT_DIST=<dir> measures another build of the SDK (default: dist/)
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
@@ -35,6 +37,7 @@ const SERIAL = args.includes('--serial');
 const SEND_STATE = args.includes('--send-state');
 const CONVERSATION = args.includes('--conversation');
 const CONVS = opt('convs', 1);
+const ON_LOAD = args.includes('--on-load') ? opt('on-load', 0) : undefined;
 const IM = opt('im', 0) || SENDS;
 const SCENARIO = path.join(__dirname, IM ? 'im.js' : 'bench.js');
 
@@ -54,7 +57,7 @@ function main() {
       const names = Object.keys(CLIENTS);
       if (r % 2) names.reverse();  // interleaved, alternating order
       for (const name of names) {
-        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, serial: SERIAL, sendState: SEND_STATE, conversation: CONVERSATION, connectMs: CONNECT_MS, convs: CONVS },
+        const res = runJsc(SCENARIO, { ...CLIENTS[name], events: EVENTS, acks: ACKS, messages: IM, sends: SENDS, serial: SERIAL, sendState: SEND_STATE, conversation: CONVERSATION, connectMs: CONNECT_MS, convs: CONVS, onLoadMs: ON_LOAD },
           { jit, engine });
         results[mode][name].push(res);
       }
