@@ -69,17 +69,17 @@ class CoreDriver {
     this.optionsError = this.raw('status').x;
     // Host-kept payloads (socket.io area only): handle -> parsed arguments (received) or JSON text (to
     // send) while the core holds the handle in a buffer.
-    this.fast = area === 'SioManager' && isFunction(core._echat_sio_text);
+    this.fast = area === 'SioManager' && isFunction(core.echat_sio_text);
     this.held = new Map();
     this.ordered = ordered;
     this.queue = [];         // outputs for the sink (deliver())
     this.draining = false;
     this.nextRef = 1;
     this.shared = null;
-    if (this.fast) this.reserved = new Set(decodeUtf8(this.bytes(core._echat_sio_reserved())).split(','));
+    if (this.fast) this.reserved = new Set(decodeUtf8(this.bytes(core.echat_sio_reserved())).split(','));
     // The IM area's hot path (bindings/im_lane.cpp, echat_im_message): a delivery's object stays
     // here under a handle until the core releases it ({k:'drop'}).
-    this.imFast = area === 'ImClient' && isFunction(core._echat_im_message);
+    this.imFast = area === 'ImClient' && isFunction(core.echat_im_message);
     this.syncedKey = null;  // where a delivery handed over at once records the position (im.js sets it)
     this._texts = [];       // [way, formUser, toTarget] the core keeps from the last delivery (delivery())
     this._outbox = null;    // {key, prefix, marker, setByCore, idPrefix, from}: a send's record and texts (im.js sets it)
@@ -94,7 +94,7 @@ class CoreDriver {
   views() {
     let v = this.shared;
     if (v === null || v.grown !== this.core.grown) {
-      const at = this.core._echat_sio_shared();
+      const at = this.core.echat_sio_shared();
       const u8 = new Uint8Array(this.core.HEAPU8.buffer, at, 128 + HEAD_MAX);
       v = this.shared = {
         grown: this.core.grown,
@@ -113,7 +113,7 @@ class CoreDriver {
   }
 
   last() {
-    return this.json(this.core[`_echat_${this.area}_last`](this.h));
+    return this.json(this.core[`echat_${this.area}_last`](this.h));
   }
 
   // The first n bytes of the shared head, an ASCII text the core wrote.
@@ -158,7 +158,7 @@ class CoreDriver {
       }
       if (this.putHead(k === data.length ? data : data.slice(0, k))) {
         const ref = this.ref();
-        const code = this.core._echat_sio_text(this.h, this.platform.now(), tid, k, ref, data.length - k, shape);
+        const code = this.core.echat_sio_text(this.h, this.platform.now(), tid, k, ref, data.length - k, shape);
         if (code >= 0) {
           this.answer(code, ref, args);
           return;
@@ -202,7 +202,7 @@ class CoreDriver {
     const ref = this.ref();
     if (!same) this._texts = [way, from, to];
     const id = data.slice(2, k);  // the ack id's digits (the core checks them against k)
-    const code = this.core._echat_im_message(this.h, this.platform.now(), tid, k, parseInt(id, 10), ref,
+    const code = this.core.echat_im_message(this.h, this.platform.now(), tid, k, parseInt(id, 10), ref,
       data.length - k, seq, mid, ct == null ? -1 : ct, (recalled === true) + 2 * same, way.length,
       from.length, to.length);
     if (code === 5) {
@@ -263,7 +263,7 @@ class CoreDriver {
     const set = this._outbox.setByCore;  // a loop: no closure called per key (JS is interpreted on iOS)
     for (let i = 0; i < set.length; i++) if (form[set[i]] !== undefined) return false;
     const ref = this.ref();
-    const code = this.core._echat_im_send(this.h, this.platform.now(), ref, text.length, to.length, way.length,
+    const code = this.core.echat_im_send(this.h, this.platform.now(), ref, text.length, to.length, way.length,
       from === undefined ? 0 : from.length, cmid === undefined ? 0 : cmid.length,
       (from === undefined ? 0 : 1) | (cmid === undefined ? 0 : 2));
     if (code < 0) return false;
@@ -336,7 +336,7 @@ class CoreDriver {
     const r = first.response !== undefined ? first.response : first;
     if (!isRecord(r) || r.code !== 0) return false;
     // The ack id's digits read here (the core checks them against k, as a delivery's).
-    const code = this.core._echat_im_answer(this.h, this.platform.now(), tid, k, parseInt(data.slice(2, k), 10),
+    const code = this.core.echat_im_answer(this.h, this.platform.now(), tid, k, parseInt(data.slice(2, k), 10),
       this.ref(), data.length - k);
     if (code < 0) return false;
     const { f64, i32 } = this.views();
@@ -379,12 +379,12 @@ class CoreDriver {
   // emit/ack with arguments already JSON text (no attachments): {r, x} as call() gives.
   emitFast(before, nsp, json, args, flags, timeout) {
     return this.fastCall(before, nsp, json, args, (ref, shape) =>
-      this.core._echat_sio_emit(this.h, this.platform.now(), nsp.length, ref, json.length, shape, flags, timeout));
+      this.core.echat_sio_emit(this.h, this.platform.now(), nsp.length, ref, json.length, shape, flags, timeout));
   }
 
   ackFast(before, nsp, ackId, json, args) {
     return this.fastCall(before, nsp, json, args, (ref, shape) =>
-      this.core._echat_sio_ack(this.h, this.platform.now(), nsp.length, ackId, ref, json.length, shape));
+      this.core.echat_sio_ack(this.h, this.platform.now(), nsp.length, ackId, ref, json.length, shape));
   }
 
   fastCall(before, nsp, json, args, f) {
@@ -433,7 +433,7 @@ class CoreDriver {
   // Forgets the payloads the core no longer holds.
   prune() {
     if (this.held.size === 0) return;
-    const oldest = this.core._echat_sio_oldest(this.h);
+    const oldest = this.core.echat_sio_oldest(this.h);
     for (const r of this.held.keys()) {
       if (oldest !== 0 && r >= oldest) break;
       this.held.delete(r);
@@ -479,7 +479,7 @@ class CoreDriver {
       // where it is and its size are kept on the core (loader.js coreOf), not per driver.
       const input = core.input;
       if (total > input.cap || (input.cap > IN_KEEP && total <= IN_KEEP)) {
-        input.at = Reflect.apply(core._echat_in, null, [total]);
+        input.at = Reflect.apply(core.echat_in, null, [total]);
         input.cap = total;
       }
       let at = input.at;
@@ -498,7 +498,7 @@ class CoreDriver {
         }
       }
     }
-    return core[`_echat_${this.area}_${name}`](...args);
+    return core[`echat_${this.area}_${name}`](...args);
   }
 
   // The bytes an export answered (the address of a {data, size} pair): a view of wasm memory, valid
@@ -535,7 +535,7 @@ class CoreDriver {
     const outs = batch.o;
     let arena = null;
     const bytes = (off, len) => {
-      if (!arena) arena = this.bytes(this.core[`_echat_${this.area}_binary`](this.h));
+      if (!arena) arena = this.bytes(this.core[`echat_${this.area}_binary`](this.h));
       return copyOut(arena, off, len);
     };
     // Copy every binary payload out of wasm memory first: app listeners may call back into the core,
@@ -719,7 +719,7 @@ class CoreDriver {
     this.sockets.clear();
     for (const g of this.gets.values()) g.abort();
     this.gets.clear();
-    this.core[`_echat_${this.area}_delete`](this.h);
+    this.core[`echat_${this.area}_delete`](this.h);
   }
 }
 

@@ -9,13 +9,13 @@
 // code package ('/utils/echatim-sdk.wasm.br'). Elsewhere: the standard WebAssembly, with the bytes given
 // as `wasmBinary` (Node), or fetched from `wasmUrl` (browsers: by default echatim-sdk.wasm beside the
 // <script> that loaded the SDK, see js-shim/platform/browser.js).
-const { isFunction, isString } = require('./is.js');
+const { isString } = require('./is.js');
 const log = require('./log.js');
 const { decodeUtf8 } = require('./utf8.js');
 
-// Where the wasm is in the code package: the two-file copy puts it in /utils/; the npm route's entry
-// (dist/miniprogram/index.js, what DevTools' "构建 npm" copies to /miniprogram_npm/echatim-sdk/)
-// configures its own path before any page code runs (an app's configure() later still wins).
+// Where the wasm is in the code package: the two-file copy puts it in /utils/; the npm route's copy of
+// this script (dist/miniprogram/index.js, what DevTools' "构建 npm" copies to /miniprogram_npm/echatim-sdk/)
+// has its own path here instead (toolchain/bundle.js writes it).
 const DEFAULT_WASM_PATH = '/utils/echatim-sdk.wasm.br';
 
 let settings = { wasmPath: DEFAULT_WASM_PATH, wasmBinary: null, wasmUrl: null };
@@ -74,7 +74,7 @@ function instantiate(W, onWx, imports) {
   return Promise.reject(new Error('no WXWebAssembly here: pass the bytes of echatim-sdk.wasm as the wasmBinary option'));
 }
 
-// The core as the shim uses it: every exported function as `_<name>`, views of its memory that follow
+// The core as the shim uses it: its exports under their own names, views of its memory that follow
 // its growth (HEAPU8, HEAPU32), how many times it grew (`grown`: a view made before a growth is
 // detached), and where its input buffer is (CoreDriver.invoke).
 function coreOf(exports) {
@@ -95,10 +95,7 @@ function coreOf(exports) {
     get HEAPU8() { fresh(); return u8; },
     get HEAPU32() { fresh(); return u32; },
   };
-  for (const name of Object.keys(exports)) {
-    if (isFunction(exports[name])) core[`_${name}`] = exports[name];
-  }
-  return core;
+  return Object.assign(core, exports);
 }
 
 function fault() {
@@ -182,11 +179,11 @@ function loadCore() {
       const instance = result.instance || result;
       core = coreOf(instance.exports);
       // The debug build checks the stack (STACK_OVERFLOW_CHECK): its limits are set before anything runs.
-      if ((typeof __ECHAT_WASM_LEAN__ === 'undefined' || !__ECHAT_WASM_LEAN__) && core._emscripten_stack_init) {
-        core._emscripten_stack_init();
-        core.___set_stack_limits(core._emscripten_stack_get_base(), core._emscripten_stack_get_end());
+      if ((typeof __ECHAT_WASM_LEAN__ === 'undefined' || !__ECHAT_WASM_LEAN__) && core.emscripten_stack_init) {
+        core.emscripten_stack_init();
+        core.__set_stack_limits(core.emscripten_stack_get_base(), core.emscripten_stack_get_end());
       }
-      core.__initialize();  // the constructors (a reactor module: no main)
+      core._initialize();  // the constructors (a reactor module: no main)
       resolve(core);
     }).catch((err) => reject(new Error(`loading the SDK's wasm from "${from}" failed: ${err && err.message || err}`)));
   });

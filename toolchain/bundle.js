@@ -168,8 +168,8 @@ async function build(browser) {
 // The shim's own members, renamed in the bundle (terser renames a property name everywhere it occurs,
 // whatever the object, so a name here must never be one that the app, wx, the browser, the core's JSON
 // or a test reads or writes):
-//  - every `_name`, except the core's exports (`_echat_*`, `_emscripten_*`, `__initialize`, `___set_*`:
-//    loader.js coreOf names them at run time), socket.io's `_placeholder` (on the wire), and the ones
+//  - every `_name`, except the core's exports that have one (`_initialize`, `__set_*`: loader.js coreOf
+//    copies the exports under their own names at run time), socket.io's `_placeholder` (on the wire), and the ones
 //    below that tests or apps call (socket.io-client's Manager._close/_destroy; sdk.im._driver, a getter);
 //  - the members of the shim's internal objects named in INTERNAL: CoreDriver's (not `core`, `held`,
 //    `syncedKey`: tests read them), the platform interface's that are not also wx's or a JSON field
@@ -194,7 +194,7 @@ const INTERNAL = [
   // io.js: an emit's ack ({fn, withError}, also a flag emitWithAck sets); binary.js deconstruct's result
   'withError', 'attachments',
 ];
-const MANGLED = new RegExp(`^(_(?!_|echat_|emscripten_|placeholder$)\\w+|${INTERNAL.join('|')})$`);
+const MANGLED = new RegExp(`^(_(?!_|initialize$|placeholder$)\\w+|${INTERNAL.join('|')})$`);
 
 async function minify(text) {
   const min = await terser.minify(text, {
@@ -240,16 +240,14 @@ async function main() {
   const mpDir = path.join(outDir, 'miniprogram');
   fs.rmSync(mpDir, { recursive: true, force: true });
   fs.mkdirSync(mpDir);
-  // Its echatim-sdk.js names that place as the default wasmPath: the SDK starts loading its wasm when it
-  // is required (js-shim/loader.js preload), before an index.js could configure it.
+  // Its entry, index.js (what require('echatim-sdk') finds), is the SDK itself with that place as its
+  // default wasmPath: the SDK starts loading its wasm right after it is required (js-shim/loader.js
+  // preload), and a separate entry file would be bytes in every app that installs the package.
   const npmWasm = `/miniprogram_npm/${pkg.name}/echatim-sdk.wasm.br`;
   const [before, ...after] = js.split(`"${DEFAULT_WASM_PATH}"`);
   if (after.length !== 1) throw new Error(`the bundle names "${DEFAULT_WASM_PATH}" ${after.length} times, not once`);
-  fs.writeFileSync(path.join(mpDir, 'echatim-sdk.js'), `${before}"${npmWasm}"${after[0]}`);
+  fs.writeFileSync(path.join(mpDir, 'index.js'), `${before}"${npmWasm}"${after[0]}`);
   fs.writeFileSync(path.join(mpDir, 'echatim-sdk.wasm.br'), br);
-  // index.js, require('echatim-sdk') after 构建 npm (one line: its bytes are in every app that installs
-  // the package).
-  fs.writeFileSync(path.join(mpDir, 'index.js'), "module.exports=require('./echatim-sdk.js');\n");
 
   // The browser build: the script and the plain wasm beside it (a browser fetches it from there).
   const webDir = path.join(outDir, 'browser');
@@ -264,7 +262,7 @@ async function main() {
     'echatim-sdk.wasm.br': br.length,
   };
   sizes['shipped (js + wasm.br)'] = sizes['echatim-sdk.js'] + sizes['echatim-sdk.wasm.br'];
-  sizes['npm route (miniprogram/)'] = size('miniprogram/echatim-sdk.js') + sizes['echatim-sdk.wasm.br'] + size('miniprogram/index.js');
+  sizes['npm route (miniprogram/)'] = size('miniprogram/index.js') + sizes['echatim-sdk.wasm.br'];
   sizes['browser/echatim-sdk.js'] = size('browser/echatim-sdk.js');
   for (const [k, v] of Object.entries(sizes)) console.log(`bundle: ${k.padEnd(24)} ${String(v).padStart(8)} bytes`);
 }

@@ -178,7 +178,9 @@ const path = require('node:path');
 // Manager::ack_in_fast beside event_ack_fast's (wasm.br 61,906 -> 61,905 B). Then 99,999: the wasm starts
 // loading when the SDK is required (loader.js preload; a wasmPath given before anything asked for the
 // core loads it again), paid in part by a shorter message for a missing WebAssembly (js 38,057 -> 38,094 B).
-const BUDGET = 99999;
+// Then 99,941: the shim calls the core's exports by their own names (Object.assign), not copies named
+// `_<name>` made one by one (js 38,094 -> 38,036 B).
+const BUDGET = 99941;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

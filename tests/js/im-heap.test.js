@@ -38,8 +38,8 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   // delivery lane), 3 through a batch, -1 the frame whole.
   const lanes = {};
   const core = bob.sdk.im._driver.core;
-  const deliver = core._echat_im_message;
-  core._echat_im_message = (...a) => {
+  const deliver = core.echat_im_message;
+  core.echat_im_message = (...a) => {
     const code = deliver(...a);
     lanes[code] = (lanes[code] || 0) + 1;
     return code;
@@ -50,7 +50,7 @@ test('im memory: 10,000 messages leave both pages\' wasm heaps as they were afte
   const sends = {};
   const answers = {};
   const aliceCore = alice.sdk.im._driver.core;
-  for (const [name, into] of [['_echat_im_send', sends], ['_echat_im_answer', answers]]) {
+  for (const [name, into] of [['echat_im_send', sends], ['echat_im_answer', answers]]) {
     const real = aliceCore[name];
     aliceCore[name] = (...a) => {
       const code = real(...a);

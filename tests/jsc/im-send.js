@@ -63,8 +63,8 @@ function send(f) {
 }
 
 function run() {
-  count('_echat_im_send', result.lanes.send);
-  count('_echat_im_answer', result.lanes.answer);
+  count('echat_im_send', result.lanes.send);
+  count('echat_im_answer', result.lanes.answer);
   send(form(1)).then(function () { return send(form(2)); }).then(function () {
     var own = form(3);
     own.clientMsgId = 'bob-own-3';

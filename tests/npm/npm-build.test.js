@@ -50,7 +50,7 @@ test('npm pack holds only what a page, a browser and a TypeScript user need', { 
     'LICENSE', 'README.md', 'README.zh-CN.md',
     'dist/browser/echatim-sdk.js', 'dist/browser/echatim-sdk.wasm',
     'dist/echatim-sdk.d.ts', 'dist/echatim-sdk.js', 'dist/echatim-sdk.wasm', 'dist/echatim-sdk.wasm.br',
-    'dist/miniprogram/echatim-sdk.js', 'dist/miniprogram/echatim-sdk.wasm.br', 'dist/miniprogram/index.js',
+    'dist/miniprogram/echatim-sdk.wasm.br', 'dist/miniprogram/index.js',
     'package.json',
   ].filter((f) => f !== 'dist/echatim-sdk.d.ts' || fs.existsSync(path.join(ROOT, f))).sort());
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -67,8 +67,8 @@ test('构建 npm (miniprogram-ci packNpmManually) -> require("echatim-sdk") logs
   assert.deepEqual(result.warnList, []);
   const out = path.join(proj, 'miniprogram_npm', 'echatim-sdk');
   // only the .wasm.br goes into the app's code package (not the plain .wasm)
-  assert.deepEqual(fs.readdirSync(out).sort(), ['echatim-sdk.js', 'echatim-sdk.wasm.br', 'index.js']);
-  for (const f of ['echatim-sdk.js', 'echatim-sdk.wasm.br', 'index.js']) {
+  assert.deepEqual(fs.readdirSync(out).sort(), ['echatim-sdk.wasm.br', 'index.js'], 'the SDK as the entry, and its wasm');
+  for (const f of ['echatim-sdk.wasm.br', 'index.js']) {
     assert.ok(fs.readFileSync(path.join(out, f)).equals(fs.readFileSync(path.join(ROOT, 'dist', 'miniprogram', f))), `${f} copied as built`);
   }
 
@@ -100,7 +100,7 @@ test('an app whose miniprogram_npm is elsewhere names the path: configure({wasmP
   // as if 构建 npm had put the package under a subpackage folder
   const sub = path.join(proj, 'sub', 'miniprogram_npm', 'echatim-sdk');
   fs.mkdirSync(sub, { recursive: true });
-  for (const f of ['echatim-sdk.js', 'echatim-sdk.wasm.br', 'index.js']) fs.copyFileSync(path.join(ROOT, 'dist', 'miniprogram', f), path.join(sub, f));
+  for (const f of ['echatim-sdk.wasm.br', 'index.js']) fs.copyFileSync(path.join(ROOT, 'dist', 'miniprogram', f), path.join(sub, f));
   fs.mkdirSync(path.join(proj, 'sub', 'pages'), { recursive: true });
   fs.writeFileSync(path.join(proj, 'sub', 'pages', 'p.js'), `var sdk = require('echatim-sdk');
 sdk.configure({ wasmPath: '/sub/miniprogram_npm/echatim-sdk/echatim-sdk.wasm.br' });
