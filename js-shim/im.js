@@ -186,6 +186,7 @@ class Im extends Emitter {
   init(config, callback) {
     // A bad logLevel or wasmPath throws here (a TypeError naming the field), before anything starts.
     loader.configure({ wasmPath: config && config.wasmPath || undefined, logLevel: config && config.logLevel });
+    loader.loadCore();  // (cold start: it compiles while the rest is set up)
     const key = JSON.stringify(config || {});
     if (this._phase === LOADING || this._phase === RUNNING || this._coreDriver) {
       // A page opened again runs its onLoad again: with the same config it joins the session there is

@@ -67,6 +67,9 @@ class Manager extends Emitter {
   constructor(uri, opts) {
     super();
     [uri, opts] = urlAndOptions(uri, opts);
+    // The wasm first (its options may be among these): it compiles while the rest is set up (cold start).
+    loader.configure(opts);
+    loader.loadCore();
     if (uri === undefined) uri = uriFromOptions(opts);
     const u = parseUrl(uri);
     this.uri = uri;
@@ -94,7 +97,6 @@ class Manager extends Emitter {
     // reconnection, reconnectionAttempts, reconnectionDelay, reconnectionDelayMax, randomizationFactor, timeout
     for (const name of Object.keys(MANAGER_DEFAULTS)) this._coreOptions[name] = opts[name];
     liveManagers.add(this);
-    loader.configure(opts);
     // The platform first (it asks wx for the network state while the wasm loads); the first connection
     // attempt waits for both.
     let p;

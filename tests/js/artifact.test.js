@@ -179,8 +179,9 @@ const path = require('node:path');
 // loading when the SDK is required (loader.js preload; a wasmPath given before anything asked for the
 // core loads it again), paid in part by a shorter message for a missing WebAssembly (js 38,057 -> 38,094 B).
 // Then 99,941: the shim calls the core's exports by their own names (Object.assign), not copies named
-// `_<name>` made one by one (js 38,094 -> 38,036 B).
-const BUDGET = 99941;
+// `_<name>` made one by one (js 38,094 -> 38,036 B). Then 99,949: io() and sdk.im.init start loading the
+// wasm first thing, before their own setting up (js 38,036 -> 38,044 B).
+const BUDGET = 99949;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

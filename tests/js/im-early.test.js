@@ -14,7 +14,7 @@ test('im cold start: the first WebSocket opens before the wasm loads, and the se
   const srv = await H.startDevserver(t);
   const alice = H.imPage(t, srv, null);
   let atWasm = null;
-  alice.sb.on('wasm-load', () => { atWasm = alice.sb.sockets().map((s) => s.url); });
+  alice.sb.on('wasm-ready', () => { atWasm = alice.sb.sockets().map((s) => s.url); });
   alice.init({ apiTransport: 'SOCKET' });
   await within(alice.ready, 'login');
   assert.equal(alice.calls.length, 1, 'init called back once, logged in');
@@ -57,7 +57,7 @@ test('im cold start: no early socket when the config is not plain (the core deci
   const srv = await H.startDevserver(t);
   const alice = H.imPage(t, srv, null);
   let atWasm = null;
-  alice.sb.on('wasm-load', () => { atWasm = alice.sb.sockets().length; });
+  alice.sb.on('wasm-ready', () => { atWasm = alice.sb.sockets().length; });
   alice.init({ socketPort: ` ${srv.socketPort}` });  // a port the core reads (or refuses) itself
   await alice.ready;
   assert.equal(atWasm, 0, 'nothing was opened before the core');

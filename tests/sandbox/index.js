@@ -142,6 +142,7 @@ class Sandbox extends EventEmitter {
       intr: this.intr,
       root: this.options.packageRoot,
       onLoad: (p, size) => { this._stats.wasmInstantiate++; this.emit('wasm-load', { path: p, size }); },
+      onReady: (p) => this.emit('wasm-ready', { path: p }),
     }));
     this.wx = this._makeWx();
     this._define('wx', this.wx);

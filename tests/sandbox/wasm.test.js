@@ -71,6 +71,9 @@ for (const file of ['/utils/tiny.wasm', '/utils/tiny.wasm.br']) {
   test(`instantiate loads ${file}; memory, exports and imports work in the page realm`, async (t) => {
     const root = pkg(t);
     const sb = sandboxFor(t, createSandbox, { packageRoot: root });
+    const events = [];
+    sb.on('wasm-load', (e) => events.push(['load', e.path]));
+    sb.on('wasm-ready', (e) => events.push(['ready', e.path]));
     const r = await settle(sb, `WXWebAssembly.instantiate(${JSON.stringify(file)}, {
         env: { log: function (x) { globalThis.__logged = x; } } })
       .then(function (res) {
@@ -91,6 +94,7 @@ for (const file of ['/utils/tiny.wasm', '/utils/tiny.wasm.br']) {
       keys: 'instance,module', sum: 42, logged: 42, text: 'hi', bufferIsPageAB: true, memoryIsWX: true, addIsFunction: true,
     });
     assert.equal(sb.stats().wasmInstantiate, 1);
+    assert.deepEqual(events, [['load', file], ['ready', file]], 'wasm-load when the file is read, wasm-ready once instantiated');
   });
 }
 

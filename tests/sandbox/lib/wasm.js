@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
-const FACTORY = `(function (WA, load) {
+const FACTORY = `(function (WA, load, ready) {
   'use strict';
   var WX = {};
   function instantiate(path, imports) {
@@ -22,7 +22,7 @@ const FACTORY = `(function (WA, load) {
       }
       var r = load(path);
       if (r.error) { reject(new Error('WXWebAssembly.instantiate: ' + r.error)); return; }
-      WA.instantiate(r.bytes, imports).then(resolve, reject);
+      WA.instantiate(r.bytes, imports).then(function (x) { ready(path); resolve(x); }, reject);
     });
   }
   Object.defineProperty(WX, 'instantiate', { value: instantiate, enumerable: true, writable: true, configurable: true });
@@ -32,7 +32,9 @@ const FACTORY = `(function (WA, load) {
   return WX;
 })`;
 
-function createWXWebAssembly({ run, intr, root, onLoad = () => {} }) {
+// onLoad(path, size): the file was read (instantiate starts); onReady(path): the module is instantiated,
+// before the page's continuation runs.
+function createWXWebAssembly({ run, intr, root, onLoad = () => {}, onReady = () => {} }) {
   const load = (p) => {
     const out = new intr.Object();
     if (/^(wxfile|https?|file|data|blob):/i.test(p)) {
@@ -68,7 +70,7 @@ function createWXWebAssembly({ run, intr, root, onLoad = () => {} }) {
     onLoad(p, bytes.length);
     return out;
   };
-  return run(FACTORY, 'sandbox:WXWebAssembly')(intr.WebAssembly, load);
+  return run(FACTORY, 'sandbox:WXWebAssembly')(intr.WebAssembly, load, onReady);
 }
 
 module.exports = { createWXWebAssembly };
