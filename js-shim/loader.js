@@ -20,9 +20,10 @@ const DEFAULT_WASM_PATH = '/utils/echatim-sdk.wasm.br';
 
 let settings = { wasmPath: DEFAULT_WASM_PATH, wasmBinary: null, wasmUrl: null };
 let loading = null;
+let early = false;  // `loading` was started by preload() and no caller has asked for the core yet
 
-// configure({wasmPath, wasmBinary, wasmUrl, logLevel}); the first three only before the core loads
-// (before anything asked for it: the load preload() started at require() is then started again).
+// configure({wasmPath, wasmBinary, wasmUrl, logLevel}); the first three count until something asks for
+// the core (loadCore): a load preload() started from other options is dropped and started again.
 function configure(options) {
   if (!options) return;
   if (options.logLevel !== undefined) log.setLevel(options.logLevel);
@@ -152,8 +153,6 @@ function addDebugImports(imports, view) {
     fd_read: () => ENOSYS,
   });
 }
-
-let early = false;  // `loading` was started by preload() and no caller has asked for the core yet
 
 // -> Promise of the core (coreOf).
 function loadCore() {
