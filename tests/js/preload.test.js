@@ -118,3 +118,19 @@ test('wasm options after the core was asked for are ignored, with a warning; the
   await connected(t, sdk);
   assert.deepEqual(loads, ['/utils/echatim-sdk.wasm.br'], 'the core in use stays: one load');
 });
+
+test('a load started at require() that fails (no wasm in the package) says nothing until the page asks, then the page learns why', { skip }, async (t) => {
+  const root = libPackage(t);
+  fs.rmSync(path.join(root, 'lib'), { recursive: true });  // the script only: no wasm anywhere
+  const { sb, loads, logs } = sandbox(t, root);
+  const sdk = sb.require('/utils/echatim-sdk.js');
+  await sleep(50);  // the load has started and failed (no unhandled rejection: node:test would fail on one)
+  assert.deepEqual(loads, []);
+  assert.deepEqual(sb.errors, [], 'no page error');
+  assert.deepEqual(logs.filter((l) => l.level === 'warn' || l.level === 'error'), [], 'nothing printed');
+  const socket = sdk.io('http://127.0.0.1:9', { forceNew: true });
+  const [err] = await waitEvent(socket, 'connect_error');
+  assert.match(err.message, /loading the SDK's wasm from "\/utils\/echatim-sdk\.wasm\.br" failed/);
+  const outcome = await within(sdk.im.init({ host: '127.0.0.1', httpPort: 9, socketPort: 9, key: 'k', secret: 's', loginAuid: 'a', loginToken: 't' }), 'init');
+  assert.equal(outcome, undefined, 'init ends without an sdk (its error event says why)');
+});
