@@ -204,6 +204,14 @@ TEST_CASE("external: the fast lane decides the common case as the general path d
   CHECK(h.m.on_event_fast(h.now(), t, "42/admin,", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
   CHECK(h.m.on_event_fast(h.now(), t + 1, "42", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
   CHECK(h.m.on_event_fast(h.now(), t, "43", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  // An ack id of more digits than a 64-bit integer always holds (a hostile server; on_event_fast takes a
+  // head of at most 21 bytes): the general path reads it (and refuses one past 2^64, sio.bad_ack_id), the
+  // lane never takes a wrapped-around id. 19 digits still go the lane.
+  CHECK(h.m.on_event_fast(h.now(), t, "4218446744073709551617", args(9, 9, JsonKind::Array)).code == Manager::kGeneral);
+  CHECK(h.m.on_event_fast(h.now(), t, "421234567890123456789012345", args(9, 9, JsonKind::Array)).code ==
+        Manager::kGeneral);
+  v = h.m.on_event_fast(h.now(), t, "421000000000000000000", args(9, 9, JsonKind::Array));
+  CHECK(v.code == Manager::kEvent);
   CHECK(h.m.emit_fast(h.now(), "/admin", args(9, 9, JsonKind::Array), {}, header).code == Manager::kGeneral);
   // A deadline that has passed (the heartbeat) must be acted on first: general path.
   const auto d = h.m.next_deadline();
