@@ -203,7 +203,6 @@ test('im send lane: each message of a burst past the window is queued, sending a
 // path refuses those frames, and the message is answered by its real ack (or, sent again, by the next).
 test('im send lane: an answer whose head is not "43" and the ack id\'s digits is never taken by the lane',
   { skip, timeout: 60000 }, async (t) => {
-    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     for (const bad of [(n) => ` ${n}`, (n) => `+${n}`, (n) => `${n}.0`, (n) => `${n}e0`]) {
       const srv = await startServer(t);
       const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET', outboxPerMessageRecords: true });
@@ -213,11 +212,11 @@ test('im send lane: an answer whose head is not "43" and the ack id\'s digits is
       const id = Number(/^42(\d+)\[/.exec(sendFrames(page)[0])[1]);
       const forged = `3${bad(id)}[${JSON.stringify({ requestId: srv.sends[0].requestId, response: { code: 0, msg: 'ok', data: { mid: 666 } } })}]`;
       srv.socket.conn.write(forged);
-      await sleep(150);
+      await H.sleep(150);
       const r = await within((async () => {
         for (;;) {
           srv.answerAll();
-          const x = await Promise.race([sent, sleep(100).then(() => null)]);
+          const x = await Promise.race([sent, H.sleep(100).then(() => null)]);
           if (x) return x;
         }
       })(), `the answer after 4${forged.slice(0, 8)}`);
