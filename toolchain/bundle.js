@@ -179,7 +179,7 @@ const INTERNAL = [
   // CoreDriver (core-driver.js)
   'early', 'platform', 'sink', 'area', 'closedCode', 'sockets', 'gets', 'timer', 'deadline', 'closed', 'resumedAt',
   'optionsError', 'fast', 'ordered', 'queue', 'draining', 'nextRef', 'shared', 'reserved', 'imFast', 'onEvent',
-  'views', 'headText', 'putHead', 'textFrame', 'delivery', 'handed', 'sendForm', 'laneTexts', 'laneDone', 'answered', 'shown',
+  'views', 'headText', 'putHead', 'textFrame', 'delivery', 'handed', 'sendForm', 'laneDone', 'answered', 'shown',
   'framed',
   'emitFast', 'ackFast', 'fastCall', 'answer', 'prune', 'kept', 'take', 'raw', 'invoke', 'bytes', 'callThen',
   'dispatch', 'deliver', 'isIo', 'handle', 'handlers', 'foreground', 'wakeIfResuming', 'input', 'armTimer',
