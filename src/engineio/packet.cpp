@@ -81,7 +81,8 @@ std::string describe_frame(const Frame& frame) {
     }
     out += cut ? "...\"" : "\"";
   }
-  out += " (" + core::decimal(s.size()) + (s.size() == 1 ? " byte)" : " bytes)");
+  const std::size_t size = frame.size();  // (with a payload the host keeps: counted, not quoted)
+  out += " (" + core::decimal(size) + (size == 1 ? " byte)" : " bytes)");
   return out;
 }
 

@@ -180,8 +180,10 @@ const path = require('node:path');
 // core loads it again), paid in part by a shorter message for a missing WebAssembly (js 38,057 -> 38,094 B).
 // Then 99,941: the shim calls the core's exports by their own names (Object.assign), not copies named
 // `_<name>` made one by one (js 38,094 -> 38,036 B). Then 99,949: io() and sdk.im.init start loading the
-// wasm first thing, before their own setting up (js 38,036 -> 38,044 B).
-const BUDGET = 99949;
+// wasm first thing, before their own setting up (js 38,036 -> 38,044 B). Then 99,963: an error that quotes a
+// frame whose payload the host keeps counts the whole frame's bytes (engineio::describe_frame; wasm.br
+// 61,905 -> 61,919 B).
+const BUDGET = 99963;
 
 test('dist/echatim-sdk.js contains no eval( and no new Function(', () => {
   const js = fs.readFileSync(SDK_JS, 'utf8');

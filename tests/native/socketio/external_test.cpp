@@ -143,6 +143,24 @@ TEST_CASE("external: a payload JSON.parse refused, or a wrong shape, goes back w
   CHECK_FALSE(h.m.on_frame_external(h.now(), h.conn(), "43", payload(6, 2, JsonKind::Array)));
 }
 
+TEST_CASE("external: an error quoting a frame whose payload the host keeps counts the whole frame",
+          "[socketio][external]") {
+  ManagerOptions o = opts(4);
+  o.max_incoming_bytes = 200;  // (the handshake's frames are within it)
+  Harness h(o);
+  h.connect("/");
+  h.take_log();
+  // (found by fuzz_manager's twin: the quote said "(2 bytes)", the general path's "(302 bytes)")
+  REQUIRE(h.m.state() == echat::socketio::ManagerState::Open);
+  REQUIRE(h.m.on_frame_external(h.now(), h.conn(), "42", payload(7, 300, JsonKind::Array)));
+  std::string message;
+  for (const auto& out : h.m.take_outputs()) {
+    if (const auto* e = std::get_if<echat::socketio::ManagerError>(&out)) message = e->error.message;
+  }
+  CHECK(message.find("frame of 302 bytes exceeds max_incoming_bytes 200") != std::string::npos);
+  CHECK(message.find("text \"42\" (302 bytes)") != std::string::npos);
+}
+
 TEST_CASE("external: the core holds handles of buffered payloads, then sends or drops them", "[socketio][external]") {
   Harness h(opts(4));
   h.hold_open = true;  // the connection is not up yet
