@@ -294,6 +294,13 @@ const char* to_string(PacketType type) {
   return "UNKNOWN";
 }
 
+bool shape_of_text(std::string_view text, Shape& out) {
+  Packet p;
+  p.data = std::string(text);
+  Scan s;
+  return shape_of(p, s, out);
+}
+
 const char* reserved_event_names() {
   return "connect,connect_error,disconnect,disconnecting,newListener,removeListener";
 }

@@ -91,6 +91,11 @@ struct Packet {
 // The reserved names, comma-separated, for a host that reports Shape::first_reserved.
 const char* reserved_event_names();
 
+// The Shape of a payload text as the core's own check reads it: what a host's JSON.parse reports for a
+// payload it keeps (native tests and fuzz targets stand in for the host with it). False when the text is
+// not JSON.
+bool shape_of_text(std::string_view text, Shape& out);
+
 // Whether `header` (a Socket.IO text packet cut where a host-kept payload starts) is a complete EVENT or
 // ACK header: type, optional "/nsp," and ack id, nothing else. Other packet types, and cuts that land
 // inside the namespace, need the whole frame.

@@ -12,10 +12,19 @@
 //  - transport commands only name the newest transport, and never one that is dead;
 //  - every AckResult names an emit id that emit() returned with want_ack (or a dropped volatile),
 //    exactly once; SocketConnect only for namespaces the app asked for;
-//  - the same input replayed on a fresh Manager gives the identical outputs (determinism).
+//  - the same input replayed on a fresh Manager gives the identical outputs (determinism);
+//  - the fast lanes decide as the general path (manager.h, "The fast lane of the wasm hot path"): a twin
+//    Manager is driven as the wasm host drives it (js-shim/core-driver.js: a text frame cut at its first
+//    '[' and handed to on_event_fast with its arguments' Shape, else to on_frame_external, else whole to
+//    on_frame; an emit or ack without attachments through emit_fast / ack_fast, else emit_external /
+//    ack_external; the payloads kept by the host, by handle), and after every command its outputs, with
+//    what each lane answer stands for, must be the reference's, and its deadlines no later.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -28,6 +37,8 @@ using namespace echat::socketio;
 
 namespace {
 
+using echat::core::Millis;
+using echat::engineio::ExternalRef;
 using echat::fuzz::check;
 using echat::fuzz::Reader;
 
@@ -63,9 +74,14 @@ const char* const kFrames[] = {
     "4abc",
 };
 
-struct Run {
-  std::string log;  // every output, serialised (for the determinism check)
-};
+// An error's message without the frame it quotes: a frame whose payload the host keeps is quoted up to
+// where the payload starts (engineio::describe_frame), with the whole frame's size.
+std::string without_quote(std::string message) {
+  const std::size_t from = message.find("text \"");
+  const std::size_t to = from == std::string::npos ? from : message.find("\" (", from);
+  if (to != std::string::npos) message.erase(from, to + 1 - from);
+  return message;
+}
 
 void log_output(std::string& log, const Output& o) {
   log += std::to_string(o.index());
@@ -73,11 +89,168 @@ void log_output(std::string& log, const Output& o) {
   if (auto* x = std::get_if<OpenTransport>(&o)) log += std::to_string(x->transport) + x->url;
   if (auto* x = std::get_if<SendFrame>(&o)) log += std::to_string(x->transport) + (x->frame.binary ? "b" : "t") + x->frame.data;
   if (auto* x = std::get_if<CloseTransport>(&o)) log += std::to_string(x->transport) + x->reason;
-  if (auto* x = std::get_if<SocketEvent>(&o)) log += x->nsp + x->args_json;
-  if (auto* x = std::get_if<AckResult>(&o)) log += std::to_string(x->emit_id) + (x->ok ? x->args_json : *x->error);
-  if (auto* x = std::get_if<ManagerError>(&o)) log += x->error.message;
+  if (auto* x = std::get_if<SocketEvent>(&o)) {
+    log += x->nsp + x->args_json + '#' + (x->ack_id ? std::to_string(*x->ack_id) : "-") + '#' +
+           std::to_string(x->attachments.size());
+  }
+  if (auto* x = std::get_if<AckResult>(&o)) log += x->nsp + std::to_string(x->emit_id) + (x->ok ? x->args_json : *x->error);
+  if (auto* x = std::get_if<ManagerError>(&o)) log += x->error.code + without_quote(x->error.message);
+  if (auto* x = std::get_if<HttpRequest>(&o)) {
+    for (const auto& f : x->body) log += f.data + '|';
+  }
   log += '\n';
 }
+
+// One Manager, driven either through the general calls with whole texts (the reference), or as the
+// wasm host drives it (`lanes`). take() returns what the last command output, the host-kept payloads
+// written back into the outputs and each lane answer as the outputs the general path makes for it.
+class Side {
+ public:
+  Side(const ManagerOptions& o, bool lanes) : m(o), lanes_(lanes) {}
+
+  Manager m;
+
+  void frame(Millis now, std::uint32_t t, const echat::engineio::Frame& f) {
+    if (lanes_ && !f.binary) {
+      const std::size_t k = f.data.find('[');
+      if (k != std::string::npos && k > 1 && k <= 1024 && ascii(f.data.substr(0, k))) {
+        const std::string head = f.data.substr(0, k);
+        const ExternalArgs args = keep(f.data.substr(k));
+        const Manager::Fast v = m.on_event_fast(now, t, head, args);
+        if (v.code != Manager::kGeneral) {
+          lane_checks(v);
+          const std::string& text = texts_[args.ext];
+          if (v.code == Manager::kEvent) {
+            SocketEvent e;
+            e.nsp = "/";
+            e.args_json = text;
+            if (v.value >= 0) e.ack_id = static_cast<std::uint64_t>(v.value);
+            lane_out_.emplace_back(std::move(e));
+          } else if (v.code == Manager::kAck) {
+            AckResult a;
+            a.nsp = "/";
+            a.emit_id = static_cast<std::uint64_t>(v.value);
+            a.ok = true;
+            a.args_json = text;
+            lane_out_.emplace_back(std::move(a));
+          } else {
+            check(v.code == Manager::kNothing);
+          }
+          return;
+        }
+        if (m.on_frame_external(now, t, head, packet_of(args))) return;
+      }
+    }
+    m.on_frame(now, t, f);
+  }
+
+  // Returns the emit id or the error's code.
+  std::string emit(Millis now, const std::string& nsp, const std::string& args, std::vector<std::string> att,
+                   Manager::EmitOptions eo) {
+    if (lanes_ && att.empty()) {
+      if (auto x = external(args)) {
+        Manager::Header h;
+        const Manager::Fast v = m.emit_fast(now, nsp, *x, eo, h);
+        if (v.code != Manager::kGeneral) {
+          check(v.code == Manager::kSend);
+          lane_checks(v);
+          lane_out_.emplace_back(SendFrame{m.transport(), echat::engineio::Frame{false, std::string(h.text, h.size) + args}});
+          return std::to_string(static_cast<std::uint64_t>(v.value));
+        }
+        return describe(m.emit_external(now, nsp, packet_of(*x), eo));
+      }
+    }
+    return describe(m.emit(now, nsp, args, std::move(att), eo));
+  }
+
+  std::string ack(Millis now, const std::string& nsp, std::uint64_t id, const std::string& args,
+                  std::vector<std::string> att) {
+    if (lanes_ && att.empty()) {
+      if (auto x = external(args)) {
+        Manager::Header h;
+        const Manager::Fast v = m.ack_fast(now, nsp, id, *x, h);
+        if (v.code != Manager::kGeneral) {
+          check(v.code == Manager::kSend && h.id == id);
+          lane_checks(v);
+          lane_out_.emplace_back(SendFrame{m.transport(), echat::engineio::Frame{false, std::string(h.text, h.size) + args}});
+          return "ok";
+        }
+        auto r = m.ack_external(now, nsp, id, packet_of(*x));
+        return r.ok() ? "ok" : r.error().code;
+      }
+    }
+    auto r = m.ack(now, nsp, id, args, std::move(att));
+    return r.ok() ? "ok" : r.error().code;
+  }
+
+  std::vector<Output> take() {
+    std::vector<Output> outs = std::move(lane_out_);
+    lane_out_.clear();
+    for (auto& o : m.take_outputs()) {
+      if (auto* x = std::get_if<SocketEvent>(&o); x && x->ext) x->args_json = texts_.at(x->ext);
+      if (auto* x = std::get_if<AckResult>(&o); x && x->ext) x->args_json = texts_.at(x->ext);
+      if (auto* x = std::get_if<SendFrame>(&o)) write_back(x->frame);
+      if (auto* x = std::get_if<HttpRequest>(&o)) {
+        for (auto& f : x->body) write_back(f);
+      }
+      outs.push_back(std::move(o));
+    }
+    return outs;
+  }
+
+ private:
+  static bool ascii(const std::string& s) {
+    for (const char c : s) {
+      if (static_cast<unsigned char>(c) > 127) return false;
+    }
+    return true;
+  }
+  static Packet packet_of(const ExternalArgs& x) {
+    Packet p;
+    p.ext = x.ext;
+    p.ext_size = x.size;
+    p.shape = x.shape;
+    return p;
+  }
+  static std::string describe(const echat::core::Result<std::uint64_t>& r) {
+    return r.ok() ? std::to_string(r.value()) : r.error().code;
+  }
+  // The payload kept here, as the host keeps it, with the Shape its parser reports (Invalid: refused).
+  ExternalArgs keep(const std::string& text) {
+    ExternalArgs x;
+    x.ext = next_++;
+    x.size = text.size();
+    if (!echat::socketio::shape_of_text(text, x.shape)) x.shape = Shape{JsonKind::Invalid};
+    texts_[x.ext] = text;
+    return x;
+  }
+  // An app's arguments: the host has them as values, whose JSON is always valid; other texts go the
+  // batch path, as arguments with attachments do.
+  std::optional<ExternalArgs> external(const std::string& args) {
+    Shape sh;
+    if (!echat::socketio::shape_of_text(args, sh)) return std::nullopt;
+    return keep(args);
+  }
+  // A taken lane's deadline is never later than the Manager's next one (the host arms its timer there).
+  void lane_checks(const Manager::Fast& v) const {
+    check(v.deadline <= m.next_deadline().value_or(echat::core::kNever));
+  }
+  void write_back(echat::engineio::Frame& f) const {
+    if (!f.ext) return;
+    f.data += texts_.at(f.ext);
+    f.ext = 0;
+    f.ext_size = 0;
+  }
+
+  bool lanes_;
+  std::map<ExternalRef, std::string> texts_;
+  ExternalRef next_ = 1;
+  std::vector<Output> lane_out_;
+};
+
+struct Run {
+  std::string log;  // every output, serialised (for the determinism check)
+};
 
 Run run(const std::uint8_t* data, std::size_t size) {
   Reader in{data, size};
@@ -94,8 +267,10 @@ Run run(const std::uint8_t* data, std::size_t size) {
   o.max_attachments = b & 3;
   o.max_incoming_bytes = (b & 4) ? 128 : (16u << 20);
   o.seed = b;
-  Manager m(o);
-  check(!m.error());
+  Side ref(o, false);   // the general path, whole texts
+  Side lane(o, true);   // the host's lanes
+  Manager& m = ref.m;
+  check(!m.error() && !lane.m.error());
 
   Run r;
   std::int64_t now = 0;
@@ -105,11 +280,25 @@ Run run(const std::uint8_t* data, std::size_t size) {
   std::set<std::uint64_t> acked;
   std::set<std::string> asked;      // namespaces connect_socket() was called for
 
+  const bool trace = std::getenv("FUZZ_TRACE") != nullptr;
   auto drain = [&](bool expect_none) {
-    std::vector<Output> outs = m.take_outputs();
+    std::vector<Output> outs = ref.take();
+    std::string step;
+    for (const auto& out : outs) log_output(step, out);
+    std::string lane_step;
+    for (const auto& out : lane.take()) log_output(lane_step, out);
+    const auto d = m.next_deadline();
+    const auto ld = lane.m.next_deadline();
+    if (trace) {  // replaying one input: both sides' outputs, command by command
+      std::fprintf(stderr, "at %lld ms\n general:\n%s lanes:\n%s next deadlines %lld %lld\n", static_cast<long long>(now),
+                   step.c_str(), lane_step.c_str(), static_cast<long long>(d.value_or(-1)),
+                   static_cast<long long>(ld.value_or(-1)));
+    }
+    check(lane_step == step);
+    check(!ld == !d && (!d || *ld <= *d));
+    r.log += step;
     if (expect_none) check(outs.empty());
     for (const auto& out : outs) {
-      log_output(r.log, out);
       if (auto* x = std::get_if<OpenTransport>(&out)) {
         check(x->transport > newest);
         if (newest) dead.insert(newest);
@@ -126,6 +315,12 @@ Run run(const std::uint8_t* data, std::size_t size) {
         check(asked.count(x->nsp) == 1);
       }
     }
+  };
+  // The same call on both sides; their results must agree.
+  auto both = [&](auto&& f) {
+    auto x = f(ref);
+    check(f(lane) == x);
+    return x;
   };
   auto pick_transport = [&](std::uint8_t sel) -> std::uint32_t {
     switch (sel & 3) {
@@ -145,15 +340,17 @@ Run run(const std::uint8_t* data, std::size_t size) {
       case 0: {
         const std::uint8_t s = in.byte();
         const std::string nsp = kNsps[s % 4];
-        auto res = m.connect_socket(now, nsp, kAuth[(s >> 2) % 4]);
-        if (res.ok()) asked.insert(nsp);
+        const bool ok = both([&](Side& x) { return x.m.connect_socket(now, nsp, kAuth[(s >> 2) % 4]).ok(); });
+        if (ok) asked.insert(nsp);
         drain(false);
         break;
       }
-      case 1:
-        m.disconnect_socket(now, kNsps[in.byte() % 4]);
+      case 1: {
+        const char* nsp = kNsps[in.byte() % 4];
+        both([&](Side& x) { x.m.disconnect_socket(now, nsp); return 0; });
         drain(false);
         break;
+      }
       case 2: {
         const std::uint8_t s = in.byte();
         std::string args = (s & 0x80) ? in.bytes() : kArgs[s % 6];
@@ -166,35 +363,39 @@ Run run(const std::uint8_t* data, std::size_t size) {
           eo.ack_timeout = (b & 0x3f) * 16;
           eo.retries = b >> 6;
         }
-        auto res = m.emit(now, kNsps[(s >> 1) % 4], args, att, eo);
-        if (res.ok() && eo.want_ack) ack_ids.insert(res.value());
+        const std::string nsp = kNsps[(s >> 1) % 4];
+        const std::string res = both([&](Side& x) { return x.emit(now, nsp, args, att, eo); });
+        if (eo.want_ack && !res.empty() && res[0] >= '0' && res[0] <= '9') ack_ids.insert(std::stoull(res));
         drain(false);
         break;
       }
       case 3: {
         const std::uint8_t s = in.byte();
         std::vector<std::string> att((s >> 4) & 1, std::string("\x03", 1));
-        (void)m.ack(now, kNsps[s % 4], (s >> 2) & 3,
-                    att.empty() ? "[\"ok\"]" : "[{\"_placeholder\":true,\"num\":0}]", att);
+        const std::string args = att.empty() ? ((s & 0x20) ? "[\"ok\",{\"n\":[1,2]}]" : "[\"ok\"]")
+                                             : "[{\"_placeholder\":true,\"num\":0}]";
+        both([&](Side& x) { return x.ack(now, kNsps[s % 4], (s >> 2) & 3, args, att); });
         drain(false);
         break;
       }
       case 4:
-        m.close(now);
+        both([&](Side& x) { x.m.close(now); return 0; });
         drain(false);
         break;
       case 5:
-        m.wake(now);
+        both([&](Side& x) { x.m.wake(now); return 0; });
         drain(false);
         break;
-      case 6:
-        m.set_online(now, in.byte() & 1);
+      case 6: {
+        const bool online = in.byte() & 1;
+        both([&](Side& x) { x.m.set_online(now, online); return 0; });
         drain(false);
         break;
+      }
       case 7: {
         const std::uint32_t t = pick_transport(in.byte());
         const bool st = stale(t);
-        m.on_transport_open(now, t);
+        both([&](Side& x) { x.m.on_transport_open(now, t); return 0; });
         drain(st);
         break;
       }
@@ -211,14 +412,14 @@ Run run(const std::uint8_t* data, std::size_t size) {
           if (!f.binary && (s & 8)) f.data = "4" + f.data;
         }
         const bool st = stale(t);
-        m.on_frame(now, t, f);
+        both([&](Side& x) { x.frame(now, t, f); return 0; });
         drain(st);
         break;
       }
       case 10: {
         const std::uint32_t t = pick_transport(in.byte());
         const bool st = stale(t);
-        m.on_transport_close(now, t, 1006, "gone");
+        both([&](Side& x) { x.m.on_transport_close(now, t, 1006, "gone"); return 0; });
         drain(st);
         if (!st) dead.insert(t);
         break;
@@ -226,28 +427,30 @@ Run run(const std::uint8_t* data, std::size_t size) {
       case 11: {
         const std::uint32_t t = pick_transport(in.byte());
         const bool st = stale(t);
-        m.on_transport_error(now, t, "err");
+        both([&](Side& x) { x.m.on_transport_error(now, t, "err"); return 0; });
         drain(st);
         if (!st) dead.insert(t);
         break;
       }
       case 12:
-        m.on_timer(now);
+        both([&](Side& x) { x.m.on_timer(now); return 0; });
         drain(false);
         if (auto d = m.next_deadline()) check(*d > now);
+        if (auto d = lane.m.next_deadline()) check(*d > now);
         break;
       case 13:
+        // To the reference's next deadline (the lane side's may be earlier: a timer a lane left early).
         if (auto d = m.next_deadline()) {
           if (*d > now) now = *d;
         }
-        m.on_timer(now);
+        both([&](Side& x) { x.m.on_timer(now); return 0; });
         drain(false);
         if (auto d = m.next_deadline()) check(*d > now);
+        if (auto d = lane.m.next_deadline()) check(*d > now);
         break;
       default:
         if (auto d = m.next_deadline()) check(*d >= 0);
-        (void)m.state();
-        (void)m.socket_state("/");
+        check(both([&](Side& x) { return static_cast<int>(x.m.state()) * 16 + static_cast<int>(x.m.socket_state("/")); }) >= 0);
         break;
     }
   }
