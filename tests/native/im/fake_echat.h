@@ -183,6 +183,7 @@ struct ImHarness {
   bool reachable = true;
   std::set<std::string> dead;            // "host:port" of servers that refuse connections (socket and HTTP)
   std::vector<std::string> opened_urls;  // every socket connection attempt's url, in order
+  std::vector<std::string> sent_frames;  // every frame the client sent on an open socket, its wire text
   std::vector<std::string> http_urls;    // every HTTP request's url, in order
   bool is_dead(const std::string& url) const {
     for (const auto& d : dead) {
@@ -224,7 +225,7 @@ struct ImHarness {
   std::uint32_t conn() const { return open.empty() ? 0 : *open.rbegin(); }
 
   void deliver(std::uint32_t t, const std::vector<WireFrame>& frames) {
-    if (lanes && pumping) {  // as a socket: after the outputs being handled (see `lanes`)
+    if ((lanes || socket_order) && pumping) {  // as a socket: after the outputs being handled (see `lanes`)
       if (!frames.empty()) inbound.emplace_back(t, frames);
       return;
     }
@@ -241,6 +242,9 @@ struct ImHarness {
   // lane's answer is performed at once, so an answer handled in the middle of the outputs of the input
   // that sent its call would overtake them).
   bool lanes = false;
+  // Frames from the server after the outputs being handled without the lanes too (the order the lanes
+  // have: a twin without them sees the same).
+  bool socket_order = false;
   bool pumping = false;
   std::deque<std::pair<std::uint32_t, std::vector<WireFrame>>> inbound;
   std::map<std::uint32_t, std::string> kept;  // handle -> the wire text of a form the host keeps
@@ -552,6 +556,7 @@ struct ImHarness {
         REQUIRE(kept.count(x->frame.ext) == 1);
         text += kept[x->frame.ext];
       }
+      sent_frames.push_back(text);
       deliver(x->transport, server.receive(x->transport, WireFrame{x->frame.binary, text}));
       serve(x->transport);
       if (server.closed(x->transport)) link_closed(x->transport);

@@ -2,6 +2,8 @@
 // a new client from the same storage and server), forced 419/429/503/401 answers, lost answers, expired
 // JWTs. Invariant: across all runs the application is
 // handed every delivery exactly once, in seq order, and every message sent is stored exactly once.
+// And the wasm host's lanes change nothing: the same session with and without them sends the same
+// frames and ends the same way.
 #include <catch2/catch.hpp>
 
 #include <map>
@@ -14,26 +16,56 @@
 
 using namespace echat::testing;  // NOLINT
 
-TEST_CASE("im random sessions: exactly once, in order, across drops and restarts", "[im][random]") {
-  int lane_sends = 0, lane_answers = 0;  // over the sessions with lanes
-  for (std::uint32_t seed = 1; seed <= 100; ++seed) {
+namespace {
+
+// One randomised session (its seed picks the transport, the outbox form and every step).
+struct RandomSession {
+  std::unique_ptr<ImHarness> h;       // the last run's (after the restarts)
+  std::vector<std::uint64_t> handed;  // seqs handed to the app, over every run
+  int sent_by_alice = 0;
+  std::map<std::string, int> outcome;  // clientMsgId -> the last Response code (closed ones skipped)
+  int lane_sends = 0, lane_answers = 0;
+  // What the session did, in order: every frame the client sent (its arguments as JSON values: the
+  // general path of this harness writes a form's keys in its own order, the host the app's), then the
+  // deliveries, the outcomes, the states, the errors and the storage at the end.
+  std::string transcript;
+};
+
+std::string frame_as_values(const std::string& frame) {
+  const auto k = frame.find('[');
+  if (k == std::string::npos) return frame;
+  const auto args = nlohmann::json::parse(frame.substr(k), nullptr, false);
+  return args.is_discarded() ? frame : frame.substr(0, k) + args.dump();
+}
+
+// lanes: the wasm host's send and answer lanes (fake_echat.h); socket_order: frames from the server
+// arrive after the outputs being handled even without them (as lanes have them).
+RandomSession random_session(std::uint32_t seed, bool lanes, bool socket_order = false) {
+  RandomSession out;
+  {
     std::mt19937 rng(seed);
     auto config = ImHarness::base_config(seed % 2 ? echat::im::Transport::Socket : echat::im::Transport::Http);
     config.seed = seed;
     config.outbox_per_message = seed % 3 == 0;
-    const bool lanes = seed % 4 == 3;  // the wasm host's send and answer lanes (fake_echat.h)
-    auto h = std::make_unique<ImHarness>(config);
+    auto& h = out.h;
+    h = std::make_unique<ImHarness>(config);
     h->lanes = lanes;
+    h->socket_order = socket_order;
     h->start();
-    std::vector<std::uint64_t> handed;  // seqs handed to the app, over every run
+    auto& handed = out.handed;
     std::size_t taken = 0;
-    int sent_by_alice = 0;
-    std::map<std::string, int> outcome;  // clientMsgId -> the last Response code (closed ones skipped)
+    int& sent_by_alice = out.sent_by_alice;
+    auto& outcome = out.outcome;
+    auto frames = [&]() {
+      for (const auto& f : h->sent_frames) out.transcript += frame_as_values(f) + "\n";
+      h->sent_frames.clear();
+    };
     auto collect = [&]() {
       for (; taken < h->messages.size(); ++taken) handed.push_back(h->messages[taken].seq);
       for (const auto& [id, r] : h->responses) {
         if (!r.client_msg_id.empty() && r.code != echat::im::code::kClosed) outcome[r.client_msg_id] = r.code;
       }
+      frames();
     };
     for (int step = 0; step < 60; ++step) {
       switch (rng() % 11) {
@@ -61,12 +93,14 @@ TEST_CASE("im random sessions: exactly once, in order, across drops and restarts
         }
         case 6: {  // the app restarts
           collect();
-          lane_sends += h->lane_sends;
-          lane_answers += h->lane_answers;
           h->client.close(h->now());
           h->pump();
+          frames();
+          out.lane_sends += h->lane_sends;
+          out.lane_answers += h->lane_answers;
           auto next = std::make_unique<ImHarness>(config);
           next->lanes = lanes;
+          next->socket_order = socket_order;
           next->echat = h->echat;
           next->storage = h->storage;
           next->clock = h->clock;
@@ -98,8 +132,30 @@ TEST_CASE("im random sessions: exactly once, in order, across drops and restarts
     h->cut();
     h->advance(60000);
     collect();
-    lane_sends += h->lane_sends;
-    lane_answers += h->lane_answers;
+    out.lane_sends += h->lane_sends;
+    out.lane_answers += h->lane_answers;
+    for (const auto seq : handed) out.transcript += "handed " + std::to_string(seq) + "\n";
+    for (const auto& [cmid, code] : outcome) out.transcript += cmid + " " + std::to_string(code) + "\n";
+    for (const auto& state : h->states) out.transcript += state + "\n";
+    for (const auto& e : h->errors) out.transcript += std::to_string(e.code) + " " + e.message + "\n";
+    for (const auto& [key, value] : h->storage) out.transcript += key + " = " + value + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("im random sessions: exactly once, in order, across drops and restarts", "[im][random]") {
+  int lane_sends = 0, lane_answers = 0;  // over the sessions with lanes
+  for (std::uint32_t seed = 1; seed <= 100; ++seed) {
+    const bool lanes = seed % 4 == 3;  // the wasm host's send and answer lanes (fake_echat.h)
+    RandomSession run = random_session(seed, lanes);
+    auto& h = run.h;
+    const auto& handed = run.handed;
+    const int sent_by_alice = run.sent_by_alice;
+    const auto& outcome = run.outcome;
+    lane_sends += run.lane_sends;
+    lane_answers += run.lane_answers;
     if (lanes && h->client.outbox_size() == 0) CHECK(h->kept.empty());  // every kept form released once stored
     const std::uint64_t total = h->echat.timeline["alice"].size();
     std::vector<std::uint64_t> want(total);
@@ -131,4 +187,24 @@ TEST_CASE("im random sessions: exactly once, in order, across drops and restarts
   INFO("lane sends " << lane_sends << ", lane answers " << lane_answers);
   CHECK(lane_sends >= 20);  // the lanes were taken, not only refused
   CHECK(lane_answers >= 20);
+}
+
+// The same sessions over the socket, with the lanes and without (frames from the server arriving in
+// the same order): the same frames sent, the same deliveries, outcomes, states, errors and storage.
+TEST_CASE("im random sessions: the lanes send what the general path sends, and end the same", "[im][random]") {
+  int lane_sends = 0;
+  for (std::uint32_t seed = 1; seed <= 100; seed += 2) {
+    INFO("seed " << seed);
+    const RandomSession general = random_session(seed, false, true);
+    const RandomSession lanes = random_session(seed, true);
+    lane_sends += lanes.lane_sends;
+    CHECK(general.lane_sends == 0);
+    if (general.transcript == lanes.transcript) continue;
+    std::size_t k = 0;  // the first difference, with what came before it
+    while (k < general.transcript.size() && general.transcript[k] == lanes.transcript[k]) ++k;
+    const std::size_t from = k > 400 ? k - 400 : 0;
+    FAIL_CHECK("differ from byte " << k << "\ngeneral: " << general.transcript.substr(from, 800)
+                                   << "\nlanes: " << lanes.transcript.substr(from, 800));
+  }
+  CHECK(lane_sends >= 20);
 }
