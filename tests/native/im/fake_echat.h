@@ -19,6 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "im/client.h"
+#include "im/conversations.h"
+#include "im/json_util.h"
 #include "support/fake_clock.h"
 #include "support/sio_server_peer.h"
 
@@ -231,7 +233,7 @@ struct ImHarness {
     }
     for (const auto& f : frames) {
       if (!open.count(t)) return;
-      if (lanes && !f.binary && answer_lane(t, f.data)) continue;
+      if (lanes && !f.binary && (answer_lane(t, f.data) || delivery_lane(t, f.data))) continue;
       client.on_frame(clock.now, t, engineio::Frame{f.binary, f.data});
     }
   }
@@ -248,8 +250,9 @@ struct ImHarness {
   bool pumping = false;
   std::deque<std::pair<std::uint32_t, std::vector<WireFrame>>> inbound;
   std::map<std::uint32_t, std::string> kept;  // handle -> the wire text of a form the host keeps
+  std::map<std::uint32_t, std::string> objects;  // handle -> a delivered message object the host keeps
   std::uint32_t next_ref = 1;
-  int lane_sends = 0, lane_answers = 0, lane_next = 0, lane_refusals = 0;
+  int lane_sends = 0, lane_answers = 0, lane_next = 0, lane_refusals = 0, lane_deliveries = 0;
   int lane_sent = 0;  // of lane_sends, sent at once by the lane
   // The JWT text the host keeps from the lane's frames (js-shim/core-driver.js framed()); lane_jwt_kept:
   // the lane's frames that left it to the host.
@@ -333,6 +336,67 @@ struct ImHarness {
     }
     pump();
     return a.id;
+  }
+
+  // A delivery `42<id>["topic.message", {...}]` through Client::deliver_fast, as core-driver.js
+  // delivery() takes it: the object kept here, its facts read from it, the head's length and the ack id
+  // its parseInt reads (the core checks them against each other). Handed: the outputs the Handover stands
+  // for, in its order, with the texts written here (put_record, put_ack_args); Batch: the outputs. False
+  // when the lane does not take it (the frame then goes whole to on_frame).
+  bool delivery_lane(std::uint32_t t, const std::string& data) {
+    const std::size_t k = data.find('[');
+    if (k == std::string::npos || k < 2 || k > 22 || data.rfind("42", 0) != 0 ||
+        data.compare(k, 17, "[\"topic.message\",") != 0 || (k > 2 && (data[2] < '0' || data[2] > '9'))) {
+      return false;
+    }
+    const im::json args = im::parse_json(std::string_view(data).substr(k));
+    if (!args.is_array() || args.size() != 2 || !args[1].is_object()) return false;
+    im::Message m = im::message_of(args[1]);
+    if (m.seq == 0 || m.mid == 0) return false;
+    im::Client::Delivery d;
+    d.head_size = k;
+    if (k > 2) {
+      std::uint64_t v = 0;
+      for (std::size_t i = 2; i < k && i < 17 && data[i] >= '0' && data[i] <= '9'; ++i) v = v * 10 + (data[i] - '0');
+      d.ack_id = v;
+    }
+    d.seq = m.seq;
+    d.mid = m.mid;
+    d.facts = &m.facts;
+    const std::uint32_t ref = next_ref++;
+    objects[ref] = args[1].dump();
+    const socketio::ExternalArgs a{ref, data.size() - k, socketio::Shape{socketio::JsonKind::Array, socketio::JsonKind::String}};
+    im::Client::Handover h;
+    const auto lane = client.deliver_fast(clock.now, t, d, a, h);
+    if (lane == im::Client::Lane::Batch) {
+      ++lane_deliveries;
+      return true;
+    }
+    if (lane != im::Client::Lane::Handed) {
+      objects.erase(ref);
+      return false;
+    }
+    ++lane_deliveries;
+    CHECK(client.take_outputs().empty());
+    const auto next = client.next_deadline();  // the host's timer may fire early, never late
+    CHECK((!next || (h.deadline && *h.deadline <= *next)));
+    std::vector<im::Output> outs;
+    im::Message handed;
+    handed.seq = h.seq;
+    handed.mid = h.mid;
+    handed.ref = h.ref;
+    outs.emplace_back(std::move(handed));
+    if (h.conversation) outs.emplace_back(im::ConversationChanged{im::Conversations::to_text(*h.conversation)});
+    if (h.dropped) outs.emplace_back(im::Release{h.ref});
+    char text[im::Client::kRecordMax];
+    outs.emplace_back(im::StorageSet{client.synced_key(), std::string(text, im::Client::put_record(text, h.seq, h.boot))});
+    if (h.ack) {
+      const std::string ack(text, im::Client::put_ack_args(text, h.seq));
+      outs.emplace_back(im::SendFrame{h.transport, engineio::Frame{false, "43" + data.substr(2, k - 2) + ack}});
+    }
+    if (h.released != 0) outs.emplace_back(im::Release{h.released});
+    for (auto& o : outs) handle(o);
+    return true;
   }
 
   bool answer_lane(std::uint32_t t, const std::string& data) {
@@ -579,9 +643,14 @@ struct ImHarness {
       else storage[x->key] = x->value_json;
       return;
     }
-    if (auto* x = std::get_if<im::Release>(&o); x && kept.count(x->ref)) {
+    if (auto* x = std::get_if<im::Release>(&o); x && (kept.count(x->ref) || objects.count(x->ref))) {
       kept.erase(x->ref);  // a form the host kept (send_lane)
+      objects.erase(x->ref);  // a message object (delivery_lane)
       return;
+    }
+    if (auto* x = std::get_if<im::Message>(&o); x && x->ref != 0) {  // the object the host keeps
+      REQUIRE(objects.count(x->ref) == 1);
+      x->json = objects[x->ref];
     }
     record(o);
   }
