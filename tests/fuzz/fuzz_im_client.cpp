@@ -38,6 +38,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "fuzz_input.h"
 #include "im/client.h"
 #include "im/types.h"
@@ -56,7 +58,7 @@ struct FuzzEvent {
   std::uint32_t transport = 0;
   std::uint64_t id = 0;    // Http / Response id; Message seq; Sync from
   std::uint64_t num = 0;   // Message mid; Sync to; State: 1 when Disconnected
-  int code = 0;            // Response / Error code
+  int code = 0;            // Response / Error code; Sync: the messages its run handed over
   bool flag = false;       // Send: binary; Error: fatal; Response: has a clientMsgId
   std::string a;           // Open url, Send data, Http url, Store key, Message/Notify/Conv json, Response data
   std::string b;           // Http body, Store value
@@ -64,7 +66,9 @@ struct FuzzEvent {
 
 class ClientAdapter {
  public:
-  explicit ClientAdapter(const im::Config& config) : c_(config) {}
+  // lanes: the wasm host's lanes are taken as described at each input below; without, every input goes
+  // through the general calls (Twin below runs both).
+  ClientAdapter(const im::Config& config, bool lanes) : c_(config), lanes_(lanes) {}
 
   void load(const std::map<std::string, std::string>& storage) {
     std::vector<std::pair<std::string, std::string>> records(storage.begin(), storage.end());
@@ -74,7 +78,7 @@ class ClientAdapter {
   // Every other message goes through the send lane as js-shim/core-driver.js sends it (the form's text
   // kept here; the record and frames written from the core's texts), when the form is plain.
   std::optional<std::uint64_t> send(std::int64_t now, std::string_view form) {
-    if (send_turn_++ % 2 == 1) {
+    if (lanes_ && send_turn_++ % 2 == 1) {
       if (auto taken = send_lane(now, form)) return taken;
     }
     return id(c_.send_message(now, form));
@@ -99,6 +103,10 @@ class ClientAdapter {
   // the lane does not take, whole through on_frame.
   void frame(std::int64_t now, std::uint32_t t, bool binary, std::string data) {
     const std::size_t k = data.find('[');
+    if (!lanes_) {
+      c_.on_frame(now, t, echat::engineio::Frame{binary, std::move(data)});
+      return;
+    }
     // Every other answer with code 0 through the answer lane, as core-driver.js's answered().
     if (!binary && k >= 3 && k <= 22 && data.compare(0, 2, "43") == 0 && ack_turn_++ % 2 == 0 &&
         answer_lane(now, t, data, k)) {
@@ -158,7 +166,7 @@ class ClientAdapter {
   std::uint64_t synced_seq() const { return c_.synced_seq(); }
   std::size_t pending_calls() const { return c_.pending_calls(); }
   bool disconnected() const { return c_.state() == im::State::Disconnected; }
-  std::string conversations() const { return c_.conversations_json(); }
+  std::string conversations() const { return shown(c_.conversations_json()); }
   std::string http_base() const { return c_.http_base(); }
   std::string upload_url() const { return c_.upload_url(); }
 
@@ -197,7 +205,7 @@ class ClientAdapter {
       } else if (auto* x = std::get_if<im::Notify>(&o)) {
         e = {FuzzEvent::Notify, 0, 0, 0, 0, false, std::move(x->json), {}};
       } else if (auto* x = std::get_if<im::Sync>(&o)) {
-        e = {FuzzEvent::Sync, 0, x->from, x->to, 0, false, {}, {}};
+        e = {FuzzEvent::Sync, 0, x->from, x->to, static_cast<int>(x->count), false, {}, {}};
       } else if (std::holds_alternative<im::Kicked>(o)) {
         e = {FuzzEvent::Kicked, 0, 0, 0, 0, false, {}, {}};
       } else if (auto* x = std::get_if<im::ErrorEvent>(&o)) {
@@ -205,13 +213,13 @@ class ClientAdapter {
       } else if (auto* x = std::get_if<im::ConversationChanged>(&o)) {
         const im::json conv = im::parse_json(x->json);
         if (const im::json* r = conv.find("lastRef")) check(kept_.count(static_cast<std::uint32_t>(r->get_uint())) == 1);
-        e = {FuzzEvent::Conv, 0, 0, 0, 0, false, std::move(x->json), {}};
+        e = {FuzzEvent::Conv, 0, 0, 0, 0, false, shown(x->json), {}};
       } else if (auto* x = std::get_if<im::SendState>(&o)) {
         const std::string_view st = x->state ? x->state : "";
         check(st == "queued" || st == "sending" || st == "sent" || st == "failed");
         e = {FuzzEvent::SendState, 0, x->id, 0, 0, st == "failed", std::move(x->client_msg_id), std::move(x->reason)};
       } else if (auto* x = std::get_if<im::ConversationsLoaded>(&o)) {
-        e = {FuzzEvent::ConvList, 0, 0, 0, 0, false, std::move(x->json), {}};
+        e = {FuzzEvent::ConvList, 0, 0, 0, 0, false, shown(x->json), {}};
       } else if (std::holds_alternative<im::Ready>(o)) {
         e = {FuzzEvent::Ready, 0, 0, 0, 0, false, {}, {}};
       } else {
@@ -328,7 +336,7 @@ class ClientAdapter {
     handed_.push_back({FuzzEvent::Message, 0, h.seq, h.mid, 0, false, kept_[h.ref], {}});
     if (h.conversation) {
       check(h.conversation->last_ref == h.ref && !h.dropped);
-      handed_.push_back({FuzzEvent::Conv, 0, 0, 0, 0, false, im::Conversations::to_text(*h.conversation), {}});
+      handed_.push_back({FuzzEvent::Conv, 0, 0, 0, 0, false, shown(im::Conversations::to_text(*h.conversation)), {}});
     }
     if (h.dropped) check(kept_.erase(h.ref) == 1);
     // The record and the ack's arguments as the host writes them from the numbers (put_record, put_ack_args).
@@ -340,6 +348,29 @@ class ClientAdapter {
       handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, "43" + std::string(head.substr(2)) + args, {}});
     }
     if (h.released != 0) check(kept_.erase(h.released) == 1);
+  }
+
+  // A conversation (or a list of them) as the app sees it: a last message the host keeps (lastRef, with
+  // the fields the core changed since in lastPatch) written in, as core-driver.js shown() does.
+  std::string shown(const std::string& text) const {
+    nlohmann::json v = nlohmann::json::parse(text, nullptr, false);
+    if (v.is_discarded()) return text;
+    auto one = [&](nlohmann::json& c) {
+      if (!c.is_object() || !c.contains("lastRef")) return;
+      const auto ref = c["lastRef"].get<std::uint32_t>();
+      check(kept_.count(ref) == 1);
+      nlohmann::json m = nlohmann::json::parse(kept_.at(ref));
+      if (c.contains("lastPatch")) m.update(c["lastPatch"]);
+      c["lastMessage"] = m;
+      c.erase("lastRef");
+      c.erase("lastPatch");
+    };
+    if (v.is_array()) {
+      for (auto& c : v) one(c);
+    } else {
+      one(v);
+    }
+    return v.dump();
   }
 
   // A lane-sent message's frame text before its wire text, as the host (js-shim/core-driver.js framed())
@@ -354,6 +385,7 @@ class ClientAdapter {
   }
 
   im::Client c_;
+  const bool lanes_;
   std::vector<FuzzEvent> handed_;
   std::map<std::uint32_t, std::string> kept_;  // the host-kept objects the core has not released
   std::string jwt_text_;  // the JWT text the host keeps (framed())
@@ -361,6 +393,120 @@ class ClientAdapter {
   unsigned lane_turn_ = 0;
   unsigned send_turn_ = 0;
   unsigned ack_turn_ = 0;
+};
+
+// The session's client twice: once with the host's lanes, once through the general calls only. Every
+// input goes to both; their answers and outputs must be the same (a lane may leave the next deadline
+// earlier, never later). JSON texts are compared as values: the general path writes a form's or a
+// record's keys in its own order, the host the app's. The script goes on from the general side's.
+class Twin {
+ public:
+  explicit Twin(const im::Config& config) : lanes_(config, true), general_(config, false) {}
+
+  void load(const std::map<std::string, std::string>& storage) { both([&](ClientAdapter& c) { c.load(storage); return 0; }); }
+  void start(std::int64_t now) { both([&](ClientAdapter& c) { c.start(now); return 0; }); }
+  std::optional<std::uint64_t> send(std::int64_t now, std::string_view form) {
+    return both([&](ClientAdapter& c) { return c.send(now, form); });
+  }
+  std::optional<std::uint64_t> request(std::int64_t now, std::string_view module, std::string_view method,
+                                       std::string_view form, int transport) {
+    return both([&](ClientAdapter& c) { return c.request(now, module, method, form, transport); });
+  }
+  std::optional<std::uint64_t> mark_read(std::int64_t now, const std::string& way, const std::string& to) {
+    return both([&](ClientAdapter& c) { return c.mark_read(now, way, to); });
+  }
+  void close(std::int64_t now) { both([&](ClientAdapter& c) { c.close(now); return 0; }); }
+  void wake(std::int64_t now) { both([&](ClientAdapter& c) { c.wake(now); return 0; }); }
+  void set_online(std::int64_t now, bool online) { both([&](ClientAdapter& c) { c.set_online(now, online); return 0; }); }
+  void transport_open(std::int64_t now, std::uint32_t t) { both([&](ClientAdapter& c) { c.transport_open(now, t); return 0; }); }
+  void frame(std::int64_t now, std::uint32_t t, bool binary, const std::string& data) {
+    both([&](ClientAdapter& c) { c.frame(now, t, binary, data); return 0; });
+  }
+  void transport_close(std::int64_t now, std::uint32_t t) { both([&](ClientAdapter& c) { c.transport_close(now, t); return 0; }); }
+  void transport_error(std::int64_t now, std::uint32_t t) { both([&](ClientAdapter& c) { c.transport_error(now, t); return 0; }); }
+  void http_response(std::int64_t now, std::uint64_t id, int status, std::string_view body) {
+    both([&](ClientAdapter& c) { c.http_response(now, id, status, body); return 0; });
+  }
+  void http_error(std::int64_t now, std::uint64_t id) { both([&](ClientAdapter& c) { c.http_error(now, id); return 0; }); }
+  void timer(std::int64_t now) { both([&](ClientAdapter& c) { c.timer(now); return 0; }); }
+  std::optional<std::int64_t> deadline() const {
+    const auto d = general_.deadline();
+    const auto l = lanes_.deadline();
+    check(!d == !l && (!d || *l <= *d));
+    return d;
+  }
+  std::uint64_t synced_seq() const { return same(&ClientAdapter::synced_seq); }
+  std::size_t pending_calls() const { return same(&ClientAdapter::pending_calls); }
+  bool disconnected() const { return same(&ClientAdapter::disconnected); }
+  std::string conversations() const {
+    check(value(lanes_.conversations()) == value(general_.conversations()));
+    return general_.conversations();
+  }
+  std::string http_base() const { return same(&ClientAdapter::http_base); }
+  std::string upload_url() const { return same(&ClientAdapter::upload_url); }
+  std::vector<FuzzEvent> take() {
+    std::vector<FuzzEvent> events = general_.take();
+    const std::vector<FuzzEvent> other = lanes_.take();
+    // In order within each of two streams: what goes to the network and to storage (a record is written
+    // before the frame that depends on it), and what the app is told. Between them the order may differ:
+    // the lane puts a message on the wire at once, before the app hears "queued" and "sending".
+    bool equal = other.size() == events.size();
+    for (const bool io : {true, false}) {
+      std::size_t j = 0;
+      for (std::size_t i = 0; equal && i < events.size(); ++i) {
+        const FuzzEvent& x = events[i];
+        if (is_io(x) != io) continue;
+        while (j < other.size() && is_io(other[j]) != io) ++j;
+        if (j == other.size()) {
+          equal = false;
+          break;
+        }
+        const FuzzEvent& y = other[j++];
+        equal = x.kind == y.kind && x.transport == y.transport && x.id == y.id && x.num == y.num && x.code == y.code &&
+                x.flag == y.flag && value(x.a) == value(y.a) && value(x.b) == value(y.b);
+      }
+    }
+    if (!equal) {  // (what differs, before the abort)
+      for (const std::vector<FuzzEvent>* side : {static_cast<const std::vector<FuzzEvent>*>(&events), &other}) {
+        std::fprintf(stderr, side == &events ? "general:\n" : "lanes:\n");
+        for (const auto& e : *side) {
+          std::fprintf(stderr, "  %d t%u id%llu num%llu code%d %d %s | %s\n", e.kind, e.transport,
+                       static_cast<unsigned long long>(e.id), static_cast<unsigned long long>(e.num), e.code, e.flag,
+                       e.a.c_str(), e.b.c_str());
+        }
+      }
+    }
+    check(equal);
+    return events;
+  }
+
+ private:
+  static bool is_io(const FuzzEvent& e) {
+    return e.kind == FuzzEvent::Open || e.kind == FuzzEvent::Send || e.kind == FuzzEvent::Close ||
+           e.kind == FuzzEvent::Http || e.kind == FuzzEvent::Store;
+  }
+  template <typename F>
+  auto both(F&& f) -> decltype(f(std::declval<ClientAdapter&>())) {
+    auto r = f(general_);
+    check(f(lanes_) == r);
+    return r;
+  }
+  template <typename R>
+  R same(R (ClientAdapter::*get)() const) const {
+    const R r = (general_.*get)();
+    check((lanes_.*get)() == r);
+    return r;
+  }
+  // A text as a JSON value where it is JSON, or where a frame's arguments start ("42[...]"); else itself.
+  static std::string value(const std::string& text) {
+    const std::size_t k = text.find_first_of("[{");
+    if (k == std::string::npos) return text;
+    const auto v = nlohmann::json::parse(text.substr(k), nullptr, false);
+    return v.is_discarded() ? text : text.substr(0, k) + v.dump();
+  }
+
+  ClientAdapter lanes_;
+  ClientAdapter general_;
 };
 
 im::Config make_config(std::uint8_t b) {
@@ -465,7 +611,7 @@ class Session {
 
  private:
   void boot() {
-    client_ = std::make_unique<ClientAdapter>(config_);
+    client_ = std::make_unique<Twin>(config_);
     client_->load(storage_);
     expected_seq_ = client_->synced_seq() + 1;
     // An app restart resumes where the last run's deliveries ended (persisted before the next input).
@@ -826,7 +972,7 @@ class Session {
   Reader& in_;
   im::Config config_;
   const std::string own_ = "echatim:K:a:";
-  std::unique_ptr<ClientAdapter> client_;
+  std::unique_ptr<Twin> client_;
   std::map<std::string, std::string> storage_;
   std::int64_t now_ = 1000;
   std::uint32_t newest_ = 0;
