@@ -22,7 +22,7 @@ function ok(req, data) {
 async function startServer(t, stored) {
   const httpServer = http.createServer();
   const io = new Server(httpServer, { allowEIO3: true });
-  const state = { socket: null, acks: [], syncs: [] };
+  const state = { socket: null, acks: [], syncs: [], sent: 0 };
   io.on('connection', (socket) => {
     state.socket = socket;
     socket.on('topic.connection', (req, ack) => ack(ok(req, 'JWT-hostile')));
@@ -31,6 +31,9 @@ async function startServer(t, stored) {
       if (req && req.method === 'sync') {
         state.syncs.push(req.fromSeq);
         ack(ok(req, { messages: stored.filter((m) => m.seq > req.fromSeq), hasMore: false }));
+      } else if (req && req.method === 'send') {  // stored: the server's answer (docs/protocol.md 9.5)
+        const n = ++state.sent;
+        ack(ok(req, { mid: 900 + n, seq: 500 + n, clientMsgId: req.clientMsgId, createTime: 1764900000000 + n }));
       } else if (typeof ack === 'function') ack(ok(req, null));
     });
   });
@@ -173,4 +176,72 @@ test('im pushes with odd ack ids: each acknowledged once, with the id the core r
     await waitFor(() => page.of('message').length === 4, 'four messages');
     assert.deepEqual(page.of('message').map((m) => m.seq), [1, 2, 3, 4]);
     assert.deepEqual(acks(), ['437[{"seq":1}]', '4312[{"seq":2}]', '4312345678901234567[{"seq":3}]']);
+  });
+
+// The lanes change nothing the app or the server sees. The same pushes (refused, odd, a repeat, a gap,
+// several conversations, recalls) and sends (one at a time, then a burst), to a page as shipped and to
+// a page whose core answers every lane "not taken" (echat_im_message, echat_im_answer, echat_im_send
+// and echat_sio_text return -1: the shim then takes the general path): the same messages, conversation
+// and sendState events, errors, acks, answers, frames to the server, conversation list and storage.
+test('im lanes against the general path: the same pushes and sends give the same events, frames and storage',
+  { skip, timeout: 60000 }, async (t) => {
+    async function session(lanes) {
+      const stored = [];
+      const srv = await startServer(t, stored);
+      const page = H.imPage(t, { httpPort: srv.port, socketPort: srv.port }, { apiTransport: 'SOCKET' });
+      await within(page.ready, 'login');
+      const core = page.sdk.im._driver.core;
+      const taken = { echat_im_message: 0, echat_im_answer: 0, echat_im_send: 0 };
+      for (const name of Object.keys(taken).concat('echat_sio_text')) {
+        const lane = core[name];
+        core[name] = lanes ? (...a) => { const code = lane(...a); if (code >= 0 && name in taken) taken[name]++; return code; } : () => -1;
+      }
+      const acks = [];
+      const push = async (m) => acks.push(await srv.push(m));
+      await push(message('1', 101));
+      await push(message(1, -101));
+      await push(message(1, 101, { way: 5, toTarget: { x: 1 } }));
+      await push(message(2, 102, { formUser: 'b'.repeat(300) }));
+      await push(message(3, 103, { formUser: '鲍勃', createTime: -1, recalled: 'yes' }));
+      await push(message(3, 103));
+      stored.push(message(4, 104));
+      await push(message(5, 105, { formUser: 'carol' }));
+      for (let seq = 6; seq <= 14; seq++) {
+        await push(message(seq, 100 + seq, { formUser: seq % 3 ? 'bob' : 'carol', recalled: seq === 9 ? true : undefined }));
+      }
+      const form = (i) => ({ toTarget: i % 2 ? 'bob' : 'carol', way: 'P2P', type: 'TEXT', body: { text: `s${i} "q" \\ é` } });
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await page.sdk.apis.message.send(form(i)));
+      answers.push(...await Promise.all([3, 4, 5, 6, 7].map((i) => page.sdk.apis.message.send(form(i)))));
+      await push(message(15, 115));
+      await waitFor(() => page.of('message').length === 15, 'fifteen messages');
+      const prefix = /"requestId":"([0-9a-f]+)-/.exec(page.outFrames().find((f) => /"requestId"/.test(f)))[1];
+      const same = (text) => text.split(prefix).join('P').replace(/"timestamp":\d+/g, '"timestamp":0');
+      const storage = page.sb.storage.keys.sort().map((k) => `${same(k)} = ${same(page.sb.storage.peek(k))}`);
+      return {
+        taken,
+        acks,
+        messages: H.plain(page.of('message')),
+        conversations: H.plain(page.of('conversation')),
+        sendStates: H.plain(page.of('sendState')).map((x) => JSON.parse(same(JSON.stringify(x)))),
+        errors: page.of('error').map((e) => [e.code, e.message]),
+        answers: answers.map((a) => JSON.parse(same(JSON.stringify(a)))),
+        // (as JSON values: the general path writes a form's keys in the core's order, the lane in the app's)
+        frames: page.outFrames().filter((f) => typeof f === 'string' && /^4[23]/.test(f)).map((f) => {
+          const k = f.indexOf('[');
+          return same(f.slice(0, k)) + JSON.stringify(sorted(JSON.parse(same(f.slice(k)))));
+        }),
+        list: H.plain(await page.sdk.im.getConversations()),
+        storage,
+      };
+    }
+    const sorted = (v) => (Array.isArray(v) ? v.map(sorted) : v && typeof v === 'object'
+      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])])) : v);
+    const general = await session(false);
+    const lanes = await session(true);
+    t.diagnostic(`lanes taken: ${JSON.stringify(lanes.taken)}`);
+    for (const [name, n] of Object.entries(lanes.taken)) assert.ok(n >= 3, `${name} taken ${n} times`);
+    delete general.taken;
+    delete lanes.taken;
+    assert.deepEqual(lanes, general);
   });
