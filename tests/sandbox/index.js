@@ -142,7 +142,10 @@ class Sandbox extends EventEmitter {
       intr: this.intr,
       root: this.options.packageRoot,
       onLoad: (p, size) => { this._stats.wasmInstantiate++; this.emit('wasm-load', { path: p, size }); },
-      onReady: (p) => this.emit('wasm-ready', { path: p }),
+      onReady: (p, result) => {
+        this.emit('wasm-ready', { path: p });
+        return this.options.wasmResult ? this.options.wasmResult(result) : undefined;
+      },
     }));
     this.wx = this._makeWx();
     this._define('wx', this.wx);

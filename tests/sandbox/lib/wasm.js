@@ -22,7 +22,7 @@ const FACTORY = `(function (WA, load, ready) {
       }
       var r = load(path);
       if (r.error) { reject(new Error('WXWebAssembly.instantiate: ' + r.error)); return; }
-      WA.instantiate(r.bytes, imports).then(function (x) { ready(path); resolve(x); }, reject);
+      WA.instantiate(r.bytes, imports).then(function (x) { resolve(ready(path, x) || x); }, reject);
     });
   }
   Object.defineProperty(WX, 'instantiate', { value: instantiate, enumerable: true, writable: true, configurable: true });
@@ -32,8 +32,9 @@ const FACTORY = `(function (WA, load, ready) {
   return WX;
 })`;
 
-// onLoad(path, size): the file was read (instantiate starts); onReady(path): the module is instantiated,
-// before the page's continuation runs.
+// onLoad(path, size): the file was read (instantiate starts); onReady(path, result): the module is
+// instantiated, before the page's continuation runs; what it returns, if anything, is what the page's
+// Promise resolves with instead of `result` (a test hook: the sandbox's `wasmResult` option).
 function createWXWebAssembly({ run, intr, root, onLoad = () => {}, onReady = () => {} }) {
   const load = (p) => {
     const out = new intr.Object();
