@@ -22,7 +22,9 @@ const FACTORY = `(function (WA, load, ready) {
       }
       var r = load(path);
       if (r.error) { reject(new Error('WXWebAssembly.instantiate: ' + r.error)); return; }
-      WA.instantiate(r.bytes, imports).then(function (x) { resolve(ready(path, x) || x); }, reject);
+      WA.instantiate(r.bytes, imports).then(function (x) {
+        try { resolve(ready(path, x) || x); } catch (e) { reject(e); }
+      }, reject);
     });
   }
   Object.defineProperty(WX, 'instantiate', { value: instantiate, enumerable: true, writable: true, configurable: true });
