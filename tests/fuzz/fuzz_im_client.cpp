@@ -40,6 +40,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../native/support/host_delivery.h"
 #include "fuzz_input.h"
 #include "im/client.h"
 #include "im/types.h"
@@ -113,44 +114,25 @@ class ClientAdapter {
       return;
     }
     const unsigned turn = lane_turn_++ % 3;
-    if (!binary && k >= 2 && k <= 22 && data.compare(0, 2, "42") == 0 && turn != 0 &&
-        data.compare(k, 17, "[\"topic.message\",") == 0) {
-      const im::json args = im::parse_json(std::string_view(data).substr(k));
-      if (args.is_array() && args.size() == 2 && args[1].is_object()) {
-        im::Message m = im::message_of(args[1]);
-        if (m.seq > 0 && m.mid > 0) {
-          const std::uint32_t ref = next_ref_++;
-          kept_[ref] = args[1].dump();
-          echat::socketio::ExternalArgs a;
-          a.ext = ref;
-          a.size = data.size() - k;
-          a.shape.root = echat::socketio::JsonKind::Array;
-          a.shape.first = echat::socketio::JsonKind::String;
-          const std::string_view head = std::string_view(data).substr(0, k);
-          if (turn == 1) {
-            if (c_.on_message_external(now, t, head, a, std::move(m))) return;
-          } else if (head.size() == 2 || (head[2] >= '0' && head[2] <= '9')) {  // else parseInt: NaN, refused
-            // As the host calls it: the head's length and the ack id its parseInt reads (the leading
-            // digits; the core checks them against the length), the facts as views.
-            im::Client::Delivery d;
-            d.head_size = head.size();
-            if (head.size() > 2) {
-              std::uint64_t v = 0;
-              for (std::size_t i = 2; i < head.size() && i < 17 && head[i] >= '0' && head[i] <= '9'; ++i) {
-                v = v * 10 + static_cast<std::uint64_t>(head[i] - '0');
-              }
-              d.ack_id = v;
-            }
-            d.seq = m.seq;
-            d.mid = m.mid;
-            d.facts = &m.facts;
-            im::Client::Handover h;
-            const auto lane = c_.deliver_fast(now, t, d, a, h);
-            if (lane == im::Client::Lane::Handed) return handed(h, head);
-            if (lane == im::Client::Lane::Batch) return;
-          }
-          kept_.erase(ref);
+    if (!binary && turn != 0) {
+      if (auto p = echat::testing::read_push(data)) {
+        const std::uint32_t ref = next_ref_++;
+        kept_[ref] = p->object;
+        echat::socketio::ExternalArgs a;
+        a.ext = ref;
+        a.size = data.size() - p->head_size;
+        a.shape.root = echat::socketio::JsonKind::Array;
+        a.shape.first = echat::socketio::JsonKind::String;
+        const std::string_view head = std::string_view(data).substr(0, p->head_size);
+        if (turn == 1) {
+          if (c_.on_message_external(now, t, head, a, std::move(p->m))) return;
+        } else if (p->parse_int) {  // (parseInt: NaN, refused)
+          im::Client::Handover h;
+          const auto lane = c_.deliver_fast(now, t, p->delivery(), a, h);
+          if (lane == im::Client::Lane::Handed) return handed(h, head);
+          if (lane == im::Client::Lane::Batch) return;
         }
+        kept_.erase(ref);
       }
     }
     c_.on_frame(now, t, echat::engineio::Frame{binary, std::move(data)});
@@ -175,6 +157,15 @@ class ClientAdapter {
     out.swap(handed_);
     for (auto& o : c_.take_outputs()) {
       FuzzEvent e;
+      if (event_of(o, e)) out.push_back(std::move(e));
+    }
+    return out;
+  }
+
+ private:
+  // An output as the event this target checks; false for what the host consumes itself (a Release).
+  bool event_of(im::Output& o, FuzzEvent& e) {
+    {
       if (auto* x = std::get_if<im::OpenTransport>(&o)) {
         e = {FuzzEvent::Open, x->transport, 0, 0, 0, false, std::move(x->url), {}};
       } else if (auto* x = std::get_if<im::SendFrame>(&o)) {
@@ -201,7 +192,7 @@ class ClientAdapter {
         e = {FuzzEvent::Message, 0, x->seq, x->mid, 0, false, std::move(x->json), {}};
       } else if (auto* x = std::get_if<im::Release>(&o)) {
         check(kept_.erase(x->ref) == 1);  // released once, and only what was kept
-        continue;
+        return false;
       } else if (auto* x = std::get_if<im::Notify>(&o)) {
         e = {FuzzEvent::Notify, 0, 0, 0, 0, false, std::move(x->json), {}};
       } else if (auto* x = std::get_if<im::Sync>(&o)) {
@@ -225,12 +216,10 @@ class ClientAdapter {
       } else {
         check(false);  // an output kind this target does not know: extend the adapter
       }
-      out.push_back(std::move(e));
+      return true;
     }
-    return out;
   }
 
- private:
   static std::optional<std::uint64_t> id(const echat::core::Result<std::uint64_t>& r) {
     if (!r.ok()) {
       check(!r.error().message.empty());
@@ -333,21 +322,11 @@ class ClientAdapter {
   void handed(const im::Client::Handover& h, std::string_view head) {
     const auto d = c_.next_deadline();  // the host's timer may fire early, never late
     check(c_.take_outputs().empty() && kept_.count(h.ref) == 1 && (!d || (h.deadline && *h.deadline <= *d)));
-    handed_.push_back({FuzzEvent::Message, 0, h.seq, h.mid, 0, false, kept_[h.ref], {}});
-    if (h.conversation) {
-      check(h.conversation->last_ref == h.ref && !h.dropped);
-      handed_.push_back({FuzzEvent::Conv, 0, 0, 0, 0, false, shown(im::Conversations::to_text(*h.conversation)), {}});
+    if (h.conversation) check(h.conversation->last_ref == h.ref && !h.dropped);
+    for (auto& o : echat::testing::handover_outputs(c_, h, head)) {
+      FuzzEvent e;
+      if (event_of(o, e)) handed_.push_back(std::move(e));
     }
-    if (h.dropped) check(kept_.erase(h.ref) == 1);
-    // The record and the ack's arguments as the host writes them from the numbers (put_record, put_ack_args).
-    char text[im::Client::kRecordMax];
-    handed_.push_back({FuzzEvent::Store, 0, 0, 0, 0, false, c_.synced_key(),
-                       std::string(text, im::Client::put_record(text, h.seq, h.boot))});
-    if (h.ack) {
-      const std::string args(text, im::Client::put_ack_args(text, h.seq));
-      handed_.push_back({FuzzEvent::Send, h.transport, 0, 0, 0, false, "43" + std::string(head.substr(2)) + args, {}});
-    }
-    if (h.released != 0) check(kept_.erase(h.released) == 1);
   }
 
   // A conversation (or a list of them) as the app sees it: a last message the host keeps (lastRef, with

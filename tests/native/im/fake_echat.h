@@ -19,9 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "im/client.h"
-#include "im/conversations.h"
-#include "im/json_util.h"
 #include "support/fake_clock.h"
+#include "support/host_delivery.h"
 #include "support/sio_server_peer.h"
 
 namespace echat::testing {
@@ -339,35 +338,17 @@ struct ImHarness {
   }
 
   // A delivery `42<id>["topic.message", {...}]` through Client::deliver_fast, as core-driver.js
-  // delivery() takes it: the object kept here, its facts read from it, the head's length and the ack id
-  // its parseInt reads (the core checks them against each other). Handed: the outputs the Handover stands
-  // for, in its order, with the texts written here (put_record, put_ack_args); Batch: the outputs. False
-  // when the lane does not take it (the frame then goes whole to on_frame).
+  // delivery() takes it (support/host_delivery.h): Handed, the outputs the Handover stands for; Batch,
+  // the outputs. False when the lane does not take it (the frame then goes whole to on_frame).
   bool delivery_lane(std::uint32_t t, const std::string& data) {
-    const std::size_t k = data.find('[');
-    if (k == std::string::npos || k < 2 || k > 22 || data.rfind("42", 0) != 0 ||
-        data.compare(k, 17, "[\"topic.message\",") != 0 || (k > 2 && (data[2] < '0' || data[2] > '9'))) {
-      return false;
-    }
-    const im::json args = im::parse_json(std::string_view(data).substr(k));
-    if (!args.is_array() || args.size() != 2 || !args[1].is_object()) return false;
-    im::Message m = im::message_of(args[1]);
-    if (m.seq == 0 || m.mid == 0) return false;
-    im::Client::Delivery d;
-    d.head_size = k;
-    if (k > 2) {
-      std::uint64_t v = 0;
-      for (std::size_t i = 2; i < k && i < 17 && data[i] >= '0' && data[i] <= '9'; ++i) v = v * 10 + (data[i] - '0');
-      d.ack_id = v;
-    }
-    d.seq = m.seq;
-    d.mid = m.mid;
-    d.facts = &m.facts;
+    const auto p = read_push(data);
+    if (!p || !p->parse_int) return false;
     const std::uint32_t ref = next_ref++;
-    objects[ref] = args[1].dump();
-    const socketio::ExternalArgs a{ref, data.size() - k, socketio::Shape{socketio::JsonKind::Array, socketio::JsonKind::String}};
+    objects[ref] = p->object;
+    const socketio::ExternalArgs a{ref, data.size() - p->head_size,
+                                   socketio::Shape{socketio::JsonKind::Array, socketio::JsonKind::String}};
     im::Client::Handover h;
-    const auto lane = client.deliver_fast(clock.now, t, d, a, h);
+    const auto lane = client.deliver_fast(clock.now, t, p->delivery(), a, h);
     if (lane == im::Client::Lane::Batch) {
       ++lane_deliveries;
       return true;
@@ -380,22 +361,7 @@ struct ImHarness {
     CHECK(client.take_outputs().empty());
     const auto next = client.next_deadline();  // the host's timer may fire early, never late
     CHECK((!next || (h.deadline && *h.deadline <= *next)));
-    std::vector<im::Output> outs;
-    im::Message handed;
-    handed.seq = h.seq;
-    handed.mid = h.mid;
-    handed.ref = h.ref;
-    outs.emplace_back(std::move(handed));
-    if (h.conversation) outs.emplace_back(im::ConversationChanged{im::Conversations::to_text(*h.conversation)});
-    if (h.dropped) outs.emplace_back(im::Release{h.ref});
-    char text[im::Client::kRecordMax];
-    outs.emplace_back(im::StorageSet{client.synced_key(), std::string(text, im::Client::put_record(text, h.seq, h.boot))});
-    if (h.ack) {
-      const std::string ack(text, im::Client::put_ack_args(text, h.seq));
-      outs.emplace_back(im::SendFrame{h.transport, engineio::Frame{false, "43" + data.substr(2, k - 2) + ack}});
-    }
-    if (h.released != 0) outs.emplace_back(im::Release{h.released});
-    for (auto& o : outs) handle(o);
+    for (auto& o : handover_outputs(client, h, std::string_view(data).substr(0, p->head_size))) handle(o);
     return true;
   }
 
